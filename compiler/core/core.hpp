@@ -1,0 +1,156 @@
+// Core: the small IR between type checking and LLVM.
+//
+// Untyped at the value level (every value is one uniform word: a pointer to a
+// runtime object, see runtime/include/weir/rt.h) but fully explicit:
+//  - strict, A-normal-ish: arguments of App/Con/PrimOp are arbitrary Exprs,
+//    evaluated left to right;
+//  - every variable has a unique id within its function;
+//  - pattern matching is already compiled to Case on constructor tags and
+//    LitCase on literal values;
+//  - type classes are already elaborated to dictionary records (Con/Proj);
+//  - IO actions are ordinary closures taking one "world" argument (unit).
+// The desugarer (core/desugar.cpp) produces it, core/rc.cpp inserts Dup/Drop,
+// codegen/ turns it into LLVM IR.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace weir::core {
+
+struct Expr;
+using ExprPtr = std::shared_ptr<Expr>;
+
+using VarId = int32_t;
+
+// Primitive operations. Operands and results are runtime objects (boxed);
+// codegen may unbox internally. Bool results are the Bool constructor objects
+// (False = tag 0, True = tag 1). Names in comments are the `foreign import prim`
+// names used in stdlib/Prelude.weir.
+enum class PrimOp : uint16_t {
+  // Int (64-bit wrapping)
+  IntAdd, IntSub, IntMul, IntNeg,
+  IntQuot, IntRem,     // truncating; division by zero is a runtime error
+  IntDiv, IntMod,      // flooring (Haskell div/mod); division by zero is a runtime error
+  IntEq, IntNe, IntLt, IntLe, IntGt, IntGe,
+  IntCompare,          // -> Ordering (LT=0, EQ=1, GT=2)
+  IntAnd, IntOr, IntXor, IntShl, IntShr, IntNot,
+  // Float (IEEE double)
+  FloatAdd, FloatSub, FloatMul, FloatDiv, FloatNeg,
+  FloatEq, FloatNe, FloatLt, FloatLe, FloatGt, FloatGe, FloatCompare,
+  IntToFloat, FloatRound, FloatTruncate, FloatFloor, FloatCeiling,  // rounding ops -> Int
+  FloatSqrt, FloatExp, FloatLog, FloatSin, FloatCos, FloatPow,
+  // Char (Unicode scalar value)
+  CharOrd, CharChr, CharEq, CharLt, CharLe, CharCompare,
+  // String (UTF-8, immutable)
+  StringAppend, StringEq, StringCompare, StringLength /* in code points */,
+  ShowInt, ShowFloat, ShowChar /* 'a' quoted */, ShowString /* "a" quoted and escaped */,
+  StringFromChar,
+  // Effects (executed when evaluated; the desugarer wraps them in world-taking closures)
+  PutStrLn, PutStr,
+  // Errors
+  Error,               // args: [String message]; prints message + location, exits 1
+};
+
+struct Alt {
+  int tag = 0;                 // constructor tag
+  std::vector<VarId> fields;   // bound to the constructor's fields (may be fewer = unused tail? no: exactly arity)
+  ExprPtr body;
+};
+
+struct LitAlt {
+  // Literal to compare with (Int, Char, or String compared by value).
+  enum Kind { Int, Char, String } kind = Int;
+  int64_t i = 0;
+  std::string s;
+  ExprPtr body;
+};
+
+struct Binding {  // LetRec
+  VarId var;
+  ExprPtr lam;    // must be Lam
+};
+
+struct Expr {
+  enum Kind {
+    Var,      // local variable                        (var)
+    Global,   // top-level function or value           (name)
+    LitInt,   // (i)
+    LitFloat, // (f)
+    LitChar,  // (i = code point)
+    LitString,// (s)
+    App,      // call: args[0] applied to args[1..]     (args)
+    Lam,      // closure                               (params, body = args[0]); free vars captured
+    Let,      // let var = args[0] in args[1]          (var, args)
+    LetRec,   // mutually recursive local closures     (binds, args = [body])
+    Con,      // allocate constructor                   (tag, name, args); nullary -> static object
+    Proj,     // field `index` of a constructor object  (args = [obj], index)
+    Case,     // switch on constructor tag of Var scrut (scrut, alts, deflt may be null)
+    LitCase,  // switch on literal value of Var scrut   (scrut, litAlts, deflt required)
+    Prim,     // primitive op                            (prim, args)
+    Error,    // runtime error: message + source location (s = message, loc = "file:line:col")
+    Dup,      // inserted by rc: increment var, then args[0]
+    Drop,     // inserted by rc: decrement var, then args[0]
+  } kind = Var;
+
+  VarId var = -1;
+  std::string name;
+  int64_t i = 0;
+  double f = 0;
+  std::string s;
+  std::string loc;             // Error / Prim Error / IntDiv...: source location for runtime errors
+  std::vector<ExprPtr> args;
+  std::vector<VarId> params;   // Lam
+  std::vector<Binding> binds;  // LetRec
+  int tag = 0;                 // Con
+  int index = 0;               // Proj
+  VarId scrut = -1;            // Case / LitCase
+  std::vector<Alt> alts;       // Case
+  std::vector<LitAlt> litAlts; // LitCase
+  ExprPtr deflt;               // Case / LitCase default branch
+  PrimOp prim = PrimOp::IntAdd;
+};
+
+// A top-level function: a known arity, called directly when saturated.
+struct Function {
+  std::string name;            // unique, already mangled ("Main.main", "Prelude.map")
+  std::vector<VarId> params;   // arity = params.size() (>= 1)
+  ExprPtr body;
+  std::string loc;             // definition site, for stack traces / errors
+};
+
+// A top-level value (a CAF): evaluated once at start-up, in the order given
+// (the desugarer orders them so that each only uses earlier ones), then immortal.
+struct Global {
+  std::string name;
+  ExprPtr body;
+};
+
+struct Program {
+  std::vector<Function> functions;
+  std::vector<Global> globals;
+  std::string entry;           // name of the Global or Function holding `main :: IO ()`
+  VarId nextVar = 0;           // fresh ids: anything >= nextVar is unused
+};
+
+// Printing for --emit=core and tests.
+std::string print(const Program& p);
+std::string print(const Expr& e, int indent = 0);
+
+// Helpers to build Core in the desugarer and in tests.
+ExprPtr mkVar(VarId v);
+ExprPtr mkGlobal(std::string name);
+ExprPtr mkInt(int64_t i);
+ExprPtr mkFloat(double f);
+ExprPtr mkChar(uint32_t c);
+ExprPtr mkString(std::string s);
+ExprPtr mkApp(ExprPtr f, std::vector<ExprPtr> args);
+ExprPtr mkLam(std::vector<VarId> params, ExprPtr body);
+ExprPtr mkLet(VarId v, ExprPtr rhs, ExprPtr body);
+ExprPtr mkCon(int tag, std::string name, std::vector<ExprPtr> args);
+ExprPtr mkProj(ExprPtr obj, int index);
+ExprPtr mkPrim(PrimOp op, std::vector<ExprPtr> args, std::string loc = "");
+ExprPtr mkError(std::string message, std::string loc);
+
+}  // namespace weir::core
