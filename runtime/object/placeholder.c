@@ -1,0 +1,2 @@
+/* Removed once the object model lands. */
+int weir_rt_placeholder;
