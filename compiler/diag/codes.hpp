@@ -1,7 +1,7 @@
 // Error-code registry. Each stage owns a range and one table in its own folder:
 //   E0001-E0099 syntax (syntax/codes.cpp)      E0100-E0199 names (names/codes.cpp)
 //   E0200-E0399 types  (types/codes.cpp)       E0900-E0999 driver (driver/codes.cpp)
-// `weir explain CODE` prints the explanation; tests check every code used is listed.
+// driver/explain.cpp joins the tables; `weir explain CODE` prints the explanation; tests check every code used is listed.
 #pragma once
 #include <span>
 #include <string_view>
