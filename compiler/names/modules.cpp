@@ -1,0 +1,141 @@
+// Module loading: finds imported modules on the search path, parses them,
+// detects import cycles and orders modules so imports come first.
+#include <filesystem>
+#include <fmt/format.h>
+#include <functional>
+
+#include "names/names.hpp"
+#include "names/rename.hpp"
+#include "syntax/parser.hpp"
+
+namespace weir::names {
+
+namespace fs = std::filesystem;
+
+std::string displayName(const std::string& unique) {
+  auto at = unique.find('@');
+  if (at != std::string::npos) return unique.substr(0, at);
+  // "Data.Map.insert" -> "insert"; operators like "Prelude.." -> "."
+  size_t i = 0, lastDot = std::string::npos;
+  while (i < unique.size()) {
+    if (std::isupper(static_cast<unsigned char>(unique[i]))) {
+      size_t j = i;
+      while (j < unique.size() && (std::isalnum(static_cast<unsigned char>(unique[j])) || unique[j] == '_' || unique[j] == '\'')) ++j;
+      if (j < unique.size() && unique[j] == '.' && j + 1 < unique.size()) { lastDot = j; i = j + 1; continue; }
+    }
+    break;
+  }
+  return lastDot == std::string::npos ? unique : unique.substr(lastDot + 1);
+}
+
+namespace {
+
+struct Loader {
+  SourceManager& sources;
+  const Options& opts;
+  DiagnosticEngine& diags;
+  std::string mainDir;
+  std::map<std::string, size_t> loaded;  // module name -> index in order
+  std::vector<LoadedModule> order;
+  std::vector<std::string> stack;       // modules being loaded (cycle detection)
+
+  std::optional<std::string> find(const std::string& module) {
+    std::string rel = module;
+    for (char& c : rel) if (c == '.') c = '/';
+    rel += ".weir";
+    std::vector<std::string> dirs;
+    dirs.push_back(mainDir);
+    for (auto& d : opts.searchPath) dirs.push_back(d);
+    for (auto& d : dirs) {
+      fs::path p = fs::path(d) / rel;
+      std::error_code ec;
+      if (fs::is_regular_file(p, ec)) return p.string();
+    }
+    return std::nullopt;
+  }
+
+  // Loads a parsed module's imports, then appends it to `order`.
+  bool visit(LoadedModule m) {
+    stack.push_back(m.name);
+    std::vector<std::pair<std::string, Span>> imports;
+    bool preludeExplicit = false;
+    for (auto& imp : m.ast->imports) {
+      imports.push_back({imp.module, imp.span});
+      if (imp.module == "Prelude") preludeExplicit = true;
+    }
+    if (opts.implicitPrelude && !preludeExplicit && m.name != "Prelude")
+      imports.push_back({"Prelude", m.ast->span});
+    for (auto& [name, span] : imports) {
+      if (loaded.count(name)) continue;
+      auto onStack = std::find(stack.begin(), stack.end(), name);
+      if (onStack != stack.end()) {
+        std::string cycle;
+        for (auto it = onStack; it != stack.end(); ++it) cycle += *it + " -> ";
+        cycle += name;
+        auto& d = diags.error("E0107", span, fmt::format("import cycle: {}", cycle));
+        d.label = "this import closes the cycle";
+        d.hint = "move what the modules share into a third module that both import";
+        continue;
+      }
+      auto path = find(name);
+      if (!path) {
+        auto& d = diags.error("E0106", span, fmt::format("cannot find module `{}`", name));
+        std::string rel = name;
+        for (char& c : rel) if (c == '.') c = '/';
+        d.label = "no such module";
+        d.notes.push_back(fmt::format("looked for {}.weir in {} and the standard library", rel, mainDir));
+        continue;
+      }
+      std::string text, err;
+      if (!readSourceFile(*path, text, err)) {
+        diags.error("E0106", span, fmt::format("cannot read module `{}`: {}", name, err));
+        continue;
+      }
+      FileId id = sources.add(*path, std::move(text));
+      auto parsed = syntax::parseFile(sources.get(id), id, diags);
+      if (!parsed) continue;
+      LoadedModule lm;
+      lm.name = parsed->name;
+      lm.path = *path;
+      lm.file = id;
+      lm.ast = std::make_shared<ast::Module>(std::move(*parsed));
+      if (lm.name != name) {
+        auto& d = diags.error("E0112", lm.ast->span,
+                              fmt::format("file {} declares module `{}` but was imported as `{}`", *path, lm.name, name));
+        d.hint = fmt::format("rename the module header to `module {} where`", name);
+        continue;
+      }
+      visit(std::move(lm));
+    }
+    stack.pop_back();
+    loaded[m.name] = order.size();
+    order.push_back(std::move(m));
+    return true;
+  }
+};
+
+}  // namespace
+
+std::optional<Program> loadAndRename(SourceManager& sources, FileId mainFile, const Options& opts,
+                                     DiagnosticEngine& diags) {
+  const SourceFile& f = sources.get(mainFile);
+  auto parsed = syntax::parseFile(f, mainFile, diags);
+  if (!parsed) return std::nullopt;
+  Loader loader{sources, opts, diags, fs::path(f.path()).parent_path().string(), {}, {}, {}};
+  if (loader.mainDir.empty()) loader.mainDir = ".";
+  LoadedModule m;
+  m.name = parsed->name;
+  m.path = f.path();
+  m.file = mainFile;
+  m.ast = std::make_shared<ast::Module>(std::move(*parsed));
+  loader.visit(std::move(m));
+  if (diags.hasErrors()) return std::nullopt;
+  Program p;
+  p.modules = std::move(loader.order);
+  p.mainModule = p.modules.back().name;
+  renameProgram(p, diags);
+  if (diags.hasErrors()) return std::nullopt;
+  return p;
+}
+
+}  // namespace weir::names

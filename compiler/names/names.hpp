@@ -1,0 +1,60 @@
+// The names stage: loads the modules a program imports, resolves every name to a
+// unique global or local name, re-associates operator chains by fixity and
+// desugars the purely syntactic sugar that needs names (negation, sections).
+//
+// Unique names (the currency of all later stages):
+//   top-level entities   "Module.name"      e.g. "Prelude.map", "Main.main", "Prelude.Just"
+//   built-in entities    their own name     "Int", "Float", "Char", "String", "Bytes", "IO",
+//                                           "->", "[]", ":", "()", "(,)", "(,,)", ...
+//   local binders        "name@N"           e.g. "x@12" (unique within the program)
+// Output: one flat list of all top-level declarations of all modules (dependency
+// order, Prelude first) with every name rewritten; the type checker sees a
+// single whole program.
+#pragma once
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "diag/diagnostic.hpp"
+#include "syntax/ast.hpp"
+
+namespace weir::names {
+
+struct Fixity {
+  ast::Decl::Assoc assoc = ast::Decl::Left;
+  int prec = 9;
+};
+
+struct LoadedModule {
+  std::string name;
+  std::string path;
+  FileId file = 0;
+  std::shared_ptr<ast::Module> ast;
+};
+
+struct Program {
+  std::vector<LoadedModule> modules;          // dependency order: imports before importers
+  std::vector<ast::DeclPtr> decls;            // all top-level declarations, renamed
+  std::map<std::string, std::string> declModule;  // unique top-level name -> module
+  std::string mainModule;
+  std::string entry;                           // unique name of `main`, empty if absent
+};
+
+struct Options {
+  std::vector<std::string> searchPath;         // folders searched for imported modules
+  bool implicitPrelude = true;
+};
+
+// Loads `mainPath` (already added to `sources` as `mainFile`) and everything it imports,
+// then renames. Returns nullopt when errors make later stages pointless.
+std::optional<Program> loadAndRename(SourceManager& sources, FileId mainFile, const Options& opts,
+                                     DiagnosticEngine& diags);
+
+// True for a local unique name ("x@12").
+inline bool isLocalName(const std::string& n) { return n.find('@') != std::string::npos; }
+// The user-facing part of a unique name: "Prelude.map" -> "map", "x@12" -> "x".
+std::string displayName(const std::string& unique);
+
+}  // namespace weir::names

@@ -1,2 +1,0 @@
-/* Removed once the object model lands. */
-int weir_rt_placeholder;
