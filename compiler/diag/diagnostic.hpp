@@ -38,6 +38,7 @@ class DiagnosticEngine {
   bool hasErrors() const { return errorCount_ > 0; }
   size_t errorCount() const { return errorCount_; }
   const std::vector<Diagnostic>& all() const { return diags_; }
+  Diagnostic& at(size_t i) { return diags_.at(i); }  // to complete a diagnostic later (typed holes)
   const SourceManager& sources() const { return sm_; }
 
  private:

@@ -1,0 +1,92 @@
+// The types stage's driver: declarations first, then all value bindings of the
+// whole program as one group (dependency analysis orders them), then instance
+// methods and class defaults, then the entry point.
+#include <fmt/format.h>
+
+#include "types/checker.hpp"
+
+namespace weir::types {
+
+Checker::Checker(names::Program& program, DiagnosticEngine& d) : prog(program), diags(d) { out.program = &program; }
+
+std::optional<Checked> Checker::run() {
+  declareBuiltins();
+  auto& decls = prog.decls;
+  for (auto& d : decls) if (d->kind == ast::Decl::TypeSyn) declareSynonym(*d);
+  // Data types: names first (mutually recursive types), then constructors.
+  for (auto& d : decls)
+    if (d->kind == ast::Decl::Data || d->kind == ast::Decl::Newtype) {
+      DataInfo info;
+      info.name = d->name;
+      info.params = d->tyvars;
+      out.datas[d->name] = info;
+    }
+  for (auto& d : decls) if (d->kind == ast::Decl::Data || d->kind == ast::Decl::Newtype) declareData(*d);
+  for (auto& d : decls) if (d->kind == ast::Decl::Class) declareClass(*d);
+  for (auto& d : decls) if (d->kind == ast::Decl::Instance) declareInstance(*d);
+  for (auto& d : decls) if (d->kind == ast::Decl::Foreign) declareForeign(*d);
+
+  std::vector<ast::DeclPtr> values;
+  for (auto& d : decls)
+    if (d->kind == ast::Decl::Clause || d->kind == ast::Decl::PatBind || d->kind == ast::Decl::TypeSig) values.push_back(d);
+  wanted.clear();
+  inferGroup(values, true);
+
+  for (auto& d : decls) if (d->kind == ast::Decl::Class) checkClassDefaults(*d);
+  {
+    size_t i = 0;
+    for (auto& d : decls)
+      if (d->kind == ast::Decl::Instance) {
+        // Instances that failed to declare are skipped (errors already reported).
+        while (i < out.instances.size() && out.instances[i].span.begin != d->span.begin) ++i;
+        if (i < out.instances.size()) checkInstanceBodies(*d, out.instances[i]);
+      }
+  }
+
+  // The entry point.
+  if (!prog.entry.empty()) {
+    out.entry = prog.entry;
+    auto it = env.find(prog.entry);
+    if (it != env.end()) {
+      TypeP t;
+      instantiateScheme(it->second, t);
+      UnifyError err;
+      Span sp;
+      for (auto& d : decls) if (d->kind == ast::Decl::Clause && d->name == prog.entry) { sp = d->span; break; }
+      if (!it->second.preds.empty() || !unify(t, tapp(tcon(kIO), tcon(kUnit)), err)) {
+        Printer pr;
+        auto& d = diags.error("E0260", sp, "`main` must have type `IO ()`");
+        d.label = fmt::format("`main` has type `{}`", pr.show(it->second));
+        d.hint = "main is the program: a `do` block of actions such as `putStrLn \"hi\"`";
+      }
+    }
+  }
+
+  for (auto& [idx, t] : holes) {
+    Printer pr;
+    diags.at(idx).label = fmt::format("this hole has type `{}`", pr.show(t));
+  }
+  if (diags.hasErrors()) return std::nullopt;
+  return std::move(out);
+}
+
+std::optional<Checked> check(names::Program& program, DiagnosticEngine& diags) {
+  Checker c(program, diags);
+  return c.run();
+}
+
+std::string dumpTypes(const Checked& checked, bool allModules) {
+  std::string outText;
+  for (auto& d : checked.program->decls) {
+    if (d->kind != ast::Decl::Clause && d->kind != ast::Decl::Foreign) continue;
+    auto m = checked.program->declModule.find(d->name);
+    if (!allModules && (m == checked.program->declModule.end() || m->second != checked.program->mainModule)) continue;
+    auto b = checked.binds.find(d->name);
+    if (b == checked.binds.end()) continue;
+    std::string line = fmt::format("{} :: {}\n", names::displayName(d->name), Printer().show(b->second.scheme));
+    if (outText.find(line) == std::string::npos) outText += line;
+  }
+  return outText;
+}
+
+}  // namespace weir::types

@@ -1,0 +1,98 @@
+// Internal to the types stage: the Checker and its parts (one file each:
+// unify.cpp, convert.cpp, decls.cpp, expr.cpp, pattern.cpp, bindings.cpp, solve.cpp).
+#pragma once
+#include <functional>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "diag/diagnostic.hpp"
+#include "syntax/ast.hpp"
+#include "types/checked.hpp"
+#include "types/infer.hpp"
+
+namespace weir::types {
+
+struct Synonym {
+  std::vector<std::string> params;
+  ast::TypePtr body;
+};
+
+// Outcome of unification, for precise messages.
+struct UnifyError {
+  enum Kind { None, Mismatch, Occurs, MissingField, ExtraField } kind = None;
+  TypeP left, right;    // the innermost mismatching pair
+  std::string field;    // MissingField / ExtraField
+  TypeP record;         // the record lacking the field
+};
+
+class Checker {
+ public:
+  Checker(names::Program& program, DiagnosticEngine& diags);
+  std::optional<Checked> run();
+
+  // ---- state
+  names::Program& prog;
+  DiagnosticEngine& diags;
+  Checked out;
+  std::map<std::string, Scheme> env;                 // every value by unique name
+  std::map<std::string, Synonym> synonyms;
+  std::map<std::pair<std::string, std::string>, int> instanceIndex;  // (class, head) -> instance
+  std::set<std::string> inProgress;                  // implicit bindings being inferred (monomorphic)
+  int level = 0;
+  int nextId = 0;
+  std::vector<std::vector<DictP>> wanted;            // stack: one list per binding group
+  std::vector<std::vector<DictVarP>> givens;         // stack of dictionary parameters in scope
+  std::vector<std::pair<size_t, TypeP>> holes;       // typed holes: diagnostic index, type (completed at the end)
+
+  // ---- unify.cpp
+  TypeP fresh(bool row = false);
+  TypeP skolem(const std::string& name, bool row = false);
+  bool unify(TypeP a, TypeP b, UnifyError& err);
+  // Unifies found with expected; on failure reports E0201 at span with context.
+  bool expect(TypeP found, TypeP expected, Span span, const std::string& what = "");
+  void reportUnify(const UnifyError& err, TypeP found, TypeP expected, Span span, const std::string& what);
+
+  // ---- convert.cpp (AST types -> types)
+  TypeP convType(const ast::TypePtr& t, std::map<std::string, TypeP>& vars, bool bindNewVars);
+  Scheme schemeFromSig(const ast::QualType& q, std::vector<std::string>* order = nullptr);
+  std::vector<TypeP> instantiateScheme(const Scheme& s, TypeP& type);  // returns the fresh metas
+
+  // ---- decls.cpp
+  void declareBuiltins();
+  void declareData(ast::Decl& d);
+  void declareSynonym(ast::Decl& d);
+  void declareClass(ast::Decl& d);
+  void declareInstance(ast::Decl& d);
+  void declareForeign(ast::Decl& d);
+  void checkInstanceBodies(ast::Decl& d, InstanceInfo& inst);
+  void checkClassDefaults(ast::Decl& d);
+
+  // ---- expr.cpp / pattern.cpp
+  TypeP infer(ast::ExprPtr& e);
+  void checkExpr(ast::ExprPtr& e, TypeP expected, const std::string& what = "");
+  TypeP inferRhs(ast::Rhs& rhs, TypeP expected);
+  void inferPat(ast::PatPtr& p, TypeP expected);
+  TypeP inferDo(ast::Expr& e);
+  ast::ExprPtr desugarComprehension(ast::Expr& e, size_t from);
+  TypeP inferRecordAccess(ast::Expr& e);
+  DictP want(const std::string& cls, TypeP type, Span span);
+
+  // ---- bindings.cpp
+  void inferGroup(std::vector<ast::DeclPtr>& decls, bool topLevel);
+  void inferClauses(const std::vector<ast::Decl*>& clauses, TypeP type);
+  void checkExplicit(const std::string& name, const std::vector<ast::Decl*>& clauses, const Scheme& sch,
+                     std::vector<DictVarP> extraGivens, Span span, std::vector<DictVarP>* paramsOut);
+
+  // ---- solve.cpp
+  void solve(DictP hole, std::vector<DictP>& stuck);
+  bool solveFromGivens(DictP hole);
+  bool samePredType(TypeP a, TypeP b);
+  void reportNoInstance(DictP hole);
+  std::vector<DictVarP> generalize(std::vector<DictP>& holes, const std::vector<TypeP>& types, bool canRetain,
+                                   Span span);
+  bool superPath(const std::string& from, const std::string& to, std::vector<int>& path);
+};
+
+}  // namespace weir::types

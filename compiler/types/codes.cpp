@@ -1,0 +1,82 @@
+#include "diag/codes.hpp"
+
+namespace weir {
+
+namespace {
+const CodeInfo kCodes[] = {
+  {"E0201", "mismatched types",
+   "An expression has a different type from the one its context needs.\n\n"
+   "    total :: Int\n    total = 1 + \"2\"     -- `\"2\"` is a String, `+` on Int needs an Int\n\n"
+   "The message says what was expected and what was found. Convert the value (`show`,\n"
+   "`toFloat`, `round`) or fix the expression."},
+  {"E0203", "infinite type",
+   "Solving the types would need a type that contains itself, such as `a = [a]`. This\n"
+   "usually means a function is applied to itself, or arguments are in the wrong order."},
+  {"E0204", "not a function",
+   "A value that is not a function is applied to an argument:\n\n    x = 5 3\n"},
+  {"E0205", "too many arguments",
+   "A function is given more arguments than its type allows."},
+  {"E0206", "wrong number of constructor fields in a pattern",
+   "A pattern must give every field of a constructor: `Just x`, not `Just`. Use `_` for fields\n"
+   "you do not need."},
+  {"E0207", "more clause arguments than the signature allows",
+   "A function clause has more arguments than its type signature has arrows."},
+  {"E0210", "no instance",
+   "An overloaded operation is used at a type that has no instance of its class, e.g.\n"
+   "`show` on a function or `==` on a type without `deriving (Eq)`."},
+  {"E0211", "ambiguous type",
+   "A class constraint is needed on a type that nothing in the program fixes, e.g. `show []`\n"
+   "(a list of what?). Add a type annotation: `show ([] :: [Int])`."},
+  {"E0212", "duplicate instance", "A class has two instances for the same type."},
+  {"E0213", "missing constraint in a signature",
+   "A function with a type signature uses an overloaded operation on one of its type variables\n"
+   "without saying so in the signature:\n\n"
+   "    member :: a -> [a] -> Bool      -- needs `Eq a =>`\n"
+   "    member x ys = any (== x) ys\n"},
+  {"E0220", "record types do not match", "Two record types have different fields."},
+  {"E0221", "record has no such field",
+   "A field is read that the record does not have. Check the spelling; the hint lists the\n"
+   "closest field name."},
+  {"E0222", "field access on a value that is not a record",
+   "`x.field` works on records only."},
+  {"E0230", "type variable not in scope",
+   "A type declaration mentions a type variable that is not one of its parameters:\n\n"
+   "    data Box = Box a       -- write `data Box a = Box a`\n"},
+  {"E0231", "type synonym not fully applied", "A type synonym must be given all its arguments."},
+  {"E0232", "too many type arguments", "A type constructor is applied to more arguments than it has parameters."},
+  {"E0233", "tuple too large", "Tuples have at most 8 components; use a record for more."},
+  {"E0234", "duplicate record field", "A record type, literal or pattern names the same field twice."},
+  {"E0235", "constraint without a type variable", "Constraints in signatures are about type variables."},
+  {"E0236", "duplicate type parameter", "A type declaration lists the same parameter twice."},
+  {"E0237", "bad newtype", "A newtype has exactly one constructor with exactly one field."},
+  {"E0238", "bad superclass", "Superclass constraints are on the class variable: `class Eq a => Ord a`."},
+  {"E0239", "method does not mention the class variable",
+   "Every method's type must mention the class's type variable, otherwise no instance could be chosen."},
+  {"E0240", "instance for a type variable", "Instances are for type constructors: `instance Show (Maybe a)`."},
+  {"E0241", "instance arguments must be distinct variables",
+   "Write `instance Show (Maybe a)`, not `instance Show (Maybe Int)`."},
+  {"E0242", "constraints on a foreign import", "Foreign imports have plain monomorphic types."},
+  {"E0243", "missing method", "An instance does not define a method that has no default."},
+  {"E0244", "missing superclass instance",
+   "`instance Ord T` needs `instance Eq T` too, because `Eq` is a superclass of `Ord`."},
+  {"E0245", "duplicate type signature", "A name has two type signatures."},
+  {"E0246", "clauses with different numbers of arguments",
+   "All clauses of a function take the same number of arguments."},
+  {"E0247", "signature for a pattern-bound variable", "Annotate the right-hand side instead."},
+  {"E0250", "typed hole",
+   "`?name` marks a place still to be written; the compiler reports the type it must have and stops."},
+  {"E0251", "value defined in terms of itself",
+   "Weir is strict: a value (not a function) is computed once, before it is used, so it cannot\n"
+   "refer to itself, directly or through other values:\n\n    ones = 1 : ones\n\n"
+   "Write a function instead, e.g. `replicate n 1`."},
+  {"E0252", "do block ends with a binding", "The last statement of a `do` block is an expression: its result."},
+  {"E0253", "infinite range", "`[a ..]` would be infinite; give an upper bound."},
+  {"E0254", "Float literal pattern", "Floats cannot be matched exactly; compare in a guard."},
+  {"E0260", "main has the wrong type", "`main` must have type `IO ()`."},
+  {"E0299", "not supported yet", "The construct parses but the compiler does not handle it yet."},
+};
+}  // namespace
+
+std::span<const CodeInfo> typesCodes() { return kCodes; }
+
+}  // namespace weir

@@ -1,0 +1,323 @@
+// Declarations: built-in types, data/newtype, synonyms, classes, instances, foreign imports.
+#include <fmt/format.h>
+
+#include "types/checker.hpp"
+
+namespace weir::types {
+
+void Checker::declareBuiltins() {
+  for (const char* n : {kInt, kFloat, kChar, kString, kBytes}) {
+    DataInfo d; d.name = n; d.builtin = true; out.datas[n] = d;
+  }
+  { DataInfo d; d.name = kIO; d.params = {"a"}; d.builtin = true; out.datas[kIO] = d; }
+  { DataInfo d; d.name = kArrow; d.params = {"a", "b"}; d.builtin = true; out.datas[kArrow] = d; }
+  auto addCon = [&](const std::string& type, const std::string& name, int tag, int ngen, std::vector<TypeP> fields,
+                    TypeP result) {
+    ConInfo c;
+    c.name = name; c.type = type; c.tag = tag; c.arity = static_cast<int>(fields.size());
+    c.scheme.ngen = ngen;
+    c.scheme.type = tfuns(fields, result);
+    out.cons[name] = c;
+    env[name] = c.scheme;
+    out.datas[type].cons.push_back(name);
+  };
+  // Lists: [] = tag 0, (:) = tag 1.
+  { DataInfo d; d.name = kList; d.params = {"a"}; d.builtin = true; out.datas[kList] = d; }
+  addCon(kList, "[]", 0, 1, {}, tlist(tgen(0)));
+  addCon(kList, ":", 1, 1, {tgen(0), tlist(tgen(0))}, tlist(tgen(0)));
+  // Unit and tuples.
+  { DataInfo d; d.name = kUnit; d.builtin = true; out.datas[kUnit] = d; }
+  addCon(kUnit, "()", 0, 0, {}, tcon(kUnit));
+  for (size_t n = 2; n <= 8; ++n) {
+    std::string name = tupleName(n);
+    DataInfo d; d.name = name; d.builtin = true;
+    std::vector<TypeP> gens;
+    for (size_t i = 0; i < n; ++i) { gens.push_back(tgen(static_cast<int>(i))); d.params.push_back(std::string(1, 'a' + i)); }
+    out.datas[name] = d;
+    addCon(name, name, 0, static_cast<int>(n), gens, ttuple(gens));
+  }
+}
+
+void Checker::declareData(ast::Decl& d) {
+  DataInfo info;
+  info.name = d.name;
+  info.params = d.tyvars;
+  info.isNewtype = d.kind == ast::Decl::Newtype;
+  out.datas[d.name] = info;  // before fields, so recursive types resolve
+  std::map<std::string, TypeP> vars;
+  std::vector<TypeP> gens;
+  for (size_t i = 0; i < d.tyvars.size(); ++i) {
+    if (vars.count(d.tyvars[i])) {
+      diags.error("E0236", d.span, fmt::format("type parameter `{}` is declared twice", d.tyvars[i]));
+    }
+    vars[d.tyvars[i]] = tgen(static_cast<int>(i));
+    gens.push_back(vars[d.tyvars[i]]);
+  }
+  TypeP result = tapps(tcon(d.name), gens);
+  if (info.isNewtype && (d.cons.size() != 1 || d.cons[0].fields.size() != 1)) {
+    auto& e = diags.error("E0237", d.span, "a newtype must have exactly one constructor with exactly one field");
+    e.hint = "use `data` for anything else";
+  }
+  int tag = 0;
+  for (auto& c : d.cons) {
+    std::vector<TypeP> fields;
+    for (auto& f : c.fields) fields.push_back(convType(f, vars, false));
+    ConInfo ci;
+    ci.name = c.name;
+    ci.type = d.name;
+    ci.tag = tag++;
+    ci.arity = static_cast<int>(fields.size());
+    ci.scheme.ngen = static_cast<int>(d.tyvars.size());
+    ci.scheme.genNames = d.tyvars;
+    ci.scheme.type = tfuns(fields, result);
+    out.cons[c.name] = ci;
+    env[c.name] = ci.scheme;
+    out.datas[d.name].cons.push_back(c.name);
+  }
+}
+
+void Checker::declareSynonym(ast::Decl& d) {
+  Synonym s;
+  s.params = d.tyvars;
+  s.body = d.qualType ? d.qualType->type : nullptr;
+  synonyms[d.name] = s;
+}
+
+void Checker::declareClass(ast::Decl& d) {
+  ClassInfo c;
+  c.name = d.name;
+  c.tyvar = d.tyvars.empty() ? "a" : d.tyvars[0];
+  if (d.qualType)
+    for (auto& sc : d.qualType->context) {
+      if (!sc.type || sc.type->kind != ast::Type::Var || sc.type->name != c.tyvar) {
+        diags.error("E0238", sc.span, "a superclass constraint must be on the class's own type variable")
+            .hint = fmt::format("write `class {} {} => {} {} where`", names::displayName(sc.cls), c.tyvar,
+                                names::displayName(d.name), c.tyvar);
+        continue;
+      }
+      c.supers.push_back(sc.cls);
+    }
+  out.classes[d.name] = c;
+  ClassInfo& ci = out.classes[d.name];
+  for (auto& b : d.body) {
+    if (b->kind != ast::Decl::TypeSig || !b->qualType) continue;
+    // Method scheme: forall a others. (C a, own preds) => t, with the class variable first.
+    ast::QualType q = *b->qualType;
+    std::map<std::string, TypeP> vars;
+    int saved = level;
+    level = 1 << 20;
+    TypeP classVar = fresh();
+    vars[ci.tyvar] = classVar;
+    TypeP t = convType(q.type, vars, true);
+    std::vector<Pred> own;
+    for (auto& cx : q.context) own.push_back({cx.cls, convType(cx.type, vars, true)});
+    level = saved;
+    std::vector<TypeP> metas{classVar};
+    freeMetas(t, metas);
+    for (auto& p : own) freeMetas(p.type, metas);
+    bool usesClassVar = false;
+    {
+      std::vector<TypeP> inType;
+      freeMetas(t, inType);
+      for (auto& m : inType) if (m == classVar) usesClassVar = true;
+    }
+    Scheme s;
+    s.ngen = static_cast<int>(metas.size());
+    for (size_t i = 0; i < metas.size(); ++i) {
+      std::string name;
+      for (auto& [n, v] : vars) if (prune(v) == metas[i]) name = n;
+      s.genNames.push_back(name);
+      s.genIsRow.push_back(metas[i]->row);
+      metas[i]->ref = tgen(static_cast<int>(i), metas[i]->row);
+    }
+    s.preds.push_back({d.name, tgen(0)});
+    for (auto& p : own) s.preds.push_back(p);
+    s.type = t;
+    for (auto& n : b->names) {
+      if (!usesClassVar) {
+        diags.error("E0239", b->span, fmt::format("the type of method `{}` does not mention the class variable `{}`",
+                                                  names::displayName(n), ci.tyvar));
+      }
+      ci.methods.push_back(n);
+      ci.methodSchemes[n] = s;
+      env[n] = s;
+    }
+  }
+  for (auto& b : d.body)
+    if (b->kind == ast::Decl::Clause && ci.methodSchemes.count(b->name)) {
+      std::string dm = d.name + "$dm$" + names::displayName(b->name);
+      ci.defaults[b->name] = dm;
+    }
+}
+
+void Checker::declareInstance(ast::Decl& d) {
+  InstanceInfo inst;
+  inst.index = static_cast<int>(out.instances.size());
+  inst.cls = d.name;
+  inst.span = d.span;
+  if (!d.qualType || !d.qualType->type) return;
+  auto cls = out.classes.find(d.name);
+  if (cls == out.classes.end()) return;  // reported by the renamer
+  // The head: T a b ... with distinct variables (Haskell 98), or a record/built-in type.
+  std::map<std::string, TypeP> vars;
+  int saved = level;
+  level = 1 << 20;
+  TypeP head = convType(d.qualType->type, vars, true);
+  std::vector<Pred> ctx;
+  for (auto& c : d.qualType->context) ctx.push_back({c.cls, convType(c.type, vars, true)});
+  level = saved;
+  std::vector<TypeP> args;
+  TypeP h = typeHead(head, &args);
+  if (h->kind != Type::Con) {
+    auto& e = diags.error("E0240", d.qualType->type->span, "an instance must be for a type constructor");
+    e.label = "this is a type variable";
+    e.hint = fmt::format("write e.g. `instance {} (Maybe a)`", names::displayName(d.name));
+    return;
+  }
+  std::vector<TypeP> metas;
+  for (auto& a : args) {
+    TypeP pa = prune(a);
+    if (pa->kind != Type::Meta || std::find(metas.begin(), metas.end(), pa) != metas.end()) {
+      auto& e = diags.error("E0241", d.qualType->type->span, "instance arguments must be distinct type variables");
+      e.hint = "write the instance for the whole type constructor, e.g. `instance Show (Maybe a)`";
+      return;
+    }
+    metas.push_back(pa);
+  }
+  for (auto& p : ctx) freeMetas(p.type, metas);
+  inst.head = h->name;
+  inst.scheme.ngen = static_cast<int>(metas.size());
+  for (size_t i = 0; i < metas.size(); ++i) {
+    std::string name;
+    for (auto& [n, v] : vars) if (prune(v) == metas[i]) name = n;
+    inst.scheme.genNames.push_back(name);
+    inst.scheme.genIsRow.push_back(false);
+    metas[i]->ref = tgen(static_cast<int>(i));
+  }
+  inst.scheme.preds = ctx;
+  inst.scheme.type = head;
+  std::string headName = names::displayName(h->name);
+  inst.dictName = fmt::format("$f{}${}", d.name, h->name);
+  auto key = std::make_pair(d.name, h->name);
+  if (instanceIndex.count(key)) {
+    auto& e = diags.error("E0212", d.span, fmt::format("duplicate instance `{} {}`", names::displayName(d.name), headName));
+    e.label = "a second instance for the same type";
+    e.secondary.push_back({out.instances[instanceIndex[key]].span, "the first one is here"});
+    return;
+  }
+  instanceIndex[key] = inst.index;
+  for (auto& p : ctx) {
+    auto dv = std::make_shared<DictVar>();
+    dv->id = ++nextId;
+    dv->pred = p;
+    inst.contextParams.push_back(dv);
+  }
+  // Method implementations get their own binding names.
+  for (auto& b : d.body) {
+    if (b->kind != ast::Decl::Clause) continue;
+    if (!cls->second.methodSchemes.count(b->name)) continue;
+    std::string impl = inst.dictName + "$" + names::displayName(b->name);
+    inst.methodImpls[b->name] = impl;
+  }
+  out.instances.push_back(inst);
+}
+
+void Checker::declareForeign(ast::Decl& d) {
+  if (!d.qualType) return;
+  Scheme s = schemeFromSig(*d.qualType);
+  if (!s.preds.empty()) diags.error("E0242", d.span, "a foreign import cannot have class constraints");
+  env[d.name] = s;
+  out.foreigns[d.name] = d.foreignConv + ":" + d.foreignName;
+  BindInfo bi;
+  bi.name = d.name;
+  bi.scheme = s;
+  bi.isFunction = true;
+  out.binds[d.name] = bi;
+}
+
+// Instance methods: each is checked against the class method's type at the instance type.
+void Checker::checkInstanceBodies(ast::Decl& d, InstanceInfo& inst) {
+  auto& cls = out.classes[inst.cls];
+  // Skolemise the instance's type variables.
+  std::vector<TypeP> sk;
+  for (int i = 0; i < inst.scheme.ngen; ++i)
+    sk.push_back(skolem(i < static_cast<int>(inst.scheme.genNames.size()) ? inst.scheme.genNames[i] : "t"));
+  TypeP headT = instantiate(inst.scheme.type, sk);
+  for (size_t i = 0; i < inst.contextParams.size(); ++i)
+    inst.contextParams[i]->pred.type = instantiate(inst.scheme.preds[i].type, sk);
+  // Group clauses by method.
+  std::map<std::string, std::vector<ast::Decl*>> clauses;
+  std::vector<std::string> order;
+  for (auto& b : d.body)
+    if (b->kind == ast::Decl::Clause && inst.methodImpls.count(b->name)) {
+      if (!clauses.count(b->name)) order.push_back(b->name);
+      clauses[b->name].push_back(b.get());
+    }
+  for (auto& m : order) {
+    const Scheme& ms = cls.methodSchemes[m];
+    // Method type at this instance: gen 0 := head type; other gens stay quantified.
+    Scheme s;
+    std::vector<TypeP> args(ms.ngen);
+    args[0] = headT;
+    for (int i = 1; i < ms.ngen; ++i) args[i] = tgen(i - 1, ms.genIsRow[i]);
+    s.ngen = ms.ngen - 1;
+    for (int i = 1; i < ms.ngen; ++i) { s.genNames.push_back(ms.genNames[i]); s.genIsRow.push_back(ms.genIsRow[i]); }
+    s.type = instantiate(ms.type, args);
+    for (size_t i = 1; i < ms.preds.size(); ++i) s.preds.push_back({ms.preds[i].cls, instantiate(ms.preds[i].type, args)});
+    std::string impl = inst.methodImpls[m];
+    for (auto* c : clauses[m]) c->name = impl;
+    std::vector<DictVarP> params;
+    checkExplicit(impl, clauses[m], s, inst.contextParams, clauses[m][0]->span, &params);
+    BindInfo bi;
+    bi.name = impl;
+    bi.scheme = s;
+    bi.dictParams = inst.contextParams;
+    for (auto& p : params) bi.dictParams.push_back(p);
+    bi.isFunction = true;
+    out.binds[impl] = bi;
+  }
+  // Missing methods without defaults.
+  for (auto& m : cls.methods) {
+    if (inst.methodImpls.count(m) || cls.defaults.count(m)) continue;
+    auto& e = diags.error("E0243", d.span, fmt::format("instance `{} {}` does not define `{}`", names::displayName(inst.cls),
+                                                        names::displayName(inst.head), names::displayName(m)));
+    e.label = "method missing";
+    e.hint = fmt::format("add a definition of `{}` to the instance", names::displayName(m));
+  }
+  // Superclass instances must exist.
+  for (auto& sup : cls.supers) {
+    auto key = std::make_pair(sup, inst.head);
+    if (!instanceIndex.count(key)) {
+      auto& e = diags.error("E0244", d.span, fmt::format("`{} {}` needs an instance of its superclass `{}`",
+                                                          names::displayName(inst.cls), names::displayName(inst.head),
+                                                          names::displayName(sup)));
+      e.hint = fmt::format("add `instance {} {}`", names::displayName(sup), names::displayName(inst.head));
+    }
+  }
+}
+
+void Checker::checkClassDefaults(ast::Decl& d) {
+  auto& cls = out.classes[d.name];
+  std::map<std::string, std::vector<ast::Decl*>> clauses;
+  std::vector<std::string> order;
+  for (auto& b : d.body)
+    if (b->kind == ast::Decl::Clause && cls.defaults.count(b->name)) {
+      if (!clauses.count(b->name)) order.push_back(b->name);
+      clauses[b->name].push_back(b.get());
+    }
+  for (auto& m : order) {
+    const Scheme& ms = cls.methodSchemes[m];
+    std::string dm = cls.defaults[m];
+    for (auto* c : clauses[m]) c->name = dm;
+    std::vector<DictVarP> params;
+    checkExplicit(dm, clauses[m], ms, {}, clauses[m][0]->span, &params);
+    BindInfo bi;
+    bi.name = dm;
+    bi.scheme = ms;
+    bi.dictParams = params;
+    bi.isFunction = true;
+    out.binds[dm] = bi;
+  }
+}
+
+}  // namespace weir::types

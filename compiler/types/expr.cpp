@@ -1,0 +1,394 @@
+// Inference for expressions.
+#include <fmt/format.h>
+
+#include "types/checker.hpp"
+
+namespace weir::types {
+
+using ast::Expr;
+
+namespace {
+ast::ExprPtr mkVar(const std::string& name, Span span) {
+  auto e = std::make_shared<Expr>();
+  e->kind = Expr::Var;
+  e->name = name;
+  e->span = span;
+  return e;
+}
+ast::ExprPtr mkApp(ast::ExprPtr f, std::vector<ast::ExprPtr> args, Span span) {
+  auto e = std::make_shared<Expr>();
+  e->kind = Expr::App;
+  e->span = span;
+  e->args.push_back(f);
+  for (auto& a : args) e->args.push_back(a);
+  return e;
+}
+std::string describe(const ast::Expr& e) {
+  if (e.kind == Expr::Var || e.kind == Expr::Con) return "`" + names::displayName(e.name) + "`";
+  return "this expression";
+}
+}  // namespace
+
+void Checker::checkExpr(ast::ExprPtr& e, TypeP expected, const std::string& what) {
+  TypeP t = infer(e);
+  expect(t, expected, e->span, what);
+}
+
+TypeP Checker::infer(ast::ExprPtr& ep) {
+  Expr& e = *ep;
+  TypeP t;
+  switch (e.kind) {
+    case Expr::Var:
+    case Expr::Con: {
+      auto it = env.find(e.name);
+      if (it == env.end()) { t = fresh(); break; }  // unknown names were reported by the renamer
+      auto ev = std::make_shared<Evidence>();
+      if (inProgress.count(e.name)) {
+        t = it->second.type;
+        ev->recursive = true;
+      } else {
+        std::vector<TypeP> metas = instantiateScheme(it->second, t);
+        for (auto& p : it->second.preds) ev->dicts.push_back(want(p.cls, instantiate(p.type, metas), e.span));
+      }
+      e.evidence = ev;
+      break;
+    }
+    case Expr::Lit:
+      switch (e.lit.kind) {
+        case ast::Literal::Int: t = tcon(kInt); break;
+        case ast::Literal::Float: t = tcon(kFloat); break;
+        case ast::Literal::Char: t = tcon(kChar); break;
+        case ast::Literal::String: t = tcon(kString); break;
+        case ast::Literal::Bytes: t = tcon(kBytes); break;
+      }
+      break;
+    case Expr::App: {
+      TypeP ft = infer(e.args[0]);
+      for (size_t i = 1; i < e.args.size(); ++i) {
+        TypeP from, to;
+        if (!isFun(ft, &from, &to)) {
+          TypeP pf = prune(ft);
+          if (pf->kind == Type::Meta) {
+            from = fresh();
+            to = fresh();
+            UnifyError err;
+            unify(pf, tfun(from, to), err);
+          } else {
+            Printer pr;
+            if (i == 1) {
+              auto& d = diags.error("E0204", e.args[0]->span, fmt::format("{} is not a function", describe(*e.args[0])));
+              d.label = fmt::format("it has type `{}`, so it cannot be applied to an argument", pr.show(ft));
+            } else {
+              auto& d = diags.error("E0205", e.args[i]->span,
+                                    fmt::format("{} is given too many arguments", describe(*e.args[0])));
+              d.label = "this argument is one too many";
+              d.notes.push_back(fmt::format("after {} argument(s) the result has type `{}`, which is not a function", i - 1,
+                                            pr.show(ft)));
+            }
+            for (size_t j = i; j < e.args.size(); ++j) infer(e.args[j]);
+            ft = fresh();
+            break;
+          }
+        }
+        checkExpr(e.args[i], from);
+        ft = to;
+      }
+      t = ft;
+      break;
+    }
+    case Expr::Lam: {
+      std::vector<TypeP> params;
+      for (auto& p : e.pats) {
+        TypeP pt = fresh();
+        inferPat(p, pt);
+        params.push_back(pt);
+      }
+      t = tfuns(params, infer(e.args[0]));
+      break;
+    }
+    case Expr::Let:
+      inferGroup(e.decls, false);
+      t = infer(e.args[0]);
+      break;
+    case Expr::If:
+      checkExpr(e.args[0], tcon(kBool), "the condition of `if`");
+      t = infer(e.args[1]);
+      checkExpr(e.args[2], t, "the `else` branch (it must have the same type as the `then` branch)");
+      break;
+    case Expr::Case: {
+      TypeP s = infer(e.args[0]);
+      t = fresh();
+      for (auto& alt : e.alts) {
+        inferPat(alt.pat, s);
+        inferRhs(alt.rhs, t);
+      }
+      break;
+    }
+    case Expr::Do:
+      t = inferDo(e);
+      break;
+    case Expr::Tuple: {
+      std::vector<TypeP> elems;
+      for (auto& a : e.args) elems.push_back(infer(a));
+      if (elems.size() > 8) diags.error("E0233", e.span, "tuples have at most 8 components").hint = "use a record instead";
+      t = ttuple(elems);
+      break;
+    }
+    case Expr::Unit:
+      t = tcon(kUnit);
+      break;
+    case Expr::List: {
+      TypeP elem = fresh();
+      for (auto& a : e.args) checkExpr(a, elem, "a list element (all elements of a list have one type)");
+      t = tlist(elem);
+      break;
+    }
+    case Expr::TypeAnn: {
+      std::map<std::string, TypeP> vars;
+      TypeP at = e.qualType ? convType(e.qualType->type, vars, true) : fresh();
+      checkExpr(e.args[0], at, "a type annotation");
+      t = at;
+      break;
+    }
+    case Expr::Interp:
+      for (auto& a : e.args) checkExpr(a, tcon(kString), "string interpolation (`${...}` needs a `String`; use `show`)");
+      t = tcon(kString);
+      break;
+    case Expr::Range: {
+      // [a ..] is not supported in a strict language; [a .. b], [a, b .. c] go through Enum.
+      if (!e.rangeHasTo) {
+        auto& d = diags.error("E0253", e.span, "an infinite range `[a ..]` cannot be built in a strict language");
+        d.hint = "give an upper bound: `[a .. b]`";
+        t = fresh();
+        break;
+      }
+      std::string fn = e.rangeHasThen ? "Prelude.enumFromThenTo" : "Prelude.enumFromTo";
+      auto call = mkApp(mkVar(fn, e.span), e.args, e.span);
+      ep = call;
+      return infer(ep);
+    }
+    case Expr::Comprehension: {
+      ep = desugarComprehension(e, 0);
+      return infer(ep);
+    }
+    case Expr::Record: {
+      TypeP row = trowEmpty();
+      std::set<std::string> seen;
+      for (auto it = e.fields.rbegin(); it != e.fields.rend(); ++it) {
+        if (!seen.insert(it->first).second) {
+          diags.error("E0234", it->second ? it->second->span : e.span, fmt::format("field `{}` is given twice", it->first));
+          continue;
+        }
+        row = trowExt(it->first, infer(it->second), row);
+      }
+      t = trecord(row);
+      break;
+    }
+    case Expr::Access:
+      t = inferRecordAccess(e);
+      break;
+    case Expr::Update: {
+      TypeP rt = infer(e.args[0]);
+      TypeP row = fresh(true);
+      std::vector<std::pair<std::string, TypeP>> fs;
+      for (auto& [f, fe] : e.fields) fs.push_back({f, infer(fe)});
+      for (auto it = fs.rbegin(); it != fs.rend(); ++it) row = trowExt(it->first, it->second, row);
+      expect(rt, trecord(row), e.span, "a record update");
+      t = rt;
+      break;
+    }
+    case Expr::Hole: {
+      t = fresh();
+      auto& d = diags.error("E0250", e.span, fmt::format("typed hole `?{}`", e.name));
+      d.label = "fill this in";
+      // The type is known only once the surrounding code is checked: the note is
+      // completed at the end of checking (see check.cpp).
+      holes.push_back({diags.all().size() - 1, t});
+      e.type = t;
+      return t;
+    }
+    case Expr::Binary:
+      diags.error("E0299", e.span, "binary syntax `<<...>>` is not supported yet");
+      t = tcon(kBytes);
+      break;
+    default:
+      diags.error("E0299", e.span, "this kind of expression is not supported yet");
+      t = fresh();
+      break;
+  }
+  e.type = t;
+  return t;
+}
+
+TypeP Checker::inferRecordAccess(Expr& e) {
+  TypeP rt = prune(infer(e.args[0]));
+  const std::string& field = e.name;
+  if (rt->kind == Type::Record) {
+    // Known record: look the label up directly for a precise message.
+    TypeP row = prune(rt->a);
+    std::vector<std::string> labels;
+    while (row->kind == Type::RowExt) {
+      if (row->name == field) return row->a;
+      labels.push_back(row->name);
+      row = prune(row->b);
+    }
+    if (row->kind == Type::RowEmpty) {
+      auto& d = diags.error("E0221", e.span, fmt::format("record has no field `{}`", field));
+      Printer pr;
+      d.label = fmt::format("the record has type `{}`", pr.show(rt));
+      std::string best;
+      size_t bestD = 3;
+      for (auto& l : labels) {
+        size_t n = l.size(), m = field.size();
+        std::vector<size_t> prev(m + 1), cur(m + 1);
+        for (size_t j = 0; j <= m; ++j) prev[j] = j;
+        for (size_t i = 1; i <= n; ++i) {
+          cur[0] = i;
+          for (size_t j = 1; j <= m; ++j)
+            cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (l[i - 1] == field[j - 1] ? 0 : 1)});
+          std::swap(prev, cur);
+        }
+        if (prev[m] < bestD) { bestD = prev[m]; best = l; }
+      }
+      if (!best.empty()) d.hint = fmt::format("did you mean `{}`?", best);
+      return fresh();
+    }
+  } else if (rt->kind != Type::Meta) {
+    Printer pr;
+    auto& d = diags.error("E0222", e.span, fmt::format("`.{}` is used on a value that is not a record", field));
+    d.label = fmt::format("this has type `{}`", pr.show(rt));
+    d.hint = "field access `x.field` works on records; for a data constructor with a record, match it first";
+    return fresh();
+  }
+  TypeP ft = fresh(), rest = fresh(true);
+  expect(rt, trecord(trowExt(field, ft, rest)), e.span, "a field access");
+  return ft;
+}
+
+TypeP Checker::inferDo(Expr& e) {
+  TypeP m = fresh();
+  auto ev = std::make_shared<Evidence>();
+  ev->dicts.push_back(want("Prelude.Monad", m, e.span));
+  e.evidence = ev;
+  TypeP result;
+  for (size_t i = 0; i < e.stmts.size(); ++i) {
+    auto& s = e.stmts[i];
+    bool last = i + 1 == e.stmts.size();
+    switch (s.kind) {
+      case ast::Stmt::Bind: {
+        if (last) {
+          auto& d = diags.error("E0252", s.span, "the last statement of a `do` block must be an expression");
+          d.hint = "add a final action, e.g. `pure ()` or `pure x`";
+        }
+        TypeP a = fresh();
+        checkExpr(s.expr, tapp(m, a), "a `do` statement (every statement runs in the same monad)");
+        inferPat(s.pat, a);
+        break;
+      }
+      case ast::Stmt::Let:
+        if (last) {
+          auto& d = diags.error("E0252", s.span, "the last statement of a `do` block must be an expression");
+          d.hint = "add a final action, e.g. `pure ()`";
+        }
+        inferGroup(s.decls, false);
+        break;
+      case ast::Stmt::Expr: {
+        TypeP a = fresh();
+        checkExpr(s.expr, tapp(m, a), "a `do` statement (every statement runs in the same monad)");
+        if (last) result = tapp(m, a);
+        break;
+      }
+    }
+  }
+  return result ? result : tapp(m, fresh());
+}
+
+// [e | quals] desugared (Haskell report 3.11) with concatMap.
+ast::ExprPtr Checker::desugarComprehension(Expr& e, size_t from) {
+  Span sp = e.span;
+  if (from == e.stmts.size()) {
+    auto l = std::make_shared<Expr>();
+    l->kind = Expr::List;
+    l->span = sp;
+    l->args = {e.args[0]};
+    return l;
+  }
+  ast::Stmt& q = e.stmts[from];
+  auto rest = desugarComprehension(e, from + 1);
+  auto nil = std::make_shared<Expr>();
+  nil->kind = Expr::List;
+  nil->span = sp;
+  switch (q.kind) {
+    case ast::Stmt::Expr: {
+      auto c = std::make_shared<Expr>();
+      c->kind = Expr::If;
+      c->span = q.span;
+      c->args = {q.expr, rest, nil};
+      return c;
+    }
+    case ast::Stmt::Let: {
+      auto c = std::make_shared<Expr>();
+      c->kind = Expr::Let;
+      c->span = q.span;
+      c->decls = q.decls;
+      c->args = {rest};
+      return c;
+    }
+    case ast::Stmt::Bind: {
+      // concatMap (\x -> case x of p -> rest; _ -> []) l
+      std::string x = "x@c" + std::to_string(++nextId);
+      auto xp = std::make_shared<ast::Pat>();
+      xp->kind = ast::Pat::Var;
+      xp->name = x;
+      xp->span = q.span;
+      auto cs = std::make_shared<Expr>();
+      cs->kind = Expr::Case;
+      cs->span = q.span;
+      cs->args = {mkVar(x, q.span)};
+      ast::Alt a1;
+      a1.pat = q.pat;
+      a1.rhs.plain = rest;
+      a1.span = q.span;
+      ast::Alt a2;
+      a2.pat = std::make_shared<ast::Pat>();
+      a2.pat->kind = ast::Pat::Wild;
+      a2.pat->span = q.span;
+      a2.rhs.plain = nil;
+      a2.span = q.span;
+      cs->alts = {a1, a2};
+      auto lam = std::make_shared<Expr>();
+      lam->kind = Expr::Lam;
+      lam->span = q.span;
+      lam->pats = {xp};
+      lam->args = {cs};
+      return mkApp(mkVar("Prelude.concatMap", q.span), {lam, q.expr}, sp);
+    }
+  }
+  return rest;
+}
+
+TypeP Checker::inferRhs(ast::Rhs& rhs, TypeP expected) {
+  if (!rhs.where.empty()) inferGroup(rhs.where, false);
+  if (rhs.plain) checkExpr(rhs.plain, expected);
+  for (auto& g : rhs.guarded) {
+    for (auto& guard : g.guards) {
+      switch (guard.kind) {
+        case ast::Guard::Bool:
+          checkExpr(guard.expr, tcon(kBool), "a guard");
+          break;
+        case ast::Guard::Pattern: {
+          TypeP t = infer(guard.expr);
+          inferPat(guard.pat, t);
+          break;
+        }
+        case ast::Guard::Let:
+          inferGroup(guard.decls, false);
+          break;
+      }
+    }
+    checkExpr(g.body, expected);
+  }
+  return expected;
+}
+
+}  // namespace weir::types

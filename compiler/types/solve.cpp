@@ -1,0 +1,202 @@
+// Class constraints: solving holes by instances and by dictionary parameters in
+// scope (with superclasses), and generalising over what remains.
+#include <fmt/format.h>
+
+#include "types/checker.hpp"
+
+namespace weir::types {
+
+DictP resolveDict(DictP d) {
+  while (d && d->kind == Dict::Hole && d->filled) d = d->filled;
+  return d;
+}
+
+DictP Checker::want(const std::string& cls, TypeP type, Span span) {
+  auto d = std::make_shared<Dict>();
+  d->kind = Dict::Hole;
+  d->pred = {cls, type};
+  d->span = span;
+  if (!wanted.empty()) wanted.back().push_back(d);
+  return d;
+}
+
+bool Checker::samePredType(TypeP a, TypeP b) {
+  a = prune(a);
+  b = prune(b);
+  if (a == b) return true;
+  if (a->kind != b->kind) return false;
+  switch (a->kind) {
+    case Type::Con: return a->name == b->name;
+    case Type::Skolem:
+    case Type::Gen: return a->id == b->id;
+    case Type::Meta: return false;
+    case Type::RowEmpty: return true;
+    case Type::RowExt: if (a->name != b->name) return false; [[fallthrough]];
+    default:
+      return (!a->a || samePredType(a->a, b->a)) && (!a->b || samePredType(a->b, b->b));
+  }
+}
+
+// Path of superclass indices from class `from` down to class `to` (empty if equal).
+bool Checker::superPath(const std::string& from, const std::string& to, std::vector<int>& path) {
+  if (from == to) return true;
+  auto it = out.classes.find(from);
+  if (it == out.classes.end()) return false;
+  for (size_t i = 0; i < it->second.supers.size(); ++i) {
+    path.push_back(static_cast<int>(i));
+    if (superPath(it->second.supers[i], to, path)) return true;
+    path.pop_back();
+  }
+  return false;
+}
+
+bool Checker::solveFromGivens(DictP hole) {
+  for (auto frame = givens.rbegin(); frame != givens.rend(); ++frame)
+    for (auto& g : *frame) {
+      if (!samePredType(g->pred.type, hole->pred.type)) continue;
+      std::vector<int> path;
+      if (!superPath(g->pred.cls, hole->pred.cls, path)) continue;
+      auto d = std::make_shared<Dict>();
+      d->kind = Dict::Param;
+      d->param = g;
+      for (int idx : path) {
+        auto s = std::make_shared<Dict>();
+        s->kind = Dict::Super;
+        s->from = d;
+        s->index = idx;
+        d = s;
+      }
+      hole->filled = d;
+      return true;
+    }
+  return false;
+}
+
+void Checker::reportNoInstance(DictP hole) {
+  Printer pr;
+  std::string p = pr.show(hole->pred);
+  auto& d = diags.error("E0210", hole->span, fmt::format("no instance for `{}`", p));
+  TypeP t = prune(hole->pred.type);
+  d.label = fmt::format("`{}` is needed here", p);
+  if (isFun(t)) d.notes.push_back("functions cannot be compared or shown");
+  else {
+    std::vector<TypeP> args;
+    TypeP h = typeHead(t, &args);
+    if (h->kind == Type::Con)
+      d.hint = fmt::format("add `instance {} {}` or derive it: `deriving ({})`", names::displayName(hole->pred.cls),
+                           names::displayName(h->name), names::displayName(hole->pred.cls));
+  }
+}
+
+void Checker::solve(DictP hole, std::vector<DictP>& stuck) {
+  if (hole->filled) return;
+  TypeP t = prune(hole->pred.type);
+  std::vector<TypeP> args;
+  TypeP h = typeHead(t, &args);
+  if (h->kind == Type::Con || t->kind == Type::Record) {
+    std::string head = t->kind == Type::Record ? "{}" : h->name;
+    auto it = instanceIndex.find({hole->pred.cls, head});
+    if (it == instanceIndex.end()) {
+      // A given might still match (e.g. `Show (f a)` is never solved by instances).
+      if (solveFromGivens(hole)) return;
+      reportNoInstance(hole);
+      auto d = std::make_shared<Dict>();
+      d->kind = Dict::Inst;
+      d->instance = -1;
+      hole->filled = d;
+      return;
+    }
+    const InstanceInfo& inst = out.instances[it->second];
+    TypeP instT;
+    std::vector<TypeP> metas = instantiateScheme(inst.scheme, instT);
+    UnifyError err;
+    unify(instT, t, err);
+    auto d = std::make_shared<Dict>();
+    d->kind = Dict::Inst;
+    d->instance = inst.index;
+    for (auto& p : inst.scheme.preds) {
+      auto sub = std::make_shared<Dict>();
+      sub->kind = Dict::Hole;
+      sub->pred = {p.cls, instantiate(p.type, metas)};
+      sub->span = hole->span;
+      solve(sub, stuck);
+      d->args.push_back(sub);
+    }
+    hole->filled = d;
+    return;
+  }
+  if (solveFromGivens(hole)) return;
+  stuck.push_back(hole);
+}
+
+// Called after a binding group's inference at the outer level. Solves what it can;
+// holes whose type mentions a meta of the group (level > this->level) are retained as
+// dictionary parameters when canRetain (else reported as ambiguous); the rest are
+// deferred to the enclosing group.
+std::vector<DictVarP> Checker::generalize(std::vector<DictP>& holes, const std::vector<TypeP>& types, bool canRetain,
+                                          Span span) {
+  std::vector<DictP> stuck;
+  for (auto& h : holes) solve(h, stuck);
+  std::vector<DictVarP> params;
+  std::vector<TypeP> typeMetas;
+  for (auto& t : types) freeMetas(t, typeMetas);
+  for (auto& h : stuck) {
+    std::vector<TypeP> ms;
+    freeMetas(h->pred.type, ms);
+    bool local = false, inType = false;
+    for (auto& m : ms) {
+      if (m->level > level) local = true;
+      if (std::find(typeMetas.begin(), typeMetas.end(), m) != typeMetas.end()) inType = true;
+    }
+    if (!local) {
+      if (wanted.empty()) {
+        Printer pr;
+        auto& d = diags.error("E0211", h->span, fmt::format("ambiguous type: cannot tell which `{}` instance to use",
+                                                            names::displayName(h->pred.cls)));
+        d.label = fmt::format("the type of this is `{}`, which is never fixed", pr.show(h->pred.type));
+        d.hint = "add a type annotation, e.g. `(x :: [Int])`";
+        h->filled = std::make_shared<Dict>();
+        h->filled->kind = Dict::Inst;
+        h->filled->instance = -1;
+      } else {
+        wanted.back().push_back(h);
+      }
+      continue;
+    }
+    if (!canRetain || !inType) {
+      Printer pr;
+      auto& d = diags.error("E0211", h->span, fmt::format("ambiguous type: cannot tell which `{}` instance to use",
+                                                          names::displayName(h->pred.cls)));
+      d.label = fmt::format("`{}` is needed here, but the type is never fixed", pr.show(h->pred));
+      d.hint = "add a type annotation that fixes the type, e.g. `(xs :: [Int])`";
+      h->filled = std::make_shared<Dict>();
+      h->filled->kind = Dict::Inst;
+      h->filled->instance = -1;
+      continue;
+    }
+    // Retain: reuse a parameter for the same predicate (or one whose superclass it is).
+    bool done = false;
+    for (auto& p : params)
+      if (p->pred.cls == h->pred.cls && samePredType(p->pred.type, h->pred.type)) {
+        auto d = std::make_shared<Dict>();
+        d->kind = Dict::Param;
+        d->param = p;
+        h->filled = d;
+        done = true;
+        break;
+      }
+    if (done) continue;
+    auto dv = std::make_shared<DictVar>();
+    dv->id = ++nextId;
+    dv->pred = h->pred;
+    params.push_back(dv);
+    auto d = std::make_shared<Dict>();
+    d->kind = Dict::Param;
+    d->param = dv;
+    h->filled = d;
+  }
+  (void)span;
+  return params;
+}
+
+}  // namespace weir::types

@@ -1,0 +1,165 @@
+// Unification with levels (for generalisation) and row rewriting (for records).
+#include <fmt/format.h>
+
+#include "types/checker.hpp"
+
+namespace weir::types {
+
+TypeP Checker::fresh(bool row) {
+  auto t = std::make_shared<Type>();
+  t->kind = Type::Meta;
+  t->id = ++nextId;
+  t->level = level;
+  t->row = row;
+  return t;
+}
+
+TypeP Checker::skolem(const std::string& name, bool row) {
+  auto t = std::make_shared<Type>();
+  t->kind = Type::Skolem;
+  t->id = ++nextId;
+  t->name = name;
+  t->row = row;
+  t->level = level;
+  return t;
+}
+
+namespace {
+
+// Lowers the level of every meta in t to at most `lvl` (they may now escape to that level).
+void adjustLevels(TypeP t, int lvl) {
+  t = prune(t);
+  if (t->kind == Type::Meta) {
+    if (t->level > lvl) t->level = lvl;
+    return;
+  }
+  if (t->a) adjustLevels(t->a, lvl);
+  if (t->b) adjustLevels(t->b, lvl);
+}
+
+bool bindMeta(TypeP meta, TypeP t, UnifyError& err) {
+  if (occurs(meta.get(), t)) {
+    err.kind = UnifyError::Occurs;
+    err.left = meta;
+    err.right = t;
+    return false;
+  }
+  adjustLevels(t, meta->level);
+  meta->ref = t;
+  return true;
+}
+
+}  // namespace
+
+bool Checker::unify(TypeP a, TypeP b, UnifyError& err) {
+  a = prune(a);
+  b = prune(b);
+  if (a == b) return true;
+  if (a->kind == Type::Meta) return bindMeta(a, b, err);
+  if (b->kind == Type::Meta) return bindMeta(b, a, err);
+  auto mismatch = [&] {
+    err.kind = UnifyError::Mismatch;
+    err.left = a;
+    err.right = b;
+    return false;
+  };
+  if (a->kind != b->kind) {
+    // A closed empty row against an extension: the extension's field is extra.
+    if (a->kind == Type::RowEmpty && b->kind == Type::RowExt) {
+      err.kind = UnifyError::ExtraField; err.field = b->name; return false;
+    }
+    if (b->kind == Type::RowEmpty && a->kind == Type::RowExt) {
+      err.kind = UnifyError::MissingField; err.field = a->name; return false;
+    }
+    return mismatch();
+  }
+  switch (a->kind) {
+    case Type::Con:
+      return a->name == b->name ? true : mismatch();
+    case Type::Skolem:
+    case Type::Gen:
+      return a->id == b->id ? true : mismatch();
+    case Type::App:
+      if (!unify(a->a, b->a, err)) {
+        if (err.kind == UnifyError::Mismatch && !isFun(a)) { err.left = a; err.right = b; }
+        return false;
+      }
+      return unify(a->b, b->b, err);
+    case Type::Record:
+      return unify(a->a, b->a, err);
+    case Type::RowEmpty:
+      return true;
+    case Type::RowExt: {
+      // Find a's label in b, rewriting b to start with it.
+      TypeP row = b;
+      std::vector<std::pair<std::string, TypeP>> skipped;
+      while (true) {
+        row = prune(row);
+        if (row->kind == Type::RowExt) {
+          if (row->name == a->name) break;
+          skipped.push_back({row->name, row->a});
+          row = row->b;
+          continue;
+        }
+        if (row->kind == Type::Meta) {
+          // Extend the open row with the missing label.
+          TypeP field = fresh(), rest = fresh(true);
+          field->level = rest->level = row->level;
+          if (!bindMeta(row, trowExt(a->name, field, rest), err)) return false;
+          row = prune(row);
+          break;
+        }
+        err.kind = UnifyError::MissingField;
+        err.field = a->name;
+        return false;
+      }
+      // row is RowExt(a->name, t, rest): unify field types, then a's tail with b minus that label.
+      if (!unify(a->a, row->a, err)) return false;
+      TypeP bRest = row->b;
+      for (auto it = skipped.rbegin(); it != skipped.rend(); ++it) bRest = trowExt(it->first, it->second, bRest);
+      TypeP aTail = prune(a->b);
+      // Guard against an infinite row: a's tail var occurring in b's remainder.
+      return unify(aTail, bRest, err);
+    }
+    default:
+      return mismatch();
+  }
+}
+
+void Checker::reportUnify(const UnifyError& err, TypeP found, TypeP expected, Span span, const std::string& what) {
+  Printer pr;
+  std::string f = pr.show(found), x = pr.show(expected);
+  if (err.kind == UnifyError::Occurs) {
+    auto& d = diags.error("E0203", span, "infinite type");
+    d.label = fmt::format("this would need `{}` to contain itself", pr.show(err.left));
+    d.notes.push_back(fmt::format("`{}` would have to equal `{}`", pr.show(err.left), pr.show(err.right)));
+    d.hint = "a function may be applied to itself, or a list put inside itself; check the arguments";
+    return;
+  }
+  if (err.kind == UnifyError::MissingField || err.kind == UnifyError::ExtraField) {
+    auto& d = diags.error("E0220", span, fmt::format("record types do not match: field `{}` is missing", err.field));
+    d.label = fmt::format("expected `{}`, found `{}`", x, f);
+    return;
+  }
+  auto& d = diags.error("E0201", span, what.empty() ? "mismatched types" : fmt::format("mismatched types in {}", what));
+  d.label = fmt::format("expected `{}`, found `{}`", x, f);
+  if (err.left && err.right && (pr.show(err.left) != f || pr.show(err.right) != x))
+    d.notes.push_back(fmt::format("`{}` and `{}` differ", pr.show(err.left), pr.show(err.right)));
+  // Hints for common confusions.
+  auto isCon = [](TypeP t, const char* n) { t = prune(t); return t->kind == Type::Con && t->name == n; };
+  if (isCon(found, kInt) && isCon(expected, kFloat)) d.hint = "convert with `toFloat`; number literals like `1` are always `Int`, write `1.0` for a `Float`";
+  else if (isCon(found, kFloat) && isCon(expected, kInt)) d.hint = "convert with `round`, `truncate`, `floor` or `ceiling`";
+  else if (isCon(found, kString) && isCon(expected, kChar)) d.hint = "a `String` is written in double quotes and a `Char` in single quotes";
+  else if (isCon(found, kChar) && isCon(expected, kString)) d.hint = "a `Char` is written in single quotes and a `String` in double quotes";
+  else if (isCon(expected, kString) && !isCon(found, kString) && prune(found)->kind != Type::Meta)
+    d.hint = "use `show` to turn a value into a `String`";
+}
+
+bool Checker::expect(TypeP found, TypeP expected, Span span, const std::string& what) {
+  UnifyError err;
+  if (unify(found, expected, err)) return true;
+  reportUnify(err, found, expected, span, what);
+  return false;
+}
+
+}  // namespace weir::types
