@@ -153,4 +153,13 @@ ExprPtr mkProj(ExprPtr obj, int index);
 ExprPtr mkPrim(PrimOp op, std::vector<ExprPtr> args, std::string loc = "");
 ExprPtr mkError(std::string message, std::string loc);
 
+// --- Additions by the backend (core.cpp) ---
+ExprPtr mkLetRec(std::vector<Binding> binds, ExprPtr body);
+ExprPtr mkCase(VarId scrut, std::vector<Alt> alts, ExprPtr deflt = nullptr);
+ExprPtr mkLitCase(VarId scrut, std::vector<LitAlt> alts, ExprPtr deflt);
+ExprPtr mkDup(VarId v, ExprPtr body);
+ExprPtr mkDrop(VarId v, ExprPtr body);
+const char* primName(PrimOp op);   // "IntAdd", ...
+int primArity(PrimOp op);          // number of operands
+
 }  // namespace weir::core

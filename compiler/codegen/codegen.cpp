@@ -1,0 +1,1225 @@
+// Core -> LLVM IR (LLVM 16, opaque pointers, new pass manager), object emission and linking.
+// The object layout constants below mirror runtime/include/weir/rt.h.
+#include "codegen/codegen.hpp"
+
+#include <llvm/ADT/StringMap.h>
+#include <llvm/IR/BasicBlock.h>
+#include <llvm/IR/Constants.h>
+#include <llvm/IR/DerivedTypes.h>
+#include <llvm/IR/Function.h>
+#include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/Intrinsics.h>
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/LegacyPassManager.h>
+#include <llvm/IR/Module.h>
+#include <llvm/IR/Verifier.h>
+#include <llvm/MC/TargetRegistry.h>
+#include <llvm/Passes/PassBuilder.h>
+#include <llvm/Support/FileSystem.h>
+#include <llvm/Support/Program.h>
+#include <llvm/Support/TargetSelect.h>
+#include <llvm/Support/raw_ostream.h>
+#include <llvm/Target/TargetMachine.h>
+#include <llvm/Target/TargetOptions.h>
+#include <llvm/TargetParser/Host.h>
+#include <llvm/TargetParser/Triple.h>
+
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+#include <unordered_map>
+
+#include "core/lift.hpp"
+#include "core/rc.hpp"
+
+namespace weir::codegen {
+
+using namespace llvm;
+using core::Expr;
+using core::PrimOp;
+using core::VarId;
+
+namespace {
+
+// ---- object layout (rt.h) ----
+enum Kind : uint64_t { K_CON = 0, K_CLOSURE = 1, K_PAP = 2, K_INT = 3, K_FLOAT = 4, K_CHAR = 5, K_STRING = 6 };
+constexpr int OFF_RC = 0, OFF_KIND = 4, OFF_TAG = 6, OFF_VALUE = 8, OFF_FIELDS = 8;
+constexpr int OFF_CODE = 8, OFF_ARITY = 16, OFF_NCAPT = 20, OFF_CAPT = 24;
+constexpr int OFF_PAP_FN = 8, OFF_PAP_NARGS = 20, OFF_PAP_ARGS = 24;
+constexpr int64_t SMALL_INT_MIN = -256, SMALL_INT_COUNT = 1280;
+
+uint64_t header(uint64_t rc, uint64_t kind, uint64_t nfields, uint64_t tag) {
+  return (rc & 0xffffffffu) | (kind << 32) | (nfields << 40) | (tag << 48);
+}
+
+struct CompileError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+[[noreturn]] void bug(const std::string& m) { throw CompileError(m); }
+
+class Gen {
+ public:
+  Gen(LLVMContext& c, Module& m, const core::Program& p) : ctx(c), mod(m), prog(p), b(c) {
+    ptrT = PointerType::get(ctx, 0);  // opaque pointer
+    i64 = Type::getInt64Ty(ctx);
+    i32 = Type::getInt32Ty(ctx);
+    i16 = Type::getInt16Ty(ctx);
+    i8 = Type::getInt8Ty(ctx);
+    dbl = Type::getDoubleTy(ctx);
+    voidT = Type::getVoidTy(ctx);
+  }
+
+  void run() {
+    // Reserve C `main` first so no internal symbol can take its name.
+    mainFn = Function::Create(FunctionType::get(i32, {i32, ptrT}, false), Function::ExternalLinkage, "main", mod);
+    declareRuntime();
+    for (auto& f : prog.functions) {
+      if (f.params.empty()) bug("function " + f.name + " has no parameters");
+      if (funcs.count(f.name)) bug("duplicate function " + f.name);
+      funcs[f.name] = &f;
+      auto* fn = Function::Create(fnType(f.params.size()), Function::InternalLinkage, symbol(f.name), mod);
+      fn->setCallingConv(CallingConv::Tail);
+      llfuncs[f.name] = fn;
+      maxArity = std::max<size_t>(maxArity, f.params.size());
+    }
+    for (auto& g : prog.globals) {
+      if (funcs.count(g.name) || globals.count(g.name)) bug("duplicate global " + g.name);
+      auto* gv = new GlobalVariable(mod, ptrT, false, GlobalValue::InternalLinkage,
+                                    ConstantPointerNull::get(ptrT), symbol(g.name) + ".value");
+      gv->setAlignment(Align(8));
+      globals[g.name] = gv;
+    }
+    scanArities();
+    for (auto& f : prog.functions) defineFunction(f);
+    std::vector<Function*> inits;
+    for (auto& g : prog.globals) inits.push_back(defineGlobalInit(g));
+    defineMain(inits);
+    defineApplies();
+  }
+
+ private:
+  LLVMContext& ctx;
+  Module& mod;
+  const core::Program& prog;
+  IRBuilder<> b;
+  PointerType* ptrT;
+  Type *i64, *i32, *i16, *i8, *dbl, *voidT;
+
+  std::map<std::string, const core::Function*> funcs;
+  std::map<std::string, Function*> llfuncs;
+  std::map<std::string, GlobalVariable*> globals;
+  std::map<std::string, Constant*> staticClosures;
+  std::map<int, Constant*> nullaryObjs;
+  std::map<int64_t, Constant*> intLits;
+  std::map<uint64_t, Constant*> floatLits;
+  std::map<int64_t, Constant*> charLits;
+  std::map<std::string, Constant*> stringLits, cstrings;
+  std::map<size_t, Function*> applies;
+  size_t maxArity = 1;
+  Function* mainFn = nullptr;
+  Function *dupFn = nullptr, *dropFn = nullptr, *boxIntFn = nullptr;
+  std::map<std::string, FunctionCallee> rt;
+
+  // per function
+  Function* cur = nullptr;
+  std::string curName;
+  std::unordered_map<VarId, Value*> vars;
+  int lamCounter = 0;
+
+  // ---------------------------------------------------------------- helpers
+  FunctionType* fnType(size_t n) { return FunctionType::get(ptrT, std::vector<Type*>(n, ptrT), false); }
+
+  static std::string symbol(const std::string& name) {
+    return name.find('.') != std::string::npos ? name : "weir.u." + name;
+  }
+
+  void declareRuntime() {
+    auto decl = [&](const char* name, Type* ret, std::vector<Type*> ps, bool noreturn = false) {
+      FunctionCallee c = mod.getOrInsertFunction(name, FunctionType::get(ret, ps, false));
+      auto* f = cast<Function>(c.getCallee());
+      f->addFnAttr(Attribute::NoUnwind);
+      if (noreturn) { f->addFnAttr(Attribute::NoReturn); f->addFnAttr(Attribute::Cold); }
+      rt[name] = c;
+    };
+    decl("weir_rt_init", voidT, {i32, ptrT});
+    decl("weir_rt_exit", voidT, {});
+    decl("weir_alloc", ptrT, {i64});
+    cast<Function>(rt["weir_alloc"].getCallee())->addRetAttr(Attribute::NoAlias);
+    decl("weir_free_obj", voidT, {ptrT});
+    decl("weir_free_cell", voidT, {ptrT});
+    decl("weir_dup_shared", voidT, {ptrT});
+    decl("weir_drop_shared", voidT, {ptrT});
+    decl("weir_unpack", voidT, {ptrT});
+    decl("weir_mark_immortal", voidT, {ptrT});
+    decl("weir_pap_make", ptrT, {ptrT, i32, ptrT});
+    decl("weir_pap_extend", ptrT, {ptrT, i32, ptrT});
+    decl("weir_box_char", ptrT, {i32});
+    decl("weir_chr", ptrT, {i64, ptrT});
+    decl("weir_string_append", ptrT, {ptrT, ptrT});
+    decl("weir_string_eq", ptrT, {ptrT, ptrT});
+    decl("weir_string_compare", ptrT, {ptrT, ptrT});
+    decl("weir_string_length", ptrT, {ptrT});
+    decl("weir_string_from_char", ptrT, {ptrT});
+    decl("weir_string_cmp_raw", i32, {ptrT, ptrT});
+    decl("weir_show_int", ptrT, {ptrT});
+    decl("weir_show_float", ptrT, {ptrT});
+    decl("weir_show_char", ptrT, {ptrT});
+    decl("weir_show_string", ptrT, {ptrT});
+    decl("weir_put_str", ptrT, {ptrT});
+    decl("weir_put_str_ln", ptrT, {ptrT});
+    decl("weir_rt_panic", voidT, {ptrT, ptrT}, true);
+    decl("weir_rt_error", voidT, {ptrT, ptrT}, true);
+    decl("weir_rt_div_zero", voidT, {ptrT}, true);
+    defineRcHelpers();
+  }
+
+  Value* gep(Value* p, int64_t off) {
+    if (off == 0) return p;
+    return b.CreateConstInBoundsGEP1_64(i8, p, static_cast<uint64_t>(off));
+  }
+  Value* loadPtr(Value* obj, int64_t off) { return b.CreateAlignedLoad(ptrT, gep(obj, off), Align(8)); }
+  Value* loadI64(Value* obj, int64_t off) { return b.CreateAlignedLoad(i64, gep(obj, off), Align(8)); }
+  void store(Value* v, Value* obj, int64_t off) { b.CreateAlignedStore(v, gep(obj, off), Align(8)); }
+
+  Value* alloc(uint64_t size, uint64_t kind, uint64_t nfields, uint64_t tag) {
+    Value* o = b.CreateCall(rt["weir_alloc"], {ConstantInt::get(i64, size)});
+    store(ConstantInt::get(i64, header(1, kind, nfields, tag)), o, 0);
+    return o;
+  }
+
+  // weir.dup / weir.drop / weir.box_int: small always-inline helpers (the fast paths of rt.h).
+  void defineRcHelpers() {
+    auto mk = [&](const char* name, FunctionType* ft) {
+      auto* f = Function::Create(ft, Function::InternalLinkage, name, mod);
+      f->addFnAttr(Attribute::AlwaysInline);
+      f->addFnAttr(Attribute::NoUnwind);
+      return f;
+    };
+    auto* vp = FunctionType::get(voidT, {ptrT}, false);
+    {
+      dupFn = mk("weir.dup", vp);
+      Value* o = dupFn->getArg(0);
+      auto* entry = BasicBlock::Create(ctx, "entry", dupFn);
+      auto* inc = BasicBlock::Create(ctx, "inc", dupFn);
+      auto* other = BasicBlock::Create(ctx, "other", dupFn);
+      auto* shared = BasicBlock::Create(ctx, "shared", dupFn);
+      auto* done = BasicBlock::Create(ctx, "done", dupFn);
+      b.SetInsertPoint(entry);
+      Value* rc = b.CreateAlignedLoad(i32, o, Align(8));
+      b.CreateCondBr(b.CreateICmpSGT(rc, b.getInt32(0)), inc, other);
+      b.SetInsertPoint(inc);
+      b.CreateAlignedStore(b.CreateAdd(rc, b.getInt32(1)), o, Align(8));
+      b.CreateRetVoid();
+      b.SetInsertPoint(other);
+      b.CreateCondBr(b.CreateICmpSLT(rc, b.getInt32(0)), shared, done);
+      b.SetInsertPoint(shared);
+      b.CreateCall(rt["weir_dup_shared"], {o});
+      b.CreateRetVoid();
+      b.SetInsertPoint(done);
+      b.CreateRetVoid();
+    }
+    {
+      dropFn = mk("weir.drop", vp);
+      Value* o = dropFn->getArg(0);
+      auto* entry = BasicBlock::Create(ctx, "entry", dropFn);
+      auto* dec = BasicBlock::Create(ctx, "dec", dropFn);
+      auto* notdec = BasicBlock::Create(ctx, "notdec", dropFn);
+      auto* fr = BasicBlock::Create(ctx, "free", dropFn);
+      auto* other = BasicBlock::Create(ctx, "other", dropFn);
+      auto* shared = BasicBlock::Create(ctx, "shared", dropFn);
+      auto* done = BasicBlock::Create(ctx, "done", dropFn);
+      b.SetInsertPoint(entry);
+      Value* rc = b.CreateAlignedLoad(i32, o, Align(8));
+      b.CreateCondBr(b.CreateICmpSGT(rc, b.getInt32(1)), dec, notdec);
+      b.SetInsertPoint(dec);
+      b.CreateAlignedStore(b.CreateSub(rc, b.getInt32(1)), o, Align(8));
+      b.CreateRetVoid();
+      b.SetInsertPoint(notdec);
+      b.CreateCondBr(b.CreateICmpEQ(rc, b.getInt32(1)), fr, other);
+      b.SetInsertPoint(fr);
+      b.CreateCall(rt["weir_free_obj"], {o});
+      b.CreateRetVoid();
+      b.SetInsertPoint(other);
+      b.CreateCondBr(b.CreateICmpSLT(rc, b.getInt32(0)), shared, done);
+      b.SetInsertPoint(shared);
+      b.CreateCall(rt["weir_drop_shared"], {o});
+      b.CreateRetVoid();
+      b.SetInsertPoint(done);
+      b.CreateRetVoid();
+    }
+    {
+      auto* sm = new GlobalVariable(mod, ArrayType::get(i8, 16 * SMALL_INT_COUNT), true,
+                                    GlobalValue::ExternalLinkage, nullptr, "weir_small_ints");
+      boxIntFn = mk("weir.box_int", FunctionType::get(ptrT, {i64}, false));
+      Value* v = boxIntFn->getArg(0);
+      auto* entry = BasicBlock::Create(ctx, "entry", boxIntFn);
+      auto* small = BasicBlock::Create(ctx, "small", boxIntFn);
+      auto* big = BasicBlock::Create(ctx, "big", boxIntFn);
+      b.SetInsertPoint(entry);
+      Value* idx = b.CreateSub(v, b.getInt64(static_cast<uint64_t>(SMALL_INT_MIN)));
+      b.CreateCondBr(b.CreateICmpULT(idx, b.getInt64(SMALL_INT_COUNT)), small, big);
+      b.SetInsertPoint(small);
+      b.CreateRet(b.CreateInBoundsGEP(i8, sm, {b.CreateShl(idx, 4)}));
+      b.SetInsertPoint(big);
+      Value* o = alloc(16, K_INT, 0, 0);
+      store(v, o, OFF_VALUE);
+      b.CreateRet(o);
+    }
+  }
+
+  void dup(Value* v) { b.CreateCall(dupFn, {v}); }
+  void drop(Value* v) { b.CreateCall(dropFn, {v}); }
+  Value* boxInt(Value* v) { return b.CreateCall(boxIntFn, {v}); }
+  Value* boxFloat(Value* v) {
+    Value* o = alloc(16, K_FLOAT, 0, 0);
+    store(v, o, OFF_VALUE);
+    return o;
+  }
+  Value* boxChar(Value* v) { return b.CreateCall(rt["weir_box_char"], {v}); }
+
+  // ---------------------------------------------------------------- static objects
+  Constant* staticObj(const std::string& name, Constant* init) {
+    auto* g = new GlobalVariable(mod, init->getType(), true, GlobalValue::PrivateLinkage, init, name);
+    g->setAlignment(Align(8));
+    g->setUnnamedAddr(GlobalValue::UnnamedAddr::Global);
+    return g;
+  }
+  Constant* nullary(int tag) {
+    auto& c = nullaryObjs[tag];
+    if (!c) c = staticObj("weir.con." + std::to_string(tag),
+                          ConstantStruct::getAnon(ctx, {ConstantInt::get(i64, header(0, K_CON, 0, tag))}));
+    return c;
+  }
+  Constant* boolObj(bool v) { return nullary(v ? 1 : 0); }
+  Constant* unitObj() { return nullary(0); }
+  Constant* intLit(int64_t v) {
+    auto& c = intLits[v];
+    if (!c) c = staticObj("weir.int", ConstantStruct::getAnon(ctx, {ConstantInt::get(i64, header(0, K_INT, 0, 0)),
+                                                                   ConstantInt::get(i64, static_cast<uint64_t>(v))}));
+    return c;
+  }
+  Constant* floatLit(double v) {
+    uint64_t bits;
+    std::memcpy(&bits, &v, 8);
+    auto& c = floatLits[bits];
+    if (!c) c = staticObj("weir.float", ConstantStruct::getAnon(ctx, {ConstantInt::get(i64, header(0, K_FLOAT, 0, 0)),
+                                                                     ConstantFP::get(dbl, v)}));
+    return c;
+  }
+  Constant* charLit(int64_t v) {
+    auto& c = charLits[v];
+    if (!c) c = staticObj("weir.char", ConstantStruct::getAnon(ctx, {ConstantInt::get(i64, header(0, K_CHAR, 0, 0)),
+                                                                    ConstantInt::get(i64, static_cast<uint64_t>(v))}));
+    return c;
+  }
+  Constant* stringLit(const std::string& s) {
+    auto& c = stringLits[s];
+    if (!c) c = staticObj("weir.str", ConstantStruct::getAnon(ctx, {ConstantInt::get(i64, header(0, K_STRING, 0, 0)),
+                                                                   ConstantInt::get(i64, s.size()),
+                                                                   ConstantDataArray::getString(ctx, s, true)}));
+    return c;
+  }
+  Constant* cstring(const std::string& s) {
+    auto& c = cstrings[s];
+    if (!c) {
+      auto* g = new GlobalVariable(mod, ArrayType::get(i8, s.size() + 1), true, GlobalValue::PrivateLinkage,
+                                   ConstantDataArray::getString(ctx, s, true), "weir.cstr");
+      g->setUnnamedAddr(GlobalValue::UnnamedAddr::Global);
+      c = g;
+    }
+    return c;
+  }
+  Constant* closureConst(const std::string& name, Function* code, size_t arity) {
+    return staticObj(name, ConstantStruct::getAnon(ctx, {ConstantInt::get(i64, header(0, K_CLOSURE, 0, 0)), code,
+                                                         ConstantInt::get(i64, arity)}));
+  }
+
+  // Static immortal closure for a top-level function used as a value: its code is a wrapper
+  // taking (self, args...) that tail-calls the function.
+  Constant* staticClosure(const std::string& name) {
+    auto& c = staticClosures[name];
+    if (c) return c;
+    Function* target = llfuncs.at(name);
+    size_t n = funcs.at(name)->params.size();
+    auto* w = Function::Create(fnType(n + 1), Function::InternalLinkage, symbol(name) + "$clo", mod);
+    w->setCallingConv(CallingConv::Tail);
+    auto ip = b.saveIP();
+    b.SetInsertPoint(BasicBlock::Create(ctx, "entry", w));
+    std::vector<Value*> args;
+    for (size_t k = 1; k <= n; k++) args.push_back(w->getArg(static_cast<unsigned>(k)));
+    b.CreateRet(tailCall(target, target->getFunctionType(), args, true));
+    b.restoreIP(ip);
+    c = closureConst(symbol(name) + "$closure", w, n);
+    return c;
+  }
+
+  CallInst* tailCall(Value* callee, FunctionType* ft, const std::vector<Value*>& args, bool must) {
+    CallInst* call = b.CreateCall(ft, callee, args);
+    call->setCallingConv(CallingConv::Tail);
+    if (must) call->setTailCallKind(CallInst::TCK_MustTail);
+    return call;
+  }
+
+  // ---------------------------------------------------------------- arities
+  void scanExpr(const Expr& e) {
+    if (e.kind == Expr::Lam) maxArity = std::max(maxArity, e.params.size());
+    for (auto& a : e.args) scanExpr(*a);
+    for (auto& a : e.alts) scanExpr(*a.body);
+    for (auto& a : e.litAlts) scanExpr(*a.body);
+    if (e.deflt) scanExpr(*e.deflt);
+  }
+  void scanArities() {
+    for (auto& f : prog.functions) scanExpr(*f.body);
+    for (auto& g : prog.globals) scanExpr(*g.body);
+  }
+
+  // ---------------------------------------------------------------- functions
+  void beginFunction(Function* f, const std::string& name) {
+    cur = f;
+    curName = name;
+    vars.clear();
+    b.SetInsertPoint(BasicBlock::Create(ctx, "entry", f));
+  }
+
+  void finish(Value* v) {
+    if (v) b.CreateRet(v);
+  }
+
+  void defineFunction(const core::Function& f) {
+    Function* fn = llfuncs.at(f.name);
+    beginFunction(fn, f.name);
+    for (size_t k = 0; k < f.params.size(); k++) {
+      fn->getArg(static_cast<unsigned>(k))->setName("v" + std::to_string(f.params[k]));
+      vars[f.params[k]] = fn->getArg(static_cast<unsigned>(k));
+    }
+    finish(gen(*f.body, true));
+  }
+
+  Function* defineGlobalInit(const core::Global& g) {
+    auto* fn = Function::Create(fnType(0), Function::InternalLinkage, symbol(g.name) + "$init", mod);
+    fn->setCallingConv(CallingConv::Tail);
+    beginFunction(fn, g.name);
+    finish(gen(*g.body, true));
+    return fn;
+  }
+
+  void defineMain(const std::vector<Function*>& inits) {
+    beginFunction(mainFn, "main");
+    b.CreateCall(rt["weir_rt_init"], {mainFn->getArg(0), mainFn->getArg(1)});
+    for (size_t k = 0; k < inits.size(); k++) {
+      CallInst* v = b.CreateCall(inits[k]->getFunctionType(), inits[k], {});
+      v->setCallingConv(CallingConv::Tail);
+      b.CreateCall(rt["weir_mark_immortal"], {v});
+      b.CreateAlignedStore(v, globals.at(prog.globals[k].name), Align(8));
+    }
+    Value* r = nullptr;
+    auto fit = funcs.find(prog.entry);
+    if (fit != funcs.end() && fit->second->params.size() == 1) {
+      Function* f = llfuncs.at(prog.entry);
+      CallInst* c = b.CreateCall(f->getFunctionType(), f, {unitObj()});
+      c->setCallingConv(CallingConv::Tail);
+      r = c;
+    } else {
+      Value* action;
+      if (fit != funcs.end()) action = staticClosure(prog.entry);
+      else if (globals.count(prog.entry)) action = b.CreateAlignedLoad(ptrT, globals.at(prog.entry), Align(8));
+      else bug("entry '" + prog.entry + "' is neither a function nor a global");
+      r = apply(action, {unitObj()}, false);
+    }
+    drop(r);
+    b.CreateCall(rt["weir_rt_exit"], {});
+    b.CreateRet(b.getInt32(0));
+  }
+
+  // ---------------------------------------------------------------- apply helpers
+  Function* applyFn(size_t n) {
+    auto& f = applies[n];
+    if (!f) {
+      f = Function::Create(fnType(n + 1), Function::InternalLinkage, "weir.apply" + std::to_string(n), mod);
+      f->setCallingConv(CallingConv::Tail);
+    }
+    return f;
+  }
+
+  // Calls an unknown function value `f` (owned) with owned args.
+  Value* apply(Value* f, const std::vector<Value*>& args, bool tail) {
+    Function* a = applyFn(args.size());
+    std::vector<Value*> all{f};
+    all.insert(all.end(), args.begin(), args.end());
+    CallInst* c = tailCall(a, a->getFunctionType(), all, tail);
+    if (tail) {
+      b.CreateRet(c);
+      return nullptr;
+    }
+    return c;
+  }
+
+  Value* argArray(const std::vector<Value*>& args) {
+    IRBuilder<> eb(&cur->getEntryBlock(), cur->getEntryBlock().begin());
+    Value* arr = eb.CreateAlloca(ArrayType::get(ptrT, args.size()));
+    for (size_t k = 0; k < args.size(); k++) store(args[k], arr, static_cast<int64_t>(8 * k));
+    return arr;
+  }
+
+  // weir.applyN(f, a1..aN): exact, partial and over-application of closures and PAPs.
+  void defineApply(size_t n, Function* fn) {
+    cur = fn;
+    auto arg = [&](size_t k) -> Value* { return fn->getArg(static_cast<unsigned>(k)); };  // 0 = f
+    auto* entry = BasicBlock::Create(ctx, "entry", fn);
+    b.SetInsertPoint(entry);
+    Value* f = arg(0);
+    Value* kind = b.CreateLoad(i8, gep(f, OFF_KIND));
+    auto* isClo = BasicBlock::Create(ctx, "closure", fn);
+    auto* isPap = BasicBlock::Create(ctx, "pap", fn);
+    b.CreateCondBr(b.CreateICmpEQ(kind, b.getInt8(K_CLOSURE)), isClo, isPap);
+    std::vector<Value*> as;
+    for (size_t k = 1; k <= n; k++) as.push_back(arg(k));
+
+    // closure
+    b.SetInsertPoint(isClo);
+    {
+      Value* arity = b.CreateLoad(i32, gep(f, OFF_ARITY));
+      Value* code = loadPtr(f, OFF_CODE);
+      auto* exact = BasicBlock::Create(ctx, "exact", fn);
+      auto* notExact = BasicBlock::Create(ctx, "notexact", fn);
+      auto* partial = BasicBlock::Create(ctx, "partial", fn);
+      auto* over = BasicBlock::Create(ctx, "over", fn);
+      b.CreateCondBr(b.CreateICmpEQ(arity, b.getInt32(static_cast<uint32_t>(n))), exact, notExact);
+      b.SetInsertPoint(exact);
+      {
+        std::vector<Value*> all{f};
+        all.insert(all.end(), as.begin(), as.end());
+        b.CreateRet(tailCall(code, fnType(n + 1), all, true));
+      }
+      b.SetInsertPoint(notExact);
+      b.CreateCondBr(b.CreateICmpUGT(arity, b.getInt32(static_cast<uint32_t>(n))), partial, over);
+      b.SetInsertPoint(partial);
+      b.CreateRet(b.CreateCall(rt["weir_pap_make"], {f, b.getInt32(static_cast<uint32_t>(n)), argArray(as)}));
+      b.SetInsertPoint(over);
+      auto* bad = BasicBlock::Create(ctx, "bad", fn);
+      SwitchInst* sw = b.CreateSwitch(arity, bad);
+      for (size_t k = 1; k < n; k++) {
+        auto* bb = BasicBlock::Create(ctx, "over" + std::to_string(k), fn);
+        sw->addCase(b.getInt32(static_cast<uint32_t>(k)), bb);
+        b.SetInsertPoint(bb);
+        std::vector<Value*> first{f}, rest;
+        for (size_t j = 0; j < n; j++) (j < k ? first : rest).push_back(as[j]);
+        CallInst* r = tailCall(code, fnType(k + 1), first, false);
+        Function* ap = applyFn(n - k);
+        rest.insert(rest.begin(), r);
+        b.CreateRet(tailCall(ap, ap->getFunctionType(), rest, true));
+      }
+      b.SetInsertPoint(bad);
+      b.CreateCall(rt["weir_rt_panic"], {cstring("internal error: bad closure arity"), cstring("")});
+      b.CreateUnreachable();
+    }
+
+    // PAP
+    b.SetInsertPoint(isPap);
+    {
+      Value* total = b.CreateLoad(i32, gep(f, OFF_ARITY));
+      Value* nargs = b.CreateLoad(i32, gep(f, OFF_PAP_NARGS));
+      Value* need = b.CreateSub(total, nargs);
+      auto* exact = BasicBlock::Create(ctx, "pexact", fn);
+      auto* notExact = BasicBlock::Create(ctx, "pnotexact", fn);
+      auto* partial = BasicBlock::Create(ctx, "ppartial", fn);
+      auto* over = BasicBlock::Create(ctx, "pover", fn);
+      auto* bad = BasicBlock::Create(ctx, "pbad", fn);
+      b.CreateCondBr(b.CreateICmpEQ(need, b.getInt32(static_cast<uint32_t>(n))), exact, notExact);
+      b.SetInsertPoint(exact);
+      SwitchInst* sw = b.CreateSwitch(total, bad);
+      for (size_t t = n + 1; t <= maxArity; t++) {
+        auto* bb = BasicBlock::Create(ctx, "total" + std::to_string(t), fn);
+        sw->addCase(b.getInt32(static_cast<uint32_t>(t)), bb);
+        b.SetInsertPoint(bb);
+        Value* clo = loadPtr(f, OFF_PAP_FN);
+        std::vector<Value*> all{clo};
+        for (size_t j = 0; j < t - n; j++) all.push_back(loadPtr(f, OFF_PAP_ARGS + 8 * static_cast<int64_t>(j)));
+        all.insert(all.end(), as.begin(), as.end());
+        b.CreateCall(rt["weir_unpack"], {f});
+        Value* code = loadPtr(clo, OFF_CODE);
+        b.CreateRet(tailCall(code, fnType(t + 1), all, true));
+      }
+      b.SetInsertPoint(notExact);
+      b.CreateCondBr(b.CreateICmpUGT(need, b.getInt32(static_cast<uint32_t>(n))), partial, over);
+      b.SetInsertPoint(partial);
+      b.CreateRet(b.CreateCall(rt["weir_pap_extend"], {f, b.getInt32(static_cast<uint32_t>(n)), argArray(as)}));
+      b.SetInsertPoint(over);
+      SwitchInst* sw2 = b.CreateSwitch(need, bad);
+      for (size_t k = 1; k < n; k++) {
+        auto* bb = BasicBlock::Create(ctx, "pover" + std::to_string(k), fn);
+        sw2->addCase(b.getInt32(static_cast<uint32_t>(k)), bb);
+        b.SetInsertPoint(bb);
+        std::vector<Value*> first{f}, rest;
+        for (size_t j = 0; j < n; j++) (j < k ? first : rest).push_back(as[j]);
+        Function* a1 = applyFn(k);
+        CallInst* r = tailCall(a1, a1->getFunctionType(), first, false);
+        Function* a2 = applyFn(n - k);
+        rest.insert(rest.begin(), r);
+        b.CreateRet(tailCall(a2, a2->getFunctionType(), rest, true));
+      }
+      b.SetInsertPoint(bad);
+      b.CreateCall(rt["weir_rt_panic"], {cstring("internal error: bad partial application"), cstring("")});
+      b.CreateUnreachable();
+    }
+  }
+
+  void defineApplies() {
+    std::set<size_t> done;
+    for (;;) {
+      size_t next = 0;
+      for (auto& [n, f] : applies)
+        if (!done.count(n)) { next = n; break; }
+      if (!next) break;
+      done.insert(next);
+      defineApply(next, applies.at(next));
+    }
+  }
+
+  // ---------------------------------------------------------------- expressions
+  Value* var(VarId v) {
+    auto it = vars.find(v);
+    if (it == vars.end()) bug("unbound variable v" + std::to_string(v) + " in " + curName);
+    return it->second;
+  }
+
+  // Operand known to be immortal (never needs a drop).
+  static bool immortalExpr(const Expr& e) {
+    switch (e.kind) {
+      case Expr::Global: case Expr::LitInt: case Expr::LitFloat: case Expr::LitChar: case Expr::LitString:
+        return true;
+      case Expr::Con: return e.args.empty();
+      default: return false;
+    }
+  }
+
+  // Evaluates args in order; false if one of them does not return.
+  bool genArgs(const std::vector<core::ExprPtr>& es, size_t from, std::vector<Value*>& out) {
+    for (size_t k = from; k < es.size(); k++) {
+      Value* v = gen(*es[k], false);
+      if (!v) return false;
+      out.push_back(v);
+    }
+    return true;
+  }
+
+  // Emits a return if tail; returns the value otherwise (nullptr once the block is closed).
+  Value* result(Value* v, bool tail) {
+    if (tail && v) {
+      b.CreateRet(v);
+      return nullptr;
+    }
+    return v;
+  }
+
+  Value* gen(const Expr& e, bool tail) {
+    switch (e.kind) {
+      case Expr::Var: return result(var(e.var), tail);
+      case Expr::Global: return result(global(e.name), tail);
+      case Expr::LitInt: return result(intLit(e.i), tail);
+      case Expr::LitFloat: return result(floatLit(e.f), tail);
+      case Expr::LitChar: return result(e.i < 128 && e.i >= 0 ? charLit(e.i) : charLit(e.i), tail);
+      case Expr::LitString: return result(stringLit(e.s), tail);
+      case Expr::App: return genApp(e, tail);
+      case Expr::Lam: return result(genLam(e), tail);
+      case Expr::Let: {
+        Value* v = gen(*e.args[0], false);
+        if (!v) return nullptr;
+        v->setName("v" + std::to_string(e.var));
+        vars[e.var] = v;
+        return gen(*e.args[1], tail);
+      }
+      case Expr::LetRec: bug("LetRec reached codegen (liftLetRec not run)");
+      case Expr::Con: {
+        if (e.args.empty()) return result(nullary(e.tag), tail);
+        if (e.args.size() > 255) bug("constructor with more than 255 fields");
+        std::vector<Value*> vs;
+        if (!genArgs(e.args, 0, vs)) return nullptr;
+        Value* o = alloc(8 + 8 * vs.size(), K_CON, vs.size(), static_cast<uint64_t>(e.tag));
+        for (size_t k = 0; k < vs.size(); k++) store(vs[k], o, OFF_FIELDS + 8 * static_cast<int64_t>(k));
+        return result(o, tail);
+      }
+      case Expr::Proj: {
+        Value* o = gen(*e.args[0], false);
+        if (!o) return nullptr;
+        Value* fld = loadPtr(o, OFF_FIELDS + 8 * static_cast<int64_t>(e.index));
+        dup(fld);
+        if (!immortalExpr(*e.args[0])) drop(o);
+        return result(fld, tail);
+      }
+      case Expr::Case: return genCase(e, tail);
+      case Expr::LitCase: return genLitCase(e, tail);
+      case Expr::Prim: return genPrim(e, tail);
+      case Expr::Error:
+        b.CreateCall(rt["weir_rt_panic"], {cstring(e.s), cstring(e.loc)});
+        b.CreateUnreachable();
+        return nullptr;
+      case Expr::Dup:
+        dup(var(e.var));
+        return gen(*e.args[0], tail);
+      case Expr::Drop:
+        drop(var(e.var));
+        return gen(*e.args[0], tail);
+    }
+    bug("unknown expression kind");
+  }
+
+  Value* global(const std::string& name) {
+    if (funcs.count(name)) return staticClosure(name);
+    auto it = globals.find(name);
+    if (it == globals.end()) bug("unknown global '" + name + "'");
+    return b.CreateAlignedLoad(ptrT, it->second, Align(8));
+  }
+
+  Value* genApp(const Expr& e, bool tail) {
+    const Expr& f = *e.args[0];
+    size_t n = e.args.size() - 1;
+    if (n == 0) bug("App without arguments");
+    if (f.kind == Expr::Global && funcs.count(f.name)) {
+      Function* fn = llfuncs.at(f.name);
+      size_t arity = funcs.at(f.name)->params.size();
+      std::vector<Value*> as;
+      if (!genArgs(e.args, 1, as)) return nullptr;
+      if (n == arity) {
+        CallInst* c = tailCall(fn, fn->getFunctionType(), as, tail);
+        return result(c, tail);
+      }
+      if (n < arity) {
+        Value* pap = b.CreateCall(rt["weir_pap_make"],
+                                  {staticClosure(f.name), b.getInt32(static_cast<uint32_t>(n)), argArray(as)});
+        return result(pap, tail);
+      }
+      std::vector<Value*> first(as.begin(), as.begin() + static_cast<long>(arity));
+      std::vector<Value*> rest(as.begin() + static_cast<long>(arity), as.end());
+      CallInst* r = tailCall(fn, fn->getFunctionType(), first, false);
+      return apply(r, rest, tail);
+    }
+    Value* fv = gen(f, false);
+    if (!fv) return nullptr;
+    std::vector<Value*> as;
+    if (!genArgs(e.args, 1, as)) return nullptr;
+    return apply(fv, as, tail);
+  }
+
+  Value* genLam(const Expr& e) {
+    std::vector<VarId> fvs = core::freeVars(e);
+    size_t n = e.params.size();
+    if (n == 0) bug("Lam without parameters");
+    std::string name = symbol(curName) + "$lam" + std::to_string(lamCounter++);
+    auto* fn = Function::Create(fnType(n + 1), Function::InternalLinkage, name, mod);
+    fn->setCallingConv(CallingConv::Tail);
+    std::vector<Value*> captured;
+    for (VarId v : fvs) captured.push_back(var(v));
+    // generate the body in its own context
+    auto ip = b.saveIP();
+    Function* savedCur = cur;
+    std::string savedName = curName;
+    auto savedVars = std::move(vars);
+    beginFunction(fn, savedName);
+    Value* self = fn->getArg(0);
+    self->setName("self");
+    for (size_t k = 0; k < fvs.size(); k++) {
+      Value* c = loadPtr(self, OFF_CAPT + 8 * static_cast<int64_t>(k));
+      c->setName("v" + std::to_string(fvs[k]));
+      vars[fvs[k]] = c;
+    }
+    if (!fvs.empty()) b.CreateCall(rt["weir_unpack"], {self});
+    for (size_t k = 0; k < n; k++) {
+      fn->getArg(static_cast<unsigned>(k + 1))->setName("v" + std::to_string(e.params[k]));
+      vars[e.params[k]] = fn->getArg(static_cast<unsigned>(k + 1));
+    }
+    finish(gen(*e.args[0], true));
+    vars = std::move(savedVars);
+    cur = savedCur;
+    curName = savedName;
+    b.restoreIP(ip);
+    if (fvs.empty()) return closureConst(name + ".closure", fn, n);
+    Value* o = alloc(OFF_CAPT + 8 * fvs.size(), K_CLOSURE, 0, 0);
+    store(fn, o, OFF_CODE);
+    store(ConstantInt::get(i64, n | (static_cast<uint64_t>(fvs.size()) << 32)), o, OFF_ARITY);
+    for (size_t k = 0; k < captured.size(); k++) store(captured[k], o, OFF_CAPT + 8 * static_cast<int64_t>(k));
+    return o;
+  }
+
+  // Branch bodies: in tail position each returns itself; otherwise values meet in a phi.
+  struct Join {
+    bool tail;
+    BasicBlock* block = nullptr;
+    std::vector<std::pair<Value*, BasicBlock*>> incoming;
+  };
+  void branchDone(Join& j, Value* v) {
+    if (j.tail || !v) return;
+    if (!j.block) j.block = BasicBlock::Create(ctx, "join", cur);
+    j.incoming.push_back({v, b.GetInsertBlock()});
+    b.CreateBr(j.block);
+  }
+  Value* joinResult(Join& j) {
+    if (j.tail || j.incoming.empty()) return nullptr;
+    b.SetInsertPoint(j.block);
+    PHINode* phi = b.CreatePHI(ptrT, static_cast<unsigned>(j.incoming.size()));
+    for (auto& [v, bb] : j.incoming) phi->addIncoming(v, bb);
+    return phi;
+  }
+
+  // Drop specialisation (Perceus): an alternative starting with `dup f_i...; drop scrut; rest`
+  // becomes: if scrut is unique, free its cell and drop the fields the branch does not use
+  // (the used ones are moved out); otherwise dup the used fields and decrement scrut.
+  const Expr* specialiseAlt(const core::Alt& a, VarId scrut, Value* s, const std::vector<Value*>& fields) {
+    const Expr* e = a.body.get();
+    std::set<VarId> duped;
+    while (e->kind == Expr::Dup &&
+           std::find(a.fields.begin(), a.fields.end(), e->var) != a.fields.end() && !duped.count(e->var)) {
+      duped.insert(e->var);
+      e = e->args[0].get();
+    }
+    if (e->kind != Expr::Drop || e->var != scrut || a.fields.empty()) return nullptr;
+    auto* uniq = BasicBlock::Create(ctx, "unique", cur);
+    auto* shared = BasicBlock::Create(ctx, "shared", cur);
+    auto* cont = BasicBlock::Create(ctx, "cont", cur);
+    Value* rc = b.CreateAlignedLoad(i32, s, Align(8));
+    b.CreateCondBr(b.CreateICmpEQ(rc, b.getInt32(1)), uniq, shared);
+    b.SetInsertPoint(uniq);
+    for (size_t k = 0; k < a.fields.size(); k++)
+      if (!duped.count(a.fields[k])) drop(fields[k]);
+    b.CreateCall(rt["weir_free_cell"], {s});
+    b.CreateBr(cont);
+    b.SetInsertPoint(shared);
+    for (size_t k = 0; k < a.fields.size(); k++)
+      if (duped.count(a.fields[k])) dup(fields[k]);
+    drop(s);  // count >= 2, immortal or shared: never frees here
+    b.CreateBr(cont);
+    b.SetInsertPoint(cont);
+    return e->args[0].get();
+  }
+
+  Value* genCase(const Expr& e, bool tail) {
+    Value* s = var(e.scrut);
+    Join j{tail};
+    auto genAlt = [&](const core::Alt& a) {
+      std::vector<Value*> fields;
+      for (size_t k = 0; k < a.fields.size(); k++) {
+        Value* fv = loadPtr(s, OFF_FIELDS + 8 * static_cast<int64_t>(k));
+        fv->setName("v" + std::to_string(a.fields[k]));
+        vars[a.fields[k]] = fv;
+        fields.push_back(fv);
+      }
+      const Expr* body = specialiseAlt(a, e.scrut, s, fields);
+      branchDone(j, gen(body ? *body : *a.body, tail));
+    };
+    if (e.alts.size() == 1 && !e.deflt) {
+      genAlt(e.alts[0]);
+      return joinResult(j);
+    }
+    Value* tag = b.CreateLoad(i16, gep(s, OFF_TAG));
+    auto* dflt = BasicBlock::Create(ctx, e.deflt ? "default" : "nomatch", cur);
+    SwitchInst* sw = b.CreateSwitch(tag, dflt, static_cast<unsigned>(e.alts.size()));
+    for (auto& a : e.alts) {
+      auto* bb = BasicBlock::Create(ctx, "tag" + std::to_string(a.tag), cur);
+      sw->addCase(b.getInt16(static_cast<uint16_t>(a.tag)), bb);
+      b.SetInsertPoint(bb);
+      genAlt(a);
+    }
+    b.SetInsertPoint(dflt);
+    if (e.deflt) branchDone(j, gen(*e.deflt, tail));
+    else b.CreateUnreachable();
+    return joinResult(j);
+  }
+
+  Value* genLitCase(const Expr& e, bool tail) {
+    Value* s = var(e.scrut);
+    Join j{tail};
+    if (!e.deflt) bug("LitCase without default");
+    bool strings = !e.litAlts.empty() && e.litAlts[0].kind == core::LitAlt::String;
+    auto* dflt = BasicBlock::Create(ctx, "default", cur);
+    if (strings) {
+      for (auto& a : e.litAlts) {
+        auto* yes = BasicBlock::Create(ctx, "lit", cur);
+        auto* no = BasicBlock::Create(ctx, "next", cur);
+        Value* c = b.CreateCall(rt["weir_string_cmp_raw"], {s, stringLit(a.s)});
+        b.CreateCondBr(b.CreateICmpEQ(c, b.getInt32(0)), yes, no);
+        b.SetInsertPoint(yes);
+        branchDone(j, gen(*a.body, tail));
+        b.SetInsertPoint(no);
+      }
+      b.CreateBr(dflt);
+    } else if (!e.litAlts.empty()) {
+      bool chars = e.litAlts[0].kind == core::LitAlt::Char;
+      Value* v = chars ? static_cast<Value*>(b.CreateZExt(b.CreateLoad(i32, gep(s, OFF_VALUE)), i64))
+                       : loadI64(s, OFF_VALUE);
+      SwitchInst* sw = b.CreateSwitch(v, dflt, static_cast<unsigned>(e.litAlts.size()));
+      std::set<int64_t> seen;
+      for (auto& a : e.litAlts) {
+        if (!seen.insert(a.i).second) continue;  // first match wins
+        auto* bb = BasicBlock::Create(ctx, "lit", cur);
+        sw->addCase(b.getInt64(static_cast<uint64_t>(a.i)), bb);
+        b.SetInsertPoint(bb);
+        branchDone(j, gen(*a.body, tail));
+      }
+    } else {
+      b.CreateBr(dflt);
+    }
+    b.SetInsertPoint(dflt);
+    branchDone(j, gen(*e.deflt, tail));
+    return joinResult(j);
+  }
+
+  // ---------------------------------------------------------------- primitives
+  Value* intrinsic(Intrinsic::ID id, std::vector<Value*> args, std::vector<Type*> tys) {
+    Function* f = Intrinsic::getDeclaration(&mod, id, tys);
+    return b.CreateCall(f, args);
+  }
+
+  void divCheck(Value* d, const std::string& loc) {
+    auto* bad = BasicBlock::Create(ctx, "divzero", cur);
+    auto* ok = BasicBlock::Create(ctx, "divok", cur);
+    b.CreateCondBr(b.CreateICmpEQ(d, b.getInt64(0)), bad, ok);
+    b.SetInsertPoint(bad);
+    b.CreateCall(rt["weir_rt_div_zero"], {cstring(loc)});
+    b.CreateUnreachable();
+    b.SetInsertPoint(ok);
+  }
+
+  Value* genPrim(const Expr& e, bool tail) {
+    PrimOp op = e.prim;
+    if (static_cast<int>(e.args.size()) != core::primArity(op))
+      bug(std::string("primitive ") + core::primName(op) + " with wrong number of operands");
+    std::vector<Value*> vs;
+    if (!genArgs(e.args, 0, vs)) return nullptr;
+    auto dropArgs = [&] {
+      for (size_t k = 0; k < vs.size(); k++)
+        if (!immortalExpr(*e.args[k])) drop(vs[k]);
+    };
+    auto rtCall = [&](const char* name) -> Value* {
+      std::vector<Value*> as(vs.begin(), vs.end());
+      return result(b.CreateCall(rt[name], as), tail);
+    };
+    auto ints = [&] {
+      std::vector<Value*> r;
+      for (Value* v : vs) r.push_back(loadI64(v, OFF_VALUE));
+      dropArgs();
+      return r;
+    };
+    auto floats = [&] {
+      std::vector<Value*> r;
+      for (Value* v : vs) r.push_back(b.CreateAlignedLoad(dbl, gep(v, OFF_VALUE), Align(8)));
+      dropArgs();
+      return r;
+    };
+    auto chars = [&] {
+      std::vector<Value*> r;
+      for (Value* v : vs) r.push_back(b.CreateAlignedLoad(i32, gep(v, OFF_VALUE), Align(8)));
+      dropArgs();
+      return r;
+    };
+    auto boolean = [&](Value* c) { return result(b.CreateSelect(c, boolObj(true), boolObj(false)), tail); };
+    auto ordering = [&](Value* lt, Value* eq) {
+      Value* r = b.CreateSelect(lt, nullary(0), b.CreateSelect(eq, nullary(1), nullary(2)));
+      return result(r, tail);
+    };
+    auto retInt = [&](Value* v) { return result(boxInt(v), tail); };
+    auto retFloat = [&](Value* v) { return result(boxFloat(v), tail); };
+    auto f2i = [&](Value* d) { return intrinsic(Intrinsic::fptosi_sat, {d}, {i64, dbl}); };
+
+    switch (op) {
+      case PrimOp::IntAdd: { auto x = ints(); return retInt(b.CreateAdd(x[0], x[1])); }
+      case PrimOp::IntSub: { auto x = ints(); return retInt(b.CreateSub(x[0], x[1])); }
+      case PrimOp::IntMul: { auto x = ints(); return retInt(b.CreateMul(x[0], x[1])); }
+      case PrimOp::IntNeg: { auto x = ints(); return retInt(b.CreateSub(b.getInt64(0), x[0])); }
+      case PrimOp::IntQuot: case PrimOp::IntRem: case PrimOp::IntDiv: case PrimOp::IntMod: {
+        auto x = ints();
+        divCheck(x[1], e.loc);
+        // INT64_MIN / -1 would trap: with d == -1, quot = -n (wrapping) and rem = 0.
+        Value* m1 = b.CreateICmpEQ(x[1], b.getInt64(static_cast<uint64_t>(-1)));
+        Value* d = b.CreateSelect(m1, b.getInt64(1), x[1]);
+        Value* q = b.CreateSelect(m1, b.CreateSub(b.getInt64(0), x[0]), b.CreateSDiv(x[0], d));
+        Value* r = b.CreateSRem(x[0], d);
+        if (op == PrimOp::IntQuot) return retInt(q);
+        if (op == PrimOp::IntRem) return retInt(r);
+        // floor: adjust when the remainder is non-zero and its sign differs from the divisor's
+        Value* adj = b.CreateAnd(b.CreateICmpNE(r, b.getInt64(0)),
+                                 b.CreateICmpSLT(b.CreateXor(r, x[1]), b.getInt64(0)));
+        if (op == PrimOp::IntDiv) return retInt(b.CreateSub(q, b.CreateZExt(adj, i64)));
+        return retInt(b.CreateSelect(adj, b.CreateAdd(r, x[1]), r));
+      }
+      case PrimOp::IntEq: { auto x = ints(); return boolean(b.CreateICmpEQ(x[0], x[1])); }
+      case PrimOp::IntNe: { auto x = ints(); return boolean(b.CreateICmpNE(x[0], x[1])); }
+      case PrimOp::IntLt: { auto x = ints(); return boolean(b.CreateICmpSLT(x[0], x[1])); }
+      case PrimOp::IntLe: { auto x = ints(); return boolean(b.CreateICmpSLE(x[0], x[1])); }
+      case PrimOp::IntGt: { auto x = ints(); return boolean(b.CreateICmpSGT(x[0], x[1])); }
+      case PrimOp::IntGe: { auto x = ints(); return boolean(b.CreateICmpSGE(x[0], x[1])); }
+      case PrimOp::IntCompare: {
+        auto x = ints();
+        return ordering(b.CreateICmpSLT(x[0], x[1]), b.CreateICmpEQ(x[0], x[1]));
+      }
+      case PrimOp::IntAnd: { auto x = ints(); return retInt(b.CreateAnd(x[0], x[1])); }
+      case PrimOp::IntOr: { auto x = ints(); return retInt(b.CreateOr(x[0], x[1])); }
+      case PrimOp::IntXor: { auto x = ints(); return retInt(b.CreateXor(x[0], x[1])); }
+      case PrimOp::IntShl: {
+        auto x = ints();
+        Value* big = b.CreateICmpUGE(x[1], b.getInt64(64));
+        Value* sh = b.CreateShl(x[0], b.CreateSelect(big, b.getInt64(0), x[1]));
+        return retInt(b.CreateSelect(big, b.getInt64(0), sh));
+      }
+      case PrimOp::IntShr: {
+        auto x = ints();
+        Value* big = b.CreateICmpUGE(x[1], b.getInt64(64));
+        return retInt(b.CreateAShr(x[0], b.CreateSelect(big, b.getInt64(63), x[1])));
+      }
+      case PrimOp::IntNot: { auto x = ints(); return retInt(b.CreateNot(x[0])); }
+      case PrimOp::FloatAdd: { auto x = floats(); return retFloat(b.CreateFAdd(x[0], x[1])); }
+      case PrimOp::FloatSub: { auto x = floats(); return retFloat(b.CreateFSub(x[0], x[1])); }
+      case PrimOp::FloatMul: { auto x = floats(); return retFloat(b.CreateFMul(x[0], x[1])); }
+      case PrimOp::FloatDiv: { auto x = floats(); return retFloat(b.CreateFDiv(x[0], x[1])); }
+      case PrimOp::FloatNeg: { auto x = floats(); return retFloat(b.CreateFNeg(x[0])); }
+      case PrimOp::FloatEq: { auto x = floats(); return boolean(b.CreateFCmpOEQ(x[0], x[1])); }
+      case PrimOp::FloatNe: { auto x = floats(); return boolean(b.CreateFCmpUNE(x[0], x[1])); }
+      case PrimOp::FloatLt: { auto x = floats(); return boolean(b.CreateFCmpOLT(x[0], x[1])); }
+      case PrimOp::FloatLe: { auto x = floats(); return boolean(b.CreateFCmpOLE(x[0], x[1])); }
+      case PrimOp::FloatGt: { auto x = floats(); return boolean(b.CreateFCmpOGT(x[0], x[1])); }
+      case PrimOp::FloatGe: { auto x = floats(); return boolean(b.CreateFCmpOGE(x[0], x[1])); }
+      case PrimOp::FloatCompare: {
+        auto x = floats();
+        return ordering(b.CreateFCmpOLT(x[0], x[1]), b.CreateFCmpOEQ(x[0], x[1]));
+      }
+      case PrimOp::IntToFloat: { auto x = ints(); return retFloat(b.CreateSIToFP(x[0], dbl)); }
+      case PrimOp::FloatRound: {  // Haskell rounds half to even: rint in the default rounding mode
+        auto x = floats();
+        return retInt(f2i(intrinsic(Intrinsic::rint, {x[0]}, {dbl})));
+      }
+      case PrimOp::FloatTruncate: { auto x = floats(); return retInt(f2i(x[0])); }
+      case PrimOp::FloatFloor: { auto x = floats(); return retInt(f2i(intrinsic(Intrinsic::floor, {x[0]}, {dbl}))); }
+      case PrimOp::FloatCeiling: { auto x = floats(); return retInt(f2i(intrinsic(Intrinsic::ceil, {x[0]}, {dbl}))); }
+      case PrimOp::FloatSqrt: { auto x = floats(); return retFloat(intrinsic(Intrinsic::sqrt, {x[0]}, {dbl})); }
+      case PrimOp::FloatExp: { auto x = floats(); return retFloat(intrinsic(Intrinsic::exp, {x[0]}, {dbl})); }
+      case PrimOp::FloatLog: { auto x = floats(); return retFloat(intrinsic(Intrinsic::log, {x[0]}, {dbl})); }
+      case PrimOp::FloatSin: { auto x = floats(); return retFloat(intrinsic(Intrinsic::sin, {x[0]}, {dbl})); }
+      case PrimOp::FloatCos: { auto x = floats(); return retFloat(intrinsic(Intrinsic::cos, {x[0]}, {dbl})); }
+      case PrimOp::FloatPow: { auto x = floats(); return retFloat(intrinsic(Intrinsic::pow, {x[0], x[1]}, {dbl})); }
+      case PrimOp::CharOrd: { auto x = chars(); return retInt(b.CreateZExt(x[0], i64)); }
+      case PrimOp::CharChr: {
+        auto x = ints();
+        return result(b.CreateCall(rt["weir_chr"], {x[0], cstring(e.loc)}), tail);
+      }
+      case PrimOp::CharEq: { auto x = chars(); return boolean(b.CreateICmpEQ(x[0], x[1])); }
+      case PrimOp::CharLt: { auto x = chars(); return boolean(b.CreateICmpULT(x[0], x[1])); }
+      case PrimOp::CharLe: { auto x = chars(); return boolean(b.CreateICmpULE(x[0], x[1])); }
+      case PrimOp::CharCompare: {
+        auto x = chars();
+        return ordering(b.CreateICmpULT(x[0], x[1]), b.CreateICmpEQ(x[0], x[1]));
+      }
+      case PrimOp::StringAppend: return rtCall("weir_string_append");
+      case PrimOp::StringEq: return rtCall("weir_string_eq");
+      case PrimOp::StringCompare: return rtCall("weir_string_compare");
+      case PrimOp::StringLength: return rtCall("weir_string_length");
+      case PrimOp::ShowInt: return rtCall("weir_show_int");
+      case PrimOp::ShowFloat: return rtCall("weir_show_float");
+      case PrimOp::ShowChar: return rtCall("weir_show_char");
+      case PrimOp::ShowString: return rtCall("weir_show_string");
+      case PrimOp::StringFromChar: return rtCall("weir_string_from_char");
+      case PrimOp::PutStrLn: return rtCall("weir_put_str_ln");
+      case PrimOp::PutStr: return rtCall("weir_put_str");
+      case PrimOp::Error:
+        b.CreateCall(rt["weir_rt_error"], {vs[0], cstring(e.loc)});
+        b.CreateUnreachable();
+        return nullptr;
+    }
+    bug("unknown primitive");
+  }
+};
+
+// ---------------------------------------------------------------- driver-facing plumbing
+
+void initTargets() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    InitializeAllTargetInfos();
+    InitializeAllTargets();
+    InitializeAllTargetMCs();
+    InitializeAllAsmParsers();
+    InitializeAllAsmPrinters();
+  });
+}
+
+std::unique_ptr<TargetMachine> makeTarget(const Options& opts, std::string& error) {
+  initTargets();
+  std::string triple = opts.triple.empty() ? sys::getDefaultTargetTriple() : opts.triple;
+  std::string err;
+  const Target* target = TargetRegistry::lookupTarget(triple, err);
+  if (!target) {
+    error = "unknown target '" + triple + "': " + err;
+    return nullptr;
+  }
+  std::string cpu = "generic", features;
+  if (opts.triple.empty()) {
+    cpu = sys::getHostCPUName().str();
+    StringMap<bool> feats;
+    if (sys::getHostCPUFeatures(feats)) {
+      for (auto& f : feats) features += (features.empty() ? "" : ",") + std::string(f.second ? "+" : "-") + f.first().str();
+    }
+  }
+  CodeGenOpt::Level lvl = opts.optLevel <= 0   ? CodeGenOpt::None
+                          : opts.optLevel == 1 ? CodeGenOpt::Less
+                          : opts.optLevel == 2 ? CodeGenOpt::Default
+                                               : CodeGenOpt::Aggressive;
+  TargetOptions to;
+  std::unique_ptr<TargetMachine> tm(
+      target->createTargetMachine(triple, cpu, features, to, Reloc::PIC_, std::nullopt, lvl));
+  if (!tm) error = "cannot create a target machine for '" + triple + "'";
+  return tm;
+}
+
+void optimise(Module& m, TargetMachine* tm, int level) {
+  LoopAnalysisManager lam;
+  FunctionAnalysisManager fam;
+  CGSCCAnalysisManager cgam;
+  ModuleAnalysisManager mam;
+  PassBuilder pb(tm);
+  pb.registerModuleAnalyses(mam);
+  pb.registerCGSCCAnalyses(cgam);
+  pb.registerFunctionAnalyses(fam);
+  pb.registerLoopAnalyses(lam);
+  pb.crossRegisterProxies(lam, fam, cgam, mam);
+  ModulePassManager mpm;
+  if (level <= 0) mpm = pb.buildO0DefaultPipeline(OptimizationLevel::O0);
+  else {
+    OptimizationLevel l = level == 1 ? OptimizationLevel::O1 : level == 2 ? OptimizationLevel::O2 : OptimizationLevel::O3;
+    mpm = pb.buildPerModuleDefaultPipeline(l);
+  }
+  mpm.run(m, mam);
+}
+
+// Builds and optimises the module; false + error on an internal compiler error.
+bool buildModule(const core::Program& input, const Options& opts, LLVMContext& ctx, std::unique_ptr<Module>& out,
+                 std::unique_ptr<TargetMachine>& tm, std::string& error) {
+  tm = makeTarget(opts, error);
+  if (!tm) {
+    error = "internal compiler error: " + error;
+    return false;
+  }
+  if (!tm->getTargetTriple().isLittleEndian() || !tm->getTargetTriple().isArch64Bit()) {
+    error = "internal compiler error: only 64-bit little-endian targets are supported";
+    return false;
+  }
+  try {
+    core::Program prog = input;
+    if (!opts.rcInserted) {
+      core::liftLetRec(prog);
+      core::insertRc(prog);
+      if (opts.verifyRc) {
+        std::string verr;
+        if (!core::verifyRc(prog, verr)) {
+          error = "internal compiler error: reference counting: " + verr;
+          return false;
+        }
+      }
+    }
+    auto m = std::make_unique<Module>(opts.moduleName, ctx);
+    m->setTargetTriple(tm->getTargetTriple().str());
+    m->setDataLayout(tm->createDataLayout());
+    Gen g(ctx, *m, prog);
+    g.run();
+    std::string verr;
+    raw_string_ostream os(verr);
+    if (verifyModule(*m, &os)) {
+      os.flush();
+      error = "internal compiler error: invalid LLVM IR generated: " + verr;
+      return false;
+    }
+    optimise(*m, tm.get(), opts.optLevel);
+    out = std::move(m);
+    return true;
+  } catch (const std::exception& ex) {
+    error = std::string("internal compiler error: code generation: ") + ex.what();
+    return false;
+  }
+}
+
+bool emitFile(const core::Program& p, const Options& opts, raw_pwrite_stream& os, CodeGenFileType kind,
+              std::string& error) {
+  LLVMContext ctx;
+  std::unique_ptr<Module> m;
+  std::unique_ptr<TargetMachine> tm;
+  if (!buildModule(p, opts, ctx, m, tm, error)) return false;
+  legacy::PassManager pm;
+  if (tm->addPassesToEmitFile(pm, os, nullptr, kind)) {
+    error = "internal compiler error: the target cannot emit this file type";
+    return false;
+  }
+  pm.run(*m);
+  return true;
+}
+
+}  // namespace
+
+bool emitLLVM(const core::Program& p, const Options& opts, std::string& outText, std::string& error) {
+  LLVMContext ctx;
+  std::unique_ptr<Module> m;
+  std::unique_ptr<TargetMachine> tm;
+  if (!buildModule(p, opts, ctx, m, tm, error)) return false;
+  raw_string_ostream os(outText);
+  m->print(os, nullptr);
+  os.flush();
+  return true;
+}
+
+bool emitAsm(const core::Program& p, const Options& opts, std::string& outText, std::string& error) {
+  SmallString<0> buf;
+  raw_svector_ostream os(buf);
+  if (!emitFile(p, opts, os, CGFT_AssemblyFile, error)) return false;
+  outText.assign(buf.begin(), buf.end());
+  return true;
+}
+
+bool emitObject(const core::Program& p, const Options& opts, const std::string& objPath, std::string& error) {
+  std::error_code ec;
+  raw_fd_ostream os(objPath, ec, sys::fs::OF_None);
+  if (ec) {
+    error = "cannot write " + objPath + ": " + ec.message();
+    return false;
+  }
+  return emitFile(p, opts, os, CGFT_ObjectFile, error);
+}
+
+bool linkExecutable(const std::string& objPath, const std::string& exePath, const std::string& runtimeLib,
+                    const Options& opts, std::string& error) {
+  std::string clang = "/usr/bin/clang-16";
+  std::vector<std::string> args = {clang, objPath, runtimeLib, "-o", exePath, "-lm", "-lpthread"};
+  if (sys::fs::exists("/usr/bin/ld.lld-16")) args.push_back("-fuse-ld=lld-16");
+  if (!opts.triple.empty()) args.push_back("--target=" + opts.triple);
+  SmallString<128> errFile;
+  sys::fs::createTemporaryFile("weir-link", "txt", errFile);
+  std::vector<StringRef> argv(args.begin(), args.end());
+  std::optional<StringRef> redirects[] = {std::nullopt, std::nullopt, StringRef(errFile)};
+  std::string msg;
+  int rc = sys::ExecuteAndWait(clang, argv, std::nullopt, redirects, 0, 0, &msg);
+  std::string out;
+  {
+    std::ifstream in(errFile.c_str());
+    std::stringstream ss;
+    ss << in.rdbuf();
+    out = ss.str();
+  }
+  sys::fs::remove(errFile);
+  if (rc != 0) {
+    error = "linking failed (" + clang + "): " + (msg.empty() ? "" : msg + ": ") + out;
+    return false;
+  }
+  return true;
+}
+
+bool buildExecutable(const core::Program& p, const Options& opts, const std::string& exePath,
+                     const std::string& runtimeLib, std::string& error) {
+  std::string obj = exePath + ".o";
+  if (!emitObject(p, opts, obj, error)) return false;
+  bool ok = linkExecutable(obj, exePath, runtimeLib, opts, error);
+  sys::fs::remove(obj);
+  return ok;
+}
+
+}  // namespace weir::codegen

@@ -1,0 +1,44 @@
+// LLVM code generation for Core, and linking with the runtime.
+//
+// Pipeline inside every emit* function (on a private copy of the program):
+//   core::liftLetRec -> core::insertRc (Perceus Dup/Drop) -> LLVM IR -> optimisation -> output.
+// So the driver passes the Program exactly as the desugarer produced it (no Dup/Drop). Set
+// Options::rcInserted when the program already went through core::insertRc.
+//
+// Representation (see runtime/include/weir/rt.h): every value is a `ptr` to a runtime object.
+// Every Core Function becomes an internal `tailcc ptr @name(ptr...)`; calls in tail position are
+// `musttail`. Closures are {header, code, arity, ncaptured, captured...} whose code is
+// `tailcc ptr (ptr self, ptr args...)`; unknown calls go through generated `weir.apply<N>`
+// helpers that handle exact, partial (PAP) and over-application. A C `main` initialises the
+// runtime, evaluates the CAF globals in order (then makes them immortal), applies the entry IO
+// action to unit and flushes stdout.
+#pragma once
+#include <string>
+
+#include "core/core.hpp"
+
+namespace weir::codegen {
+
+struct Options {
+  int optLevel = 2;            // 0..3
+  std::string triple;          // empty = host
+  std::string moduleName = "main";
+  bool rcInserted = false;     // the program already contains Dup/Drop
+  bool verifyRc = false;       // run core::verifyRc after insertion (tests; a failure is an ICE)
+};
+
+// Each returns false with `error` set on an internal compiler error (a bug: the message says so).
+bool emitLLVM(const core::Program&, const Options&, std::string& outText, std::string& error);
+bool emitAsm(const core::Program&, const Options&, std::string& outText, std::string& error);
+bool emitObject(const core::Program&, const Options&, const std::string& objPath, std::string& error);
+
+// Links objPath with the runtime static library into exePath using /usr/bin/clang-16
+// (lld, -lm -lpthread). Cross targets: Options::triple is passed as --target.
+bool linkExecutable(const std::string& objPath, const std::string& exePath, const std::string& runtimeLib,
+                    const Options&, std::string& error);
+
+// Convenience for the driver and tests: emitObject to exePath + ".o", link, remove the object.
+bool buildExecutable(const core::Program&, const Options&, const std::string& exePath,
+                     const std::string& runtimeLib, std::string& error);
+
+}  // namespace weir::codegen

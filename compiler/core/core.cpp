@@ -1,0 +1,255 @@
+// Core builders and the printer used by `--emit=core`.
+#include "core/core.hpp"
+
+#include <cstdio>
+#include <sstream>
+
+namespace weir::core {
+
+namespace {
+ExprPtr make(Expr::Kind k) {
+  auto e = std::make_shared<Expr>();
+  e->kind = k;
+  return e;
+}
+}  // namespace
+
+ExprPtr mkVar(VarId v) { auto e = make(Expr::Var); e->var = v; return e; }
+ExprPtr mkGlobal(std::string name) { auto e = make(Expr::Global); e->name = std::move(name); return e; }
+ExprPtr mkInt(int64_t i) { auto e = make(Expr::LitInt); e->i = i; return e; }
+ExprPtr mkFloat(double f) { auto e = make(Expr::LitFloat); e->f = f; return e; }
+ExprPtr mkChar(uint32_t c) { auto e = make(Expr::LitChar); e->i = c; return e; }
+ExprPtr mkString(std::string s) { auto e = make(Expr::LitString); e->s = std::move(s); return e; }
+ExprPtr mkApp(ExprPtr f, std::vector<ExprPtr> args) {
+  auto e = make(Expr::App);
+  e->args.reserve(args.size() + 1);
+  e->args.push_back(std::move(f));
+  for (auto& a : args) e->args.push_back(std::move(a));
+  return e;
+}
+ExprPtr mkLam(std::vector<VarId> params, ExprPtr body) {
+  auto e = make(Expr::Lam); e->params = std::move(params); e->args = {std::move(body)}; return e;
+}
+ExprPtr mkLet(VarId v, ExprPtr rhs, ExprPtr body) {
+  auto e = make(Expr::Let); e->var = v; e->args = {std::move(rhs), std::move(body)}; return e;
+}
+ExprPtr mkCon(int tag, std::string name, std::vector<ExprPtr> args) {
+  auto e = make(Expr::Con); e->tag = tag; e->name = std::move(name); e->args = std::move(args); return e;
+}
+ExprPtr mkProj(ExprPtr obj, int index) {
+  auto e = make(Expr::Proj); e->args = {std::move(obj)}; e->index = index; return e;
+}
+ExprPtr mkPrim(PrimOp op, std::vector<ExprPtr> args, std::string loc) {
+  auto e = make(Expr::Prim); e->prim = op; e->args = std::move(args); e->loc = std::move(loc); return e;
+}
+ExprPtr mkError(std::string message, std::string loc) {
+  auto e = make(Expr::Error); e->s = std::move(message); e->loc = std::move(loc); return e;
+}
+ExprPtr mkLetRec(std::vector<Binding> binds, ExprPtr body) {
+  auto e = make(Expr::LetRec); e->binds = std::move(binds); e->args = {std::move(body)}; return e;
+}
+ExprPtr mkCase(VarId scrut, std::vector<Alt> alts, ExprPtr deflt) {
+  auto e = make(Expr::Case); e->scrut = scrut; e->alts = std::move(alts); e->deflt = std::move(deflt); return e;
+}
+ExprPtr mkLitCase(VarId scrut, std::vector<LitAlt> alts, ExprPtr deflt) {
+  auto e = make(Expr::LitCase); e->scrut = scrut; e->litAlts = std::move(alts); e->deflt = std::move(deflt); return e;
+}
+ExprPtr mkDup(VarId v, ExprPtr body) { auto e = make(Expr::Dup); e->var = v; e->args = {std::move(body)}; return e; }
+ExprPtr mkDrop(VarId v, ExprPtr body) { auto e = make(Expr::Drop); e->var = v; e->args = {std::move(body)}; return e; }
+
+const char* primName(PrimOp op) {
+  switch (op) {
+#define P(x) case PrimOp::x: return #x;
+    P(IntAdd) P(IntSub) P(IntMul) P(IntNeg) P(IntQuot) P(IntRem) P(IntDiv) P(IntMod)
+    P(IntEq) P(IntNe) P(IntLt) P(IntLe) P(IntGt) P(IntGe) P(IntCompare)
+    P(IntAnd) P(IntOr) P(IntXor) P(IntShl) P(IntShr) P(IntNot)
+    P(FloatAdd) P(FloatSub) P(FloatMul) P(FloatDiv) P(FloatNeg)
+    P(FloatEq) P(FloatNe) P(FloatLt) P(FloatLe) P(FloatGt) P(FloatGe) P(FloatCompare)
+    P(IntToFloat) P(FloatRound) P(FloatTruncate) P(FloatFloor) P(FloatCeiling)
+    P(FloatSqrt) P(FloatExp) P(FloatLog) P(FloatSin) P(FloatCos) P(FloatPow)
+    P(CharOrd) P(CharChr) P(CharEq) P(CharLt) P(CharLe) P(CharCompare)
+    P(StringAppend) P(StringEq) P(StringCompare) P(StringLength)
+    P(ShowInt) P(ShowFloat) P(ShowChar) P(ShowString) P(StringFromChar)
+    P(PutStrLn) P(PutStr) P(Error)
+#undef P
+  }
+  return "?";
+}
+
+int primArity(PrimOp op) {
+  switch (op) {
+    case PrimOp::IntNeg: case PrimOp::IntNot: case PrimOp::FloatNeg: case PrimOp::IntToFloat:
+    case PrimOp::FloatRound: case PrimOp::FloatTruncate: case PrimOp::FloatFloor: case PrimOp::FloatCeiling:
+    case PrimOp::FloatSqrt: case PrimOp::FloatExp: case PrimOp::FloatLog: case PrimOp::FloatSin:
+    case PrimOp::FloatCos: case PrimOp::CharOrd: case PrimOp::CharChr: case PrimOp::StringLength:
+    case PrimOp::ShowInt: case PrimOp::ShowFloat: case PrimOp::ShowChar: case PrimOp::ShowString:
+    case PrimOp::StringFromChar: case PrimOp::PutStrLn: case PrimOp::PutStr: case PrimOp::Error:
+      return 1;
+    default:
+      return 2;
+  }
+}
+
+namespace {
+
+std::string escape(const std::string& s) {
+  std::string r = "\"";
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') { r += '\\'; r += static_cast<char>(c); }
+    else if (c == '\n') r += "\\n";
+    else if (c == '\t') r += "\\t";
+    else if (c < 32) { char b[8]; std::snprintf(b, sizeof b, "\\x%02x", c); r += b; }
+    else r += static_cast<char>(c);
+  }
+  return r + "\"";
+}
+
+std::string var(VarId v) { return "v" + std::to_string(v); }
+
+std::string floatText(double f) {
+  char b[40];
+  std::snprintf(b, sizeof b, "%.17g", f);
+  std::string s = b;
+  if (s.find_first_of(".eni") == std::string::npos) s += ".0";
+  return s;
+}
+
+struct Printer {
+  std::ostringstream out;
+
+  void nl(int ind) { out << '\n' << std::string(static_cast<size_t>(ind) * 2, ' '); }
+
+  void list(const std::vector<ExprPtr>& xs, size_t from, int ind) {
+    for (size_t k = from; k < xs.size(); k++) {
+      if (k > from) out << ", ";
+      expr(*xs[k], ind);
+    }
+  }
+
+  void expr(const Expr& e, int ind) {
+    switch (e.kind) {
+      case Expr::Var: out << var(e.var); break;
+      case Expr::Global: out << '@' << e.name; break;
+      case Expr::LitInt: out << e.i; break;
+      case Expr::LitFloat: out << floatText(e.f); break;
+      case Expr::LitChar: out << "'\\u{" << std::hex << e.i << std::dec << "}'"; break;
+      case Expr::LitString: out << escape(e.s); break;
+      case Expr::App:
+        out << "(";
+        expr(*e.args[0], ind);
+        out << ")(";
+        list(e.args, 1, ind);
+        out << ")";
+        break;
+      case Expr::Lam:
+        out << "\\(";
+        for (size_t k = 0; k < e.params.size(); k++) out << (k ? ", " : "") << var(e.params[k]);
+        out << ") ->";
+        nl(ind + 1);
+        expr(*e.args[0], ind + 1);
+        break;
+      case Expr::Let:
+        out << "let " << var(e.var) << " = ";
+        expr(*e.args[0], ind + 1);
+        nl(ind);
+        out << "in ";
+        expr(*e.args[1], ind);
+        break;
+      case Expr::LetRec:
+        out << "letrec";
+        for (auto& b : e.binds) {
+          nl(ind + 1);
+          out << var(b.var) << " = ";
+          expr(*b.lam, ind + 2);
+        }
+        nl(ind);
+        out << "in ";
+        expr(*e.args[0], ind);
+        break;
+      case Expr::Con:
+        out << (e.name.empty() ? "Con" : e.name) << "#" << e.tag;
+        if (!e.args.empty()) { out << "("; list(e.args, 0, ind); out << ")"; }
+        break;
+      case Expr::Proj:
+        out << "(";
+        expr(*e.args[0], ind);
+        out << ")." << e.index;
+        break;
+      case Expr::Case:
+        out << "case " << var(e.scrut) << " of";
+        for (auto& a : e.alts) {
+          nl(ind + 1);
+          out << "#" << a.tag;
+          if (!a.fields.empty()) {
+            out << "(";
+            for (size_t k = 0; k < a.fields.size(); k++) out << (k ? ", " : "") << var(a.fields[k]);
+            out << ")";
+          }
+          out << " ->";
+          nl(ind + 2);
+          expr(*a.body, ind + 2);
+        }
+        if (e.deflt) { nl(ind + 1); out << "_ ->"; nl(ind + 2); expr(*e.deflt, ind + 2); }
+        break;
+      case Expr::LitCase:
+        out << "case " << var(e.scrut) << " of";
+        for (auto& a : e.litAlts) {
+          nl(ind + 1);
+          if (a.kind == LitAlt::Int) out << a.i;
+          else if (a.kind == LitAlt::Char) out << "'\\u{" << std::hex << a.i << std::dec << "}'";
+          else out << escape(a.s);
+          out << " ->";
+          nl(ind + 2);
+          expr(*a.body, ind + 2);
+        }
+        if (e.deflt) { nl(ind + 1); out << "_ ->"; nl(ind + 2); expr(*e.deflt, ind + 2); }
+        break;
+      case Expr::Prim:
+        out << "%" << primName(e.prim) << "(";
+        list(e.args, 0, ind);
+        out << ")";
+        if (!e.loc.empty()) out << " @" << e.loc;
+        break;
+      case Expr::Error:
+        out << "error " << escape(e.s);
+        if (!e.loc.empty()) out << " @" << e.loc;
+        break;
+      case Expr::Dup:
+      case Expr::Drop:
+        out << (e.kind == Expr::Dup ? "dup " : "drop ") << var(e.var) << ";";
+        nl(ind);
+        expr(*e.args[0], ind);
+        break;
+    }
+  }
+};
+
+}  // namespace
+
+std::string print(const Expr& e, int indent) {
+  Printer p;
+  p.expr(e, indent);
+  return p.out.str();
+}
+
+std::string print(const Program& prog) {
+  Printer p;
+  for (auto& g : prog.globals) {
+    p.out << "global " << g.name << " =";
+    p.nl(1);
+    p.expr(*g.body, 1);
+    p.out << "\n\n";
+  }
+  for (auto& f : prog.functions) {
+    p.out << "fun " << f.name << "(";
+    for (size_t k = 0; k < f.params.size(); k++) p.out << (k ? ", " : "") << var(f.params[k]);
+    p.out << ") =";
+    p.nl(1);
+    p.expr(*f.body, 1);
+    p.out << "\n\n";
+  }
+  p.out << "entry " << prog.entry << "\n";
+  return p.out.str();
+}
+
+}  // namespace weir::core

@@ -1,0 +1,42 @@
+// Reference-count insertion (Perceus style) and its verifier.
+//
+// Ownership rules (what the inserted Dup/Drop implement, and what codegen/runtime assume):
+//  1. Every local variable is OWNED: function and lambda parameters, Let-bound variables, the
+//     captured free variables inside a Lam body (the closure's code unpacks its environment on
+//     entry: it owns one reference to every captured value and gives up the closure), and the
+//     fields of a Case alternative once they have been Dup'ed.
+//  2. Every owned variable is consumed EXACTLY ONCE on every path. Consuming uses are: an
+//     occurrence as an argument of App/Con/Prim, as the object of Proj, as the result of an
+//     expression, and capture by a Lam (the closure owns its environment). Primitive operations
+//     and runtime functions consume their operands (codegen drops unboxed operands itself).
+//  3. A variable used k > 1 times is Dup'ed k-1 times before the node that uses it several
+//     times; a variable that a branch (or a Let body, or a function body) does not use is
+//     Dropped at the start of that branch / right after it is bound.
+//  4. Case x of alternatives: the fields are borrowed from x. At the start of an alternative
+//     the fields the body uses are Dup'ed (in field order), THEN x is Dropped unless the body
+//     still uses x, then the other dead variables are Dropped. Unused fields are never touched.
+//     (Reusing x's cell for a constructor allocated in the branch is a later optimisation; a
+//     codegen peephole already frees x's cell without touching the fields when x is unique.)
+//  5. Proj dups the projected field then drops the object (done by codegen, the pass treats
+//     Proj as consuming its operand).
+//  6. Globals, literals and nullary constructors are immortal and never counted.
+//  7. A path that ends in Error drops nothing (the program exits).
+// The pass requires that LetRec has been lifted (core/lift.hpp); insertRc runs liftLetRec
+// first if it finds one.
+#pragma once
+#include <string>
+
+#include "core/core.hpp"
+
+namespace weir::core {
+
+// Inserts Dup/Drop into every function and global of p (in place). p must contain no Dup/Drop.
+void insertRc(Program& p);
+
+// Checks the ownership discipline above on a program that went through insertRc: every owned
+// variable is consumed exactly once on every path, no variable is used after it is consumed,
+// fields are only Dup'ed while their scrutinee is alive, and all branches of a Case consume
+// the same variables. Returns false with a message naming the function on failure.
+bool verifyRc(const Program& p, std::string& error);
+
+}  // namespace weir::core

@@ -1,0 +1,284 @@
+/* The Weir object model: allocation, reference counting, freeing, boxing, partial applications.
+ * See runtime/include/weir/rt.h for the layout and the ownership rules. */
+#include "weir/rt.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__has_include)
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#define WEIR_HAVE_VALGRIND 1
+#endif
+#endif
+
+weir_con weir_nullary[WEIR_NULLARY_COUNT];
+weir_int weir_small_ints[WEIR_SMALL_INT_COUNT];
+weir_char weir_ascii_chars[128];
+
+/* ------------------------------------------------------------------------------------------
+ * Allocator. Small objects (<= WEIR_MAX_SMALL bytes) come from per-size-class free lists
+ * (8-byte granularity), refilled by bump allocation from 1 MiB chunks. Larger objects use
+ * malloc. Everything is thread-local, ready for one heap per worker thread.
+ * Under valgrind (or with WEIR_SYSTEM_ALLOC=1 in the environment) every object is a malloc
+ * block of its own, so that memcheck sees leaks of individual objects.
+ * ------------------------------------------------------------------------------------------ */
+#define WEIR_MAX_SMALL 256
+#define WEIR_NUM_CLASSES (WEIR_MAX_SMALL / 8 + 1)
+#define WEIR_CHUNK_SIZE (1u << 20)
+
+typedef struct free_node { struct free_node* next; } free_node;
+
+static _Thread_local free_node* free_lists[WEIR_NUM_CLASSES];
+static _Thread_local char* bump_ptr;
+static _Thread_local char* bump_end;
+static _Thread_local int64_t live_objects;
+static int use_system_alloc;
+
+/* All chunks stay reachable from this list (they are never returned to the OS). */
+typedef struct chunk { struct chunk* next; } chunk;
+static _Thread_local chunk* chunks;
+
+static void* refill(size_t sz) {
+  if (bump_ptr + sz > bump_end) {
+    /* The rest of the old chunk is wasted (at most WEIR_MAX_SMALL bytes). */
+    chunk* c = (chunk*)malloc(WEIR_CHUNK_SIZE);
+    if (!c) weir_rt_panic("out of memory", "");
+    c->next = chunks;
+    chunks = c;
+    bump_ptr = (char*)c + 16;
+    bump_end = (char*)c + WEIR_CHUNK_SIZE;
+  }
+  void* p = bump_ptr;
+  bump_ptr += sz;
+  return p;
+}
+
+void* weir_alloc(size_t size) {
+  live_objects++;
+  size_t sz = (size + 7) & ~(size_t)7;
+  if (__builtin_expect(sz <= WEIR_MAX_SMALL && !use_system_alloc, 1)) {
+    size_t cls = sz >> 3;
+    free_node* n = free_lists[cls];
+    if (__builtin_expect(n != NULL, 1)) {
+      free_lists[cls] = n->next;
+      return n;
+    }
+    return refill(sz);
+  }
+  void* p = malloc(sz);
+  if (!p) weir_rt_panic("out of memory", "");
+  return p;
+}
+
+size_t weir_obj_size(const weir_obj* o) {
+  switch (o->kind) {
+    case WEIR_CON: return WEIR_HEADER_SIZE + 8u * o->nfields;
+    case WEIR_CLOSURE: return WEIR_CLOSURE_HEADER_SIZE + 8u * ((const weir_closure*)o)->ncaptured;
+    case WEIR_PAP: return WEIR_CLOSURE_HEADER_SIZE + 8u * ((const weir_pap*)o)->nargs;
+    case WEIR_INT: case WEIR_FLOAT: case WEIR_CHAR: return 16;
+    case WEIR_STRING: case WEIR_BYTES: return 16 + ((const weir_string*)o)->len + 1;
+    default: return 16;
+  }
+}
+
+void weir_free_cell(weir_obj* o) {
+  live_objects--;
+  size_t sz = (weir_obj_size(o) + 7) & ~(size_t)7;
+  if (__builtin_expect(sz <= WEIR_MAX_SMALL && !use_system_alloc, 1)) {
+    free_node* n = (free_node*)o;
+    size_t cls = sz >> 3;
+    n->next = free_lists[cls];
+    free_lists[cls] = n;
+  } else {
+    free(o);
+  }
+}
+
+int64_t weir_live_objects(void) { return live_objects; }
+
+/* ------------------------------------------------------------------------------------------
+ * Freeing without recursion: an explicit, growable work stack of objects whose count reached
+ * zero. The last dying child of each object is processed directly (no push), so a list is
+ * freed with a stack depth of one.
+ * ------------------------------------------------------------------------------------------ */
+static _Thread_local weir_obj** todo;
+static _Thread_local size_t todo_len, todo_cap;
+
+static void todo_push(weir_obj* o) {
+  if (todo_len == todo_cap) {
+    todo_cap = todo_cap ? todo_cap * 2 : 256;
+    todo = (weir_obj**)realloc(todo, todo_cap * sizeof(weir_obj*));
+    if (!todo) weir_rt_panic("out of memory", "");
+  }
+  todo[todo_len++] = o;
+}
+
+/* Decrement a child; returns it if it died (caller frees it), NULL otherwise. */
+static inline weir_obj* release_child(weir_obj* c) {
+  if (c->rc > 1) { c->rc--; return NULL; }
+  if (c->rc == 1) return c;
+  if (c->rc < 0) weir_drop_shared(c);
+  return NULL;
+}
+
+static inline void children(weir_obj* o, weir_obj*** begin, size_t* n) {
+  switch (o->kind) {
+    case WEIR_CON: *begin = ((weir_con*)o)->fields; *n = o->nfields; return;
+    case WEIR_CLOSURE: *begin = ((weir_closure*)o)->captured; *n = ((weir_closure*)o)->ncaptured; return;
+    case WEIR_PAP: *begin = &((weir_pap*)o)->fn; *n = 1; return; /* args handled separately */
+    default: *begin = NULL; *n = 0; return;
+  }
+}
+
+void weir_free_obj(weir_obj* o) {
+  size_t base = todo_len;
+  for (;;) {
+    weir_obj* next = NULL;
+    weir_obj** fs;
+    size_t n;
+    children(o, &fs, &n);
+    for (size_t i = 0; i < n; i++) {
+      weir_obj* d = release_child(fs[i]);
+      if (d) { if (next) todo_push(next); next = d; }
+    }
+    if (o->kind == WEIR_PAP) {
+      weir_pap* p = (weir_pap*)o;
+      for (uint32_t i = 0; i < p->nargs; i++) {
+        weir_obj* d = release_child(p->args[i]);
+        if (d) { if (next) todo_push(next); next = d; }
+      }
+    }
+    weir_free_cell(o);
+    if (next) { o = next; continue; }
+    if (todo_len == base) return;
+    o = todo[--todo_len];
+  }
+}
+
+void weir_dup_shared(weir_obj* o) { __atomic_fetch_sub(&o->rc, 1, __ATOMIC_RELAXED); }
+void weir_drop_shared(weir_obj* o) {
+  if (__atomic_fetch_add(&o->rc, 1, __ATOMIC_ACQ_REL) == -1) {
+    o->rc = 1;
+    weir_free_obj(o);
+  }
+}
+
+void weir_unpack(weir_obj* o) {
+  if (o->rc == 1) { weir_free_cell(o); return; }
+  weir_obj** fs;
+  size_t n;
+  children(o, &fs, &n);
+  for (size_t i = 0; i < n; i++) weir_dup(fs[i]);
+  if (o->kind == WEIR_PAP) {
+    weir_pap* p = (weir_pap*)o;
+    for (uint32_t i = 0; i < p->nargs; i++) weir_dup(p->args[i]);
+  }
+  weir_drop(o); /* rc >= 2 or immortal: never frees */
+}
+
+void weir_mark_immortal(weir_obj* root) {
+  size_t base = todo_len;
+  weir_obj* o = root;
+  for (;;) {
+    if (o->rc != 0) {
+      o->rc = 0;
+      weir_obj** fs;
+      size_t n;
+      children(o, &fs, &n);
+      for (size_t i = 0; i < n; i++) if (fs[i]->rc != 0) todo_push(fs[i]);
+      if (o->kind == WEIR_PAP) {
+        weir_pap* p = (weir_pap*)o;
+        for (uint32_t i = 0; i < p->nargs; i++) if (p->args[i]->rc != 0) todo_push(p->args[i]);
+      }
+    }
+    if (todo_len == base) return;
+    o = todo[--todo_len];
+  }
+}
+
+/* ------------------------------------------------------------------------------------------ */
+static inline void set_header(weir_obj* o, uint8_t kind, uint8_t nfields, uint16_t tag) {
+  o->rc = 1; o->kind = kind; o->nfields = nfields; o->tag = tag;
+}
+
+weir_obj* weir_box_int(int64_t v) {
+  if ((uint64_t)(v - WEIR_SMALL_INT_MIN) < (uint64_t)WEIR_SMALL_INT_COUNT)
+    return &weir_small_ints[v - WEIR_SMALL_INT_MIN].h;
+  weir_int* o = (weir_int*)weir_alloc(sizeof(weir_int));
+  set_header(&o->h, WEIR_INT, 0, 0);
+  o->value = v;
+  return &o->h;
+}
+
+weir_obj* weir_box_float(double v) {
+  weir_float* o = (weir_float*)weir_alloc(sizeof(weir_float));
+  set_header(&o->h, WEIR_FLOAT, 0, 0);
+  o->value = v;
+  return &o->h;
+}
+
+weir_obj* weir_box_char(uint32_t c) {
+  if (c < 128) return &weir_ascii_chars[c].h;
+  weir_char* o = (weir_char*)weir_alloc(sizeof(weir_char));
+  set_header(&o->h, WEIR_CHAR, 0, 0);
+  o->value = c;
+  o->pad = 0;
+  return &o->h;
+}
+
+weir_obj* weir_chr(int64_t code, const char* loc) {
+  if (code < 0 || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) {
+    char msg[96];
+    snprintf(msg, sizeof msg, "chr: %lld is not a Unicode scalar value", (long long)code);
+    weir_rt_panic(msg, loc);
+  }
+  return weir_box_char((uint32_t)code);
+}
+
+weir_obj* weir_pap_make(weir_obj* fn, uint32_t n, weir_obj** args) {
+  weir_pap* p = (weir_pap*)weir_alloc(WEIR_CLOSURE_HEADER_SIZE + 8u * n);
+  set_header(&p->h, WEIR_PAP, 0, 0);
+  p->fn = fn;
+  p->arity = ((weir_closure*)fn)->arity;
+  p->nargs = n;
+  memcpy(p->args, args, 8u * n);
+  return &p->h;
+}
+
+weir_obj* weir_pap_extend(weir_obj* pap, uint32_t n, weir_obj** args) {
+  weir_pap* old = (weir_pap*)pap;
+  uint32_t m = old->nargs;
+  weir_pap* p = (weir_pap*)weir_alloc(WEIR_CLOSURE_HEADER_SIZE + 8u * (m + n));
+  set_header(&p->h, WEIR_PAP, 0, 0);
+  p->fn = old->fn;
+  p->arity = old->arity;
+  p->nargs = m + n;
+  memcpy(p->args, old->args, 8u * m);
+  memcpy(p->args + m, args, 8u * n);
+  weir_unpack(pap); /* we now own fn and the old args */
+  return &p->h;
+}
+
+void weir_objects_init(void) {
+  const char* env = getenv("WEIR_SYSTEM_ALLOC");
+  use_system_alloc = env && *env && *env != '0';
+#ifdef WEIR_HAVE_VALGRIND
+  if (RUNNING_ON_VALGRIND) use_system_alloc = 1;
+#endif
+  for (int t = 0; t < WEIR_NULLARY_COUNT; t++) {
+    weir_nullary[t].h.rc = 0; weir_nullary[t].h.kind = WEIR_CON;
+    weir_nullary[t].h.nfields = 0; weir_nullary[t].h.tag = (uint16_t)t;
+  }
+  for (int i = 0; i < WEIR_SMALL_INT_COUNT; i++) {
+    weir_small_ints[i].h.rc = 0; weir_small_ints[i].h.kind = WEIR_INT;
+    weir_small_ints[i].h.nfields = 0; weir_small_ints[i].h.tag = 0;
+    weir_small_ints[i].value = i + WEIR_SMALL_INT_MIN;
+  }
+  for (int c = 0; c < 128; c++) {
+    weir_ascii_chars[c].h.rc = 0; weir_ascii_chars[c].h.kind = WEIR_CHAR;
+    weir_ascii_chars[c].h.nfields = 0; weir_ascii_chars[c].h.tag = 0;
+    weir_ascii_chars[c].value = (uint32_t)c; weir_ascii_chars[c].pad = 0;
+  }
+}

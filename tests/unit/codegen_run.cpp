@@ -1,0 +1,68 @@
+// Helpers shared by the codegen tests: compile a Core program, link it against the runtime,
+// run it and capture stdout, stderr and the exit status.
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "codegen/codegen.hpp"
+#include "weir/paths.hpp"
+
+namespace weir::test {
+
+struct RunResult {
+  std::string out, err;
+  int status = -1;
+};
+
+static std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+static std::string tempDir() {
+  static std::string dir = [] {
+    char tmpl[] = "/tmp/weir-codegen-test-XXXXXX";
+    const char* d = mkdtemp(tmpl);
+    return std::string(d ? d : "/tmp");
+  }();
+  return dir;
+}
+
+std::string compileProgram(const core::Program& p, int opt, std::string& error) {
+  static int counter = 0;
+  std::string exe = tempDir() + "/prog" + std::to_string(counter++);
+  codegen::Options o;
+  o.optLevel = opt;
+  o.verifyRc = true;
+  if (!codegen::buildExecutable(p, o, exe, WEIR_BUILD_RUNTIME_LIB, error)) return "";
+  return exe;
+}
+
+RunResult runExe(const std::string& exe, const std::string& prefix) {
+  RunResult r;
+  std::string out = exe + ".out", err = exe + ".err";
+  std::string cmd = prefix + (prefix.empty() ? "" : " ") + exe + " >" + out + " 2>" + err;
+  int st = std::system(cmd.c_str());
+  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+  r.out = slurp(out);
+  r.err = slurp(err);
+  return r;
+}
+
+RunResult compileAndRun(const core::Program& p, int opt, const std::string& prefix) {
+  std::string error;
+  std::string exe = compileProgram(p, opt, error);
+  INFO(error);
+  REQUIRE(!exe.empty());
+  return runExe(exe, prefix);
+}
+
+}  // namespace weir::test
