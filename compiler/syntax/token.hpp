@@ -48,6 +48,7 @@ struct Token {
   double floatValue = 0;
   uint32_t charValue = 0;
   bool spaceBefore = false;  // whitespace/comment right before this token (for `.` access and sections)
+  std::string doc;           // text of `-- |` doc comment lines right before this token (added by syntax)
   const char* name() const;  // human-readable kind, for "expected X, found Y"
 };
 

@@ -1,0 +1,197 @@
+// The layout pass (Haskell 2010 algorithm L, LANGUAGE.md section 1): inserts virtual braces and
+// semicolons after `where`, `let`, `do`, `of` and around the module body, so the grammar can
+// treat indented blocks exactly like explicit `{ ; }` blocks.
+//
+// Instead of Haskell's parse-error(t) rule, implicit blocks are also closed by tokens that
+// clearly belong to an enclosing construct:
+//   `in` closes up to the nearest `let`;  `)` `]` `}` close up to their opening bracket;
+//   `then`/`else` close up to their `if`;  `,` closes a `let` block (guards, comprehensions).
+#include "syntax/internal.hpp"
+#include "syntax/parser.hpp"
+
+namespace weir::syntax {
+
+namespace {
+
+struct Ctx {
+  enum Kind { Implicit, Explicit, Bracket, If, Let } kind;
+  uint32_t col = 0;
+  bool letBlock = false;  // Implicit: opened by `let`
+};
+
+class Layout {
+ public:
+  explicit Layout(std::vector<Token>& in) : in_(in) { out_.reserve(in.size() + in.size() / 4 + 8); }
+
+  std::vector<Token> run(bool topBlock) {
+    if (in_.empty()) return {};
+    bool expectBlock = topBlock && in_[0].kind != Tok::LBrace && in_[0].kind != Tok::KwModule;
+    bool expectLet = false;
+    for (size_t i = 0; i < in_.size(); ++i) {
+      Token& t = in_[i];
+      bool firstOnLine = i > 0 && t.line > lastLine_;
+      if (expectBlock) {
+        expectBlock = false;
+        if (t.kind != Tok::LBrace) {
+          uint32_t n = t.kind == Tok::End ? 0 : t.col;
+          int m = topLayoutCol();
+          if (static_cast<int>(n) > m) {
+            virt(Tok::VLBrace, t, true);
+            stack_.push_back({Ctx::Implicit, n, expectLet});
+            firstOnLine = false;
+          } else {
+            virt(Tok::VLBrace, t, true);
+            virt(Tok::VRBrace, t, false);
+            firstOnLine = t.kind != Tok::End;
+          }
+        }
+        expectLet = false;
+      }
+      if (firstOnLine && t.kind != Tok::End) offside(t);
+      switch (t.kind) {
+        case Tok::End:
+          while (!stack_.empty()) {
+            if (stack_.back().kind == Ctx::Implicit) virt(Tok::VRBrace, t, false);
+            stack_.pop_back();
+          }
+          break;
+        case Tok::KwIn: {
+          int k = find(Ctx::Let, /*passImplicitOnly*/ true);
+          if (k >= 0) popTo(k, t, true);
+          break;
+        }
+        case Tok::RParen: case Tok::RBracket: {
+          int k = find(Ctx::Bracket, true);
+          if (k >= 0) popTo(k, t, true);
+          break;
+        }
+        case Tok::RBrace: {
+          int k = find(Ctx::Explicit, false);
+          if (k >= 0) popTo(k, t, true);
+          break;
+        }
+        case Tok::KwThen: case Tok::KwElse: {
+          int k = find(Ctx::If, true);
+          if (k >= 0) popTo(k, t, t.kind == Tok::KwElse);
+          break;
+        }
+        case Tok::Comma:
+          while (stack_.size() >= 2 && stack_.back().kind == Ctx::Implicit && stack_.back().letBlock &&
+                 stack_[stack_.size() - 2].kind == Ctx::Let) {
+            virt(Tok::VRBrace, t, false);
+            stack_.pop_back();
+            stack_.pop_back();
+          }
+          break;
+        default: break;
+      }
+      out_.push_back(t);
+      lastLine_ = t.line;
+      switch (t.kind) {
+        case Tok::LParen: case Tok::LBracket: stack_.push_back({Ctx::Bracket}); break;
+        case Tok::LBrace: stack_.push_back({Ctx::Explicit}); break;
+        case Tok::KwIf: stack_.push_back({Ctx::If}); break;
+        case Tok::KwLet:
+          stack_.push_back({Ctx::Let});
+          expectBlock = true;
+          expectLet = true;
+          break;
+        case Tok::KwWhere: case Tok::KwDo: case Tok::KwOf: expectBlock = true; break;
+        default: break;
+      }
+    }
+    return std::move(out_);
+  }
+
+ private:
+  std::vector<Token>& in_;
+  std::vector<Token> out_;
+  std::vector<Ctx> stack_;
+  uint32_t lastLine_ = 0;
+
+  // Column of the innermost layout context: -1 if none, 0 if explicit.
+  int topLayoutCol() const {
+    for (size_t k = stack_.size(); k-- > 0;) {
+      if (stack_[k].kind == Ctx::Implicit) return static_cast<int>(stack_[k].col);
+      if (stack_[k].kind == Ctx::Explicit) return 0;
+    }
+    return -1;
+  }
+  int topLayoutIndex() const {
+    for (size_t k = stack_.size(); k-- > 0;)
+      if (stack_[k].kind == Ctx::Implicit || stack_[k].kind == Ctx::Explicit) return static_cast<int>(k);
+    return -1;
+  }
+
+  // Index of the nearest context of `kind`; with `implicitOnly`, searching stops at explicit
+  // braces and brackets (other than the one looked for).
+  int find(Ctx::Kind kind, bool implicitOnly) const {
+    for (size_t k = stack_.size(); k-- > 0;) {
+      if (stack_[k].kind == kind) return static_cast<int>(k);
+      if (implicitOnly && (stack_[k].kind == Ctx::Explicit || stack_[k].kind == Ctx::Bracket)) return -1;
+    }
+    return -1;
+  }
+
+  // Pops everything above index k (closing implicit blocks), and k itself if `inclusive`.
+  void popTo(int k, const Token& at, bool inclusive) {
+    while (static_cast<int>(stack_.size()) > k + 1) {
+      if (stack_.back().kind == Ctx::Implicit) virt(Tok::VRBrace, at, false);
+      stack_.pop_back();
+    }
+    if (inclusive) stack_.pop_back();
+  }
+
+  void offside(const Token& t) {
+    uint32_t n = t.col;
+    while (true) {
+      int k = topLayoutIndex();
+      if (k < 0 || stack_[k].kind == Ctx::Explicit) return;
+      uint32_t m = stack_[k].col;
+      if (n == m) {
+        if (t.kind == Tok::KwThen || t.kind == Tok::KwElse) return;  // `if` split over lines in a `do`
+        popTo(k, t, false);
+        virt(Tok::VSemi, t, false);
+        return;
+      }
+      if (n < m) {
+        popTo(k, t, false);
+        virt(Tok::VRBrace, t, false);
+        stack_.pop_back();
+        continue;
+      }
+      return;
+    }
+  }
+
+  // A virtual token placed at `next` (VLBrace) or just after the previous real token.
+  void virt(Tok k, const Token& next, bool atNext) {
+    Token v;
+    v.kind = k;
+    v.line = next.line;
+    v.col = next.col;
+    if (atNext || out_.empty()) {
+      v.span = Span{next.span.file, next.span.begin, next.span.begin};
+    } else {
+      const Token* prev = nullptr;
+      for (size_t j = out_.size(); j-- > 0;)
+        if (out_[j].kind != Tok::VLBrace && out_[j].kind != Tok::VRBrace && out_[j].kind != Tok::VSemi) { prev = &out_[j]; break; }
+      uint32_t e = prev ? prev->span.end : next.span.begin;
+      v.span = Span{next.span.file, e, e};
+    }
+    out_.push_back(std::move(v));
+  }
+};
+
+}  // namespace
+
+std::vector<Token> layoutImpl(std::vector<Token> tokens, DiagnosticEngine& diags, bool topBlock) {
+  (void)diags;
+  return Layout(tokens).run(topBlock);
+}
+
+std::vector<Token> layout(std::vector<Token> tokens, DiagnosticEngine& diags) {
+  return layoutImpl(std::move(tokens), diags, true);
+}
+
+}  // namespace weir::syntax

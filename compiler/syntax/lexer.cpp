@@ -1,0 +1,637 @@
+// The lexer: source text -> tokens (LANGUAGE.md section 1). Errors are reported with a
+// precise span and lexing goes on, so one run shows every lexical problem of a file.
+#include <cmath>
+#include <cstdlib>
+#include <string_view>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "syntax/internal.hpp"
+#include "syntax/parser.hpp"
+
+namespace weir::syntax {
+
+void appendUtf8(std::string& out, uint32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+static int hexVal(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+bool decodeEscape(std::string_view s, size_t& i, std::string& out, bool bytes, std::string& err,
+                  uint32_t* codePoint) {
+  // s[i] == '\\'
+  size_t start = i;
+  ++i;
+  if (i >= s.size()) { err = "a `\\` at the end of the literal escapes nothing"; return false; }
+  char c = s[i++];
+  uint32_t cp = 0;
+  switch (c) {
+    case 'n': cp = '\n'; break;
+    case 't': cp = '\t'; break;
+    case 'r': cp = '\r'; break;
+    case '0': cp = 0; break;
+    case 'a': cp = 7; break;
+    case 'b': cp = 8; break;
+    case 'f': cp = 12; break;
+    case 'v': cp = 11; break;
+    case 'e': cp = 27; break;
+    case '\\': cp = '\\'; break;
+    case '"': cp = '"'; break;
+    case '\'': cp = '\''; break;
+    case '$': cp = '$'; break;
+    case 'x': {
+      int h1 = i < s.size() ? hexVal(s[i]) : -1;
+      if (h1 < 0) { err = "`\\x` must be followed by one or two hex digits, like `\\x41`"; return false; }
+      ++i;
+      cp = static_cast<uint32_t>(h1);
+      int h2 = i < s.size() ? hexVal(s[i]) : -1;
+      if (h2 >= 0) { cp = cp * 16 + static_cast<uint32_t>(h2); ++i; }
+      if (bytes) { out += static_cast<char>(cp); if (codePoint) *codePoint = cp; return true; }
+      break;
+    }
+    case 'u': {
+      if (i >= s.size() || s[i] != '{') { err = "`\\u` must be followed by a code point in braces, like `\\u{2603}`"; return false; }
+      ++i;
+      size_t digits = 0;
+      uint64_t v = 0;
+      while (i < s.size() && hexVal(s[i]) >= 0) { v = v * 16 + static_cast<uint64_t>(hexVal(s[i])); ++i; ++digits; if (digits > 8) break; }
+      if (i >= s.size() || s[i] != '}' || digits == 0 || digits > 6) {
+        while (i < s.size() && s[i] != '}' && s[i] != '"' && s[i] != '\'') ++i;
+        if (i < s.size() && s[i] == '}') ++i;
+        err = "`\\u{...}` needs 1 to 6 hex digits and a closing `}`";
+        return false;
+      }
+      ++i;
+      if (v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) {
+        err = fmt::format("`\\u{{{:X}}}` is not a Unicode scalar value", v);
+        return false;
+      }
+      cp = static_cast<uint32_t>(v);
+      break;
+    }
+    default:
+      err = fmt::format("unknown escape sequence `\\{}`", std::string_view(s.data() + start + 1, 1));
+      // step over a whole UTF-8 character
+      while (i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) ++i;
+      return false;
+  }
+  appendUtf8(out, cp);
+  if (codePoint) *codePoint = cp;
+  return true;
+}
+
+namespace {
+
+bool isSymbolChar(char c) {
+  switch (c) {
+    case '!': case '#': case '$': case '%': case '&': case '*': case '+': case '.': case '/':
+    case '<': case '=': case '>': case '?': case '@': case '\\': case '^': case '|': case '-':
+    case '~': case ':':
+      return true;
+    default:
+      return false;
+  }
+}
+bool isLower(char c) { return (c >= 'a' && c <= 'z') || c == '_'; }
+bool isUpper(char c) { return c >= 'A' && c <= 'Z'; }
+bool isDigit(char c) { return c >= '0' && c <= '9'; }
+bool isIdentChar(char c) { return isLower(c) || isUpper(c) || isDigit(c) || c == '\''; }
+
+const std::unordered_map<std::string_view, Tok>& keywords() {
+  static const std::unordered_map<std::string_view, Tok> m = {
+      {"module", Tok::KwModule}, {"where", Tok::KwWhere}, {"import", Tok::KwImport},
+      {"qualified", Tok::KwQualified}, {"as", Tok::KwAs}, {"hiding", Tok::KwHiding},
+      {"data", Tok::KwData}, {"type", Tok::KwType}, {"newtype", Tok::KwNewtype},
+      {"class", Tok::KwClass}, {"instance", Tok::KwInstance}, {"deriving", Tok::KwDeriving},
+      {"foreign", Tok::KwForeign}, {"let", Tok::KwLet}, {"in", Tok::KwIn}, {"case", Tok::KwCase},
+      {"of", Tok::KwOf}, {"if", Tok::KwIf}, {"then", Tok::KwThen}, {"else", Tok::KwElse},
+      {"do", Tok::KwDo}, {"infix", Tok::KwInfix}, {"infixl", Tok::KwInfixl},
+      {"infixr", Tok::KwInfixr}, {"forall", Tok::KwForall}};
+  return m;
+}
+
+const std::unordered_map<std::string_view, Tok>& reservedOps() {
+  static const std::unordered_map<std::string_view, Tok> m = {
+      {"..", Tok::DotDot}, {":", Tok::Colon}, {"::", Tok::DColon}, {"=", Tok::Equals},
+      {"\\", Tok::Backslash}, {"|", Tok::Bar}, {"<-", Tok::LArrow}, {"->", Tok::RArrow},
+      {"@", Tok::At}, {"~", Tok::Tilde}, {"=>", Tok::DArrow}, {"-", Tok::Minus}};
+  return m;
+}
+
+class Lexer {
+ public:
+  Lexer(const SourceFile& file, FileId id, uint32_t begin, uint32_t end, DiagnosticEngine& diags)
+      : src_(file.text()), file_(file), id_(id), pos_(begin), end_(end), diags_(diags) {
+    LineCol lc = file.lineCol(begin);
+    line_ = lc.line;
+    // lineStart_ is a virtual offset such that col = (pos - lineStart_) + 1 on ASCII lines
+    lineStart_ = begin;
+    colBase_ = lc.col;
+  }
+
+  std::vector<Token> run() {
+    out_.reserve((end_ - pos_) / 4 + 8);
+    bool space = true;
+    while (true) {
+      space |= skipSpaceAndComments();
+      if (pos_ >= end_) break;
+      size_t before = out_.size();
+      lexToken();
+      if (out_.size() > before) {
+        Token& t = out_.back();
+        t.spaceBefore = space;
+        if (!pendingDoc_.empty()) { t.doc = std::move(pendingDoc_); pendingDoc_.clear(); }
+        space = false;
+      } else {
+        space = true;  // invalid character: treat like a space
+      }
+    }
+    Token e;
+    e.kind = Tok::End;
+    e.span = Span{id_, end_, end_};
+    LineCol lc = colAt(end_);
+    e.line = lc.line;
+    e.col = lc.col;
+    e.spaceBefore = true;
+    out_.push_back(std::move(e));
+    return std::move(out_);
+  }
+
+ private:
+  const std::string& src_;
+  const SourceFile& file_;
+  FileId id_;
+  uint32_t pos_, end_;
+  DiagnosticEngine& diags_;
+  uint32_t line_ = 1, lineStart_ = 0, colBase_ = 1;
+  std::vector<Token> out_;
+  std::string pendingDoc_;
+  bool tabReported_ = false;
+  bool lastWasDocLine_ = false;
+
+  char at(uint32_t p) const { return p < end_ ? src_[p] : '\0'; }
+  char cur() const { return at(pos_); }
+
+  LineCol colAt(uint32_t p) const {
+    // column (1-based, in code points, tabs to the next multiple of 8) of offset p on the current line
+    uint32_t col = colBase_;
+    for (uint32_t i = lineStart_; i < p && i < src_.size(); ++i) {
+      unsigned char c = static_cast<unsigned char>(src_[i]);
+      if (c == '\t') col = ((col - 1) / 8 + 1) * 8 + 1;
+      else if ((c & 0xC0) != 0x80) ++col;
+    }
+    return {line_, col};
+  }
+
+  void newline(uint32_t afterNl) {
+    ++line_;
+    lineStart_ = afterNl;
+    colBase_ = 1;
+  }
+
+  Span span(uint32_t b, uint32_t e) const { return Span{id_, b, e}; }
+
+  Diagnostic& error(const char* code, uint32_t b, uint32_t e, std::string msg) {
+    if (e <= b) e = b + 1;
+    return diags_.error(code, span(b, e), std::move(msg));
+  }
+
+  Token& emit(Tok k, uint32_t b, std::string text = {}) {
+    Token t;
+    t.kind = k;
+    t.span = span(b, pos_);
+    LineCol lc = colAt(b);
+    t.line = lc.line;
+    t.col = lc.col;
+    t.text = std::move(text);
+    out_.push_back(std::move(t));
+    return out_.back();
+  }
+
+  // Returns true if anything was skipped.
+  bool skipSpaceAndComments() {
+    uint32_t start = pos_;
+    bool atLineStart = out_.empty() || pos_ == lineStart_;
+    while (pos_ < end_) {
+      char c = cur();
+      if (c == '\n') {
+        ++pos_;
+        newline(pos_);
+        atLineStart = true;
+      } else if (c == ' ' || c == '\r') {
+        ++pos_;
+      } else if (c == '\t') {
+        if (atLineStart && !tabReported_) {
+          tabReported_ = true;
+          error("E0009", pos_, pos_ + 1, "tab character in indentation")
+              .hint = "indent with spaces: layout depends on columns, and tabs make them ambiguous";
+        }
+        ++pos_;
+      } else if (c == '-' && at(pos_ + 1) == '-') {
+        uint32_t p = pos_;
+        while (at(p) == '-') ++p;
+        if (p < end_ && isSymbolChar(at(p))) break;  // an operator like `-->`
+        // a line comment
+        uint32_t textStart = p;
+        while (pos_ < end_ && cur() != '\n') ++pos_;
+        std::string_view body(src_.data() + textStart, pos_ - textStart);
+        size_t k = 0;
+        while (k < body.size() && body[k] == ' ') ++k;
+        if (k < body.size() && body[k] == '|') {
+          std::string_view d = body.substr(k + 1);
+          while (!d.empty() && d.front() == ' ') d.remove_prefix(1);
+          while (!d.empty() && (d.back() == ' ' || d.back() == '\r')) d.remove_suffix(1);
+          pendingDoc_ = std::string(d);
+          lastWasDocLine_ = true;
+          continue;  // the newline is handled by the loop
+        } else if (lastWasDocLine_ && !pendingDoc_.empty()) {
+          std::string_view d = body;
+          if (!d.empty() && d.front() == ' ') d.remove_prefix(1);
+          while (!d.empty() && (d.back() == ' ' || d.back() == '\r')) d.remove_suffix(1);
+          pendingDoc_ += "\n";
+          pendingDoc_ += d;
+          continue;
+        }
+      } else if (c == '{' && at(pos_ + 1) == '-') {
+        uint32_t open = pos_;
+        int depth = 0;
+        while (pos_ < end_) {
+          if (cur() == '{' && at(pos_ + 1) == '-') { ++depth; pos_ += 2; }
+          else if (cur() == '-' && at(pos_ + 1) == '}') { pos_ += 2; if (--depth == 0) break; }
+          else if (cur() == '\n') { ++pos_; newline(pos_); }
+          else ++pos_;
+        }
+        if (depth > 0) {
+          error("E0003", open, open + 2, "unterminated block comment")
+              .label = "this `{-` is never closed by a matching `-}`";
+        }
+      } else {
+        break;
+      }
+    }
+    if (pos_ > start) {
+      // a doc comment line followed by code: keep the doc; other lines end the continuation
+    }
+    return pos_ > start;
+  }
+
+  void lexToken() {
+    char c = cur();
+    uint32_t b = pos_;
+    if (isLower(c) || isUpper(c)) return lexIdent();
+    if (isDigit(c)) return lexNumber();
+    if (c == '"') return lexString(b, false);
+    if (c == '\'') return lexChar();
+    lastWasDocLine_ = false;
+    switch (c) {
+      case '(': ++pos_; emit(Tok::LParen, b); return;
+      case ')': ++pos_; emit(Tok::RParen, b); return;
+      case '[': ++pos_; emit(Tok::LBracket, b); return;
+      case ']': ++pos_; emit(Tok::RBracket, b); return;
+      case ',': ++pos_; emit(Tok::Comma, b); return;
+      case ';': ++pos_; emit(Tok::Semi, b); return;
+      case '{': ++pos_; emit(Tok::LBrace, b); return;
+      case '}': ++pos_; emit(Tok::RBrace, b); return;
+      case '`': ++pos_; emit(Tok::Backquote, b); return;
+      default: break;
+    }
+    if (isSymbolChar(c)) return lexSymbol(b, b);
+    // invalid character: skip one UTF-8 sequence
+    ++pos_;
+    while (pos_ < end_ && (static_cast<unsigned char>(cur()) & 0xC0) == 0x80) ++pos_;
+    std::string ch = src_.substr(b, pos_ - b);
+    auto& d = error("E0001", b, pos_, fmt::format("invalid character `{}` in source", ch));
+    if (ch == "\xE2\x80\x9C" || ch == "\xE2\x80\x9D") d.hint = "use a plain double quote `\"` for strings";
+    else if (ch == "\xE2\x80\x98" || ch == "\xE2\x80\x99") d.hint = "use a plain single quote `'` for characters";
+    else d.hint = "outside strings, comments and characters, only ASCII letters, digits, symbols and spaces are allowed";
+  }
+
+  void lexSymbol(uint32_t b, uint32_t qualStart) {
+    uint32_t s = pos_;
+    while (pos_ < end_ && isSymbolChar(cur())) ++pos_;
+    std::string_view op(src_.data() + s, pos_ - s);
+    if (qualStart != s) {  // qualified operator Map.!
+      emit(Tok::QVarSym, qualStart, src_.substr(qualStart, pos_ - qualStart));
+      return;
+    }
+    if (op == "." && !out_.empty()) {
+      const Token& prev = out_.back();
+      bool glued = prev.span.end == s;
+      bool prevOk = prev.kind == Tok::VarId || prev.kind == Tok::QVarId || prev.kind == Tok::RParen ||
+                    prev.kind == Tok::RBrace;
+      if (glued && prevOk && isLower(cur()) && cur() != '\0') {
+        emit(Tok::Dot, b, ".");
+        return;
+      }
+    }
+    if (op == "?" && isLower(cur())) {
+      uint32_t n = pos_;
+      while (pos_ < end_ && isIdentChar(cur())) ++pos_;
+      emit(Tok::Hole, b, src_.substr(n, pos_ - n));
+      return;
+    }
+    auto& ro = reservedOps();
+    auto it = ro.find(op);
+    if (it != ro.end()) { emit(it->second, b, std::string(op)); return; }
+    emit(op[0] == ':' ? Tok::ConSym : Tok::VarSym, b, std::string(op));
+  }
+
+  void lexIdent() {
+    uint32_t b = pos_;
+    lastWasDocLine_ = false;
+    if (cur() == 'b' && at(pos_ + 1) == '"') {
+      ++pos_;
+      return lexString(b, true);
+    }
+    if (isLower(cur())) {
+      while (pos_ < end_ && isIdentChar(cur())) ++pos_;
+      std::string_view w(src_.data() + b, pos_ - b);
+      auto& kw = keywords();
+      auto it = kw.find(w);
+      if (it != kw.end()) emit(it->second, b, std::string(w));
+      else emit(Tok::VarId, b, std::string(w));
+      return;
+    }
+    // ConId, possibly the start of a qualified name
+    while (true) {
+      while (pos_ < end_ && isIdentChar(cur())) ++pos_;
+      if (cur() == '.' ) {
+        char n = at(pos_ + 1);
+        if (isUpper(n)) { ++pos_; continue; }
+        if (isLower(n)) {
+          uint32_t q = pos_ + 1;
+          uint32_t e = q;
+          while (e < end_ && isIdentChar(at(e))) ++e;
+          std::string_view w(src_.data() + q, e - q);
+          if (keywords().count(w)) break;
+          pos_ = e;
+          emit(Tok::QVarId, b, src_.substr(b, pos_ - b));
+          return;
+        }
+        if (isSymbolChar(n) && n != '.') {
+          ++pos_;
+          lexSymbol(b, b);
+          return;
+        }
+        if (n == '.' && at(pos_ + 2) != '.' && !isSymbolChar(at(pos_ + 2))) {
+          // `Map..` is the composition operator qualified: rare, but Haskell lexes it so
+        }
+      }
+      break;
+    }
+    std::string text = src_.substr(b, pos_ - b);
+    emit(text.find('.') != std::string::npos ? Tok::QConId : Tok::ConId, b, std::move(text));
+  }
+
+  void lexNumber() {
+    uint32_t b = pos_;
+    lastWasDocLine_ = false;
+    int base = 10;
+    if (cur() == '0' && (at(pos_ + 1) == 'x' || at(pos_ + 1) == 'X')) base = 16;
+    else if (cur() == '0' && (at(pos_ + 1) == 'o' || at(pos_ + 1) == 'O')) base = 8;
+    else if (cur() == '0' && (at(pos_ + 1) == 'b' || at(pos_ + 1) == 'B')) base = 2;
+    if (base != 10) {
+      pos_ += 2;
+      uint32_t ds = pos_;
+      uint64_t v = 0;
+      bool overflow = false, bad = false;
+      int ndig = 0;
+      while (pos_ < end_ && (isIdentChar(cur()))) {
+        char c = cur();
+        if (c == '_') { ++pos_; continue; }
+        int d = hexVal(c);
+        if (d < 0 || d >= base) { bad = true; ++pos_; continue; }
+        if (__builtin_mul_overflow(v, static_cast<uint64_t>(base), &v) ||
+            __builtin_add_overflow(v, static_cast<uint64_t>(d), &v))
+          overflow = true;
+        ++ndig;
+        ++pos_;
+      }
+      const char* bname = base == 16 ? "hexadecimal" : base == 8 ? "octal" : "binary";
+      if (bad || ndig == 0) {
+        auto& d = error("E0005", b, pos_, fmt::format("malformed {} literal `{}`", bname, src_.substr(b, pos_ - b)));
+        d.hint = base == 16 ? "hex digits are 0-9 and a-f, like `0x2A`"
+                 : base == 8 ? "octal digits are 0-7, like `0o52`" : "binary digits are 0 and 1, like `0b1010`";
+        v = 0;
+      } else if (overflow) {
+        error("E0006", b, pos_, fmt::format("integer literal `{}` does not fit in 64 bits", src_.substr(b, pos_ - b)));
+        v = 0;
+      }
+      (void)ds;
+      emit(Tok::Integer, b, src_.substr(b, pos_ - b)).intValue = static_cast<int64_t>(v);
+      return;
+    }
+    auto digits = [&] {
+      while (pos_ < end_ && (isDigit(cur()) || (cur() == '_' && isDigit(at(pos_ + 1))))) ++pos_;
+    };
+    digits();
+    bool isFloat = false;
+    if (cur() == '.' && isDigit(at(pos_ + 1))) {
+      isFloat = true;
+      ++pos_;
+      digits();
+    }
+    if ((cur() == 'e' || cur() == 'E') &&
+        (isDigit(at(pos_ + 1)) || ((at(pos_ + 1) == '-' || at(pos_ + 1) == '+') && isDigit(at(pos_ + 2))))) {
+      isFloat = true;
+      pos_ += 2;
+      digits();
+    }
+    uint32_t numEnd = pos_;
+    std::string clean;
+    for (uint32_t i = b; i < numEnd; ++i)
+      if (src_[i] != '_') clean += src_[i];
+    if (pos_ < end_ && isIdentChar(cur())) {
+      while (pos_ < end_ && isIdentChar(cur())) ++pos_;
+      auto& d = error("E0005", b, pos_, fmt::format("malformed number `{}`", src_.substr(b, pos_ - b)));
+      d.label = "a number cannot be followed directly by letters";
+      d.hint = "put a space between the number and the name, or write an exponent like `1e-3`";
+      emit(isFloat ? Tok::Float : Tok::Integer, b, src_.substr(b, pos_ - b));
+      return;
+    }
+    if (isFloat) {
+      emit(Tok::Float, b, src_.substr(b, pos_ - b)).floatValue = std::strtod(clean.c_str(), nullptr);
+      return;
+    }
+    uint64_t v = 0;
+    bool overflow = false;
+    for (char c : clean)
+      if (__builtin_mul_overflow(v, uint64_t{10}, &v) || __builtin_add_overflow(v, static_cast<uint64_t>(c - '0'), &v))
+        overflow = true;
+    if (overflow) {
+      error("E0006", b, pos_, fmt::format("integer literal `{}` does not fit in 64 bits", src_.substr(b, pos_ - b)))
+          .hint = "Int is a 64-bit integer: the largest literal is 18446744073709551615 (0xFFFFFFFFFFFFFFFF)";
+      v = 0;
+    }
+    emit(Tok::Integer, b, src_.substr(b, pos_ - b)).intValue = static_cast<int64_t>(v);
+  }
+
+  // Reports a bad escape inside a literal whose body starts at offset `bodyStart`.
+  void escape(std::string_view body, size_t& i, std::string& out, bool bytes, uint32_t bodyStart,
+              uint32_t* cp = nullptr) {
+    size_t s = i;
+    std::string err;
+    if (!decodeEscape(body, i, out, bytes, err, cp)) {
+      auto& d = error("E0004", bodyStart + static_cast<uint32_t>(s), bodyStart + static_cast<uint32_t>(i),
+                      "invalid escape sequence");
+      d.label = err;
+      d.hint = "valid escapes: \\n \\t \\r \\\\ \\\" \\' \\0 \\$ \\xHH \\u{HHHH}";
+      out += "\xEF\xBF\xBD";
+    }
+  }
+
+  void lexString(uint32_t b, bool bytes) {
+    lastWasDocLine_ = false;
+    ++pos_;  // opening quote
+    uint32_t bodyStart = pos_;
+    // find the end of the literal on this line, honouring escapes and ${...}
+    uint32_t p = pos_;
+    bool interp = false, closed = false, badInterp = false;
+    uint32_t interpOpen = 0;
+    while (p < end_ && src_[p] != '\n') {
+      char c = src_[p];
+      if (c == '\\') { p += 2; continue; }
+      if (c == '"') { closed = true; break; }
+      if (!bytes && c == '$' && at(p + 1) == '{') {
+        interp = true;
+        interpOpen = p;
+        p += 2;
+        int depth = 1;
+        while (p < end_ && src_[p] != '\n' && depth > 0) {
+          char d = src_[p];
+          if (d == '{') ++depth;
+          else if (d == '}') --depth;
+          else if (d == '"') {  // nested string
+            ++p;
+            while (p < end_ && src_[p] != '"' && src_[p] != '\n') p += src_[p] == '\\' ? 2 : 1;
+          }
+          ++p;
+        }
+        if (depth > 0) { badInterp = true; break; }
+        continue;
+      }
+      ++p;
+    }
+    if (p > end_) p = end_;
+    if (badInterp) {
+      error("E0008", interpOpen, interpOpen + 2, "unterminated interpolation in string literal")
+          .label = "this `${` has no matching `}` on the same line";
+      pos_ = p;
+      emit(Tok::String, b, "");
+      return;
+    }
+    if (!closed) {
+      auto& d = error("E0002", b, p, bytes ? "unterminated bytes literal" : "unterminated string literal");
+      d.label = "this string is missing its closing `\"`";
+      d.hint = "strings end on the line they start; use `\\n` for a line break";
+    }
+    std::string_view body(src_.data() + bodyStart, p - bodyStart);
+    pos_ = closed ? p + 1 : p;
+    if (interp) {
+      // Check escapes of the literal parts now (the parser re-decodes them silently).
+      std::string scratch;
+      for (size_t i = 0; i < body.size();) {
+        if (body[i] == '\\') { escape(body, i, scratch, false, bodyStart); continue; }
+        if (body[i] == '$' && i + 1 < body.size() && body[i + 1] == '{') {
+          int depth = 0;
+          while (i < body.size()) {
+            if (body[i] == '{') ++depth;
+            else if (body[i] == '}' && --depth == 0) { ++i; break; }
+            else if (body[i] == '"') { ++i; while (i < body.size() && body[i] != '"') i += body[i] == '\\' ? 2 : 1; }
+            ++i;
+          }
+          continue;
+        }
+        ++i;
+      }
+      emit(Tok::InterpString, b, std::string(body));
+      return;
+    }
+    std::string out;
+    out.reserve(body.size());
+    for (size_t i = 0; i < body.size();) {
+      if (body[i] == '\\') { escape(body, i, out, bytes, bodyStart); continue; }
+      out += body[i++];
+    }
+    emit(bytes ? Tok::Bytes : Tok::String, b, std::move(out));
+  }
+
+  void lexChar() {
+    uint32_t b = pos_;
+    lastWasDocLine_ = false;
+    ++pos_;
+    std::string out;
+    uint32_t cp = 0;
+    if (cur() == '\'' ) {
+      ++pos_;
+      error("E0007", b, pos_, "empty character literal")
+          .hint = "a character literal holds exactly one character, like 'a'; for an empty text use \"\"";
+      emit(Tok::Char, b, "");
+      return;
+    }
+    if (cur() == '\n' || pos_ >= end_) {
+      error("E0007", b, pos_, "unterminated character literal").label = "missing the closing `'`";
+      emit(Tok::Char, b, "");
+      return;
+    }
+    if (cur() == '\\') {
+      std::string_view rest(src_.data() + pos_, end_ - pos_);
+      size_t i = 0;
+      escape(rest, i, out, false, pos_, &cp);
+      pos_ += static_cast<uint32_t>(i);
+    } else {
+      unsigned char c = static_cast<unsigned char>(cur());
+      int len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : 4;
+      cp = len == 1 ? c : len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
+      for (int k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(at(pos_ + k)) & 0x3F);
+      pos_ += len;
+    }
+    if (cur() != '\'') {
+      // maybe several characters: look for a closing quote on this line
+      uint32_t p = pos_;
+      while (p < end_ && src_[p] != '\'' && src_[p] != '\n' && p - pos_ < 64) ++p;
+      if (at(p) == '\'') {
+        pos_ = p + 1;
+        error("E0007", b, pos_, "character literal with more than one character")
+            .hint = "a character literal holds exactly one character; use double quotes for a String";
+      } else {
+        error("E0007", b, pos_, "unterminated character literal").label = "missing the closing `'`";
+      }
+    } else {
+      ++pos_;
+    }
+    emit(Tok::Char, b, src_.substr(b, pos_ - b)).charValue = cp;
+  }
+};
+
+}  // namespace
+
+std::vector<Token> lexRange(const SourceFile& file, FileId id, uint32_t begin, uint32_t end, DiagnosticEngine& diags) {
+  return Lexer(file, id, begin, end, diags).run();
+}
+
+std::vector<Token> lex(const SourceFile& file, FileId id, DiagnosticEngine& diags) {
+  return lexRange(file, id, 0, static_cast<uint32_t>(file.text().size()), diags);
+}
+
+}  // namespace weir::syntax
