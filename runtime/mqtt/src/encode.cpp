@@ -355,4 +355,9 @@ std::size_t encoded_size(const Packet& p, const EncodeOptions& opt) {
   return e ? 0 : n;
 }
 
+std::size_t encoded_size(const Publish& p, const EncodeOptions& opt) {
+  std::size_t n = 0;
+  return encode_one(p, nullptr, &n, opt) ? 0 : n;
+}
+
 }  // namespace weir::mqtt

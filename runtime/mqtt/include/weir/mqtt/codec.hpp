@@ -48,5 +48,6 @@ Error encode(const Publish& p, std::vector<std::uint8_t>& out, const EncodeOptio
 
 // Size the encoding would take, or 0 when the packet cannot be encoded.
 std::size_t encoded_size(const Packet& p, const EncodeOptions& opt = {});
+std::size_t encoded_size(const Publish& p, const EncodeOptions& opt = {});
 
 }  // namespace weir::mqtt

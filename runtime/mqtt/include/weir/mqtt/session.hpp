@@ -1,0 +1,177 @@
+// The sans-I/O session state machine: packet identifiers, QoS 1/2 flows in both directions,
+// the in-flight window (Receive Maximum), resend with DUP after reconnect, clean start versus
+// persistent sessions, keep-alive deadlines, topic aliases. No sockets, no clocks of its own:
+// the caller feeds bytes and the time in, and takes bytes and events out.
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <variant>
+#include <vector>
+#include "weir/mqtt/codec.hpp"
+
+namespace weir::mqtt {
+
+using Clock = std::chrono::steady_clock;
+using TimePoint = Clock::time_point;
+
+struct SessionConfig {
+  Version version = Version::v5;
+  std::string client_id;            // empty: the server assigns one (kept for reconnects)
+  bool clean_start = true;          // for the first connection; see docs/runtime-mqtt.md
+  std::uint32_t session_expiry = 0; // 5.0 Session Expiry Interval (s); > 0 makes it persistent
+  std::uint16_t keep_alive = 60;    // seconds, 0 = off
+  std::uint16_t receive_maximum = 65535;   // QoS 1/2 messages the server may have in flight to us
+  std::uint32_t max_packet_size = 0;       // largest packet we accept; 0 = protocol limit
+  std::uint16_t topic_alias_maximum = 16;  // aliases the server may use towards us (5.0)
+  bool outgoing_topic_aliases = true;      // use the server's Topic Alias Maximum
+  std::uint16_t max_inflight = 65535;      // our own cap on outgoing QoS 1/2 in flight
+  std::size_t max_queued = 100000;         // messages waiting to be sent (all QoS)
+  std::size_t max_queued_bytes = 64u << 20;
+  std::size_t max_output_bytes = 1u << 20; // encoded bytes waiting for the socket
+  std::optional<Will> will;
+  std::optional<std::string> username;
+  std::optional<std::string> password;
+  Properties connect_props;  // extra CONNECT properties (user properties, auth ...)
+};
+
+// ---- events -----------------------------------------------------------------------------
+struct ConnectedEvent { bool session_present; Connack connack; };
+struct MessageEvent { Publish msg; };  // topic already resolved from a Topic Alias
+struct PublishDoneEvent {              // a QoS 1/2 publish completed (PUBACK / PUBCOMP / failing PUBREC)
+  std::uint64_t token;
+  std::uint16_t packet_id;
+  std::uint8_t reason;
+};
+struct SubackEvent { std::uint16_t packet_id; std::vector<std::uint8_t> reasons; Properties props; };
+struct UnsubackEvent { std::uint16_t packet_id; std::vector<std::uint8_t> reasons; };
+struct ReadyEvent {};  // the send queue drained below half after publish() said queue_full
+// The connection must be closed (after writing the output): protocol error, server
+// DISCONNECT, refused CONNACK or keep-alive timeout. `reason` is an MQTT 5 reason code.
+struct ClosedEvent { std::uint8_t reason; std::string why; bool by_server; };
+using Event = std::variant<ConnectedEvent, MessageEvent, PublishDoneEvent, SubackEvent,
+                           UnsubackEvent, ReadyEvent, ClosedEvent>;
+
+enum class SessionState { disconnected, connecting, connected, closing };
+
+enum class Accept { ok, queue_full, invalid, too_large };
+struct PublishResult {
+  Accept status;
+  std::uint64_t token = 0;  // reported back in PublishDoneEvent for QoS 1/2
+  Error error;              // for invalid / too_large
+};
+
+struct SessionStats {
+  std::uint64_t published = 0, received = 0, resent = 0, dropped_qos0 = 0, requeued = 0;
+};
+
+class Session {
+ public:
+  explicit Session(SessionConfig cfg);
+
+  // --- connection lifecycle, driven by the transport ---
+  void connection_opened(TimePoint now);  // writes CONNECT
+  void connection_lost();                 // unsent output is discarded; QoS 1/2 kept for resend
+  // Feeds received bytes; returns how many were consumed (a partial packet stays with the caller).
+  std::size_t receive(std::span<const std::uint8_t> data, TimePoint now);
+  void tick(TimePoint now);               // keep-alive
+  std::optional<TimePoint> next_deadline() const;
+
+  // --- application requests ---
+  PublishResult publish(Publish msg);     // packet_id is assigned here; topic must be a topic name
+  std::uint16_t subscribe(std::vector<Subscription> subs, Properties props = {});
+  std::uint16_t unsubscribe(std::vector<std::string> filters);
+  void disconnect(std::uint8_t reason = 0);
+
+  // --- output ---
+  std::vector<std::uint8_t>& output() noexcept { return out_; }
+  // Swaps the pending output into `buf` (which should be empty) and pumps queued messages.
+  void take_output(std::vector<std::uint8_t>& buf);
+  bool has_output() const noexcept { return !out_.empty(); }
+  std::vector<Event>& events() noexcept { return events_; }
+
+  // --- introspection ---
+  SessionState state() const noexcept { return state_; }
+  std::size_t inflight() const noexcept { return inflight_count_; }
+  std::size_t queued() const noexcept { return queue_.size(); }
+  bool can_publish() const noexcept;
+  const SessionConfig& config() const noexcept { return cfg_; }
+  const std::string& client_id() const noexcept { return client_id_; }
+  std::uint16_t server_receive_maximum() const noexcept { return server_receive_max_; }
+  std::uint16_t keep_alive() const noexcept { return keep_alive_; }
+  const SessionStats& stats() const noexcept { return stats_; }
+
+ private:
+  enum class Stage : std::uint8_t { puback, pubrec, pubcomp, done };
+  struct Outgoing {
+    Publish msg;
+    Stage stage;
+    std::uint64_t token;
+  };
+
+  void send(const Packet& p);
+  void send_publish(Publish& m);
+  void protocol_error(std::uint8_t reason, std::string why);
+  bool handle(Packet&& p, TimePoint now);
+  void on_connack(Connack& c);
+  void on_publish(Publish& p);
+  void on_ack(PacketType t, const AckBase& a);
+  void finish(Outgoing& o, std::uint8_t reason);
+  void pump();
+  bool window_open() const noexcept;
+  std::uint16_t alloc_id();
+  void free_id(std::uint16_t id) noexcept { id_used_[id] = 0; }
+
+  SessionConfig cfg_;
+  SessionState state_ = SessionState::disconnected;
+  std::string client_id_;
+  bool first_connect_ = true;
+  std::vector<std::uint8_t> out_;
+  std::vector<Event> events_;
+  SessionStats stats_;
+
+  // outgoing
+  struct Queued {
+    Publish msg;
+    std::uint64_t token;
+  };
+  void start_flight(Publish&& m, std::uint64_t token);
+
+  std::deque<Queued> queue_;
+  std::size_t queued_bytes_ = 0;
+  bool said_full_ = false;
+  std::deque<Outgoing> inflight_;               // in send order; done entries popped from the front
+  std::vector<Outgoing*> by_id_;                // packet id -> in-flight publish
+  std::vector<std::uint8_t> id_used_;           // packet id allocation
+  std::uint16_t next_id_ = 1;
+  std::size_t inflight_count_ = 0;
+  std::uint64_t next_token_ = 1;
+  std::unordered_map<std::uint16_t, Subscribe> pending_sub_;
+  std::unordered_map<std::uint16_t, Unsubscribe> pending_unsub_;
+
+  // incoming
+  std::unordered_set<std::uint16_t> qos2_in_;   // PUBREC sent, waiting for PUBREL
+  std::vector<std::string> alias_in_;           // server -> us
+
+  // negotiated per connection
+  std::uint16_t server_receive_max_ = 65535;
+  std::uint32_t server_max_packet_ = max_packet_size_limit;
+  std::uint16_t server_alias_max_ = 0;
+  std::uint8_t server_max_qos_ = 2;
+  std::unordered_map<std::string, std::uint16_t> alias_out_;
+  std::vector<std::uint8_t> alias_out_sent_;    // alias announced on this connection?
+
+  // keep-alive
+  std::uint16_t keep_alive_ = 0;
+  TimePoint now_{};
+  TimePoint last_sent_{};
+  TimePoint ping_sent_{};
+  bool ping_outstanding_ = false;
+};
+
+}  // namespace weir::mqtt
