@@ -24,21 +24,24 @@ weir_char weir_ascii_chars[128];
  * Under valgrind (or with WEIR_SYSTEM_ALLOC=1 in the environment) every object is a malloc
  * block of its own, so that memcheck sees leaks of individual objects.
  * ------------------------------------------------------------------------------------------ */
+/* Initial-exec TLS: the runtime is linked into executables, and the default model for PIC code
+ * would call __tls_get_addr on every allocation. */
+#define WEIR_TLS _Thread_local __attribute__((tls_model("initial-exec")))
 #define WEIR_MAX_SMALL 256
 #define WEIR_NUM_CLASSES (WEIR_MAX_SMALL / 8 + 1)
 #define WEIR_CHUNK_SIZE (1u << 20)
 
 typedef struct free_node { struct free_node* next; } free_node;
 
-static _Thread_local free_node* free_lists[WEIR_NUM_CLASSES];
-static _Thread_local char* bump_ptr;
-static _Thread_local char* bump_end;
-static _Thread_local int64_t live_objects;
+static WEIR_TLS free_node* free_lists[WEIR_NUM_CLASSES];
+static WEIR_TLS char* bump_ptr;
+static WEIR_TLS char* bump_end;
+static WEIR_TLS int64_t live_objects;
 static int use_system_alloc;
 
 /* All chunks stay reachable from this list (they are never returned to the OS). */
 typedef struct chunk { struct chunk* next; } chunk;
-static _Thread_local chunk* chunks;
+static WEIR_TLS chunk* chunks;
 
 static void* refill(size_t sz) {
   if (bump_ptr + sz > bump_end) {
@@ -103,8 +106,8 @@ int64_t weir_live_objects(void) { return live_objects; }
  * zero. The last dying child of each object is processed directly (no push), so a list is
  * freed with a stack depth of one.
  * ------------------------------------------------------------------------------------------ */
-static _Thread_local weir_obj** todo;
-static _Thread_local size_t todo_len, todo_cap;
+static WEIR_TLS weir_obj** todo;
+static WEIR_TLS size_t todo_len, todo_cap;
 
 static void todo_push(weir_obj* o) {
   if (todo_len == todo_cap) {
