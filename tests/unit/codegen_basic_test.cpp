@@ -8,7 +8,7 @@ struct RunResult {
   std::string out, err;
   int status = -1;
 };
-RunResult compileAndRun(const core::Program& p, int opt, const std::string& prefix = "");
+RunResult compileAndRun(const core::Program& p, int opt, const std::string& prefix = "", bool rcInserted = false);
 }  // namespace weir::test
 
 using namespace weir::core;

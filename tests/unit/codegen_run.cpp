@@ -36,12 +36,13 @@ static std::string tempDir() {
   return dir;
 }
 
-std::string compileProgram(const core::Program& p, int opt, std::string& error) {
+std::string compileProgram(const core::Program& p, int opt, std::string& error, bool rcInserted) {
   static int counter = 0;
   std::string exe = tempDir() + "/prog" + std::to_string(counter++);
   codegen::Options o;
   o.optLevel = opt;
   o.verifyRc = true;
+  o.rcInserted = rcInserted;
   if (!codegen::buildExecutable(p, o, exe, WEIR_BUILD_RUNTIME_LIB, error)) return "";
   return exe;
 }
@@ -57,9 +58,9 @@ RunResult runExe(const std::string& exe, const std::string& prefix) {
   return r;
 }
 
-RunResult compileAndRun(const core::Program& p, int opt, const std::string& prefix) {
+RunResult compileAndRun(const core::Program& p, int opt, const std::string& prefix, bool rcInserted) {
   std::string error;
-  std::string exe = compileProgram(p, opt, error);
+  std::string exe = compileProgram(p, opt, error, rcInserted);
   INFO(error);
   REQUIRE(!exe.empty());
   return runExe(exe, prefix);
