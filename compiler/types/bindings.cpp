@@ -249,7 +249,11 @@ void Checker::inferGroup(std::vector<ast::DeclPtr>& decls, bool topLevel) {
         auto it = byName.find(r);
         if (it != byName.end()) edges[i].push_back(it->second);
       }
+    auto& order = out.groupOrder[&decls];
     for (auto& comp : sccs(edges)) {
+      std::vector<std::string> names;
+      for (size_t i : comp) names.push_back(bs[i].patBind ? "$pat$" + bs[i].name : bs[i].name);
+      order.push_back(names);
       bool recursive = comp.size() > 1 ||
                        std::find(edges[comp[0]].begin(), edges[comp[0]].end(), comp[0]) != edges[comp[0]].end();
       if (!recursive) continue;

@@ -89,6 +89,7 @@ struct InstanceInfo {
   std::string dictName;             // unique name of the dictionary global/function
   std::map<std::string, std::string> methodImpls;  // method -> binding name of its implementation
   std::vector<DictVarP> contextParams;             // dictionary parameters for the context
+  std::vector<DictP> superDicts;                   // how to build each superclass dictionary (given the context)
   Span span;
 };
 
@@ -109,7 +110,9 @@ struct Checked {
   std::vector<InstanceInfo> instances;
   std::map<std::string, BindInfo> binds;     // every binding, top-level and local, by unique name
   std::map<std::string, std::string> foreigns;  // unique name -> "conv:cname"
-  std::map<std::string, std::string> synonymsUsed;
+  // Binding groups in dependency order (strongly connected components), keyed by
+  // the address of the declaration list (top level, let, where): values before users.
+  std::map<const void*, std::vector<std::vector<std::string>>> groupOrder;
   std::string entry;                          // unique name of main, if any
 };
 

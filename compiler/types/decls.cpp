@@ -284,10 +284,25 @@ void Checker::checkInstanceBodies(ast::Decl& d, InstanceInfo& inst) {
     e.label = "method missing";
     e.hint = fmt::format("add a definition of `{}` to the instance", names::displayName(m));
   }
-  // Superclass instances must exist.
+  // Superclass instances must exist; record how to build each superclass dictionary.
   for (auto& sup : cls.supers) {
     auto key = std::make_pair(sup, inst.head);
-    if (!instanceIndex.count(key)) {
+    if (instanceIndex.count(key)) {
+      givens.push_back(inst.contextParams);
+      auto hole = std::make_shared<Dict>();
+      hole->kind = Dict::Hole;
+      hole->pred = {sup, headT};
+      hole->span = d.span;
+      std::vector<DictP> stuck;
+      solve(hole, stuck);
+      for (auto& s : stuck) {
+        Printer pr;
+        auto& e = diags.error("E0213", d.span, fmt::format("the superclass instance needs `{}`", pr.show(s->pred)));
+        e.hint = fmt::format("add `{}` to the instance context", pr.show(s->pred));
+      }
+      givens.pop_back();
+      inst.superDicts.push_back(hole);
+    } else {
       auto& e = diags.error("E0244", d.span, fmt::format("`{} {}` needs an instance of its superclass `{}`",
                                                           names::displayName(inst.cls), names::displayName(inst.head),
                                                           names::displayName(sup)));

@@ -1,0 +1,207 @@
+// Pattern-match compilation to decision trees (in the style of Maranget's
+// "Compiling pattern matching to good decision trees"): pick the first column
+// whose top row has a refutable pattern, switch on its constructors (Case) or
+// literals (LitCase), specialise the rows, recurse. Rows with guards fall through
+// to the remaining rows via the `fail` continuation.
+#include <fmt/format.h>
+
+#include "core/lower/lowerer.hpp"
+
+namespace weir::lower {
+
+using ast::Pat;
+
+CPatP Lowerer::canon(const ast::PatPtr& p) {
+  auto c = std::make_shared<CPat>();
+  if (!p) return c;
+  auto conPat = [&](const std::string& con, std::vector<CPatP> args) {
+    auto it = checked.cons.find(con);
+    if (it == checked.cons.end()) { fail("unknown constructor " + con); return c; }
+    c->kind = CPat::Con;
+    c->con = con;
+    c->type = it->second.type;
+    c->tag = it->second.tag;
+    c->args = std::move(args);
+    return c;
+  };
+  switch (p->kind) {
+    case Pat::Wild:
+      return c;
+    case Pat::Var:
+      c->binds.push_back(p->name);
+      return c;
+    case Pat::As: {
+      CPatP inner = p->args.empty() ? c : canon(p->args[0]);
+      inner->binds.push_back(p->name);
+      return inner;
+    }
+    case Pat::Typed:
+      return p->args.empty() ? c : canon(p->args[0]);
+    case Pat::Lit:
+      switch (p->lit.kind) {
+        case ast::Literal::Int: c->kind = CPat::Int; c->i = p->lit.i; break;
+        case ast::Literal::Char: c->kind = CPat::Char; c->i = p->lit.c; break;
+        case ast::Literal::String: c->kind = CPat::String; c->s = p->lit.s; break;
+        default: fail("unsupported literal pattern"); break;
+      }
+      return c;
+    case Pat::Con: {
+      std::vector<CPatP> args;
+      for (auto& a : p->args) args.push_back(canon(a));
+      return conPat(p->name, std::move(args));
+    }
+    case Pat::Cons:
+      return conPat(":", {canon(p->args[0]), canon(p->args[1])});
+    case Pat::Tuple: {
+      if (p->args.empty()) return conPat("()", {});
+      std::vector<CPatP> args;
+      for (auto& a : p->args) args.push_back(canon(a));
+      return conPat(types::tupleName(p->args.size()), std::move(args));
+    }
+    case Pat::List: {
+      CPatP list = std::make_shared<CPat>();
+      list->kind = CPat::Con; list->con = "[]"; list->type = "[]"; list->tag = 0;
+      for (auto it = p->args.rbegin(); it != p->args.rend(); ++it) {
+        auto cell = std::make_shared<CPat>();
+        cell->kind = CPat::Con; cell->con = ":"; cell->type = "[]"; cell->tag = 1;
+        cell->args = {canon(*it), list};
+        list = cell;
+      }
+      return list;
+    }
+    default:
+      fail("pattern kind not supported by the match compiler");
+      return c;
+  }
+}
+
+ExprPtr Lowerer::matchFailure(const std::string& what, Span span) {
+  return core::mkError(fmt::format("non-exhaustive patterns in {}", what), loc(span));
+}
+
+ExprPtr Lowerer::bindRow(const Row& row, const Fail& failK) {
+  auto saved = locals;
+  for (auto& [name, v] : row.binds) locals[name] = v;
+  ExprPtr body = row.body(failK);
+  locals = saved;
+  return body;
+}
+
+namespace {
+bool isWild(const CPatP& p) { return p->kind == CPat::Wild; }
+}  // namespace
+
+ExprPtr Lowerer::match(std::vector<VarId> occs, std::vector<Row> rows, const Fail& failK) {
+  if (rows.empty()) return failK();
+  // Record the variables bound at wildcard positions of every row up front.
+  for (auto& r : rows)
+    for (size_t c = 0; c < r.pats.size(); ++c)
+      if (isWild(r.pats[c]))
+        for (auto& b : r.pats[c]->binds) r.binds[b] = occs[c];
+  Row& top = rows[0];
+  size_t col = SIZE_MAX;
+  for (size_t c = 0; c < top.pats.size(); ++c)
+    if (!isWild(top.pats[c])) { col = c; break; }
+  if (col == SIZE_MAX) {
+    std::vector<Row> rest(rows.begin() + 1, rows.end());
+    Fail next = [this, occs, rest, failK]() { return match(occs, rest, failK); };
+    return bindRow(top, next);
+  }
+  VarId scrut = occs[col];
+  // Bind as-names of refutable patterns in this column.
+  for (auto& r : rows)
+    if (!isWild(r.pats[col]))
+      for (auto& b : r.pats[col]->binds) r.binds[b] = scrut;
+  CPat::Kind kind = top.pats[col]->kind;
+
+  auto withoutCol = [&](const Row& r, std::vector<CPatP> insert) {
+    Row nr = r;
+    nr.pats.erase(nr.pats.begin() + col);
+    nr.pats.insert(nr.pats.begin() + col, insert.begin(), insert.end());
+    return nr;
+  };
+
+  if (kind == CPat::Con) {
+    const std::string& type = top.pats[col]->type;
+    auto data = checked.datas.find(type);
+    size_t ncons = data == checked.datas.end() ? 0 : data->second.cons.size();
+    // Constructors in order of first appearance.
+    std::vector<const CPat*> seen;
+    for (auto& r : rows) {
+      const CPat* p = r.pats[col].get();
+      if (p->kind != CPat::Con) continue;
+      bool dup = false;
+      for (auto* s : seen) if (s->tag == p->tag) dup = true;
+      if (!dup) seen.push_back(p);
+    }
+    auto e = std::make_shared<core::Expr>();
+    e->kind = core::Expr::Case;
+    e->scrut = scrut;
+    for (auto* k : seen) {
+      size_t n = k->args.size();
+      std::vector<VarId> fields;
+      for (size_t i = 0; i < n; ++i) fields.push_back(fresh());
+      std::vector<Row> spec;
+      for (auto& r : rows) {
+        const CPatP& p = r.pats[col];
+        if (p->kind == CPat::Con) {
+          if (p->tag == k->tag) spec.push_back(withoutCol(r, p->args));
+        } else {
+          std::vector<CPatP> wild;
+          for (size_t i = 0; i < n; ++i) wild.push_back(std::make_shared<CPat>());
+          spec.push_back(withoutCol(r, wild));
+        }
+      }
+      std::vector<VarId> nocc = occs;
+      nocc.erase(nocc.begin() + col);
+      nocc.insert(nocc.begin() + col, fields.begin(), fields.end());
+      core::Alt alt;
+      alt.tag = k->tag;
+      alt.fields = fields;
+      alt.body = match(nocc, spec, failK);
+      e->alts.push_back(std::move(alt));
+    }
+    if (seen.size() < ncons) {
+      std::vector<Row> def;
+      for (auto& r : rows)
+        if (r.pats[col]->kind != CPat::Con) def.push_back(r);  // keep the column: occs unchanged
+      e->deflt = match(occs, def, failK);
+    }
+    return e;
+  }
+
+  // Literals: Int, Char, String.
+  auto e = std::make_shared<core::Expr>();
+  e->kind = core::Expr::LitCase;
+  e->scrut = scrut;
+  std::vector<const CPat*> seen;
+  for (auto& r : rows) {
+    const CPat* p = r.pats[col].get();
+    if (isWild(r.pats[col])) continue;
+    bool dup = false;
+    for (auto* s : seen) if (s->i == p->i && s->s == p->s) dup = true;
+    if (!dup) seen.push_back(p);
+  }
+  std::vector<VarId> nocc = occs;
+  nocc.erase(nocc.begin() + col);
+  for (auto* k : seen) {
+    std::vector<Row> spec;
+    for (auto& r : rows) {
+      const CPatP& p = r.pats[col];
+      if (isWild(p) || (p->i == k->i && p->s == k->s)) spec.push_back(withoutCol(r, {}));
+    }
+    core::LitAlt alt;
+    alt.kind = k->kind == CPat::String ? core::LitAlt::String : k->kind == CPat::Char ? core::LitAlt::Char : core::LitAlt::Int;
+    alt.i = k->i;
+    alt.s = k->s;
+    alt.body = match(nocc, spec, failK);
+    e->litAlts.push_back(std::move(alt));
+  }
+  std::vector<Row> def;
+  for (auto& r : rows)
+    if (isWild(r.pats[col])) def.push_back(r);
+  e->deflt = match(occs, def, failK);
+  return e;
+}
+
+}  // namespace weir::lower
