@@ -1,0 +1,133 @@
+// Runtime: allocator, reference counting, non-recursive freeing, strings and show.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <string>
+
+#include "weir/rt.h"
+
+namespace {
+struct Init {
+  Init() { weir_rt_init(0, nullptr); }
+} init;
+
+std::string str(weir_obj* s) {
+  std::string r(weir_string_data(s), weir_string_len(s));
+  weir_drop(s);
+  return r;
+}
+std::string showF(double d) { return str(weir_show_float(weir_box_float(d))); }
+weir_obj* S(const std::string& s) { return weir_string_new(s.data(), s.size()); }
+
+weir_obj* cons(weir_obj* h, weir_obj* t) {
+  auto* c = static_cast<weir_con*>(weir_alloc(8 + 16));
+  c->h.rc = 1; c->h.kind = WEIR_CON; c->h.nfields = 2; c->h.tag = 1;
+  c->fields[0] = h;
+  c->fields[1] = t;
+  return &c->h;
+}
+}  // namespace
+
+TEST_CASE("small ints, ASCII chars and nullary constructors are immortal", "[runtime]") {
+  weir_obj* a = weir_box_int(5);
+  CHECK(a == weir_box_int(5));
+  CHECK(a->rc == 0);
+  weir_drop(a);
+  CHECK(weir_unbox_int(a) == 5);
+  weir_obj* big = weir_box_int(1 << 20);
+  CHECK(big->rc == 1);
+  weir_drop(big);
+  CHECK(weir_box_char('a')->rc == 0);
+  CHECK(WEIR_TRUE->tag == 1);
+  CHECK(WEIR_FALSE->tag == 0);
+}
+
+TEST_CASE("freeing a ten-million-element list does not recurse", "[runtime]") {
+  int64_t before = weir_live_objects();
+  weir_obj* l = &weir_nullary[0].h;
+  for (int64_t i = 0; i < 10000000; i++) l = cons(weir_box_int(i + 100000), l);
+  CHECK(weir_live_objects() - before == 20000000);
+  weir_drop(l);
+  CHECK(weir_live_objects() == before);
+}
+
+TEST_CASE("shared structure is freed once its last owner drops it", "[runtime]") {
+  int64_t before = weir_live_objects();
+  weir_obj* tail = cons(S("shared"), &weir_nullary[0].h);
+  weir_dup(tail);
+  weir_obj* a = cons(weir_box_int(1), tail);
+  weir_obj* b = cons(weir_box_int(2), tail);
+  weir_drop(a);
+  CHECK(tail->rc == 1);
+  weir_drop(b);
+  CHECK(weir_live_objects() == before);
+}
+
+TEST_CASE("partial applications own their arguments", "[runtime]") {
+  int64_t before = weir_live_objects();
+  auto* clo = static_cast<weir_closure*>(weir_alloc(WEIR_CLOSURE_HEADER_SIZE + 8));
+  clo->h = weir_obj{1, WEIR_CLOSURE, 0, 0};
+  clo->code = nullptr;
+  clo->arity = 3;
+  clo->ncaptured = 1;
+  clo->captured[0] = S("env");
+  weir_obj* args[2] = {S("a"), S("b")};
+  weir_obj* p = weir_pap_make(&clo->h, 1, args);
+  weir_dup(p);
+  weir_obj* q = weir_pap_extend(p, 1, args + 1);  // p shared: args are copied and dup'ed
+  CHECK(reinterpret_cast<weir_pap*>(q)->nargs == 2);
+  weir_drop(p);
+  weir_drop(q);
+  CHECK(weir_live_objects() == before);
+}
+
+TEST_CASE("mark immortal makes a whole structure immortal", "[runtime]") {
+  weir_obj* l = cons(S("x"), cons(weir_box_int(1 << 30), &weir_nullary[0].h));
+  weir_mark_immortal(l);
+  CHECK(l->rc == 0);
+  CHECK(reinterpret_cast<weir_con*>(l)->fields[0]->rc == 0);
+  weir_drop(l);  // no-op
+  CHECK(l->rc == 0);
+}
+
+TEST_CASE("show Float like Haskell", "[runtime]") {
+  CHECK(showF(1.5) == "1.5");
+  CHECK(showF(0.1) == "0.1");
+  CHECK(showF(0.01) == "1.0e-2");
+  CHECK(showF(1.0e7) == "1.0e7");
+  CHECK(showF(9999999.0) == "9999999.0");
+  CHECK(showF(12345678.9) == "1.23456789e7");
+  CHECK(showF(100.0) == "100.0");
+  CHECK(showF(-0.5) == "-0.5");
+  CHECK(showF(-0.0) == "-0.0");
+  CHECK(showF(5.0e-324) == "5.0e-324");
+  CHECK(showF(1.7976931348623157e308) == "1.7976931348623157e308");
+  CHECK(showF(0.30000000000000004) == "0.30000000000000004");
+  CHECK(showF(NAN) == "NaN");
+  CHECK(showF(-INFINITY) == "-Infinity");
+}
+
+TEST_CASE("show Int, Char and String", "[runtime]") {
+  CHECK(str(weir_show_int(weir_box_int(INT64_MIN))) == "-9223372036854775808");
+  CHECK(str(weir_show_char(weir_box_char('a'))) == "'a'");
+  CHECK(str(weir_show_char(weir_box_char('"'))) == "'\"'");
+  CHECK(str(weir_show_char(weir_box_char('\n'))) == "'\\n'");
+  CHECK(str(weir_show_char(weir_box_char(0x80))) == "'\\128'");
+  CHECK(str(weir_show_char(weir_box_char(0x1F600))) == "'\xF0\x9F\x98\x80'");
+  CHECK(str(weir_show_string(S("a\"b\n"))) == "\"a\\\"b\\n\"");
+  CHECK(str(weir_show_string(S("\x0EH"))) == "\"\\SO\\&H\"");
+  CHECK(str(weir_show_string(S("\xC2\x80" "1"))) == "\"\\128\\&1\"");
+  CHECK(str(weir_show_string(S("it's \x7F"))) == "\"it's \\DEL\"");
+}
+
+TEST_CASE("string operations", "[runtime]") {
+  CHECK(str(weir_string_append(S("foo"), S("bar"))) == "foobar");
+  CHECK(weir_string_eq(S("a"), S("a")) == WEIR_TRUE);
+  CHECK(weir_string_eq(S("a"), S("ab")) == WEIR_FALSE);
+  CHECK(weir_string_compare(S("ab"), S("b"))->tag == 0);
+  CHECK(weir_string_compare(S("b"), S("b"))->tag == 1);
+  CHECK(weir_string_compare(S("ba"), S("b"))->tag == 2);
+  weir_obj* n = weir_string_length(S("h\xC3\xA9llo \xE2\x98\x83"));
+  CHECK(weir_unbox_int(n) == 7);
+  CHECK(str(weir_string_from_char(weir_box_char(0x2603))) == "\xE2\x98\x83");
+}
