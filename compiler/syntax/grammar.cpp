@@ -19,19 +19,6 @@ using x3::_attr;
 using x3::_val;
 
 // ---------------------------------------------------------------- helpers
-static Span spanOf(It b, It e) {
-  if (b == e) return b->span;
-  Span s = b->span;
-  for (It i = e - 1; i >= b; --i) {  // skip trailing virtual tokens
-    if (i->kind != Tok::VSemi && i->kind != Tok::VRBrace && i->kind != Tok::VLBrace) {
-      s.end = std::max(s.end, i->span.end);
-      break;
-    }
-    if (i == b) break;
-  }
-  return s;
-}
-
 template <class N, class K>
 static std::shared_ptr<N> make(K kind, Span sp = {}) {
   auto n = std::make_shared<N>();
@@ -186,14 +173,12 @@ RULE(members, ImportItem, "a member list")
   static const auto name = [](auto& ctx) { __VA_ARGS__; };
 
 ACT(pass, _val(ctx) = _attr(ctx))
-// Sets the span of the rule's node from the range the subject matched.
-ACT(setSpan, if (_val(ctx)) _val(ctx)->span = spanOf(x3::_where(ctx).begin(), x3::_where(ctx).end()))
-ACT(setSpanS, _val(ctx).span = spanOf(x3::_where(ctx).begin(), x3::_where(ctx).end()))
 
+// node[p]: p builds `_val` through actions; afterwards `_val`'s span covers what p consumed.
 template <class P>
-static auto node(P const& p) { return x3::omit[p][setSpan]; }
+static auto node(P const& p) { return span_directive<typename x3::extension::as_parser<P>::value_type>(x3::as_parser(p)); }
 template <class P>
-static auto nodeS(P const& p) { return x3::omit[p][setSpanS]; }
+static auto nodeS(P const& p) { return node(p); }
 
 // ---- types
 ACT(t_var, const Token* t = _attr(ctx); auto n = make<Type>(Type::Var, t->span); n->name = t->text; _val(ctx) = n)
@@ -213,15 +198,14 @@ ACT(t_fun, auto n = make<Type>(Type::Fun); n->args = {_val(ctx), _attr(ctx)}; n-
 ACT(t_forall, _val(ctx) = make<Type>(Type::Forall))
 ACT(t_forallVar, _val(ctx)->vars.push_back(_attr(ctx)->text))
 ACT(t_newApp, _val(ctx) = make<Type>(Type::App))
-ACT(t_collapse, if (_val(ctx)->args.size() == 1) _val(ctx) = _val(ctx)->args[0]; else _val(ctx)->span = spanOf(x3::_where(ctx).begin(), x3::_where(ctx).end()))
+ACT(t_collapse, if (_val(ctx)->args.size() == 1) _val(ctx) = _val(ctx)->args[0])
 ACT(q_type, if (!_val(ctx)) _val(ctx) = std::make_shared<QualType>(); _val(ctx)->type = _attr(ctx))
 ACT(q_ctx, _val(ctx)->context = toContext(_val(ctx)->type))
-ACT(q_span, _val(ctx)->span = spanOf(x3::_where(ctx).begin(), x3::_where(ctx).end()))
 
 auto const type__def = node(
     (T(Tok::KwForall)[t_forall] > varid_[t_forallVar] > *varid_[t_forallVar] > dotsym_ > type_[t_push]) |
     (btype[pass] >> -(T(Tok::RArrow) > type_[t_fun])));
-auto const btype_def = x3::omit[x3::eps[t_newApp] >> atype[t_push] >> *atype[t_push]][t_collapse];
+auto const btype_def = node(x3::omit[x3::eps[t_newApp] >> atype[t_push] >> *atype[t_push]][t_collapse]);
 auto const atype_def = node(
     varid_[t_var] | qconid_[t_con] |
     (T(Tok::LParen) >> (T(Tok::RParen)[t_unit] | (T(Tok::RArrow) >> T(Tok::RParen))[t_funcon] |
@@ -232,7 +216,7 @@ auto const atype_def = node(
     (T(Tok::LBracket) >> (T(Tok::RBracket)[t_listcon] | (type_[t_list] > T(Tok::RBracket)))) |
     (T(Tok::LBrace)[t_rec] > -((varid_[t_field] > T(Tok::DColon) > type_[t_fieldType]) % T(Tok::Comma)) >
      -(T(Tok::Bar) > varid_[t_row]) > T(Tok::RBrace)));
-auto const qualtype_def = x3::omit[type_[q_type] >> -(T(Tok::DArrow)[q_ctx] > type_[q_type])][q_span];
+auto const qualtype_def = node(type_[q_type] >> -(T(Tok::DArrow)[q_ctx] > type_[q_type]));
 
 // ---- patterns
 ACT(p_var, const Token* t = _attr(ctx);
@@ -259,7 +243,8 @@ ACT(p_op, const Token* t = _attr(ctx); _val(ctx)->ops.push_back(t->text); _val(c
 ACT(p_finishChain,
     auto n = _val(ctx);
     if (n->args.size() == 1) { _val(ctx) = n->args[0]; return; }
-    n->span = spanOf(x3::_where(ctx).begin(), x3::_where(ctx).end());
+    n->ops.resize(n->args.size() - 1);
+    n->opSpans.resize(n->args.size() - 1);
     bool allCons = true;
     for (auto& o : n->ops) allCons &= o == ":";
     if (allCons) {
@@ -275,7 +260,7 @@ ACT(s_pat, _val(ctx).pat = _attr(ctx))
 ACT(s_value, _val(ctx).value = _attr(ctx))
 ACT(s_size, _val(ctx).size = _attr(ctx))
 
-auto const pat_def = x3::omit[x3::eps[p_newChain] >> pat10[p_push] >> *(conop[p_op] >> pat10[p_push])][p_finishChain];
+auto const pat_def = node(x3::omit[x3::eps[p_newChain] >> pat10[p_push] >> *(conop[p_op] >> pat10[p_push])][p_finishChain]);
 auto const pat10_def = node((qconid_[p_con] >> +apat[p_push]) | apat[pass]);
 auto const apat_def = node(
     (varid_[p_as] >> T(Tok::At) >> apat[p_push]) | varid_[p_var] | qconid_[p_con] | literal_[p_lit] |
@@ -348,8 +333,7 @@ ACT(e_canUpdate, auto k = _val(ctx)->kind;
 ACT(e_update, ExprPtr r = _attr(ctx); auto n = make<Expr>(Expr::Update, Span::merge(_val(ctx)->span, r->span));
     n->fields = std::move(r->fields); n->args.push_back(_val(ctx)); _val(ctx) = n)
 ACT(e_newApp, _val(ctx) = make<Expr>(Expr::App))
-ACT(e_collapse, if (_val(ctx)->args.size() == 1) _val(ctx) = _val(ctx)->args[0];
-    else _val(ctx)->span = spanOf(x3::_where(ctx).begin(), x3::_where(ctx).end()))
+ACT(e_collapse, if (_val(ctx)->args.size() == 1) _val(ctx) = _val(ctx)->args[0])
 ACT(e_newChain, _val(ctx) = make<Expr>(Expr::OpChain))
 ACT(e_op, const Token* t = _attr(ctx); _val(ctx)->ops.push_back(t->text); _val(ctx)->opSpans.push_back(t->span))
 ACT(e_neg, _val(ctx) = make<Expr>(Expr::Neg))
@@ -365,8 +349,8 @@ ACT(e_mkDo, _val(ctx) = make<Expr>(Expr::Do))
 ACT(e_stmts, _val(ctx)->stmts = std::move(_attr(ctx)))
 
 auto const expr_def = node(infixexp[pass] >> -(T(Tok::DColon) > qualtype[e_ann]));
-auto const infixexp_def =
-    x3::omit[x3::eps[e_newChain] >> operand[e_push] >> *((op[e_op] >> !T(Tok::RParen)) > operand[e_push])][e_collapse];
+auto const infixexp_def = node(x3::omit[x3::eps[e_newChain] >> operand[e_push] >>
+                                        *((&(op >> !T(Tok::RParen)) >> op[e_op]) > operand[e_push])][e_collapse]);
 auto const operand_def = node((T(Tok::Minus)[e_neg] > exp10[e_push]) | exp10[pass]);
 auto const exp10_def = lambda[pass] | letexp[pass] | ifexp[pass] | caseexp[pass] | doexp[pass] | fexp[pass];
 auto const lambda_def = node(T(Tok::Backslash)[e_mkLam] > apat[e_lamPat] > *apat[e_lamPat] > T(Tok::RArrow) > expr[e_push]);
@@ -374,7 +358,7 @@ auto const letexp_def = node(T(Tok::KwLet)[e_mkLet] > declblock[e_decls] > T(Tok
 auto const ifexp_def = node(T(Tok::KwIf)[e_mkIf] > expr[e_push] > T(Tok::KwThen) > expr[e_push] > T(Tok::KwElse) > expr[e_push]);
 auto const caseexp_def = node(T(Tok::KwCase)[e_mkCase] > expr[e_push] > T(Tok::KwOf) > altblock[e_alts]);
 auto const doexp_def = node(T(Tok::KwDo)[e_mkDo] > stmtblock[e_stmts]);
-auto const fexp_def = x3::omit[x3::eps[e_newApp] >> aexp[e_push] >> *aexp[e_push]][e_collapse];
+auto const fexp_def = node(x3::omit[x3::eps[e_newApp] >> aexp[e_push] >> *aexp[e_push]][e_collapse]);
 auto const aexp_def = atom[pass] >> *((T(Tok::Dot) > varid_[e_access]) |
                                       (&T(Tok::LBrace) >> x3::eps[e_canUpdate] >> recordexp[e_update]));
 auto const atom_def = qvarid_[e_var] | qconid_[e_con] | literal_[e_lit] | T(Tok::Hole)[e_hole] |
@@ -519,7 +503,7 @@ auto const datadecl_def = node(T(Tok::KwData)[d_data] > conid_[d_name] > *varid_
 auto const newtypedecl_def = node(T(Tok::KwNewtype)[d_newtype] > conid_[d_name] > *varid_[d_tyvar] > T(Tok::Equals) >
                                   condecl[d_con] > -deriving_[d_deriving]);
 auto const typesyn_def = node(T(Tok::KwType)[d_typesyn] > conid_[d_name] > *varid_[d_tyvar] > T(Tok::Equals) > type_[d_synType]);
-auto const ctxhead_def = x3::omit[btype[h_type] >> -(T(Tok::DArrow) > btype[h_ctx])][q_span];
+auto const ctxhead_def = node(btype[h_type] >> -(T(Tok::DArrow) > btype[h_ctx]));
 auto const classdecl_def = node(T(Tok::KwClass)[d_class] > ctxhead[d_classHead] > -(T(Tok::KwWhere) > declblock[d_body]));
 auto const instdecl_def = node(T(Tok::KwInstance)[d_instance] > ctxhead[d_instHead] > -(T(Tok::KwWhere) > declblock[d_body]));
 auto const foreigndecl_def = node(T(Tok::KwForeign)[d_foreign] > T(Tok::KwImport) > varid_[d_conv] > T(Tok::String)[d_fname] >
@@ -624,7 +608,7 @@ class Reporter {
                                       Tok::Comma, Tok::At};
     for (Tok want : interesting)
       for (Tok k : expectedKinds)
-        if (k == want) { names.push_back(std::string("`") + tokName(k) + "`"); break; }
+        if (k == want) { names.push_back(std::string("`") + tokSpelling(k) + "`"); break; }
     std::string found = describeToken(*pos);
     if (pos == declStart) {
       auto& d = diags_.error("E0015", spanAt(pos), "expected a declaration, found " + found);

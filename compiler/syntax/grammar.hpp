@@ -119,6 +119,46 @@ struct glued_p : x3::parser<glued_p> {
 
 inline constexpr tok_p T(Tok k) { return tok_p(k); }
 
+// Sets the span of the enclosing rule's node (`_val`) to the tokens the subject consumed.
+// (X3's own `_where` gives the remaining input, not the matched range.)
+template <class Iter>
+inline Span rangeSpan(Iter b, Iter e) {
+  if (b == e) return Span{b->span.file, b->span.begin, b->span.begin};
+  Span s = b->span;
+  for (Iter i = e; i != b;) {
+    --i;
+    if (i->kind != Tok::VSemi && i->kind != Tok::VRBrace && i->kind != Tok::VLBrace) {
+      if (i->span.end > s.end) s.end = i->span.end;
+      break;
+    }
+  }
+  return s;
+}
+
+template <class V, class Iter>
+inline void applySpan(V& v, Iter b, Iter e) {
+  if constexpr (requires { v->span; }) {
+    if (v) v->span = rangeSpan(b, e);
+  } else if constexpr (requires { v.span; }) {
+    v.span = rangeSpan(b, e);
+  }
+}
+
+template <class Subject>
+struct span_directive : x3::unary_parser<Subject, span_directive<Subject>> {
+  using base_type = x3::unary_parser<Subject, span_directive<Subject>>;
+  using attribute_type = x3::unused_type;
+  static bool const has_attribute = false;
+  constexpr span_directive(Subject const& s) : base_type(s) {}
+  template <class Iter, class Ctx, class RCtx, class Attr>
+  bool parse(Iter& first, Iter const& last, Ctx const& ctx, RCtx& rctx, Attr&) const {
+    Iter start = first;
+    if (!this->subject.parse(first, last, ctx, rctx, x3::unused)) return false;
+    applySpan(rctx, start, first);
+    return true;
+  }
+};
+
 }  // namespace weir::syntax::grammar
 
 namespace boost::spirit::x3 {
@@ -126,7 +166,7 @@ template <>
 struct get_info<weir::syntax::grammar::tok_p> {
   typedef std::string result_type;
   std::string operator()(weir::syntax::grammar::tok_p const& p) const {
-    return std::string("`") + weir::syntax::tokName(p.k) + "`";
+    return std::string("`") + weir::syntax::tokSpelling(p.k) + "`";
   }
 };
 template <>
@@ -138,5 +178,21 @@ template <>
 struct get_info<weir::syntax::grammar::text_p> {
   typedef std::string result_type;
   std::string operator()(weir::syntax::grammar::text_p const& p) const { return std::string("`") + p.text + "`"; }
+};
+// An action or omit around a parser is described like the parser itself.
+template <class Subject, class Action>
+struct get_info<action<Subject, Action>> {
+  typedef std::string result_type;
+  std::string operator()(action<Subject, Action> const& p) const { return what(p.subject); }
+};
+template <class Subject>
+struct get_info<weir::syntax::grammar::span_directive<Subject>> {
+  typedef std::string result_type;
+  std::string operator()(weir::syntax::grammar::span_directive<Subject> const& p) const { return what(p.subject); }
+};
+template <class Subject>
+struct get_info<omit_directive<Subject>> {
+  typedef std::string result_type;
+  std::string operator()(omit_directive<Subject> const& p) const { return what(p.subject); }
 };
 }  // namespace boost::spirit::x3

@@ -23,6 +23,9 @@ bool decodeEscape(std::string_view s, size_t& i, std::string& out, bool bytes, s
 
 void appendUtf8(std::string& out, uint32_t cp);
 
+// How a token kind is written in source: "=", "let", "(".
+const char* tokSpelling(Tok t);
+
 // "`foo`", "end of file", "a new line"... for messages.
 std::string describeToken(const Token& t);
 

@@ -400,7 +400,8 @@ class Lexer {
       break;
     }
     std::string text = src_.substr(b, pos_ - b);
-    emit(text.find('.') != std::string::npos ? Tok::QConId : Tok::ConId, b, std::move(text));
+    Tok kind = text.find('.') != std::string::npos ? Tok::QConId : Tok::ConId;
+    emit(kind, b, std::move(text));
   }
 
   void lexNumber() {

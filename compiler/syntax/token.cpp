@@ -4,7 +4,7 @@
 
 namespace weir::syntax {
 
-const char* tokName(Tok t) {
+const char* tokSpelling(Tok t) {
   switch (t) {
     case Tok::End: return "End";
     case Tok::VarId: return "VarId";
@@ -58,7 +58,7 @@ const char* tokName(Tok t) {
     case Tok::Tilde: return "~";
     case Tok::DArrow: return "=>";
     case Tok::Minus: return "-";
-    case Tok::Dot: return "Dot";
+    case Tok::Dot: return ".";
     case Tok::LParen: return "(";
     case Tok::RParen: return ")";
     case Tok::LBracket: return "[";
@@ -70,6 +70,80 @@ const char* tokName(Tok t) {
     case Tok::Backquote: return "`";
     case Tok::LBinary: return "<<";
     case Tok::RBinary: return ">>";
+    case Tok::VLBrace: return "VLBrace";
+    case Tok::VRBrace: return "VRBrace";
+    case Tok::VSemi: return "VSemi";
+    case Tok::Error: return "Error";
+  }
+  return "?";
+}
+
+const char* tokName(Tok t) {
+  switch (t) {
+    case Tok::End: return "End";
+    case Tok::VarId: return "VarId";
+    case Tok::ConId: return "ConId";
+    case Tok::QVarId: return "QVarId";
+    case Tok::QConId: return "QConId";
+    case Tok::VarSym: return "VarSym";
+    case Tok::ConSym: return "ConSym";
+    case Tok::QVarSym: return "QVarSym";
+    case Tok::Integer: return "Integer";
+    case Tok::Float: return "Float";
+    case Tok::Char: return "Char";
+    case Tok::String: return "String";
+    case Tok::InterpString: return "InterpString";
+    case Tok::Bytes: return "Bytes";
+    case Tok::Hole: return "Hole";
+    case Tok::KwModule: return "KwModule";
+    case Tok::KwWhere: return "KwWhere";
+    case Tok::KwImport: return "KwImport";
+    case Tok::KwQualified: return "KwQualified";
+    case Tok::KwAs: return "KwAs";
+    case Tok::KwHiding: return "KwHiding";
+    case Tok::KwData: return "KwData";
+    case Tok::KwType: return "KwType";
+    case Tok::KwNewtype: return "KwNewtype";
+    case Tok::KwClass: return "KwClass";
+    case Tok::KwInstance: return "KwInstance";
+    case Tok::KwDeriving: return "KwDeriving";
+    case Tok::KwForeign: return "KwForeign";
+    case Tok::KwLet: return "KwLet";
+    case Tok::KwIn: return "KwIn";
+    case Tok::KwCase: return "KwCase";
+    case Tok::KwOf: return "KwOf";
+    case Tok::KwIf: return "KwIf";
+    case Tok::KwThen: return "KwThen";
+    case Tok::KwElse: return "KwElse";
+    case Tok::KwDo: return "KwDo";
+    case Tok::KwInfix: return "KwInfix";
+    case Tok::KwInfixl: return "KwInfixl";
+    case Tok::KwInfixr: return "KwInfixr";
+    case Tok::KwForall: return "KwForall";
+    case Tok::DotDot: return "DotDot";
+    case Tok::Colon: return "Colon";
+    case Tok::DColon: return "DColon";
+    case Tok::Equals: return "Equals";
+    case Tok::Backslash: return "Backslash";
+    case Tok::Bar: return "Bar";
+    case Tok::LArrow: return "LArrow";
+    case Tok::RArrow: return "RArrow";
+    case Tok::At: return "At";
+    case Tok::Tilde: return "Tilde";
+    case Tok::DArrow: return "DArrow";
+    case Tok::Minus: return "Minus";
+    case Tok::Dot: return "Dot";
+    case Tok::LParen: return "LParen";
+    case Tok::RParen: return "RParen";
+    case Tok::LBracket: return "LBracket";
+    case Tok::RBracket: return "RBracket";
+    case Tok::Comma: return "Comma";
+    case Tok::Semi: return "Semi";
+    case Tok::LBrace: return "LBrace";
+    case Tok::RBrace: return "RBrace";
+    case Tok::Backquote: return "Backquote";
+    case Tok::LBinary: return "LBinary";
+    case Tok::RBinary: return "RBinary";
     case Tok::VLBrace: return "VLBrace";
     case Tok::VRBrace: return "VRBrace";
     case Tok::VSemi: return "VSemi";
@@ -96,7 +170,7 @@ std::string describeToken(const Token& t) {
     case Tok::VRBrace: return "the end of the indented block";
     case Tok::VSemi: return "a new line";
     case Tok::Error: return "an invalid token";
-    default: return std::string("`") + tokName(t.kind) + "`";
+    default: return std::string("`") + tokSpelling(t.kind) + "`";
   }
 }
 
