@@ -123,13 +123,14 @@ class Gen {
   std::map<size_t, Function*> applies;
   size_t maxArity = 1;
   Function* mainFn = nullptr;
-  Function *dupFn = nullptr, *dropFn = nullptr, *boxIntFn = nullptr;
+  Function *dupFn = nullptr, *dropFn = nullptr, *dropScalarFn = nullptr, *boxIntFn = nullptr;
   std::map<std::string, FunctionCallee> rt;
 
   // per function
   Function* cur = nullptr;
   std::string curName;
   std::unordered_map<VarId, Value*> vars;
+  std::set<VarId> scalarVars;  // variables known to hold boxed scalars (no children)
   int lamCounter = 0;
 
   // ---------------------------------------------------------------- helpers
@@ -254,6 +255,35 @@ class Gen {
       b.CreateRetVoid();
     }
     {
+      dropScalarFn = mk("weir.drop_scalar", vp);
+      Value* o = dropScalarFn->getArg(0);
+      auto* entry = BasicBlock::Create(ctx, "entry", dropScalarFn);
+      auto* dec = BasicBlock::Create(ctx, "dec", dropScalarFn);
+      auto* notdec = BasicBlock::Create(ctx, "notdec", dropScalarFn);
+      auto* fr = BasicBlock::Create(ctx, "free", dropScalarFn);
+      auto* other = BasicBlock::Create(ctx, "other", dropScalarFn);
+      auto* shared = BasicBlock::Create(ctx, "shared", dropScalarFn);
+      auto* done = BasicBlock::Create(ctx, "done", dropScalarFn);
+      b.SetInsertPoint(entry);
+      Value* rc = b.CreateAlignedLoad(i32, o, Align(8));
+      b.CreateCondBr(b.CreateICmpSGT(rc, b.getInt32(1)), dec, notdec);
+      b.SetInsertPoint(dec);
+      b.CreateAlignedStore(b.CreateSub(rc, b.getInt32(1)), o, Align(8));
+      b.CreateRetVoid();
+      b.SetInsertPoint(notdec);
+      b.CreateCondBr(b.CreateICmpEQ(rc, b.getInt32(1)), fr, other);
+      b.SetInsertPoint(fr);
+      b.CreateCall(rt["weir_free_cell"], {o});
+      b.CreateRetVoid();
+      b.SetInsertPoint(other);
+      b.CreateCondBr(b.CreateICmpSLT(rc, b.getInt32(0)), shared, done);
+      b.SetInsertPoint(shared);
+      b.CreateCall(rt["weir_drop_shared"], {o});
+      b.CreateRetVoid();
+      b.SetInsertPoint(done);
+      b.CreateRetVoid();
+    }
+    {
       auto* sm = new GlobalVariable(mod, ArrayType::get(i8, 16 * SMALL_INT_COUNT), true,
                                     GlobalValue::ExternalLinkage, nullptr, "weir_small_ints");
       boxIntFn = mk("weir.box_int", FunctionType::get(ptrT, {i64}, false));
@@ -274,6 +304,8 @@ class Gen {
   }
 
   void dup(Value* v) { b.CreateCall(dupFn, {v}); }
+  // Drop of an object known to be a boxed scalar (no children).
+  void dropScalar(Value* v) { b.CreateCall(dropScalarFn, {v}); }
   void drop(Value* v) { b.CreateCall(dropFn, {v}); }
   Value* boxInt(Value* v) { return b.CreateCall(boxIntFn, {v}); }
   Value* boxFloat(Value* v) {
@@ -384,6 +416,7 @@ class Gen {
     cur = f;
     curName = name;
     vars.clear();
+    scalarVars.clear();
     b.SetInsertPoint(BasicBlock::Create(ctx, "entry", f));
   }
 
@@ -664,7 +697,8 @@ class Gen {
         dup(var(e.var));
         return gen(*e.args[0], tail);
       case Expr::Drop:
-        drop(var(e.var));
+        if (scalarVars.count(e.var)) dropScalar(var(e.var));
+        else drop(var(e.var));
         return gen(*e.args[0], tail);
     }
     bug("unknown expression kind");
@@ -721,6 +755,7 @@ class Gen {
     Function* savedCur = cur;
     std::string savedName = curName;
     auto savedVars = std::move(vars);
+    auto savedScalars = std::move(scalarVars);
     beginFunction(fn, savedName);
     Value* self = fn->getArg(0);
     self->setName("self");
@@ -736,6 +771,7 @@ class Gen {
     }
     finish(gen(*e.args[0], true));
     vars = std::move(savedVars);
+    scalarVars = std::move(savedScalars);
     cur = savedCur;
     curName = savedName;
     b.restoreIP(ip);
@@ -885,38 +921,49 @@ class Gen {
     b.SetInsertPoint(ok);
   }
 
+  static char operandType(PrimOp op) {
+    switch (op) {
+      case PrimOp::FloatAdd: case PrimOp::FloatSub: case PrimOp::FloatMul: case PrimOp::FloatDiv:
+      case PrimOp::FloatNeg: case PrimOp::FloatEq: case PrimOp::FloatNe: case PrimOp::FloatLt:
+      case PrimOp::FloatLe: case PrimOp::FloatGt: case PrimOp::FloatGe: case PrimOp::FloatCompare:
+      case PrimOp::FloatRound: case PrimOp::FloatTruncate: case PrimOp::FloatFloor: case PrimOp::FloatCeiling:
+      case PrimOp::FloatSqrt: case PrimOp::FloatExp: case PrimOp::FloatLog: case PrimOp::FloatSin:
+      case PrimOp::FloatCos: case PrimOp::FloatPow:
+        return 'f';
+      case PrimOp::CharOrd: case PrimOp::CharEq: case PrimOp::CharLt: case PrimOp::CharLe: case PrimOp::CharCompare:
+        return 'c';
+      default:
+        return 'i';
+    }
+  }
+
   Value* genPrim(const Expr& e, bool tail) {
     PrimOp op = e.prim;
     if (static_cast<int>(e.args.size()) != core::primArity(op))
       bug(std::string("primitive ") + core::primName(op) + " with wrong number of operands");
-    std::vector<Value*> vs;
-    if (!genArgs(e.args, 0, vs)) return nullptr;
-    auto dropArgs = [&] {
-      for (size_t k = 0; k < vs.size(); k++)
-        if (!immortalExpr(*e.args[k])) drop(vs[k]);
-    };
+    // Borrowing primitives (rc.hpp): each operand is read as soon as it is evaluated; Var
+    // operands are borrowed, other operands are temporaries dropped right after the read.
+    std::vector<Value*> vs, raw;
+    if (core::primBorrows(op)) {
+      char ty = operandType(op);
+      for (auto& a : e.args) {
+        Value* o = gen(*a, false);
+        if (!o) return nullptr;
+        Type* t = ty == 'f' ? dbl : ty == 'c' ? i32 : i64;
+        raw.push_back(b.CreateAlignedLoad(t, gep(o, OFF_VALUE), Align(8)));
+        if (a->kind == Expr::Var) scalarVars.insert(a->var);
+        if (a->kind != Expr::Var && !immortalExpr(*a)) dropScalar(o);
+      }
+    } else if (!genArgs(e.args, 0, vs)) {
+      return nullptr;
+    }
     auto rtCall = [&](const char* name) -> Value* {
       std::vector<Value*> as(vs.begin(), vs.end());
       return result(b.CreateCall(rt[name], as), tail);
     };
-    auto ints = [&] {
-      std::vector<Value*> r;
-      for (Value* v : vs) r.push_back(loadI64(v, OFF_VALUE));
-      dropArgs();
-      return r;
-    };
-    auto floats = [&] {
-      std::vector<Value*> r;
-      for (Value* v : vs) r.push_back(b.CreateAlignedLoad(dbl, gep(v, OFF_VALUE), Align(8)));
-      dropArgs();
-      return r;
-    };
-    auto chars = [&] {
-      std::vector<Value*> r;
-      for (Value* v : vs) r.push_back(b.CreateAlignedLoad(i32, gep(v, OFF_VALUE), Align(8)));
-      dropArgs();
-      return r;
-    };
+    auto ints = [&] { return raw; };
+    auto floats = [&] { return raw; };
+    auto chars = [&] { return raw; };
     auto boolean = [&](Value* c) { return result(b.CreateSelect(c, boolObj(true), boolObj(false)), tail); };
     auto ordering = [&](Value* lt, Value* eq) {
       Value* r = b.CreateSelect(lt, nullary(0), b.CreateSelect(eq, nullary(1), nullary(2)));

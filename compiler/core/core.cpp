@@ -90,6 +90,17 @@ int primArity(PrimOp op) {
   }
 }
 
+bool primBorrows(PrimOp op) {
+  switch (op) {
+    case PrimOp::StringAppend: case PrimOp::StringEq: case PrimOp::StringCompare: case PrimOp::StringLength:
+    case PrimOp::ShowInt: case PrimOp::ShowFloat: case PrimOp::ShowChar: case PrimOp::ShowString:
+    case PrimOp::StringFromChar: case PrimOp::PutStrLn: case PrimOp::PutStr: case PrimOp::Error:
+      return false;
+    default:
+      return true;
+  }
+}
+
 namespace {
 
 std::string escape(const std::string& s) {

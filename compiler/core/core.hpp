@@ -161,5 +161,10 @@ ExprPtr mkDup(VarId v, ExprPtr body);
 ExprPtr mkDrop(VarId v, ExprPtr body);
 const char* primName(PrimOp op);   // "IntAdd", ...
 int primArity(PrimOp op);          // number of operands
+// True for the primitives that only read the scalar inside their operands (Int/Float/Char
+// arithmetic, comparisons, conversions): after rc insertion they BORROW operands that are
+// variables (the variable stays owned by the enclosing code) and consume any other operand.
+// All other primitives (strings, show, IO, Error) consume their operands.
+bool primBorrows(PrimOp op);
 
 }  // namespace weir::core

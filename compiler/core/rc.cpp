@@ -37,7 +37,10 @@ bool containsLetRec(const Expr& e) {
 }
 
 struct Inserter {
+  VarId& nextVar;
   std::unordered_map<const Expr*, VarSet> cache;
+
+  explicit Inserter(VarId& next) : nextVar(next) {}
 
   const VarSet& fv(const Expr& e) {
     auto it = cache.find(&e);
@@ -45,78 +48,114 @@ struct Inserter {
     return cache.emplace(&e, freeVars(e)).first->second;
   }
 
-  // e must consume exactly `owned`, a superset of fv(e).
-  ExprPtr go(const ExprPtr& e, const VarSet& owned) {
-    const VarSet& used = fv(*e);
+  // e must consume exactly the variables in `owned`; `borrowed` are alive during e (owned by
+  // an enclosing expression that still needs them): e dups them where it needs ownership.
+  ExprPtr go(const ExprPtr& e, const VarSet& borrowed, const VarSet& owned) {
     if (e->kind == Expr::Error) return e;  // exits: nothing to drop
+    const VarSet& used = fv(*e);
     VarSet dead = minus(owned, used);
-    ExprPtr r = body(e, used);
+    VarSet live;
+    std::set_intersection(owned.begin(), owned.end(), used.begin(), used.end(), std::back_inserter(live));
+    ExprPtr r = body(e, borrowed, live);
     for (auto it = dead.rbegin(); it != dead.rend(); ++it) r = mkDrop(*it, r);
     return r;
   }
 
-  // Children evaluated in sequence, each consuming what it uses; vars used by several are dup'ed.
-  ExprPtr nary(const ExprPtr& e, const VarSet& owned) {
+  // Children evaluated left to right; the last child using an owned variable consumes it, the
+  // earlier ones borrow it. Var operands of borrowing primitives are only read.
+  ExprPtr nary(const ExprPtr& e, const VarSet& borrowed, const VarSet& owned) {
     auto r = std::make_shared<Expr>(*e);
-    std::map<VarId, int> uses;
-    for (auto& a : e->args)
-      for (VarId v : fv(*a)) uses[v]++;
-    for (auto& a : r->args) a = go(a, fv(*a));
-    ExprPtr out = r;
-    for (auto it = uses.rbegin(); it != uses.rend(); ++it)
-      for (int k = 1; k < it->second; k++) out = mkDup(it->first, out);
-    (void)owned;
-    return out;
+    bool borrowingPrim = e->kind == Expr::Prim && primBorrows(e->prim);
+    size_t n = e->args.size();
+    std::vector<VarSet> later(n + 1);
+    for (size_t i = n; i-- > 0;) later[i] = unite(later[i + 1], fv(*e->args[i]));
+    VarSet dropAfter;
+    for (size_t i = 0; i < n; i++) {
+      const Expr& c = *e->args[i];
+      VarSet mine, keep;
+      for (VarId v : owned) {
+        if (!has(fv(c), v)) continue;
+        (has(later[i + 1], v) ? keep : mine).push_back(v);
+      }
+      if (borrowingPrim && c.kind == Expr::Var) {
+        // read only: if this was the last use of an owned variable, drop it after the primitive
+        if (!mine.empty()) dropAfter.push_back(c.var);
+        continue;
+      }
+      VarSet b = unite(borrowed, keep);
+      for (VarId v : owned) if (has(later[i + 1], v)) b = with(b, v);
+      r->args[i] = go(e->args[i], b, mine);
+    }
+    if (dropAfter.empty()) return r;
+    std::sort(dropAfter.begin(), dropAfter.end());
+    dropAfter.erase(std::unique(dropAfter.begin(), dropAfter.end()), dropAfter.end());
+    VarId t = nextVar++;
+    ExprPtr rest = mkVar(t);
+    for (auto it = dropAfter.rbegin(); it != dropAfter.rend(); ++it) rest = mkDrop(*it, rest);
+    return mkLet(t, r, rest);
   }
 
-  ExprPtr branch(const ExprPtr& b, const VarSet& owned, const std::vector<VarId>& fields) {
+  ExprPtr branch(const ExprPtr& b, const VarSet& borrowed, const VarSet& owned, const std::vector<VarId>& fields) {
     // fields used by the body become owned (dup'ed) before anything is dropped
     VarSet fieldsUsed;
     const VarSet& used = fv(*b);
     for (VarId f : fields) if (has(used, f)) fieldsUsed.push_back(f);
     std::sort(fieldsUsed.begin(), fieldsUsed.end());
-    ExprPtr r = go(b, unite(owned, fieldsUsed));
+    ExprPtr r = go(b, borrowed, unite(owned, fieldsUsed));
     if (b->kind == Expr::Error) return r;
     for (auto it = fields.rbegin(); it != fields.rend(); ++it)
       if (has(used, *it)) r = mkDup(*it, r);
     return r;
   }
 
-  ExprPtr body(const ExprPtr& e, const VarSet& owned) {
+  ExprPtr body(const ExprPtr& e, const VarSet& borrowed, const VarSet& owned) {
     switch (e->kind) {
-      case Expr::Var: case Expr::Global: case Expr::LitInt: case Expr::LitFloat: case Expr::LitChar:
+      case Expr::Var:
+        if (has(owned, e->var)) return e;
+        return mkDup(e->var, e);  // borrowed: take a reference of our own
+      case Expr::Global: case Expr::LitInt: case Expr::LitFloat: case Expr::LitChar:
       case Expr::LitString: case Expr::Error:
         return e;
       case Expr::App: case Expr::Con: case Expr::Prim: case Expr::Proj:
-        return nary(e, owned);
+        return nary(e, borrowed, owned);
       case Expr::Lam: {
         auto r = std::make_shared<Expr>(*e);
         VarSet ps(e->params.begin(), e->params.end());
         std::sort(ps.begin(), ps.end());
-        r->args[0] = go(e->args[0], unite(ps, owned));
-        return r;
+        const VarSet& captured = fv(*e);
+        r->args[0] = go(e->args[0], {}, unite(ps, captured));
+        ExprPtr out = r;
+        for (auto it = captured.rbegin(); it != captured.rend(); ++it)
+          if (!has(owned, *it)) out = mkDup(*it, out);  // captured from a borrowed variable
+        return out;
       }
       case Expr::Let: {
         const VarSet& frhs = fv(*e->args[0]);
         VarSet fbody = without(fv(*e->args[1]), e->var);
+        VarSet rhsOwned, rhsBorrowed = borrowed, bodyOwned;
+        for (VarId v : owned) {
+          if (has(fbody, v)) {
+            bodyOwned.push_back(v);
+            if (has(frhs, v)) rhsBorrowed = with(rhsBorrowed, v);
+          } else if (has(frhs, v)) {
+            rhsOwned.push_back(v);
+          }
+        }
         auto r = std::make_shared<Expr>(*e);
-        r->args[0] = go(e->args[0], frhs);
-        r->args[1] = go(e->args[1], with(fbody, e->var));
-        ExprPtr out = r;
-        for (VarId v : owned)
-          if (has(frhs, v) && has(fbody, v)) out = mkDup(v, out);
-        return out;
+        r->args[0] = go(e->args[0], rhsBorrowed, rhsOwned);
+        r->args[1] = go(e->args[1], borrowed, with(bodyOwned, e->var));
+        return r;
       }
       case Expr::Case: {
         auto r = std::make_shared<Expr>(*e);
-        for (auto& a : r->alts) a.body = branch(a.body, owned, a.fields);
-        if (r->deflt) r->deflt = branch(r->deflt, owned, {});
+        for (auto& a : r->alts) a.body = branch(a.body, borrowed, owned, a.fields);
+        if (r->deflt) r->deflt = branch(r->deflt, borrowed, owned, {});
         return r;
       }
       case Expr::LitCase: {
         auto r = std::make_shared<Expr>(*e);
-        for (auto& a : r->litAlts) a.body = branch(a.body, owned, {});
-        if (r->deflt) r->deflt = branch(r->deflt, owned, {});
+        for (auto& a : r->litAlts) a.body = branch(a.body, borrowed, owned, {});
+        if (r->deflt) r->deflt = branch(r->deflt, borrowed, owned, {});
         return r;
       }
       case Expr::LetRec: throw std::logic_error("rc: LetRec must be lifted first");
@@ -143,6 +182,16 @@ struct Verifier {
     return false;
   }
 
+  // Owned (count >= 1), or a field of a Case whose scrutinee is still alive.
+  bool alive(const State& s, VarId v) {
+    auto it = s.count.find(v);
+    if (it != s.count.end() && it->second >= 1) return true;
+    auto f = fieldOf.find(v);
+    if (f == fieldOf.end()) return false;
+    auto sc = s.count.find(f->second);
+    return sc != s.count.end() && sc->second >= 1;
+  }
+
   bool consume(State& s, VarId v) {
     auto it = s.count.find(v);
     if (it == s.count.end() || it->second < 1)
@@ -162,7 +211,12 @@ struct Verifier {
         return s;
       case Expr::Error: return std::nullopt;
       case Expr::App: case Expr::Con: case Expr::Prim: case Expr::Proj: {
+        bool borrowing = e.kind == Expr::Prim && primBorrows(e.prim);
         for (auto& a : e.args) {
+          if (borrowing && a->kind == Expr::Var) {  // read only: must be alive
+            if (!alive(s, a->var)) { fail("borrowed v" + std::to_string(a->var) + " is dead"); return std::nullopt; }
+            continue;
+          }
           auto r = go(*a, s);
           if (!r) return std::nullopt;
           s = *r;
@@ -192,16 +246,7 @@ struct Verifier {
         return b;
       }
       case Expr::Dup: {
-        auto it = s.count.find(e.var);
-        bool alive = it != s.count.end() && it->second >= 1;
-        if (!alive) {
-          auto f = fieldOf.find(e.var);
-          if (f != fieldOf.end()) {
-            auto sc = s.count.find(f->second);
-            alive = sc != s.count.end() && sc->second >= 1;
-          }
-        }
-        if (!alive) { fail("dup of dead v" + std::to_string(e.var)); return std::nullopt; }
+        if (!alive(s, e.var)) { fail("dup of dead v" + std::to_string(e.var)); return std::nullopt; }
         s.count[e.var]++;
         return go(*e.args[0], s);
       }
@@ -255,14 +300,14 @@ void insertRc(Program& p) {
   for (auto& g : p.globals) letrec = letrec || containsLetRec(*g.body);
   if (letrec) liftLetRec(p);
   for (auto& f : p.functions) {
-    Inserter ins;
+    Inserter ins(p.nextVar);
     VarSet ps(f.params.begin(), f.params.end());
     std::sort(ps.begin(), ps.end());
-    f.body = ins.go(f.body, ps);
+    f.body = ins.go(f.body, {}, ps);
   }
   for (auto& g : p.globals) {
-    Inserter ins;
-    g.body = ins.go(g.body, {});
+    Inserter ins(p.nextVar);
+    g.body = ins.go(g.body, {}, {});
   }
 }
 
