@@ -53,6 +53,7 @@ constexpr int OFF_RC = 0, OFF_KIND = 4, OFF_TAG = 6, OFF_VALUE = 8, OFF_FIELDS =
 constexpr int OFF_CODE = 8, OFF_ARITY = 16, OFF_NCAPT = 20, OFF_CAPT = 24;
 constexpr int OFF_PAP_FN = 8, OFF_PAP_NARGS = 20, OFF_PAP_ARGS = 24;
 constexpr int64_t SMALL_INT_MIN = -256, SMALL_INT_COUNT = 1280;
+constexpr uint64_t MAX_SMALL = 256, NUM_CLASSES = MAX_SMALL / 8 + 1;
 
 uint64_t header(uint64_t rc, uint64_t kind, uint64_t nfields, uint64_t tag) {
   return (rc & 0xffffffffu) | (kind << 32) | (nfields << 40) | (tag << 48);
@@ -124,6 +125,7 @@ class Gen {
   size_t maxArity = 1;
   Function* mainFn = nullptr;
   Function *dupFn = nullptr, *dropFn = nullptr, *dropScalarFn = nullptr, *boxIntFn = nullptr;
+  Function *allocFn = nullptr, *freeCellFn = nullptr;
   std::map<std::string, FunctionCallee> rt;
 
   // per function
@@ -189,7 +191,8 @@ class Gen {
   void store(Value* v, Value* obj, int64_t off) { b.CreateAlignedStore(v, gep(obj, off), Align(8)); }
 
   Value* alloc(uint64_t size, uint64_t kind, uint64_t nfields, uint64_t tag) {
-    Value* o = b.CreateCall(rt["weir_alloc"], {ConstantInt::get(i64, size)});
+    Value* o = size <= MAX_SMALL ? b.CreateCall(allocFn, {ConstantInt::get(i64, size)})
+                                 : b.CreateCall(rt["weir_alloc"], {ConstantInt::get(i64, size)});
     store(ConstantInt::get(i64, header(1, kind, nfields, tag)), o, 0);
     return o;
   }
@@ -203,6 +206,51 @@ class Gen {
       return f;
     };
     auto* vp = FunctionType::get(voidT, {ptrT}, false);
+    {
+      // Inline fast paths of the allocator (rt.h): pop / push the thread's free list.
+      auto* lists = new GlobalVariable(mod, ArrayType::get(ptrT, NUM_CLASSES), false, GlobalValue::ExternalLinkage,
+                                       nullptr, "weir_free_lists", nullptr, GlobalValue::InitialExecTLSModel);
+      lists->setAlignment(Align(8));
+      auto* sys = new GlobalVariable(mod, i32, false, GlobalValue::ExternalLinkage, nullptr, "weir_system_alloc");
+      allocFn = mk("weir.alloc", FunctionType::get(ptrT, {i64}, false));
+      allocFn->addRetAttr(Attribute::NoAlias);
+      {
+        Value* size = allocFn->getArg(0);
+        auto* entry = BasicBlock::Create(ctx, "entry", allocFn);
+        auto* fast = BasicBlock::Create(ctx, "fast", allocFn);
+        auto* slow = BasicBlock::Create(ctx, "slow", allocFn);
+        b.SetInsertPoint(entry);
+        Value* cls = b.CreateLShr(b.CreateAdd(size, b.getInt64(7)), 3);
+        Value* slot = b.CreateInBoundsGEP(ptrT, lists, {cls});
+        Value* head = b.CreateAlignedLoad(ptrT, slot, Align(8));
+        b.CreateCondBr(b.CreateIsNull(head), slow, fast);
+        b.SetInsertPoint(fast);
+        b.CreateAlignedStore(b.CreateAlignedLoad(ptrT, head, Align(8)), slot, Align(8));
+        b.CreateRet(head);
+        b.SetInsertPoint(slow);
+        b.CreateRet(b.CreateCall(rt["weir_alloc"], {size}));
+      }
+      freeCellFn = mk("weir.free_cell", FunctionType::get(voidT, {ptrT, i64}, false));
+      {
+        Value* o = freeCellFn->getArg(0);
+        Value* size = freeCellFn->getArg(1);
+        auto* entry = BasicBlock::Create(ctx, "entry", freeCellFn);
+        auto* fast = BasicBlock::Create(ctx, "fast", freeCellFn);
+        auto* slow = BasicBlock::Create(ctx, "slow", freeCellFn);
+        b.SetInsertPoint(entry);
+        Value* isSys = b.CreateICmpNE(b.CreateAlignedLoad(i32, sys, Align(4)), b.getInt32(0));
+        b.CreateCondBr(b.CreateOr(isSys, b.CreateICmpUGT(size, b.getInt64(MAX_SMALL))), slow, fast);
+        b.SetInsertPoint(fast);
+        Value* cls = b.CreateLShr(b.CreateAdd(size, b.getInt64(7)), 3);
+        Value* slot = b.CreateInBoundsGEP(ptrT, lists, {cls});
+        b.CreateAlignedStore(b.CreateAlignedLoad(ptrT, slot, Align(8)), o, Align(8));
+        b.CreateAlignedStore(o, slot, Align(8));
+        b.CreateRetVoid();
+        b.SetInsertPoint(slow);
+        b.CreateCall(rt["weir_free_cell"], {o});
+        b.CreateRetVoid();
+      }
+    }
     {
       dupFn = mk("weir.dup", vp);
       Value* o = dupFn->getArg(0);
@@ -273,7 +321,7 @@ class Gen {
       b.SetInsertPoint(notdec);
       b.CreateCondBr(b.CreateICmpEQ(rc, b.getInt32(1)), fr, other);
       b.SetInsertPoint(fr);
-      b.CreateCall(rt["weir_free_cell"], {o});
+      b.CreateCall(freeCellFn, {o, b.getInt64(16)});
       b.CreateRetVoid();
       b.SetInsertPoint(other);
       b.CreateCondBr(b.CreateICmpSLT(rc, b.getInt32(0)), shared, done);
@@ -764,7 +812,23 @@ class Gen {
       c->setName("v" + std::to_string(fvs[k]));
       vars[fvs[k]] = c;
     }
-    if (!fvs.empty()) b.CreateCall(rt["weir_unpack"], {self});
+    if (!fvs.empty()) {
+      // unpack: a unique closure's cell is freed (its captures move to us); a shared one
+      // keeps them, so dup each and decrement the closure (which cannot die here).
+      auto* uniq = BasicBlock::Create(ctx, "unique", fn);
+      auto* shared = BasicBlock::Create(ctx, "shared", fn);
+      auto* body = BasicBlock::Create(ctx, "body", fn);
+      Value* rc = b.CreateAlignedLoad(i32, self, Align(8));
+      b.CreateCondBr(b.CreateICmpEQ(rc, b.getInt32(1)), uniq, shared);
+      b.SetInsertPoint(uniq);
+      b.CreateCall(freeCellFn, {self, b.getInt64(OFF_CAPT + 8 * fvs.size())});
+      b.CreateBr(body);
+      b.SetInsertPoint(shared);
+      for (VarId v : fvs) dup(vars[v]);
+      drop(self);
+      b.CreateBr(body);
+      b.SetInsertPoint(body);
+    }
     for (size_t k = 0; k < n; k++) {
       fn->getArg(static_cast<unsigned>(k + 1))->setName("v" + std::to_string(e.params[k]));
       vars[e.params[k]] = fn->getArg(static_cast<unsigned>(k + 1));
@@ -823,7 +887,7 @@ class Gen {
     b.SetInsertPoint(uniq);
     for (size_t k = 0; k < a.fields.size(); k++)
       if (!duped.count(a.fields[k])) drop(fields[k]);
-    b.CreateCall(rt["weir_free_cell"], {s});
+    b.CreateCall(freeCellFn, {s, b.getInt64(8 + 8 * a.fields.size())});
     b.CreateBr(cont);
     b.SetInsertPoint(shared);
     for (size_t k = 0; k < a.fields.size(); k++)

@@ -7,20 +7,28 @@
 //     fields of a Case alternative once they have been Dup'ed.
 //  2. Every owned variable is consumed EXACTLY ONCE on every path. Consuming uses are: an
 //     occurrence as an argument of App/Con/Prim, as the object of Proj, as the result of an
-//     expression, and capture by a Lam (the closure owns its environment). Primitive operations
-//     and runtime functions consume their operands (codegen drops unboxed operands itself).
-//  3. A variable used k > 1 times is Dup'ed k-1 times before the node that uses it several
-//     times; a variable that a branch (or a Let body, or a function body) does not use is
-//     Dropped at the start of that branch / right after it is bound.
-//  4. Case x of alternatives: the fields are borrowed from x. At the start of an alternative
+//     expression, and capture by a Lam (the closure owns its environment). Non-scalar
+//     primitives (strings, show, IO, Error) consume their operands.
+//  3. Borrowing: scalar primitives (core::primBorrows: Int/Float/Char arithmetic, comparisons,
+//     conversions) only READ a variable operand; codegen reads each operand right after
+//     evaluating it. If that read is the variable's last use the pass wraps the primitive as
+//     `let t = prim(..x..) in drop x; t`. Non-variable operands are temporaries that codegen
+//     drops right after reading them.
+//  4. Evaluation order is left to right: among the children of App/Con/Prim/Proj and a Let's
+//     rhs/body, the LAST consumer of an owned variable gets the reference; earlier consumers
+//     borrow it and Dup at the use (a Var in consuming position that is only borrowed becomes
+//     `dup x; x`, a Lam capturing a borrowed variable is preceded by `dup x`). A variable
+//     that a branch (or a Let body, or a function body) does not use is Dropped at the start
+//     of that branch / right after it is bound.
+//  5. Case x of alternatives: the fields are borrowed from x. At the start of an alternative
 //     the fields the body uses are Dup'ed (in field order), THEN x is Dropped unless the body
 //     still uses x, then the other dead variables are Dropped. Unused fields are never touched.
 //     (Reusing x's cell for a constructor allocated in the branch is a later optimisation; a
 //     codegen peephole already frees x's cell without touching the fields when x is unique.)
-//  5. Proj dups the projected field then drops the object (done by codegen, the pass treats
+//  6. Proj dups the projected field then drops the object (done by codegen, the pass treats
 //     Proj as consuming its operand).
-//  6. Globals, literals and nullary constructors are immortal and never counted.
-//  7. A path that ends in Error drops nothing (the program exits).
+//  7. Globals, literals and nullary constructors are immortal and never counted.
+//  8. A path that ends in Error drops nothing (the program exits).
 // The pass requires that LetRec has been lifted (core/lift.hpp); insertRc runs liftLetRec
 // first if it finds one.
 #pragma once

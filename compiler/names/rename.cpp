@@ -821,10 +821,11 @@ struct Renamer {
     // Fixities of this module's operators.
     for (auto& d : m.decls)
       if (d->kind == Decl::Fixity)
-        for (auto& n : d->names) {
+        for (size_t ni = 0; ni < d->names.size(); ++ni) {
+          const std::string& n = d->names[ni];
           auto it = ownValues.find(n);
           if (it == ownValues.end()) {
-            auto& e = diags.error("E0117", d->span, fmt::format("fixity declaration for `{}`, which is not defined in this module", n));
+            auto& e = diags.error("E0117", ni < d->nameSpans.size() ? d->nameSpans[ni] : d->span, fmt::format("fixity declaration for `{}`, which is not defined in this module", n));
             e.hint = "declare the fixity next to the operator's definition";
             continue;
           }

@@ -90,10 +90,15 @@ static const text_p binEmpty_(Tok::VarSym, "<<>>");
 static const text_p slash_(Tok::VarSym, "/");
 static const glued_p glued_{};
 
+// `{ p ; p ; ... }` with virtual or explicit braces; `close` names what may come next in
+// error messages ("expected a statement, found ...").
 template <class P>
-static auto block(P const& p) {
-  return open_ >> *semi_ >> -(p % +semi_) >> *semi_ > close_;
+static auto block(P const& p, tokset_p const& close) {
+  return open_ >> *semi_ >> -(p % +semi_) >> *semi_ > close;
 }
+static const tokset_p closeStmt_({Tok::VRBrace, Tok::RBrace}, "a statement");
+static const tokset_p closeAlt_({Tok::VRBrace, Tok::RBrace}, "a case alternative");
+static const tokset_p closeDecl_({Tok::VRBrace, Tok::RBrace}, "a declaration");
 
 // ---------------------------------------------------------------- rules
 #define RULE(name, attr, desc) \
@@ -119,7 +124,9 @@ RULE(fexp, ExprPtr, "an expression")
 RULE(aexp, ExprPtr, "an expression")
 RULE(atom, ExprPtr, "an expression")
 RULE(parenexp, ExprPtr, "an expression")
+RULE(parenbody, ExprPtr, "an expression")
 RULE(listexp, ExprPtr, "an expression")
+RULE(listbody, ExprPtr, "an expression")
 RULE(recordexp, ExprPtr, "a record")
 RULE(binexp, ExprPtr, "binary data")
 RULE(binseg_e, BinSegment, "a binary segment")
@@ -363,16 +370,16 @@ auto const aexp_def = atom[pass] >> *((T(Tok::Dot) > varid_[e_access]) |
                                       (&T(Tok::LBrace) >> x3::eps[e_canUpdate] >> recordexp[e_update]));
 auto const atom_def = qvarid_[e_var] | qconid_[e_con] | literal_[e_lit] | T(Tok::Hole)[e_hole] |
                       T(Tok::InterpString)[e_interp] | parenexp[pass] | listexp[pass] | recordexp[pass] | binexp[pass];
-auto const parenexp_def = node(
-    T(Tok::LParen) >>
+auto const parenexp_def = node(T(Tok::LParen) > parenbody[pass]);
+auto const parenbody_def = (
     (T(Tok::RParen)[e_unit] | (opsym_[e_opvar] >> T(Tok::RParen)) | ((+T(Tok::Comma))[e_tuplecon] >> T(Tok::RParen)) |
      ((secsym_[e_rsection] | (T(Tok::Backquote) >> backname_[e_rsection] >> T(Tok::Backquote))) >> !T(Tok::RParen) >
       infixexp[e_push] > T(Tok::RParen)) |
      (expr[pass] >> (T(Tok::RParen) |
                      (T(Tok::Comma)[e_toTuple] > expr[e_push] > *(T(Tok::Comma) > expr[e_push]) > T(Tok::RParen)) |
                      (op[e_lsection] >> T(Tok::RParen)) | (x3::eps > T(Tok::RParen))))));
-auto const listexp_def = node(
-    T(Tok::LBracket)[e_newList] >>
+auto const listexp_def = node(T(Tok::LBracket) > listbody[pass]);
+auto const listbody_def = x3::eps[e_newList] >> (
     (T(Tok::RBracket) |
      (expr[e_push] >>
       ((T(Tok::DotDot)[e_toRange] >> -expr[e_rangeTo] > T(Tok::RBracket)) |
@@ -409,9 +416,9 @@ ACT(g_bool, _val(ctx) = Guard{}; _val(ctx).kind = Guard::Bool; _val(ctx).expr = 
 
 auto const stmt_def = nodeS(((pat[st_pat] >> T(Tok::LArrow)[st_bind]) > expr[st_expr]) |
                             (T(Tok::KwLet) >> declblock[st_let] >> !T(Tok::KwIn)) | expr[st_plain]);
-auto const stmtblock_def = block(stmt[st_push]);
+auto const stmtblock_def = block(stmt[st_push], closeStmt_);
 auto const alt_def = nodeS(pat[al_pat] > rhs_arrow[al_rhs]);
-auto const altblock_def = block(alt[st_push]);
+auto const altblock_def = block(alt[st_push], closeAlt_);
 auto const guard_def = nodeS(((pat[g_pat] >> T(Tok::LArrow)) > expr[g_expr]) | (T(Tok::KwLet) > declblock[g_let]) | expr[g_bool]);
 auto const gexp_eq_def = nodeS(T(Tok::Bar) > guard[ge_guard] > *(T(Tok::Comma) > guard[ge_guard]) > T(Tok::Equals) > expr[ge_body]);
 auto const gexp_arrow_def = nodeS(T(Tok::Bar) > guard[ge_guard] > *(T(Tok::Comma) > guard[ge_guard]) > T(Tok::RArrow) > expr[ge_body]);
@@ -485,7 +492,7 @@ ACT(d_conv, const Token* t = _attr(ctx); _val(ctx)->foreignConv = t->text;
     })
 ACT(d_fname, _val(ctx)->foreignName = _attr(ctx)->text)
 
-auto const declblock_def = block(decl[d_push]);
+auto const declblock_def = block(decl[d_push], closeDecl_);
 auto const decl_def = typesig[pass] | fixity[pass] | opclause[pass] | funclause[pass] | patbind[pass];
 auto const topdecl_def = datadecl[pass] | newtypedecl[pass] | typesyn[pass] | classdecl[pass] | instdecl[pass] |
                          foreigndecl[pass] | decl[pass];
@@ -540,7 +547,7 @@ auto const importdecl_def = nodeS(T(Tok::KwImport) > -T(Tok::KwQualified)[i_qual
                                   -(T(Tok::LParen)[i_hasList] > -(impitem[i_item] % T(Tok::Comma)) > -T(Tok::Comma) > T(Tok::RParen)));
 
 BOOST_SPIRIT_DEFINE(type_, btype, atype, qualtype, pat, pat10, apat, binseg_p, binspec)
-BOOST_SPIRIT_DEFINE(expr, infixexp, operand, exp10, fexp, aexp, atom, parenexp, listexp, recordexp, binexp, binseg_e,
+BOOST_SPIRIT_DEFINE(expr, infixexp, operand, exp10, fexp, aexp, atom, parenexp, parenbody, listexp, listbody, recordexp, binexp, binseg_e,
                     lambda, letexp, ifexp, caseexp, doexp, op, conop, varop)
 BOOST_SPIRIT_DEFINE(stmt, stmtblock, alt, altblock, rhs_eq, rhs_arrow, guard, gexp_eq, gexp_arrow)
 BOOST_SPIRIT_DEFINE(declblock, decl, topdecl, funname, typesig, fixity, opclause, funclause, patbind, datadecl,
@@ -579,6 +586,15 @@ class Reporter {
 
   static bool isVirtual(Tok k) { return k == Tok::VSemi || k == Tok::VRBrace || k == Tok::VLBrace; }
 
+  bool atEof(It pos) const {
+    for (It i = pos; i != end_; ++i) {
+      if (i->kind == Tok::End) return true;
+      if (!isVirtual(i->kind)) return false;
+    }
+    return true;
+  }
+  std::string describe(It pos) const { return atEof(pos) ? "the end of the file" : describeToken(*pos); }
+
   void expected(It pos, const std::string& which) {
     if (pos->kind == Tok::Error || alreadyAt(pos)) return;
     std::string what = which;
@@ -588,8 +604,10 @@ class Reporter {
     else if (what == "a pattern") code = "E0012";
     else if (what == "a type") code = "E0013";
     else if (what == "a declaration") code = "E0015";
-    else if (isVirtual(pos->kind)) code = "E0017";
-    std::string found = describeToken(*pos);
+    else if (what == "a class or instance head") code = "E0021";
+    else if (what == "`)`" || what == "`]`" || what == "`}`") code = "E0016";
+    else if (isVirtual(pos->kind) && !atEof(pos)) code = "E0017";
+    std::string found = describe(pos);
     const Token* prev = prevReal(pos);
     std::string msg = "expected " + what;
     if (prev && prev->kind != Tok::String && prev->kind != Tok::InterpString && prev->kind != Tok::Bytes)
@@ -598,6 +616,23 @@ class Reporter {
     auto& d = diags_.error(code, spanAt(pos), msg);
     d.label = "expected " + what + " here";
     hint(d, what, pos);
+    if (std::string_view(code) == "E0016") {
+      Tok open = what == "`)`" ? Tok::LParen : what == "`]`" ? Tok::LBracket : Tok::LBrace;
+      Tok close = what == "`)`" ? Tok::RParen : what == "`]`" ? Tok::RBracket : Tok::RBrace;
+      if (const Token* o = findOpener(pos, open, close))
+        d.secondary.push_back(Label{o->span, std::string("unclosed `") + tokSpelling(open) + "` opened here"});
+    }
+  }
+
+  // The innermost unclosed `open` before pos.
+  const Token* findOpener(It pos, Tok open, Tok close) const {
+    int depth = 0;
+    while (pos != begin_) {
+      --pos;
+      if (pos->kind == close) ++depth;
+      else if (pos->kind == open && depth-- == 0) return &*pos;
+    }
+    return nullptr;
   }
 
   void unexpected(It pos, It declStart, const std::vector<Tok>& expectedKinds) {
@@ -609,7 +644,7 @@ class Reporter {
     for (Tok want : interesting)
       for (Tok k : expectedKinds)
         if (k == want) { names.push_back(std::string("`") + tokSpelling(k) + "`"); break; }
-    std::string found = describeToken(*pos);
+    std::string found = describe(pos);
     if (pos == declStart) {
       auto& d = diags_.error("E0015", spanAt(pos), "expected a declaration, found " + found);
       d.label = "a declaration cannot start here";
@@ -621,6 +656,12 @@ class Reporter {
         d.hint = "a declaration is a type signature `f :: T`, a definition `f x = ...`, or `data`, `type`, `class`, `instance`, `import`...";
       return;
     }
+    if (pos->kind == Tok::RParen || pos->kind == Tok::RBracket || pos->kind == Tok::RBrace) {
+      auto& d = diags_.error("E0016", spanAt(pos), "unmatched " + found);
+      d.label = "this closing bracket has no matching opening bracket";
+      d.hint = "remove it, or add the missing opening bracket";
+      return;
+    }
     std::string msg = "unexpected " + found;
     if (!names.empty()) {
       msg += ", expected ";
@@ -629,7 +670,7 @@ class Reporter {
         msg += names[i];
       }
     }
-    auto& d = diags_.error(isVirtual(pos->kind) ? "E0017" : "E0010", spanAt(pos), msg);
+    auto& d = diags_.error(isVirtual(pos->kind) && !atEof(pos) ? "E0017" : "E0010", spanAt(pos), msg);
     d.label = "unexpected " + found;
     if (isVirtual(pos->kind))
       d.hint = "this line starts a new item because of its indentation; indent it more to continue the previous line";

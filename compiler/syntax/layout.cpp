@@ -149,7 +149,8 @@ class Layout {
       if (k < 0 || stack_[k].kind == Ctx::Explicit) return;
       uint32_t m = stack_[k].col;
       if (n == m) {
-        if (t.kind == Tok::KwThen || t.kind == Tok::KwElse) return;  // `if` split over lines in a `do`
+        if ((t.kind == Tok::KwThen || t.kind == Tok::KwElse) && find(Ctx::If, true) > k)
+          return;  // `if` split over lines in a `do`
         popTo(k, t, false);
         virt(Tok::VSemi, t, false);
         return;

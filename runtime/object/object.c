@@ -27,17 +27,18 @@ weir_char weir_ascii_chars[128];
 /* Initial-exec TLS: the runtime is linked into executables, and the default model for PIC code
  * would call __tls_get_addr on every allocation. */
 #define WEIR_TLS _Thread_local __attribute__((tls_model("initial-exec")))
-#define WEIR_MAX_SMALL 256
-#define WEIR_NUM_CLASSES (WEIR_MAX_SMALL / 8 + 1)
 #define WEIR_CHUNK_SIZE (1u << 20)
 
 typedef struct free_node { struct free_node* next; } free_node;
 
-static WEIR_TLS free_node* free_lists[WEIR_NUM_CLASSES];
+WEIR_TLS void* weir_free_lists[WEIR_NUM_CLASSES];
+#define free_lists ((free_node**)weir_free_lists)
 static WEIR_TLS char* bump_ptr;
 static WEIR_TLS char* bump_end;
-static WEIR_TLS int64_t live_objects;
-static int use_system_alloc;
+static WEIR_TLS int64_t carved_objects;   /* small objects ever carved from chunks */
+static WEIR_TLS int64_t system_objects;   /* live objects allocated with malloc */
+int weir_system_alloc;
+#define use_system_alloc weir_system_alloc
 
 /* All chunks stay reachable from this list (they are never returned to the OS). */
 typedef struct chunk { struct chunk* next; } chunk;
@@ -55,11 +56,11 @@ static void* refill(size_t sz) {
   }
   void* p = bump_ptr;
   bump_ptr += sz;
+  carved_objects++;
   return p;
 }
 
 void* weir_alloc(size_t size) {
-  live_objects++;
   size_t sz = (size + 7) & ~(size_t)7;
   if (__builtin_expect(sz <= WEIR_MAX_SMALL && !use_system_alloc, 1)) {
     size_t cls = sz >> 3;
@@ -72,6 +73,7 @@ void* weir_alloc(size_t size) {
   }
   void* p = malloc(sz);
   if (!p) weir_rt_panic("out of memory", "");
+  system_objects++;
   return p;
 }
 
@@ -87,7 +89,6 @@ size_t weir_obj_size(const weir_obj* o) {
 }
 
 void weir_free_cell(weir_obj* o) {
-  live_objects--;
   size_t sz = (weir_obj_size(o) + 7) & ~(size_t)7;
   if (__builtin_expect(sz <= WEIR_MAX_SMALL && !use_system_alloc, 1)) {
     free_node* n = (free_node*)o;
@@ -95,11 +96,17 @@ void weir_free_cell(weir_obj* o) {
     n->next = free_lists[cls];
     free_lists[cls] = n;
   } else {
+    system_objects--;
     free(o);
   }
 }
 
-int64_t weir_live_objects(void) { return live_objects; }
+int64_t weir_live_objects(void) {
+  int64_t n = carved_objects + system_objects;
+  for (size_t c = 0; c < WEIR_NUM_CLASSES; c++)
+    for (free_node* f = free_lists[c]; f; f = f->next) n--;
+  return n;
+}
 
 /* ------------------------------------------------------------------------------------------
  * Freeing without recursion: an explicit, growable work stack of objects whose count reached

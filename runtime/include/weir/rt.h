@@ -102,13 +102,27 @@ extern weir_char weir_ascii_chars[128];
 void weir_rt_init(int argc, char** argv);
 void weir_rt_exit(void);                      /* flushes stdout */
 
-/* ---- Allocation: a size-class free-list allocator for small objects ---- */
+/* ---- Allocation: a size-class free-list allocator for small objects ----
+ * Objects of at most WEIR_MAX_SMALL bytes (rounded up to 8) live in per-thread free lists
+ * indexed by size/8; a free object's first word links to the next. Generated code inlines
+ * the fast paths: pop weir_free_lists[size/8] (falling back to weir_alloc when empty) and,
+ * unless weir_system_alloc is set, push freed cells back. weir_system_alloc (valgrind, or
+ * WEIR_SYSTEM_ALLOC=1) makes every object a malloc block so memcheck sees each one. */
+#define WEIR_MAX_SMALL 256
+#define WEIR_NUM_CLASSES (WEIR_MAX_SMALL / 8 + 1)
+#ifdef __cplusplus
+#define WEIR_THREAD_LOCAL thread_local
+#else
+#define WEIR_THREAD_LOCAL _Thread_local
+#endif
+extern WEIR_THREAD_LOCAL void* weir_free_lists[WEIR_NUM_CLASSES];
+extern int weir_system_alloc;
 void* weir_alloc(size_t size);                /* raw memory, size >= 16; caller writes the header */
 void weir_free_cell(weir_obj* o);             /* return o's memory; does NOT touch its fields */
 size_t weir_obj_size(const weir_obj* o);
 void weir_free_obj(weir_obj* o);              /* o's count reached zero: free it and, iteratively
                                                  (never recursively), every child whose count reaches zero */
-/* Statistics, for tests: objects currently allocated (allocs - frees). */
+/* Statistics, for tests: objects currently allocated (walks the free lists: slow). */
 int64_t weir_live_objects(void);
 
 /* ---- Reference counting ---- */

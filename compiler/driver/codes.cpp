@@ -1,0 +1,17 @@
+#include "diag/codes.hpp"
+
+namespace weir {
+
+namespace {
+const CodeInfo kCodes[] = {
+  {"E0900", "cannot read the source file",
+   "The file given to weir does not exist, is a directory, cannot be read, or is not valid\n"
+   "UTF-8 text. Weir source files are UTF-8 and end in `.weir`."},
+  {"E0901", "no main",
+   "`weir build` and `weir run` need a `main :: IO ()` in the program's module."},
+};
+}  // namespace
+
+std::span<const CodeInfo> driverCodes() { return kCodes; }
+
+}  // namespace weir

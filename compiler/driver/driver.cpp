@@ -1,0 +1,237 @@
+#include "driver/driver.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
+#include <iostream>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "codegen/codegen.hpp"
+#include "core/lower/lower.hpp"
+#include "names/names.hpp"
+#include "syntax/parser.hpp"
+#include "types/infer.hpp"
+#include "weir/paths.hpp"
+
+namespace weir::driver {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string exeDir() {
+  std::error_code ec;
+  fs::path p = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string(".") : p.parent_path().string();
+}
+
+// An installed layout (bin/weir, share/weir/stdlib, lib/weir/libweir_rt.a) wins over the build tree.
+std::string firstExisting(const char* envVar, const std::vector<std::string>& candidates) {
+  if (const char* e = std::getenv(envVar); e && *e) return e;
+  for (auto& c : candidates) {
+    std::error_code ec;
+    if (fs::exists(c, ec)) return c;
+  }
+  return candidates.back();
+}
+
+void printDiagnostics(const DiagnosticEngine& diags, const Options& opts) {
+  std::string text = renderDiagnostics(diags, opts.errorFormat, opts.colour);
+  if (!text.empty()) std::fputs(text.c_str(), stderr);
+  if (opts.errorFormat == DiagFormat::Text && diags.errorCount() > 1)
+    std::fprintf(stderr, "\n%zu errors\n", diags.errorCount());
+}
+
+int internalError(const std::string& stage, const std::string& msg) {
+  std::fprintf(stderr,
+               "internal compiler error in %s: %s\n"
+               "This is a bug in weir, not in your program. Please report it with the program that triggers it.\n",
+               stage.c_str(), msg.c_str());
+  return 2;
+}
+
+int fileError(const Options& opts, const std::string& message) {
+  if (opts.errorFormat == DiagFormat::Json) {
+    std::string esc;
+    for (char c : message) { if (c == '"' || c == '\\') esc += '\\'; esc += c; }
+    std::fprintf(stderr, "{\"severity\":\"error\",\"code\":\"E0900\",\"message\":\"%s\",\"notes\":[]}\n", esc.c_str());
+  } else {
+    std::fprintf(stderr, "error[E0900]: %s\n", message.c_str());
+  }
+  return 1;
+}
+
+bool writeText(const std::string& path, const std::string& text) {
+  if (path.empty() || path == "-") {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    return true;
+  }
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  return static_cast<bool>(out);
+}
+
+struct Front {
+  SourceManager sources;
+  std::unique_ptr<DiagnosticEngine> diags;
+  std::optional<names::Program> program;
+  std::optional<types::Checked> checked;
+  FileId mainFile = 0;
+};
+
+// Reads and checks the program up to and including type checking (or less, for --emit).
+// Returns -1 to go on, or an exit status.
+int frontEnd(const Options& opts, Front& f, bool needTypes) {
+  std::string text, err;
+  if (!readSourceFile(opts.file, text, err)) return fileError(opts, err);
+  f.mainFile = f.sources.add(opts.file, std::move(text));
+  f.diags = std::make_unique<DiagnosticEngine>(f.sources);
+  if (opts.emit == Emit::Tokens || opts.emit == Emit::Ast) {
+    const SourceFile& sf = f.sources.get(f.mainFile);
+    auto toks = syntax::lex(sf, f.mainFile, *f.diags);
+    if (opts.emit == Emit::Tokens) {
+      printDiagnostics(*f.diags, opts);
+      writeText(opts.output, syntax::dumpTokens(toks));
+      return f.diags->hasErrors() ? 1 : 0;
+    }
+    auto laid = syntax::layout(std::move(toks), *f.diags);
+    auto m = syntax::parseModule(laid, f.mainFile, *f.diags);
+    printDiagnostics(*f.diags, opts);
+    if (m && !f.diags->hasErrors()) writeText(opts.output, syntax::dumpModule(*m));
+    return f.diags->hasErrors() ? 1 : 0;
+  }
+  names::Options no;
+  no.searchPath.push_back(stdlibDir());
+  f.program = names::loadAndRename(f.sources, f.mainFile, no, *f.diags);
+  if (!f.program) {
+    printDiagnostics(*f.diags, opts);
+    return 1;
+  }
+  if (!needTypes) return -1;
+  f.checked = types::check(*f.program, *f.diags);
+  printDiagnostics(*f.diags, opts);  // warnings too
+  if (!f.checked) return 1;
+  return -1;
+}
+
+}  // namespace
+
+std::string stdlibDir() {
+  std::string d = exeDir();
+  return firstExisting("WEIR_STDLIB", {d + "/../share/weir/stdlib", WEIR_BUILD_STDLIB_DIR});
+}
+
+std::string runtimeLib() {
+  std::string d = exeDir();
+  return firstExisting("WEIR_RUNTIME", {d + "/../lib/weir/libweir_rt.a", WEIR_BUILD_RUNTIME_LIB});
+}
+
+int check(const Options& opts) {
+  Front f;
+  int rc = frontEnd(opts, f, true);
+  return rc >= 0 ? rc : 0;
+}
+
+static int compileToExe(const Options& opts, const std::string& exe) {
+  Front f;
+  int rc = frontEnd(opts, f, opts.emit != Emit::Tokens && opts.emit != Emit::Ast);
+  if (rc >= 0) return rc;
+  if (opts.emit == Emit::Types) {
+    writeText(opts.output, types::dumpTypes(*f.checked));
+    return 0;
+  }
+  std::string err;
+  auto core = lower::lower(*f.checked, f.sources, err);
+  if (!core) return internalError("lowering to Core", err);
+  if (opts.emit == Emit::Core) {
+    writeText(opts.output, core::print(*core));
+    return 0;
+  }
+  if (core->entry.empty() && opts.emit == Emit::Exe) {
+    auto& d = f.diags->error("E0901", Span{f.mainFile, 0, 0}, "this program has no `main`");
+    d.hint = "add `main :: IO ()` with the actions to run, e.g. `main = putStrLn \"hello\"`";
+    printDiagnostics(*f.diags, opts);
+    return 1;
+  }
+  codegen::Options co;
+  co.optLevel = opts.optLevel;
+  co.triple = opts.target;
+  co.moduleName = opts.file;
+  std::string text;
+  switch (opts.emit) {
+    case Emit::Llvm:
+      if (!codegen::emitLLVM(*core, co, text, err)) return internalError("code generation", err);
+      writeText(opts.output, text);
+      return 0;
+    case Emit::Asm:
+      if (!codegen::emitAsm(*core, co, text, err)) return internalError("code generation", err);
+      writeText(opts.output, text);
+      return 0;
+    case Emit::Obj: {
+      std::string out = opts.output.empty() ? fs::path(opts.file).stem().string() + ".o" : opts.output;
+      if (!codegen::emitObject(*core, co, out, err)) return internalError("code generation", err);
+      return 0;
+    }
+    default:
+      break;
+  }
+  if (!codegen::buildExecutable(*core, co, exe, runtimeLib(), err)) return internalError("linking", err);
+  return 0;
+}
+
+int build(const Options& opts) {
+  std::string exe = opts.output.empty() ? fs::path(opts.file).stem().string() : opts.output;
+  return compileToExe(opts, exe);
+}
+
+int run(const Options& opts) {
+  char tmpl[] = "/tmp/weir-run-XXXXXX";
+  char* dir = mkdtemp(tmpl);
+  if (!dir) return internalError("run", "cannot create a temporary directory");
+  std::string exe = std::string(dir) + "/" + fs::path(opts.file).stem().string();
+  Options o = opts;
+  o.emit = Emit::Exe;
+  int rc = compileToExe(o, exe);
+  if (rc != 0) {
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+    return rc;
+  }
+  std::fflush(stdout);
+  pid_t pid = fork();
+  if (pid == 0) {
+    std::vector<char*> argv;
+    argv.push_back(const_cast<char*>(exe.c_str()));
+    for (auto& a : opts.runArgs) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(exe.c_str(), argv.data());
+    std::perror("weir run: exec");
+    _exit(127);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) {
+    std::fprintf(stderr, "weir run: the program was killed by signal %d\n", WTERMSIG(status));
+    return 128 + WTERMSIG(status);
+  }
+  return 1;
+}
+
+int explain(const std::string& code) {
+  std::string text = explainCode(code);
+  if (text.empty()) {
+    std::fprintf(stderr, "error: `%s` is not a known error code (codes look like E0201)\n", code.c_str());
+    return 1;
+  }
+  std::fputs(text.c_str(), stdout);
+  return 0;
+}
+
+}  // namespace weir::driver
