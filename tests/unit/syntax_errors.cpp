@@ -1,0 +1,244 @@
+// Syntax error tests: each error code at the right line:col, messages, several errors in
+// one file, recovery to the next top-level declaration, no duplicate reports.
+#include <catch2/catch.hpp>
+
+#include "diag/codes.hpp"
+#include "syntax/internal.hpp"
+#include "syntax/parser.hpp"
+
+using namespace weir;
+using namespace weir::syntax;
+
+namespace {
+
+struct Parsed {
+  SourceManager sm;
+  DiagnosticEngine diags{sm};
+  FileId id = 0;
+  std::optional<ast::Module> mod;
+  explicit Parsed(std::string src) {
+    id = sm.add("t.weir", std::move(src));
+    mod = parseFile(sm.get(id), id, diags);
+  }
+  std::vector<std::string> errors() const {
+    std::vector<std::string> v;
+    for (auto& d : diags.all()) {
+      LineCol lc = sm.get(id).lineCol(d.span.begin);
+      v.push_back(d.code + "@" + std::to_string(lc.line) + ":" + std::to_string(lc.col));
+    }
+    return v;
+  }
+  const Diagnostic& first() const { return diags.all().at(0); }
+  std::string text() const { return renderDiagnostics(diags, DiagFormat::Text, false); }
+};
+
+using V = std::vector<std::string>;
+
+}  // namespace
+
+TEST_CASE("errors: missing then", "[syntax][errors]") {
+  Parsed p("f x = if x > 0 1 else 2");
+  CHECK(p.errors() == V{"E0014@1:18"});
+  CHECK(p.first().message == "expected `then` after the number `1`, found `else`");
+  CHECK(p.first().label == "expected `then` here");
+  CHECK(p.first().hint.find("if cond then a else b") != std::string::npos);
+}
+
+TEST_CASE("errors: missing else", "[syntax][errors]") {
+  Parsed p("f x = if x then 1\ng = 2");
+  CHECK(p.errors() == V{"E0017@1:18"});
+  CHECK(p.first().message == "expected `else` after the number `1`, found a new line");
+  CHECK(p.mod->decls.size() == 1);
+}
+
+TEST_CASE("errors: expected an expression after `=` / `in` / operator", "[syntax][errors]") {
+  CHECK(Parsed("f =\ng = 1").errors() == V{"E0011@1:4"});
+  Parsed p("x = let y = 1 in\n");
+  CHECK(p.errors() == V{"E0011@1:17"});
+  CHECK(p.first().message == "expected an expression after `in`, found the end of the file");
+  CHECK(Parsed("m x = x +\nn = 1").errors() == V{"E0011@1:10"});
+  Parsed q("x = let y = 1 in in");
+  CHECK(q.errors() == V{"E0011@1:18"});
+  CHECK(q.first().message == "expected an expression after `in`, found `in`");
+}
+
+TEST_CASE("errors: expected a pattern", "[syntax][errors]") {
+  Parsed p("f = \\ -> 1");
+  CHECK(p.errors() == V{"E0012@1:7"});
+  CHECK(p.first().message == "expected a pattern after `\\`, found `->`");
+}
+
+TEST_CASE("errors: expected a type", "[syntax][errors]") {
+  CHECK(Parsed("p :: Int ->\nq = 1").errors() == V{"E0013@1:12"});
+  CHECK(Parsed("p :: = 1").errors() == V{"E0013@1:6"});
+  CHECK(Parsed("type T = ").errors() == V{"E0013@1:9"});
+}
+
+TEST_CASE("errors: expected a declaration", "[syntax][errors]") {
+  Parsed p("x = 1\n+ 2\ny = 3");
+  CHECK(p.errors() == V{"E0015@2:1"});
+  CHECK(p.mod->decls.size() == 2);
+  CHECK(Parsed("x = 1\nthen\n").errors() == V{"E0015@2:1"});
+}
+
+TEST_CASE("errors: unclosed bracket points at the opener", "[syntax][errors]") {
+  Parsed p("h x = case x of\n  Nothing -> (1 + 2\nk = 1");
+  CHECK(p.errors() == V{"E0016@2:20"});
+  REQUIRE(p.first().secondary.size() == 1);
+  CHECK(p.sm.get(p.id).lineCol(p.first().secondary[0].span.begin).col == 14);
+  CHECK(p.mod->decls.size() == 1);
+}
+
+TEST_CASE("errors: mismatched and unmatched brackets", "[syntax][errors]") {
+  Parsed p("k = [1, 2, 3)");
+  CHECK(p.errors() == V{"E0016@1:13"});
+  CHECK(p.first().message == "expected `]` after the number `3`, found `)`");
+  Parsed q("r = foo ]\ns = 1");
+  CHECK(q.errors() == V{"E0016@1:9"});
+  CHECK(q.first().message == "unmatched `]`");
+  CHECK(q.mod->decls.size() == 2);
+}
+
+TEST_CASE("errors: case alternative expected", "[syntax][errors]") {
+  Parsed p("q = case z of\n  -> 1\nr = 2");
+  CHECK(p.errors() == V{"E0014@2:3"});
+  CHECK(p.first().message == "expected a case alternative after `of`, found `->`");
+}
+
+TEST_CASE("errors: statement expected in do", "[syntax][errors]") {
+  Parsed p("m = do\n  x <-\n  pure x\nn = 1");
+  CHECK(p.errors() == V{"E0011@2:7"});
+  CHECK(p.mod->decls.size() == 1);
+}
+
+TEST_CASE("errors: missing `=` in a clause", "[syntax][errors]") {
+  Parsed p("f x y\ng = 1");
+  CHECK(p.errors() == V{"E0017@1:6"});
+  CHECK(p.first().message.find("expected `=`") != std::string::npos);
+}
+
+TEST_CASE("errors: layout problem, continuation not indented", "[syntax][errors]") {
+  Parsed p("main = do\n  let x =\n  1\n  pure x");
+  CHECK(p.errors() == V{"E0011@2:10"});
+}
+
+TEST_CASE("errors: invalid binary segment specifier", "[syntax][errors]") {
+  Parsed p("u = <<x:8/bigendian>>");
+  CHECK(p.errors() == V{"E0018@1:11"});
+}
+
+TEST_CASE("errors: fixity precedence out of range", "[syntax][errors]") {
+  Parsed p("infixl 12 +++");
+  CHECK(p.errors() == V{"E0019@1:8"});
+  CHECK(p.mod->decls.at(0)->prec == 9);
+}
+
+TEST_CASE("errors: unknown foreign calling convention", "[syntax][errors]") {
+  CHECK(Parsed("foreign import stdcall \"x\" xx :: Int").errors() == V{"E0020@1:16"});
+  CHECK(Parsed("foreign import ccall xx :: Int").errors() == V{"E0014@1:22"});
+}
+
+TEST_CASE("errors: class and instance heads", "[syntax][errors]") {
+  CHECK(Parsed("class where\nx = 1").errors() == V{"E0021@1:7"});
+  CHECK(Parsed("class C Int where").errors() == V{"E0021@1:7"});
+  CHECK(Parsed("instance Int where").errors() == V{"E0021@1:10"});
+}
+
+TEST_CASE("errors: invalid constraint", "[syntax][errors]") {
+  CHECK(Parsed("t :: a => a").errors() == V{"E0022@1:6"});
+}
+
+TEST_CASE("errors: empty interpolation and errors inside interpolation", "[syntax][errors]") {
+  CHECK(Parsed("v = \"${}\"").errors() == V{"E0023@1:6"});
+  Parsed p("v = \"a ${f (} b\"");
+  CHECK(p.errors() == V{"E0011@1:13"});
+}
+
+TEST_CASE("errors: module header problems", "[syntax][errors]") {
+  CHECK(Parsed("module where\nx = 1").errors() == V{"E0014@1:8"});
+  Parsed p("module M (a, b\nx = 1");
+  CHECK(p.errors().size() == 1);
+}
+
+TEST_CASE("errors: import problems", "[syntax][errors]") {
+  Parsed p("import qualified\nx = 1");
+  CHECK(p.errors() == V{"E0017@1:17"});
+  CHECK(p.first().message == "expected a module name after `qualified`, found a new line");
+  CHECK(p.mod->decls.size() == 1);
+}
+
+TEST_CASE("errors: data declaration problems", "[syntax][errors]") {
+  CHECK(Parsed("data T = T |\nx = 1").errors() == V{"E0017@1:13"});
+  CHECK(Parsed("data t = T").errors() == V{"E0014@1:6"});
+  CHECK(Parsed("data T = T deriving").errors() == V{"E0014@1:20"});
+}
+
+TEST_CASE("errors: several independent errors in one file are all reported", "[syntax][errors]") {
+  Parsed p(
+      "f x = if x then 1\n"
+      "ok1 = 1\n"
+      "g = [1, 2\n"
+      "ok2 = 2\n"
+      "h = \\ -> 3\n"
+      "ok3 = \"unterminated\n"
+      "k :: -> Int\n"
+      "ok4 = 4\n");
+  // (lexical errors come first: the whole file is lexed before parsing)
+  CHECK(p.errors() == V{"E0002@6:7", "E0017@1:18", "E0016@3:10", "E0012@5:7", "E0013@7:6"});
+  std::vector<std::string> names;
+  for (auto& d : p.mod->decls) names.push_back(d->name);
+  CHECK(names == V{"ok1", "ok2", "ok3", "ok4"});
+}
+
+TEST_CASE("errors: recovery stays at the top level, nested blocks are skipped", "[syntax][errors]") {
+  Parsed p(
+      "f = do\n"
+      "  a <- b\n"
+      "  c +\n"
+      "  where c = 1\n"
+      "        d = 2\n"
+      "g = 3\n");
+  CHECK(p.errors().size() == 1);
+  REQUIRE(p.mod->decls.size() == 1);
+  CHECK(p.mod->decls[0]->name == "g");
+}
+
+TEST_CASE("errors: never reported twice at the same place", "[syntax][errors]") {
+  Parsed p("x = (\ny = (\n");
+  auto e = p.errors();
+  std::sort(e.begin(), e.end());
+  CHECK(std::adjacent_find(e.begin(), e.end()) == e.end());
+  CHECK(e.size() == 2);
+}
+
+TEST_CASE("errors: lexical errors do not cascade into syntax errors", "[syntax][errors]") {
+  Parsed p("x = 1 § 2\ny = 'ab'\nz = 0b12");
+  CHECK(p.errors() == V{"E0001@1:7", "E0007@2:5", "E0005@3:5"});
+}
+
+TEST_CASE("errors: rendered diagnostics show the line and carets", "[syntax][errors]") {
+  Parsed p("f x = if x > 0 1 else 2");
+  std::string t = p.text();
+  CHECK(t.find("error[E0014]") != std::string::npos);
+  CHECK(t.find("t.weir:1:18") != std::string::npos);
+  CHECK(t.find("^^^^") != std::string::npos);
+}
+
+TEST_CASE("errors: every code the syntax stage emits is documented", "[syntax][errors][codes]") {
+  const char* srcs[] = {
+      "x = 1 § 2", "x = \"a", "{- x", "x = \"\\q\"", "x = 0b2", "x = 99999999999999999999", "x = ''",
+      "x = \"${a\"", "f = do\n\tx", "x = 1 )", "x =", "f = \\ -> 1", "x :: ->", "x = if a 1 else 2",
+      "x = 1\n+ 2", "x = (1", "main = do\n  let x =\n  1", "u = <<x/foo>>", "infixl 10 +", "foreign import q \"x\" y :: Int",
+      "class where", "t :: a => a", "v = \"${}\"", "f x y\ng = 1"};
+  for (const char* s : srcs) {
+    Parsed p(s);
+    INFO(s);
+    CHECK(p.diags.hasErrors());
+    for (auto& d : p.diags.all()) {
+      bool found = false;
+      for (auto& c : syntaxCodes()) found |= c.code == d.code;
+      INFO(d.code);
+      CHECK(found);
+    }
+  }
+}
