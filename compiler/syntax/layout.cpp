@@ -17,6 +17,9 @@ struct Ctx {
   enum Kind { Implicit, Explicit, Bracket, If, Let } kind;
   uint32_t col = 0;
   bool letBlock = false;  // Implicit: opened by `let`
+  bool guardLet = false;  // ... a `let` right after `|` or `,` (a guard or a comprehension qualifier)
+  int equals = 0;         // guardLet: `=` seen in the current binding
+  bool lambda = false;    // guardLet: a `\` seen in the current binding (its `->` is not the guard's)
 };
 
 class Layout {
@@ -26,7 +29,7 @@ class Layout {
   std::vector<Token> run(bool topBlock) {
     if (in_.empty()) return {};
     bool expectBlock = topBlock && in_[0].kind != Tok::LBrace && in_[0].kind != Tok::KwModule;
-    bool expectLet = false;
+    bool expectLet = false, guardLet = false;
     for (size_t i = 0; i < in_.size(); ++i) {
       Token& t = in_[i];
       bool firstOnLine = i > 0 && t.line > lastLine_;
@@ -37,7 +40,7 @@ class Layout {
           int m = topLayoutCol();
           if (static_cast<int>(n) > m) {
             virt(Tok::VLBrace, t, true);
-            stack_.push_back({Ctx::Implicit, n, expectLet});
+            stack_.push_back({Ctx::Implicit, n, expectLet, expectLet && guardLet});
             firstOnLine = false;
           } else {
             virt(Tok::VLBrace, t, true);
@@ -46,6 +49,7 @@ class Layout {
           }
         }
         expectLet = false;
+        guardLet = false;
       }
       if (firstOnLine && t.kind != Tok::End) offside(t);
       switch (t.kind) {
@@ -75,6 +79,26 @@ class Layout {
           if (k >= 0) popTo(k, t, t.kind == Tok::KwElse);
           break;
         }
+        case Tok::Equals: case Tok::RArrow:
+          // `| let y = x = rhs`: the guard's `=` (or `->` in a case) ends the guard's `let` block
+          if (!stack_.empty() && stack_.back().kind == Ctx::Implicit && stack_.back().guardLet) {
+            Ctx& c = stack_.back();
+            bool closes = t.kind == Tok::Equals ? c.equals > 0 : !c.lambda;
+            if (closes && stack_.size() >= 2 && stack_[stack_.size() - 2].kind == Ctx::Let) {
+              virt(Tok::VRBrace, t, false);
+              stack_.pop_back();
+              stack_.pop_back();
+            } else if (t.kind == Tok::Equals) {
+              ++c.equals;
+            }
+          }
+          break;
+        case Tok::Semi:
+          if (!stack_.empty() && stack_.back().guardLet) { stack_.back().equals = 0; stack_.back().lambda = false; }
+          break;
+        case Tok::Backslash:
+          if (!stack_.empty() && stack_.back().kind == Ctx::Implicit && stack_.back().guardLet) stack_.back().lambda = true;
+          break;
         case Tok::Comma:
           while (stack_.size() >= 2 && stack_.back().kind == Ctx::Implicit && stack_.back().letBlock &&
                  stack_[stack_.size() - 2].kind == Ctx::Let) {
@@ -95,6 +119,7 @@ class Layout {
           stack_.push_back({Ctx::Let});
           expectBlock = true;
           expectLet = true;
+          guardLet = out_.size() >= 2 && (out_[out_.size() - 2].kind == Tok::Bar || out_[out_.size() - 2].kind == Tok::Comma);
           break;
         case Tok::KwWhere: case Tok::KwDo: case Tok::KwOf: expectBlock = true; break;
         default: break;
@@ -151,8 +176,17 @@ class Layout {
       if (n == m) {
         if ((t.kind == Tok::KwThen || t.kind == Tok::KwElse) && find(Ctx::If, true) > k)
           return;  // `if` split over lines in a `do`
+        if (t.kind == Tok::KwWhere && k > 0) {
+          // `where` cannot start a statement or an alternative: it ends the block (`main = do ... where`)
+          popTo(k, t, false);
+          virt(Tok::VRBrace, t, false);
+          stack_.pop_back();
+          continue;
+        }
         popTo(k, t, false);
         virt(Tok::VSemi, t, false);
+        stack_[k].equals = 0;
+        stack_[k].lambda = false;
         return;
       }
       if (n < m) {

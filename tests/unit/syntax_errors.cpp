@@ -242,3 +242,45 @@ TEST_CASE("errors: every code the syntax stage emits is documented", "[syntax][e
     }
   }
 }
+
+TEST_CASE("errors: every prefix of a program parses without crashing", "[syntax][errors][robust]") {
+  const std::string prog = R"(module M (main) where
+import qualified Data.Map as Map
+data T = A { x :: Int } | B Int deriving (Eq, Show)
+class C a where
+  c :: a -> String
+instance C T where
+  c (A r) = "a ${show r.x}"
+  c (B n) | n > 0, let m = n = show m
+          | otherwise = "neg"
+f :: (Eq a) => [a] -> Maybe a
+f xs = case xs of
+  (y : _) | y == y -> Just y
+  [] -> Nothing
+main = do
+  let ys = [x * 2 | x <- [1 .. 10], x > 3]
+  r <- pure (A { x = 1 })
+  if r.x > 0 then print (r { x = 2 }) else pure ()
+  print <<1:8, 2:16/little>>
+  where helper = \(a, b) -> a - b
+)";
+  for (size_t n = 0; n <= prog.size(); ++n) {
+    Parsed p(prog.substr(0, n));
+    REQUIRE(p.mod.has_value());
+  }
+  Parsed full(prog);
+  INFO(full.text());
+  CHECK(full.diags.all().empty());
+}
+
+TEST_CASE("errors: garbage input does not crash", "[syntax][errors][robust]") {
+  const char* junk[] = {")))", "(((", "]]]{{{", "} } }", "= = =", "\\\\ -> ->", "<<<<>>>>", "case of of",
+                        "let in let in", "where where", "module", "import", "data", "class C a where\n  where",
+                        "x = [1 | ]", "x = (,", "f = do\n  }", "x = \"${\"${\"}\"}\"", "x = ?", "`", "x = a.b.", "x = {a = }"};
+  for (const char* j : junk) {
+    Parsed p(j);
+    INFO(j);
+    CHECK(p.mod.has_value());
+    CHECK(p.diags.hasErrors());
+  }
+}

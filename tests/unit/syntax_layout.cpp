@@ -129,3 +129,19 @@ TEST_CASE("layout: let statement in do followed by more statements", "[syntax][l
 TEST_CASE("layout: record literal over several lines", "[syntax][layout]") {
   CHECK(lay("r = f { a = 1\n, b = 2 }\ns = 1") == "{ r = f E{ a = 1 , b = 2 E} ; s = 1 }");
 }
+
+TEST_CASE("layout: a guard's let block ends at the guard's `=` or `->`", "[syntax][layout]") {
+  CHECK(lay("f x | let y = x = y") == "{ f x | let { y = x } = y }");
+  CHECK(lay("f x | x > 0, let y = x, let z = \\a -> a = z") ==
+        "{ f x | x > 0 , let { y = x } , let { z = \\ a -> a } = z }");
+  CHECK(lay("x = case a of\n  B y | let z = y -> z") == "{ x = case a of { B y | let { z = y } -> z } }");
+  CHECK(lay("x = [y | let y = 1]") == "{ x = [ y | let { y = 1 } ] }");
+}
+
+TEST_CASE("layout: a then/else at the block column outside an if is a new item", "[syntax][layout]") {
+  CHECK(lay("x = 1\nthen") == "{ x = 1 ; then }");
+}
+
+TEST_CASE("layout: `where` at the column of a do block ends it", "[syntax][layout]") {
+  CHECK(lay("main = do\n  foo\n  where foo = 1") == "{ main = do { foo } where { foo = 1 } }");
+}
