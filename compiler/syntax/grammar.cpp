@@ -365,7 +365,8 @@ auto const letexp_def = node(T(Tok::KwLet)[e_mkLet] > declblock[e_decls] > T(Tok
 auto const ifexp_def = node(T(Tok::KwIf)[e_mkIf] > expr[e_push] > T(Tok::KwThen) > expr[e_push] > T(Tok::KwElse) > expr[e_push]);
 auto const caseexp_def = node(T(Tok::KwCase)[e_mkCase] > expr[e_push] > T(Tok::KwOf) > altblock[e_alts]);
 auto const doexp_def = node(T(Tok::KwDo)[e_mkDo] > stmtblock[e_stmts]);
-auto const fexp_def = node(x3::omit[x3::eps[e_newApp] >> aexp[e_push] >> *aexp[e_push]][e_collapse]);
+// In argument position, `<<` followed by a space is the operator, not binary data.
+auto const fexp_def = node(x3::omit[x3::eps[e_newApp] >> aexp[e_push] >> *(!(binOpen_ >> !glued_) >> aexp[e_push])][e_collapse]);
 auto const aexp_def = atom[pass] >> *((T(Tok::Dot) > varid_[e_access]) |
                                       (&T(Tok::LBrace) >> x3::eps[e_canUpdate] >> recordexp[e_update]));
 auto const atom_def = qvarid_[e_var] | qconid_[e_con] | literal_[e_lit] | T(Tok::Hole)[e_hole] |
@@ -390,7 +391,7 @@ auto const listbody_def = x3::eps[e_newList] >> (
        (x3::eps > T(Tok::RBracket))))));
 auto const recordexp_def = node(T(Tok::LBrace)[e_rec] > -((varid_[e_pun] >> -(T(Tok::Equals) > expr[e_fieldVal])) % T(Tok::Comma)) >
                                 T(Tok::RBrace));
-auto const binexp_def = node(binEmpty_[e_bin] | (binOpen_[e_bin] >> glued_ >> (binseg_e[e_seg] % T(Tok::Comma)) >> binClose_));
+auto const binexp_def = node(binEmpty_[e_bin] | (binOpen_[e_bin] >> (binseg_e[e_seg] % T(Tok::Comma)) >> binClose_));
 auto const op_def = opsym_[pass] | (T(Tok::Backquote) >> backname_[pass] > T(Tok::Backquote));
 auto const conop_def = consym_[pass] | (T(Tok::Backquote) >> qconid_[pass] >> T(Tok::Backquote));
 auto const varop_def = varsym_[pass] | (T(Tok::Backquote) >> qvarid_[pass] >> T(Tok::Backquote));

@@ -390,6 +390,8 @@ TEST_CASE("parser: binary construction", "[syntax][parser]") {
   CHECK(ex("<<>>") == "(binary )");
   CHECK(ex("<<x:n, (y + 1):8/signed>>") == "(binary x:n/integer-unsigned-big, (op y + 1):8/integer-signed-big)");
   CHECK(ex("a << b >> c") == "(op a << b >> c)");
+  CHECK(ex("<< x:8, y >>") == "(binary x:8/integer-unsigned-big, y/integer-unsigned-big)");
+  CHECK(ex("f <<x:8>> << g") == "(op (app f (binary x:8/integer-unsigned-big)) << g)");
 }
 
 // ---------------------------------------------------------------- patterns
