@@ -152,6 +152,7 @@ class Gen {
     };
     decl("weir_rt_init", voidT, {i32, ptrT});
     decl("weir_rt_exit", voidT, {});
+    decl("weir_rt_main", i32, {i32, ptrT, ptrT});
     decl("weir_alloc", ptrT, {i64});
     cast<Function>(rt["weir_alloc"].getCallee())->addRetAttr(Attribute::NoAlias);
     decl("weir_free_obj", voidT, {ptrT});
@@ -491,8 +492,10 @@ class Gen {
   }
 
   void defineMain(const std::vector<Function*>& inits) {
+    auto* bodyFn = Function::Create(FunctionType::get(voidT, {}, false), Function::InternalLinkage, "weir.main", mod);
     beginFunction(mainFn, "main");
-    b.CreateCall(rt["weir_rt_init"], {mainFn->getArg(0), mainFn->getArg(1)});
+    b.CreateRet(b.CreateCall(rt["weir_rt_main"], {mainFn->getArg(0), mainFn->getArg(1), bodyFn}));
+    beginFunction(bodyFn, "main");
     for (size_t k = 0; k < inits.size(); k++) {
       CallInst* v = b.CreateCall(inits[k]->getFunctionType(), inits[k], {});
       v->setCallingConv(CallingConv::Tail);
@@ -514,8 +517,7 @@ class Gen {
       r = apply(action, {unitObj()}, false);
     }
     drop(r);
-    b.CreateCall(rt["weir_rt_exit"], {});
-    b.CreateRet(b.getInt32(0));
+    b.CreateRetVoid();
   }
 
   // ---------------------------------------------------------------- apply helpers

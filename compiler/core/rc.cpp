@@ -95,14 +95,19 @@ struct Inserter {
     return mkLet(t, r, rest);
   }
 
-  ExprPtr branch(const ExprPtr& b, const VarSet& borrowed, const VarSet& owned, const std::vector<VarId>& fields) {
-    // fields used by the body become owned (dup'ed) before anything is dropped
+  ExprPtr branch(const ExprPtr& b, const VarSet& borrowed, const VarSet& owned, VarId scrut,
+                 const std::vector<VarId>& fields) {
+    // fields used by the body become owned (dup'ed) before anything is dropped; then the
+    // scrutinee is dropped first (codegen recognises `dup fields; drop scrut` to free the cell
+    // of a unique scrutinee without touching its fields), then the other dead variables.
     VarSet fieldsUsed;
     const VarSet& used = fv(*b);
     for (VarId f : fields) if (has(used, f)) fieldsUsed.push_back(f);
     std::sort(fieldsUsed.begin(), fieldsUsed.end());
-    ExprPtr r = go(b, borrowed, unite(owned, fieldsUsed));
-    if (b->kind == Expr::Error) return r;
+    if (b->kind == Expr::Error) return b;
+    bool dropScrut = has(owned, scrut) && !has(used, scrut);
+    ExprPtr r = go(b, borrowed, unite(dropScrut ? without(owned, scrut) : owned, fieldsUsed));
+    if (dropScrut) r = mkDrop(scrut, r);
     for (auto it = fields.rbegin(); it != fields.rend(); ++it)
       if (has(used, *it)) r = mkDup(*it, r);
     return r;
@@ -148,14 +153,14 @@ struct Inserter {
       }
       case Expr::Case: {
         auto r = std::make_shared<Expr>(*e);
-        for (auto& a : r->alts) a.body = branch(a.body, borrowed, owned, a.fields);
-        if (r->deflt) r->deflt = branch(r->deflt, borrowed, owned, {});
+        for (auto& a : r->alts) a.body = branch(a.body, borrowed, owned, e->scrut, a.fields);
+        if (r->deflt) r->deflt = branch(r->deflt, borrowed, owned, e->scrut, {});
         return r;
       }
       case Expr::LitCase: {
         auto r = std::make_shared<Expr>(*e);
-        for (auto& a : r->litAlts) a.body = branch(a.body, borrowed, owned, {});
-        if (r->deflt) r->deflt = branch(r->deflt, borrowed, owned, {});
+        for (auto& a : r->litAlts) a.body = branch(a.body, borrowed, owned, e->scrut, {});
+        if (r->deflt) r->deflt = branch(r->deflt, borrowed, owned, e->scrut, {});
         return r;
       }
       case Expr::LetRec: throw std::logic_error("rc: LetRec must be lifted first");

@@ -1,3 +1,4 @@
+#define _GNU_SOURCE
 /* Start-up, buffered stdout, run-time errors. */
 #include "weir/rt.h"
 
@@ -7,6 +8,7 @@
 #include <unistd.h>
 
 void weir_objects_init(void);
+void weir_heap_thread_exit(void);
 
 #define OUT_CAP (1u << 16)
 static char out_buf[OUT_CAP];
@@ -80,3 +82,92 @@ void weir_rt_error(weir_obj* message, const char* location) {
 }
 
 void weir_rt_div_zero(const char* location) { weir_rt_panic("divide by zero", location); }
+
+/* ------------------------------------------------------------------------------------------
+ * Running the program: the Weir code runs on a thread with a large stack (1 GiB reserved by
+ * default, committed lazily; WEIR_STACK_SIZE=<n>[K|M|G] overrides), so deep non-tail
+ * recursion works; overflowing it is reported as a run-time error instead of a bare SIGSEGV.
+ * ------------------------------------------------------------------------------------------ */
+#include <pthread.h>
+#include <signal.h>
+
+static char* stack_lo;   /* lowest usable address of the program thread's stack */
+static size_t stack_size;
+
+static size_t parse_size(const char* s, size_t dflt) {
+  if (!s || !*s) return dflt;
+  char* end;
+  unsigned long long v = strtoull(s, &end, 10);
+  switch (*end) {
+    case 'k': case 'K': v <<= 10; break;
+    case 'm': case 'M': v <<= 20; break;
+    case 'g': case 'G': v <<= 30; break;
+    default: break;
+  }
+  return v ? (size_t)v : dflt;
+}
+
+static void fatal_signal(int sig, siginfo_t* info, void* uctx) {
+  (void)uctx;
+  char* addr = (char*)info->si_addr;
+  const char* msg = sig == SIGSEGV && stack_lo && addr < stack_lo + 65536 && addr >= stack_lo - (1 << 20)
+                        ? "runtime error: stack overflow (recursion too deep)\n"
+                        : "runtime error: segmentation fault (this is a bug in the Weir compiler or runtime)\n";
+  weir_stdout_flush();
+  ssize_t w = write(2, msg, strlen(msg));
+  (void)w;
+  _exit(1);
+}
+
+static void install_handlers(void) {
+  static char altstack[1 << 16];
+  stack_t ss;
+  ss.ss_sp = altstack;
+  ss.ss_size = sizeof altstack;
+  ss.ss_flags = 0;
+  sigaltstack(&ss, NULL);
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_sigaction = fatal_signal;
+  sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGSEGV, &sa, NULL);
+  sigaction(SIGBUS, &sa, NULL);
+}
+
+struct start_args { void (*body)(void); };
+
+static void* program_thread(void* p) {
+  struct start_args* a = (struct start_args*)p;
+  pthread_attr_t attr;
+  if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+    void* addr;
+    size_t size;
+    if (pthread_attr_getstack(&attr, &addr, &size) == 0) { stack_lo = (char*)addr; stack_size = size; }
+    pthread_attr_destroy(&attr);
+  }
+  install_handlers();
+  a->body();
+  weir_heap_thread_exit();
+  return NULL;
+}
+
+int weir_rt_main(int argc, char** argv, void (*body)(void)) {
+  weir_rt_init(argc, argv);
+  size_t size = parse_size(getenv("WEIR_STACK_SIZE"), (size_t)1 << 30);
+  struct start_args a = {body};
+  pthread_t t;
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  int ok = 0;
+  for (; size >= ((size_t)1 << 20) && !ok; size /= 4) {
+    if (pthread_attr_setstacksize(&attr, size) != 0) continue;
+    pthread_attr_setguardsize(&attr, 65536);
+    ok = pthread_create(&t, &attr, program_thread, &a) == 0;
+  }
+  pthread_attr_destroy(&attr);
+  if (ok) pthread_join(t, NULL);
+  else program_thread(&a);
+  weir_rt_exit();
+  return 0;
+}

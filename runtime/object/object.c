@@ -167,6 +167,14 @@ void weir_free_obj(weir_obj* o) {
   }
 }
 
+/* Releases the thread's bookkeeping (the work stack). Its chunks stay allocated: objects in
+ * them may still be referenced (immortal CAFs). */
+void weir_heap_thread_exit(void) {
+  free(todo);
+  todo = NULL;
+  todo_len = todo_cap = 0;
+}
+
 void weir_dup_shared(weir_obj* o) { __atomic_fetch_sub(&o->rc, 1, __ATOMIC_RELAXED); }
 void weir_drop_shared(weir_obj* o) {
   if (__atomic_fetch_add(&o->rc, 1, __ATOMIC_ACQ_REL) == -1) {

@@ -86,7 +86,7 @@ TEST_CASE("tail-recursive loop of 10^8 iterations runs in constant stack", "[cod
   P p;
   addLoop(p);
   p.main(putLn(showI(call("Main.loop", {mkInt(100000000), mkInt(0)}))));
-  auto r = compileAndRun(p.prog, 2, "ulimit -s 1024;");
+  auto r = compileAndRun(p.prog, 2, "WEIR_STACK_SIZE=1M");
   CHECK(r.status == 0);
   CHECK(r.out == "5000000050000000\n");
 }
@@ -95,7 +95,7 @@ TEST_CASE("tail-recursive loop at -O0 is still a musttail loop", "[codegen]") {
   P p;
   addLoop(p);
   p.main(putLn(showI(call("Main.loop", {mkInt(3000000), mkInt(0)}))));
-  auto r = compileAndRun(p.prog, 0, "ulimit -s 1024;");
+  auto r = compileAndRun(p.prog, 0, "WEIR_STACK_SIZE=1M");
   CHECK(r.status == 0);
   CHECK(r.out == "4500001500000\n");
 }
@@ -112,7 +112,7 @@ TEST_CASE("mutual recursion even/odd 10^7", "[codegen]") {
   p.main(mkLet(b, call("Main.even", {mkInt(10000001)}),
                mkCase(b, {Alt{0, {}, putLn(mkString("odd"))}, Alt{1, {}, putLn(mkString("even"))}})));
   for (int opt : {0, 2}) {
-    auto r = compileAndRun(p.prog, opt, "ulimit -s 1024;");
+    auto r = compileAndRun(p.prog, opt, "WEIR_STACK_SIZE=1M");
     CHECK(r.status == 0);
     CHECK(r.out == "odd\n");
   }
@@ -203,7 +203,7 @@ TEST_CASE("lists: build and sum a million elements, free ten million", "[codegen
             putLn(showI(add(call("Main.sum", {v(xs), mkInt(0)}), call("Main.sum", {v(xs), mkInt(0)}))))),
   }));
   for (int opt : {0, 2}) {
-    auto r = compileAndRun(p.prog, opt, "ulimit -s 1024;");
+    auto r = compileAndRun(p.prog, opt, "WEIR_STACK_SIZE=1M");
     CHECK(r.status == 0);
     CHECK(r.out == "500000500000\n1\n1001000\n");
   }

@@ -80,7 +80,7 @@ TEST_CASE("LetRec: local recursion in constant stack, mutual recursion, recursiv
                  putLn(showI(call("Main.mapAdd", {mkInt(20)})))}));
   p.prog.entry = "Main.main";
   for (int opt : {0, 2}) {
-    auto r = compileAndRun(p.prog, opt, "ulimit -s 1024;");
+    auto r = compileAndRun(p.prog, opt, "WEIR_STACK_SIZE=1M");
     CHECK(r.status == 0);
     CHECK(r.out == "50000005000000\n0\n41\n");
   }
@@ -184,4 +184,23 @@ TEST_CASE("the valgrind check does catch a leak", "[codegen][valgrind]") {
                          /*rcInserted=*/true);
   CHECK(r.status == 9);
   CHECK(r.out == "123456\n");
+}
+
+TEST_CASE("deep non-tail recursion runs on the big stack; overflow is a runtime error", "[codegen]") {
+  P p;
+  // depth n = if n == 0 then 0 else 1 + depth (n - 1)
+  VarId n = p.fresh();
+  p.fn("Main.depth", {n},
+       ifte(p, prim(PrimOp::IntEq, {v(n), mkInt(0)}), mkInt(0),
+            add(mkInt(1), call("Main.depth", {prim(PrimOp::IntSub, {v(n), mkInt(1)})}))));
+  VarId w = p.fresh();
+  p.fn("Main.main", {w}, seq(p, putLn(mkString("start")), putLn(showI(call("Main.depth", {mkInt(1000000)})))));
+  p.prog.entry = "Main.main";
+  auto r = compileAndRun(p.prog, 2);
+  CHECK(r.status == 0);
+  CHECK(r.out == "start\n1000000\n");
+  r = compileAndRun(p.prog, 2, "WEIR_STACK_SIZE=1M");
+  CHECK(r.status == 1);
+  CHECK(r.out == "start\n");
+  CHECK(r.err == "runtime error: stack overflow (recursion too deep)\n");
 }

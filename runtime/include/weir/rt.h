@@ -101,6 +101,10 @@ extern weir_char weir_ascii_chars[128];
 /* ---- Life cycle ---- */
 void weir_rt_init(int argc, char** argv);
 void weir_rt_exit(void);                      /* flushes stdout */
+/* The generated C `main`: initialises the runtime, runs body (CAF initialisation + the entry
+ * action) on a thread with a large stack (WEIR_STACK_SIZE, default 1 GiB reserved), reports a
+ * stack overflow as a run-time error, flushes stdout and returns the exit status. */
+int weir_rt_main(int argc, char** argv, void (*body)(void));
 
 /* ---- Allocation: a size-class free-list allocator for small objects ----
  * Objects of at most WEIR_MAX_SMALL bytes (rounded up to 8) live in per-thread free lists
