@@ -167,6 +167,8 @@ void Checker::checkExplicit(const std::string& name, const std::vector<ast::Decl
       d.label = "needed here";
       d.hint = fmt::format("add `{}` to the type signature of `{}`: `{} => ...`", pr.show(h->pred), names::displayName(name),
                            pr.show(h->pred));
+    } else if ((localMeta || wanted.empty()) && diags.hasErrors()) {
+      // most likely a consequence of an earlier error
     } else if (localMeta || wanted.empty()) {
       auto& d = diags.error("E0211", h->span, fmt::format("ambiguous type: cannot tell which `{}` instance to use",
                                                           names::displayName(h->pred.cls)));

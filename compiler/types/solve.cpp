@@ -149,7 +149,11 @@ std::vector<DictVarP> Checker::generalize(std::vector<DictP>& holes, const std::
       if (std::find(typeMetas.begin(), typeMetas.end(), m) != typeMetas.end()) inType = true;
     }
     if (!local) {
-      if (wanted.empty()) {
+      if (wanted.empty() && diags.hasErrors()) {
+        h->filled = std::make_shared<Dict>();
+        h->filled->kind = Dict::Inst;
+        h->filled->instance = -1;
+      } else if (wanted.empty()) {
         Printer pr;
         auto& d = diags.error("E0211", h->span, fmt::format("ambiguous type: cannot tell which `{}` instance to use",
                                                             names::displayName(h->pred.cls)));
@@ -161,6 +165,12 @@ std::vector<DictVarP> Checker::generalize(std::vector<DictP>& holes, const std::
       } else {
         wanted.back().push_back(h);
       }
+      continue;
+    }
+    if ((!canRetain || !inType) && diags.hasErrors()) {
+      h->filled = std::make_shared<Dict>();
+      h->filled->kind = Dict::Inst;
+      h->filled->instance = -1;
       continue;
     }
     if (!canRetain || !inType) {
