@@ -287,6 +287,77 @@ std::string dumpDecl(const Decl& d) {
   return "?";
 }
 
+namespace {
+
+// Pretty-prints a one-line S-expression: a list that fits in `width` stays on one line,
+// otherwise its head stays on the first line and each element goes on its own line.
+struct Pretty {
+  const std::string& s;
+  size_t width;
+  std::string out;
+
+  // End (exclusive) of the element starting at i.
+  size_t elementEnd(size_t i) const {
+    int depth = 0;
+    for (; i < s.size(); ++i) {
+      char c = s[i];
+      if (c == '"') {
+        for (++i; i < s.size() && s[i] != '"'; ++i)
+          if (s[i] == '\\') ++i;
+      } else if (c == '\'' && (i == 0 || s[i - 1] == ' ' || s[i - 1] == '(' || s[i - 1] == '[')) {
+        for (++i; i < s.size() && s[i] != '\''; ++i)
+          if (s[i] == '\\') ++i;
+      } else if (c == '(' || c == '[') {
+        ++depth;
+      } else if (c == ')' || c == ']') {
+        if (depth == 0) return i;
+        if (--depth == 0) return i + 1;
+      } else if (c == ' ' && depth == 0) {
+        return i;
+      }
+    }
+    return i;
+  }
+
+  void element(size_t b, size_t e, size_t indent) {
+    if (e - b + indent <= width || (s[b] != '(' && s[b] != '[')) {
+      out.append(s, b, e - b);
+      return;
+    }
+    // a long list: "(head" then children on their own lines
+    size_t i = b + 1;
+    size_t h = elementEnd(i);
+    out.append(s, b, h - b);
+    i = h;
+    bool broken = false;
+    while (i < e - 1) {
+      while (i < e - 1 && s[i] == ' ') ++i;
+      if (i >= e - 1) break;
+      size_t j = elementEnd(i);
+      if (j <= i) j = i + 1;
+      if (!broken && j - i <= 24 && s[i] != '(') {  // short leading atoms stay on the head line
+        out += " ";
+        out.append(s, i, j - i);
+        i = j;
+        continue;
+      }
+      broken = true;
+      out += "\n" + std::string(indent + 2, ' ');
+      element(i, j, indent + 2);
+      i = j;
+    }
+    out += s[e - 1];
+  }
+};
+
+std::string pretty(const std::string& line, size_t indent) {
+  Pretty p{line, 100, {}};
+  p.element(0, line.size(), indent);
+  return p.out;
+}
+
+}  // namespace
+
 std::string dumpModule(const Module& m) {
   std::string o = "(module " + m.name;
   if (m.hasExports) {
@@ -319,7 +390,7 @@ std::string dumpModule(const Module& m) {
   for (auto& d : m.decls) {
     o += "\n  ";
     if (d && !d->doc.empty()) o += "(doc " + quote(d->doc, false) + ") ";
-    o += d ? dumpDecl(*d) : "<null>";
+    o += d ? pretty(dumpDecl(*d), 2) : "<null>";
   }
   return o + ")\n";
 }

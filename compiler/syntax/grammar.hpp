@@ -137,6 +137,9 @@ inline Span rangeSpan(Iter b, Iter e) {
 
 template <class V, class Iter>
 inline void applySpan(V& v, Iter b, Iter e) {
+  if constexpr (std::is_same_v<V, ast::DeclPtr>) {
+    if (v && v->doc.empty() && b != e) v->doc = b->doc;  // `-- |` before a nested declaration
+  }
   if constexpr (requires { v->span; }) {
     if (v) v->span = rangeSpan(b, e);
   } else if constexpr (requires { v.span; }) {

@@ -56,6 +56,17 @@ ExprPtr Lowerer::lowerVar(const Expr& e, std::vector<ExprPtr>& args) {
         for (size_t i = 1; i < e.evidence->dicts.size(); ++i) extra.push_back(lowerDict(e.evidence->dicts[i]));
         extra.insert(extra.end(), args.begin(), args.end());
         args.clear();
+        // A known instance whose method is a primitive: inline it (errors report this call site).
+        if (m->kind == core::Expr::Global) {
+          auto pw = primWrappers.find(m->name);
+          if (pw != primWrappers.end() && static_cast<int>(extra.size()) >= arity[m->name]) {
+            int n = arity[m->name];
+            std::vector<ExprPtr> pargs(extra.begin(), extra.begin() + n);
+            std::vector<ExprPtr> rest(extra.begin() + n, extra.end());
+            ExprPtr call = core::mkPrim(pw->second, pargs, loc(e.span));
+            return rest.empty() ? call : core::mkApp(call, rest);
+          }
+        }
         return extra.empty() ? m : core::mkApp(m, extra);
       }
       (void)b;
