@@ -118,6 +118,10 @@ TEST_CASE("parser: doc comments fill Decl::doc", "[syntax][parser]") {
   CHECK(p.mod->decls[0]->doc == "Doubles.");
   CHECK(p.mod->decls[1]->doc.empty());
   CHECK(p.mod->decls[2]->doc == "A type.");
+  Parsed q("class C a where\n  -- | The method.\n  m :: a -> a\n  n :: a");
+  REQUIRE(q.mod->decls.at(0)->body.size() == 2);
+  CHECK(q.mod->decls[0]->body[0]->doc == "The method.");
+  CHECK(q.mod->decls[0]->body[1]->doc.empty());
 }
 
 // ---------------------------------------------------------------- declarations
@@ -527,6 +531,18 @@ main = do
 TEST_CASE("parser: dumpModule is indented and readable", "[syntax][parser]") {
   Parsed p("module M (f) where\nimport A\nf = 1");
   CHECK(dumpModule(*p.mod) == "(module M\n  (exports f)\n  (import A)\n  (clause f [] (= 1)))\n");
+}
+
+TEST_CASE("parser: dumpModule breaks long declarations over indented lines", "[syntax][parser]") {
+  Parsed p("main = do\n  a <- foo bar baz\n  b <- quux a a a a a a a a a a a\n  print (a + b + a + b + a + b + a + b + a + b)\n");
+  CHECK(dumpModule(*p.mod) ==
+        "(module Main\n"
+        "  (clause main []\n"
+        "    (=\n"
+        "      (do\n"
+        "        (<- a (app foo bar baz))\n"
+        "        (<- b (app quux a a a a a a a a a a a))\n"
+        "        (app print (op a + b + a + b + a + b + a + b + a + b))))))\n");
 }
 
 TEST_CASE("parser: 1,000-line program parses fast", "[syntax][parser][perf]") {
