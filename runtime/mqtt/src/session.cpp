@@ -304,7 +304,9 @@ void Session::on_connack(Connack& c) {
   }
   state_ = SessionState::connected;
   first_connect_ = false;
-  server_receive_max_ = std::uint16_t(c.props.num(PropId::receive_maximum).value_or(65535));
+  server_receive_max_ = cfg_.version == Version::v5
+      ? std::uint16_t(c.props.num(PropId::receive_maximum).value_or(65535))
+      : std::max<std::uint16_t>(cfg_.v311_server_window, 1);
   server_max_packet_ = c.props.num(PropId::maximum_packet_size).value_or(max_packet_size_limit);
   server_alias_max_ = std::uint16_t(c.props.num(PropId::topic_alias_maximum).value_or(0));
   server_max_qos_ = std::uint8_t(c.props.num(PropId::maximum_qos).value_or(2));

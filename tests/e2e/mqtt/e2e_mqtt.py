@@ -63,7 +63,7 @@ class Broker:
         path = os.path.join(self.dir, self.name + ".conf")
         lines = [f"listener {self.port} 127.0.0.1", "allow_anonymous true",
                  "max_queued_messages 100000", "log_dest stderr", "log_type error",
-                 "log_type warning"]
+                 "log_type warning", "log_type information"]
         if self.persistence:
             lines += ["persistence true", f"persistence_location {self.dir}/",
                       "persistence_file " + self.name + ".db", "autosave_interval 0"]
@@ -77,15 +77,24 @@ class Broker:
             if not same_port or self.port is None:
                 self.port = free_port()
             conf = self._conf()
+            offset = os.path.getsize(self.log) if os.path.exists(self.log) else 0
             logf = open(self.log, "a")
             self.proc = subprocess.Popen([MOSQUITTO, "-c", conf], stdout=logf, stderr=logf)
+            # Up means: our process says it is running (so the port is ours, not a parallel
+            # test's broker that took the same free port first) and accepts connections.
             end = time.monotonic() + 5
             while time.monotonic() < end and self.proc.poll() is None:
-                try:
-                    with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                        return self
-                except OSError:
-                    time.sleep(0.01)
+                with open(self.log) as f:
+                    f.seek(offset)
+                    running = " running" in f.read()
+                if running:
+                    try:
+                        with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                            if self.proc.poll() is None:
+                                return self
+                    except OSError:
+                        pass
+                time.sleep(0.01)
             self.stop()
             if same_port:  # the port may still be in TIME_WAIT use; retry on the same one
                 time.sleep(0.1)

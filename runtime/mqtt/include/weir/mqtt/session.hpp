@@ -31,6 +31,9 @@ struct SessionConfig {
   std::uint16_t topic_alias_maximum = 16;  // aliases the server may use towards us (5.0)
   bool outgoing_topic_aliases = true;      // use the server's Topic Alias Maximum
   std::uint16_t max_inflight = 65535;      // our own cap on outgoing QoS 1/2 in flight
+  // 3.1.1 has no Receive Maximum: the window assumed for the server (Mosquitto's default
+  // max_inflight_messages; Mosquitto 2.0.11 stalls QoS 2 deliveries beyond it).
+  std::uint16_t v311_server_window = 20;
   std::size_t max_queued = 100000;         // messages waiting to be sent (all QoS)
   std::size_t max_queued_bytes = 64u << 20;
   std::size_t max_output_bytes = 1u << 20; // encoded bytes waiting for the socket
