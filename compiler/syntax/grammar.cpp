@@ -92,13 +92,30 @@ static const glued_p glued_{};
 
 // `{ p ; p ; ... }` with virtual or explicit braces; `close` names what may come next in
 // error messages ("expected a statement, found ...").
+// Succeeds (consuming nothing) at the start of a block item: right after `{` or `;`.
+struct itemStart_p : x3::parser<itemStart_p> {
+  using attribute_type = x3::unused_type;
+  static bool const has_attribute = false;
+  template <class Iter, class Ctx, class RCtx, class Attr>
+  bool parse(Iter& first, Iter const&, Ctx const&, RCtx&, Attr&) const {
+    if (!g_state || first == g_state->begin) return false;
+    Tok k = (first - 1)->kind;
+    return k == Tok::VLBrace || k == Tok::LBrace || k == Tok::VSemi || k == Tok::Semi;
+  }
+};
+static const itemStart_p itemStart_{};
+
 template <class P>
-static auto block(P const& p, tokset_p const& close) {
-  return open_ >> *semi_ >> -(p % +semi_) >> *semi_ > close;
+static auto block(P const& p, tokset_p const& item, tokset_p const& itemEnd) {
+  return open_ >> *semi_ >> -(p % +semi_) >> *semi_ >> (close_ | (itemStart_ > item) | (x3::eps > itemEnd));
 }
-static const tokset_p closeStmt_({Tok::VRBrace, Tok::RBrace}, "a statement");
-static const tokset_p closeAlt_({Tok::VRBrace, Tok::RBrace}, "a case alternative");
-static const tokset_p closeDecl_({Tok::VRBrace, Tok::RBrace}, "a declaration");
+// Never-matching parsers that only name what was expected.
+static const tokset_p stmt_({Tok::Error}, "a statement");
+static const tokset_p altItem_({Tok::Error}, "a case alternative");
+static const tokset_p declItem_({Tok::Error}, "a declaration");
+static const tokset_p stmtEnd_({Tok::Error}, "the end of the statement");
+static const tokset_p altEnd_({Tok::Error}, "the end of the case alternative");
+static const tokset_p declEnd_({Tok::Error}, "the end of the declaration");
 
 // ---------------------------------------------------------------- rules
 #define RULE(name, attr, desc) \
@@ -417,9 +434,9 @@ ACT(g_bool, _val(ctx) = Guard{}; _val(ctx).kind = Guard::Bool; _val(ctx).expr = 
 
 auto const stmt_def = nodeS(((pat[st_pat] >> T(Tok::LArrow)[st_bind]) > expr[st_expr]) |
                             (T(Tok::KwLet) >> declblock[st_let] >> !T(Tok::KwIn)) | expr[st_plain]);
-auto const stmtblock_def = block(stmt[st_push], closeStmt_);
+auto const stmtblock_def = block(stmt[st_push], stmt_, stmtEnd_);
 auto const alt_def = nodeS(pat[al_pat] > rhs_arrow[al_rhs]);
-auto const altblock_def = block(alt[st_push], closeAlt_);
+auto const altblock_def = block(alt[st_push], altItem_, altEnd_);
 auto const guard_def = nodeS(((pat[g_pat] >> T(Tok::LArrow)) > expr[g_expr]) | (T(Tok::KwLet) > declblock[g_let]) | expr[g_bool]);
 auto const gexp_eq_def = nodeS(T(Tok::Bar) > guard[ge_guard] > *(T(Tok::Comma) > guard[ge_guard]) > T(Tok::Equals) > expr[ge_body]);
 auto const gexp_arrow_def = nodeS(T(Tok::Bar) > guard[ge_guard] > *(T(Tok::Comma) > guard[ge_guard]) > T(Tok::RArrow) > expr[ge_body]);
@@ -493,7 +510,7 @@ ACT(d_conv, const Token* t = _attr(ctx); _val(ctx)->foreignConv = t->text;
     })
 ACT(d_fname, _val(ctx)->foreignName = _attr(ctx)->text)
 
-auto const declblock_def = block(decl[d_push], closeDecl_);
+auto const declblock_def = block(decl[d_push], declItem_, declEnd_);
 auto const decl_def = typesig[pass] | fixity[pass] | opclause[pass] | funclause[pass] | patbind[pass];
 auto const topdecl_def = datadecl[pass] | newtypedecl[pass] | typesyn[pass] | classdecl[pass] | instdecl[pass] |
                          foreigndecl[pass] | decl[pass];
@@ -641,7 +658,7 @@ class Reporter {
     std::vector<std::string> names;
     static const Tok interesting[] = {Tok::Equals, Tok::Bar, Tok::DColon, Tok::RArrow, Tok::LArrow, Tok::KwThen,
                                       Tok::KwElse, Tok::KwOf, Tok::KwIn, Tok::RParen, Tok::RBracket, Tok::RBrace,
-                                      Tok::Comma, Tok::At};
+                                      Tok::Comma};
     for (Tok want : interesting)
       for (Tok k : expectedKinds)
         if (k == want) { names.push_back(std::string("`") + tokSpelling(k) + "`"); break; }
@@ -665,16 +682,20 @@ class Reporter {
     }
     std::string msg = "unexpected " + found;
     if (!names.empty()) {
-      msg += ", expected ";
+      msg = "expected ";
       for (size_t i = 0; i < names.size() && i < 4; ++i) {
         if (i) msg += i + 1 == std::min<size_t>(names.size(), 4) ? " or " : ", ";
         msg += names[i];
       }
+      const Token* prev = prevReal(pos);
+      if (prev && prev->kind != Tok::String && prev->kind != Tok::InterpString && prev->kind != Tok::Bytes)
+        msg += " after " + describeToken(*prev);
+      msg += ", found " + found;
     }
     auto& d = diags_.error(isVirtual(pos->kind) && !atEof(pos) ? "E0017" : "E0010", spanAt(pos), msg);
     d.label = "unexpected " + found;
     if (isVirtual(pos->kind))
-      d.hint = "this line starts a new item because of its indentation; indent it more to continue the previous line";
+      d.hint = "if the code continues on the next line, indent that line more than the start of this one";
   }
 
   void hint(Diagnostic& d, const std::string& what, It pos) {
@@ -695,16 +716,21 @@ class Reporter {
 
 // Skips past a broken declaration: to the next `;` of the block the declaration started
 // in, or to that block's end.
-static It recover(It declStart, It errPos, It end) {
+// With a layout (implicit) module body only virtual tokens count, since an explicit brace may
+// be the very thing left unclosed; with an explicit body only explicit ones do.
+static It recover(It declStart, It errPos, It end, bool explicitBody) {
+  Tok open = explicitBody ? Tok::LBrace : Tok::VLBrace;
+  Tok close = explicitBody ? Tok::RBrace : Tok::VRBrace;
+  Tok semi = explicitBody ? Tok::Semi : Tok::VSemi;
   int depth = 0;
   It i = declStart;
   for (; i != end && i->kind != Tok::End; ++i) {
     Tok k = i->kind;
-    if (k == Tok::VLBrace || k == Tok::LBrace) ++depth;
-    else if (k == Tok::VRBrace || k == Tok::RBrace) {
+    if (k == open) ++depth;
+    else if (k == close) {
       if (depth == 0) return i;
       --depth;
-    } else if ((k == Tok::VSemi || k == Tok::Semi) && depth == 0 && i >= errPos) {
+    } else if (k == semi && depth == 0 && i >= errPos) {
       return i;
     }
   }
@@ -825,6 +851,7 @@ std::optional<ast::Module> parseModule(const std::vector<Token>& tokens, FileId 
       while (it->kind != Tok::End && it->kind != Tok::VLBrace && it->kind != Tok::LBrace) ++it;
     }
   }
+  bool explicitBody = it->kind == Tok::LBrace;
   if (it->kind == Tok::VLBrace || it->kind == Tok::LBrace) {
     ++it;
   } else if (it->kind != Tok::End) {
@@ -877,7 +904,7 @@ std::optional<ast::Module> parseModule(const std::vector<Token>& tokens, FileId 
       rep.unexpected(it, start, {});
       ok = false;
     }
-    it = recover(start, errPos, end);
+    it = recover(start, errPos, end, explicitBody);
     if (it == end) { it = end - 1; break; }
   }
   g_state = savedState;

@@ -20,6 +20,7 @@ struct Ctx {
   bool guardLet = false;  // ... a `let` right after `|` or `,` (a guard or a comprehension qualifier)
   int equals = 0;         // guardLet: `=` seen in the current binding
   bool lambda = false;    // guardLet: a `\` seen in the current binding (its `->` is not the guard's)
+  bool record = false;    // Explicit: a record brace, not a block after `where`/`let`/`do`/`of`
 };
 
 class Layout {
@@ -33,6 +34,7 @@ class Layout {
     for (size_t i = 0; i < in_.size(); ++i) {
       Token& t = in_[i];
       bool firstOnLine = i > 0 && t.line > lastLine_;
+      bool braceOpensBlock = expectBlock || (i == 0 && topBlock);
       if (expectBlock) {
         expectBlock = false;
         if (t.kind != Tok::LBrace) {
@@ -113,7 +115,12 @@ class Layout {
       lastLine_ = t.line;
       switch (t.kind) {
         case Tok::LParen: case Tok::LBracket: stack_.push_back({Ctx::Bracket}); break;
-        case Tok::LBrace: stack_.push_back({Ctx::Explicit}); break;
+        case Tok::LBrace: {
+          Ctx c{Ctx::Explicit};
+          c.record = !braceOpensBlock;
+          stack_.push_back(c);
+          break;
+        }
         case Tok::KwIf: stack_.push_back({Ctx::If}); break;
         case Tok::KwLet:
           stack_.push_back({Ctx::Let});
@@ -171,6 +178,19 @@ class Layout {
     uint32_t n = t.col;
     while (true) {
       int k = topLayoutIndex();
+      if (k >= 0 && stack_[k].kind == Ctx::Explicit && stack_[k].record) {
+        // A record brace left open at a line that is not indented past the enclosing block:
+        // drop it so the layout (and error recovery) goes on; the parser reports the `{`.
+        int below = -1;
+        for (int j = k - 1; j >= 0; --j)
+          if (stack_[j].kind == Ctx::Implicit || stack_[j].kind == Ctx::Explicit) { below = j; break; }
+        if (below >= 0 && stack_[below].kind == Ctx::Implicit &&
+            (n < stack_[below].col || (n == stack_[below].col && t.kind != Tok::RBrace && t.kind != Tok::Comma))) {
+          popTo(k, t, true);
+          continue;
+        }
+        return;
+      }
       if (k < 0 || stack_[k].kind == Ctx::Explicit) return;
       uint32_t m = stack_[k].col;
       if (n == m) {

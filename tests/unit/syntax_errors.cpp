@@ -284,3 +284,30 @@ TEST_CASE("errors: garbage input does not crash", "[syntax][errors][robust]") {
     CHECK(p.diags.hasErrors());
   }
 }
+
+TEST_CASE("errors: an unclosed record brace does not swallow the rest of the file", "[syntax][errors]") {
+  Parsed p("data T = T {x :: Int\nm = 1\nn = 2");
+  CHECK(p.errors() == V{"E0016@1:21"});
+  REQUIRE(p.mod->decls.size() == 2);
+  CHECK(p.mod->decls[0]->name == "m");
+}
+
+TEST_CASE("errors: stray token after a complete block item", "[syntax][errors]") {
+  Parsed p("k = case x of\n  A -> 1\n   B -> 2\nm = 1");
+  CHECK(p.errors() == V{"E0014@3:6"});
+  CHECK(p.first().message == "expected the end of the case alternative after `B`, found `->`");
+  CHECK(p.mod->decls.size() == 1);
+}
+
+TEST_CASE("errors: recovery with an explicit module body", "[syntax][errors]") {
+  Parsed p("module M where {\nf = (;\ng = 1;\nh = do { x <- }; k = 2 }");
+  CHECK(p.errors() == V{"E0011@2:6", "E0011@4:15"});
+  std::vector<std::string> names;
+  for (auto& d : p.mod->decls) names.push_back(d->name);
+  CHECK(names == V{"g", "k"});
+}
+
+TEST_CASE("errors: expected-token lists after a failed clause", "[syntax][errors]") {
+  Parsed p("f x y\ng = 1");
+  CHECK(p.first().message == "expected `=` after `y`, found a new line");
+}
