@@ -121,6 +121,13 @@ struct Lifter {
         break;
       }
       case Expr::LetRec: return liftGroup(*e, ctx);
+      case Expr::Case: case Expr::LitCase:
+        if (subst.count(e->scrut)) {  // (ill-typed: a function scrutinised) keep it well-scoped
+          auto r = std::make_shared<Expr>(*e);
+          r->scrut = p.nextVar++;
+          return go(mkLet(r->scrut, mkVar(e->scrut), r), ctx);
+        }
+        break;
       default: break;
     }
     // Rebuild with transformed children.
