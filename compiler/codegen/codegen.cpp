@@ -372,6 +372,7 @@ class Gen {
     return g;
   }
   Constant* nullary(int tag) {
+    if (tag < 0 || tag > 65535) bug("constructor tag out of range");
     auto& c = nullaryObjs[tag];
     if (!c) c = staticObj("weir.con." + std::to_string(tag),
                           ConstantStruct::getAnon(ctx, {ConstantInt::get(i64, header(0, K_CON, 0, tag))}));
@@ -722,6 +723,7 @@ class Gen {
       case Expr::Con: {
         if (e.args.empty()) return result(nullary(e.tag), tail);
         if (e.args.size() > 255) bug("constructor with more than 255 fields");
+        if (e.tag < 0 || e.tag > 65535) bug("constructor tag out of range");
         std::vector<Value*> vs;
         if (!genArgs(e.args, 0, vs)) return nullptr;
         Value* o = alloc(8 + 8 * vs.size(), K_CON, vs.size(), static_cast<uint64_t>(e.tag));

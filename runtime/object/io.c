@@ -58,10 +58,13 @@ weir_obj* weir_put_str_ln(weir_obj* s) {
 }
 
 static int initialised;
+int weir_argc;
+char** weir_argv;
 
 void weir_rt_init(int argc, char** argv) {
-  (void)argc; (void)argv;
   if (initialised) return;
+  weir_argc = argc;
+  weir_argv = argv;
   initialised = 1;
   weir_objects_init();
   out_is_tty = isatty(1);

@@ -100,6 +100,8 @@ extern weir_char weir_ascii_chars[128];
 
 /* ---- Life cycle ---- */
 void weir_rt_init(int argc, char** argv);
+extern int weir_argc;                         /* the program's command line (set by weir_rt_init) */
+extern char** weir_argv;
 void weir_rt_exit(void);                      /* flushes stdout */
 /* The generated C `main`: initialises the runtime, runs body (CAF initialisation + the entry
  * action) on a thread with a large stack (WEIR_STACK_SIZE, default 1 GiB reserved), reports a

@@ -294,14 +294,18 @@ void reason_props_body(W& w, const T& d, Version v) {
 template <class W> void body(W& w, const Disconnect& d, Version v) { reason_props_body(w, d, v); }
 template <class W> void body(W& w, const Auth& a, Version v) { reason_props_body(w, a, v); }
 
-template <class T>
-constexpr PacketType type_for() {
-  return static_cast<PacketType>(Packet(std::in_place_type<T>).index() + 1);
-}
+template <class T, class V> struct index_in;
+template <class T, class... Ts> struct index_in<T, std::variant<Ts...>> {
+  static constexpr std::size_t value = [] {
+    constexpr bool same[] = {std::is_same_v<T, Ts>...};
+    for (std::size_t i = 0; i < sizeof...(Ts); ++i) if (same[i]) return i;
+    return sizeof...(Ts);
+  }();
+};
 
 template <class T>
 std::uint8_t first_byte(const T& x) {
-  constexpr auto t = static_cast<std::uint8_t>(Packet(std::in_place_type<T>).index() + 1);
+  constexpr auto t = static_cast<std::uint8_t>(index_in<T, Packet>::value + 1);
   if constexpr (std::is_same_v<T, Publish>) return std::uint8_t(t << 4 | flags_of(x));
   if constexpr (std::is_same_v<T, Pubrel> || std::is_same_v<T, Subscribe> ||
                 std::is_same_v<T, Unsubscribe>)

@@ -8,11 +8,10 @@
 namespace weir::mqtt {
 
 Session::Session(SessionConfig cfg)
-    : cfg_(std::move(cfg)), client_id_(cfg_.client_id), by_id_(65536, nullptr), id_used_(65536, 0) {
+    : cfg_(std::move(cfg)), client_id_(cfg_.client_id) {
   if (cfg_.receive_maximum == 0) cfg_.receive_maximum = 1;
   if (cfg_.max_inflight == 0) cfg_.max_inflight = 1;
   if (cfg_.max_queued == 0) cfg_.max_queued = 1;
-  out_.reserve(64 * 1024);
 }
 
 // ---- output ---------------------------------------------------------------------------------
@@ -134,7 +133,7 @@ std::uint16_t Session::alloc_id() {
     std::uint16_t id = next_id_;
     next_id_ = next_id_ == 65535 ? 1 : std::uint16_t(next_id_ + 1);
     if (!id_used_[id]) {
-      id_used_[id] = 1;
+      id_used_[id] = true;
       return id;
     }
   }
@@ -328,7 +327,7 @@ void Session::on_connack(Connack& c) {
         continue;
       }
       free_id(o.msg.packet_id);
-      by_id_[o.msg.packet_id] = nullptr;
+      by_id_.erase(o.msg.packet_id);
       o.msg.dup = false;
       o.msg.packet_id = 0;
       queued_bytes_ += o.msg.payload.size() + o.msg.topic.size();
@@ -337,7 +336,7 @@ void Session::on_connack(Connack& c) {
     }
     for (auto* o : released) {
       o->stage = Stage::done;
-      by_id_[o->msg.packet_id] = nullptr;
+      by_id_.erase(o->msg.packet_id);
       free_id(o->msg.packet_id);
       events_.push_back(PublishDoneEvent{o->token, o->msg.packet_id, 0});
     }
@@ -413,7 +412,7 @@ void Session::on_publish(Publish& p) {
 void Session::finish(Outgoing& o, std::uint8_t reason) {
   o.stage = Stage::done;
   --inflight_count_;
-  by_id_[o.msg.packet_id] = nullptr;
+  by_id_.erase(o.msg.packet_id);
   free_id(o.msg.packet_id);
   events_.push_back(PublishDoneEvent{o.token, o.msg.packet_id, reason});
   o.msg = Publish{};
@@ -421,7 +420,8 @@ void Session::finish(Outgoing& o, std::uint8_t reason) {
 }
 
 void Session::on_ack(PacketType t, const AckBase& a) {
-  Outgoing* o = by_id_[a.packet_id];
+  auto found = by_id_.find(a.packet_id);
+  Outgoing* o = found == by_id_.end() ? nullptr : found->second;
   switch (t) {
     case PacketType::puback:
       if (o && o->stage == Stage::puback) finish(*o, a.reason);

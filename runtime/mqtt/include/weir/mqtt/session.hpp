@@ -3,6 +3,7 @@
 // persistent sessions, keep-alive deadlines, topic aliases. No sockets, no clocks of its own:
 // the caller feeds bytes and the time in, and takes bytes and events out.
 #pragma once
+#include <bitset>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -128,7 +129,7 @@ class Session {
   void pump();
   bool window_open() const noexcept;
   std::uint16_t alloc_id();
-  void free_id(std::uint16_t id) noexcept { id_used_[id] = 0; }
+  void free_id(std::uint16_t id) noexcept { id_used_[id] = false; }
 
   SessionConfig cfg_;
   SessionState state_ = SessionState::disconnected;
@@ -149,8 +150,8 @@ class Session {
   std::size_t queued_bytes_ = 0;
   bool said_full_ = false;
   std::deque<Outgoing> inflight_;               // in send order; done entries popped from the front
-  std::vector<Outgoing*> by_id_;                // packet id -> in-flight publish
-  std::vector<std::uint8_t> id_used_;           // packet id allocation
+  std::unordered_map<std::uint16_t, Outgoing*> by_id_;  // packet id -> in-flight publish
+  std::bitset<65536> id_used_;                  // packet id allocation
   std::uint16_t next_id_ = 1;
   std::size_t inflight_count_ = 0;
   std::uint64_t next_token_ = 1;

@@ -1,0 +1,92 @@
+// Codegen: textual IR, assembly for other targets, optimisation levels, internal errors.
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+
+#include "codegen/codegen.hpp"
+#include "core/core.hpp"
+
+namespace weir::test {
+struct RunResult {
+  std::string out, err;
+  int status = -1;
+};
+RunResult compileAndRun(const core::Program& p, int opt, const std::string& prefix = "", bool rcInserted = false);
+}  // namespace weir::test
+
+using namespace weir::core;
+namespace cg = weir::codegen;
+
+namespace {
+// loop i = if i == 0 then "done" else loop (i - 1);  main w = putStrLn (loop 10)
+Program loopProgram() {
+  Program p;
+  VarId i = p.nextVar++, b = p.nextVar++, w = p.nextVar++;
+  p.functions.push_back(Function{
+      "Main.loop", {i},
+      mkLet(b, mkPrim(PrimOp::IntEq, {mkVar(i), mkInt(0)}),
+            mkCase(b, {Alt{1, {}, mkString("done")},
+                       Alt{0, {}, mkApp(mkGlobal("Main.loop"), {mkPrim(PrimOp::IntSub, {mkVar(i), mkInt(1)})})}})),
+      ""});
+  p.functions.push_back(
+      Function{"Main.main", {w}, mkPrim(PrimOp::PutStrLn, {mkApp(mkGlobal("Main.loop"), {mkInt(10)})}), ""});
+  p.entry = "Main.main";
+  return p;
+}
+}  // namespace
+
+TEST_CASE("textual LLVM IR uses tailcc and musttail", "[codegen]") {
+  cg::Options o;
+  o.optLevel = 0;
+  std::string ir, err;
+  REQUIRE(cg::emitLLVM(loopProgram(), o, ir, err));
+  CHECK(ir.find("define internal tailcc ptr @Main.loop(ptr") != std::string::npos);
+  CHECK(ir.find("musttail call tailcc ptr @Main.loop(") != std::string::npos);
+  CHECK(ir.find("define i32 @main(i32") != std::string::npos);
+}
+
+TEST_CASE("assembly and objects for the host and for aarch64", "[codegen]") {
+  cg::Options o;
+  std::string text, err;
+  REQUIRE(cg::emitAsm(loopProgram(), o, text, err));
+  CHECK(text.find("main:") != std::string::npos);
+  o.triple = "aarch64-linux-gnu";
+  text.clear();
+  REQUIRE(cg::emitAsm(loopProgram(), o, text, err));
+  CHECK(text.find("main:") != std::string::npos);
+  CHECK(text.find("\tret") != std::string::npos);
+  std::string obj = "/tmp/weir-codegen-emit-test.o";
+  REQUIRE(cg::emitObject(loopProgram(), o, obj, err));
+  std::FILE* f = std::fopen(obj.c_str(), "rb");
+  REQUIRE(f);
+  unsigned char hdr[20] = {};
+  CHECK(std::fread(hdr, 1, 20, f) == 20);
+  std::fclose(f);
+  std::remove(obj.c_str());
+  CHECK(hdr[1] == 'E');
+  CHECK(hdr[18] == 183);  // EM_AARCH64
+}
+
+TEST_CASE("all optimisation levels produce working programs", "[codegen]") {
+  for (int opt : {1, 3}) {
+    auto r = weir::test::compileAndRun(loopProgram(), opt);
+    CHECK(r.status == 0);
+    CHECK(r.out == "done\n");
+  }
+}
+
+TEST_CASE("malformed Core is reported as an internal compiler error", "[codegen]") {
+  cg::Options o;
+  std::string ir, err;
+  Program p = loopProgram();
+  p.functions[1].body = mkApp(mkGlobal("Main.nowhere"), {mkInt(1)});
+  CHECK_FALSE(cg::emitLLVM(p, o, ir, err));
+  CHECK(err.find("internal compiler error") != std::string::npos);
+  CHECK(err.find("Main.nowhere") != std::string::npos);
+  p = loopProgram();
+  p.entry = "Main.missing";
+  CHECK_FALSE(cg::emitLLVM(p, o, ir, err));
+  CHECK(err.find("Main.missing") != std::string::npos);
+  o.triple = "no-such-target";
+  CHECK_FALSE(cg::emitLLVM(loopProgram(), o, ir, err));
+}
