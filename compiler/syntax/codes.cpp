@@ -126,6 +126,12 @@ const CodeInfo kSyntaxCodes[] = {
      "    msg = \"value: ${}\"\n\n"
      "Fix: write an expression of type String inside: `\"value: ${show v}\"`, or escape\n"
      "the dollar to get the literal text: `\"\\${}\"`."},
+    {"E0024", "nested too deeply",
+     "An expression, pattern or type is nested so deeply (hundreds of brackets, lambdas or\n"
+     "`if`s inside each other) that the parser stops rather than run out of stack.\n\n"
+     "    x = ((((((((((((...))))))))))))\n\n"
+     "Fix: give parts of the expression names with `let` or `where`; generated code\n"
+     "should build flatter expressions (lists, operator chains) instead of deep nesting."},
 };
 
 }  // namespace

@@ -203,6 +203,9 @@ template <class P>
 static auto node(P const& p) { return span_directive<typename x3::extension::as_parser<P>::value_type>(x3::as_parser(p)); }
 template <class P>
 static auto nodeS(P const& p) { return node(p); }
+// deep[p]: p may recurse; counts the nesting (see kMaxNesting).
+template <class P>
+static auto deep(P const& p) { return depth_directive<typename x3::extension::as_parser<P>::value_type>(x3::as_parser(p)); }
 
 // ---- types
 ACT(t_var, const Token* t = _attr(ctx); auto n = make<Type>(Type::Var, t->span); n->name = t->text; _val(ctx) = n)
@@ -226,11 +229,11 @@ ACT(t_collapse, if (_val(ctx)->args.size() == 1) _val(ctx) = _val(ctx)->args[0])
 ACT(q_type, if (!_val(ctx)) _val(ctx) = std::make_shared<QualType>(); _val(ctx)->type = _attr(ctx))
 ACT(q_ctx, _val(ctx)->context = toContext(_val(ctx)->type))
 
-auto const type__def = node(
+auto const type__def = deep(node(
     (T(Tok::KwForall)[t_forall] > varid_[t_forallVar] > *varid_[t_forallVar] > dotsym_ > type_[t_push]) |
-    (btype[pass] >> -(T(Tok::RArrow) > type_[t_fun])));
+    (btype[pass] >> -(T(Tok::RArrow) > type_[t_fun]))));
 auto const btype_def = node(x3::omit[x3::eps[t_newApp] >> atype[t_push] >> *atype[t_push]][t_collapse]);
-auto const atype_def = node(
+auto const atype_def = deep(node(
     varid_[t_var] | qconid_[t_con] |
     (T(Tok::LParen) >> (T(Tok::RParen)[t_unit] | (T(Tok::RArrow) >> T(Tok::RParen))[t_funcon] |
                         ((+T(Tok::Comma))[t_tuplecon] >> T(Tok::RParen)) |
@@ -239,7 +242,7 @@ auto const atype_def = node(
                                          (x3::eps > T(Tok::RParen)))))) |
     (T(Tok::LBracket) >> (T(Tok::RBracket)[t_listcon] | (type_[t_list] > T(Tok::RBracket)))) |
     (T(Tok::LBrace)[t_rec] > -((varid_[t_field] > T(Tok::DColon) > type_[t_fieldType]) % T(Tok::Comma)) >
-     -(T(Tok::Bar) > varid_[t_row]) > T(Tok::RBrace)));
+     -(T(Tok::Bar) > varid_[t_row]) > T(Tok::RBrace))));
 auto const qualtype_def = node(type_[q_type] >> -(T(Tok::DArrow)[q_ctx] > type_[q_type]));
 
 // ---- patterns
@@ -286,7 +289,7 @@ ACT(s_size, _val(ctx).size = _attr(ctx))
 
 auto const pat_def = node(x3::omit[x3::eps[p_newChain] >> pat10[p_push] >> *(conop[p_op] >> pat10[p_push])][p_finishChain]);
 auto const pat10_def = node((qconid_[p_con] >> +apat[p_push]) | apat[pass]);
-auto const apat_def = node(
+auto const apat_def = deep(node(
     (varid_[p_as] >> T(Tok::At) >> apat[p_push]) | varid_[p_var] | qconid_[p_con] | literal_[p_lit] |
     (T(Tok::Minus) >> number_[p_neglit]) |
     (T(Tok::LParen) >> (T(Tok::RParen)[p_unit] |
@@ -297,7 +300,7 @@ auto const apat_def = node(
     (T(Tok::LBrace)[p_rec] >> -((varid_[p_pun] >> -(T(Tok::Equals) >> pat[p_fieldPat])) % T(Tok::Comma)) >>
      T(Tok::RBrace)) |
     (binEmpty_[p_bin]) |
-    (binOpen_[p_bin] >> glued_ >> (binseg_p[p_seg] % T(Tok::Comma)) >> binClose_));
+    (binOpen_[p_bin] >> glued_ >> (binseg_p[p_seg] % T(Tok::Comma)) >> binClose_)));
 
 ACT(b_spec,
     const Token* t = _attr(ctx); auto& s = _val(ctx); const std::string& w = t->text;
@@ -375,7 +378,7 @@ ACT(e_stmts, _val(ctx)->stmts = std::move(_attr(ctx)))
 auto const expr_def = node(infixexp[pass] >> -(T(Tok::DColon) > qualtype[e_ann]));
 auto const infixexp_def = node(x3::omit[x3::eps[e_newChain] >> operand[e_push] >>
                                         *((&(op >> !T(Tok::RParen)) >> op[e_op]) > operand[e_push])][e_collapse]);
-auto const operand_def = node((T(Tok::Minus)[e_neg] > exp10[e_push]) | exp10[pass]);
+auto const operand_def = deep(node((T(Tok::Minus)[e_neg] > exp10[e_push]) | exp10[pass]));
 auto const exp10_def = lambda[pass] | letexp[pass] | ifexp[pass] | caseexp[pass] | doexp[pass] | fexp[pass];
 auto const lambda_def = node(T(Tok::Backslash)[e_mkLam] > apat[e_lamPat] > *apat[e_lamPat] > T(Tok::RArrow) > expr[e_push]);
 auto const letexp_def = node(T(Tok::KwLet)[e_mkLet] > declblock[e_decls] > T(Tok::KwIn) > expr[e_push]);
@@ -698,6 +701,13 @@ class Reporter {
       d.hint = "if the code continues on the next line, indent that line more than the start of this one";
   }
 
+  void tooDeep(It pos) {
+    if (alreadyAt(pos)) return;
+    auto& d = diags_.error("E0024", spanAt(pos), fmt::format("nested more than {} levels deep", kMaxNesting));
+    d.label = "too deeply nested here";
+    d.hint = "split the expression into smaller named parts with `let` or `where`";
+  }
+
   void hint(Diagnostic& d, const std::string& what, It pos) {
     if (what == "`then`") d.hint = "an `if` needs both branches: `if cond then a else b`";
     else if (what == "`else`") d.hint = "every `if` needs an `else` branch: `if cond then a else b`";
@@ -747,6 +757,8 @@ static bool parseWith(Rule const& r, It& it, It end, Attr& out, Reporter& rep) {
     rep.unexpected(at, It{}, g_state ? g_state->expected : std::vector<Tok>{});
   } catch (x3::expectation_failure<It> const& e) {
     rep.expected(e.where(), e.which());
+  } catch (TooDeep const& e) {
+    rep.tooDeep(e.where);
   }
   return false;
 }
@@ -896,7 +908,11 @@ std::optional<ast::Module> parseModule(const std::vector<Token>& tokens, FileId 
     } catch (x3::expectation_failure<It> const& e) {
       errPos = e.where();
       rep.expected(errPos, e.which());
+    } catch (TooDeep const& e) {
+      errPos = e.where;
+      rep.tooDeep(errPos);
     }
+    st.depth = 0;
     if (ok) {
       Tok k = it->kind;
       if (k == Tok::VSemi || k == Tok::Semi || k == Tok::VRBrace || k == Tok::RBrace || k == Tok::End) continue;

@@ -26,6 +26,13 @@ struct ParseState {
   std::vector<Tok> expected;  // token kinds tried at `furthest`
   DiagnosticEngine* diags = nullptr;
   FileId file = 0;
+  int depth = 0;  // nesting of expressions/patterns/types being parsed (see depth_directive)
+};
+
+// Nesting deeper than this is reported (E0024) instead of overflowing the stack.
+inline constexpr int kMaxNesting = 400;
+struct TooDeep {
+  It where;
 };
 
 inline thread_local ParseState* g_state = nullptr;
@@ -118,6 +125,27 @@ struct glued_p : x3::parser<glued_p> {
 };
 
 inline constexpr tok_p T(Tok k) { return tok_p(k); }
+
+// Counts nesting around the subject; throws TooDeep past kMaxNesting.
+template <class Subject>
+struct depth_directive : x3::unary_parser<Subject, depth_directive<Subject>> {
+  using base_type = x3::unary_parser<Subject, depth_directive<Subject>>;
+  using attribute_type = typename x3::traits::attribute_of<Subject, x3::unused_type>::type;
+  static bool const has_attribute = Subject::has_attribute;
+  constexpr depth_directive(Subject const& s) : base_type(s) {}
+  template <class Iter, class Ctx, class RCtx, class Attr>
+  bool parse(Iter& first, Iter const& last, Ctx const& ctx, RCtx& rctx, Attr& attr) const {
+    ParseState* st = g_state;
+    if (!st) return this->subject.parse(first, last, ctx, rctx, attr);
+    if (st->depth >= kMaxNesting) throw TooDeep{first};
+    struct Guard {
+      ParseState* s;
+      ~Guard() { --s->depth; }
+    } guard{st};
+    ++st->depth;
+    return this->subject.parse(first, last, ctx, rctx, attr);
+  }
+};
 
 // Sets the span of the enclosing rule's node (`_val`) to the tokens the subject consumed.
 // (X3's own `_where` gives the remaining input, not the matched range.)

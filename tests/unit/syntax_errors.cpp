@@ -311,3 +311,21 @@ TEST_CASE("errors: expected-token lists after a failed clause", "[syntax][errors
   Parsed p("f x y\ng = 1");
   CHECK(p.first().message == "expected `=` after `y`, found a new line");
 }
+
+TEST_CASE("errors: deep nesting is an error, not a stack overflow", "[syntax][errors][robust]") {
+  std::string parens = "x = " + std::string(20000, '(') + "1" + std::string(20000, ')') + "\ny = 2";
+  Parsed p(parens);
+  CHECK(p.errors() == V{"E0024@1:405"});
+  REQUIRE(p.mod->decls.size() == 1);
+  CHECK(p.mod->decls[0]->name == "y");
+  std::string lams = "x = ";
+  for (int i = 0; i < 5000; ++i) lams += "\\a -> ";
+  CHECK(Parsed(lams + "a").errors() == V{"E0024@1:2400"});
+  std::string arrows = "t :: Int";
+  for (int i = 0; i < 5000; ++i) arrows += " -> Int";
+  CHECK(Parsed(arrows).errors().size() == 1);
+  std::string pats = "f " + std::string(5000, '(') + "x" + std::string(5000, ')') + " = x";
+  CHECK(Parsed(pats).errors().size() == 1);
+  std::string ok = "x = " + std::string(100, '(') + "1" + std::string(100, ')');
+  CHECK(Parsed(ok).errors().empty());
+}
