@@ -223,12 +223,13 @@ struct Client::Impl {
       process_events();
       if (g != gen) return;
       flush();
-      arm_keepalive();
     };
     if (tls) asio::async_write(*tls, asio::buffer(wbuf), std::move(handler));
     else asio::async_write(*sock, asio::buffer(wbuf), std::move(handler));
   }
 
+  // Armed when the session connects and re-armed by its own handler: the deadline only moves
+  // later as packets are sent, so the timer fires early at worst and `tick` does nothing then.
   void arm_keepalive() {
     auto d = session.next_deadline();
     if (!d) return;
