@@ -133,6 +133,13 @@ class Gen {
   std::string curName;
   std::unordered_map<VarId, Value*> vars;
   std::set<VarId> scalarVars;  // variables known to hold boxed scalars (no children)
+  // Perceus reuse: the cell of a unique scrutinee dropped at the start of a Case alternative,
+  // kept (instead of freed) for the next constructor of the same size on the straight-line
+  // path of that alternative. `cell` is null at run time when the scrutinee was shared.
+  struct Reuse {
+    Value* cell = nullptr;
+    uint64_t size = 0;
+  } reuse;
   int lamCounter = 0;
 
   // ---------------------------------------------------------------- helpers
@@ -536,6 +543,7 @@ class Gen {
     Function* a = applyFn(args.size());
     std::vector<Value*> all{f};
     all.insert(all.end(), args.begin(), args.end());
+    if (tail) releaseReuse();
     CallInst* c = tailCall(a, a->getFunctionType(), all, tail);
     if (tail) {
       b.CreateRet(c);
@@ -693,9 +701,38 @@ class Gen {
     return true;
   }
 
+  // Frees a pending reuse cell (before control leaves the straight-line path).
+  void releaseReuse() {
+    if (!reuse.cell) return;
+    Value* cell = reuse.cell;
+    uint64_t size = reuse.size;
+    reuse = {};
+    auto* fr = BasicBlock::Create(ctx, "reuse.free", cur);
+    auto* cont = BasicBlock::Create(ctx, "reuse.done", cur);
+    b.CreateCondBr(b.CreateIsNull(cell), cont, fr);
+    b.SetInsertPoint(fr);
+    b.CreateCall(freeCellFn, {cell, b.getInt64(size)});
+    b.CreateBr(cont);
+    b.SetInsertPoint(cont);
+  }
+
+  // Is there a constructor with n fields on the straight-line path of e (before any branch)?
+  static bool reusable(const Expr& e, size_t n) {
+    switch (e.kind) {
+      case Expr::Con:
+        for (auto& a : e.args) if (reusable(*a, n)) return true;
+        return e.args.size() == n;
+      case Expr::Case: case Expr::LitCase: case Expr::Lam: case Expr::LetRec: return false;
+      default:
+        for (auto& a : e.args) if (reusable(*a, n)) return true;
+        return false;
+    }
+  }
+
   // Emits a return if tail; returns the value otherwise (nullptr once the block is closed).
   Value* result(Value* v, bool tail) {
     if (tail && v) {
+      releaseReuse();
       b.CreateRet(v);
       return nullptr;
     }
@@ -726,7 +763,27 @@ class Gen {
         if (e.tag < 0 || e.tag > 65535) bug("constructor tag out of range");
         std::vector<Value*> vs;
         if (!genArgs(e.args, 0, vs)) return nullptr;
-        Value* o = alloc(8 + 8 * vs.size(), K_CON, vs.size(), static_cast<uint64_t>(e.tag));
+        uint64_t size = 8 + 8 * vs.size();
+        Value* o;
+        if (reuse.cell && reuse.size == size) {  // in place of the dead scrutinee, if it was unique
+          Value* cell = reuse.cell;
+          reuse = {};
+          BasicBlock* here = b.GetInsertBlock();
+          auto* fresh = BasicBlock::Create(ctx, "reuse.alloc", cur);
+          auto* cont = BasicBlock::Create(ctx, "reuse.cont", cur);
+          b.CreateCondBr(b.CreateIsNull(cell), fresh, cont);
+          b.SetInsertPoint(fresh);
+          Value* a = b.CreateCall(allocFn, {ConstantInt::get(i64, size)});
+          b.CreateBr(cont);
+          b.SetInsertPoint(cont);
+          PHINode* phi = b.CreatePHI(ptrT, 2);
+          phi->addIncoming(cell, here);
+          phi->addIncoming(a, fresh);
+          o = phi;
+          store(ConstantInt::get(i64, header(1, K_CON, vs.size(), static_cast<uint64_t>(e.tag))), o, 0);
+        } else {
+          o = alloc(size, K_CON, vs.size(), static_cast<uint64_t>(e.tag));
+        }
         for (size_t k = 0; k < vs.size(); k++) store(vs[k], o, OFF_FIELDS + 8 * static_cast<int64_t>(k));
         return result(o, tail);
       }
@@ -773,6 +830,7 @@ class Gen {
       std::vector<Value*> as;
       if (!genArgs(e.args, 1, as)) return nullptr;
       if (n == arity) {
+        if (tail) releaseReuse();
         CallInst* c = tailCall(fn, fn->getFunctionType(), as, tail);
         return result(c, tail);
       }
@@ -808,6 +866,8 @@ class Gen {
     std::string savedName = curName;
     auto savedVars = std::move(vars);
     auto savedScalars = std::move(scalarVars);
+    Reuse savedReuse = reuse;
+    reuse = {};
     beginFunction(fn, savedName);
     Value* self = fn->getArg(0);
     self->setName("self");
@@ -840,6 +900,7 @@ class Gen {
     finish(gen(*e.args[0], true));
     vars = std::move(savedVars);
     scalarVars = std::move(savedScalars);
+    reuse = savedReuse;
     cur = savedCur;
     curName = savedName;
     b.restoreIP(ip);
@@ -859,6 +920,7 @@ class Gen {
   };
   void branchDone(Join& j, Value* v) {
     if (j.tail || !v) return;
+    releaseReuse();
     if (!j.block) j.block = BasicBlock::Create(ctx, "join", cur);
     j.incoming.push_back({v, b.GetInsertBlock()});
     b.CreateBr(j.block);
@@ -883,6 +945,8 @@ class Gen {
       e = e->args[0].get();
     }
     if (e->kind != Expr::Drop || e->var != scrut || a.fields.empty()) return nullptr;
+    uint64_t size = 8 + 8 * a.fields.size();
+    bool keep = reusable(*e->args[0], a.fields.size());
     auto* uniq = BasicBlock::Create(ctx, "unique", cur);
     auto* shared = BasicBlock::Create(ctx, "shared", cur);
     auto* cont = BasicBlock::Create(ctx, "cont", cur);
@@ -891,7 +955,7 @@ class Gen {
     b.SetInsertPoint(uniq);
     for (size_t k = 0; k < a.fields.size(); k++)
       if (!duped.count(a.fields[k])) drop(fields[k]);
-    b.CreateCall(freeCellFn, {s, b.getInt64(8 + 8 * a.fields.size())});
+    if (!keep) b.CreateCall(freeCellFn, {s, b.getInt64(size)});
     b.CreateBr(cont);
     b.SetInsertPoint(shared);
     for (size_t k = 0; k < a.fields.size(); k++)
@@ -899,10 +963,17 @@ class Gen {
     drop(s);  // count >= 2, immortal or shared: never frees here
     b.CreateBr(cont);
     b.SetInsertPoint(cont);
+    if (keep) {
+      PHINode* cell = b.CreatePHI(ptrT, 2, "reuse");
+      cell->addIncoming(s, uniq);
+      cell->addIncoming(ConstantPointerNull::get(ptrT), shared);
+      reuse = {cell, size};
+    }
     return e->args[0].get();
   }
 
   Value* genCase(const Expr& e, bool tail) {
+    releaseReuse();
     Value* s = var(e.scrut);
     Join j{tail};
     auto genAlt = [&](const core::Alt& a) {
@@ -936,6 +1007,7 @@ class Gen {
   }
 
   Value* genLitCase(const Expr& e, bool tail) {
+    releaseReuse();
     Value* s = var(e.scrut);
     Join j{tail};
     if (!e.deflt) bug("LitCase without default");

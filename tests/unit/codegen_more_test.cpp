@@ -204,3 +204,61 @@ TEST_CASE("deep non-tail recursion runs on the big stack; overflow is a runtime 
   CHECK(r.out == "start\n");
   CHECK(r.err == "runtime error: stack overflow (recursion too deep)\n");
 }
+
+namespace {
+// mapAdd k xs = case xs of Nil -> Nil; Cons h t -> Cons (h + k) (mapAdd k t)      (reuses xs's cell)
+// build n acc, sum xs acc as in the list test; swap p = case p of Pair a b -> Pair b a
+void addMapProgram(P& p, int64_t n) {
+  VarId k = p.fresh(), xs = p.fresh(), h = p.fresh(), t = p.fresh();
+  p.fn("Main.mapAdd", {k, xs},
+       mkCase(xs, {Alt{0, {}, mkCon(0, "Nil", {})},
+                   Alt{1, {h, t}, mkCon(1, "Cons", {add(v(h), v(k)), call("Main.mapAdd", {v(k), v(t)})})}}));
+  VarId bn = p.fresh(), bacc = p.fresh();
+  p.fn("Main.build", {bn, bacc},
+       ifte(p, prim(PrimOp::IntEq, {v(bn), mkInt(0)}), v(bacc),
+            call("Main.build", {prim(PrimOp::IntSub, {v(bn), mkInt(1)}), mkCon(1, "Cons", {v(bn), v(bacc)})})));
+  VarId ys = p.fresh(), s = p.fresh(), yh = p.fresh(), yt = p.fresh();
+  p.fn("Main.sum", {ys, s},
+       mkCase(ys, {Alt{0, {}, v(s)}, Alt{1, {yh, yt}, call("Main.sum", {v(yt), add(v(s), v(yh))})}}));
+  VarId pr = p.fresh(), a = p.fresh(), b2 = p.fresh();
+  p.fn("Main.swap", {pr}, mkCase(pr, {Alt{0, {a, b2}, mkCon(0, "Pair", {v(b2), v(a)})}}));
+  VarId w = p.fresh(), l = p.fresh(), l2 = p.fresh(), q = p.fresh(), q2 = p.fresh(), x = p.fresh(), y = p.fresh();
+  p.fn("Main.main", {w},
+       lines(p, {
+           // unique list: every cell is reused
+           putLn(showI(call("Main.sum", {call("Main.mapAdd", {mkInt(1), call("Main.build", {mkInt(n), mkCon(0, "Nil", {})})}), mkInt(0)}))),
+           // shared list: mapped while still referenced, then summed
+           mkLet(l, call("Main.build", {mkInt(n), mkCon(0, "Nil", {})}),
+                 mkLet(l2, call("Main.mapAdd", {mkInt(10), v(l)}),
+                       putLn(showI(add(call("Main.sum", {v(l), mkInt(0)}), call("Main.sum", {v(l2), mkInt(0)})))))),
+           // a pair swapped in place, and a shared pair swapped by copy
+           mkLet(q, mkCon(0, "Pair", {prim(PrimOp::ShowInt, {mkInt(1)}), prim(PrimOp::ShowInt, {mkInt(2)})}),
+                 mkLet(q2, call("Main.swap", {v(q)}),
+                       mkCase(q2, {Alt{0, {x, y}, putLn(prim(PrimOp::StringAppend, {v(x), v(y)}))}}))),
+           mkLet(q, mkCon(0, "Pair", {prim(PrimOp::ShowInt, {mkInt(3)}), prim(PrimOp::ShowInt, {mkInt(4)})}),
+                 mkLet(q2, call("Main.swap", {v(q)}),
+                       mkCase(q2, {Alt{0, {x, y}, mkCase(q, {Alt{0, {a, b2}, putLn(prim(PrimOp::StringAppend, {v(x), v(a)}))}})}}))),
+       }));
+  p.prog.entry = "Main.main";
+}
+}  // namespace
+
+TEST_CASE("constructor cells of unique scrutinees are reused", "[codegen]") {
+  P p;
+  addMapProgram(p, 1000000);
+  for (int opt : {0, 2}) {
+    auto r = compileAndRun(p.prog, opt);
+    CHECK(r.status == 0);
+    CHECK(r.out == "500001500000\n1000011000000\n21\n43\n");
+  }
+}
+
+TEST_CASE("reuse leaks nothing under valgrind", "[codegen][valgrind]") {
+  if (std::system("valgrind --version >/dev/null 2>&1") != 0) return;
+  P p;
+  addMapProgram(p, 100);
+  auto r = compileAndRun(p.prog, 2, "valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=9");
+  INFO(r.err);
+  CHECK(r.status == 0);
+  CHECK(r.out == "5150\n11100\n21\n43\n");
+}
