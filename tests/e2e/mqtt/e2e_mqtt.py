@@ -416,6 +416,24 @@ def case_reconnect_backoff(env):
     check(p.messages() == ["hello"], str(p.messages()))
 
 
+def case_connect_timeout(env):
+    """A server that accepts TCP but never answers CONNECT: the connect timeout fires."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(8)
+    port = srv.getsockname()[1]
+    try:
+        t0 = time.monotonic()
+        r = env.run([TOOL, "pub", "-h", "127.0.0.1", "-p", port, "--connect-timeout", "300",
+                     "--no-reconnect", "-t", "t", "-m", "x"], timeout=10)
+        took = time.monotonic() - t0
+        check(r.returncode != 0, "must fail")
+        check("connect timeout" in r.stderr, r.stderr)
+        check(took < 3, f"took {took:.2f} s")
+    finally:
+        srv.close()
+
+
 CASES = {name[5:]: fn for name, fn in globals().items() if name.startswith("case_")}
 
 
