@@ -262,3 +262,31 @@ TEST_CASE("reuse leaks nothing under valgrind", "[codegen][valgrind]") {
   CHECK(r.status == 0);
   CHECK(r.out == "5150\n11100\n21\n43\n");
 }
+
+TEST_CASE("many parameters: tail calls with stack arguments, wide closures and PAPs", "[codegen]") {
+  P p;
+  // rot9 n a1..a8 = if n == 0 then a1*10^7 + ... else rot9 (n-1) a2 a3 ... a8 a1   (arguments on the stack)
+  std::vector<VarId> ps;
+  for (int k = 0; k < 9; k++) ps.push_back(p.fresh());
+  ExprPtr digits = mkInt(0);
+  for (int k = 1; k < 9; k++) digits = add(prim(PrimOp::IntMul, {digits, mkInt(10)}), v(ps[static_cast<size_t>(k)]));
+  std::vector<ExprPtr> next{prim(PrimOp::IntSub, {v(ps[0]), mkInt(1)})};
+  for (int k = 2; k < 9; k++) next.push_back(v(ps[static_cast<size_t>(k)]));
+  next.push_back(v(ps[1]));
+  p.fn("Main.rot9", ps, ifte(p, prim(PrimOp::IntEq, {v(ps[0]), mkInt(0)}), digits, call("Main.rot9", next)));
+  std::vector<ExprPtr> start{mkInt(1000003)};
+  for (int k = 1; k < 9; k++) start.push_back(mkInt(k));
+  // the same through a PAP of 4 arguments, then 5 more through an unknown call
+  VarId w = p.fresh(), pap = p.fresh();
+  std::vector<ExprPtr> first{mkInt(3), mkInt(1), mkInt(2), mkInt(3)};
+  std::vector<ExprPtr> rest{mkInt(4), mkInt(5), mkInt(6), mkInt(7), mkInt(8)};
+  p.fn("Main.main", {w},
+       seq(p, putLn(showI(call("Main.rot9", start))),
+           mkLet(pap, call("Main.rot9", first), putLn(showI(mkApp(v(pap), rest))))));
+  p.prog.entry = "Main.main";
+  for (int opt : {0, 2}) {
+    auto r = compileAndRun(p.prog, opt, "WEIR_STACK_SIZE=1M");
+    CHECK(r.status == 0);
+    CHECK(r.out == "45678123\n45678123\n");
+  }
+}
