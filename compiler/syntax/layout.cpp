@@ -5,7 +5,9 @@
 // Instead of Haskell's parse-error(t) rule, implicit blocks are also closed by tokens that
 // clearly belong to an enclosing construct:
 //   `in` closes up to the nearest `let`;  `)` `]` `}` close up to their opening bracket;
-//   `then`/`else` close up to their `if`;  `,` closes a `let` block (guards, comprehensions).
+//   `then`/`else` close up to their `if`;  `of` up to its `case`;
+//   `,` closes a `let` block (guards, comprehensions);  a guard's `=`/`->` closes the guard's `let`;
+//   `where` at the column of a `do`/`of` block ends that block.
 #include "syntax/internal.hpp"
 #include "syntax/parser.hpp"
 
@@ -14,7 +16,7 @@ namespace weir::syntax {
 namespace {
 
 struct Ctx {
-  enum Kind { Implicit, Explicit, Bracket, If, Let } kind;
+  enum Kind { Implicit, Explicit, Bracket, If, Let, Case } kind;
   uint32_t col = 0;
   bool letBlock = false;  // Implicit: opened by `let`
   bool guardLet = false;  // ... a `let` right after `|` or `,` (a guard or a comprehension qualifier)
@@ -76,6 +78,11 @@ class Layout {
           if (k >= 0) popTo(k, t, true);
           break;
         }
+        case Tok::KwOf: {
+          int k = find(Ctx::Case, true);
+          if (k >= 0) popTo(k, t, true);
+          break;
+        }
         case Tok::KwThen: case Tok::KwElse: {
           int k = find(Ctx::If, true);
           if (k >= 0) popTo(k, t, t.kind == Tok::KwElse);
@@ -122,6 +129,7 @@ class Layout {
           break;
         }
         case Tok::KwIf: stack_.push_back({Ctx::If}); break;
+        case Tok::KwCase: stack_.push_back({Ctx::Case}); break;
         case Tok::KwLet:
           stack_.push_back({Ctx::Let});
           expectBlock = true;

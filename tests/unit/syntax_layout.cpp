@@ -145,3 +145,7 @@ TEST_CASE("layout: a then/else at the block column outside an if is a new item",
 TEST_CASE("layout: `where` at the column of a do block ends it", "[syntax][layout]") {
   CHECK(lay("main = do\n  foo\n  where foo = 1") == "{ main = do { foo } where { foo = 1 } }");
 }
+
+TEST_CASE("layout: `of` closes blocks opened after its `case`", "[syntax][layout]") {
+  CHECK(lay("x = case do a of B -> 1") == "{ x = case do { a } of { B -> 1 } }");
+}
