@@ -39,7 +39,12 @@ struct Client::Impl {
   std::mt19937_64 rng{std::random_device{}()};
   std::function<void()> stop_done;
   // Subscriptions to renew when a connection starts without a session.
-  std::vector<std::pair<std::vector<Subscription>, Properties>> subs;
+  struct Sub {
+    std::vector<Subscription> subs;
+    Properties props;
+    std::uint16_t id;  // of the last SUBSCRIBE sent for it
+  };
+  std::vector<Sub> subs;
 
   Impl(Client& c, asio::io_context& i, ClientOptions o)
       : self(c), io(i), opt(std::move(o)), session(opt.session), resolver(i), connect_timer(i),
@@ -263,7 +268,8 @@ struct Client::Impl {
           if (!c->session_present && stats.connects > 1) {
             // A new session: renew what was subscribed (the session resends unacknowledged
             // SUBSCRIBEs itself, so only those already acknowledged).
-            for (auto& [s, p] : subs) session.subscribe(s, p);
+            for (auto& s : subs)
+              if (!session.subscribe_pending(s.id)) s.id = session.subscribe(s.subs, s.props);
           }
           arm_keepalive();
           if (self.on_connected) self.on_connected(c->session_present);
@@ -306,17 +312,17 @@ PublishResult Client::publish(Publish msg) {
 }
 
 std::uint16_t Client::subscribe(std::vector<Subscription> subs, Properties props) {
-  impl_->subs.emplace_back(subs, props);
-  auto id = impl_->session.subscribe(std::move(subs), std::move(props));
+  auto id = impl_->session.subscribe(subs, props);
+  impl_->subs.push_back({std::move(subs), std::move(props), id});
   impl_->flush();
   return id;
 }
 
 std::uint16_t Client::unsubscribe(std::vector<std::string> filters) {
   for (auto& f : filters)
-    for (auto& [subs, p] : impl_->subs)
-      std::erase_if(subs, [&](const Subscription& s) { return s.filter == f; });
-  std::erase_if(impl_->subs, [](auto& e) { return e.first.empty(); });
+    for (auto& e : impl_->subs)
+      std::erase_if(e.subs, [&](const Subscription& s) { return s.filter == f; });
+  std::erase_if(impl_->subs, [](auto& e) { return e.subs.empty(); });
   auto id = impl_->session.unsubscribe(std::move(filters));
   impl_->flush();
   return id;

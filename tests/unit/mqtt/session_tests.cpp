@@ -491,3 +491,31 @@ TEST_CASE("session: MQTT 3.1.1 end to end") {
   REQUIRE(closed.size() == 1);
   CHECK(closed[0].by_server);
 }
+
+TEST_CASE("session: MQTT 3.1.1 assumes a window of 20 (no Receive Maximum in 3.1.1)") {
+  SessionConfig c;
+  c.version = Version::v311;
+  c.client_id = "w";
+  Harness h(c);
+  h.connect();
+  for (int i = 0; i < 25; ++i) h.s.publish(msg("t", "x", 2));
+  CHECK(only<Publish>(h.sent()).size() == 20);
+  CHECK(h.s.queued() == 5);
+}
+
+TEST_CASE("session: QoS 0 publishes lost with the connection are counted") {
+  Harness h(SessionConfig{});
+  h.connect();
+  h.s.publish(msg("t", "a", 0));
+  h.s.publish(msg("t", "b", 0));
+  h.s.publish(msg("t", "c", 1));
+  h.s.connection_lost();  // nothing was written
+  CHECK(h.s.stats().dropped_qos0 == 2);
+  h.s.connection_opened(h.now);
+  h.sent();
+  h.server(Connack{true, 0, {}});
+  auto pubs = only<Publish>(h.sent());
+  REQUIRE(pubs.size() == 1);  // only the QoS 1 message comes back
+  CHECK(pubs[0].payload == "c");
+  CHECK(pubs[0].dup);
+}

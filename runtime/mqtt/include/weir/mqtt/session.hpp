@@ -104,6 +104,7 @@ class Session {
   std::size_t inflight() const noexcept { return inflight_count_; }
   std::size_t queued() const noexcept { return queue_.size(); }
   bool can_publish() const noexcept;
+  bool subscribe_pending(std::uint16_t id) const { return pending_sub_.count(id) != 0; }
   const SessionConfig& config() const noexcept { return cfg_; }
   const std::string& client_id() const noexcept { return client_id_; }
   std::uint16_t server_receive_maximum() const noexcept { return server_receive_max_; }
