@@ -628,6 +628,13 @@ class Reporter {
     else if (what == "a class or instance head") code = "E0021";
     else if (what == "`)`" || what == "`]`" || what == "`}`") code = "E0016";
     else if (isVirtual(pos->kind) && !atEof(pos)) code = "E0017";
+    bool itemEnd = what.rfind("the end of the", 0) == 0;
+    bool continuation = false;
+    if (itemEnd) {
+      const Token* start = itemStart(pos);
+      continuation = start && start->line < pos->line;
+      if (continuation) code = "E0017";
+    }
     std::string found = describe(pos);
     const Token* prev = prevReal(pos);
     std::string msg = "expected " + what;
@@ -637,12 +644,32 @@ class Reporter {
     auto& d = diags_.error(code, spanAt(pos), msg);
     d.label = "expected " + what + " here";
     hint(d, what, pos);
+    if (continuation)
+      d.hint = "this line is indented more than the items of its block, so it continues the previous item; "
+               "to start a new item, align it exactly with the others";
     if (std::string_view(code) == "E0016") {
       Tok open = what == "`)`" ? Tok::LParen : what == "`]`" ? Tok::LBracket : Tok::LBrace;
       Tok close = what == "`)`" ? Tok::RParen : what == "`]`" ? Tok::RBracket : Tok::RBrace;
       if (const Token* o = findOpener(pos, open, close))
         d.secondary.push_back(Label{o->span, std::string("unclosed `") + tokSpelling(open) + "` opened here"});
     }
+  }
+
+  // First token of the block item (statement, alternative, declaration) containing pos.
+  const Token* itemStart(It pos) const {
+    int depth = 0;
+    It i = pos;
+    while (i != begin_) {
+      --i;
+      Tok k = i->kind;
+      if (k == Tok::VRBrace || k == Tok::RBrace || k == Tok::RParen || k == Tok::RBracket) ++depth;
+      else if (k == Tok::VLBrace || k == Tok::LBrace || k == Tok::LParen || k == Tok::LBracket || k == Tok::VSemi ||
+               k == Tok::Semi) {
+        if (depth == 0) return i + 1 == pos ? nullptr : &*(i + 1);
+        if (k != Tok::VSemi && k != Tok::Semi) --depth;
+      }
+    }
+    return &*begin_;
   }
 
   // The innermost unclosed `open` before pos.

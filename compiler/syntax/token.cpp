@@ -159,7 +159,7 @@ std::string describeToken(const Token& t) {
     case Tok::End: return "the end of the file";
     case Tok::VarId: case Tok::ConId: case Tok::QVarId: case Tok::QConId:
     case Tok::VarSym: case Tok::ConSym: case Tok::QVarSym: return "`" + t.text + "`";
-    case Tok::Integer: return "the number `" + std::to_string(t.intValue) + "`";
+    case Tok::Integer: return "the number `" + (t.text.empty() ? std::to_string(t.intValue) : t.text) + "`";
     case Tok::Float: return "a float literal";
     case Tok::Char: return "a character literal";
     case Tok::String: case Tok::InterpString: return "a string literal";

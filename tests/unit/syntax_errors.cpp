@@ -294,7 +294,7 @@ TEST_CASE("errors: an unclosed record brace does not swallow the rest of the fil
 
 TEST_CASE("errors: stray token after a complete block item", "[syntax][errors]") {
   Parsed p("k = case x of\n  A -> 1\n   B -> 2\nm = 1");
-  CHECK(p.errors() == V{"E0014@3:6"});
+  CHECK(p.errors() == V{"E0017@3:6"});
   CHECK(p.first().message == "expected the end of the case alternative after `B`, found `->`");
   CHECK(p.mod->decls.size() == 1);
 }
@@ -328,4 +328,11 @@ TEST_CASE("errors: deep nesting is an error, not a stack overflow", "[syntax][er
   CHECK(Parsed(pats).errors().size() == 1);
   std::string ok = "x = " + std::string(100, '(') + "1" + std::string(100, ')');
   CHECK(Parsed(ok).errors().empty());
+}
+
+TEST_CASE("errors: a misaligned line in a block is a layout error with a hint", "[syntax][errors]") {
+  Parsed p("main = do\n  let x = 1\n       y = 2\n  pure x");
+  CHECK(p.errors() == V{"E0017@3:10"});
+  CHECK(p.first().message == "expected the end of the declaration after `y`, found `=`");
+  CHECK(p.first().hint.find("align it exactly") != std::string::npos);
 }
