@@ -573,3 +573,55 @@ TEST_CASE("parser: 1,000-line program parses fast", "[syntax][parser][perf]") {
   CHECK(diags.all().empty());
   CHECK(m->decls.size() == 182);
 }
+
+TEST_CASE("parser: node spans cover their source text", "[syntax][parser][spans]") {
+  std::string src =
+      "f :: Int -> Int\n"
+      "f t | t.speed > 1 = g (t { speed = 0 }) [1 .. n]\n"
+      "    | otherwise = \\x -> case x of\n"
+      "        Just y -> y\n"
+      "  where n = 3\n"
+      "main = do\n"
+      "  v <- pure (-1, ?hole)\n"
+      "  print v\n";
+  Parsed p(src);
+  INFO(p.errs());
+  REQUIRE(p.diags.all().empty());
+  auto text = [&](Span s) { return src.substr(s.begin, s.end - s.begin); };
+  auto& sig = *p.mod->decls[0];
+  CHECK(text(sig.span) == "f :: Int -> Int");
+  CHECK(text(sig.qualType->span) == "Int -> Int");
+  CHECK(text(sig.qualType->type->args[1]->span) == "Int");
+  auto& cl = *p.mod->decls[1];
+  CHECK(text(cl.pats[0]->span) == "t");
+  auto& g1 = cl.rhs.guarded.at(0);
+  CHECK(text(g1.guards[0].span) == "t.speed > 1");
+  CHECK(text(g1.guards[0].expr->args[0]->span) == "t.speed");
+  CHECK(text(g1.body->span) == "g (t { speed = 0 }) [1 .. n]");
+  CHECK(text(g1.body->args[1]->span) == "(t { speed = 0 })");
+  CHECK(text(g1.body->args[2]->span) == "[1 .. n]");
+  auto& lam = *cl.rhs.guarded.at(1).body;
+  CHECK(text(lam.span) == "\\x -> case x of\n        Just y -> y");
+  CHECK(text(lam.args[0]->alts[0].span) == "Just y -> y");
+  CHECK(text(lam.args[0]->alts[0].pat->span) == "Just y");
+  CHECK(text(cl.rhs.where.at(0)->span) == "n = 3");
+  auto& doE = *p.mod->decls[2]->rhs.plain;
+  CHECK(text(doE.stmts[0].span) == "v <- pure (-1, ?hole)");
+  CHECK(text(doE.stmts[0].pat->span) == "v");
+  auto& tup = *doE.stmts[0].expr->args[1];
+  CHECK(text(tup.span) == "(-1, ?hole)");
+  CHECK(text(tup.args[0]->span) == "-1");
+  CHECK(text(tup.args[1]->span) == "?hole");
+  CHECK(text(doE.stmts[1].span) == "print v");
+  CHECK(text(p.mod->imports.empty() ? Span{} : p.mod->imports[0].span).empty());
+}
+
+TEST_CASE("parser: import and export spans", "[syntax][parser][spans]") {
+  std::string src = "module M (f, T(..)) where\nimport qualified Data.Map as Map (lookup)\nf = 1";
+  Parsed p(src);
+  REQUIRE(p.diags.all().empty());
+  auto text = [&](Span s) { return src.substr(s.begin, s.end - s.begin); };
+  CHECK(text(p.mod->exports[1].span) == "T(..)");
+  CHECK(text(p.mod->imports[0].span) == "import qualified Data.Map as Map (lookup)");
+  CHECK(text(p.mod->imports[0].items[0].span) == "lookup");
+}
