@@ -21,6 +21,14 @@ using namespace std::chrono;
 
 namespace {
 
+void print_stats(const Client& c, std::uint64_t messages) {
+  auto& s = c.stats();
+  std::fprintf(stderr, "stats: messages=%llu reads=%llu writes=%llu bytes_in=%llu bytes_out=%llu "
+               "connects=%llu\n", (unsigned long long)messages, (unsigned long long)s.reads,
+               (unsigned long long)s.writes, (unsigned long long)s.bytes_in,
+               (unsigned long long)s.bytes_out, (unsigned long long)s.connects);
+}
+
 const char* usage = R"(usage: weir-mqtt <pub|sub|bench latency> [options]
 connection:
   -h HOST            broker host (127.0.0.1)          -p PORT   port (1883, 8883 with --tls)
@@ -45,7 +53,7 @@ sub:
   --no-local --retain-handling N
 bench latency:
   -t TOPIC -q QOS -s SIZE (>= 8) -n COUNT --rate MSGS_PER_SEC; prints p50/p99/max round trip
-common: --quiet (no progress on stderr)
+common: --quiet (no progress on stderr)  --stats (system calls and bytes on stderr at exit)
 )";
 
 struct Args {
@@ -61,6 +69,7 @@ struct Args {
   bool retain = false;
   double rate = 0;
   bool stay = false, verbose = false, count_only = false, ready = false, quiet = false;
+  bool stats = false;
   bool no_local = false;
   std::uint8_t retain_handling = 0;
   double timeout = 0;
@@ -133,6 +142,7 @@ Args parse(int argc, char** argv) {
     else if (o == "--ready") a.ready = true;
     else if (o == "--timeout") a.timeout = num("--timeout");
     else if (o == "--quiet") a.quiet = true;
+    else if (o == "--stats") a.stats = true;
     else if (o == "--no-local") a.no_local = true;
     else if (o == "--retain-handling") a.retain_handling = std::uint8_t(num(o.c_str()));
     else die("unknown option " + o + " (see weir-mqtt help)");
@@ -233,6 +243,7 @@ int run_pub(Args& a) {
   };
   c.start();
   io.run();
+  if (a.stats) print_stats(c, next);
   return rc;
 }
 
@@ -304,6 +315,7 @@ int run_sub(Args& a) {
   c.start();
   io.run();
   flush_out();
+  if (a.stats) print_stats(c, got);
   return rc;
 }
 

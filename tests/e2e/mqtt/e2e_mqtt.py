@@ -476,6 +476,33 @@ def case_backpressure(env):
     print(f"publisher RSS while the broker was frozen: {rss[0]:.1f} / {rss[1]:.1f} MB")
 
 
+def stats_of(lines):
+    for l in lines:
+        if l.startswith("stats:"):
+            return {k: int(v) for k, v in (kv.split("=") for kv in l.split()[1:])}
+    raise Fail("no stats line in " + "\n".join(lines))
+
+
+def case_batching(env):
+    """Many packets per system call: a QoS 0 burst of small messages is written in far fewer
+    writes than messages, and read in fewer reads than messages (how many arrive per read
+    depends on how the broker writes: Mosquitto sends each message on its own)."""
+    b = env.broker()
+    n = 20000
+    sub = env.tool("sub", *conn(b), "-t", "batch/t", "-C", n, "--count-only", "--ready",
+                   "--quiet", "--stats", name="sub")
+    sub.wait_line("ready")
+    r = env.run([TOOL, "pub", *conn(b), "-t", "batch/t", "-n", n, "-s", 50, "--quiet", "--stats"])
+    check(r.returncode == 0, r.stderr)
+    check(sub.wait() == 0, "sub failed")
+    ps = stats_of(r.stderr.splitlines())
+    ss = stats_of(sub.err)
+    print(f"publisher: {n} messages in {ps['writes']} writes; subscriber: {ss['messages']} "
+          f"messages in {ss['reads']} reads")
+    check(ps["writes"] * 4 < n, f"publisher writes: {ps}")
+    check(ss["messages"] == n and ss["reads"] < n, f"subscriber reads: {ss}")
+
+
 def case_connect_timeout(env):
     """A server that accepts TCP but never answers CONNECT: the connect timeout fires."""
     srv = socket.socket()
