@@ -38,6 +38,7 @@ DEFAULT_OPT = 2
 DEFAULT_TIMEOUT = 10.0
 BUILD_TIMEOUT = 120.0
 VALGRIND_SLOWDOWN = 20.0  # the run timeout is multiplied by this under valgrind
+VALGRIND_STACK = "32M"    # WEIR_STACK_SIZE under valgrind
 
 
 class Spec:
@@ -127,12 +128,12 @@ def parse_spec(text):
     return spec
 
 
-def run(cmd, cwd, timeout, stdin=subprocess.DEVNULL):
+def run(cmd, cwd, timeout, stdin=subprocess.DEVNULL, env=None):
     """Runs cmd; returns (status, stdout, stderr, seconds, timed_out). A killed
     process has a negative status (-signal)."""
     start = time.monotonic()
     proc = subprocess.Popen(cmd, cwd=cwd, stdin=stdin, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, start_new_session=True)
+                            stderr=subprocess.PIPE, start_new_session=True, env=env)
     try:
         out, err = proc.communicate(timeout=timeout)
         timed_out = False
@@ -237,6 +238,9 @@ def check_errors(weir, path, spec, workdir):
     rendered = text(err) + text(out)
     if to or status != 1:
         failures.append(f"`weir check` (text) gave {describe_status(status, to, BUILD_TIMEOUT)}, expected exit status 1")
+    for want in spec.stderr_contains:
+        if want not in rendered:
+            failures.append(f"`weir check` (text) does not contain {want!r}:\n" + indent(rendered))
     for (c, l, col, f) in spec.errors:
         if f"error[{c}]" not in rendered:
             failures.append(f"`weir check` (text) does not mention error[{c}]:\n" + indent(rendered))
@@ -264,7 +268,13 @@ def check_run(weir, path, spec, workdir, valgrind):
         run_cmd = ["valgrind", "-q", "--leak-check=full", "--errors-for-leak-kinds=definite",
                    "--error-exitcode=99", "--show-leak-kinds=definite"] + run_cmd
         timeout = spec.timeout * VALGRIND_SLOWDOWN
-    status, out, err, secs, to = run(run_cmd, cwd, timeout)
+    env = None
+    if valgrind:
+        # The runtime reserves a 1 GiB stack for the program thread; memcheck pays for every
+        # reserved page, so a smaller stack keeps a run under valgrind around a second.
+        env = dict(os.environ)
+        env.setdefault("WEIR_STACK_SIZE", VALGRIND_STACK)
+    status, out, err, secs, to = run(run_cmd, cwd, timeout, env=env)
     sout, serr = text(out), text(err)
     if to or status < 0:
         failures.append(f"the program {describe_status(status, to, timeout)}")
