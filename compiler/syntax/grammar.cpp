@@ -138,6 +138,14 @@ RULE(infixexp, ExprPtr, "an expression")
 RULE(operand, ExprPtr, "an expression")
 RULE(exp10, ExprPtr, "an expression")
 RULE(fexp, ExprPtr, "an expression")
+// Operands/operators collected before building a node, so a lone operand costs no extra node.
+struct Chain {
+  std::vector<ExprPtr> args;
+  std::vector<std::string> ops;
+  std::vector<Span> opSpans;
+};
+RULE(chain, Chain, "an expression")
+RULE(apps, std::vector<ExprPtr>, "an expression")
 RULE(aexp, ExprPtr, "an expression")
 RULE(atom, ExprPtr, "an expression")
 RULE(parenexp, ExprPtr, "an expression")
@@ -359,10 +367,6 @@ ACT(e_canUpdate, auto k = _val(ctx)->kind;
     x3::_pass(ctx) = k != Expr::Con && k != Expr::Lit && k != Expr::Interp && k != Expr::Hole)
 ACT(e_update, ExprPtr r = _attr(ctx); auto n = make<Expr>(Expr::Update, Span::merge(_val(ctx)->span, r->span));
     n->fields = std::move(r->fields); n->args.push_back(_val(ctx)); _val(ctx) = n)
-ACT(e_newApp, _val(ctx) = make<Expr>(Expr::App))
-ACT(e_collapse, if (_val(ctx)->args.size() == 1) _val(ctx) = _val(ctx)->args[0])
-ACT(e_newChain, _val(ctx) = make<Expr>(Expr::OpChain))
-ACT(e_op, const Token* t = _attr(ctx); _val(ctx)->ops.push_back(t->text); _val(ctx)->opSpans.push_back(t->span))
 ACT(e_neg, _val(ctx) = make<Expr>(Expr::Neg))
 ACT(e_ann, auto n = make<Expr>(Expr::TypeAnn); n->args.push_back(_val(ctx)); n->qualType = _attr(ctx); _val(ctx) = n)
 ACT(e_mkLam, _val(ctx) = make<Expr>(Expr::Lam))
@@ -376,8 +380,18 @@ ACT(e_mkDo, _val(ctx) = make<Expr>(Expr::Do))
 ACT(e_stmts, _val(ctx)->stmts = std::move(_attr(ctx)))
 
 auto const expr_def = node(infixexp[pass] >> -(T(Tok::DColon) > qualtype[e_ann]));
-auto const infixexp_def = node(x3::omit[x3::eps[e_newChain] >> operand[e_push] >>
-                                        *((&(op >> !T(Tok::RParen)) >> op[e_op]) > operand[e_push])][e_collapse]);
+ACT(c_arg, _val(ctx).args.push_back(_attr(ctx)))
+ACT(c_op, const Token* t = _attr(ctx); _val(ctx).ops.push_back(t->text); _val(ctx).opSpans.push_back(t->span))
+ACT(c_build, Chain& c = _attr(ctx);
+    if (c.args.size() == 1) { _val(ctx) = c.args[0]; return; }
+    auto n = make<Expr>(Expr::OpChain); n->args = std::move(c.args); n->ops = std::move(c.ops);
+    n->opSpans = std::move(c.opSpans); _val(ctx) = n)
+ACT(a_build, auto& v = _attr(ctx);
+    if (v.size() == 1) { _val(ctx) = v[0]; return; }
+    auto n = make<Expr>(Expr::App); n->args = std::move(v); _val(ctx) = n)
+ACT(a_arg, _val(ctx).push_back(_attr(ctx)))
+auto const chain_def = operand[c_arg] >> *((&(op >> !T(Tok::RParen)) >> op[c_op]) > operand[c_arg]);
+auto const infixexp_def = node(chain[c_build]);
 auto const operand_def = deep(node((T(Tok::Minus)[e_neg] > exp10[e_push]) | exp10[pass]));
 auto const exp10_def = lambda[pass] | letexp[pass] | ifexp[pass] | caseexp[pass] | doexp[pass] | fexp[pass];
 auto const lambda_def = node(T(Tok::Backslash)[e_mkLam] > apat[e_lamPat] > *apat[e_lamPat] > T(Tok::RArrow) > expr[e_push]);
@@ -386,7 +400,8 @@ auto const ifexp_def = node(T(Tok::KwIf)[e_mkIf] > expr[e_push] > T(Tok::KwThen)
 auto const caseexp_def = node(T(Tok::KwCase)[e_mkCase] > expr[e_push] > T(Tok::KwOf) > altblock[e_alts]);
 auto const doexp_def = node(T(Tok::KwDo)[e_mkDo] > stmtblock[e_stmts]);
 // In argument position, `<<` followed by a space is the operator, not binary data.
-auto const fexp_def = node(x3::omit[x3::eps[e_newApp] >> aexp[e_push] >> *(!(binOpen_ >> !glued_) >> aexp[e_push])][e_collapse]);
+auto const apps_def = aexp[a_arg] >> *(!(binOpen_ >> !glued_) >> aexp[a_arg]);
+auto const fexp_def = node(apps[a_build]);
 auto const aexp_def = atom[pass] >> *((T(Tok::Dot) > varid_[e_access]) |
                                       (&T(Tok::LBrace) >> x3::eps[e_canUpdate] >> recordexp[e_update]));
 auto const atom_def = qvarid_[e_var] | qconid_[e_con] | literal_[e_lit] | T(Tok::Hole)[e_hole] |
@@ -568,7 +583,7 @@ auto const importdecl_def = nodeS(T(Tok::KwImport) > -T(Tok::KwQualified)[i_qual
                                   -(T(Tok::LParen)[i_hasList] > -(impitem[i_item] % T(Tok::Comma)) > -T(Tok::Comma) > T(Tok::RParen)));
 
 BOOST_SPIRIT_DEFINE(type_, btype, atype, qualtype, pat, pat10, apat, binseg_p, binspec)
-BOOST_SPIRIT_DEFINE(expr, infixexp, operand, exp10, fexp, aexp, atom, parenexp, parenbody, listexp, listbody, recordexp, binexp, binseg_e,
+BOOST_SPIRIT_DEFINE(expr, infixexp, chain, apps, operand, exp10, fexp, aexp, atom, parenexp, parenbody, listexp, listbody, recordexp, binexp, binseg_e,
                     lambda, letexp, ifexp, caseexp, doexp, op, conop, varop)
 BOOST_SPIRIT_DEFINE(stmt, stmtblock, alt, altblock, rhs_eq, rhs_arrow, guard, gexp_eq, gexp_arrow)
 BOOST_SPIRIT_DEFINE(declblock, decl, topdecl, funname, typesig, fixity, opclause, funclause, patbind, datadecl,
