@@ -122,6 +122,7 @@ class Gen {
   std::map<int64_t, Constant*> charLits;
   std::map<std::string, Constant*> stringLits, cstrings;
   std::map<size_t, Function*> applies;
+  std::unordered_map<const Expr*, Constant*> staticCons;
   size_t maxArity = 1;
   Function* mainFn = nullptr;
   Function *dupFn = nullptr, *dropFn = nullptr, *dropScalarFn = nullptr, *boxIntFn = nullptr;
@@ -427,6 +428,35 @@ class Gen {
   Constant* closureConst(const std::string& name, Function* code, size_t arity) {
     return staticObj(name, ConstantStruct::getAnon(ctx, {ConstantInt::get(i64, header(0, K_CLOSURE, 0, 0)), code,
                                                          ConstantInt::get(i64, arity)}));
+  }
+
+  // A constant, immortal object for an expression made only of literals, nullary and static
+  // constructors and top-level functions; nullptr if e is not static.
+  Constant* staticValue(const Expr& e) {
+    switch (e.kind) {
+      case Expr::LitInt: return intLit(e.i);
+      case Expr::LitFloat: return floatLit(e.f);
+      case Expr::LitChar: return charLit(e.i);
+      case Expr::LitString: return stringLit(e.s);
+      case Expr::Global: return funcs.count(e.name) ? staticClosure(e.name) : nullptr;
+      case Expr::Con: return e.args.empty() ? nullary(e.tag) : staticCon(e);
+      default: return nullptr;
+    }
+  }
+  Constant* staticCon(const Expr& e) {
+    auto memo = staticCons.find(&e);  // (memoised: long literal lists stay linear)
+    if (memo != staticCons.end()) return memo->second;
+    staticCons[&e] = nullptr;
+    if (e.args.size() > 255 || e.tag < 0 || e.tag > 65535) return nullptr;
+    std::vector<Constant*> fields{ConstantInt::get(i64, header(0, K_CON, e.args.size(), static_cast<uint64_t>(e.tag)))};
+    for (auto& a : e.args) {
+      Constant* c = staticValue(*a);
+      if (!c) return nullptr;
+      fields.push_back(c);
+    }
+    Constant* obj = staticObj("weir.static", ConstantStruct::getAnon(ctx, fields));
+    staticCons[&e] = obj;
+    return obj;
   }
 
   // Static immortal closure for a top-level function used as a value: its code is a wrapper
@@ -759,6 +789,7 @@ class Gen {
       case Expr::LetRec: bug("LetRec reached codegen (liftLetRec not run)");
       case Expr::Con: {
         if (e.args.empty()) return result(nullary(e.tag), tail);
+        if (Constant* c = staticCon(e)) return result(c, tail);  // all fields static: no allocation
         if (e.args.size() > 255) bug("constructor with more than 255 fields");
         if (e.tag < 0 || e.tag > 65535) bug("constructor tag out of range");
         std::vector<Value*> vs;

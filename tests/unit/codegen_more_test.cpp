@@ -290,3 +290,29 @@ TEST_CASE("many parameters: tail calls with stack arguments, wide closures and P
     CHECK(r.out == "45678123\n45678123\n");
   }
 }
+
+TEST_CASE("constant constructors are static objects that are never reused or freed", "[codegen]") {
+  P p;
+  addMapProgram(p, 10);
+  // sum (mapAdd 1 [1, 2, 3]) twice over the same static list, and a static pair swapped
+  ExprPtr lst = mkCon(1, "Cons", {mkInt(1), mkCon(1, "Cons", {mkInt(2), mkCon(1, "Cons", {mkInt(3), mkCon(0, "Nil", {})})})});
+  VarId w = p.fresh(), l = p.fresh(), x = p.fresh(), y = p.fresh(), q = p.fresh();
+  p.prog.functions.back() = Function{
+      "Main.main", {w},
+      lines(p, {mkLet(l, lst,
+                      putLn(showI(add(call("Main.sum", {call("Main.mapAdd", {mkInt(1), v(l)}), mkInt(0)}),
+                                      call("Main.sum", {v(l), mkInt(0)}))))),
+                mkLet(q, call("Main.swap", {mkCon(0, "Pair", {mkString("a"), mkString("b")})}),
+                      mkCase(q, {Alt{0, {x, y}, putLn(prim(PrimOp::StringAppend, {v(x), v(y)}))}}))}),
+      ""};
+  for (int opt : {0, 2}) {
+    auto r = compileAndRun(p.prog, opt);
+    CHECK(r.status == 0);
+    CHECK(r.out == "15\nba\n");
+  }
+  std::string ir, err;
+  weir::codegen::Options o;
+  o.optLevel = 0;
+  REQUIRE(weir::codegen::emitLLVM(p.prog, o, ir, err));
+  CHECK(ir.find("@weir.static") != std::string::npos);
+}
