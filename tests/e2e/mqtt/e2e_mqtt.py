@@ -371,6 +371,36 @@ def gen_certs(d):
         os.chmod(os.path.join(d, f), 0o644)  # test keys, readable by the broker's user
 
 
+def sni_seen(env, d, host_args):
+    import ssl
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(f"{d}/server.crt", f"{d}/server.key")
+    seen = []
+    ctx.sni_callback = lambda sslobj, name, c: seen.append(name)
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(4)
+    port = srv.getsockname()[1]
+
+    def serve():
+        try:
+            conn_, _ = srv.accept()
+            with ctx.wrap_socket(conn_, server_side=True) as t:
+                t.recv(100)  # the CONNECT; then close without CONNACK
+        except OSError:
+            pass
+
+    th = threading.Thread(target=serve, daemon=True)
+    th.start()
+    try:
+        env.run([TOOL, "pub", *host_args, "-p", port, "--cafile", f"{d}/ca.crt", "--no-reconnect",
+                 "--connect-timeout", 2000, "-t", "t", "-m", "x"], timeout=10)
+        th.join(5)
+    finally:
+        srv.close()
+    return seen
+
+
 def case_tls(env):
     d = env.dir
     gen_certs(d)
@@ -387,6 +417,10 @@ def case_tls(env):
         check(r.returncode == 0, r.stderr)
         check(sub.wait() == 0, "TLS sub failed")
         check(sub.messages() == [f"s{i}" for i in range(50)], str(sub.messages()[:3]))
+    # SNI: a Python TLS server records the server name the client sends.
+    check(sni_seen(env, d, ["-h", "127.0.0.1", "--sni", "localhost"]) == ["localhost"], "SNI")
+    check(sni_seen(env, d, ["-h", "localhost"]) == ["localhost"], "SNI from the host name")
+    check(sni_seen(env, d, ["-h", "127.0.0.1"]) == [None], "no SNI for an IP address")
     # Must fail: unknown CA, wrong name, no client certificate.
     bad = {
         "unknown CA": ["--cafile", f"{d}/otherca.crt", "--cert", f"{d}/client.crt", "--key",
