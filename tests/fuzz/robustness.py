@@ -23,6 +23,7 @@ import json
 import os
 import random
 import re
+import resource
 import shutil
 import signal
 import subprocess
@@ -393,7 +394,8 @@ def main():
                 i, kind, problem, secs, err = fut.result()
                 data = datas.pop(i)
                 done += 1
-                kinds[kind] = kinds.get(kind, 0) + 1
+                n_k, t_k = kinds.get(kind, (0, 0.0))
+                kinds[kind] = (n_k + 1, t_k + secs)
                 if secs > slowest[0]:
                     slowest = (secs, f"#{i} ({kind}, {len(data)} bytes)")
                 if problem:
@@ -408,7 +410,11 @@ def main():
     secs = time.monotonic() - start
     print(f"robustness: {done} inputs in {secs:.1f} s ({1000 * secs / max(done, 1):.1f} ms each), "
           f"slowest {slowest[0]:.2f} s {slowest[1]}")
-    print("  by generator: " + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())))
+    cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(f"  CPU time of the checks: {cpu.ru_utime + cpu.ru_stime:.1f} s "
+          f"({1000 * (cpu.ru_utime + cpu.ru_stime) / max(done, 1):.1f} ms each)")
+    print("  by generator (inputs, seconds): " +
+          ", ".join(f"{k} {n} {t:.0f}s" for k, (n, t) in sorted(kinds.items())))
     if failures:
         print(f"robustness: {len(failures)} failing inputs (saved in {faildir}):")
         for i, kind, problem, fp, data, err in failures[:20]:
