@@ -119,7 +119,9 @@ def parse_spec(text):
         elif key == "leak-check":
             if value.startswith("skip"):
                 spec.leak_skip = value[4:].strip() or "skipped"
-        # unknown keys are ordinary comments (e.g. `-- note: ...`)
+        elif key.startswith("expect") or key in ("arg", "opts", "leak", "leak-checks"):
+            spec.problems.append(f"line {lineno}: unknown directive `{key}:`")
+        # other keys are ordinary comments (e.g. `-- note: ...`)
     if spec.errors and (spec.stdout is not None or spec.runtime_error):
         spec.problems.append("a file expects either compile errors or a run, not both")
     if not spec.errors and spec.stdout is None and spec.runtime_error is None \
