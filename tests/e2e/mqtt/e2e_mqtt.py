@@ -537,6 +537,28 @@ def case_batching(env):
     check(ss["messages"] == n and ss["reads"] < n, f"subscriber reads: {ss}")
 
 
+def case_keepalive(env):
+    """Keep-alive 1 s: PINGREQ keeps an idle connection up; a frozen broker (SIGSTOP) is
+    detected by the missing PINGRESP, and the client reconnects once it thaws."""
+    b = env.broker()
+    sub = env.tool("sub", *conn(b), "-k", 1, "-t", "ka/t", "-q", 1, "--ready", name="sub")
+    sub.wait_line("ready")
+    time.sleep(2.5)  # idle for more than 2 keep-alive periods (this is what is tested)
+    check(not any(l.startswith("disconnected") for l in sub.err), "idle connection kept: "
+          + "\n".join(sub.err))
+    b.proc.send_signal(signal.SIGSTOP)
+    try:
+        wait_for(lambda: any("keep-alive" in l for l in sub.err), 5, "keep-alive timeout")
+    finally:
+        b.proc.send_signal(signal.SIGCONT)
+    wait_for(lambda: sum(l.startswith("connected") for l in sub.err) >= 2, 10, "reconnect")
+    # The subscription was renewed (new session): a message gets through.
+    def delivered():
+        env.run([TOOL, "pub", *conn(b), "-t", "ka/t", "-q", 1, "-m", "after", "--quiet"])
+        return "after" in sub.messages()
+    wait_for(delivered, 10, "a message after the reconnect")
+
+
 def case_connect_timeout(env):
     """A server that accepts TCP but never answers CONNECT: the connect timeout fires."""
     srv = socket.socket()
