@@ -122,8 +122,11 @@ class Proc:
         self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                      text=True, errors="replace")
         self.err = []
-        threading.Thread(target=self._pump, args=(self.proc.stdout, self.lines), daemon=True).start()
-        threading.Thread(target=self._pump, args=(self.proc.stderr, self.err), daemon=True).start()
+        self.readers = [threading.Thread(target=self._pump, args=(stream, into), daemon=True)
+                        for stream, into in ((self.proc.stdout, self.lines),
+                                             (self.proc.stderr, self.err))]
+        for t in self.readers:
+            t.start()
 
     def _pump(self, stream, into):
         for line in stream:
@@ -142,7 +145,10 @@ class Proc:
 
     def wait(self, timeout=15):
         try:
-            return self.proc.wait(timeout)
+            rc = self.proc.wait(timeout)
+            for t in self.readers:  # everything the process printed is collected
+                t.join(5)
+            return rc
         except subprocess.TimeoutExpired:
             self.kill()
             raise Fail(f"{self.name} did not finish in {timeout} s; stderr:\n" + "\n".join(self.err))
