@@ -625,3 +625,36 @@ TEST_CASE("parser: import and export spans", "[syntax][parser][spans]") {
   CHECK(text(p.mod->imports[0].span) == "import qualified Data.Map as Map (lookup)");
   CHECK(text(p.mod->imports[0].items[0].span) == "lookup");
 }
+
+TEST_CASE("parser: explicit braces everywhere layout is", "[syntax][parser]") {
+  CHECK(dc("class C a where { m :: a; n :: a }") == "(class C a [(sig m :: a); (sig n :: a)])");
+  CHECK(dc("f = do { let { x = 1; y = 2 }; pure (x + y) }") ==
+        "(clause f [] (= (do (let [(clause x [] (= 1)); (clause y [] (= 2))]) (app pure (op x + y)))))");
+  CHECK(dc("f x = y where { y = x }") == "(clause f [x] (= y) (where [(clause y [] (= x))]))");
+  CHECK(dc("f x = case x of { ; A -> 1 ;; B -> 2 ; }") == "(clause f [x] (= (case x (alt A (= 1)) (alt B (= 2)))))");
+}
+
+TEST_CASE("parser: import and export lists accept a trailing comma", "[syntax][parser]") {
+  Parsed p("module M (a, b,) where\nimport N (c, d,)\na = 1");
+  INFO(p.errs());
+  CHECK(p.diags.all().empty());
+  CHECK(p.mod->exports.size() == 2);
+  CHECK(p.mod->imports.at(0).items.size() == 2);
+}
+
+TEST_CASE("parser: where bound to a clause with guards, nested where", "[syntax][parser]") {
+  CHECK(dc("f x\n  | a = b\n  | otherwise = c\n  where\n    a = g x\n      where g = id\n    b = 1\n    c = 2") ==
+        "(clause f [x] (| a = b) (| otherwise = c) (where [(clause a [] (= (app g x)) (where [(clause g [] (= id))])); "
+        "(clause b [] (= 1)); (clause c [] (= 2))]))");
+}
+
+TEST_CASE("parser: operators at line starts continue the expression", "[syntax][parser]") {
+  CHECK(dc("x = a\n  + b\n  * c") == "(clause x [] (= (op a + b * c)))");
+  CHECK(dc("main = do\n  foo $\n    bar\n  baz") == "(clause main [] (= (do (op foo $ bar) baz)))");
+}
+
+TEST_CASE("parser: local operator definitions and signatures", "[syntax][parser]") {
+  CHECK(dc("f = a <+> b\n  where\n    infixl 6 <+>\n    (<+>) :: Int -> Int -> Int\n    x <+> y = x + y") ==
+        "(clause f [] (= (op a <+> b)) (where [(infixl 6 <+>); (sig <+> :: (-> Int (-> Int Int))); "
+        "(clause <+> [x y] (= (op x + y)))]))");
+}
