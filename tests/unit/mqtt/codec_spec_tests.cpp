@@ -164,7 +164,7 @@ TEST_CASE("PUBACK/PUBREC/PUBREL/PUBCOMP: 3.1.1 and the short forms of 5.0 §3.4.
   CHECK(std::get<Puback>(d.packet) == Puback{{10, 0, {}}});
 }
 
-TEST_CASE("SUBSCRIBE: Figure 3.22 (3.1.1) a/b QoS 1, c/d QoS 2; 5.0 subscription options") {
+TEST_CASE("SUBSCRIBE: Figure 3.22 (3.1.1) a/b QoS 1, c/d QoS 2, and 5.0 subscription options") {
   Subscribe s;
   s.packet_id = 10;
   s.subs = {{"a/b", 1}, {"c/d", 2}};
@@ -178,7 +178,7 @@ TEST_CASE("SUBSCRIBE: Figure 3.22 (3.1.1) a/b QoS 1, c/d QoS 2; 5.0 subscription
                           0x00, 0x03, 'a', '/', '+', 0x2D}), s5, Version::v5);
 }
 
-TEST_CASE("SUBACK: Figure 3.26 (3.1.1) return codes 0, 2, 0x80; 5.0 reason codes") {
+TEST_CASE("SUBACK: Figure 3.26 (3.1.1) return codes 0, 2, 0x80, and 5.0 reason codes") {
   round_trip_exact(bytes({0x90, 0x05, 0x00, 0x0A, 0x00, 0x02, 0x80}),
                    Suback{10, {}, {0x00, 0x02, 0x80}}, Version::v311);
   round_trip_exact(bytes({0x90, 0x06, 0x00, 0x0A, 0x00, 0x01, 0x9E, 0xA2}),
