@@ -57,11 +57,11 @@ std::string rhsOf(const names::Program& p, const std::string& name) {
 }  // namespace
 
 TEST_CASE("operator chains are re-associated by fixity", "[names]") {
-  auto r = renameSource("module Main where\nx = 1 + 2 * 3 - 4\ny = 2 ^ 3 ^ 2\nz = - 2 * 3\n");
+  auto r = renameSource("module Main where\nx = 1 + 2 * 3 - 4\ny = 2 ^ 3 ^ 2\nz w = - w * 3\n");
   REQUIRE(r.prog);
   CHECK(rhsOf(*r.prog, "x") == "(- (+ 1 (* 2 3)) 4)");
   CHECK(rhsOf(*r.prog, "y") == "(^ 2 (^ 3 2))");
-  CHECK(rhsOf(*r.prog, "z") == "(negate (* 2 3))");
+  CHECK(rhsOf(*r.prog, "z") == "(negate (* w 3))");
 }
 
 TEST_CASE("user fixity declarations are honoured", "[names]") {
