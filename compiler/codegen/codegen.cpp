@@ -101,6 +101,7 @@ class Gen {
     std::vector<Function*> inits;
     for (auto& g : prog.globals) inits.push_back(defineGlobalInit(g));
     defineMain(inits);
+    defineCEntryPoints();
     defineApplies();
   }
 
@@ -556,6 +557,18 @@ class Gen {
     }
     drop(r);
     b.CreateRetVoid();
+  }
+
+  // weir_apply1 / weir_apply2: C-callable entry points into the closure calling convention,
+  // for the runtime (e.g. a scheduler invoking handler closures). Declared in rt.h.
+  void defineCEntryPoints() {
+    for (size_t n : {1, 2}) {
+      auto* f = Function::Create(fnType(n + 1), Function::ExternalLinkage, "weir_apply" + std::to_string(n), mod);
+      beginFunction(f, "weir_apply");
+      std::vector<Value*> args;
+      for (size_t k = 1; k <= n; k++) args.push_back(f->getArg(static_cast<unsigned>(k)));
+      b.CreateRet(apply(f->getArg(0), args, false));
+    }
   }
 
   // ---------------------------------------------------------------- apply helpers

@@ -162,7 +162,12 @@ static inline double weir_unbox_float(const weir_obj* o) { return ((const weir_f
 static inline uint32_t weir_unbox_char(const weir_obj* o) { return ((const weir_char*)o)->value; }
 weir_obj* weir_chr(int64_t code, const char* loc);   /* Int -> Char, runtime error if not a scalar value */
 
-/* ---- Closures ---- */
+/* ---- Closures ----
+ * Calling a Weir function value from C: these are DEFINED BY EVERY GENERATED PROGRAM (the
+ * closure code uses the `tailcc` convention, which C cannot call directly). They consume f
+ * and the arguments and return an owned result. */
+weir_obj* weir_apply1(weir_obj* f, weir_obj* a);
+weir_obj* weir_apply2(weir_obj* f, weir_obj* a, weir_obj* b);
 /* New PAP of closure fn (consumed) applied to n args (consumed, moved from args[]). */
 weir_obj* weir_pap_make(weir_obj* fn, uint32_t n, weir_obj** args);
 /* New PAP: pap (consumed) with n more args (consumed); the result still lacks arguments. */
