@@ -43,6 +43,10 @@ std::string compileProgram(const core::Program& p, int opt, std::string& error, 
   o.optLevel = opt;
   o.verifyRc = true;
   o.rcInserted = rcInserted;
+  if (access(WEIR_BUILD_RUNTIME_LIB, R_OK) != 0) {
+    error = std::string("the runtime library ") + WEIR_BUILD_RUNTIME_LIB + " is missing: build the weir_rt target first";
+    return "";
+  }
   if (!codegen::buildExecutable(p, o, exe, WEIR_BUILD_RUNTIME_LIB, error)) return "";
   return exe;
 }
