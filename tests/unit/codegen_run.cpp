@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -27,13 +28,25 @@ static std::string slurp(const std::string& path) {
   return ss.str();
 }
 
-static std::string tempDir() {
-  static std::string dir = [] {
+// One scratch directory per test run, removed at exit (set WEIR_KEEP_TEST_FILES to keep it).
+struct TempDir {
+  std::string path;
+  TempDir() {
     char tmpl[] = "/tmp/weir-codegen-test-XXXXXX";
     const char* d = mkdtemp(tmpl);
-    return std::string(d ? d : "/tmp");
-  }();
-  return dir;
+    path = d ? d : "";
+  }
+  ~TempDir() {
+    if (!path.empty() && !std::getenv("WEIR_KEEP_TEST_FILES")) {
+      std::error_code ec;
+      std::filesystem::remove_all(path, ec);
+    }
+  }
+};
+
+static std::string tempDir() {
+  static TempDir dir;
+  return dir.path;
 }
 
 std::string compileProgram(const core::Program& p, int opt, std::string& error, bool rcInserted) {
