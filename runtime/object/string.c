@@ -24,7 +24,19 @@ weir_obj* weir_string_append(weir_obj* a, weir_obj* b) {
   uint64_t la = weir_string_len(a), lb = weir_string_len(b);
   if (lb == 0) { weir_drop(b); return a; }
   if (la == 0) { weir_drop(a); return b; }
-  /* TODO(perf): append in place when `a` is unique and its cell has room. */
+  size_t old_cell = (16 + la + 1 + 7) & ~(size_t)7;
+  size_t new_cell = (16 + la + lb + 1 + 7) & ~(size_t)7;
+  if (a->rc == 1 && (old_cell > WEIR_MAX_SMALL || weir_system_alloc) && new_cell > WEIR_MAX_SMALL) {
+    /* A unique string in a malloc block grows in place (realloc is amortised for a string
+     * built by repeated `acc ++ piece`). b may alias a only if b is shared, so it is not. */
+    weir_string* g = (weir_string*)realloc(a, new_cell);
+    if (!g) weir_rt_panic("out of memory", "");
+    memcpy(g->data + la, weir_string_data(b), lb);
+    g->len = la + lb;
+    g->data[la + lb] = 0;
+    weir_drop(b);
+    return &g->h;
+  }
   weir_obj* r = weir_string_alloc(la + lb);
   memcpy(((weir_string*)r)->data, weir_string_data(a), la);
   memcpy(((weir_string*)r)->data + la, weir_string_data(b), lb);

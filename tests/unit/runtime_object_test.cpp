@@ -131,3 +131,19 @@ TEST_CASE("string operations", "[runtime]") {
   CHECK(weir_unbox_int(n) == 7);
   CHECK(str(weir_string_from_char(weir_box_char(0x2603))) == "\xE2\x98\x83");
 }
+
+TEST_CASE("appending to a unique long string grows it in place", "[runtime]") {
+  int64_t before = weir_live_objects();
+  weir_obj* acc = S("");
+  std::string expect;
+  for (int i = 0; i < 20000; i++) {
+    std::string piece = std::to_string(i) + ",";
+    expect += piece;
+    acc = weir_string_append(acc, S(piece));
+  }
+  weir_dup(acc);  // shared: the next append must copy
+  weir_obj* other = weir_string_append(acc, S("!"));
+  CHECK(str(other) == expect + "!");
+  CHECK(str(acc) == expect);
+  CHECK(weir_live_objects() == before);
+}
