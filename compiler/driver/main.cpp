@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <pthread.h>
 #include <unistd.h>
 
 #include "driver/driver.hpp"
@@ -17,7 +18,7 @@ void addCommon(CLI::App* cmd, weir::driver::Options& o, std::string& errorFormat
 
 }  // namespace
 
-int main(int argc, char** argv) {
+static int realMain(int argc, char** argv) {
   using namespace weir::driver;
   CLI::App app{"weir: compiler for the Weir language (typed rule programs for MQTT)"};
   app.require_subcommand(0, 1);
@@ -81,4 +82,30 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "internal compiler error: unknown exception\nThis is a bug in weir, not in your program.\n");
     return 2;
   }
+}
+
+// The compiler's passes recurse over the syntax tree, so deeply nested programs need a
+// deep stack: run on a thread with 1 GiB of (lazily committed) stack.
+namespace {
+struct MainArgs {
+  int argc;
+  char** argv;
+  int rc;
+};
+void* mainThread(void* p) {
+  auto* a = static_cast<MainArgs*>(p);
+  a->rc = realMain(a->argc, a->argv);
+  return nullptr;
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  MainArgs a{argc, argv, 2};
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, size_t(1) << 30);
+  pthread_t t;
+  if (pthread_create(&t, &attr, mainThread, &a) != 0) return realMain(argc, argv);
+  pthread_join(t, nullptr);
+  return a.rc;
 }

@@ -133,6 +133,20 @@ std::optional<Program> loadAndRename(SourceManager& sources, FileId mainFile, co
   Program p;
   p.modules = std::move(loader.order);
   p.mainModule = p.modules.back().name;
+  {
+    // Point at the module's name in `module Main where`, for errors about the module as a whole.
+    const auto& m = *p.modules.back().ast;
+    const std::string& text = sources.get(m.file).text();
+    uint32_t b = m.span.begin;
+    p.mainNameSpan = Span{m.file, b, b};
+    if (text.compare(b, 6, "module") == 0) {
+      uint32_t i = b + 6;
+      while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+      uint32_t j = i;
+      while (j < text.size() && (std::isalnum(static_cast<unsigned char>(text[j])) || text[j] == '.' || text[j] == '_')) ++j;
+      p.mainNameSpan = Span{m.file, i, j};
+    }
+  }
   renameProgram(p, diags);
   if (diags.hasErrors()) return std::nullopt;
   return p;

@@ -40,6 +40,7 @@ struct Program {
   std::map<std::string, std::string> declModule;  // unique top-level name -> module
   std::string mainModule;
   std::string entry;                           // unique name of `main`, empty if absent
+  Span mainNameSpan;                           // the main module's name in its header (or its first token)
 };
 
 struct Options {

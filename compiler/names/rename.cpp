@@ -266,6 +266,9 @@ struct Renamer {
           for (auto& [k, v] : ex.types) cands.push_back(k);
           std::string s = suggest(item.name, cands);
           if (!s.empty()) d.hint = fmt::format("did you mean `{}`?", s);
+          // Known from now on, so its uses do not repeat the error.
+          scope.addValue(item.name, imp.module + "." + item.name);
+          scope.addType(item.name, imp.module + "." + item.name);
         }
       }
     }
@@ -717,7 +720,12 @@ struct Renamer {
         e->name = resolveValue(e->name, e->span, true);
         return;
       case Expr::OpChain: {
-        for (auto& a : e->args) renameExpr(a);
+        // Negations of operands stay for the re-association (`- 2 * 3` is `negate (2 * 3)`).
+        for (auto& a : e->args) {
+          ExprPtr* inner = &a;
+          while ((*inner)->kind == Expr::Neg && (*inner)->args.size() == 1) inner = &(*inner)->args[0];
+          renameExpr(*inner);
+        }
         ExprPtr r = resolveExprChain(*e);
         if (r) e = r;
         return;

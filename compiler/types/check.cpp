@@ -44,6 +44,11 @@ std::optional<Checked> Checker::run() {
   }
 
   // The entry point.
+  if (prog.entry.empty() && prog.mainModule == "Main" && !prog.modules.empty()) {
+    auto& d = diags.error("E0261", prog.mainNameSpan, "module `Main` has no `main`");
+    d.label = "the program's module must define `main`";
+    d.hint = "add `main :: IO ()` with the actions to run, e.g. `main = putStrLn \"hello\"`";
+  }
   if (!prog.entry.empty()) {
     out.entry = prog.entry;
     auto it = env.find(prog.entry);

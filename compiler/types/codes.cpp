@@ -73,6 +73,9 @@ const CodeInfo kCodes[] = {
   {"E0253", "infinite range", "`[a ..]` would be infinite; give an upper bound."},
   {"E0254", "Float literal pattern", "Floats cannot be matched exactly; compare in a guard."},
   {"E0260", "main has the wrong type", "`main` must have type `IO ()`."},
+  {"E0261", "no main in module Main",
+   "The module `Main` is a program, so it must define `main :: IO ()`. A library module gets\n"
+   "another name: `module Fleet.Alerts where`."},
   {"E0299", "not supported yet", "The construct parses but the compiler does not handle it yet."},
 };
 }  // namespace

@@ -138,6 +138,7 @@ std::vector<DictVarP> Checker::generalize(std::vector<DictP>& holes, const std::
   std::vector<DictP> stuck;
   for (auto& h : holes) solve(h, stuck);
   std::vector<DictVarP> params;
+  std::vector<DictP> retained;
   std::vector<TypeP> typeMetas;
   for (auto& t : types) freeMetas(t, typeMetas);
   for (auto& h : stuck) {
@@ -184,27 +185,38 @@ std::vector<DictVarP> Checker::generalize(std::vector<DictP>& holes, const std::
       h->filled->instance = -1;
       continue;
     }
-    // Retain: reuse a parameter for the same predicate (or one whose superclass it is).
-    bool done = false;
-    for (auto& p : params)
-      if (p->pred.cls == h->pred.cls && samePredType(p->pred.type, h->pred.type)) {
-        auto d = std::make_shared<Dict>();
-        d->kind = Dict::Param;
-        d->param = p;
-        h->filled = d;
-        done = true;
-        break;
-      }
-    if (done) continue;
+    retained.push_back(h);
+  }
+  // Distinct predicates; one entailed by another's superclasses is not a parameter of its own
+  // (`(Monad m, Applicative m)` is just `Monad m`).
+  std::vector<Pred> distinct;
+  for (auto& h : retained) {
+    bool dup = false;
+    for (auto& p : distinct) if (p.cls == h->pred.cls && samePredType(p.type, h->pred.type)) dup = true;
+    if (!dup) distinct.push_back(h->pred);
+  }
+  for (auto& p : distinct) {
+    bool entailed = false;
+    for (auto& q : distinct) {
+      std::vector<int> path;
+      if (&p != &q && q.cls != p.cls && samePredType(p.type, q.type) && superPath(q.cls, p.cls, path)) entailed = true;
+    }
+    if (entailed) continue;
     auto dv = std::make_shared<DictVar>();
     dv->id = ++nextId;
-    dv->pred = h->pred;
+    dv->pred = p;
     params.push_back(dv);
-    auto d = std::make_shared<Dict>();
-    d->kind = Dict::Param;
-    d->param = dv;
-    h->filled = d;
   }
+  givens.push_back(params);
+  for (auto& h : retained) {
+    if (!solveFromGivens(h)) {
+      auto d = std::make_shared<Dict>();
+      d->kind = Dict::Inst;
+      d->instance = -1;
+      h->filled = d;
+    }
+  }
+  givens.pop_back();
   (void)span;
   return params;
 }

@@ -59,6 +59,8 @@ ExprPtr Lowerer::lowerVar(const Expr& e, std::vector<ExprPtr>& args) {
         // A known instance whose method is a primitive: inline it (errors report this call site).
         if (m->kind == core::Expr::Global) {
           auto pw = primWrappers.find(m->name);
+          if (pw != primWrappers.end() && static_cast<int>(extra.size()) < arity[m->name])
+            return etaPrim(pw->second, arity[m->name], extra, e.span);
           if (pw != primWrappers.end() && static_cast<int>(extra.size()) >= arity[m->name]) {
             int n = arity[m->name];
             std::vector<ExprPtr> pargs(extra.begin(), extra.begin() + n);
@@ -82,6 +84,8 @@ ExprPtr Lowerer::lowerVar(const Expr& e, std::vector<ExprPtr>& args) {
     while (dicts.empty() && alias.count(target)) target = alias[target];
     // Saturated prim wrappers are inlined, with the call site as the error location.
     auto pw = primWrappers.find(target);
+    if (pw != primWrappers.end() && dicts.empty() && static_cast<int>(args.size()) < arity[target])
+      return etaPrim(pw->second, arity[target], args, e.span);
     if (pw != primWrappers.end() && dicts.empty() && static_cast<int>(args.size()) >= arity[target]) {
       int n = arity[target];
       std::vector<ExprPtr> pargs(args.begin(), args.begin() + n);
@@ -100,6 +104,28 @@ ExprPtr Lowerer::lowerVar(const Expr& e, std::vector<ExprPtr>& args) {
   return head;
 }
 
+// A primitive given fewer arguments than it takes: \rest -> prim(args ++ rest), with
+// the use site as its error location. The given arguments are evaluated first.
+ExprPtr Lowerer::etaPrim(core::PrimOp op, int n, std::vector<ExprPtr>& args, Span span) {
+  std::vector<ExprPtr> all;
+  std::vector<std::pair<VarId, ExprPtr>> lets;
+  for (auto& a : args) {
+    VarId v = fresh();
+    lets.push_back({v, a});
+    all.push_back(core::mkVar(v));
+  }
+  std::vector<VarId> params;
+  for (int i = static_cast<int>(args.size()); i < n; ++i) {
+    VarId v = fresh();
+    params.push_back(v);
+    all.push_back(core::mkVar(v));
+  }
+  args.clear();
+  ExprPtr e = core::mkLam(params, core::mkPrim(op, all, loc(span)));
+  for (auto it = lets.rbegin(); it != lets.rend(); ++it) e = core::mkLet(it->first, it->second, e);
+  return e;
+}
+
 ExprPtr Lowerer::lowerApp(const Expr& headE, std::vector<ExprPtr> args, Span span) {
   if (headE.kind == Expr::Con) {
     auto ci = checked.cons.find(headE.name);
@@ -114,6 +140,12 @@ ExprPtr Lowerer::lowerApp(const Expr& headE, std::vector<ExprPtr> args, Span spa
     return args.empty() ? core::mkGlobal(conWrapper(headE.name)) : core::mkApp(core::mkGlobal(conWrapper(headE.name)), args);
   }
   if (headE.kind == Expr::Var) {
+    // `a && b` and `a || b` evaluate b only when a does not decide.
+    if ((headE.name == "Prelude.&&" || headE.name == "Prelude.||") && args.size() == 2) {
+      bool isAnd = headE.name == "Prelude.&&";
+      auto lit = core::mkCon(isAnd ? 1 - trueTag() : trueTag(), isAnd ? "Prelude.False" : "Prelude.True", {});
+      return isAnd ? boolCase(args[0], args[1], lit) : boolCase(args[0], lit, args[1]);
+    }
     // `error msg` reports the call site.
     if (headE.name == "Prelude.error" && args.size() >= 1 && (!headE.evidence || headE.evidence->dicts.empty())) {
       ExprPtr call = core::mkPrim(core::PrimOp::Error, {args[0]}, loc(span));

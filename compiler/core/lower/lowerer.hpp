@@ -82,6 +82,7 @@ class Lowerer {
   ExprPtr lowerExpr(const ast::ExprPtr& e);
   ExprPtr lowerApp(const ast::Expr& head, std::vector<ExprPtr> args, Span span);
   ExprPtr lowerVar(const ast::Expr& e, std::vector<ExprPtr>& args);
+  ExprPtr etaPrim(core::PrimOp op, int n, std::vector<ExprPtr>& args, Span span);
   ExprPtr lowerDo(const ast::Expr& e, size_t from);
   ExprPtr lowerLocalGroup(const std::vector<ast::DeclPtr>& decls, const std::function<ExprPtr()>& body);
   ExprPtr lowerRhs(const ast::Rhs& rhs, const Fail& fail);

@@ -1,0 +1,123 @@
+// Type inference: inferred types of small programs, and the errors (code and position)
+// of ill-typed ones. The real Prelude from stdlib/ is loaded.
+#include <catch2/catch.hpp>
+
+#include "names/names.hpp"
+#include "types/infer.hpp"
+#include "weir/paths.hpp"
+
+using namespace weir;
+
+namespace {
+
+struct Result {
+  std::string types;                  // dumpTypes of the main module
+  std::vector<std::string> errors;    // "E0201@3:5"
+};
+
+Result checkSource(const std::string& src) {
+  SourceManager sm;
+  FileId f = sm.add("/virtual/Main.weir", src);
+  DiagnosticEngine diags(sm);
+  names::Options opts;
+  opts.searchPath.push_back(WEIR_BUILD_STDLIB_DIR);
+  Result r;
+  auto prog = names::loadAndRename(sm, f, opts, diags);
+  if (prog) {
+    auto checked = types::check(*prog, diags);
+    if (checked) r.types = types::dumpTypes(*checked);
+  }
+  for (auto& d : diags.all()) {
+    if (d.severity != Severity::Error) continue;
+    LineCol lc = sm.get(d.span.file).lineCol(d.span.begin);
+    r.errors.push_back(d.code + "@" + std::to_string(lc.line) + ":" + std::to_string(lc.col));
+  }
+  return r;
+}
+
+std::string typeOf(const std::string& decls, const std::string& name) {
+  Result r = checkSource("module Main where\n" + decls + "\n");
+  INFO(decls);
+  for (auto& e : r.errors) INFO(e);
+  REQUIRE(r.errors.empty());
+  std::string key = name + " :: ";
+  auto pos = r.types.find(key);
+  REQUIRE(pos != std::string::npos);
+  auto end = r.types.find('\n', pos);
+  return r.types.substr(pos + key.size(), end - pos - key.size());
+}
+
+}  // namespace
+
+TEST_CASE("literals and arithmetic", "[types]") {
+  CHECK(typeOf("x = 1 + 2", "x") == "Int");
+  CHECK(typeOf("x = 1.5 * 2.0", "x") == "Float");
+  CHECK(typeOf("x = 'c'", "x") == "Char");
+  CHECK(typeOf("x = \"s\" ++ \"t\"", "x") == "String");
+  CHECK(typeOf("x = (1, True, ())", "x") == "(Int, Bool, ())");
+}
+
+TEST_CASE("let-polymorphism and generalisation", "[types]") {
+  CHECK(typeOf("ident x = x", "ident") == "a -> a");
+  CHECK(typeOf("k x y = x", "k") == "a -> b -> a");
+  CHECK(typeOf("compose f g x = f (g x)", "compose") == "(a -> b) -> (c -> a) -> c -> b");
+  CHECK(typeOf("pair = let i x = x in (i 1, i True)", "pair") == "(Int, Bool)");
+  CHECK(typeOf("twice f x = f (f x)", "twice") == "(a -> a) -> a -> a");
+}
+
+TEST_CASE("recursive functions over lists", "[types]") {
+  CHECK(typeOf("len [] = 0\nlen (_ : xs) = 1 + len xs", "len") == "[a] -> Int");
+  CHECK(typeOf("mymap f [] = []\nmymap f (x : xs) = f x : mymap f xs", "mymap") == "(a -> b) -> [a] -> [b]");
+}
+
+TEST_CASE("class constraints are inferred", "[types]") {
+  CHECK(typeOf("eq3 x y z = x == y && y == z", "eq3") == "Eq a => a -> a -> a -> Bool");
+  CHECK(typeOf("sumSq xs = sum (map (\\x -> x * x) xs)", "sumSq") == "Num a => [a] -> a");
+  CHECK(typeOf("showBoth x y = show x ++ show y", "showBoth") == "(Show a, Show b) => a -> b -> String");
+  CHECK(typeOf("biggest xs = maximum xs", "biggest") == "Ord a => [a] -> a");
+}
+
+TEST_CASE("signatures are checked and may be more specific", "[types]") {
+  CHECK(typeOf("f :: Int -> Int\nf x = x", "f") == "Int -> Int");
+  CHECK(typeOf("g :: Ord a => a -> a -> a\ng x y = if x < y then y else x", "g") == "Ord a => a -> a -> a");
+}
+
+TEST_CASE("records are structural and row-polymorphic", "[types]") {
+  CHECK(typeOf("speedOf t = t.speed", "speedOf") == "{ speed :: a | b } -> a");
+  CHECK(typeOf("r = { device = \"d\", speed = 1.5 }", "r") == "{ device :: String, speed :: Float }");
+}
+
+TEST_CASE("do blocks go through Monad", "[types]") {
+  CHECK(typeOf("m = do\n  putStrLn \"a\"\n  pure 1", "m") == "IO Int");
+  CHECK(typeOf("mm x = do\n  y <- x\n  pure (y + 1)", "mm") == "Monad a => a Int -> a Int");
+}
+
+TEST_CASE("type errors have codes and positions", "[types][errors]") {
+  auto errs = [](const std::string& body) { return checkSource("module Main where\n" + body + "\n").errors; };
+  CHECK(errs("x :: Int\nx = \"no\"") == std::vector<std::string>{"E0201@3:5"});
+  CHECK(errs("f x = x x") == std::vector<std::string>{"E0203@2:9"});
+  CHECK(errs("x = 5 3") == std::vector<std::string>{"E0204@2:5"});
+  CHECK(errs("x = show id") == std::vector<std::string>{"E0210@2:5"});
+  CHECK(errs("f :: a -> String\nf x = show x") == std::vector<std::string>{"E0213@3:7"});
+  CHECK(errs("xs = 1 : xs") == std::vector<std::string>{"E0251@2:1"});
+  CHECK(errs("main :: Int\nmain = 1") == std::vector<std::string>{"E0260@3:1"});
+}
+
+TEST_CASE("misspelled record fields get a suggestion", "[types][errors]") {
+  SourceManager sm;
+  FileId f = sm.add("/virtual/Main.weir", "module Main where\nx = { speed = 1.0 }.spede\n");
+  DiagnosticEngine diags(sm);
+  names::Options opts;
+  opts.searchPath.push_back(WEIR_BUILD_STDLIB_DIR);
+  auto prog = names::loadAndRename(sm, f, opts, diags);
+  REQUIRE(prog);
+  types::check(*prog, diags);
+  REQUIRE(diags.errorCount() == 1);
+  CHECK(diags.all()[0].code == "E0221");
+  CHECK(diags.all()[0].hint == "did you mean `speed`?");
+}
+
+TEST_CASE("several independent errors are all reported", "[types][errors]") {
+  auto r = checkSource("module Main where\na :: Int\na = True\nb :: String\nb = 1\n");
+  CHECK(r.errors == std::vector<std::string>{"E0201@3:5", "E0201@5:5"});
+}
