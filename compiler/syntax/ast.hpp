@@ -97,6 +97,7 @@ struct Pat {
   TypePtr type;
   // Filled by the renamer/type checker:
   int conTag = -1;   // constructor tag once resolved
+  std::shared_ptr<types::Type> inferred;  // the pattern's type (record patterns need it)
 };
 
 // ---------------------------------------------------------------- expressions

@@ -87,6 +87,7 @@ void Checker::inferPat(ast::PatPtr& pp, TypeP expected) {
       return;
     }
     case Pat::Record: {
+      p.inferred = expected;
       TypeP row = fresh(true);
       std::vector<std::pair<std::string, TypeP>> fs;
       for (auto& [f, fp] : p.fields) fs.push_back({f, fresh()});

@@ -250,6 +250,12 @@ ExprPtr Lowerer::lowerExpr(const ast::ExprPtr& ep) {
         acc = core::mkPrim(core::PrimOp::StringAppend, {acc, lowerExpr(e.args[i])});
       return acc;
     }
+    case Expr::Record:
+      return recordLiteral(e);
+    case Expr::Access:
+      return recordField(lowerExpr(e.args[0]), e.args[0]->type, e.name);
+    case Expr::Update:
+      return recordUpdate(e);
     default:
       fail(fmt::format("expression kind {} is not lowered yet", static_cast<int>(e.kind)));
       return core::mkInt(0);

@@ -439,6 +439,7 @@ void Lowerer::pruneUnreachable() {
 }
 
 std::optional<core::Program> Lowerer::run(std::string& error) {
+  collectShapes();
   lowerTopLevel();
   lowerInstances();
   pruneUnreachable();

@@ -19,7 +19,7 @@ using core::VarId;
 struct CPat;
 using CPatP = std::shared_ptr<CPat>;
 struct CPat {
-  enum Kind { Wild, Con, Int, Char, String } kind = Wild;
+  enum Kind { Wild, Con, Int, Char, String, Record } kind = Wild;
   std::vector<std::string> binds;  // variables (and as-names) bound to this position
   std::string type;                // Con: data type
   std::string con;                 // Con: constructor
@@ -27,6 +27,8 @@ struct CPat {
   std::vector<CPatP> args;
   int64_t i = 0;
   std::string s;
+  std::vector<std::pair<std::string, CPatP>> fields;  // Record: the fields it mentions
+  std::shared_ptr<types::Type> recordType;            // Record: the scrutinee's type
 };
 
 using Fail = std::function<ExprPtr()>;
@@ -91,6 +93,18 @@ class Lowerer {
                             const std::string& name, Span span);
   ExprPtr boolCase(ExprPtr cond, ExprPtr ifTrue, ExprPtr ifFalse);
   int trueTag() const;
+
+  // records.cpp
+  std::vector<std::vector<std::string>> shapes;          // shape id -> sorted labels
+  std::map<std::vector<std::string>, int> shapeIds;
+  void collectShapes();
+  int shapeOf(std::vector<std::string> labels);
+  bool closedLabels(types::TypeP t, std::vector<std::string>& labels);
+  ExprPtr recordLiteral(const ast::Expr& e);
+  ExprPtr recordField(ExprPtr rec, types::TypeP type, const std::string& label);
+  ExprPtr recordUpdate(const ast::Expr& e);
+  ExprPtr switchShapes(VarId r, types::TypeP type, const std::vector<std::string>& need,
+                       const std::function<ExprPtr(int, const std::vector<VarId>&)>& k);
 
   // match.cpp
   CPatP canon(const ast::PatPtr& p);

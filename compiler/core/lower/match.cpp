@@ -69,6 +69,11 @@ CPatP Lowerer::canon(const ast::PatPtr& p) {
       }
       return list;
     }
+    case Pat::Record:
+      c->kind = CPat::Record;
+      c->recordType = p->inferred;
+      for (auto& [l, fp] : p->fields) c->fields.push_back({l, canon(fp)});
+      return c;
     default:
       fail("pattern kind not supported by the match compiler");
       return c;
@@ -113,13 +118,47 @@ ExprPtr Lowerer::match(std::vector<VarId> occs, std::vector<Row> rows, const Fai
     if (!isWild(r.pats[col]))
       for (auto& b : r.pats[col]->binds) r.binds[b] = scrut;
   CPat::Kind kind = top.pats[col]->kind;
-
   auto withoutCol = [&](const Row& r, std::vector<CPatP> insert) {
     Row nr = r;
     nr.pats.erase(nr.pats.begin() + col);
     nr.pats.insert(nr.pats.begin() + col, insert.begin(), insert.end());
     return nr;
   };
+
+  if (kind == CPat::Record) {
+    // Irrefutable at the record level: read the mentioned fields into new columns.
+    std::vector<std::string> labels;
+    types::TypeP recType = top.pats[col]->recordType;
+    for (auto& r : rows)
+      if (r.pats[col]->kind == CPat::Record)
+        for (auto& [l, fp] : r.pats[col]->fields)
+          if (std::find(labels.begin(), labels.end(), l) == labels.end()) labels.push_back(l);
+    std::vector<VarId> vars;
+    std::vector<ExprPtr> reads;
+    for (auto& l : labels) {
+      vars.push_back(fresh());
+      reads.push_back(recordField(core::mkVar(scrut), recType, l));
+    }
+    std::vector<Row> spec;
+    for (auto& r : rows) {
+      std::vector<CPatP> sub;
+      for (auto& l : labels) {
+        CPatP fp = std::make_shared<CPat>();
+        if (r.pats[col]->kind == CPat::Record)
+          for (auto& [fl, p] : r.pats[col]->fields)
+            if (fl == l) fp = p;
+        sub.push_back(fp);
+      }
+      spec.push_back(withoutCol(r, sub));
+    }
+    std::vector<VarId> nocc = occs;
+    nocc.erase(nocc.begin() + col);
+    nocc.insert(nocc.begin() + col, vars.begin(), vars.end());
+    ExprPtr body = match(nocc, spec, failK);
+    for (size_t i = vars.size(); i-- > 0;) body = core::mkLet(vars[i], reads[i], body);
+    return body;
+  }
+
 
   if (kind == CPat::Con) {
     const std::string& type = top.pats[col]->type;
