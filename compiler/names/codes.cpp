@@ -54,6 +54,8 @@ const CodeInfo kCodes[] = {
    "`where` blocks; instance bodies contain only method definitions.\n"},
   {"E0117", "fixity declaration for an unknown operator",
    "A fixity declaration (`infixl 6 |+|`) must be in the module that defines the operator.\n"},
+  {"E0119", "cannot derive this class",
+   "`deriving` supports Eq, Ord and Show so far. Write other instances by hand.\n"},
   {"E0118", "not a method of the class",
    "An instance or class body defines a name that the class does not declare as a method.\n"},
 };

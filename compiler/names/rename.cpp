@@ -7,6 +7,7 @@
 #include <functional>
 #include <set>
 
+#include "names/deriving.hpp"
 #include "names/scope.hpp"
 
 namespace weir::names {
@@ -57,6 +58,7 @@ struct Renamer {
   ModuleScope scope;
   std::map<std::string, std::string> ownValues, ownTypes, ownClasses;  // source -> unique
   std::vector<std::map<std::string, std::string>> locals;             // stack of local scopes
+  std::vector<DeclPtr> derived;                                       // instances from `deriving`
 
   // ------------------------------------------------------------ helpers
   std::string fresh(const std::string& name) { return fmt::format("{}@{}", name, ++counter); }
@@ -861,13 +863,17 @@ struct Renamer {
           if (d.qualType) renameQualType(*d.qualType);
           break;
         case Decl::Data:
-        case Decl::Newtype:
+        case Decl::Newtype: {
           d.name = ownTypes[d.name];
           for (auto& c : d.cons) {
             c.name = ownValues.count(c.name) ? ownValues[c.name] : c.name;
             for (auto& f : c.fields) renameType(f);
           }
+          std::vector<std::string> classes;
+          for (auto& cls : d.deriving) classes.push_back(resolveClass(cls, d.span));
+          for (auto& inst : deriveInstances(d, classes, {}, counter, diags)) derived.push_back(inst);
           break;
+        }
         case Decl::TypeSyn:
           d.name = ownTypes[d.name];
           if (d.qualType) renameQualType(*d.qualType);
@@ -923,6 +929,8 @@ struct Renamer {
       prog.decls.push_back(dp);
       if (!d.name.empty()) prog.declModule[d.name] = mod;
     }
+    for (auto& inst : derived) prog.decls.push_back(inst);
+    derived.clear();
     if (mod == prog.mainModule) {
       auto it = ownValues.find("main");
       if (it != ownValues.end()) prog.entry = it->second;
@@ -934,7 +942,7 @@ struct Renamer {
 }  // namespace
 
 void renameProgram(Program& program, DiagnosticEngine& diags) {
-  Renamer r{program, diags, {}, {}, {}, 0, {}, {}, {}, {}, {}, {}};
+  Renamer r{program, diags, {}, {}, {}, 0, {}, {}, {}, {}, {}, {}, {}};
   // Fixities of built-in `:`.
   r.fixities[":"] = Fixity{ast::Decl::Right, 5};
   for (auto& m : program.modules) r.renameModule(m);

@@ -33,15 +33,12 @@ std::optional<Checked> Checker::run() {
   inferGroup(values, true);
 
   for (auto& d : decls) if (d->kind == ast::Decl::Class) checkClassDefaults(*d);
-  {
-    size_t i = 0;
-    for (auto& d : decls)
-      if (d->kind == ast::Decl::Instance) {
-        // Instances that failed to declare are skipped (errors already reported).
-        while (i < out.instances.size() && out.instances[i].span.begin != d->span.begin) ++i;
-        if (i < out.instances.size()) checkInstanceBodies(*d, out.instances[i]);
-      }
-  }
+  for (auto& d : decls)
+    if (d->kind == ast::Decl::Instance) {
+      // Instances that failed to declare are skipped (errors already reported).
+      auto it = instanceOfDecl.find(d.get());
+      if (it != instanceOfDecl.end()) checkInstanceBodies(*d, out.instances[it->second]);
+    }
 
   // The entry point.
   if (prog.entry.empty() && prog.mainModule == "Main" && !prog.modules.empty()) {

@@ -39,6 +39,7 @@ class Checker {
   std::map<std::string, Scheme> env;                 // every value by unique name
   std::map<std::string, Synonym> synonyms;
   std::map<std::pair<std::string, std::string>, int> instanceIndex;  // (class, head) -> instance
+  std::map<const ast::Decl*, int> instanceOfDecl;   // instance declaration -> its InstanceInfo
   std::set<std::string> inProgress;                  // implicit bindings being inferred (monomorphic)
   int level = 0;
   int nextId = 0;

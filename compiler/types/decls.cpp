@@ -219,6 +219,7 @@ void Checker::declareInstance(ast::Decl& d) {
     std::string impl = inst.dictName + "$" + names::displayName(b->name);
     inst.methodImpls[b->name] = impl;
   }
+  instanceOfDecl[&d] = inst.index;
   out.instances.push_back(inst);
 }
 

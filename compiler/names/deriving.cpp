@@ -1,0 +1,277 @@
+// `deriving (Eq, Ord, Show)`: generates ordinary instance declarations (already
+// renamed: they refer to the Prelude's unique names) for a data type or newtype.
+// A constructor whose single field is a record (`Speeding { device :: String }`)
+// compares and shows the record's fields one by one.
+#include "names/deriving.hpp"
+
+#include <fmt/format.h>
+
+namespace weir::names {
+
+namespace {
+
+using namespace weir::ast;
+
+struct Gen {
+  Span sp;
+  int& counter;
+
+  ExprPtr var(const std::string& n) {
+    auto e = std::make_shared<Expr>();
+    e->kind = Expr::Var;
+    e->name = n;
+    e->span = sp;
+    return e;
+  }
+  ExprPtr con(const std::string& n) {
+    auto e = var(n);
+    e->kind = Expr::Con;
+    return e;
+  }
+  ExprPtr str(const std::string& s) {
+    auto e = std::make_shared<Expr>();
+    e->kind = Expr::Lit;
+    e->lit.kind = Literal::String;
+    e->lit.s = s;
+    e->span = sp;
+    return e;
+  }
+  ExprPtr integer(int64_t i) {
+    auto e = std::make_shared<Expr>();
+    e->kind = Expr::Lit;
+    e->lit.kind = Literal::Int;
+    e->lit.i = i;
+    e->span = sp;
+    return e;
+  }
+  ExprPtr app(ExprPtr f, std::vector<ExprPtr> args) {
+    auto e = std::make_shared<Expr>();
+    e->kind = Expr::App;
+    e->span = sp;
+    e->args.push_back(f);
+    for (auto& a : args) e->args.push_back(a);
+    return e;
+  }
+  ExprPtr op(const std::string& o, ExprPtr a, ExprPtr b) { return app(var(o), {a, b}); }
+  ExprPtr access(ExprPtr r, const std::string& field) {
+    auto e = std::make_shared<Expr>();
+    e->kind = Expr::Access;
+    e->span = sp;
+    e->name = field;
+    e->args = {r};
+    return e;
+  }
+  std::string fresh(const std::string& base) { return fmt::format("{}@d{}", base, ++counter); }
+  PatPtr pvar(const std::string& n) {
+    auto p = std::make_shared<Pat>();
+    p->kind = Pat::Var;
+    p->name = n;
+    p->span = sp;
+    return p;
+  }
+  PatPtr wild() {
+    auto p = std::make_shared<Pat>();
+    p->kind = Pat::Wild;
+    p->span = sp;
+    return p;
+  }
+  PatPtr pcon(const std::string& c, std::vector<PatPtr> args) {
+    auto p = std::make_shared<Pat>();
+    p->kind = Pat::Con;
+    p->name = c;
+    p->args = std::move(args);
+    p->span = sp;
+    return p;
+  }
+  DeclPtr clause(const std::string& name, std::vector<PatPtr> pats, ExprPtr body) {
+    auto d = std::make_shared<Decl>();
+    d->kind = Decl::Clause;
+    d->name = name;
+    d->span = sp;
+    d->nameSpan = sp;
+    d->pats = std::move(pats);
+    d->rhs.plain = body;
+    d->rhs.span = sp;
+    return d;
+  }
+  ExprPtr caseOf(ExprPtr scrut, std::vector<std::pair<PatPtr, ExprPtr>> alts) {
+    auto e = std::make_shared<Expr>();
+    e->kind = Expr::Case;
+    e->span = sp;
+    e->args = {scrut};
+    for (auto& [p, b] : alts) {
+      Alt a;
+      a.span = sp;
+      a.pat = p;
+      a.rhs.plain = b;
+      a.rhs.span = sp;
+      e->alts.push_back(a);
+    }
+    return e;
+  }
+};
+
+// The values to compare/show for one constructor: its positional fields, or the
+// fields of its record.
+struct Parts {
+  std::vector<ExprPtr> values;
+  std::vector<std::string> labels;  // non-empty for a record constructor
+};
+
+Parts partsOf(Gen& g, const ConDecl& c, const std::vector<std::string>& vars) {
+  Parts p;
+  if (c.fields.size() == 1 && c.fields[0] && c.fields[0]->kind == Type::Record) {
+    for (auto& [l, t] : c.fields[0]->fields) {
+      p.values.push_back(g.access(g.var(vars[0]), l));
+      p.labels.push_back(l);
+    }
+    return p;
+  }
+  for (auto& v : vars) p.values.push_back(g.var(v));
+  return p;
+}
+
+std::vector<std::string> freshVars(Gen& g, size_t n, const std::string& base) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < n; ++i) out.push_back(g.fresh(base));
+  return out;
+}
+
+std::vector<PatPtr> pvars(Gen& g, const std::vector<std::string>& vs) {
+  std::vector<PatPtr> out;
+  for (auto& v : vs) out.push_back(g.pvar(v));
+  return out;
+}
+
+void deriveEq(Gen& g, const Decl& data, std::vector<DeclPtr>& body) {
+  for (auto& c : data.cons) {
+    auto xs = freshVars(g, c.fields.size(), "x"), ys = freshVars(g, c.fields.size(), "y");
+    Parts px = partsOf(g, c, xs), py = partsOf(g, c, ys);
+    ExprPtr e;
+    for (size_t i = px.values.size(); i-- > 0;) {
+      ExprPtr eq = g.op("Prelude.==", px.values[i], py.values[i]);
+      e = e ? g.op("Prelude.&&", eq, e) : eq;
+    }
+    if (!e) e = g.con("Prelude.True");
+    body.push_back(g.clause("Prelude.==", {g.pcon(c.name, pvars(g, xs)), g.pcon(c.name, pvars(g, ys))}, e));
+  }
+  if (data.cons.size() > 1) body.push_back(g.clause("Prelude.==", {g.wild(), g.wild()}, g.con("Prelude.False")));
+}
+
+// Constructor index of a value, for ordering values built with different constructors.
+ExprPtr conIndex(Gen& g, const Decl& data, ExprPtr v) {
+  std::vector<std::pair<PatPtr, ExprPtr>> alts;
+  for (size_t i = 0; i < data.cons.size(); ++i) {
+    std::vector<PatPtr> ws;
+    for (size_t k = 0; k < data.cons[i].fields.size(); ++k) ws.push_back(g.wild());
+    alts.push_back({g.pcon(data.cons[i].name, ws), g.integer(static_cast<int64_t>(i))});
+  }
+  return g.caseOf(v, alts);
+}
+
+void deriveOrd(Gen& g, const Decl& data, std::vector<DeclPtr>& body) {
+  for (auto& c : data.cons) {
+    auto xs = freshVars(g, c.fields.size(), "x"), ys = freshVars(g, c.fields.size(), "y");
+    Parts px = partsOf(g, c, xs), py = partsOf(g, c, ys);
+    ExprPtr e = g.con("Prelude.EQ");
+    for (size_t i = px.values.size(); i-- > 0;) {
+      ExprPtr cmp = g.app(g.var("Prelude.compare"), {px.values[i], py.values[i]});
+      if (i + 1 == px.values.size()) { e = cmp; continue; }
+      std::string o = g.fresh("o");
+      e = g.caseOf(cmp, {{g.pcon("Prelude.EQ", {}), e}, {g.pvar(o), g.var(o)}});
+    }
+    body.push_back(g.clause("Prelude.compare", {g.pcon(c.name, pvars(g, xs)), g.pcon(c.name, pvars(g, ys))}, e));
+  }
+  if (data.cons.size() > 1) {
+    std::string a = g.fresh("a"), b = g.fresh("b");
+    body.push_back(g.clause("Prelude.compare", {g.pvar(a), g.pvar(b)},
+                            g.app(g.var("Prelude.compare"), {conIndex(g, data, g.var(a)), conIndex(g, data, g.var(b))})));
+  }
+}
+
+void deriveShow(Gen& g, const Decl& data, std::vector<DeclPtr>& body) {
+  std::string d = g.fresh("d");
+  for (auto& c : data.cons) {
+    auto xs = freshVars(g, c.fields.size(), "x");
+    Parts px = partsOf(g, c, xs);
+    std::string cname = displayName(c.name);
+    ExprPtr e;
+    if (px.values.empty()) {
+      body.push_back(g.clause("Prelude.showPrec", {g.wild(), g.pcon(c.name, {})}, g.str(cname)));
+      continue;
+    }
+    if (!px.labels.empty()) {
+      // Speeding {device = "t1", speed = 1.0}
+      e = g.str(cname + " {");
+      for (size_t i = 0; i < px.values.size(); ++i) {
+        e = g.op("Prelude.++", e, g.str((i ? ", " : "") + px.labels[i] + " = "));
+        e = g.op("Prelude.++", e, g.app(g.var("Prelude.showPrec"), {g.integer(0), px.values[i]}));
+      }
+      e = g.op("Prelude.++", e, g.str("}"));
+    } else {
+      e = g.str(cname);
+      for (auto& v : px.values)
+        e = g.op("Prelude.++", g.op("Prelude.++", e, g.str(" ")), g.app(g.var("Prelude.showPrec"), {g.integer(11), v}));
+    }
+    // Parenthesise when the surrounding precedence is above application's (10).
+    ExprPtr paren = g.op("Prelude.++", g.op("Prelude.++", g.str("("), e), g.str(")"));
+    auto ifE = std::make_shared<Expr>();
+    ifE->kind = Expr::If;
+    ifE->span = g.sp;
+    ifE->args = {g.op("Prelude.>", g.var(d), g.integer(10)), paren, e};
+    body.push_back(g.clause("Prelude.showPrec", {g.pvar(d), g.pcon(c.name, pvars(g, xs))}, ifE));
+  }
+  std::string x = g.fresh("x");
+  body.push_back(g.clause("Prelude.show", {g.pvar(x)}, g.app(g.var("Prelude.showPrec"), {g.integer(0), g.var(x)})));
+}
+
+}  // namespace
+
+std::vector<DeclPtr> deriveInstances(const Decl& data, const std::vector<std::string>& classes,
+                                     const std::vector<Span>& spans, int& counter, DiagnosticEngine& diags) {
+  std::vector<DeclPtr> out;
+  for (size_t i = 0; i < classes.size(); ++i) {
+    const std::string& cls = classes[i];
+    Span sp = i < spans.size() ? spans[i] : data.span;
+    Gen g{sp, counter};
+    auto inst = std::make_shared<Decl>();
+    inst->kind = Decl::Instance;
+    inst->name = cls;
+    inst->span = data.span;
+    inst->qualType = std::make_shared<QualType>();
+    auto head = std::make_shared<ast::Type>();
+    head->span = sp;
+    auto con = std::make_shared<ast::Type>();
+    con->kind = ast::Type::Con;
+    con->name = data.name;
+    con->span = sp;
+    if (data.tyvars.empty()) {
+      head = con;
+    } else {
+      head->kind = ast::Type::App;
+      head->args.push_back(con);
+      for (auto& v : data.tyvars) {
+        auto tv = std::make_shared<ast::Type>();
+        tv->kind = ast::Type::Var;
+        tv->name = v;
+        tv->span = sp;
+        head->args.push_back(tv);
+        inst->qualType->context.push_back(Constraint{cls, tv, sp});
+      }
+    }
+    inst->qualType->type = head;
+    if (cls == "Prelude.Eq") deriveEq(g, data, inst->body);
+    else if (cls == "Prelude.Ord") deriveOrd(g, data, inst->body);
+    else if (cls == "Prelude.Show") deriveShow(g, data, inst->body);
+    else {
+      auto& d = diags.error("E0119", sp, fmt::format("cannot derive `{}`", displayName(cls)));
+      d.label = "only Eq, Ord and Show can be derived so far";
+      d.hint = fmt::format("write the instance by hand: `instance {} {} where ...`", displayName(cls), displayName(data.name));
+      continue;
+    }
+    out.push_back(inst);
+  }
+  return out;
+}
+
+}  // namespace weir::names
