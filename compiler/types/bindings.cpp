@@ -123,6 +123,39 @@ void Checker::inferClauses(const std::vector<ast::Decl*>& clauses, TypeP type) {
     for (size_t i = 0; i < n; ++i) inferPat(c->pats[i], args[i]);
     inferRhs(c->rhs, t);
   }
+  std::vector<std::vector<ast::PatPtr>> rows;
+  std::vector<const ast::Rhs*> rhss;
+  std::vector<Span> spans;
+  for (auto* c : clauses) {
+    rows.push_back(c->pats);
+    rhss.push_back(&c->rhs);
+    spans.push_back(c->span);
+  }
+  std::string what = "`" + names::displayName(clauses[0]->name) + "`";
+  if (n == 0) {
+    // A binding with guards only: they must not all be able to fail.
+    bool total = false;
+    for (auto* c : clauses) {
+      if (c->rhs.plain) total = true;
+      for (auto& g : c->rhs.guarded) {
+        bool all = true;
+        for (auto& guard : g.guards)
+          if (!(guard.kind == ast::Guard::Let ||
+                (guard.kind == ast::Guard::Bool && guard.expr &&
+                 ((guard.expr->kind == ast::Expr::Var && guard.expr->name == "Prelude.otherwise") ||
+                  (guard.expr->kind == ast::Expr::Con && guard.expr->name == "Prelude.True")))))
+            all = false;
+        if (all) total = true;
+      }
+    }
+    if (!total) {
+      auto& d = diags.error("E0272", clauses[0]->span, fmt::format("the guards of {} may all be false", what));
+      d.label = "no guard is sure to hold";
+      d.hint = "end the guards with `| otherwise = ...`";
+    }
+    return;
+  }
+  checkMatch(rows, rhss, spans, clauses[0]->span, what);
 }
 
 void Checker::checkExplicit(const std::string& name, const std::vector<ast::Decl*>& clauses, const Scheme& sch,

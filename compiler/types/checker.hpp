@@ -86,6 +86,10 @@ class Checker {
   void checkExplicit(const std::string& name, const std::vector<ast::Decl*>& clauses, const Scheme& sch,
                      std::vector<DictVarP> extraGivens, Span span, std::vector<DictVarP>* paramsOut);
 
+  // ---- exhaustive.cpp
+  void checkMatch(const std::vector<std::vector<ast::PatPtr>>& rows, const std::vector<const ast::Rhs*>& rhss,
+                  const std::vector<Span>& rowSpans, Span whole, const std::string& what);
+
   // ---- solve.cpp
   void solve(DictP hole, std::vector<DictP>& stuck);
   bool solveFromGivens(DictP hole);

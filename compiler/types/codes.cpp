@@ -76,6 +76,17 @@ const CodeInfo kCodes[] = {
   {"E0261", "no main in module Main",
    "The module `Main` is a program, so it must define `main :: IO ()`. A library module gets\n"
    "another name: `module Fleet.Alerts where`."},
+  {"E0270", "non-exhaustive patterns",
+   "A function, `case` or lambda does not handle every possible value; the message lists\n"
+   "examples of values it misses:\n\n"
+   "    describe :: Maybe Int -> String\n    describe (Just n) = show n       -- missing `Nothing`\n\n"
+   "Add the missing clauses, or a final catch-all clause with `_`. Clauses with guards count\n"
+   "only when their last guard is `otherwise`."},
+  {"E0271", "unreachable clause (warning)",
+   "Every value this clause matches is already matched by an earlier clause, so it never runs."},
+  {"E0272", "guards may all fail",
+   "A definition without arguments has guards none of which is sure to hold. End with\n"
+   "`| otherwise = ...`."},
   {"E0299", "not supported yet", "The construct parses but the compiler does not handle it yet."},
 };
 }  // namespace

@@ -104,6 +104,7 @@ TypeP Checker::infer(ast::ExprPtr& ep) {
         params.push_back(pt);
       }
       t = tfuns(params, infer(e.args[0]));
+      checkMatch({e.pats}, {nullptr}, {e.span}, e.span, "this lambda");
       break;
     }
     case Expr::Let:
@@ -121,6 +122,17 @@ TypeP Checker::infer(ast::ExprPtr& ep) {
       for (auto& alt : e.alts) {
         inferPat(alt.pat, s);
         inferRhs(alt.rhs, t);
+      }
+      {
+        std::vector<std::vector<ast::PatPtr>> rows;
+        std::vector<const ast::Rhs*> rhss;
+        std::vector<Span> spans;
+        for (auto& alt : e.alts) {
+          rows.push_back({alt.pat});
+          rhss.push_back(&alt.rhs);
+          spans.push_back(alt.span);
+        }
+        if (e.name != "$generated") checkMatch(rows, rhss, spans, e.span, "this `case`");
       }
       break;
     }
@@ -344,6 +356,7 @@ ast::ExprPtr Checker::desugarComprehension(Expr& e, size_t from) {
       auto cs = std::make_shared<Expr>();
       cs->kind = Expr::Case;
       cs->span = q.span;
+      cs->name = "$generated";  // its catch-all may be redundant: no warning
       cs->args = {mkVar(x, q.span)};
       ast::Alt a1;
       a1.pat = q.pat;
