@@ -60,6 +60,14 @@ struct Renamer {
   std::vector<std::map<std::string, std::string>> locals;             // stack of local scopes
   std::vector<DeclPtr> derived;                                       // instances from `deriving`
 
+  const SourceManager* sources = nullptr;
+
+  bool startsWithParen(Span sp) const {
+    if (!sources || sp.file >= sources->size()) return false;
+    const std::string& t = sources->get(sp.file).text();
+    return sp.begin < t.size() && t[sp.begin] == '(';
+  }
+
   // ------------------------------------------------------------ helpers
   std::string fresh(const std::string& name) { return fmt::format("{}@{}", name, ++counter); }
 
@@ -72,6 +80,7 @@ struct Renamer {
 
   std::string suggest(const std::string& name, const std::vector<std::string>& candidates) {
     std::string best;
+    if (name.size() > 40) return best;  // nobody misspells a name that long; keeps this linear
     size_t bestD = std::max<size_t>(2, name.size() / 3) + 1;
     for (auto& c : candidates) {
       if (c == name) continue;
@@ -432,6 +441,9 @@ struct Renamer {
     std::vector<OpTok> toks;
     for (size_t i = 0; i < chain.args.size(); ++i) {
       ExprPtr operand = chain.args[i];
+      // A negation in parentheses, `x * (-y)`, is an ordinary operand.
+      while (operand->kind == Expr::Neg && operand->args.size() == 1 && startsWithParen(operand->span))
+        operand = negate(operand->args[0], operand->span);
       // A leading negation inside an operand is a prefix operator of the chain.
       while (operand->kind == Expr::Neg && operand->args.size() == 1) {
         OpTok n; n.isNeg = true; n.span = operand->span; toks.push_back(n);
@@ -943,6 +955,7 @@ struct Renamer {
 
 void renameProgram(Program& program, DiagnosticEngine& diags) {
   Renamer r{program, diags, {}, {}, {}, 0, {}, {}, {}, {}, {}, {}, {}};
+  r.sources = &diags.sources();
   // Fixities of built-in `:`.
   r.fixities[":"] = Fixity{ast::Decl::Right, 5};
   for (auto& m : program.modules) r.renameModule(m);
