@@ -27,6 +27,8 @@ struct UnifyError {
   TypeP record;         // the record lacking the field
 };
 
+void quantify(const std::vector<TypeP>& metas, const std::map<std::string, TypeP>& vars, Scheme& s);
+
 class Checker {
  public:
   Checker(names::Program& program, DiagnosticEngine& diags);

@@ -123,14 +123,7 @@ Scheme Checker::schemeFromSig(const ast::QualType& q, std::vector<std::string>* 
   freeMetas(t, metas);
   for (auto& p : preds) freeMetas(p.type, metas);
   Scheme s;
-  s.ngen = static_cast<int>(metas.size());
-  for (size_t i = 0; i < metas.size(); ++i) {
-    std::string name;
-    for (auto& [n, v] : vars) if (prune(v) == metas[i]) name = n;
-    s.genNames.push_back(name);
-    s.genIsRow.push_back(metas[i]->row);
-    metas[i]->ref = tgen(static_cast<int>(i), metas[i]->row);
-  }
+  quantify(metas, vars, s);
   for (auto& p : preds) {
     TypeP pt = prune(p.type);
     bool mentionsVar = false;
@@ -150,6 +143,19 @@ Scheme Checker::schemeFromSig(const ast::QualType& q, std::vector<std::string>* 
   s.type = t;
   if (order) *order = s.genNames;
   return s;
+}
+
+// Turns metas into the scheme's quantified variables Gen 0..n-1 (binding each meta to its
+// Gen), naming them after the source type variables in `vars`.
+void quantify(const std::vector<TypeP>& metas, const std::map<std::string, TypeP>& vars, Scheme& s) {
+  s.ngen = static_cast<int>(metas.size());
+  for (size_t i = 0; i < metas.size(); ++i) {
+    std::string name;
+    for (auto& [n, v] : vars) if (prune(v) == metas[i]) name = n;
+    s.genNames.push_back(name);
+    s.genIsRow.push_back(metas[i]->row);
+    metas[i]->ref = tgen(static_cast<int>(i), metas[i]->row);
+  }
 }
 
 std::vector<TypeP> Checker::instantiateScheme(const Scheme& s, TypeP& type) {

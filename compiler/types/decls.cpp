@@ -122,14 +122,7 @@ void Checker::declareClass(ast::Decl& d) {
       for (auto& m : inType) if (m == classVar) usesClassVar = true;
     }
     Scheme s;
-    s.ngen = static_cast<int>(metas.size());
-    for (size_t i = 0; i < metas.size(); ++i) {
-      std::string name;
-      for (auto& [n, v] : vars) if (prune(v) == metas[i]) name = n;
-      s.genNames.push_back(name);
-      s.genIsRow.push_back(metas[i]->row);
-      metas[i]->ref = tgen(static_cast<int>(i), metas[i]->row);
-    }
+    quantify(metas, vars, s);
     s.preds.push_back({d.name, tgen(0)});
     for (auto& p : own) s.preds.push_back(p);
     s.type = t;
@@ -186,14 +179,7 @@ void Checker::declareInstance(ast::Decl& d) {
   }
   for (auto& p : ctx) freeMetas(p.type, metas);
   inst.head = h->name;
-  inst.scheme.ngen = static_cast<int>(metas.size());
-  for (size_t i = 0; i < metas.size(); ++i) {
-    std::string name;
-    for (auto& [n, v] : vars) if (prune(v) == metas[i]) name = n;
-    inst.scheme.genNames.push_back(name);
-    inst.scheme.genIsRow.push_back(false);
-    metas[i]->ref = tgen(static_cast<int>(i));
-  }
+  quantify(metas, vars, inst.scheme);
   inst.scheme.preds = ctx;
   inst.scheme.type = head;
   std::string headName = names::displayName(h->name);
