@@ -36,7 +36,7 @@ Result checkSource(const std::string& src) {
 }
 
 std::string typeOf(const std::string& decls, const std::string& name) {
-  Result r = checkSource("module Main where\n" + decls + "\n");
+  Result r = checkSource("module T where\n" + decls + "\n");
   INFO(decls);
   for (auto& e : r.errors) INFO(e);
   REQUIRE(r.errors.empty());
@@ -93,7 +93,7 @@ TEST_CASE("do blocks go through Monad", "[types]") {
 }
 
 TEST_CASE("type errors have codes and positions", "[types][errors]") {
-  auto errs = [](const std::string& body) { return checkSource("module Main where\n" + body + "\n").errors; };
+  auto errs = [](const std::string& body) { return checkSource("module T where\n" + body + "\n").errors; };
   CHECK(errs("x :: Int\nx = \"no\"") == std::vector<std::string>{"E0201@3:5"});
   CHECK(errs("f x = x x") == std::vector<std::string>{"E0203@2:9"});
   CHECK(errs("x = 5 3") == std::vector<std::string>{"E0204@2:5"});
@@ -105,7 +105,7 @@ TEST_CASE("type errors have codes and positions", "[types][errors]") {
 
 TEST_CASE("misspelled record fields get a suggestion", "[types][errors]") {
   SourceManager sm;
-  FileId f = sm.add("/virtual/Main.weir", "module Main where\nx = { speed = 1.0 }.spede\n");
+  FileId f = sm.add("/virtual/Main.weir", "module T where\nx = { speed = 1.0 }.spede\n");
   DiagnosticEngine diags(sm);
   names::Options opts;
   opts.searchPath.push_back(WEIR_BUILD_STDLIB_DIR);
@@ -118,6 +118,6 @@ TEST_CASE("misspelled record fields get a suggestion", "[types][errors]") {
 }
 
 TEST_CASE("several independent errors are all reported", "[types][errors]") {
-  auto r = checkSource("module Main where\na :: Int\na = True\nb :: String\nb = 1\n");
+  auto r = checkSource("module T where\na :: Int\na = True\nb :: String\nb = 1\n");
   CHECK(r.errors == std::vector<std::string>{"E0201@3:5", "E0201@5:5"});
 }
