@@ -33,7 +33,8 @@ struct Analyzer {
     if (!p) return e;
     auto con = [&](const std::string& name, std::vector<EPatP> args) {
       auto it = out.cons.find(name);
-      if (it == out.cons.end()) return wild();
+      // Unknown constructors and wrong field counts were reported already.
+      if (it == out.cons.end() || static_cast<int>(args.size()) != it->second.arity) return wild();
       e->kind = EPat::Con;
       e->con = name;
       e->type = it->second.type;
