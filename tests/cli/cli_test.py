@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+"""End-to-end checks of the `weir` command line: exit statuses (0 ok, 1 user error,
+2 internal error), file errors, --emit kinds, --error-format=json, explain, run with args.
+Usage: cli_test.py WEIR WORKDIR"""
+import json
+import os
+import subprocess
+import sys
+
+weir, work = sys.argv[1], sys.argv[2]
+os.makedirs(work, exist_ok=True)
+failures = []
+passed = 0
+
+
+def run(args, **kw):
+    return subprocess.run([weir] + args, capture_output=True, text=True, cwd=work, timeout=120, **kw)
+
+
+def check(name, cond, detail=""):
+    global passed
+    if cond:
+        passed += 1
+    else:
+        failures.append(f"{name}: {detail}")
+
+
+def write(name, text, mode="w"):
+    path = os.path.join(work, name)
+    with open(path, mode) as f:
+        f.write(text)
+    return path
+
+
+hello = write("hello.weir", 'module Main where\n\nmain :: IO ()\nmain = putStrLn "hi"\n')
+args_prog = write("args.weir", 'module Main where\n\nmain :: IO ()\nmain = error "stop"\n')
+bad_type = write("bad.weir", 'module Main where\n\nx :: Int\nx = "no"\n\nmain :: IO ()\nmain = print x\n')
+write("latin1.weir", b"module Main where\nx = \"\xff\"\n", "wb")
+
+r = run(["--version"])
+check("version", r.returncode == 0 and r.stdout.startswith("weir "), r.stdout + r.stderr)
+r = run(["--help"])
+check("help", r.returncode == 0 and "build" in r.stdout and "check" in r.stdout, r.stdout)
+
+r = run(["check", "missing.weir"])
+check("missing file", r.returncode == 1 and "E0900" in r.stderr and "no such file" in r.stderr, r.stderr)
+r = run(["check", work])
+check("directory", r.returncode == 1 and "is a directory" in r.stderr, r.stderr)
+r = run(["check", "latin1.weir"])
+check("not utf-8", r.returncode == 1 and "not valid UTF-8" in r.stderr, r.stderr)
+r = run(["build", "hello.weir", "-O9"])
+check("bad -O", r.returncode == 1, r.stderr)
+
+r = run(["check", "hello.weir"])
+check("check ok", r.returncode == 0 and r.stderr == "", r.stderr)
+r = run(["check", "bad.weir"])
+check("type error text", r.returncode == 1 and "error[E0201]" in r.stderr and "bad.weir:4:5" in r.stderr
+      and "expected `Int`, found `String`" in r.stderr and "\x1b[" not in r.stderr, r.stderr)
+r = run(["check", "bad.weir", "--error-format=json"])
+try:
+    d = json.loads(r.stderr.strip().splitlines()[0])
+    check("json", r.returncode == 1 and d["code"] == "E0201" and d["line"] == 4 and d["column"] == 5, r.stderr)
+except Exception as e:  # noqa: BLE001
+    check("json", False, f"{e}: {r.stderr}")
+r = run(["check", "bad.weir", "--color=always"])
+check("colour on request", "\x1b[" in r.stderr, r.stderr)
+
+for kind, needle in [("tokens", "VarId"), ("ast", "main"), ("types", "main :: IO ()"), ("core", "Main.main"),
+                     ("llvm", "define"), ("asm", "main")]:
+    r = run(["build", "hello.weir", f"--emit={kind}"])
+    check(f"emit {kind}", r.returncode == 0 and needle in r.stdout, (r.stdout[:300] + r.stderr))
+r = run(["build", "hello.weir", "--emit=obj", "-o", "hello.o"])
+check("emit obj", r.returncode == 0 and os.path.getsize(os.path.join(work, "hello.o")) > 0, r.stderr)
+r = run(["build", "hello.weir", "-o", "hello-exe", "-O0"])
+out = subprocess.run([os.path.join(work, "hello-exe")], capture_output=True, text=True)
+check("build -O0 and run", r.returncode == 0 and out.stdout == "hi\n", r.stderr + out.stdout)
+
+r = run(["run", "hello.weir"])
+check("run", r.returncode == 0 and r.stdout == "hi\n", r.stdout + r.stderr)
+r = run(["run", "args.weir", "--", "a", "b"])
+check("run passes the exit status", r.returncode == 1 and "runtime error: stop" in r.stderr
+      and "args.weir:4:8" in r.stderr, r.stderr)
+
+r = run(["explain", "E0201"])
+check("explain", r.returncode == 0 and "mismatched types" in r.stdout, r.stdout)
+r = run(["explain", "E9999"])
+check("explain unknown", r.returncode == 1 and "not a known error code" in r.stderr, r.stderr)
+
+for f in failures:
+    print("FAIL", f)
+print(f"cli: {passed} passed, {len(failures)} failed")
+sys.exit(1 if failures else 0)
