@@ -2,6 +2,8 @@
 // The object layout constants below mirror runtime/include/weir/rt.h.
 #include "codegen/codegen.hpp"
 
+#include <functional>
+
 #include <llvm/ADT/StringMap.h>
 #include <llvm/IR/BasicBlock.h>
 #include <llvm/IR/Constants.h>
@@ -283,16 +285,17 @@ class Gen {
       b.SetInsertPoint(done);
       b.CreateRetVoid();
     }
-    {
-      dropFn = mk("weir.drop", vp);
-      Value* o = dropFn->getArg(0);
-      auto* entry = BasicBlock::Create(ctx, "entry", dropFn);
-      auto* dec = BasicBlock::Create(ctx, "dec", dropFn);
-      auto* notdec = BasicBlock::Create(ctx, "notdec", dropFn);
-      auto* fr = BasicBlock::Create(ctx, "free", dropFn);
-      auto* other = BasicBlock::Create(ctx, "other", dropFn);
-      auto* shared = BasicBlock::Create(ctx, "shared", dropFn);
-      auto* done = BasicBlock::Create(ctx, "done", dropFn);
+    // weir.drop and weir.drop_scalar differ only in how the last reference frees the object.
+    auto emitDrop = [&](const char* name, const std::function<void(Value*)>& freeLast) {
+      Function* fn = mk(name, vp);
+      Value* o = fn->getArg(0);
+      auto* entry = BasicBlock::Create(ctx, "entry", fn);
+      auto* dec = BasicBlock::Create(ctx, "dec", fn);
+      auto* notdec = BasicBlock::Create(ctx, "notdec", fn);
+      auto* fr = BasicBlock::Create(ctx, "free", fn);
+      auto* other = BasicBlock::Create(ctx, "other", fn);
+      auto* shared = BasicBlock::Create(ctx, "shared", fn);
+      auto* done = BasicBlock::Create(ctx, "done", fn);
       b.SetInsertPoint(entry);
       Value* rc = b.CreateAlignedLoad(i32, o, Align(8));
       b.CreateCondBr(b.CreateICmpSGT(rc, b.getInt32(1)), dec, notdec);
@@ -302,7 +305,7 @@ class Gen {
       b.SetInsertPoint(notdec);
       b.CreateCondBr(b.CreateICmpEQ(rc, b.getInt32(1)), fr, other);
       b.SetInsertPoint(fr);
-      b.CreateCall(rt["weir_free_obj"], {o});
+      freeLast(o);
       b.CreateRetVoid();
       b.SetInsertPoint(other);
       b.CreateCondBr(b.CreateICmpSLT(rc, b.getInt32(0)), shared, done);
@@ -311,36 +314,10 @@ class Gen {
       b.CreateRetVoid();
       b.SetInsertPoint(done);
       b.CreateRetVoid();
-    }
-    {
-      dropScalarFn = mk("weir.drop_scalar", vp);
-      Value* o = dropScalarFn->getArg(0);
-      auto* entry = BasicBlock::Create(ctx, "entry", dropScalarFn);
-      auto* dec = BasicBlock::Create(ctx, "dec", dropScalarFn);
-      auto* notdec = BasicBlock::Create(ctx, "notdec", dropScalarFn);
-      auto* fr = BasicBlock::Create(ctx, "free", dropScalarFn);
-      auto* other = BasicBlock::Create(ctx, "other", dropScalarFn);
-      auto* shared = BasicBlock::Create(ctx, "shared", dropScalarFn);
-      auto* done = BasicBlock::Create(ctx, "done", dropScalarFn);
-      b.SetInsertPoint(entry);
-      Value* rc = b.CreateAlignedLoad(i32, o, Align(8));
-      b.CreateCondBr(b.CreateICmpSGT(rc, b.getInt32(1)), dec, notdec);
-      b.SetInsertPoint(dec);
-      b.CreateAlignedStore(b.CreateSub(rc, b.getInt32(1)), o, Align(8));
-      b.CreateRetVoid();
-      b.SetInsertPoint(notdec);
-      b.CreateCondBr(b.CreateICmpEQ(rc, b.getInt32(1)), fr, other);
-      b.SetInsertPoint(fr);
-      b.CreateCall(freeCellFn, {o, b.getInt64(16)});
-      b.CreateRetVoid();
-      b.SetInsertPoint(other);
-      b.CreateCondBr(b.CreateICmpSLT(rc, b.getInt32(0)), shared, done);
-      b.SetInsertPoint(shared);
-      b.CreateCall(rt["weir_drop_shared"], {o});
-      b.CreateRetVoid();
-      b.SetInsertPoint(done);
-      b.CreateRetVoid();
-    }
+      return fn;
+    };
+    dropFn = emitDrop("weir.drop", [&](Value* o) { b.CreateCall(rt["weir_free_obj"], {o}); });
+    dropScalarFn = emitDrop("weir.drop_scalar", [&](Value* o) { b.CreateCall(freeCellFn, {o, b.getInt64(16)}); });
     {
       auto* sm = new GlobalVariable(mod, ArrayType::get(i8, 16 * SMALL_INT_COUNT), true,
                                     GlobalValue::ExternalLinkage, nullptr, "weir_small_ints");
