@@ -6,13 +6,7 @@
 #include "codegen/codegen.hpp"
 #include "core/core.hpp"
 
-namespace weir::test {
-struct RunResult {
-  std::string out, err;
-  int status = -1;
-};
-RunResult compileAndRun(const core::Program& p, int opt, const std::string& prefix = "", bool rcInserted = false);
-}  // namespace weir::test
+#include "codegen_support.hpp"
 
 using namespace weir::core;
 namespace cg = weir::codegen;

@@ -7,40 +7,18 @@
 #include "core/core.hpp"
 #include "core/rc.hpp"
 
-namespace weir::test {
-struct RunResult {
-  std::string out, err;
-  int status = -1;
-};
-RunResult compileAndRun(const core::Program& p, int opt, const std::string& prefix = "", bool rcInserted = false);
-}  // namespace weir::test
+#include "codegen_support.hpp"
 
 using namespace weir::core;
-using weir::test::compileAndRun;
+using namespace weir::test;
 
 namespace {
-struct P {
-  Program prog;
-  VarId fresh() { return prog.nextVar++; }
-  void fn(const std::string& name, std::vector<VarId> params, ExprPtr body) {
-    prog.functions.push_back(Function{name, std::move(params), std::move(body), ""});
-  }
-};
-ExprPtr prim(PrimOp op, std::vector<ExprPtr> as) { return mkPrim(op, std::move(as)); }
-ExprPtr putLn(ExprPtr s) { return prim(PrimOp::PutStrLn, {std::move(s)}); }
-ExprPtr showI(ExprPtr i) { return prim(PrimOp::ShowInt, {std::move(i)}); }
 ExprPtr v(VarId x) { return mkVar(x); }
 ExprPtr add(ExprPtr a, ExprPtr b) { return prim(PrimOp::IntAdd, {std::move(a), std::move(b)}); }
-ExprPtr call(const std::string& f, std::vector<ExprPtr> as) { return mkApp(mkGlobal(f), std::move(as)); }
-ExprPtr seq(P& p, ExprPtr a, ExprPtr b) { return mkLet(p.fresh(), std::move(a), std::move(b)); }
 ExprPtr lines(P& p, std::vector<ExprPtr> es) {
   ExprPtr r = es.back();
   for (size_t k = es.size() - 1; k-- > 0;) r = seq(p, es[k], r);
   return r;
-}
-ExprPtr ifte(P& p, ExprPtr c, ExprPtr t, ExprPtr e) {
-  VarId b = p.fresh();
-  return mkLet(b, std::move(c), mkCase(b, {Alt{1, {}, std::move(t)}, Alt{0, {}, std::move(e)}}));
 }
 LitAlt intAlt(int64_t i, ExprPtr body) { LitAlt a; a.kind = LitAlt::Int; a.i = i; a.body = std::move(body); return a; }
 LitAlt strAlt(std::string s, ExprPtr body) { LitAlt a; a.kind = LitAlt::String; a.s = std::move(s); a.body = std::move(body); return a; }

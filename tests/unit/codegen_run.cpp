@@ -12,14 +12,10 @@
 #include <string>
 
 #include "codegen/codegen.hpp"
+#include "codegen_support.hpp"
 #include "weir/paths.hpp"
 
 namespace weir::test {
-
-struct RunResult {
-  std::string out, err;
-  int status = -1;
-};
 
 static std::string slurp(const std::string& path) {
   std::ifstream in(path);

@@ -1,0 +1,51 @@
+// Shared by the codegen tests: running a Core program (codegen_run.cpp) and a small
+// builder for hand-written Core programs.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "core/core.hpp"
+
+namespace weir::test {
+
+struct RunResult {
+  std::string out, err;
+  int status = -1;
+};
+
+// Compiles p at -O`opt`, links it with the runtime, runs it and captures its output.
+RunResult compileAndRun(const core::Program& p, int opt, const std::string& prefix = "", bool rcInserted = false);
+
+// A tiny builder for test programs.
+struct P {
+  core::Program prog;
+  core::VarId fresh() { return prog.nextVar++; }
+  void fn(const std::string& name, std::vector<core::VarId> params, core::ExprPtr body) {
+    prog.functions.push_back(core::Function{name, std::move(params), std::move(body), ""});
+  }
+  // Main.main world = body
+  void main(core::ExprPtr body) {
+    core::VarId w = fresh();
+    fn("Main.main", {w}, std::move(body));
+    prog.entry = "Main.main";
+  }
+};
+
+inline core::ExprPtr prim(core::PrimOp op, std::vector<core::ExprPtr> as, std::string loc = "") {
+  return core::mkPrim(op, std::move(as), std::move(loc));
+}
+inline core::ExprPtr putLn(core::ExprPtr s) { return prim(core::PrimOp::PutStrLn, {std::move(s)}); }
+inline core::ExprPtr showI(core::ExprPtr i) { return prim(core::PrimOp::ShowInt, {std::move(i)}); }
+inline core::ExprPtr call(const std::string& f, std::vector<core::ExprPtr> as) {
+  return core::mkApp(core::mkGlobal(f), std::move(as));
+}
+// if c then t else e   (c is a Bool expression)
+inline core::ExprPtr ifte(P& p, core::ExprPtr c, core::ExprPtr t, core::ExprPtr e) {
+  core::VarId b = p.fresh();
+  return core::mkLet(b, std::move(c),
+                     core::mkCase(b, {core::Alt{1, {}, std::move(t)}, core::Alt{0, {}, std::move(e)}}));
+}
+// a; b   (sequencing IO effects inside one world-taking function)
+inline core::ExprPtr seq(P& p, core::ExprPtr a, core::ExprPtr b) { return core::mkLet(p.fresh(), std::move(a), std::move(b)); }
+
+}  // namespace weir::test
