@@ -5,32 +5,14 @@
 #include "diag/codes.hpp"
 #include "syntax/internal.hpp"
 #include "syntax/parser.hpp"
+#include "syntax_support.hpp"
 
 using namespace weir;
 using namespace weir::syntax;
+using weir::test::Parsed;
 
 namespace {
 
-struct Parsed {
-  SourceManager sm;
-  DiagnosticEngine diags{sm};
-  FileId id = 0;
-  std::optional<ast::Module> mod;
-  explicit Parsed(std::string src) {
-    id = sm.add("t.weir", std::move(src));
-    mod = parseFile(sm.get(id), id, diags);
-  }
-  std::vector<std::string> errors() const {
-    std::vector<std::string> v;
-    for (auto& d : diags.all()) {
-      LineCol lc = sm.get(id).lineCol(d.span.begin);
-      v.push_back(d.code + "@" + std::to_string(lc.line) + ":" + std::to_string(lc.col));
-    }
-    return v;
-  }
-  const Diagnostic& first() const { return diags.all().at(0); }
-  std::string text() const { return renderDiagnostics(diags, DiagFormat::Text, false); }
-};
 
 using V = std::vector<std::string>;
 

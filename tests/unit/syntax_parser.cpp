@@ -7,28 +7,14 @@
 
 #include "syntax/internal.hpp"
 #include "syntax/parser.hpp"
+#include "syntax_support.hpp"
 
 using namespace weir;
 using namespace weir::syntax;
+using weir::test::Parsed;
 
 namespace {
 
-struct Parsed {
-  SourceManager sm;
-  DiagnosticEngine diags{sm};
-  FileId id = 0;
-  std::optional<ast::Module> mod;
-  explicit Parsed(std::string src) {
-    id = sm.add("t.weir", std::move(src));
-    mod = parseFile(sm.get(id), id, diags);
-  }
-  std::string decls() const {
-    std::string o;
-    for (auto& d : mod->decls) o += (o.empty() ? "" : "\n") + dumpDecl(*d);
-    return o;
-  }
-  std::string errs() const { return renderDiagnostics(diags, DiagFormat::Text, false); }
-};
 
 std::string ex(const std::string& src) {
   Parsed p("x = " + src);
