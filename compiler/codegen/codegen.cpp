@@ -1100,7 +1100,7 @@ class Gen {
 
   Value* genPrim(const Expr& e, bool tail) {
     PrimOp op = e.prim;
-    if (static_cast<int>(e.args.size()) != core::primArity(op))
+    if (core::primArity(op) >= 0 && static_cast<int>(e.args.size()) != core::primArity(op))
       bug(std::string("primitive ") + core::primName(op) + " with wrong number of operands");
     // Borrowing primitives (rc.hpp): each operand is read as soon as it is evaluated; Var
     // operands are borrowed, other operands are temporaries dropped right after the read.
@@ -1134,6 +1134,12 @@ class Gen {
     auto retFloat = [&](Value* v) { return result(boxFloat(v), tail); };
     auto f2i = [&](Value* d) { return intrinsic(Intrinsic::fptosi_sat, {d}, {i64, dbl}); };
 
+    if (op == PrimOp::CCall) {  // `foreign import ccall`: weir_obj* sym(weir_obj*, ...)
+      FunctionCallee c = mod.getOrInsertFunction(e.name, FunctionType::get(ptrT, std::vector<Type*>(vs.size(), ptrT), false));
+      if (auto* f = dyn_cast<Function>(c.getCallee())) f->addFnAttr(Attribute::NoUnwind);
+      std::vector<Value*> as(vs.begin(), vs.end());
+      return result(b.CreateCall(c, as), tail);
+    }
     switch (op) {
       case PrimOp::IntAdd: { auto x = ints(); return retInt(b.CreateAdd(x[0], x[1])); }
       case PrimOp::IntSub: { auto x = ints(); return retInt(b.CreateSub(x[0], x[1])); }

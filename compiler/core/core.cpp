@@ -42,6 +42,9 @@ ExprPtr mkProj(ExprPtr obj, int index) {
 ExprPtr mkPrim(PrimOp op, std::vector<ExprPtr> args, std::string loc) {
   auto e = make(Expr::Prim); e->prim = op; e->args = std::move(args); e->loc = std::move(loc); return e;
 }
+ExprPtr mkCCall(std::string symbol, std::vector<ExprPtr> args, std::string loc) {
+  auto e = mkPrim(PrimOp::CCall, std::move(args), std::move(loc)); e->name = std::move(symbol); return e;
+}
 ExprPtr mkError(std::string message, std::string loc) {
   auto e = make(Expr::Error); e->s = std::move(message); e->loc = std::move(loc); return e;
 }
@@ -70,7 +73,7 @@ const char* primName(PrimOp op) {
     P(CharOrd) P(CharChr) P(CharEq) P(CharLt) P(CharLe) P(CharCompare)
     P(StringAppend) P(StringEq) P(StringCompare) P(StringLength)
     P(ShowInt) P(ShowFloat) P(ShowChar) P(ShowString) P(StringFromChar)
-    P(PutStrLn) P(PutStr) P(Error)
+    P(PutStrLn) P(PutStr) P(Error) P(CCall)
 #undef P
   }
   return "?";
@@ -85,6 +88,8 @@ int primArity(PrimOp op) {
     case PrimOp::ShowInt: case PrimOp::ShowFloat: case PrimOp::ShowChar: case PrimOp::ShowString:
     case PrimOp::StringFromChar: case PrimOp::PutStrLn: case PrimOp::PutStr: case PrimOp::Error:
       return 1;
+    case PrimOp::CCall:
+      return -1;
     default:
       return 2;
   }
@@ -95,6 +100,7 @@ bool primBorrows(PrimOp op) {
     case PrimOp::StringAppend: case PrimOp::StringEq: case PrimOp::StringCompare: case PrimOp::StringLength:
     case PrimOp::ShowInt: case PrimOp::ShowFloat: case PrimOp::ShowChar: case PrimOp::ShowString:
     case PrimOp::StringFromChar: case PrimOp::PutStrLn: case PrimOp::PutStr: case PrimOp::Error:
+    case PrimOp::CCall:
       return false;
     default:
       return true;
@@ -216,7 +222,9 @@ struct Printer {
         if (e.deflt) { nl(ind + 1); out << "_ ->"; nl(ind + 2); expr(*e.deflt, ind + 2); }
         break;
       case Expr::Prim:
-        out << "%" << primName(e.prim) << "(";
+        out << "%" << primName(e.prim);
+        if (e.prim == PrimOp::CCall) out << " " << e.name;
+        out << "(";
         list(e.args, 0, ind);
         out << ")";
         if (!e.loc.empty()) out << " @" << e.loc;

@@ -51,6 +51,9 @@ enum class PrimOp : uint16_t {
   PutStrLn, PutStr,
   // Errors
   Error,               // args: [String message]; prints message + location, exits 1
+  // C ABI call (`foreign import ccall "sym"`): Expr::name is the C symbol; any number of
+  // operands, each passed as an owned weir_obj*; the result is an owned weir_obj*.
+  CCall,
 };
 
 struct Alt {
@@ -151,6 +154,7 @@ ExprPtr mkLet(VarId v, ExprPtr rhs, ExprPtr body);
 ExprPtr mkCon(int tag, std::string name, std::vector<ExprPtr> args);
 ExprPtr mkProj(ExprPtr obj, int index);
 ExprPtr mkPrim(PrimOp op, std::vector<ExprPtr> args, std::string loc = "");
+ExprPtr mkCCall(std::string symbol, std::vector<ExprPtr> args, std::string loc = "");
 ExprPtr mkError(std::string message, std::string loc);
 
 // --- Additions by the backend (core.cpp) ---
@@ -160,7 +164,7 @@ ExprPtr mkLitCase(VarId scrut, std::vector<LitAlt> alts, ExprPtr deflt);
 ExprPtr mkDup(VarId v, ExprPtr body);
 ExprPtr mkDrop(VarId v, ExprPtr body);
 const char* primName(PrimOp op);   // "IntAdd", ...
-int primArity(PrimOp op);          // number of operands
+int primArity(PrimOp op);          // number of operands (-1: any, for CCall)
 // True for the primitives that only read the scalar inside their operands (Int/Float/Char
 // arithmetic, comparisons, conversions): after rc insertion they BORROW operands that are
 // variables (the variable stays owned by the enclosing code) and consume any other operand.

@@ -9,6 +9,9 @@ const CodeInfo kCodes[] = {
    "UTF-8 text. Weir source files are UTF-8 and end in `.weir`."},
   {"E0901", "no main",
    "`weir build` and `weir run` need a `main :: IO ()` in the program's module."},
+  {"E0902", "undefined C function",
+   "A `foreign import ccall \"symbol\"` names a C function that neither the Weir runtime nor any\n"
+   "library the program links defines. Check the spelling of the symbol."},
 };
 }  // namespace
 

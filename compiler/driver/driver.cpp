@@ -54,15 +54,39 @@ int internalError(const std::string& stage, const std::string& msg) {
   return 2;
 }
 
-int fileError(const Options& opts, const std::string& message) {
+// An error without a source span (files, linking), in the chosen format.
+int plainError(const Options& opts, const char* code, const std::string& message) {
   if (opts.errorFormat == DiagFormat::Json) {
     std::string esc;
-    for (char c : message) { if (c == '"' || c == '\\') esc += '\\'; esc += c; }
-    std::fprintf(stderr, "{\"severity\":\"error\",\"code\":\"E0900\",\"message\":\"%s\",\"notes\":[]}\n", esc.c_str());
+    for (char c : message) {
+      if (c == '"' || c == '\\') esc += '\\';
+      if (c == '\n') { esc += "\\n"; continue; }
+      esc += c;
+    }
+    std::fprintf(stderr, "{\"severity\":\"error\",\"code\":\"%s\",\"message\":\"%s\",\"notes\":[]}\n", code, esc.c_str());
   } else {
-    std::fprintf(stderr, "error[E0900]: %s\n", message.c_str());
+    std::fprintf(stderr, "error[%s]: %s\n", code, message.c_str());
   }
   return 1;
+}
+
+int fileError(const Options& opts, const std::string& message) { return plainError(opts, "E0900", message); }
+
+// A `foreign import ccall` of a symbol nothing defines fails at link time; that is the
+// program's error, not the compiler's, so name the symbol and the import.
+int linkError(const Options& opts, const core::Program& prog, const std::string& err) {
+  const std::string marker = "undefined symbol: ";
+  auto at = err.find(marker);
+  if (at == std::string::npos) return internalError("linking", err);
+  auto end = err.find_first_of(" \n", at + marker.size());
+  std::string sym = err.substr(at + marker.size(), end == std::string::npos ? std::string::npos : end - at - marker.size());
+  std::string where;
+  for (auto& f : prog.functions)
+    if (f.body && f.body->kind == core::Expr::Prim && f.body->prim == core::PrimOp::CCall && f.body->name == sym)
+      where = f.loc;
+  if (where.empty()) return internalError("linking", err);
+  return plainError(opts, "E0902", "the C function `" + sym + "` imported at " + where +
+                                       " is not defined in the Weir runtime or in any library the program links");
 }
 
 bool writeText(const std::string& path, const std::string& text) {
@@ -179,7 +203,7 @@ static int compileToExe(const Options& opts, const std::string& exe) {
     default:
       break;
   }
-  if (!codegen::buildExecutable(*core, co, exe, runtimeLib(), err)) return internalError("linking", err);
+  if (!codegen::buildExecutable(*core, co, exe, runtimeLib(), err)) return linkError(opts, *core, err);
   return 0;
 }
 

@@ -63,6 +63,11 @@ const CodeInfo kCodes[] = {
   {"E0246", "clauses with different numbers of arguments",
    "All clauses of a function take the same number of arguments."},
   {"E0247", "signature for a pattern-bound variable", "Annotate the right-hand side instead."},
+  {"E0248", "invalid foreign import",
+   "`foreign import ccall \"symbol\" name :: T` calls the C function `symbol`, which must be a C\n"
+   "identifier (letters, digits, `_`, not starting with a digit). The C function receives every\n"
+   "argument as an owned `weir_obj*` and returns an owned `weir_obj*` (see runtime/include/weir/rt.h).\n"
+   "`foreign import prim` names one of the compiler's primitives and is meant for the standard library."},
   {"E0250", "typed hole",
    "`?name` marks a place still to be written; the compiler reports the type it must have and stops."},
   {"E0251", "value defined in terms of itself",
@@ -87,6 +92,33 @@ const CodeInfo kCodes[] = {
   {"E0272", "guards may all fail",
    "A definition without arguments has guards none of which is sure to hold. End with\n"
    "`| otherwise = ...`."},
+  // ---- binary syntax `<<...>>` (types/binary.cpp)
+  {"E0280", "invalid binary segment options",
+   "A segment of `<<value:size/type-sign-endian>>` combines options that do not fit its type:\n\n"
+   "    <<x:8/bytes-signed>>       -- signedness is for integer segments\n"
+   "    <<t:32/float-signed>>      -- floats are always signed\n"
+   "    <<\"OK\":16>>               -- a string literal stands for its UTF-8 bytes: no size\n\n"
+   "Integer segments take `signed`/`unsigned` and `big`/`little`; float segments `big`/`little`;\n"
+   "bytes segments neither."},
+  {"E0281", "float segment size",
+   "A float segment has 32 bits (IEEE single precision) or 64 bits (double, the default):\n\n"
+   "    <<t:32/float>>    <<t/float>>  -- 64 bits\n"},
+  {"E0282", "unsized bytes segment that is not the last",
+   "In a binary pattern, a bytes segment without a size takes all the remaining bytes, so it\n"
+   "must be the last segment. Give the earlier ones a size in bytes, possibly from a variable\n"
+   "bound by an earlier segment:\n\n"
+   "    parse <<n:8, body:n/bytes, rest/bytes>> = ...\n"},
+  {"E0283", "wrong value type for a binary segment",
+   "Integer segments hold an `Int`, float segments a `Float`, bytes segments `Bytes`:\n\n"
+   "    <<name:8>>          -- name :: String: not an Int\n\n"
+   "Only string literals stand for their UTF-8 bytes (`<<\"OK\">>`); convert a String value with\n"
+   "`Data.Bytes.fromString s` and write it as a bytes segment: `<<(B.fromString s)/bytes>>`."},
+  {"E0284", "integer segment size",
+   "An integer segment has 0 to 64 bits (default 8); a little-endian one a whole number of\n"
+   "bytes (8, 16, 24, ... 64). Sizes computed at run time are checked when the code runs."},
+  {"E0285", "binary is not a whole number of bytes",
+   "`Bytes` hold whole bytes, so the sizes of the segments must add up to a multiple of 8 bits:\n\n"
+   "    <<a:4, b:4>>     -- 8 bits: fine\n    <<a:4, b:8>>     -- 12 bits: error\n"},
   {"E0299", "not supported yet", "The construct parses but the compiler does not handle it yet."},
 };
 }  // namespace

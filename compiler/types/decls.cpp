@@ -213,6 +213,13 @@ void Checker::declareForeign(ast::Decl& d) {
   if (!d.qualType) return;
   Scheme s = schemeFromSig(*d.qualType);
   if (!s.preds.empty()) diags.error("E0242", d.span, "a foreign import cannot have class constraints");
+  if (d.foreignConv == "ccall") {
+    const std::string& sym = d.foreignName;
+    bool ok = !sym.empty() && !(sym[0] >= '0' && sym[0] <= '9');
+    for (char c : sym) ok = ok && (c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'));
+    if (!ok || sym == "main")
+      diags.error("E0248", d.span, "`" + sym + "` is not a C function name a program can import");
+  }
   env[d.name] = s;
   out.foreigns[d.name] = d.foreignConv + ":" + d.foreignName;
   BindInfo bi;

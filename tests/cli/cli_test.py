@@ -81,6 +81,11 @@ r = run(["run", "args.weir", "--", "a", "b"])
 check("run passes the exit status", r.returncode == 1 and "runtime error: stop" in r.stderr
       and "args.weir:4:8" in r.stderr, r.stderr)
 
+write("cfun.weir", 'foreign import ccall "weir_no_such_fn" f :: Int -> Int\nmain :: IO ()\nmain = print (f 1)\n')
+r = run(["build", "cfun.weir", "-o", "cfun-exe"])
+check("undefined C function", r.returncode == 1 and "error[E0902]" in r.stderr and "weir_no_such_fn" in r.stderr
+      and "cfun.weir:1:1" in r.stderr and "internal" not in r.stderr, r.stderr)
+
 r = run(["explain", "E0201"])
 check("explain", r.returncode == 0 and "mismatched types" in r.stdout, r.stdout)
 r = run(["explain", "E9999"])

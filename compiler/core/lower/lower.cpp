@@ -163,9 +163,14 @@ void Lowerer::lowerForeign(const ast::Decl& d) {
     f.params.push_back(v);
     args.push_back(core::mkVar(v));
   }
-  if (d.foreignConv != "prim") { fail("foreign calling convention not supported yet: " + d.foreignConv); return; }
   const std::string& p = d.foreignName;
-  if (p == "io_pure") {           // pureIO :: a -> IO a        = \x w -> x
+  if (d.foreignConv == "ccall") {  // C ABI: owned weir_obj* arguments, owned weir_obj* result
+    if (io) f.params.push_back(fresh());
+    f.body = core::mkCCall(p, args, f.loc);
+  } else if (d.foreignConv != "prim") {
+    fail("foreign calling convention not supported: " + d.foreignConv);
+    return;
+  } else if (p == "io_pure") {           // pureIO :: a -> IO a        = \x w -> x
     VarId w = fresh();
     f.params.push_back(w);
     f.body = args[0];
