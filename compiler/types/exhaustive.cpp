@@ -27,6 +27,7 @@ EPatP wild() { return std::make_shared<EPat>(); }
 struct Analyzer {
   const Checked& out;
   int budget = 20000;  // bounds the work on pathological matches
+  int binaryCount = 0;  // identities of binary patterns
 
   EPatP canon(const ast::PatPtr& p) {
     auto e = wild();
@@ -77,8 +78,14 @@ struct Analyzer {
         }
         return list;
       }
+      case ast::Pat::Binary:
+        // Refutable, and never complete: a literal of its own (two binary patterns are
+        // never treated as the same, so neither makes the other unreachable).
+        e->kind = EPat::Lit;
+        e->lit = "<<...>>#" + std::to_string(++binaryCount);
+        return e;
       default:
-        return e;  // variables, wildcards, records (irrefutable at this level), binary
+        return e;  // variables, wildcards, records (irrefutable at this level)
     }
   }
 

@@ -7,6 +7,8 @@ namespace weir::types {
 
 using ast::Expr;
 
+TypeP inferBinaryExpr(Checker& c, ast::Expr& e);  // binary.cpp
+
 namespace {
 ast::ExprPtr mkVar(const std::string& name, Span span) {
   auto e = std::make_shared<Expr>();
@@ -220,8 +222,7 @@ TypeP Checker::infer(ast::ExprPtr& ep) {
       return t;
     }
     case Expr::Binary:
-      diags.error("E0299", e.span, "binary syntax `<<...>>` is not supported yet");
-      t = tcon(kBytes);
+      t = inferBinaryExpr(*this, e);  // binary.cpp
       break;
     default:
       diags.error("E0299", e.span, "this kind of expression is not supported yet");

@@ -7,6 +7,8 @@ namespace weir::types {
 
 using ast::Pat;
 
+void inferBinaryPat(Checker& c, ast::Pat& p, TypeP expected);  // binary.cpp
+
 void Checker::inferPat(ast::PatPtr& pp, TypeP expected) {
   if (!pp) return;
   Pat& p = *pp;
@@ -104,7 +106,7 @@ void Checker::inferPat(ast::PatPtr& pp, TypeP expected) {
       return;
     }
     case Pat::Binary:
-      diags.error("E0299", p.span, "binary patterns `<<...>>` are not supported yet");
+      inferBinaryPat(*this, p, expected);  // binary.cpp
       return;
     case Pat::OpChain:
       return;  // resolved by the renamer

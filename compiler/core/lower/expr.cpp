@@ -7,6 +7,8 @@ namespace weir::lower {
 
 using ast::Expr;
 
+ExprPtr lowerBinaryExpr(Lowerer& L, const ast::Expr& e);  // binary.cpp
+
 int Lowerer::trueTag() const {
   auto it = checked.cons.find("Prelude.True");
   return it == checked.cons.end() ? 1 : it->second.tag;
@@ -171,7 +173,7 @@ ExprPtr Lowerer::lowerExpr(const ast::ExprPtr& ep) {
         case ast::Literal::Float: return core::mkFloat(e.lit.f);
         case ast::Literal::Char: return core::mkChar(e.lit.c);
         case ast::Literal::String: return core::mkString(e.lit.s);
-        case ast::Literal::Bytes: fail("Bytes literals are not lowered yet"); return core::mkString(e.lit.s);
+        case ast::Literal::Bytes: return core::mkString(e.lit.s);  // same layout as a String (rt.h)
       }
       return nullptr;
     case Expr::App: {
@@ -256,6 +258,8 @@ ExprPtr Lowerer::lowerExpr(const ast::ExprPtr& ep) {
       return recordField(lowerExpr(e.args[0]), e.args[0]->type, e.name);
     case Expr::Update:
       return recordUpdate(e);
+    case Expr::Binary:
+      return lowerBinaryExpr(*this, e);  // binary.cpp
     default:
       fail(fmt::format("expression kind {} is not lowered yet", static_cast<int>(e.kind)));
       return core::mkInt(0);

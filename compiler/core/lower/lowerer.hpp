@@ -19,7 +19,7 @@ using core::VarId;
 struct CPat;
 using CPatP = std::shared_ptr<CPat>;
 struct CPat {
-  enum Kind { Wild, Con, Int, Char, String, Record } kind = Wild;
+  enum Kind { Wild, Con, Int, Char, String, Record, Binary } kind = Wild;
   std::vector<std::string> binds;  // variables (and as-names) bound to this position
   std::string type;                // Con: data type
   std::string con;                 // Con: constructor
@@ -29,6 +29,7 @@ struct CPat {
   std::string s;
   std::vector<std::pair<std::string, CPatP>> fields;  // Record: the fields it mentions
   std::shared_ptr<types::Type> recordType;            // Record: the scrutinee's type
+  const ast::Pat* bin = nullptr;                      // Binary: the `<<...>>` (or `b"..."`) pattern (binary.cpp)
 };
 
 using Fail = std::function<ExprPtr()>;

@@ -11,6 +11,9 @@ namespace weir::lower {
 
 using ast::Pat;
 
+ExprPtr lowerBinaryMatch(Lowerer& L, const std::vector<VarId>& occs, const std::vector<Row>& rows, size_t col,
+                         const Fail& failK);  // binary.cpp
+
 CPatP Lowerer::canon(const ast::PatPtr& p) {
   auto c = std::make_shared<CPat>();
   if (!p) return c;
@@ -42,6 +45,7 @@ CPatP Lowerer::canon(const ast::PatPtr& p) {
         case ast::Literal::Int: c->kind = CPat::Int; c->i = p->lit.i; break;
         case ast::Literal::Char: c->kind = CPat::Char; c->i = p->lit.c; break;
         case ast::Literal::String: c->kind = CPat::String; c->s = p->lit.s; break;
+        case ast::Literal::Bytes: c->kind = CPat::Binary; c->bin = p.get(); break;  // binary.cpp
         default: fail("unsupported literal pattern"); break;
       }
       return c;
@@ -69,6 +73,10 @@ CPatP Lowerer::canon(const ast::PatPtr& p) {
       }
       return list;
     }
+    case Pat::Binary:  // binary.cpp
+      c->kind = CPat::Binary;
+      c->bin = p.get();
+      return c;
     case Pat::Record:
       c->kind = CPat::Record;
       c->recordType = p->inferred;
@@ -118,6 +126,7 @@ ExprPtr Lowerer::match(std::vector<VarId> occs, std::vector<Row> rows, const Fai
     if (!isWild(r.pats[col]))
       for (auto& b : r.pats[col]->binds) r.binds[b] = scrut;
   CPat::Kind kind = top.pats[col]->kind;
+  if (kind == CPat::Binary) return lowerBinaryMatch(*this, occs, rows, col, failK);  // binary.cpp
   auto withoutCol = [&](const Row& r, std::vector<CPatP> insert) {
     Row nr = r;
     nr.pats.erase(nr.pats.begin() + col);
