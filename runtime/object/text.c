@@ -41,6 +41,9 @@ weir_obj* weir_text_words(weir_obj* s);
 weir_obj* weir_text_lines(weir_obj* s);
 weir_obj* weir_text_split_on(weir_obj* sep, weir_obj* s);
 weir_obj* weir_text_chunks_of(weir_obj* k, weir_obj* s);
+weir_obj* weir_text_split(weir_obj* p, weir_obj* s);
+weir_obj* weir_text_span(weir_obj* p, weir_obj* s);
+weir_obj* weir_text_break_on_end(weir_obj* needle, weir_obj* s);
 weir_obj* weir_text_is_prefix_of(weir_obj* p, weir_obj* s);
 weir_obj* weir_text_is_suffix_of(weir_obj* p, weir_obj* s);
 weir_obj* weir_text_is_infix_of(weir_obj* p, weir_obj* s);
@@ -525,6 +528,23 @@ weir_obj* weir_text_chunks_of(weir_obj* k, weir_obj* s) {
   return r_finish(&rs, s);
 }
 
+/* Pieces between the characters that satisfy f: split (== ',') "a,,b" == ["a", "", "b"]. */
+weir_obj* weir_text_split(weir_obj* f, weir_obj* s) {
+  bytes p = sdata(s);
+  size_t n = slen(s);
+  ranges rs = {0};
+  size_t start = 0;
+  for (size_t i = 0; i < n;) {
+    uint32_t c;
+    size_t j = decode_at(p, n, i, &c);
+    if (truthy(call1(f, c))) { r_push(&rs, start, i); start = j; }
+    i = j;
+  }
+  r_push(&rs, start, n);
+  weir_drop(f);
+  return r_finish(&rs, s);
+}
+
 static int has_prefix(const weir_obj* pre, const weir_obj* s) {
   return slen(pre) <= slen(s) && memcmp(sdata(pre), sdata(s), slen(pre)) == 0;
 }
@@ -644,6 +664,13 @@ static size_t while_suffix(weir_obj* f, bytes p, size_t n) {
   return i;
 }
 
+weir_obj* weir_text_span(weir_obj* f, weir_obj* s) {
+  size_t k = while_prefix(f, sdata(s), slen(s));
+  weir_drop(f);
+  weir_obj* before = weir_string_new(weir_string_data(s), k);
+  return pair(before, slice(s, k, slen(s)));
+}
+
 weir_obj* weir_text_take_while(weir_obj* f, weir_obj* s) {
   size_t k = while_prefix(f, sdata(s), slen(s));
   weir_drop(f);
@@ -716,6 +743,19 @@ weir_obj* weir_text_break_on(weir_obj* needle, weir_obj* s) {
   if (k < 0) return pair(s, weir_string_new("", 0));
   weir_obj* before = weir_string_new(weir_string_data(s), (size_t)k);
   return pair(before, slice(s, (size_t)k, n));
+}
+
+/* Splits after the last occurrence of the needle: ("a::b::", "c") for "::" in "a::b::c";
+ * ("", s) when it does not occur. The caller rejects an empty needle. */
+weir_obj* weir_text_break_on_end(weir_obj* needle, weir_obj* s) {
+  size_t n = slen(s), m = slen(needle);
+  ptrdiff_t last = -1;
+  if (m > 0)
+    for (ptrdiff_t k = 0; (k = find(sdata(s), n, (size_t)k, sdata(needle), m)) >= 0; k++) last = k;
+  weir_drop(needle);
+  size_t cut = last < 0 ? 0 : (size_t)last + m;
+  weir_obj* before = weir_string_new(weir_string_data(s), cut);
+  return pair(before, slice(s, cut, n));
 }
 
 /* Non-overlapping occurrences; the caller rejects an empty needle. */
