@@ -11,6 +11,8 @@
 // Errors E0280-E0286 (codes.cpp).
 #include <fmt/format.h>
 
+#include <set>
+
 #include "types/checker.hpp"
 
 namespace weir::types {
@@ -144,6 +146,29 @@ void checkWholeBytes(Checker& c, int64_t bits, bool known, Span span) {
   }
 }
 
+void patVars(const ast::PatPtr& p, std::set<std::string>& out) {
+  if (!p) return;
+  if (p->kind == ast::Pat::Var || p->kind == ast::Pat::As) out.insert(p->name);
+  for (auto& a : p->args) patVars(a, out);
+  for (auto& [f, fp] : p->fields) patVars(fp, out);
+  for (auto& s : p->segments) patVars(s.pat, out);
+}
+
+// The first variable of `e` that is in `names` (null if none).
+const ast::Expr* usesAny(const ast::ExprPtr& e, const std::set<std::string>& names) {
+  if (!e) return nullptr;
+  if (e->kind == ast::Expr::Var && names.count(e->name)) return e.get();
+  for (auto& a : e->args)
+    if (auto* u = usesAny(a, names)) return u;
+  for (auto& [f, fe] : e->fields)
+    if (auto* u = usesAny(fe, names)) return u;
+  for (auto& s : e->segments) {
+    if (auto* u = usesAny(s.value, names)) return u;
+    if (auto* u = usesAny(s.size, names)) return u;
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 TypeP inferBinaryExpr(Checker& c, ast::Expr& e) {
@@ -174,8 +199,20 @@ void inferBinaryPat(Checker& c, ast::Pat& p, TypeP expected) {
     auto& s = p.segments[i];
     bool lit = isStringLitPat(s.pat);
     checkSpec(c, s, lit, i + 1 == p.segments.size(), true, bits, known);
-    // The size first: it may use variables of earlier segments, not this one's.
-    if (s.size) c.checkExpr(s.size, tcon(kInt), "the size of a binary segment");
+    // The size first: it may use variables of earlier segments, not this one's or later ones'.
+    if (s.size) {
+      std::set<std::string> notYet;
+      for (size_t j = i; j < p.segments.size(); ++j) patVars(p.segments[j].pat, notYet);
+      if (const ast::Expr* u = usesAny(s.size, notYet)) {
+        auto& d = c.diags.error("E0286", u->span, fmt::format("the size of a segment uses `{}`, which is bound by "
+                                                               "this segment or a later one",
+                                                               names::displayName(u->name)));
+        d.label = "not bound yet";
+        d.hint = "a size may use variables bound by earlier segments: `<<n:8, body:n/bytes>>`";
+      } else {
+        c.checkExpr(s.size, tcon(kInt), "the size of a binary segment");
+      }
+    }
     if (lit) continue;
     if (s.pat && s.pat->kind == ast::Pat::Lit) {
       TypeP lt;

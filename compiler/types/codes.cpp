@@ -119,6 +119,11 @@ const CodeInfo kCodes[] = {
   {"E0285", "binary is not a whole number of bytes",
    "`Bytes` hold whole bytes, so the sizes of the segments must add up to a multiple of 8 bits:\n\n"
    "    <<a:4, b:4>>     -- 8 bits: fine\n    <<a:4, b:8>>     -- 12 bits: error\n"},
+  {"E0286", "segment size uses a variable that is not bound yet",
+   "In a binary pattern, a segment's size may use variables bound by earlier segments (or\n"
+   "outside the pattern), not by itself or by later segments:\n\n"
+   "    parse <<n:8, body:n/bytes, rest/bytes>> = ...    -- fine: n comes first\n"
+   "    parse <<n:n>> = ...                               -- error\n"},
   {"E0299", "not supported yet", "The construct parses but the compiler does not handle it yet."},
 };
 }  // namespace
