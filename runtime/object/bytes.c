@@ -309,6 +309,7 @@ weir_obj* weir_bin_get_rest(weir_obj* s, weir_obj* off) {
   int64_t o = take_int(off);
   uint64_t total = (uint64_t)blen(s) * 8;
   weir_obj* r;
+  if (o == 0) return s;  /* all of it: no copy */
   if (o >= 0 && (uint64_t)o <= total && (total - (uint64_t)o) % 8 == 0)
     r = slice_bits(s, (uint64_t)o, (total - (uint64_t)o) / 8);
   else
