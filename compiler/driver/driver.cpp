@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -81,9 +82,16 @@ int linkError(const Options& opts, const core::Program& prog, const std::string&
   auto end = err.find_first_of(" \n", at + marker.size());
   std::string sym = err.substr(at + marker.size(), end == std::string::npos ? std::string::npos : end - at - marker.size());
   std::string where;
-  for (auto& f : prog.functions)
-    if (f.body && f.body->kind == core::Expr::Prim && f.body->prim == core::PrimOp::CCall && f.body->name == sym)
-      where = f.loc;
+  std::function<void(const core::Expr&)> find = [&](const core::Expr& e) {
+    if (e.kind == core::Expr::Prim && e.prim == core::PrimOp::CCall && e.name == sym) where = e.loc;
+    for (auto& a : e.args) if (a) find(*a);
+    for (auto& b : e.binds) if (b.lam) find(*b.lam);
+    for (auto& a : e.alts) if (a.body) find(*a.body);
+    for (auto& a : e.litAlts) if (a.body) find(*a.body);
+    if (e.deflt) find(*e.deflt);
+  };
+  for (auto& f : prog.functions) find(*f.body);
+  for (auto& g : prog.globals) find(*g.body);
   if (where.empty()) return internalError("linking", err);
   return plainError(opts, "E0902", "the C function `" + sym + "` imported at " + where +
                                        " is not defined in the Weir runtime or in any library the program links");

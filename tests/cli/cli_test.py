@@ -86,6 +86,25 @@ r = run(["build", "cfun.weir", "-o", "cfun-exe"])
 check("undefined C function", r.returncode == 1 and "error[E0902]" in r.stderr and "weir_no_such_fn" in r.stderr
       and "cfun.weir:1:1" in r.stderr and "internal" not in r.stderr, r.stderr)
 
+# Whole-program specialisation (issue 3): `sum` over [Int] reaches `+` through the Foldable
+# and Num dictionaries and a higher-order `foldl`; after specialisation the loop makes no
+# indirect call. -O0 keeps the functions apart so the check sees the loop itself.
+write("sum.weir", "total :: [Int] -> Int\ntotal xs = sum xs\n\nmain :: IO ()\nmain = print (total [1, 2, 3])\n")
+r = run(["build", "sum.weir", "-O0", "--emit=llvm", "-o", "-"])
+fns, cur = {}, None
+for line in r.stdout.splitlines():
+    if line.startswith("define "):
+        cur = line.split("@", 1)[1].split("(", 1)[0].strip('"')
+        fns[cur] = []
+    elif line.startswith("}"):
+        cur = None
+    elif cur is not None and " call " in line:
+        fns[cur].append(line.strip())
+loop = {n: c for n, c in fns.items() if n.startswith(("Main.total", "Prelude.sum", "Prelude.foldl", "Prelude.listFoldl"))}
+indirect = [f"{n}: {c}" for n, cs in loop.items() for c in cs if "apply" in c or " %" in c.split("(", 1)[0]]
+check("sum over [Int] makes no indirect call", r.returncode == 0 and len(loop) >= 2 and not indirect,
+      f"functions {sorted(loop)}; indirect calls {indirect}")
+
 r = run(["explain", "E0201"])
 check("explain", r.returncode == 0 and "mismatched types" in r.stdout, r.stdout)
 r = run(["explain", "E9999"])

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "core/lower/lowerer.hpp"
+#include "core/specialise.hpp"
 
 namespace weir::lower {
 
@@ -447,6 +448,7 @@ std::optional<core::Program> Lowerer::run(std::string& error) {
   collectShapes();
   lowerTopLevel();
   lowerInstances();
+  core::specialise(prog);
   pruneUnreachable();
   orderGlobals();
   prog.entry = checked.entry;

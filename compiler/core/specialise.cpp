@@ -1,0 +1,313 @@
+// Whole-program specialisation on known dictionaries and functions (see specialise.hpp).
+#include "core/specialise.hpp"
+
+#include <map>
+#include <set>
+
+namespace weir::core {
+
+namespace {
+
+// Budgets: a copy is made only of a function of at most kMaxCalleeSize Core nodes, at most
+// kMaxDepth copies deep (polymorphic recursion could otherwise build ever larger
+// dictionaries), and at most kMaxClones copies per program.
+constexpr int kMaxCalleeSize = 800;
+constexpr int kMaxDepth = 8;
+constexpr int kMaxClones = 4000;
+
+int size(const Expr& e) {
+  int n = 1;
+  for (auto& a : e.args) if (a) n += size(*a);
+  for (auto& b : e.binds) if (b.lam) n += size(*b.lam);
+  for (auto& a : e.alts) if (a.body) n += size(*a.body);
+  for (auto& a : e.litAlts) if (a.body) n += size(*a.body);
+  if (e.deflt) n += size(*e.deflt);
+  return n;
+}
+
+void scrutinised(const Expr& e, std::set<VarId>& out) {
+  if (e.kind == Expr::Case || e.kind == Expr::LitCase) out.insert(e.scrut);
+  for (auto& a : e.args) if (a) scrutinised(*a, out);
+  for (auto& b : e.binds) if (b.lam) scrutinised(*b.lam, out);
+  for (auto& a : e.alts) if (a.body) scrutinised(*a.body, out);
+  for (auto& a : e.litAlts) if (a.body) scrutinised(*a.body, out);
+  if (e.deflt) scrutinised(*e.deflt, out);
+}
+
+// Deep copy with every bound variable renamed to a fresh one (variable ids are unique in
+// a program) and the variables in `subst` replaced by closed expressions.
+struct Copier {
+  VarId& next;
+  const std::map<VarId, ExprPtr>& subst;
+  std::map<VarId, VarId> ren;
+
+  VarId bind(VarId v) { return ren[v] = next++; }
+  VarId use(VarId v) const {
+    auto it = ren.find(v);
+    return it == ren.end() ? v : it->second;
+  }
+
+  ExprPtr copy(const Expr& e) {
+    if (e.kind == Expr::Var) {
+      auto s = subst.find(e.var);
+      if (s != subst.end()) return copy(*s->second);
+    }
+    auto r = std::make_shared<Expr>(e);
+    switch (e.kind) {
+      case Expr::Var: r->var = use(e.var); return r;
+      case Expr::Lam:
+        for (auto& p : r->params) p = bind(p);
+        break;
+      case Expr::Let:
+        r->args[0] = copy(*e.args[0]);  // the bound variable is not in scope in its own right-hand side
+        r->var = bind(e.var);
+        r->args[1] = copy(*e.args[1]);
+        return r;
+      case Expr::LetRec:
+        for (auto& b : r->binds) b.var = bind(b.var);
+        for (auto& b : r->binds) b.lam = copy(*b.lam);
+        break;
+      case Expr::Case: case Expr::LitCase:
+        r->scrut = use(e.scrut);
+        for (auto& a : r->alts) {
+          for (auto& f : a.fields) f = bind(f);
+          a.body = copy(*a.body);
+        }
+        for (auto& a : r->litAlts) a.body = copy(*a.body);
+        if (e.deflt) r->deflt = copy(*e.deflt);
+        break;
+      case Expr::Dup: case Expr::Drop:
+        r->var = use(e.var);
+        break;
+      default:
+        break;
+    }
+    for (auto& a : r->args) if (a) a = copy(*a);
+    return r;
+  }
+};
+
+struct Specialiser {
+  Program& p;
+  SpecialiseStats stats;
+  std::map<std::string, size_t> funIdx;
+  std::map<std::string, size_t> globIdx;
+  std::set<std::string> dicts;                       // globals holding constant dictionaries
+  std::map<std::string, ExprPtr> primWrappers;       // function -> its Prim body
+  std::map<std::string, std::set<VarId>> scrutCache;
+  std::map<std::string, std::string> memo;           // specialisation key -> new name
+  std::map<std::string, int> depthOf;                // copies: how many copies deep
+
+  explicit Specialiser(Program& prog) : p(prog) {}
+
+  int arity(const std::string& f) const {
+    auto it = funIdx.find(f);
+    return it == funIdx.end() ? -1 : static_cast<int>(p.functions[it->second].params.size());
+  }
+
+  // A closed value that needs no evaluation: a literal, a global, or a partial
+  // application of a top-level function to such values.
+  bool isStatic(const Expr& e) const {
+    switch (e.kind) {
+      case Expr::Global: case Expr::LitInt: case Expr::LitFloat: case Expr::LitChar: case Expr::LitString:
+        return true;
+      case Expr::App: {
+        if (e.args[0]->kind != Expr::Global) return false;
+        int n = arity(e.args[0]->name);
+        if (n < 0 || static_cast<int>(e.args.size()) - 1 >= n) return false;
+        for (size_t i = 1; i < e.args.size(); ++i) if (!isStatic(*e.args[i])) return false;
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+
+  bool isDictBody(const Expr& e) const {
+    if (e.kind != Expr::Con || e.name.rfind("dict:", 0) != 0) return false;
+    for (auto& a : e.args) if (!isStatic(*a)) return false;
+    return true;
+  }
+
+  // Arguments worth specialising on: constant dictionaries and top-level functions.
+  bool known(const Expr& e) const {
+    return e.kind == Expr::Global && (dicts.count(e.name) || funIdx.count(e.name));
+  }
+
+  void index() {
+    // A global closure with no free variables (`g = \x y -> ...`) is a function: as one it
+    // can be called directly and specialised like any other.
+    std::vector<Global> values;
+    for (auto& g : p.globals) {
+      if (g.body->kind == Expr::Lam && !g.body->params.empty())
+        p.functions.push_back(Function{g.name, g.body->params, g.body->args[0], ""});
+      else
+        values.push_back(std::move(g));
+    }
+    p.globals = std::move(values);
+    for (size_t i = 0; i < p.functions.size(); ++i) {
+      auto& f = p.functions[i];
+      funIdx[f.name] = i;
+      const Expr& b = *f.body;
+      bool wrapper = b.kind == Expr::Prim && b.args.size() == f.params.size();
+      for (size_t k = 0; wrapper && k < b.args.size(); ++k)
+        wrapper = b.args[k]->kind == Expr::Var && b.args[k]->var == f.params[k];
+      if (wrapper) primWrappers[f.name] = f.body;
+    }
+    for (size_t i = 0; i < p.globals.size(); ++i) globIdx[p.globals[i].name] = i;
+    for (auto& g : p.globals) if (isDictBody(*g.body)) dicts.insert(g.name);
+  }
+
+  const std::set<VarId>& scrutOf(const std::string& f) {
+    auto it = scrutCache.find(f);
+    if (it != scrutCache.end()) return it->second;
+    auto& s = scrutCache[f];
+    scrutinised(*p.functions[funIdx.at(f)].body, s);
+    return s;
+  }
+
+  ExprPtr copyClosed(const Expr& e) {
+    static const std::map<VarId, ExprPtr> none;
+    Copier c{p.nextVar, none, {}};
+    return c.copy(e);
+  }
+
+  // A call `f args` (saturated) with some known arguments: the name of f's copy for them.
+  // Returns "" when no copy is made.
+  std::string cloneFor(const std::string& f, const std::vector<ExprPtr>& args, std::vector<bool>& fixed, int depth) {
+    if (depth >= kMaxDepth || stats.clones + stats.dictionaries >= kMaxClones) return "";
+    const Function& fn = p.functions[funIdx.at(f)];
+    const auto& scr = scrutOf(f);
+    std::string key = f;
+    bool any = false, all = true;
+    fixed.assign(args.size(), false);
+    for (size_t i = 0; i < args.size(); ++i) {
+      if (known(*args[i]) && !scr.count(fn.params[i])) {
+        fixed[i] = any = true;
+        key += "|" + std::to_string(i) + "=" + args[i]->name;
+      } else {
+        all = false;
+      }
+    }
+    if (!any || size(*fn.body) > kMaxCalleeSize) return "";
+    // A call whose every argument is known is a constant; it is computed once only when it
+    // is an instance's dictionary (no effects, no work): otherwise the call stays.
+    if (all && !(fn.body->kind == Expr::Con && fn.body->name.rfind("dict:", 0) == 0)) return "";
+    auto m = memo.find(key);
+    if (m != memo.end()) return m->second;
+
+    std::map<VarId, ExprPtr> subst;
+    std::vector<VarId> params;
+    for (size_t i = 0; i < args.size(); ++i) {
+      if (fixed[i]) subst[fn.params[i]] = args[i];
+      else params.push_back(fn.params[i]);
+    }
+    Copier c{p.nextVar, subst, {}};
+    for (auto& v : params) v = c.bind(v);
+    ExprPtr body = c.copy(*fn.body);
+    std::string name = f + "$s" + std::to_string(stats.clones + stats.dictionaries);
+    memo[key] = name;
+    depthOf[name] = depth + 1;
+    if (all) {
+      simplify(body, depth + 1);
+      p.globals.push_back(Global{name, body});
+      globIdx[name] = p.globals.size() - 1;
+      if (isDictBody(*body)) dicts.insert(name);
+      ++stats.dictionaries;
+      return name;
+    }
+    p.functions.push_back(Function{name, params, body, fn.loc});
+    funIdx[name] = p.functions.size() - 1;
+    ++stats.clones;
+    pending.push_back(name);
+    return name;
+  }
+
+  std::vector<std::string> pending;
+
+  void simplifyChildren(Expr& e, int depth) {
+    for (auto& a : e.args) if (a) simplify(a, depth);
+    for (auto& b : e.binds) if (b.lam) simplify(b.lam, depth);
+    for (auto& a : e.alts) if (a.body) simplify(a.body, depth);
+    for (auto& a : e.litAlts) if (a.body) simplify(a.body, depth);
+    if (e.deflt) simplify(e.deflt, depth);
+  }
+
+  void simplify(ExprPtr& e, int depth) {
+    simplifyChildren(*e, depth);
+    if (e->kind == Expr::Proj && e->args[0]->kind == Expr::Global && dicts.count(e->args[0]->name)) {
+      const Expr& d = *p.globals[globIdx.at(e->args[0]->name)].body;
+      if (e->index >= 0 && e->index < static_cast<int>(d.args.size())) {
+        e = copyClosed(*d.args[e->index]);
+        simplify(e, depth);
+      }
+      return;
+    }
+    if (e->kind != Expr::App) return;
+    // (f a) b  ==>  f a b   when `f a` is a partial application of a top-level function.
+    while (e->args[0]->kind == Expr::App && e->args[0]->args[0]->kind == Expr::Global) {
+      const Expr& inner = *e->args[0];
+      int n = arity(inner.args[0]->name);
+      size_t have = inner.args.size() - 1, more = e->args.size() - 1;
+      if (n < 0 || static_cast<int>(have + more) > n) break;
+      std::vector<ExprPtr> as(inner.args.begin(), inner.args.end());
+      as.insert(as.end(), e->args.begin() + 1, e->args.end());
+      auto merged = std::make_shared<Expr>(*e);
+      merged->args = std::move(as);
+      e = merged;
+    }
+    if (e->args[0]->kind != Expr::Global) return;
+    const std::string f = e->args[0]->name;
+    if (arity(f) != static_cast<int>(e->args.size()) - 1) return;
+    auto w = primWrappers.find(f);
+    if (w != primWrappers.end()) {
+      auto prim = std::make_shared<Expr>(*w->second);
+      prim->args.assign(e->args.begin() + 1, e->args.end());
+      e = prim;
+      return;
+    }
+    std::vector<ExprPtr> args(e->args.begin() + 1, e->args.end());
+    std::vector<bool> fixed;
+    std::string g = cloneFor(f, args, fixed, depth);
+    if (g.empty()) return;
+    std::vector<ExprPtr> rest;
+    for (size_t i = 0; i < args.size(); ++i) if (!fixed[i]) rest.push_back(args[i]);
+    if (rest.empty()) { e = mkGlobal(g); return; }
+    e = mkApp(mkGlobal(g), rest);
+    // The copy's body is simplified when it is taken from `pending`; a call of a
+    // primitive wrapper is already handled above.
+  }
+
+  void run() {
+    index();
+    for (size_t i = 0; i < p.globals.size(); ++i) {
+      ExprPtr b = p.globals[i].body;
+      simplify(b, 0);
+      p.globals[i].body = b;
+    }
+    size_t originals = p.functions.size();
+    for (size_t i = 0; i < originals; ++i) {
+      ExprPtr b = p.functions[i].body;
+      simplify(b, 0);
+      p.functions[i].body = b;
+    }
+    while (!pending.empty()) {
+      std::string f = pending.back();
+      pending.pop_back();
+      size_t i = funIdx.at(f);
+      ExprPtr b = p.functions[i].body;
+      simplify(b, depthOf[f]);
+      p.functions[i].body = b;
+    }
+  }
+};
+
+}  // namespace
+
+SpecialiseStats specialise(Program& p) {
+  Specialiser s(p);
+  s.run();
+  return s.stats;
+}
+
+}  // namespace weir::core
