@@ -126,6 +126,8 @@ bool wrongValueType(Checker& c, TypeP found, BinSegment::TypeKind k, Span span) 
     d.hint = "only string literals stand for their bytes; convert a String with `Data.Bytes.fromString` and use `/bytes`";
   else if (shown == kBytes)
     d.hint = "bytes go in a bytes segment: `value/bytes`";
+  else if (shown == kChar && k == BinSegment::Integer)
+    d.hint = "use its code point, `ord c`, or a string literal for its UTF-8 bytes";
   else
     d.hint = "segments hold Int (integer), Float (float) or Bytes (bytes)";
   return true;

@@ -79,8 +79,13 @@ struct Analyzer {
         return list;
       }
       case ast::Pat::Binary:
-        // Refutable, and never complete: a literal of its own (two binary patterns are
-        // never treated as the same, so neither makes the other unreachable).
+        // `<<rest/bytes>>` (one unsized bytes segment binding a variable) matches everything.
+        if (p->segments.size() == 1 && p->segments[0].type == ast::BinSegment::Bytes && !p->segments[0].size &&
+            p->segments[0].pat &&
+            (p->segments[0].pat->kind == ast::Pat::Var || p->segments[0].pat->kind == ast::Pat::Wild))
+          return e;
+        // Otherwise refutable, and never complete: a literal of its own (two binary patterns
+        // are never treated as the same, so neither makes the other unreachable).
         e->kind = EPat::Lit;
         e->lit = "<<...>>#" + std::to_string(++binaryCount);
         return e;
