@@ -330,14 +330,46 @@ weir_obj* weir_bin_advance(weir_obj* off, weir_obj* size, weir_obj* unit) {
   return weir_box_int(r);
 }
 
-/* weir_bin_end(s, off, rest :: Int) -> Bool: rest == 0: the segments end exactly at the end
- * of s; rest == 1 (the last segment is an unsized bytes segment starting at off): off is
+/* weir_bin_expect_int(mismatch, s, off, size, flags, expected, loc) -> Int: a literal integer
+ * segment. The result is `mismatch` (an Int, 0 while every literal so far matched) or 1 when
+ * the segment does not hold `expected` (or lies past the end). */
+weir_obj* weir_bin_expect_int(weir_obj* mismatch, weir_obj* s, weir_obj* off, weir_obj* size, weir_obj* flags,
+                              weir_obj* expected, weir_obj* loc) {
+  int64_t m = take_int(mismatch), want = take_int(expected);
+  weir_obj* got = weir_bin_get_int(s, off, size, flags, loc);
+  int same = weir_unbox_int(got) == want;
+  weir_drop(got);
+  return weir_box_int(m || !same);
+}
+
+/* weir_bin_expect_bytes(mismatch, s, off (bits), lit :: String or Bytes) -> Int: a literal
+ * string segment (its bytes at off). */
+weir_obj* weir_bin_expect_bytes(weir_obj* mismatch, weir_obj* s, weir_obj* off, weir_obj* lit) {
+  int64_t m = take_int(mismatch), o = take_int(off);
+  size_t n = blen(lit);
+  int same = 0;
+  if (o >= 0 && (uint64_t)n <= ((uint64_t)1 << 56) && in_range(s, (uint64_t)o, (uint64_t)n * 8)) {
+    if (!(o & 7)) {
+      same = n == 0 || memcmp(cdata(s) + o / 8, cdata(lit), n) == 0;
+    } else {
+      same = 1;
+      for (size_t i = 0; i < n && same; i++) same = get_bits(cdata(s), (uint64_t)o + 8 * i, 8) == cdata(lit)[i];
+    }
+  }
+  weir_drop(s);
+  weir_drop(lit);
+  return weir_box_int(m || !same);
+}
+
+/* weir_bin_end(s, off, rest :: Int, mismatch :: Int) -> Bool: whether the pattern matched:
+ * no literal segment differed (mismatch == 0) and, rest == 0: the segments end exactly at the
+ * end of s; rest == 1 (the last segment is an unsized bytes segment starting at off): off is
  * within s and leaves a whole number of bytes. */
-weir_obj* weir_bin_end(weir_obj* s, weir_obj* off, weir_obj* rest) {
-  int64_t o = take_int(off), r = take_int(rest);
+weir_obj* weir_bin_end(weir_obj* s, weir_obj* off, weir_obj* rest, weir_obj* mismatch) {
+  int64_t o = take_int(off), r = take_int(rest), m = take_int(mismatch);
   uint64_t total = (uint64_t)blen(s) * 8;
   int ok;
-  if (o < 0 || (uint64_t)o > total) ok = 0;
+  if (m || o < 0 || (uint64_t)o > total) ok = 0;
   else if (r) ok = (total - (uint64_t)o) % 8 == 0;
   else ok = (uint64_t)o == total;
   weir_drop(s);

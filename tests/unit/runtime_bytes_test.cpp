@@ -21,7 +21,10 @@ weir_obj* weir_bin_get_float(weir_obj* s, weir_obj* off, weir_obj* size, weir_ob
 weir_obj* weir_bin_get_bytes(weir_obj* s, weir_obj* off, weir_obj* size, weir_obj* loc);
 weir_obj* weir_bin_get_rest(weir_obj* s, weir_obj* off);
 weir_obj* weir_bin_advance(weir_obj* off, weir_obj* size, weir_obj* unit);
-weir_obj* weir_bin_end(weir_obj* s, weir_obj* off, weir_obj* rest);
+weir_obj* weir_bin_end(weir_obj* s, weir_obj* off, weir_obj* rest, weir_obj* mismatch);
+weir_obj* weir_bin_expect_int(weir_obj* mismatch, weir_obj* s, weir_obj* off, weir_obj* size, weir_obj* flags,
+                              weir_obj* expected, weir_obj* loc);
+weir_obj* weir_bin_expect_bytes(weir_obj* mismatch, weir_obj* s, weir_obj* off, weir_obj* lit);
 weir_obj* weir_bytes_to_string(weir_obj* b);
 weir_obj* weir_bytes_to_hex(weir_obj* b);
 weir_obj* weir_bytes_from_hex(weir_obj* s);
@@ -121,12 +124,19 @@ TEST_CASE("binary: random integer segments round-trip and match a bit-level mode
       weir_dup(r);
       int64_t got = takeInt(weir_bin_get_int(r, I(off), I(s.size), I((s.isSigned ? 1 : 0) | (s.little ? 2 : 0)), loc()));
       REQUIRE(got == modelExpect(s));
+      int fl = (s.isSigned ? 1 : 0) | (s.little ? 2 : 0);
+      weir_dup(r);
+      REQUIRE(takeInt(weir_bin_expect_int(I(0), r, I(off), I(s.size), I(fl), I(got), loc())) == 0);
+      weir_dup(r);
+      REQUIRE(takeInt(weir_bin_expect_int(I(0), r, I(off), I(s.size), I(fl), I(got ^ 1), loc())) == 1);
+      weir_dup(r);
+      REQUIRE(takeInt(weir_bin_expect_int(I(1), r, I(off), I(s.size), I(fl), I(got), loc())) == 1);
       off = takeInt(weir_bin_advance(I(off), I(s.size), I(1)));
     }
     weir_dup(r);
-    CHECK(takeBool(weir_bin_end(r, I(off), I(0))));
+    CHECK(takeBool(weir_bin_end(r, I(off), I(0), I(0))));
     weir_dup(r);
-    CHECK_FALSE(takeBool(weir_bin_end(r, I(off - 1), I(0))));
+    CHECK_FALSE(takeBool(weir_bin_end(r, I(off - 1), I(0), I(0))));
     weir_dup(r);  // past the end: 0, never a read outside the object
     CHECK(takeInt(weir_bin_get_int(r, I(off), I(8), I(0), loc())) == 0);
     weir_drop(r);
@@ -148,15 +158,23 @@ TEST_CASE("binary: floats, bytes at unaligned offsets, the rest", "[runtime][byt
   weir_dup(r);
   CHECK(bytesOf(weir_bin_get_bytes(r, I(4), I(2), loc())) == std::vector<uint8_t>{0xAB, 0xCD});
   weir_dup(r);
+  CHECK(takeInt(weir_bin_expect_bytes(I(0), r, I(4), B({0xAB, 0xCD}))) == 0);
+  weir_dup(r);
+  CHECK(takeInt(weir_bin_expect_bytes(I(0), r, I(4), B({0xAB, 0xCE}))) == 1);
+  weir_dup(r);
+  CHECK(takeInt(weir_bin_expect_bytes(I(0), r, I(56), B({1, 2}))) == 0);
+  weir_dup(r);
+  CHECK(takeInt(weir_bin_expect_bytes(I(0), r, I(64), B({2, 3}))) == 1);  // past the end
+  weir_dup(r);
   weir_obj* f = weir_bin_get_float(r, I(20), I(32), I(2), loc());
   CHECK(weir_unbox_float(f) == 1.5);
   weir_drop(f);
   weir_dup(r);
   CHECK(bytesOf(weir_bin_get_rest(r, I(56))) == std::vector<uint8_t>{1, 2});
   weir_dup(r);
-  CHECK(takeBool(weir_bin_end(r, I(56), I(1))));
+  CHECK(takeBool(weir_bin_end(r, I(56), I(1), I(0))));
   weir_dup(r);
-  CHECK_FALSE(takeBool(weir_bin_end(r, I(52), I(1))));  // 20 bits left: not whole bytes
+  CHECK_FALSE(takeBool(weir_bin_end(r, I(52), I(1), I(0))));  // 20 bits left: not whole bytes
   weir_dup(r);
   CHECK(bytesOf(weir_bin_get_bytes(r, I(64), I(5), loc())).empty());  // past the end
   weir_drop(r);

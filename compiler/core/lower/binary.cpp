@@ -6,12 +6,13 @@
 // Values and sizes are evaluated left to right, segment by segment.
 //
 // Matching (one binary pattern at the head of a column) reads each segment at a bit offset,
-// binds variables directly (so that later sizes can use them), then asks weir_bin_end whether
-// the segments consumed exactly the whole value; sub-patterns that can fail (literals, nested
-// patterns) become new columns of the row. Reads past the end are harmless (they yield 0 or
-// empty Bytes and weir_bin_end rejects the match). When the pattern does not match, the
-// remaining rows are tried through a join point (a local closure), so they are not duplicated
-// at every failure point.
+// binds variables directly (so that later sizes can use them), compares literal segments
+// without branching (weir_bin_expect_*: a mismatch flag), then asks weir_bin_end whether the
+// segments consumed exactly the whole value and every literal matched: one branch per binary
+// pattern. Other refutable sub-patterns (nested patterns) become new columns of the row. Reads
+// past the end are harmless (they yield 0 or empty Bytes and weir_bin_end rejects the match).
+// When the remaining rows can be reached from more than one place (a nested pattern or a guard
+// of this row can still fail), they are lowered once, as a join point (a local closure).
 #include <fmt/format.h>
 
 #include "core/lower/lowerer.hpp"
@@ -83,30 +84,26 @@ ExprPtr lowerBinaryMatch(Lowerer& L, const std::vector<VarId>& occs, const std::
   const Row& top = rows[0];
   const ast::Pat& bp = *top.pats[col]->bin;
 
-  // What to do when this pattern does not match: the remaining rows.
+  // What to do when this pattern does not match: the remaining rows. The success branch is
+  // lowered first with a failure continuation that calls a join point; only if it used it
+  // (a later column or a guard of this row can fail) is the join point bound, otherwise the
+  // remaining rows are lowered once, inline, in the failure branch.
   std::vector<Row> rest(rows.begin() + 1, rows.end());
+  VarId join = L.fresh();
+  int joinUses = 0;
   Fail failRest = failK;
-  VarId join = -1;
-  ExprPtr joinLam;
-  if (!rest.empty()) {
-    bool small = rest.size() == 1 && std::all_of(rest[0].pats.begin(), rest[0].pats.end(), isWildCPat);
-    if (small) {
-      failRest = [&L, occs, rest, failK]() { return L.match(occs, rest, failK); };
-    } else {
-      join = L.fresh();
-      VarId unit = L.fresh();
-      joinLam = core::mkLam({unit}, L.match(occs, rest, failK));
-      failRest = [join]() { return core::mkApp(core::mkVar(join), {core::mkCon(0, "()", {})}); };
-    }
-  }
+  if (!rest.empty())
+    failRest = [join, &joinUses]() {
+      ++joinUses;
+      return core::mkApp(core::mkVar(join), {core::mkCon(0, "()", {})});
+    };
 
   // A `b"..."` literal pattern is one literal segment.
   std::vector<BinSegment> segs;
   if (bp.kind == ast::Pat::Lit) {
     BinSegment s;
     s.span = bp.span;
-    auto lit = std::make_shared<ast::Pat>(bp);
-    s.pat = lit;
+    s.pat = std::make_shared<ast::Pat>(bp);
     segs.push_back(s);
   } else {
     segs = bp.segments;
@@ -116,6 +113,7 @@ ExprPtr lowerBinaryMatch(Lowerer& L, const std::vector<VarId>& occs, const std::
   for (auto& [n, v] : top.binds) L.locals[n] = v;
   std::vector<std::pair<VarId, ExprPtr>> lets;
   auto let = [&](ExprPtr e) {
+    if (e->kind == core::Expr::Var) return e->var;
     VarId v = L.fresh();
     lets.push_back({v, e});
     return v;
@@ -134,11 +132,16 @@ ExprPtr lowerBinaryMatch(Lowerer& L, const std::vector<VarId>& occs, const std::
     offV = let(core::mkCCall("weir_bin_advance", {offset(), sz, core::mkInt(unit)}));
     constOff = false;
   };
+  // Literal segments do not branch: they thread a mismatch flag (an Int, 0 = all equal so
+  // far) that weir_bin_end checks with everything else, so a pattern fails in one place.
+  ExprPtr mismatch = core::mkInt(0);
 
   std::map<std::string, VarId> segBinds;
   std::vector<VarId> extraOccs;
   std::vector<CPatP> extraPats;
   int restMode = 0;
+  VarId restVar = -1;
+  ExprPtr restGet;  // the rest is read only once the pattern is known to match
   for (size_t i = 0; i < segs.size(); ++i) {
     const BinSegment& s = segs[i];
     std::string here = L.loc(s.span);
@@ -146,12 +149,8 @@ ExprPtr lowerBinaryMatch(Lowerer& L, const std::vector<VarId>& occs, const std::
     if (sp && sp->kind == ast::Pat::Lit &&
         (sp->lit.kind == ast::Literal::String || sp->lit.kind == ast::Literal::Bytes)) {
       int64_t n = static_cast<int64_t>(sp->lit.s.size());
-      VarId v = let(core::mkCCall("weir_bin_get_bytes", {core::mkVar(scrut), offset(), core::mkInt(n), core::mkString(here)}));
-      auto c = std::make_shared<CPat>();
-      c->kind = CPat::String;
-      c->s = sp->lit.s;
-      extraOccs.push_back(v);
-      extraPats.push_back(c);
+      mismatch = core::mkCCall("weir_bin_expect_bytes",
+                               {mismatch, core::mkVar(scrut), offset(), core::mkString(sp->lit.s)});
       advance(true, n, -1, 8);
       continue;
     }
@@ -167,7 +166,16 @@ ExprPtr lowerBinaryMatch(Lowerer& L, const std::vector<VarId>& occs, const std::
       n = s.type == BinSegment::Float ? 64 : 8;
     }
     ExprPtr sz = sizeConst ? core::mkInt(n) : core::mkVar(sizeVar);
-    VarId v;
+    if (s.type == BinSegment::Integer && sp && sp->kind == ast::Pat::Lit && sp->lit.kind == ast::Literal::Int) {
+      mismatch = core::mkCCall("weir_bin_expect_int", {mismatch, core::mkVar(scrut), offset(), sz,
+                                                       core::mkInt(flagsOf(s)), core::mkInt(sp->lit.i),
+                                                       core::mkString(here)});
+      advance(sizeConst, n, sizeVar, 1);
+      continue;
+    }
+    CPatP c = L.canon(s.pat);
+    bool unused = isWildCPat(c) && c->binds.empty();
+    VarId v = -1;
     switch (s.type) {
       case BinSegment::Integer:
         v = let(core::mkCCall("weir_bin_get_int",
@@ -182,15 +190,18 @@ ExprPtr lowerBinaryMatch(Lowerer& L, const std::vector<VarId>& occs, const std::
       case BinSegment::Bytes:
       default:
         if (!s.size) {  // the rest (the type checker made sure it is the last segment)
-          v = let(core::mkCCall("weir_bin_get_rest", {core::mkVar(scrut), offset()}));
           restMode = 1;
+          if (!unused) {
+            v = restVar = L.fresh();
+            restGet = core::mkCCall("weir_bin_get_rest", {core::mkVar(scrut), offset()});
+          }
         } else {
           v = let(core::mkCCall("weir_bin_get_bytes", {core::mkVar(scrut), offset(), sz, core::mkString(here)}));
           advance(sizeConst, n, sizeVar, 8);
         }
         break;
     }
-    CPatP c = L.canon(s.pat);
+    if (v < 0) continue;
     if (isWildCPat(c)) {
       for (auto& b : c->binds) {
         segBinds[b] = v;
@@ -202,7 +213,7 @@ ExprPtr lowerBinaryMatch(Lowerer& L, const std::vector<VarId>& occs, const std::
     }
   }
   L.locals = saved;
-  VarId ok = let(core::mkCCall("weir_bin_end", {core::mkVar(scrut), offset(), core::mkInt(restMode)}));
+  VarId ok = let(core::mkCCall("weir_bin_end", {core::mkVar(scrut), offset(), core::mkInt(restMode), mismatch}));
 
   // On success: the top row with this column replaced by the refutable sub-patterns.
   Row nr = top;
@@ -213,16 +224,27 @@ ExprPtr lowerBinaryMatch(Lowerer& L, const std::vector<VarId>& occs, const std::
   nocc.erase(nocc.begin() + col);
   nocc.insert(nocc.begin() + col, extraOccs.begin(), extraOccs.end());
   ExprPtr matched = L.match(nocc, {nr}, failRest);
+  if (restGet) matched = core::mkLet(restVar, restGet, matched);
 
+  ExprPtr failed;
+  bool bindJoin = false;
+  if (rest.empty()) {
+    failed = failK();
+  } else if (joinUses == 0) {
+    failed = L.match(occs, rest, failK);  // the only way to the remaining rows: inline
+  } else {
+    failed = failRest();
+    bindJoin = true;
+  }
   auto c = std::make_shared<core::Expr>();
   c->kind = core::Expr::Case;
   c->scrut = ok;
   int t = L.trueTag();
   c->alts.push_back(core::Alt{t, {}, matched});
-  c->alts.push_back(core::Alt{1 - t, {}, failRest()});
+  c->alts.push_back(core::Alt{1 - t, {}, failed});
   ExprPtr body = c;
   for (size_t i = lets.size(); i-- > 0;) body = core::mkLet(lets[i].first, lets[i].second, body);
-  if (join >= 0) body = core::mkLet(join, joinLam, body);
+  if (bindJoin) body = core::mkLet(join, core::mkLam({L.fresh()}, L.match(occs, rest, failK)), body);
   return body;
 }
 
