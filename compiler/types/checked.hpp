@@ -29,7 +29,10 @@ struct Dict {
     Inst,      // an instance, applied to dictionaries for its context (instance, args)
     Super,     // superclass number `index` of another dictionary      (from, index)
     Hole,      // not solved yet (only during inference)               (pred, span)
+    Record,    // Eq/Ord/Show of a closed record, built from the fields' dictionaries
+               // (pred.cls, labels sorted, args = one dictionary per label)
   } kind = Hole;
+  std::vector<std::string> labels;  // Record
   DictVarP param;
   int instance = -1;  // index into Checked::instances
   std::vector<DictP> args;

@@ -1,5 +1,6 @@
 // Class constraints: solving holes by instances and by dictionary parameters in
 // scope (with superclasses), and generalising over what remains.
+#include <algorithm>
 #include <fmt/format.h>
 
 #include "types/checker.hpp"
@@ -88,11 +89,45 @@ void Checker::reportNoInstance(DictP hole) {
   }
 }
 
+// The classes every record has whenever its fields do (LANGUAGE.md section 3).
+static bool structuralClass(const std::string& cls) {
+  return cls == "Prelude.Eq" || cls == "Prelude.Ord" || cls == "Prelude.Show";
+}
+
 void Checker::solve(DictP hole, std::vector<DictP>& stuck) {
   if (hole->filled) return;
   TypeP t = prune(hole->pred.type);
   std::vector<TypeP> args;
   TypeP h = typeHead(t, &args);
+  if (t->kind == Type::Record && structuralClass(hole->pred.cls)) {
+    // Records have Eq, Ord and Show structurally: field by field, in label order.
+    std::vector<std::pair<std::string, TypeP>> fields;
+    TypeP row = prune(t->a);
+    while (row->kind == Type::RowExt) {
+      fields.push_back({row->name, row->a});
+      row = prune(row->b);
+    }
+    if (row->kind != Type::RowEmpty) {  // open row: the fields are not all known yet
+      if (solveFromGivens(hole)) return;
+      stuck.push_back(hole);
+      return;
+    }
+    std::sort(fields.begin(), fields.end(), [](auto& x, auto& y) { return x.first < y.first; });
+    auto d = std::make_shared<Dict>();
+    d->kind = Dict::Record;
+    d->pred = hole->pred;
+    for (auto& [label, ft] : fields) {
+      auto sub = std::make_shared<Dict>();
+      sub->kind = Dict::Hole;
+      sub->pred = {hole->pred.cls, ft};
+      sub->span = hole->span;
+      solve(sub, stuck);
+      d->labels.push_back(label);
+      d->args.push_back(sub);
+    }
+    hole->filled = d;
+    return;
+  }
   if (h->kind == Type::Con || t->kind == Type::Record) {
     std::string head = t->kind == Type::Record ? "{}" : h->name;
     auto it = instanceIndex.find({hole->pred.cls, head});

@@ -111,6 +111,13 @@ ExprPtr Lowerer::lowerDict(const types::DictP& dp) {
     }
     case types::Dict::Super:
       return core::mkProj(lowerDict(d->from), d->index);
+    case types::Dict::Record: {
+      std::string fn = recordDictFunction(d->pred.cls, d->labels);
+      if (d->args.empty()) return core::mkGlobal(fn);
+      std::vector<ExprPtr> args;
+      for (auto& a : d->args) args.push_back(lowerDict(a));
+      return core::mkApp(core::mkGlobal(fn), args);
+    }
     case types::Dict::Hole:
       fail("unsolved dictionary hole reached lowering");
       return core::mkInt(0);

@@ -107,6 +107,9 @@ class Lowerer {
   ExprPtr switchShapes(VarId r, types::TypeP type, const std::vector<std::string>& need,
                        const std::function<ExprPtr(int, const std::vector<VarId>&)>& k);
 
+  // record_instances.cpp
+  std::string recordDictFunction(const std::string& cls, const std::vector<std::string>& labels);
+
   // match.cpp
   CPatP canon(const ast::PatPtr& p);
   ExprPtr match(std::vector<VarId> occs, std::vector<Row> rows, const Fail& fail);
