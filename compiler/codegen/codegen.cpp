@@ -850,6 +850,10 @@ class Gen {
       size_t arity = funcs.at(f.name)->params.size();
       std::vector<Value*> as;
       if (!genArgs(e.args, 1, as)) return nullptr;
+      if (!e.loc.empty()) {  // a call that may fail in the library: remember the caller (core/callsite.hpp)
+        auto* site = cast<GlobalVariable>(mod.getOrInsertGlobal("weir_rt_call_site", ptrT));
+        b.CreateStore(cstring(e.loc), site);
+      }
       if (n == arity) {
         if (tail) releaseReuse();
         CallInst* c = tailCall(fn, fn->getFunctionType(), as, tail);

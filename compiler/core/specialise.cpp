@@ -263,6 +263,7 @@ struct Specialiser {
     if (w != primWrappers.end()) {
       auto prim = std::make_shared<Expr>(*w->second);
       prim->args.assign(e->args.begin() + 1, e->args.end());
+      if (!e->loc.empty()) prim->loc = e->loc;  // a call in user code: report failures there
       e = prim;
       return;
     }
@@ -273,7 +274,9 @@ struct Specialiser {
     std::vector<ExprPtr> rest;
     for (size_t i = 0; i < args.size(); ++i) if (!fixed[i]) rest.push_back(args[i]);
     if (rest.empty()) { e = mkGlobal(g); return; }
+    std::string site = e->loc;
     e = mkApp(mkGlobal(g), rest);
+    e->loc = site;
     // The copy's body is simplified when it is taken from `pending`; a call of a
     // primitive wrapper is already handled above.
   }

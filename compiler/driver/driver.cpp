@@ -177,7 +177,7 @@ static int compileToExe(const Options& opts, const std::string& exe) {
     return 0;
   }
   std::string err;
-  auto core = lower::lower(*f.checked, f.sources, err);
+  auto core = lower::lower(*f.checked, f.sources, err, stdlibDir());
   if (!core) return internalError("lowering to Core", err);
   if (opts.emit == Emit::Core) {
     writeText(opts.output, core::print(*core));

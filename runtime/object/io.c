@@ -72,8 +72,14 @@ void weir_rt_init(int argc, char** argv) {
 
 void weir_rt_exit(void) { weir_stdout_flush(); }
 
+/* The latest call from user code into a library function that can fail (set by compiled
+ * code, see compiler/core/callsite.hpp); an error located in the library ("lib:" prefix)
+ * is reported there. */
+const char* weir_rt_call_site;
+
 void weir_rt_panic(const char* message, const char* location) {
   weir_stdout_flush();
+  if (location && strncmp(location, "lib:", 4) == 0) location = weir_rt_call_site ? weir_rt_call_site : location + 4;
   if (location && *location) fprintf(stderr, "%s: runtime error: %s\n", location, message);
   else fprintf(stderr, "runtime error: %s\n", message);
   fflush(stderr);

@@ -9,6 +9,12 @@ using ast::Expr;
 
 ExprPtr lowerBinaryExpr(Lowerer& L, const ast::Expr& e);  // binary.cpp
 
+bool Lowerer::inLibrary(Span s) {
+  auto it = libraryFiles.find(s.file);
+  if (it != libraryFiles.end()) return it->second;
+  return libraryFiles[s.file] = sources.get(s.file).path().rfind(libraryDir + "/", 0) == 0;
+}
+
 int Lowerer::trueTag() const {
   auto it = checked.cons.find("Prelude.True");
   return it == checked.cons.end() ? 1 : it->second.tag;
@@ -155,7 +161,11 @@ ExprPtr Lowerer::lowerApp(const Expr& headE, std::vector<ExprPtr> args, Span spa
       return rest.empty() ? call : core::mkApp(call, rest);
     }
     ExprPtr h = lowerVar(headE, args);
-    return args.empty() ? h : core::mkApp(h, args);
+    ExprPtr app = args.empty() ? h : core::mkApp(h, args);
+    // The call site, for errors raised inside the library (core/callsite.hpp).
+    if (app->kind == core::Expr::App && app->loc.empty() && !libraryDir.empty() && !inLibrary(headE.span))
+      app->loc = loc(headE.span);
+    return app;
   }
   fail("lowerApp on a non-name head");
   return core::mkInt(0);

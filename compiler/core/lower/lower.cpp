@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "core/lower/lowerer.hpp"
+#include "core/callsite.hpp"
 #include "core/specialise.hpp"
 
 namespace weir::lower {
@@ -457,6 +458,8 @@ std::optional<core::Program> Lowerer::run(std::string& error) {
   lowerInstances();
   core::specialise(prog);
   pruneUnreachable();
+  if (!libraryDir.empty())
+    core::markLibraryCallSites(prog, [&](const std::string& l) { return l.rfind(libraryDir + "/", 0) == 0; });
   orderGlobals();
   prog.entry = checked.entry;
   if (!bug.empty()) {
@@ -466,8 +469,10 @@ std::optional<core::Program> Lowerer::run(std::string& error) {
   return std::move(prog);
 }
 
-std::optional<core::Program> lower(const types::Checked& checked, const SourceManager& sources, std::string& error) {
+std::optional<core::Program> lower(const types::Checked& checked, const SourceManager& sources, std::string& error,
+                                   const std::string& libraryDir) {
   Lowerer l(checked, sources);
+  l.libraryDir = libraryDir;
   return l.run(error);
 }
 

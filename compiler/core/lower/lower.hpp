@@ -16,6 +16,9 @@
 
 namespace weir::lower {
 
-std::optional<core::Program> lower(const types::Checked& checked, const SourceManager& sources, std::string& error);
+// `libraryDir`: the standard library's folder; run-time errors raised there are reported
+// at the user's call site (core/callsite.hpp).
+std::optional<core::Program> lower(const types::Checked& checked, const SourceManager& sources, std::string& error,
+                                   const std::string& libraryDir = "");
 
 }  // namespace weir::lower

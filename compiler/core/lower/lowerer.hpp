@@ -49,6 +49,9 @@ class Lowerer {
   const SourceManager& sources;
   core::Program prog;
   std::string bug;                               // first internal error
+  std::string libraryDir;                        // the standard library's folder ("" = none)
+  std::map<FileId, bool> libraryFiles;           // cache for inLibrary
+  bool inLibrary(Span s);
 
   // Scopes (current function).
   std::map<std::string, VarId> locals;           // unique local name -> Core var
