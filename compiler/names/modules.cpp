@@ -12,7 +12,33 @@ namespace weir::names {
 
 namespace fs = std::filesystem;
 
+bool instanceMethodParts(const std::string& unique, std::string* cls, std::string* head, std::string* method) {
+  if (unique.rfind("$f", 0) != 0) return false;
+  size_t a = unique.find('$', 2);
+  if (a == std::string::npos) return false;
+  size_t b = unique.find('$', a + 1);
+  if (b == std::string::npos) return false;
+  if (cls) *cls = unique.substr(2, a - 2);
+  if (head) *head = unique.substr(a + 1, b - a - 1);
+  if (method) *method = unique.substr(b + 1);
+  return true;
+}
+
+std::string describeBinding(const std::string& unique) {
+  std::string cls, head, method;
+  if (instanceMethodParts(unique, &cls, &head, &method))
+    return fmt::format("`{}` (in `instance {} {}`)", method, displayName(cls), displayName(head));
+  auto dm = unique.find("$dm$");
+  if (dm != std::string::npos)
+    return fmt::format("`{}` (the default in class `{}`)", unique.substr(dm + 4), displayName(unique.substr(0, dm)));
+  return "`" + displayName(unique) + "`";
+}
+
 std::string displayName(const std::string& unique) {
+  std::string method;
+  if (instanceMethodParts(unique, nullptr, nullptr, &method)) return method;
+  auto dm = unique.find("$dm$");
+  if (dm != std::string::npos) return unique.substr(dm + 4);
   auto at = unique.find('@');
   if (at != std::string::npos) return unique.substr(0, at);
   // "Data.Map.insert" -> "insert"; operators like "Prelude.." -> "."

@@ -56,6 +56,12 @@ std::optional<Program> loadAndRename(SourceManager& sources, FileId mainFile, co
 // True for a local unique name ("x@12").
 inline bool isLocalName(const std::string& n) { return n.find('@') != std::string::npos; }
 // The user-facing part of a unique name: "Prelude.map" -> "map", "x@12" -> "x".
+// Instance methods "$fCls$Head$m" and class defaults "Cls$dm$m" give the method "m".
 std::string displayName(const std::string& unique);
+// For messages about a binding: "`m` (in `instance Eq T`)", "`m` (the default in class `C`)",
+// otherwise "`name`".
+std::string describeBinding(const std::string& unique);
+// For "$fCls$Head$m": the class and head unique names; false for other names.
+bool instanceMethodParts(const std::string& unique, std::string* cls, std::string* head, std::string* method);
 
 }  // namespace weir::names

@@ -198,6 +198,7 @@ struct Renamer {
             if (p->kind == Pat::Var || p->kind == Pat::As) define(ownValues, p->name, p->span, "value");
             for (auto& a : p->args) vars(a);
             for (auto& [f, fp] : p->fields) vars(fp);
+            for (auto& s : p->segments) vars(s.pat);
           };
           vars(d.pat);
           break;
@@ -588,6 +589,7 @@ struct Renamer {
           }
           for (auto& a : p->args) vars(a);
           for (auto& [f, fp] : p->fields) vars(fp);
+          for (auto& s : p->segments) vars(s.pat);
         };
         vars(d->pat);
       }
@@ -609,6 +611,10 @@ struct Renamer {
     }
     for (auto& a : p->args) renameBoundPat(a, names);
     for (auto& [f, fp] : p->fields) renameBoundPat(fp, names);
+    for (auto& s : p->segments) {
+      renameBoundPat(s.pat, names);
+      if (s.size) renameExpr(s.size);  // may use variables of earlier segments (bound in `names`)
+    }
   }
 
   void renameDecls(std::vector<DeclPtr>& decls, const std::map<std::string, std::string>& names, bool topLevel) {

@@ -86,6 +86,7 @@ void patVars(const ast::PatPtr& p, std::vector<std::string>& out) {
   if (p->kind == ast::Pat::Var || p->kind == ast::Pat::As) out.push_back(p->name);
   for (auto& a : p->args) patVars(a, out);
   for (auto& [f, fp] : p->fields) patVars(fp, out);
+  for (auto& s : p->segments) patVars(s.pat, out);
 }
 
 }  // namespace
@@ -113,6 +114,10 @@ void Checker::inferClauses(const std::vector<ast::Decl*>& clauses, TypeP type) {
                               fmt::format("`{}` is defined with {} argument(s), but its type has fewer",
                                           names::displayName(clauses[0]->name), n));
         d.label = fmt::format("the type says `{}`", pr.show(type));
+        std::string cls, head, method;
+        if (names::instanceMethodParts(clauses[0]->name, &cls, &head, &method))
+          d.notes.push_back(fmt::format("in `instance {} {}`, `{}` has type `{}`", names::displayName(cls),
+                                        names::displayName(head), method, pr.show(type)));
         return;
       }
     }
@@ -131,7 +136,7 @@ void Checker::inferClauses(const std::vector<ast::Decl*>& clauses, TypeP type) {
     rhss.push_back(&c->rhs);
     spans.push_back(c->span);
   }
-  std::string what = "`" + names::displayName(clauses[0]->name) + "`";
+  std::string what = names::describeBinding(clauses[0]->name);
   if (n == 0) {
     // A binding with guards only: they must not all be able to fail.
     bool total = false;
@@ -166,6 +171,7 @@ void Checker::checkExplicit(const std::string& name, const std::vector<ast::Decl
     sk.push_back(skolem(i < static_cast<int>(sch.genNames.size()) && !sch.genNames[i].empty() ? sch.genNames[i]
                                                                                               : std::string(1, 'a' + i % 26),
                         i < static_cast<int>(sch.genIsRow.size()) && sch.genIsRow[i]));
+  for (auto& s : sk) skolemOrigin[s->id] = "the type signature of " + names::describeBinding(name);
   TypeP t = instantiate(sch.type, sk);
   std::vector<DictVarP> params;
   for (auto& p : sch.preds) {
@@ -185,10 +191,11 @@ void Checker::checkExplicit(const std::string& name, const std::vector<ast::Decl
   std::vector<DictP> stuck;
   for (auto& h : holes) solve(h, stuck);
   for (auto& h : stuck) {
-    bool ownSkolem = false, localMeta = false;
+    bool ownSkolem = false, localMeta = false, outerSkolem = false;
     std::function<void(TypeP)> scan = [&](TypeP x) {
       x = prune(x);
       if (x->kind == Type::Skolem && x->level > level) ownSkolem = true;
+      if (x->kind == Type::Skolem && x->level <= level) outerSkolem = true;
       if (x->kind == Type::Meta && x->level > level) localMeta = true;
       if (x->a) scan(x->a);
       if (x->b) scan(x->b);
@@ -200,6 +207,15 @@ void Checker::checkExplicit(const std::string& name, const std::vector<ast::Decl
       d.label = "needed here";
       d.hint = fmt::format("add `{}` to the type signature of `{}`: `{} => ...`", pr.show(h->pred), names::displayName(name),
                            pr.show(h->pred));
+    } else if (outerSkolem && !localMeta && instHead && names::instanceMethodParts(name, nullptr, nullptr, nullptr)) {
+      // A type variable of the instance head: the instance context is missing the constraint.
+      auto& d = diags.error("E0213", h->span, fmt::format("no instance for `{}`", pr.show(h->pred)));
+      d.label = "needed here";
+      if (instContextSize == 0)
+        d.hint = fmt::format("add `{} =>` to the instance: `instance {} => {} {}`", pr.show(h->pred), pr.show(h->pred),
+                             names::displayName(instCls), pr.showAtom(instHead));
+      else
+        d.hint = fmt::format("add `{}` to the context of the instance", pr.show(h->pred));
     } else if ((localMeta || wanted.empty()) && diags.hasErrors()) {
       // most likely a consequence of an earlier error
     } else if (localMeta || wanted.empty()) {
@@ -239,7 +255,17 @@ void Checker::inferGroup(std::vector<ast::DeclPtr>& decls, bool topLevel) {
     } else if (d.kind == ast::Decl::PatBind) {
       Binding b;
       patVars(d.pat, b.names);
-      b.name = b.names.empty() ? "<pattern>" : b.names[0];
+      // Named after its first variable outside binary segments, as core/lower/expr.cpp
+      // (lowerLocalGroup) finds it: the two must agree on "$pat$" + name.
+      std::vector<std::string> outer;
+      std::function<void(const ast::PatPtr&)> first = [&](const ast::PatPtr& p) {
+        if (!p || !outer.empty()) return;
+        if (p->kind == ast::Pat::Var || p->kind == ast::Pat::As) { outer.push_back(p->name); return; }
+        for (auto& a : p->args) first(a);
+        for (auto& [f, fp] : p->fields) first(fp);
+      };
+      first(d.pat);
+      b.name = outer.empty() ? "<pattern>" : outer[0];
       b.patBind = &d;
       b.span = d.span;
       for (auto& n : b.names) byName[n] = bs.size();
@@ -340,6 +366,7 @@ void Checker::inferGroup(std::vector<ast::DeclPtr>& decls, bool topLevel) {
       if (b.patBind) {
         inferRhs(b.patBind->rhs, types[k]);
         inferPat(b.patBind->pat, types[k]);
+        checkIrrefutable(b.patBind->pat, "a pattern binding");
       } else {
         inferClauses(b.clauses, types[k]);
       }

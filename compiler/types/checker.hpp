@@ -47,6 +47,10 @@ class Checker {
   int nextId = 0;
   std::vector<std::vector<DictP>> wanted;            // stack: one list per binding group
   std::vector<std::vector<DictVarP>> givens;         // stack of dictionary parameters in scope
+  std::map<int, std::string> skolemOrigin;          // skolem id -> "the type signature of `f`"
+  TypeP instHead;                                    // while checking an instance's methods: its head
+  std::string instCls;                               //   and class
+  size_t instContextSize = 0;                        //   and the number of constraints in its context
   std::vector<std::pair<size_t, TypeP>> holes;       // typed holes: diagnostic index, type (completed at the end)
 
   // ---- unify.cpp
@@ -91,6 +95,7 @@ class Checker {
   // ---- exhaustive.cpp
   void checkMatch(const std::vector<std::vector<ast::PatPtr>>& rows, const std::vector<const ast::Rhs*>& rhss,
                   const std::vector<Span>& rowSpans, Span whole, const std::string& what);
+  void checkIrrefutable(const ast::PatPtr& p, const std::string& what);
 
   // ---- solve.cpp
   void solve(DictP hole, std::vector<DictP>& stuck);

@@ -92,6 +92,14 @@ const CodeInfo kCodes[] = {
   {"E0272", "guards may all fail",
    "A definition without arguments has guards none of which is sure to hold. End with\n"
    "`| otherwise = ...`."},
+  {"E0273", "this pattern can fail",
+   "A pattern binding (`let`, `where`, top level) and a `<-` in a `do` block must match every\n"
+   "value: Weir has no lazy pattern bindings and no `MonadFail`, so a value the pattern does not\n"
+   "match could only stop the program at run time:\n\n"
+   "    let Just x = lookup k table        -- what if the key is missing?\n\n"
+   "Use `case` and handle the other values:\n\n"
+   "    case lookup k table of\n      Just x -> ...\n      Nothing -> ...\n\n"
+   "Variables, `_`, tuples, records and constructors of single-constructor types always match."},
   // ---- binary syntax `<<...>>` (types/binary.cpp)
   {"E0280", "invalid binary segment options",
    "A segment of `<<value:size/type-sign-endian>>` combines options that do not fit its type:\n\n"

@@ -261,7 +261,11 @@ void Checker::checkInstanceBodies(ast::Decl& d, InstanceInfo& inst) {
     std::string impl = inst.methodImpls[m];
     for (auto* c : clauses[m]) c->name = impl;
     std::vector<DictVarP> params;
+    instHead = headT;
+    instCls = inst.cls;
+    instContextSize = inst.contextParams.size();
     checkExplicit(impl, clauses[m], s, inst.contextParams, clauses[m][0]->span, &params);
+    instHead = nullptr;
     BindInfo bi;
     bi.name = impl;
     bi.scheme = s;

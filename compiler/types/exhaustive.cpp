@@ -298,7 +298,61 @@ bool rhsTotal(const ast::Rhs& rhs) {
   return false;
 }
 
+bool irrefutable(const ast::PatPtr& p, const Checked& out) {
+  if (!p) return true;
+  switch (p->kind) {
+    case ast::Pat::Wild:
+    case ast::Pat::Var:
+      return true;
+    case ast::Pat::As:
+    case ast::Pat::Typed:
+      return p->args.empty() || irrefutable(p->args[0], out);
+    case ast::Pat::Tuple:
+      for (auto& a : p->args) if (!irrefutable(a, out)) return false;
+      return true;
+    case ast::Pat::Record:
+      for (auto& [f, fp] : p->fields) if (!irrefutable(fp, out)) return false;
+      return true;
+    case ast::Pat::Con: {
+      auto c = out.cons.find(p->name);
+      if (c == out.cons.end()) return true;  // unknown constructor: reported already
+      auto d = out.datas.find(c->second.type);
+      if (d == out.datas.end() || d->second.cons.size() != 1) return false;
+      for (auto& a : p->args) if (!irrefutable(a, out)) return false;
+      return true;
+    }
+    case ast::Pat::Binary:
+      return p->segments.size() == 1 && p->segments[0].type == ast::BinSegment::Bytes && !p->segments[0].size &&
+             p->segments[0].pat && (p->segments[0].pat->kind == ast::Pat::Var || p->segments[0].pat->kind == ast::Pat::Wild);
+    default:
+      return false;  // literals, lists, cons
+  }
+}
+
 }  // namespace
+
+// A pattern binding (`let`/`where`/top level) or a `<-` in `do` must match every value:
+// Weir has no MonadFail and no lazy pattern bindings, so a failure could only be a crash.
+void Checker::checkIrrefutable(const ast::PatPtr& p, const std::string& what) {
+  if (!p || irrefutable(p, out)) return;
+  Analyzer an{out};
+  auto miss = an.missing({Row{an.canon(p)}}, 1);
+  auto& d = diags.error("E0273", p->span, fmt::format("this pattern can fail: {} must match every value", what));
+  std::string list;
+  if (an.budget >= 0)
+    for (auto& m : miss) {
+      std::string s = an.show(m[0], false);
+      if (s == "_") { list.clear(); break; }
+      list += (list.empty() ? "`" : ", `") + s + "`";
+    }
+  if (!list.empty()) {
+    d.label = "it does not match " + list;
+    d.hint = fmt::format("use `case` and handle {} too: `case ... of` with one alternative per case", list);
+  } else {
+    d.label = p->kind == ast::Pat::Binary ? "it matches only some `Bytes` values" : "it does not match every value";
+    d.hint = "use `case` and handle the other values too, e.g. with a last alternative `_ -> ...`";
+  }
+}
 
 void Checker::checkMatch(const std::vector<std::vector<ast::PatPtr>>& rowsAst, const std::vector<const ast::Rhs*>& rhss,
                          const std::vector<Span>& rowSpans, Span whole, const std::string& what) {

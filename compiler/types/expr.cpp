@@ -32,6 +32,32 @@ std::string describe(const ast::Expr& e) {
 }  // namespace
 
 void Checker::checkExpr(ast::ExprPtr& e, TypeP expected, const std::string& what) {
+  // A tuple checked against a tuple type: component by component, so that a mismatch is
+  // reported at the component.
+  if (e->kind == Expr::Tuple && e->args.size() <= 8) {
+    std::vector<TypeP> comps;
+    TypeP h = typeHead(prune(expected), &comps);
+    if (h->kind == Type::Con && h->name == tupleName(e->args.size()) && comps.size() == e->args.size()) {
+      std::vector<TypeP> elems, found;
+      size_t errors = diags.errorCount(), first = diags.all().size();
+      for (size_t i = 0; i < e->args.size(); ++i) {
+        if (diags.errorCount() > errors) infer(e->args[i]);  // one error per tuple
+        else checkExpr(e->args[i], comps[i], what);
+        elems.push_back(comps[i]);
+        found.push_back(e->args[i]->type ? e->args[i]->type : comps[i]);
+      }
+      for (size_t k = first; k < diags.all().size(); ++k)
+        if (diags.all()[k].code == "E0201") {
+          Printer pr;
+          std::string note = fmt::format("the tuple has type `{}`, but `{}` is expected", pr.show(ttuple(found)),
+                                         pr.show(expected));
+          if (!pr.renamedSkolems()) diags.at(k).notes.push_back(note);  // else its names could differ
+          break;
+        }
+      e->type = ttuple(elems);
+      return;
+    }
+  }
   TypeP t = infer(e);
   expect(t, expected, e->span, what);
 }
@@ -134,7 +160,14 @@ TypeP Checker::infer(ast::ExprPtr& ep) {
           rhss.push_back(&alt.rhs);
           spans.push_back(alt.span);
         }
-        if (e.name != "$generated") checkMatch(rows, rhss, spans, e.span, "this `case`");
+        if (e.name != "$generated") {
+          if (rows.empty()) {
+            auto& d = diags.error("E0270", e.span, "this `case` has no alternatives");
+            d.label = "it matches no value";
+            d.hint = "add alternatives `pattern -> result` under the `case`, indented";
+          }
+          checkMatch(rows, rhss, spans, e.span, "this `case`");
+        }
       }
       break;
     }
@@ -296,6 +329,7 @@ TypeP Checker::inferDo(Expr& e) {
         TypeP a = fresh();
         checkExpr(s.expr, tapp(m, a), "a `do` statement (every statement runs in the same monad)");
         inferPat(s.pat, a);
+        checkIrrefutable(s.pat, "a `<-` binding in `do`");
         break;
       }
       case ast::Stmt::Let:

@@ -183,7 +183,17 @@ std::string Printer::showPrec(TypeP t, int prec) {
   t = prune(t);
   switch (t->kind) {
     case Type::Meta: return varName(t.get());
-    case Type::Skolem: return t->name;
+    case Type::Skolem: {
+      // Two different rigid variables with one name (`a` of an outer and of a local
+      // signature) must not print alike: the second becomes `a1`.
+      auto it = skolemNames_.find(t->id);
+      if (it != skolemNames_.end()) return it->second;
+      std::string n = t->name;
+      for (int k = 1; skolemByName_.count(n); ++k) { n = t->name + std::to_string(k); renamed_ = true; }
+      skolemNames_[t->id] = n;
+      skolemByName_[n] = t->id;
+      return n;
+    }
     case Type::Gen:
       if (t->id < static_cast<int>(genNames_.size()) && !genNames_[t->id].empty()) return genNames_[t->id];
       return std::string(1, static_cast<char>('a' + t->id % 26)) + (t->id >= 26 ? std::to_string(t->id / 26) : "");

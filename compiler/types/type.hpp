@@ -82,11 +82,19 @@ class Printer {
   std::string show(TypeP t);
   std::string show(const Pred& p);
   std::string show(const Scheme& s);
+  std::string showAtom(TypeP t) { return showPrec(t, 2); }
+  // Notes "`a1` is the `a` of ..." are possible only with the skolems' origins; this says
+  // whether two different rigid variables were printed with names made distinct.
+  bool renamedSkolems() const { return renamed_; }
+  const std::map<int, std::string>& skolemNames() const { return skolemNames_; }
  private:
   std::string showPrec(TypeP t, int prec);
   std::string varName(const Type* t);
   std::map<int, std::string> metaNames_;
   std::vector<std::string> genNames_;
+  std::map<int, std::string> skolemNames_;   // skolem id -> printed name (distinct per name)
+  std::map<std::string, int> skolemByName_;  // printed name -> skolem id
+  bool renamed_ = false;
   int next_ = 0;
 };
 

@@ -145,6 +145,15 @@ void Checker::reportUnify(const UnifyError& err, TypeP found, TypeP expected, Sp
   d.label = fmt::format("expected `{}`, found `{}`", x, f);
   if (err.left && err.right && (pr.show(err.left) != f || pr.show(err.right) != x))
     d.notes.push_back(fmt::format("`{}` and `{}` differ", pr.show(err.left), pr.show(err.right)));
+  if (pr.renamedSkolems()) {
+    // Same-named type variables of different signatures were printed apart: say which is which.
+    for (auto& [id, name] : pr.skolemNames()) {
+      auto o = skolemOrigin.find(id);
+      if (o != skolemOrigin.end())
+        d.notes.push_back(fmt::format("`{}` is a type variable of {}", name, o->second));
+    }
+    d.notes.push_back("a type variable in a signature is new to that signature, even if an outer one has the same name");
+  }
   // Hints for common confusions.
   auto isCon = [](TypeP t, const char* n) { t = prune(t); return t->kind == Type::Con && t->name == n; };
   if (isCon(found, kInt) && isCon(expected, kFloat)) d.hint = "convert with `toFloat`; number literals like `1` are always `Int`, write `1.0` for a `Float`";

@@ -74,7 +74,7 @@ TEST_CASE("class constraints are inferred", "[types]") {
   CHECK(typeOf("eq3 x y z = x == y && y == z", "eq3") == "Eq a => a -> a -> a -> Bool");
   CHECK(typeOf("sumSq xs = sum (map (\\x -> x * x) xs)", "sumSq") == "Num a => [a] -> a");
   CHECK(typeOf("showBoth x y = show x ++ show y", "showBoth") == "(Show a, Show b) => a -> b -> String");
-  CHECK(typeOf("biggest xs = maximum xs", "biggest") == "Ord a => [a] -> a");
+  CHECK(typeOf("biggest xs = maximum xs", "biggest") == "(Foldable a, Ord b) => a b -> b");
 }
 
 TEST_CASE("signatures are checked and may be more specific", "[types]") {
@@ -120,4 +120,29 @@ TEST_CASE("misspelled record fields get a suggestion", "[types][errors]") {
 TEST_CASE("several independent errors are all reported", "[types][errors]") {
   auto r = checkSource("module T where\na :: Int\na = True\nb :: String\nb = 1\n");
   CHECK(r.errors == std::vector<std::string>{"E0201@3:5", "E0201@5:5"});
+}
+
+TEST_CASE("patterns that can fail are errors where nothing else could be tried", "[types][errors]") {
+  auto errs = [](const std::string& body) { return checkSource("module T where\n" + body + "\n").errors; };
+  CHECK(errs("f m = let Just x = m in x + 1") == std::vector<std::string>{"E0273@2:11"});
+  CHECK(errs("f xs = h\n  where (h : _) = xs") == std::vector<std::string>{"E0273@3:9"});
+  CHECK(errs("f m = do\n  Just x <- m\n  pure x") == std::vector<std::string>{"E0273@3:3"});
+  CHECK(errs("f b = case b of") == std::vector<std::string>{"E0270@2:7"});
+  // Irrefutable: variables, wildcards, tuples, records, single-constructor data.
+  CHECK(errs("data P = P Int Int\nf p = let (P a _, (b, { c })) = (p, (1, { c = 2 })) in a + b + c").empty());
+}
+
+TEST_CASE("messages name instance methods as the user wrote them", "[types][errors]") {
+  SourceManager sm;
+  FileId f = sm.add("/virtual/Main.weir", "module T where\ndata T = A | B\ninstance Eq T where\n  A == A = True\n");
+  DiagnosticEngine diags(sm);
+  names::Options opts;
+  opts.searchPath.push_back(WEIR_BUILD_STDLIB_DIR);
+  auto prog = names::loadAndRename(sm, f, opts, diags);
+  REQUIRE(prog);
+  types::check(*prog, diags);
+  REQUIRE(diags.errorCount() == 1);
+  CHECK(diags.all()[0].code == "E0270");
+  CHECK(diags.all()[0].message == "the patterns of `==` (in `instance Eq T`) do not cover every case");
+  CHECK(names::displayName("$fPrelude.Functor$Main.T$<$>") == "<$>");
 }
