@@ -294,6 +294,9 @@ ACT(p_finishChain,
 ACT(s_pat, _val(ctx).pat = _attr(ctx))
 ACT(s_value, _val(ctx).value = _attr(ctx))
 ACT(s_size, _val(ctx).size = _attr(ctx))
+ACT(s_negValue, const Token* t = _attr(ctx); auto n = make<Expr>(Expr::Lit, t->span); n->lit = litOf(*t);
+    n->span.begin = (t - 1)->span.begin;
+    n->lit.i = static_cast<int64_t>(0ull - static_cast<uint64_t>(n->lit.i)); n->lit.f = -n->lit.f; _val(ctx).value = n)
 
 auto const pat_def = node(x3::omit[x3::eps[p_newChain] >> pat10[p_push] >> *(conop[p_op] >> pat10[p_push])][p_finishChain]);
 auto const pat10_def = node((qconid_[p_con] >> +apat[p_push]) | apat[pass]);
@@ -330,7 +333,7 @@ auto const binspec_def = varid_[b_spec] >> *(T(Tok::Minus) >> varid_[b_spec]);
 ACT(b_specs, auto& s = _val(ctx); const BinSegment& a = _attr(ctx); s.type = a.type; s.isSigned = a.isSigned; s.little = a.little)
 auto const binseg_p_def = nodeS(apat[s_pat] >> -(T(Tok::Colon) >> (segsize_[b_sizeTok] | (T(Tok::LParen) >> expr[s_size] >> T(Tok::RParen)))) >>
                                 -(slash_ >> binspec[b_specs]));
-auto const binseg_e_def = nodeS(aexp[s_value] >> -(T(Tok::Colon) >> (segsize_[b_sizeTok] | (T(Tok::LParen) >> expr[s_size] >> T(Tok::RParen)))) >>
+auto const binseg_e_def = nodeS(((T(Tok::Minus) >> glued_ >> number_[s_negValue]) | aexp[s_value]) >> -(T(Tok::Colon) >> (segsize_[b_sizeTok] | (T(Tok::LParen) >> expr[s_size] >> T(Tok::RParen)))) >>
                                 -(slash_ >> binspec[b_specs]));
 
 // ---- expressions
@@ -409,7 +412,7 @@ auto const atom_def = qvarid_[e_var] | qconid_[e_con] | literal_[e_lit] | T(Tok:
 auto const parenexp_def = node(T(Tok::LParen) > parenbody[pass]);
 auto const parenbody_def = (
     (T(Tok::RParen)[e_unit] | (opsym_[e_opvar] >> T(Tok::RParen)) | ((+T(Tok::Comma))[e_tuplecon] >> T(Tok::RParen)) |
-     ((secsym_[e_rsection] | (T(Tok::Backquote) >> backname_[e_rsection] >> T(Tok::Backquote))) >> !T(Tok::RParen) >
+     (((!(binOpen_ >> glued_) >> secsym_[e_rsection]) | (T(Tok::Backquote) >> backname_[e_rsection] >> T(Tok::Backquote))) >> !T(Tok::RParen) >
       infixexp[e_push] > T(Tok::RParen)) |
      (expr[pass] >> (T(Tok::RParen) |
                      (T(Tok::Comma)[e_toTuple] > expr[e_push] > *(T(Tok::Comma) > expr[e_push]) > T(Tok::RParen)) |

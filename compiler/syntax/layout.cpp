@@ -23,7 +23,24 @@ struct Ctx {
   int equals = 0;         // guardLet: `=` seen in the current binding
   bool lambda = false;    // guardLet: a `\` seen in the current binding (its `->` is not the guard's)
   bool record = false;    // Explicit: a record brace, not a block after `where`/`let`/`do`/`of`
+  int binary = 0;         // binary data `<<` ... `>>` open in this context (its `,` closes no `let`)
 };
+
+// Whether `<<` at in[i] starts binary data rather than being the operator: glued to what follows
+// (`<<x:8>>`, as the grammar requires in argument position), or where no operator can stand.
+static bool opensBinary(const std::vector<Token>& in, size_t i, const std::vector<Token>& out) {
+  if (in[i].kind != Tok::VarSym || in[i].text != "<<") return false;
+  if (i + 1 < in.size() && in[i + 1].kind != Tok::End && !in[i + 1].spaceBefore) return true;
+  if (out.empty()) return true;
+  switch (out.back().kind) {
+    case Tok::VarId: case Tok::ConId: case Tok::QVarId: case Tok::QConId: case Tok::Integer: case Tok::Float:
+    case Tok::Char: case Tok::String: case Tok::InterpString: case Tok::Bytes: case Tok::Hole:
+    case Tok::RParen: case Tok::RBracket: case Tok::RBrace:
+      return false;
+    case Tok::VarSym: return out.back().text == "<<>>" || out.back().text == ">>" ? false : true;
+    default: return true;
+  }
+}
 
 class Layout {
  public:
@@ -108,8 +125,15 @@ class Layout {
         case Tok::Backslash:
           if (!stack_.empty() && stack_.back().kind == Ctx::Implicit && stack_.back().guardLet) stack_.back().lambda = true;
           break;
+        case Tok::VarSym:
+          if (!stack_.empty()) {
+            if (opensBinary(in_, i, out_)) ++stack_.back().binary;
+            else if (t.text == ">>" && stack_.back().binary > 0) --stack_.back().binary;
+          }
+          break;
         case Tok::Comma:
           while (stack_.size() >= 2 && stack_.back().kind == Ctx::Implicit && stack_.back().letBlock &&
+                 stack_.back().binary == 0 &&
                  stack_[stack_.size() - 2].kind == Ctx::Let) {
             virt(Tok::VRBrace, t, false);
             stack_.pop_back();

@@ -158,7 +158,7 @@ class Lexer {
       size_t before = out_.size();
       lexToken();
       if (out_.size() > before) {
-        Token& t = out_.back();
+        Token& t = out_[before];  // one call may emit several tokens (`<<-1`, `x@<<`)
         t.spaceBefore = space;
         if (!pendingDoc_.empty()) { t.doc = std::move(pendingDoc_); pendingDoc_.clear(); }
         space = false;
@@ -348,6 +348,24 @@ class Lexer {
       uint32_t n = pos_;
       while (pos_ < end_ && isIdentChar(cur())) ++pos_;
       emit(Tok::Hole, b, src_.substr(n, pos_ - n));
+      return;
+    }
+    // `x@<<...>>`, `x@-1`: `@` is reserved, so right after a name it is an as-pattern's `@`,
+    // never the start of an operator.
+    if (op.size() > 1 && op[0] == '@' && !out_.empty() && out_.back().kind == Tok::VarId &&
+        out_.back().span.end == s) {
+      pos_ = s + 1;
+      emit(Tok::At, b, "@");
+      lexSymbol(s + 1, s + 1);
+      return;
+    }
+    // `<<-1:8/signed>>`: binary data starting with a negative number, not an operator `<<-`.
+    if (op == "<<-" && isDigit(cur())) {
+      pos_ = s + 2;
+      emit(Tok::VarSym, b, "<<");
+      uint32_t m = pos_;
+      ++pos_;
+      emit(Tok::Minus, m, "-");
       return;
     }
     auto& ro = reservedOps();
