@@ -497,9 +497,16 @@ class Lexer {
     for (char c : clean)
       if (__builtin_mul_overflow(v, uint64_t{10}, &v) || __builtin_add_overflow(v, static_cast<uint64_t>(c - '0'), &v))
         overflow = true;
-    if (overflow) {
-      error("E0006", b, pos_, fmt::format("integer literal `{}` does not fit in 64 bits", src_.substr(b, pos_ - b)))
-          .hint = "Int is a 64-bit integer: the largest literal is 18446744073709551615 (0xFFFFFFFFFFFFFFFF)";
+    // Int is signed: 2^63 is only allowed as the operand of a negation (`-9223372036854775808`,
+    // minBound); hexadecimal, octal and binary literals may give any 64-bit pattern.
+    constexpr uint64_t kMinAbs = uint64_t{1} << 63;
+    bool negated = !out_.empty() && out_.back().kind == Tok::Minus;
+    if (overflow || v > kMinAbs || (v == kMinAbs && !negated)) {
+      auto& d = error("E0006", b, pos_,
+                      overflow ? fmt::format("integer literal `{}` does not fit in 64 bits", src_.substr(b, pos_ - b))
+                               : fmt::format("integer literal `{}` is too large for Int", src_.substr(b, pos_ - b)));
+      d.hint = "Int is a signed 64-bit integer: the largest is 9223372036854775807 (2^63 - 1), the smallest "
+               "-9223372036854775808; a hexadecimal literal may give any 64-bit pattern (up to 0xFFFFFFFFFFFFFFFF)";
       v = 0;
     }
     emit(Tok::Integer, b, src_.substr(b, pos_ - b)).intValue = static_cast<int64_t>(v);

@@ -217,8 +217,11 @@ TEST_CASE("lexer error: malformed numbers", "[syntax][lexer][errors]") {
 }
 
 TEST_CASE("lexer error: integer overflow", "[syntax][lexer][errors]") {
-  Lexed l("18446744073709551615 18446744073709551616 0x1FFFFFFFFFFFFFFFF");
-  CHECK(l.errors() == std::vector<std::string>{"E0006@1:22", "E0006@1:43"});
+  Lexed l("0xFFFFFFFFFFFFFFFF 18446744073709551616 0x1FFFFFFFFFFFFFFFF");
+  CHECK(l.errors() == std::vector<std::string>{"E0006@1:20", "E0006@1:41"});
+  // Int is signed: a decimal literal above 2^63 - 1 is too large; 2^63 only right after `-`.
+  CHECK(Lexed("18446744073709551615 9223372036854775808").errors() == std::vector<std::string>{"E0006@1:1", "E0006@1:22"});
+  CHECK(Lexed("9223372036854775807 -9223372036854775808").errors().empty());
 }
 
 TEST_CASE("lexer error: bad character literals", "[syntax][lexer][errors]") {
