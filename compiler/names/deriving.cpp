@@ -4,6 +4,8 @@
 // compares and shows the record's fields one by one.
 #include "names/deriving.hpp"
 
+#include <map>
+
 #include <fmt/format.h>
 
 namespace weir::names {
@@ -189,13 +191,14 @@ void deriveOrd(Gen& g, const Decl& data, std::vector<DeclPtr>& body) {
   }
 }
 
-void deriveShow(Gen& g, const Decl& data, std::vector<DeclPtr>& body) {
+void deriveShow(Gen& g, const Decl& data, std::vector<DeclPtr>& body, const std::map<std::string, Fixity>* fixities) {
   std::string d = g.fresh("d");
   for (auto& c : data.cons) {
     auto xs = freshVars(g, c.fields.size(), "x");
     Parts px = partsOf(g, c, xs);
     std::string cname = displayName(c.name);
     ExprPtr e;
+    int prec = 10;
     if (px.values.empty()) {
       body.push_back(g.clause("Prelude.showPrec", {g.wild(), g.pcon(c.name, {})}, g.str(cname)));
       continue;
@@ -208,17 +211,25 @@ void deriveShow(Gen& g, const Decl& data, std::vector<DeclPtr>& body) {
         e = g.op("Prelude.++", e, g.app(g.var("Prelude.showPrec"), {g.integer(0), px.values[i]}));
       }
       e = g.op("Prelude.++", e, g.str("}"));
+    } else if (cname.size() > 1 && cname[0] == ':' && px.values.size() == 2) {
+      // An infix constructor (Haskell's derived Show): `showParen (d > p)` around
+      // `showsPrec (p+1) a . showString " :+ " . showsPrec (p+1) b`, p its precedence (default 9).
+      prec = 9;
+      if (fixities)
+        if (auto f = fixities->find(c.name); f != fixities->end()) prec = f->second.prec;
+      e = g.op("Prelude.++", g.app(g.var("Prelude.showPrec"), {g.integer(prec + 1), px.values[0]}), g.str(" " + cname + " "));
+      e = g.op("Prelude.++", e, g.app(g.var("Prelude.showPrec"), {g.integer(prec + 1), px.values[1]}));
     } else {
       e = g.str(cname);
       for (auto& v : px.values)
         e = g.op("Prelude.++", g.op("Prelude.++", e, g.str(" ")), g.app(g.var("Prelude.showPrec"), {g.integer(11), v}));
     }
-    // Parenthesise when the surrounding precedence is above application's (10).
+    // Parenthesise when the surrounding precedence is above application's (10) or the operator's.
     ExprPtr paren = g.op("Prelude.++", g.op("Prelude.++", g.str("("), e), g.str(")"));
     auto ifE = std::make_shared<Expr>();
     ifE->kind = Expr::If;
     ifE->span = g.sp;
-    ifE->args = {g.op("Prelude.>", g.var(d), g.integer(10)), paren, e};
+    ifE->args = {g.op("Prelude.>", g.var(d), g.integer(prec)), paren, e};
     body.push_back(g.clause("Prelude.showPrec", {g.pvar(d), g.pcon(c.name, pvars(g, xs))}, ifE));
   }
   std::string x = g.fresh("x");
@@ -228,7 +239,8 @@ void deriveShow(Gen& g, const Decl& data, std::vector<DeclPtr>& body) {
 }  // namespace
 
 std::vector<DeclPtr> deriveInstances(const Decl& data, const std::vector<std::string>& classes,
-                                     const std::vector<Span>& spans, int& counter, DiagnosticEngine& diags) {
+                                     const std::vector<Span>& spans, int& counter, DiagnosticEngine& diags,
+                                     const std::map<std::string, Fixity>* fixities) {
   std::vector<DeclPtr> out;
   for (size_t i = 0; i < classes.size(); ++i) {
     const std::string& cls = classes[i];
@@ -262,7 +274,7 @@ std::vector<DeclPtr> deriveInstances(const Decl& data, const std::vector<std::st
     inst->qualType->type = head;
     if (cls == "Prelude.Eq") deriveEq(g, data, inst->body);
     else if (cls == "Prelude.Ord") deriveOrd(g, data, inst->body);
-    else if (cls == "Prelude.Show") deriveShow(g, data, inst->body);
+    else if (cls == "Prelude.Show") deriveShow(g, data, inst->body, fixities);
     else {
       auto& d = diags.error("E0119", sp, fmt::format("cannot derive `{}`", displayName(cls)));
       d.label = "only Eq, Ord and Show can be derived so far";

@@ -1,5 +1,6 @@
 // Derived instances (Eq, Ord, Show) as ordinary, already-renamed instance declarations.
 #pragma once
+#include <map>
 #include <string>
 #include <vector>
 
@@ -9,8 +10,10 @@
 
 namespace weir::names {
 
-// `classes` are unique class names; `counter` numbers the generated local variables.
+// `classes` are unique class names; `counter` numbers the generated local variables; `fixities`
+// (unique name -> fixity) gives the precedence of infix constructors for Show.
 std::vector<ast::DeclPtr> deriveInstances(const ast::Decl& data, const std::vector<std::string>& classes,
-                                          const std::vector<Span>& spans, int& counter, DiagnosticEngine& diags);
+                                          const std::vector<Span>& spans, int& counter, DiagnosticEngine& diags,
+                                          const std::map<std::string, Fixity>* fixities = nullptr);
 
 }  // namespace weir::names

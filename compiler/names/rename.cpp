@@ -889,7 +889,7 @@ struct Renamer {
           }
           std::vector<std::string> classes;
           for (auto& cls : d.deriving) classes.push_back(resolveClass(cls, d.span));
-          for (auto& inst : deriveInstances(d, classes, {}, counter, diags)) derived.push_back(inst);
+          for (auto& inst : deriveInstances(d, classes, {}, counter, diags, &fixities)) derived.push_back(inst);
           break;
         }
         case Decl::TypeSyn:

@@ -88,6 +88,7 @@ static const text_p binOpen_(Tok::VarSym, "<<");
 static const text_p binClose_(Tok::VarSym, ">>");
 static const text_p binEmpty_(Tok::VarSym, "<<>>");
 static const text_p slash_(Tok::VarSym, "/");
+static const text_p bang_(Tok::VarSym, "!");
 static const glued_p glued_{};
 
 // `{ p ; p ; ... }` with virtual or explicit braces; `close` names what may come next in
@@ -249,7 +250,7 @@ auto const atype_def = deep(node(
                                          (T(Tok::Comma)[t_toTuple] > type_[t_push] > *(T(Tok::Comma) > type_[t_push]) > T(Tok::RParen)) |
                                          (x3::eps > T(Tok::RParen)))))) |
     (T(Tok::LBracket) >> (T(Tok::RBracket)[t_listcon] | (type_[t_list] > T(Tok::RBracket)))) |
-    (T(Tok::LBrace)[t_rec] > -((varid_[t_field] > T(Tok::DColon) > type_[t_fieldType]) % T(Tok::Comma)) >
+    (T(Tok::LBrace)[t_rec] > -((varid_[t_field] > T(Tok::DColon) > -bang_ > type_[t_fieldType]) % T(Tok::Comma)) >
      -(T(Tok::Bar) > varid_[t_row]) > T(Tok::RBrace))));
 auto const qualtype_def = node(type_[q_type] >> -(T(Tok::DArrow)[q_ctx] > type_[q_type]));
 
@@ -495,6 +496,7 @@ ACT(d_deriving, _val(ctx)->deriving = std::move(_attr(ctx)))
 ACT(d_synType, auto q = std::make_shared<QualType>(); q->type = _attr(ctx); q->span = q->type->span; _val(ctx)->qualType = q)
 ACT(c_name, const Token* t = _attr(ctx); _val(ctx).name = t->text; _val(ctx).span = t->span)
 ACT(c_field, _val(ctx).fields.push_back(_attr(ctx)))
+ACT(c_clear, _val(ctx).fields.clear())
 ACT(dv_push, _val(ctx).push_back(_attr(ctx)->text))
 ACT(d_class, _val(ctx) = make<Decl>(Decl::Class))
 ACT(d_instance, _val(ctx) = make<Decl>(Decl::Instance))
@@ -541,7 +543,10 @@ auto const fixity_def = node(fixkw_[d_fixity] > -T(Tok::Integer)[d_prec] > op[d_
 auto const opclause_def = node((x3::eps[d_clause] >> pat10[d_pat] >> varop[d_opName] >> pat10[d_pat] >> &eqbar_) > rhs_eq[d_rhs]);
 auto const funclause_def = node((funname[d_clauseName] >> *apat[d_pat] >> &eqbar_) > rhs_eq[d_rhs]);
 auto const patbind_def = node((pat[d_patbind] >> &eqbar_) > rhs_eq[d_rhs]);
-auto const condecl_def = qconid_[c_name] > *atype[c_field];
+// `!` before a field type (Haskell's strictness annotation) is accepted and ignored: Weir is strict.
+// `Int :+ Int` declares an infix constructor operator (its fields are the two operand types).
+auto const condecl_def = ((-bang_ >> btype[c_field] >> consym_[c_name]) > -bang_ > btype[c_field]) |
+                         (x3::eps[c_clear] >> qconid_[c_name] > *(-bang_ >> atype[c_field]));
 auto const derivbody_def = qconid_[dv_push] | (T(Tok::LParen) > -(qconid_[dv_push] % T(Tok::Comma)) > T(Tok::RParen));
 auto const deriving__def = T(Tok::KwDeriving) > derivbody[pass];
 auto const datadecl_def = node(T(Tok::KwData)[d_data] > conid_[d_name] > *varid_[d_tyvar] >
