@@ -586,8 +586,11 @@ auto const expitem_def = nodeS((T(Tok::KwModule) > modname_[ex_module]) | funnam
 auto const header_def = T(Tok::KwModule) > modname_[m_name] >
                         -(T(Tok::LParen)[m_hasExports] > -(expitem[m_export] % T(Tok::Comma)) > -T(Tok::Comma) > T(Tok::RParen)) >
                         T(Tok::KwWhere);
-auto const importdecl_def = nodeS(T(Tok::KwImport) > -T(Tok::KwQualified)[i_qualified] > modname_[i_module] >
-                                  -(T(Tok::KwAs) > modname_[i_alias]) > -T(Tok::KwHiding)[i_hiding] >
+static const text_p qualifiedKw_(Tok::VarId, "qualified");
+static const text_p asKw_(Tok::VarId, "as");
+static const text_p hidingKw_(Tok::VarId, "hiding");
+auto const importdecl_def = nodeS(T(Tok::KwImport) > -qualifiedKw_[i_qualified] > modname_[i_module] >
+                                  -(asKw_ > modname_[i_alias]) > -hidingKw_[i_hiding] >
                                   -(T(Tok::LParen)[i_hasList] > -(impitem[i_item] % T(Tok::Comma)) > -T(Tok::Comma) > T(Tok::RParen)));
 
 BOOST_SPIRIT_DEFINE(type_, btype, atype, qualtype, pat, pat10, apat, binseg_p, binspec)

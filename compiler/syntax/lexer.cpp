@@ -117,10 +117,11 @@ bool isUpper(char c) { return c >= 'A' && c <= 'Z'; }
 bool isDigit(char c) { return c >= '0' && c <= '9'; }
 bool isIdentChar(char c) { return isLower(c) || isUpper(c) || isDigit(c) || c == '\''; }
 
+// `qualified`, `as` and `hiding` are ordinary names outside import declarations (as in Haskell);
+// the grammar matches them by text there.
 const std::unordered_map<std::string_view, Tok>& keywords() {
   static const std::unordered_map<std::string_view, Tok> m = {
       {"module", Tok::KwModule}, {"where", Tok::KwWhere}, {"import", Tok::KwImport},
-      {"qualified", Tok::KwQualified}, {"as", Tok::KwAs}, {"hiding", Tok::KwHiding},
       {"data", Tok::KwData}, {"type", Tok::KwType}, {"newtype", Tok::KwNewtype},
       {"class", Tok::KwClass}, {"instance", Tok::KwInstance}, {"deriving", Tok::KwDeriving},
       {"foreign", Tok::KwForeign}, {"let", Tok::KwLet}, {"in", Tok::KwIn}, {"case", Tok::KwCase},
