@@ -839,14 +839,7 @@ ExprPtr buildInterp(const Token& t) {
     }
     if (raw[i] == '$' && i + 1 < raw.size() && raw[i + 1] == '{') {
       flush(base + static_cast<uint32_t>(i));
-      size_t a = i + 2, j = a;
-      int depth = 1;
-      while (j < raw.size()) {
-        if (raw[j] == '{') ++depth;
-        else if (raw[j] == '}' && --depth == 0) break;
-        else if (raw[j] == '"') { ++j; while (j < raw.size() && raw[j] != '"') j += raw[j] == '\\' ? 2 : 1; }
-        ++j;
-      }
+      size_t a = i + 2, j = interpHoleEnd(raw, a);
       uint32_t absA = base + static_cast<uint32_t>(a), absB = base + static_cast<uint32_t>(std::min(j, raw.size()));
       bool blank = true;
       for (size_t k = a; k < j && k < raw.size(); ++k) blank &= raw[k] == ' ';

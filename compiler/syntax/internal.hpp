@@ -1,6 +1,7 @@
 // Internal helpers shared by the syntax stage's translation units (not a public interface).
 #pragma once
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "diag/diagnostic.hpp"
@@ -22,6 +23,11 @@ bool decodeEscape(std::string_view s, size_t& i, std::string& out, bool bytes, s
                   uint32_t* codePoint = nullptr);
 
 void appendUtf8(std::string& out, uint32_t cp);
+
+// The index of the `}` that closes the `${...}` hole whose expression starts at s[a]; if the hole
+// is not closed on its line, the index of the newline or s.size(). String and character literals
+// inside the hole may contain braces and quotes.
+size_t interpHoleEnd(std::string_view s, size_t a);
 
 // How a token kind is written in source: "=", "let", "(".
 const char* tokSpelling(Tok t);

@@ -1,5 +1,6 @@
 // The lexer: source text -> tokens (LANGUAGE.md section 1). Errors are reported with a
 // precise span and lexing goes on, so one run shows every lexical problem of a file.
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <string_view>
@@ -98,6 +99,51 @@ bool decodeEscape(std::string_view s, size_t& i, std::string& out, bool bytes, s
   appendUtf8(out, cp);
   if (codePoint) *codePoint = cp;
   return true;
+}
+
+namespace {
+
+bool isIdentChar(char c);
+
+// The end (one past the closing quote) of the character literal starting at s[j] == '\'', or 0
+// if there is no well-formed one there.
+size_t charLitEnd(std::string_view s, size_t j) {
+  size_t k = j + 1;
+  if (k >= s.size() || s[k] == '\n' || s[k] == '\'') return 0;
+  if (s[k] == '\\') {
+    for (k += 2; k < s.size() && k < j + 16 && s[k] != '\n'; ++k)
+      if (s[k] == '\'') return k + 1;
+    return 0;
+  }
+  unsigned char c = static_cast<unsigned char>(s[k]);
+  k += c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : 4;
+  return k < s.size() && s[k] == '\'' ? k + 1 : 0;
+}
+
+}  // namespace
+
+size_t interpHoleEnd(std::string_view s, size_t a) {
+  int depth = 1;
+  size_t j = a;
+  while (j < s.size() && s[j] != '\n') {
+    char c = s[j];
+    if (c == '{') {
+      ++depth;
+    } else if (c == '}') {
+      if (--depth == 0) return j;
+    } else if (c == '"') {  // a nested string
+      ++j;
+      while (j < s.size() && s[j] != '"' && s[j] != '\n') j += s[j] == '\\' ? 2 : 1;
+      if (j >= s.size() || s[j] == '\n') return std::min(j, s.size());
+    } else if (c == '\'' && (j == a || !isIdentChar(s[j - 1]))) {  // a character literal, not a prime
+      if (size_t e = charLitEnd(s, j)) {
+        j = e;
+        continue;
+      }
+    }
+    ++j;
+  }
+  return std::min(j, s.size());
 }
 
 namespace {
@@ -542,19 +588,10 @@ class Lexer {
       if (!bytes && c == '$' && at(p + 1) == '{') {
         interp = true;
         interpOpen = p;
-        p += 2;
-        int depth = 1;
-        while (p < end_ && src_[p] != '\n' && depth > 0) {
-          char d = src_[p];
-          if (d == '{') ++depth;
-          else if (d == '}') --depth;
-          else if (d == '"') {  // nested string
-            ++p;
-            while (p < end_ && src_[p] != '"' && src_[p] != '\n') p += src_[p] == '\\' ? 2 : 1;
-          }
-          ++p;
-        }
-        if (depth > 0) { badInterp = true; break; }
+        std::string_view whole(src_.data(), end_);
+        p = static_cast<uint32_t>(interpHoleEnd(whole, p + 2));
+        if (p >= end_ || src_[p] != '}') { badInterp = true; break; }
+        ++p;
         continue;
       }
       ++p;
@@ -580,13 +617,7 @@ class Lexer {
       for (size_t i = 0; i < body.size();) {
         if (body[i] == '\\') { escape(body, i, scratch, false, bodyStart); continue; }
         if (body[i] == '$' && i + 1 < body.size() && body[i + 1] == '{') {
-          int depth = 0;
-          while (i < body.size()) {
-            if (body[i] == '{') ++depth;
-            else if (body[i] == '}' && --depth == 0) { ++i; break; }
-            else if (body[i] == '"') { ++i; while (i < body.size() && body[i] != '"') i += body[i] == '\\' ? 2 : 1; }
-            ++i;
-          }
+          i = std::min(interpHoleEnd(body, i + 2) + 1, body.size());
           continue;
         }
         ++i;
