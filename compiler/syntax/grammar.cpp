@@ -431,7 +431,7 @@ auto const listbody_def = x3::eps[e_newList] >> (
 auto const recordexp_def = node(T(Tok::LBrace)[e_rec] > -((varid_[e_pun] >> -(T(Tok::Equals) > expr[e_fieldVal])) % T(Tok::Comma)) >
                                 T(Tok::RBrace));
 auto const binexp_def = node(binEmpty_[e_bin] | (binOpen_[e_bin] >> (binseg_e[e_seg] % T(Tok::Comma)) >> binClose_));
-auto const op_def = opsym_[pass] | (T(Tok::Backquote) >> backname_[pass] > T(Tok::Backquote));
+auto const op_def = opsym_[pass] | (T(Tok::Backquote) > backname_[pass] > T(Tok::Backquote));
 auto const conop_def = consym_[pass] | (T(Tok::Backquote) >> qconid_[pass] >> T(Tok::Backquote));
 auto const varop_def = varsym_[pass] | (T(Tok::Backquote) >> qvarid_[pass] >> T(Tok::Backquote));
 
@@ -640,12 +640,50 @@ class Reporter {
     }
     return true;
   }
-  std::string describe(It pos) const { return atEof(pos) ? "the end of the file" : describeToken(*pos); }
+  std::string describe(It pos) const { return atEof(pos) ? endName_ : describeToken(*pos); }
+  // What the end of the token range is called in messages (`}` for the inside of `${...}`).
+  void setEndName(std::string n) { endName_ = std::move(n); }
+
+  // The first real token after the virtual ones at pos.
+  It nextReal(It pos) const {
+    while (pos != end_ && isVirtual(pos->kind)) ++pos;
+    return pos;
+  }
+
+  // A block item that failed where layout closed it: a line indented too little (it ended the
+  // item's block) follows. Reports E0017 at that line; returns false if that is not the case.
+  bool badIndentation(It pos) {
+    It f = g_state ? g_state->furthest : pos;
+    if (f <= pos || f == end_ || !isVirtual(f->kind) || atEof(f)) return false;
+    It r = nextReal(f);
+    const Token* prev = prevReal(f);
+    if (r == end_ || !prev || r->line <= prev->line || alreadyAt(r)) return false;
+    auto& d = diags_.error("E0017", spanAt(r), "found " + describe(r) + " on a line indented too little to continue the line above");
+    d.label = "indented too little";
+    if (const Token* start = itemStart(f))
+      d.hint = fmt::format("a line continuing `{}` must be indented more than column {}, where it starts", start->text.empty() ? tokSpelling(start->kind) : start->text, start->col);
+    else
+      d.hint = "indent this line more than the start of the line it continues";
+    return true;
+  }
 
   void expected(It pos, const std::string& which) {
-    if (pos->kind == Tok::Error || alreadyAt(pos)) return;
+    if (pos->kind == Tok::Error) return;
     std::string what = which;
     if (what.find("boost") != std::string::npos || what.find("::") != std::string::npos) what = "something else";
+    bool item = what == "a declaration" || what == "a statement" || what == "a case alternative";
+    if (item && badIndentation(pos)) return;
+    if (alreadyAt(pos)) return;
+    if (what == "a declaration" && pos->kind == Tok::KwWhere) {
+      whereAtItemStart(pos);
+      return;
+    }
+    if (what == "a declaration" && topLevelOnly(pos->kind)) {
+      auto& d = diags_.error("E0116", spanAt(pos), fmt::format("`{}` declarations are only allowed at the top level", tokSpelling(pos->kind)));
+      d.label = "declaration not allowed here";
+      d.hint = "only value definitions, type signatures and fixity declarations may appear in `let` and `where`; move this declaration to the top level of the module";
+      return;
+    }
     const char* code = "E0014";
     if (what == "an expression") code = "E0011";
     else if (what == "a pattern") code = "E0012";
@@ -673,6 +711,11 @@ class Reporter {
     if (continuation)
       d.hint = "this line is indented more than the items of its block, so it continues the previous item; "
                "to start a new item, align it exactly with the others";
+    if (what == "the end of the statement" && pos->kind == Tok::Equals) {
+      const Token* start = itemStart(pos);
+      std::string lhs = start && start->kind == Tok::VarId ? start->text : "x";
+      d.hint = fmt::format("to define a name in a `do` block, use `let`: `let {} = ...`; to compare, use `==`", lhs);
+    }
     if (std::string_view(code) == "E0016") {
       Tok open = what == "`)`" ? Tok::LParen : what == "`]`" ? Tok::LBracket : Tok::LBrace;
       Tok close = what == "`)`" ? Tok::RParen : what == "`]`" ? Tok::RBracket : Tok::RBrace;
@@ -720,15 +763,31 @@ class Reporter {
         if (k == want) { names.push_back(std::string("`") + tokSpelling(k) + "`"); break; }
     std::string found = describe(pos);
     if (pos == declStart) {
+      if (pos->kind == Tok::KwWhere) { whereAtItemStart(pos); return; }
       auto& d = diags_.error("E0015", spanAt(pos), "expected a declaration, found " + found);
       d.label = "a declaration cannot start here";
+      It next = pos + 1;
       if (isVirtual(pos->kind) || pos->kind == Tok::VRBrace)
         d.hint = "check the indentation of this line";
       else if (pos->kind == Tok::KwImport)
         d.hint = "imports must come before the other declarations";
+      else if ((pos->kind == Tok::VarSym || pos->kind == Tok::ConSym || pos->kind == Tok::Minus) && next != end_ &&
+               (next->kind == Tok::DColon || next->kind == Tok::Comma))
+        d.hint = fmt::format("write the operator in parentheses: `({}) :: ...`", pos->text);
       else
         d.hint = "a declaration is a type signature `f :: T`, a definition `f x = ...`, or `data`, `type`, `class`, `instance`, `import`...";
       return;
+    }
+    // A line indented less than the block above it ends that block; it cannot continue the item.
+    if (!isVirtual(pos->kind) && pos != begin_ && (pos - 1)->kind == Tok::VRBrace) {
+      const Token* prev = prevReal(pos);
+      if (prev && prev->line < pos->line && !atEof(pos)) {
+        auto& d = diags_.error("E0017", spanAt(pos), "unexpected " + withoutArticle(found) + ": this line is indented less than the block above it");
+        d.label = "indented less than the block above";
+        d.hint = "a line indented less than the items of a block (statements, case alternatives, `where` bindings) ends "
+                 "the block; align it exactly with the items above to continue the block";
+        return;
+      }
     }
     if (pos->kind == Tok::RParen || pos->kind == Tok::RBracket || pos->kind == Tok::RBrace) {
       auto& d = diags_.error("E0016", spanAt(pos), "unmatched " + found);
@@ -736,7 +795,7 @@ class Reporter {
       d.hint = "remove it, or add the missing opening bracket";
       return;
     }
-    std::string msg = "unexpected " + found;
+    std::string msg = "unexpected " + withoutArticle(found);
     if (!names.empty()) {
       msg = "expected ";
       for (size_t i = 0; i < names.size() && i < 4; ++i) {
@@ -749,9 +808,55 @@ class Reporter {
       msg += ", found " + found;
     }
     auto& d = diags_.error(isVirtual(pos->kind) && !atEof(pos) ? "E0017" : "E0010", spanAt(pos), msg);
-    d.label = "unexpected " + found;
+    d.label = "unexpected " + withoutArticle(found);
     if (isVirtual(pos->kind))
       d.hint = "if the code continues on the next line, indent that line more than the start of this one";
+    if (pos->kind == Tok::Equals) guardEqualsHint(d, pos);
+  }
+
+  static std::string withoutArticle(const std::string& s) {
+    for (const char* a : {"the ", "a ", "an "})
+      if (s.rfind(a, 0) == 0) return s.substr(std::string_view(a).size());
+    return s;
+  }
+
+  static bool topLevelOnly(Tok k) {
+    return k == Tok::KwData || k == Tok::KwNewtype || k == Tok::KwType || k == Tok::KwClass || k == Tok::KwInstance ||
+           k == Tok::KwImport || k == Tok::KwForeign;
+  }
+
+  // `where` where a declaration or an item should start: it is not indented under its definition.
+  void whereAtItemStart(It pos) {
+    auto& d = diags_.error("E0017", spanAt(pos), "`where` at the start of an item: it is not indented under the definition it belongs to");
+    d.label = "indent this `where`";
+    d.hint = "a `where` belongs to the definition above it and must be indented more than that definition's first "
+             "line, for example by two spaces";
+  }
+
+  // `| n = 0 = ...`: a guard that compares with `=`; the first `=` after `|` ended the guard.
+  void guardEqualsHint(Diagnostic& d, It pos) {
+    int depth = 0;
+    It firstEq = end_;
+    for (It i = pos; i != begin_;) {
+      --i;
+      Tok k = i->kind;
+      if (k == Tok::RParen || k == Tok::RBracket || k == Tok::RBrace) ++depth;
+      else if (k == Tok::LParen || k == Tok::LBracket || k == Tok::LBrace) {
+        if (depth-- == 0) return;
+      } else if (depth == 0) {
+        if (k == Tok::Equals) {
+          if (firstEq != end_) return;
+          firstEq = i;
+        } else if (k == Tok::Bar) {
+          if (firstEq == end_) return;
+          d.hint = "a guard compares with `==`: write `| x == 0 = ...`; a single `=` ends the guard and starts the right-hand side";
+          d.secondary.push_back(Label{firstEq->span, "this `=` ended the guard; did you mean `==`?"});
+          return;
+        } else if (k == Tok::VSemi || k == Tok::Semi || k == Tok::VLBrace || k == Tok::KwWhere) {
+          return;
+        }
+      }
+    }
   }
 
   void tooDeep(It pos) {
@@ -762,7 +867,8 @@ class Reporter {
   }
 
   void hint(Diagnostic& d, const std::string& what, It pos) {
-    if (what == "`then`") d.hint = "an `if` needs both branches: `if cond then a else b`";
+    if (what == "`then`" && pos->kind == Tok::Equals) d.hint = "to compare, use `==`: `if x == 5 then ...` (a single `=` defines a name)";
+    else if (what == "`then`") d.hint = "an `if` needs both branches: `if cond then a else b`";
     else if (what == "`else`") d.hint = "every `if` needs an `else` branch: `if cond then a else b`";
     else if (what == "`in`") d.hint = "a `let` expression ends with `in` and the expression using the bindings; inside `do`, write `let` without `in`";
     else if (what == "`of`") d.hint = "a case expression reads `case e of` followed by the alternatives";
@@ -775,6 +881,7 @@ class Reporter {
   DiagnosticEngine& diags_;
   It begin_, end_;
   std::vector<uint32_t> reported_;
+  std::string endName_ = "the end of the file";
 };
 
 // Skips past a broken declaration: to the next `;` of the block the declaration started
@@ -856,6 +963,7 @@ ExprPtr buildInterp(const Token& t) {
         st->end = toks.end();
         st->furthest = toks.begin();
         Reporter rep(diags, toks.begin(), toks.end());
+        rep.setEndName("`}`");
         It it = toks.begin();
         ExprPtr e;
         if (parseWith(expr, it, toks.end(), e, rep)) {

@@ -166,6 +166,7 @@ std::string describeToken(const Token& t) {
     case Tok::Bytes: return "a bytes literal";
     case Tok::Hole: return "the hole `?" + t.text + "`";
     case Tok::Dot: return "`.`";
+    case Tok::Backquote: return "a backquote";
     case Tok::VLBrace: return "the start of an indented block";
     case Tok::VRBrace: return "the end of the indented block";
     case Tok::VSemi: return "a new line";

@@ -318,3 +318,45 @@ TEST_CASE("errors: a misaligned line in a block is a layout error with a hint", 
   CHECK(p.first().message == "expected the end of the declaration after `y`, found `=`");
   CHECK(p.first().hint.find("align it exactly") != std::string::npos);
 }
+
+TEST_CASE("errors: 2^63 is an Int literal only after a minus", "[syntax][errors]") {
+  CHECK(Parsed("x = 9223372036854775808").errors() == V{"E0006@1:5"});
+  CHECK(Parsed("x = 18446744073709551615").errors() == V{"E0006@1:5"});
+  CHECK(Parsed("x = -9223372036854775808").errors().empty());
+  CHECK(Parsed("x = 9223372036854775807").errors().empty());
+  CHECK(Parsed("x = 0xFFFFFFFFFFFFFFFF").errors().empty());
+}
+
+TEST_CASE("errors: hints for common mistakes", "[syntax][errors]") {
+  Parsed w("area r = r * r\nwhere y = 1\nz = 2");
+  CHECK(w.errors() == V{"E0017@2:1"});
+  CHECK(w.first().hint.find("indented more") != std::string::npos);
+  Parsed d("main = do\n  total = 5\n  print total");
+  CHECK(d.errors() == V{"E0014@2:9"});
+  CHECK(d.first().hint.find("`let total = ...`") != std::string::npos);
+  Parsed g("f n\n  | n = 0 = 1\n  | otherwise = 2");
+  CHECK(g.errors() == V{"E0010@2:11"});
+  CHECK(g.first().hint.find("`==`") != std::string::npos);
+  Parsed i("f x = if x = 5 then 1 else 2");
+  CHECK(i.errors() == V{"E0014@1:12"});
+  CHECK(i.first().hint.find("`==`") != std::string::npos);
+  Parsed o("|+| :: Int -> Int -> Int\na |+| b = a");
+  CHECK(o.errors() == V{"E0015@1:1"});
+  CHECK(o.first().hint.find("`(|+|) :: ...`") != std::string::npos);
+}
+
+TEST_CASE("errors: indentation, declarations in where, backquotes, `${`", "[syntax][errors]") {
+  Parsed c("f n = case n of\n    0 -> 1\n  1 -> 2\ng = 1");
+  CHECK(c.errors() == V{"E0017@3:3"});
+  CHECK(c.first().message.find("unexpected number `1`") == 0);
+  Parsed l("main = do\n  let f x\n  = x + 1\n  print 1");
+  CHECK(l.errors() == V{"E0017@3:3"});
+  Parsed w("f x = g x\n  where\n    data T = T\n    g y = y");
+  CHECK(w.errors() == V{"E0116@3:5"});
+  Parsed b("x = (3 `5` 4)");
+  CHECK(b.errors() == V{"E0014@1:9"});
+  CHECK(b.first().message == "expected a name after a backquote, found the number `5`");
+  Parsed s("x = \"total: ${show 1 ++}\"");
+  CHECK(s.errors() == V{"E0011@1:24"});
+  CHECK(s.first().message == "expected an expression after `++`, found `}`");
+}

@@ -644,3 +644,40 @@ TEST_CASE("parser: local operator definitions and signatures", "[syntax][parser]
         "(clause f [] (= (op a <+> b)) (where [(infixl 6 <+>); (sig <+> :: (-> Int (-> Int Int))); "
         "(clause <+> [x y] (= (op x + y)))]))");
 }
+
+TEST_CASE("parser: binary data after `(`, in let blocks, with a negative first segment", "[syntax][parser]") {
+  CHECK(ex("(<<1>>, <<2>>)") == "(tuple (binary 1/integer-unsigned-big) (binary 2/integer-unsigned-big))");
+  CHECK(ex("(<<1, 2>>)") == "(binary 1/integer-unsigned-big, 2/integer-unsigned-big)");
+  CHECK(ex("(<< 1)") == "(rsection << 1)");
+  CHECK(ex("let b = <<n, 2>> in b") == "(let [(clause b [] (= (binary n/integer-unsigned-big, 2/integer-unsigned-big)))] b)");
+  CHECK(ex("[b | let b = <<1, 2>>, c]").find("(binary 1/integer-unsigned-big, 2/integer-unsigned-big)") != std::string::npos);
+  CHECK(ex("<<-1:8/signed>>") == "(binary -1:8/integer-signed-big)");
+  CHECK(pt("<<-1:8/signed>>") == "(binary -1:8/integer-signed-big)");
+  CHECK(pt("all@<<_:8, _/bytes>>") == "(@ all (binary _:8/integer-unsigned-big, _/bytes-unsigned-big))");
+}
+
+TEST_CASE("parser: infix constructors and strict fields", "[syntax][parser]") {
+  CHECK(dc("data V = Int :+ Int deriving (Show)") == "(data V (con :+ Int Int) (deriving Show))");
+  CHECK(dc("data L a = Nil | a :| L a") == "(data L a (con Nil) (con :| a (L a)))");
+  CHECK(dc("data P = P !Int !(Maybe Int)") == "(data P (con P Int (Maybe Int)))");
+  CHECK(dc("data Q = !Int :* !Int") == "(data Q (con :* Int Int))");
+  CHECK(dc("data R = R { x :: !Int }") == "(data R (con R {x :: Int}))");
+}
+
+TEST_CASE("parser: `as`, `hiding` and `qualified` are names outside imports", "[syntax][parser]") {
+  CHECK(ex("let as = 1; hiding = 2; qualified = 3 in as + hiding + qualified") ==
+        "(let [(clause as [] (= 1)); (clause hiding [] (= 2)); (clause qualified [] (= 3))] (op as + hiding + qualified))");
+  CHECK(ex("\\as -> as") == "(lam [as] as)");
+  Parsed p("import qualified Data.Map as M hiding (x)\nas = 1");
+  INFO(p.errs());
+  REQUIRE(p.diags.all().empty());
+  CHECK(p.mod->imports.at(0).qualified);
+  CHECK(p.mod->imports.at(0).alias == "M");
+  CHECK(p.mod->imports.at(0).hiding);
+}
+
+TEST_CASE("parser: character literals with braces and quotes inside `${...}`", "[syntax][parser]") {
+  CHECK(ex("\"c${show '}'}d\"").find("(app show '}')") != std::string::npos);
+  CHECK(ex("\"${show '{'}${show '\"'}\"").find("(app show '\"')") != std::string::npos);
+  CHECK(ex("\"${show x'}\"").find("(app show x')") != std::string::npos);
+}
