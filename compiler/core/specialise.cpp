@@ -129,9 +129,21 @@ struct Specialiser {
     return true;
   }
 
-  // Arguments worth specialising on: constant dictionaries and top-level functions.
+  // Arguments worth specialising on: constant dictionaries, top-level functions, and partial
+  // applications of top-level functions to such arguments (`sortBy (compare dOrd)`).
   bool known(const Expr& e) const {
-    return e.kind == Expr::Global && (dicts.count(e.name) || funIdx.count(e.name));
+    if (e.kind == Expr::Global) return dicts.count(e.name) || funIdx.count(e.name);
+    if (e.kind != Expr::App || !isStatic(e)) return false;
+    for (size_t i = 1; i < e.args.size(); ++i)
+      if (!known(*e.args[i])) return false;
+    return true;
+  }
+
+  static std::string keyOf(const Expr& e) {
+    if (e.kind == Expr::Global) return e.name;
+    std::string k = keyOf(*e.args[0]) + "(";
+    for (size_t i = 1; i < e.args.size(); ++i) k += (i > 1 ? "," : "") + keyOf(*e.args[i]);
+    return k + ")";
   }
 
   void index() {
@@ -184,7 +196,7 @@ struct Specialiser {
     for (size_t i = 0; i < args.size(); ++i) {
       if (known(*args[i]) && !scr.count(fn.params[i])) {
         fixed[i] = any = true;
-        key += "|" + std::to_string(i) + "=" + args[i]->name;
+        key += "|" + std::to_string(i) + "=" + keyOf(*args[i]);
       } else {
         all = false;
       }
@@ -199,7 +211,7 @@ struct Specialiser {
     std::map<VarId, ExprPtr> subst;
     std::vector<VarId> params;
     for (size_t i = 0; i < args.size(); ++i) {
-      if (fixed[i]) subst[fn.params[i]] = args[i];
+      if (fixed[i]) subst[fn.params[i]] = copyClosed(*args[i]);
       else params.push_back(fn.params[i]);
     }
     Copier c{p.nextVar, subst, {}};

@@ -2,6 +2,7 @@
 // dictionaries, constructor wrappers, and the order of CAF initialisation.
 #include "core/lower/lower.hpp"
 
+#include <cstdlib>
 #include <fmt/format.h>
 
 #include "core/lower/lowerer.hpp"
@@ -456,7 +457,9 @@ std::optional<core::Program> Lowerer::run(std::string& error) {
   collectShapes();
   lowerTopLevel();
   lowerInstances();
-  core::specialise(prog);
+  // WEIR_SPECIALISE=0 turns specialisation off, to measure what it buys (bench/, docs/performance.md).
+  const char* spec = std::getenv("WEIR_SPECIALISE");
+  if (!spec || std::string(spec) != "0") core::specialise(prog);
   pruneUnreachable();
   if (!libraryDir.empty())
     core::markLibraryCallSites(prog, [&](const std::string& l) { return l.rfind(libraryDir + "/", 0) == 0; });
