@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""The standard library's promise (issue 3): every exported function has a doc comment and
+is exercised by a golden program. For every stdlib/**/*.weir module this finds the exported
+top-level functions and values (the export list, or every top-level name when a module has
+none) and checks that
+  - the lines right above its type signature are a comment block containing `-- |`
+    (one block may document several adjacent signatures), and
+  - its name occurs in at least one tests/programs/**/*.weir file.
+Names starting with `prim` (primitive bindings) are internal and exempt.
+Usage: check_docs.py ROOT"""
+import os
+import re
+import sys
+
+root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "..")
+stdlib = os.path.join(root, "stdlib")
+programs = os.path.join(root, "tests", "programs")
+
+SIG = re.compile(r"^(?:foreign import \w+ \"[^\"]*\" )?(\(?[^\s:()]+\)?|\([^)]+\))\s*::")
+
+corpus = []
+for d, _, files in os.walk(programs):
+    for f in files:
+        if f.endswith(".weir"):
+            corpus.append(open(os.path.join(d, f), encoding="utf-8").read())
+corpus = "\n".join(corpus)
+
+
+def exports(text):
+    m = re.search(r"^module\s+[\w.]+\s*(\((.*?)\))?\s*where", text, re.S | re.M)
+    if not m or m.group(1) is None:
+        return None
+    names = set()
+    for item in re.split(r",", m.group(2)):
+        item = re.sub(r"--[^\n]*", "", item).strip()
+        if not item or item[0].isupper() or item.startswith("module "):
+            continue
+        names.add(item.strip("()").strip() if item.startswith("(") else item.split()[0])
+    return names
+
+
+missing_doc, missing_test, checked = [], [], 0
+for d, _, files in os.walk(stdlib):
+    for f in sorted(files):
+        if not f.endswith(".weir"):
+            continue
+        path = os.path.join(d, f)
+        rel = os.path.relpath(path, root)
+        lines = open(path, encoding="utf-8").read().split("\n")
+        exp = exports("\n".join(lines))
+        seen = set()
+        for i, line in enumerate(lines):
+            m = SIG.match(line)
+            if not m:
+                continue
+            name = m.group(1).strip("()")
+            if name in seen or name.startswith("prim") or (exp is not None and name not in exp):
+                continue
+            seen.add(name)
+            checked += 1
+            # Walk up over adjacent signatures (a documented group) and then the comment block.
+            j = i - 1
+            while j >= 0 and SIG.match(lines[j]):
+                j -= 1
+            block = []
+            while j >= 0 and lines[j].startswith("--"):
+                block.append(lines[j])
+                j -= 1
+            if not any(b.startswith("-- |") for b in block):
+                missing_doc.append(f"{rel}:{i + 1}: `{name}` has no `-- |` doc comment")
+            word = re.escape(name)
+            if not re.search(rf"(?<![\w']){word}(?![\w'])", corpus):
+                missing_test.append(f"{rel}:{i + 1}: `{name}` is not used by any tests/programs/*.weir")
+
+for m in missing_doc + missing_test:
+    print(m)
+print(f"stdlib docs: {checked} exported names, {len(missing_doc)} without a doc comment, "
+      f"{len(missing_test)} without a test")
+sys.exit(1 if missing_doc or missing_test else 0)
