@@ -240,15 +240,24 @@ class Lexer {
   char cur() const { return at(pos_); }
 
   LineCol colAt(uint32_t p) const {
-    // column (1-based, in code points, tabs to the next multiple of 8) of offset p on the current line
-    uint32_t col = colBase_;
-    for (uint32_t i = lineStart_; i < p && i < src_.size(); ++i) {
+    // column (1-based, in code points, tabs to the next multiple of 8) of offset p on the current line;
+    // counted on from the previous call on the same line, so a long line costs linear time
+    uint32_t col = colBase_, i = lineStart_;
+    if (colCacheLine_ == lineStart_ && colCachePos_ <= p) {
+      col = colCacheCol_;
+      i = colCachePos_;
+    }
+    for (; i < p && i < src_.size(); ++i) {
       unsigned char c = static_cast<unsigned char>(src_[i]);
       if (c == '\t') col = ((col - 1) / 8 + 1) * 8 + 1;
       else if ((c & 0xC0) != 0x80) ++col;
     }
+    colCacheLine_ = lineStart_;
+    colCachePos_ = i;
+    colCacheCol_ = col;
     return {line_, col};
   }
+  mutable uint32_t colCacheLine_ = UINT32_MAX, colCachePos_ = 0, colCacheCol_ = 1;
 
   void newline(uint32_t afterNl) {
     ++line_;
@@ -257,6 +266,12 @@ class Lexer {
   }
 
   Span span(uint32_t b, uint32_t e) const { return Span{id_, b, e}; }
+
+  // Source text [b, e) for a message, shortened in the middle when very long (a 100,000-digit literal).
+  std::string quote(uint32_t b, uint32_t e) const {
+    if (e - b <= 60) return src_.substr(b, e - b);
+    return src_.substr(b, 28) + "..." + src_.substr(e - 28, 28);
+  }
 
   Diagnostic& error(const char* code, uint32_t b, uint32_t e, std::string msg) {
     if (e <= b) e = b + 1;
@@ -495,12 +510,12 @@ class Lexer {
       }
       const char* bname = base == 16 ? "hexadecimal" : base == 8 ? "octal" : "binary";
       if (bad || ndig == 0) {
-        auto& d = error("E0005", b, pos_, fmt::format("malformed {} literal `{}`", bname, src_.substr(b, pos_ - b)));
+        auto& d = error("E0005", b, pos_, fmt::format("malformed {} literal `{}`", bname, quote(b, pos_)));
         d.hint = base == 16 ? "hex digits are 0-9 and a-f, like `0x2A`"
                  : base == 8 ? "octal digits are 0-7, like `0o52`" : "binary digits are 0 and 1, like `0b1010`";
         v = 0;
       } else if (overflow) {
-        error("E0006", b, pos_, fmt::format("integer literal `{}` does not fit in 64 bits", src_.substr(b, pos_ - b)));
+        error("E0006", b, pos_, fmt::format("integer literal `{}` does not fit in 64 bits", quote(b, pos_)));
         v = 0;
       }
       (void)ds;
@@ -529,7 +544,7 @@ class Lexer {
       if (src_[i] != '_') clean += src_[i];
     if (pos_ < end_ && isIdentChar(cur())) {
       while (pos_ < end_ && isIdentChar(cur())) ++pos_;
-      auto& d = error("E0005", b, pos_, fmt::format("malformed number `{}`", src_.substr(b, pos_ - b)));
+      auto& d = error("E0005", b, pos_, fmt::format("malformed number `{}`", quote(b, pos_)));
       d.label = "a number cannot be followed directly by letters";
       d.hint = "put a space between the number and the name, or write an exponent like `1e-3`";
       emit(isFloat ? Tok::Float : Tok::Integer, b, src_.substr(b, pos_ - b));
@@ -550,8 +565,8 @@ class Lexer {
     bool negated = !out_.empty() && out_.back().kind == Tok::Minus;
     if (overflow || v > kMinAbs || (v == kMinAbs && !negated)) {
       auto& d = error("E0006", b, pos_,
-                      overflow ? fmt::format("integer literal `{}` does not fit in 64 bits", src_.substr(b, pos_ - b))
-                               : fmt::format("integer literal `{}` is too large for Int", src_.substr(b, pos_ - b)));
+                      overflow ? fmt::format("integer literal `{}` does not fit in 64 bits", quote(b, pos_))
+                               : fmt::format("integer literal `{}` is too large for Int", quote(b, pos_)));
       d.hint = "Int is a signed 64-bit integer: the largest is 9223372036854775807 (2^63 - 1), the smallest "
                "-9223372036854775808; a hexadecimal literal may give any 64-bit pattern (up to 0xFFFFFFFFFFFFFFFF)";
       v = 0;

@@ -360,3 +360,9 @@ TEST_CASE("errors: indentation, declarations in where, backquotes, `${`", "[synt
   CHECK(s.errors() == V{"E0011@1:24"});
   CHECK(s.first().message == "expected an expression after `++`, found `}`");
 }
+
+TEST_CASE("errors: a very long literal is shortened in the message", "[syntax][errors]") {
+  Parsed p("x = " + std::string(100000, '9'));
+  CHECK(p.errors() == V{"E0006@1:5"});
+  CHECK(p.first().message.size() < 120);
+}

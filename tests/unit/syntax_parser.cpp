@@ -681,3 +681,17 @@ TEST_CASE("parser: character literals with braces and quotes inside `${...}`", "
   CHECK(ex("\"${show '{'}${show '\"'}\"").find("(app show '\"')") != std::string::npos);
   CHECK(ex("\"${show x'}\"").find("(app show x')") != std::string::npos);
 }
+
+TEST_CASE("parser: a 50,000-level nesting on one line stops at the limit quickly", "[syntax][parser][perf]") {
+  // Columns were counted from the start of the line for every token: quadratic on long lines.
+  std::string src = "x = ";
+  for (int i = 0; i < 50000; ++i) src += "if True then ";
+  src += "1";
+  for (int i = 0; i < 50000; ++i) src += " else 2";
+  auto t0 = std::chrono::steady_clock::now();
+  Parsed p(src);
+  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  std::printf("[perf] 50,000 nested ifs on one line: %.2f ms\n", ms);
+  CHECK(p.errors() == std::vector<std::string>{"E0024@1:5195"});
+  CHECK(ms < 2000);
+}
