@@ -154,9 +154,10 @@ ExprPtr Lowerer::lowerApp(const Expr& headE, std::vector<ExprPtr> args, Span spa
       auto lit = core::mkCon(isAnd ? 1 - trueTag() : trueTag(), isAnd ? "Prelude.False" : "Prelude.True", {});
       return isAnd ? boolCase(args[0], args[1], lit) : boolCase(args[0], lit, args[1]);
     }
-    // `error msg` reports the call site.
+    // `error msg` reports the call site: `error` itself, as GHC does (the application's span
+    // starts at the `(` of a parenthesised call).
     if (headE.name == "Prelude.error" && args.size() >= 1 && (!headE.evidence || headE.evidence->dicts.empty())) {
-      ExprPtr call = core::mkPrim(core::PrimOp::Error, {args[0]}, loc(span));
+      ExprPtr call = core::mkPrim(core::PrimOp::Error, {args[0]}, loc(headE.span));
       std::vector<ExprPtr> rest(args.begin() + 1, args.end());
       return rest.empty() ? call : core::mkApp(call, rest);
     }
