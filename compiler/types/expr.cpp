@@ -59,7 +59,16 @@ void Checker::checkExpr(ast::ExprPtr& e, TypeP expected, const std::string& what
     }
   }
   TypeP t = infer(e);
+  size_t before = diags.all().size();
   expect(t, expected, e->span, what);
+  // `(- 1)` is the number -1 (as in Haskell), not a section: say so when it is not what was expected.
+  if (diags.all().size() > before && diags.all().back().code == "E0201" && e->kind == Expr::Lit &&
+      ((e->lit.kind == ast::Literal::Int && e->lit.i < 0) || (e->lit.kind == ast::Literal::Float && e->lit.f < 0))) {
+    const std::string& text = diags.sources().get(e->span.file).text();
+    if (e->span.begin < text.size() && text[e->span.begin] == '(')
+      diags.at(diags.all().size() - 1).hint =
+          "`(- 1)` is the number -1, not a section; to subtract 1 from each value, write `subtract 1` or `(\\x -> x - 1)`";
+  }
 }
 
 TypeP Checker::infer(ast::ExprPtr& ep) {
