@@ -276,7 +276,8 @@ std::vector<DeclPtr> deriveInstances(const Decl& data, const std::vector<std::st
     else if (cls == "Prelude.Ord") deriveOrd(g, data, inst->body);
     else if (cls == "Prelude.Show") deriveShow(g, data, inst->body, fixities);
     else {
-      auto& d = diags.error("E0119", sp, fmt::format("cannot derive `{}`", displayName(cls)));
+      auto& d = diags.error("E0119", wordSpan(diags.sources(), sp, displayName(cls), 0, "deriving"),
+                            fmt::format("cannot derive `{}`", displayName(cls)));
       d.label = "only Eq, Ord and Show can be derived so far";
       d.hint = fmt::format("write the instance by hand: `instance {} {} where ...`", displayName(cls), displayName(data.name));
       continue;

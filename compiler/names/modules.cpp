@@ -12,6 +12,33 @@ namespace weir::names {
 
 namespace fs = std::filesystem;
 
+Span wordSpan(const SourceManager& sm, Span within, const std::string& word, size_t nth, const std::string& after) {
+  if (word.empty() || within.end <= within.begin) return within;
+  const std::string& text = sm.get(within.file).text();
+  auto isName = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '\'' || c == '.'; };
+  auto find = [&](const std::string& w, size_t from, size_t& at) {
+    size_t end = std::min<size_t>(within.end, text.size());
+    for (size_t i = from; i + w.size() <= end; ++i) {
+      if (text.compare(i, w.size(), w) != 0) continue;
+      if (i > 0 && isName(text[i - 1])) continue;
+      if (i + w.size() < text.size() && isName(text[i + w.size()])) continue;
+      at = i;
+      return true;
+    }
+    return false;
+  };
+  size_t pos = within.begin, at = 0;
+  if (!after.empty()) {
+    if (!find(after, pos, at)) return within;
+    pos = at + after.size();
+  }
+  for (size_t k = 0;; ++k) {
+    if (!find(word, pos, at)) return within;
+    if (k == nth) return Span{within.file, static_cast<uint32_t>(at), static_cast<uint32_t>(at + word.size())};
+    pos = at + word.size();
+  }
+}
+
 bool instanceMethodParts(const std::string& unique, std::string* cls, std::string* head, std::string* method) {
   if (unique.rfind("$f", 0) != 0) return false;
   size_t a = unique.find('$', 2);
@@ -73,7 +100,8 @@ struct Loader {
     dirs.push_back(mainDir);
     for (auto& d : opts.searchPath) dirs.push_back(d);
     for (auto& d : dirs) {
-      fs::path p = fs::path(d) / rel;
+      // Relative to the program's folder: `ErrLib/M.weir` as the user wrote it, not `./ErrLib/M.weir`.
+      fs::path p = d == "." ? fs::path(rel) : fs::path(d) / rel;
       std::error_code ec;
       if (fs::is_regular_file(p, ec)) return p.string();
     }
@@ -126,7 +154,7 @@ struct Loader {
       lm.file = id;
       lm.ast = std::make_shared<ast::Module>(std::move(*parsed));
       if (lm.name != name) {
-        auto& d = diags.error("E0112", lm.ast->span,
+        auto& d = diags.error("E0112", wordSpan(sources, lm.ast->span, lm.name, 0, "module"),
                               fmt::format("file {} declares module `{}` but was imported as `{}`", *path, lm.name, name));
         d.hint = fmt::format("rename the module header to `module {} where`", name);
         continue;

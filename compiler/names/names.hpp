@@ -61,6 +61,11 @@ std::string displayName(const std::string& unique);
 // For messages about a binding: "`m` (in `instance Eq T`)", "`m` (the default in class `C`)",
 // otherwise "`name`".
 std::string describeBinding(const std::string& unique);
+// The span of the nth (0-based) occurrence of `word` as a whole name inside `within`, starting
+// the search after the first occurrence of `after` (a whole word) when it is given; `within`
+// itself when there is none. For positions the AST does not keep (type parameters, deriving).
+Span wordSpan(const SourceManager& sm, Span within, const std::string& word, size_t nth = 0,
+              const std::string& after = "");
 // For "$fCls$Head$m": the class and head unique names; false for other names.
 bool instanceMethodParts(const std::string& unique, std::string* cls, std::string* head, std::string* method);
 

@@ -16,16 +16,18 @@ namespace {
 
 using namespace weir::ast;
 
+// Optimal string alignment distance: insertions, deletions, substitutions and swaps of two
+// neighbouring letters (`Shwo` -> `Show` is one edit).
 size_t editDistance(const std::string& a, const std::string& b) {
-  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j)
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
+  std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
+  for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (size_t i = 1; i <= a.size(); ++i)
+    for (size_t j = 1; j <= b.size(); ++j) {
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  return d[a.size()][b.size()];
 }
 
 bool isOperatorName(const std::string& s) {
@@ -59,6 +61,11 @@ struct Renamer {
   std::map<std::string, std::string> ownValues, ownTypes, ownClasses;  // source -> unique
   std::vector<std::map<std::string, std::string>> locals;             // stack of local scopes
   std::vector<DeclPtr> derived;                                       // instances from `deriving`
+  std::set<std::string> placeholders;   // unique names standing for items of failed imports
+  std::map<std::string, Exports> defined;  // module -> everything it defines (exported or not)
+  std::vector<std::string> imported;       // modules the current module imports
+  const std::vector<DeclPtr>* topDecls = nullptr;  // the current module's declarations
+  std::map<std::string, std::string> otherClauseWhere;  // name -> function: bound in another clause's `where`
 
   const SourceManager* sources = nullptr;
 
@@ -81,7 +88,9 @@ struct Renamer {
   std::string suggest(const std::string& name, const std::vector<std::string>& candidates) {
     std::string best;
     if (name.size() > 40) return best;  // nobody misspells a name that long; keeps this linear
-    size_t bestD = std::max<size_t>(2, name.size() / 3) + 1;
+    // At most a third of the name may differ (one edit for short names): `base` must not
+    // suggest `False`.
+    size_t bestD = std::max<size_t>(1, name.size() / 3) + 1;
     for (auto& c : candidates) {
       if (c == name) continue;
       size_t d = editDistance(name, c);
@@ -94,6 +103,13 @@ struct Renamer {
                                       Span span, const char* what) {
     auto it = table.find(name);
     if (it == table.end()) return std::nullopt;
+    if (it->second.size() > 1) {
+      // A placeholder from a failed import (already reported) yields to a real definition.
+      std::set<std::string> real;
+      for (auto& u : it->second) if (!placeholders.count(u)) real.insert(u);
+      if (real.size() == 1) return *real.begin();
+      if (real.empty()) return *it->second.begin();
+    }
     if (it->second.size() > 1) {
       std::string list;
       for (auto& u : it->second) list += (list.empty() ? "`" : ", `") + u + "`";
@@ -122,7 +138,34 @@ struct Renamer {
     auto& d = isCon ? diags.error("E0102", span, fmt::format("cannot find constructor `{}` in this scope", name))
                     : diags.error("E0100", span, fmt::format("cannot find `{}` in this scope", name));
     d.label = "not defined";
-    if (!hintName.empty()) d.hint = fmt::format("did you mean `{}`?", hintName);
+    // Defined by an imported module that does not export it?
+    std::string hidden;
+    for (auto& m : imported) {
+      if (!q.empty() && q != m) continue;
+      auto def = defined.find(m);
+      if (def == defined.end() || !def->second.values.count(base)) continue;
+      auto ex = exports.find(m);
+      if (ex != exports.end() && ex->second.values.count(base)) continue;
+      hidden = fmt::format("module `{}` defines `{}` but does not export it", m, base);
+      for (auto& [type, kids] : def->second.children)
+        if (std::find(kids.begin(), kids.end(), base) != kids.end() && ex != exports.end() &&
+            ex->second.types.count(displayName(type)))
+          hidden += fmt::format(" (it exports the type `{}` without its constructors, as an abstract type)",
+                                displayName(type));
+      break;
+    }
+    auto ow = otherClauseWhere.find(name);
+    if (!hidden.empty()) {
+      d.label = "not exported";
+      d.notes.push_back(hidden);
+      d.hint = isCon ? "use the functions the module exports to build and inspect these values"
+                     : fmt::format("add `{}` to the export list of `{}`, or use what it exports", base, q.empty() ? imported.back() : q);
+    } else if (ow != otherClauseWhere.end()) {
+      d.label = "not defined in this clause";
+      d.notes.push_back(fmt::format("`{}` is defined in the `where` of another clause of `{}`; a `where` belongs to one clause only",
+                                    name, ow->second));
+      d.hint = fmt::format("define `{}` at the top level, or use guards in a single clause that shares the `where`", name);
+    } else if (!hintName.empty()) d.hint = fmt::format("did you mean `{}`?", hintName);
     else if (!q.empty()) d.hint = fmt::format("is module `{}` imported, and does it export `{}`?", q, base);
     return name;
   }
@@ -281,6 +324,7 @@ struct Renamer {
           // Known from now on, so its uses do not repeat the error.
           scope.addValue(item.name, imp.module + "." + item.name);
           scope.addType(item.name, imp.module + "." + item.name);
+          placeholders.insert(imp.module + "." + item.name);
         }
       }
     }
@@ -621,12 +665,19 @@ struct Renamer {
     for (auto& d : decls) {
       switch (d->kind) {
         case Decl::Clause: {
+          // Names bound in the `where` of the function's other clauses, for a note if used here.
+          auto savedWhere = otherClauseWhere;
+          for (auto& o : (topLevel && topDecls ? *topDecls : decls))
+            if (o != d && o->kind == Decl::Clause && displayName(o->name) == displayName(d->name))
+              for (auto& w : o->rhs.where)
+                if (w->kind == Decl::Clause) otherClauseWhere[displayName(w->name)] = displayName(d->name);
           auto it = names.find(d->name);
           if (it != names.end()) d->name = it->second;
           locals.emplace_back();
           for (auto& p : d->pats) renamePat(p, locals.back());
           renameRhs(d->rhs);
           locals.pop_back();
+          otherClauseWhere = savedWhere;
           break;
         }
         case Decl::PatBind:
@@ -835,6 +886,10 @@ struct Renamer {
 
     Exports all;
     collect(m, all);
+    defined[mod] = all;
+    topDecls = &m.decls;
+    imported.clear();
+    for (auto& imp : m.imports) imported.push_back(imp.module);
 
     // Imports (implicit Prelude first).
     bool preludeExplicit = false;
@@ -847,6 +902,7 @@ struct Renamer {
     for (auto& t : builtinTypes()) scope.addType(t, t);
 
     // Fixities of this module's operators.
+    std::set<std::string> fixitySeen;
     for (auto& d : m.decls)
       if (d->kind == Decl::Fixity)
         for (size_t ni = 0; ni < d->names.size(); ++ni) {
@@ -855,6 +911,13 @@ struct Renamer {
           if (it == ownValues.end()) {
             auto& e = diags.error("E0117", ni < d->nameSpans.size() ? d->nameSpans[ni] : d->span, fmt::format("fixity declaration for `{}`, which is not defined in this module", n));
             e.hint = "declare the fixity next to the operator's definition";
+            continue;
+          }
+          if (!fixitySeen.insert(n).second) {
+            auto& e = diags.error("E0109", ni < d->nameSpans.size() ? d->nameSpans[ni] : d->span,
+                                  fmt::format("`{}` has more than one fixity declaration", n));
+            e.label = "declared again here";
+            e.hint = "keep one fixity declaration per operator";
             continue;
           }
           fixities[it->second] = Fixity{d->assoc, d->prec};
@@ -888,7 +951,8 @@ struct Renamer {
             for (auto& f : c.fields) renameType(f);
           }
           std::vector<std::string> classes;
-          for (auto& cls : d.deriving) classes.push_back(resolveClass(cls, d.span));
+          for (auto& cls : d.deriving)
+            classes.push_back(resolveClass(cls, wordSpan(diags.sources(), d.span, cls, 0, "deriving")));
           for (auto& inst : deriveInstances(d, classes, {}, counter, diags, &fixities)) derived.push_back(inst);
           break;
         }
@@ -913,7 +977,11 @@ struct Renamer {
           break;
         }
         case Decl::Instance: {
-          d.name = resolveClass(d.name, d.span);
+          size_t errorsBefore = diags.errorCount();
+          // At the class name (after the context's `=>` if there is one).
+          bool hasContext = d.qualType && !d.qualType->context.empty();
+          d.name = resolveClass(d.name, wordSpan(diags.sources(), d.span, d.name, 0, hasContext ? "=>" : "instance"));
+          bool unknownClass = diags.errorCount() > errorsBefore;  // then its methods are not checked
           if (d.qualType) renameQualType(*d.qualType);
           std::map<std::string, std::string> methods;
           auto cm = classMethods.find(d.name);
@@ -921,7 +989,7 @@ struct Renamer {
           if (cm != classMethods.end())
             for (auto& n : cm->second) methods[n] = clsMod + "." + n;
           for (auto& b : d.body) {
-            if ((b->kind == Decl::Clause && !methods.count(b->name)) ) {
+            if (b->kind == Decl::Clause && !methods.count(b->name) && !unknownClass) {
               auto& e = diags.error("E0118", b->nameSpan.end ? b->nameSpan : b->span,
                                     fmt::format("`{}` is not a method of class `{}`", b->name, displayName(d.name)));
               e.label = "not in the class";

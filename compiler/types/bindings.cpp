@@ -330,6 +330,7 @@ void Checker::inferGroup(std::vector<ast::DeclPtr>& decls, bool topLevel) {
             d.notes.push_back("the cycle: " + cyc);
           }
           d.hint = "turn it into a function, or build the value without referring to itself";
+          break;  // one error per cycle: the note names all of it
         }
     }
   }

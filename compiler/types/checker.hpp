@@ -63,6 +63,10 @@ class Checker {
 
   // ---- convert.cpp (AST types -> types)
   TypeP convType(const ast::TypePtr& t, std::map<std::string, TypeP>& vars, bool bindNewVars);
+  TypeP convValueType(const ast::TypePtr& t, std::map<std::string, TypeP>& vars, bool bindNewVars);
+  std::set<std::string> brokenInstanceClasses;
+  TypeP lamExpected;
+  TypeP doExpected;   // the same for a `do` block  // checkExpr -> infer: the expected type of the lambda being checked  // classes with a rejected instance: no E0210 cascade
   Scheme schemeFromSig(const ast::QualType& q, std::vector<std::string>* order = nullptr);
   std::vector<TypeP> instantiateScheme(const Scheme& s, TypeP& type);  // returns the fresh metas
 
@@ -75,6 +79,7 @@ class Checker {
   void declareForeign(ast::Decl& d);
   void checkInstanceBodies(ast::Decl& d, InstanceInfo& inst);
   void checkClassDefaults(ast::Decl& d);
+  int classArity(const std::string& cls, int depth = 0);
 
   // ---- expr.cpp / pattern.cpp
   TypeP infer(ast::ExprPtr& e);
@@ -84,6 +89,13 @@ class Checker {
   TypeP inferDo(ast::Expr& e);
   ast::ExprPtr desugarComprehension(ast::Expr& e, size_t from);
   TypeP inferRecordAccess(ast::Expr& e);
+  // Records: the literal (checked field by field against a known expected record type), the
+  // labels of a record type as far as known, the span of `name` in `name = value`, and the
+  // closest label to a misspelt one ("" if none is close).
+  TypeP inferRecordLit(ast::Expr& e, TypeP expected);
+  bool recordLabels(TypeP rec, std::vector<std::pair<std::string, TypeP>>& labels, bool& closed);
+  Span fieldNameSpan(Span value, const std::string& field);
+  static std::string closestLabel(const std::vector<std::string>& labels, const std::string& field);
   DictP want(const std::string& cls, TypeP type, Span span);
 
   // ---- bindings.cpp

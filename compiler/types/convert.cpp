@@ -48,7 +48,7 @@ TypeP Checker::convType(const ast::TypePtr& t, std::map<std::string, TypeP>& var
                                   fmt::format("type synonym `{}` needs {} argument(s), given {}", names::displayName(head->name),
                                               syn->second.params.size(), args.size()));
             d.label = "not enough arguments";
-            return fresh();
+            return tcon(kError);
           }
           std::map<std::string, TypeP> sub;
           for (size_t i = 0; i < syn->second.params.size(); ++i) sub[syn->second.params[i]] = args[i];
@@ -62,22 +62,22 @@ TypeP Checker::convType(const ast::TypePtr& t, std::map<std::string, TypeP>& var
                                 fmt::format("type `{}` takes {} argument(s), but is given {}", names::displayName(head->name),
                                             data->second.params.size(), args.size()));
           d.label = "too many type arguments";
-          return fresh();
+          return tcon(kError);
         }
         return tapps(tcon(head->name), args);
       }
       return tapps(convType(head, vars, bindNewVars), args);
     }
     case K::Fun:
-      return tfun(convType(t->args[0], vars, bindNewVars), convType(t->args[1], vars, bindNewVars));
+      return tfun(convValueType(t->args[0], vars, bindNewVars), convValueType(t->args[1], vars, bindNewVars));
     case K::Tuple: {
       std::vector<TypeP> elems;
-      for (auto& a : t->args) elems.push_back(convType(a, vars, bindNewVars));
+      for (auto& a : t->args) elems.push_back(convValueType(a, vars, bindNewVars));
       if (elems.size() > 8) diags.error("E0233", t->span, "tuples have at most 8 components").hint = "use a record instead";
       return ttuple(elems);
     }
     case K::List:
-      return tlist(convType(t->args.empty() ? nullptr : t->args[0], vars, bindNewVars));
+      return tlist(t->args.empty() ? fresh() : convValueType(t->args[0], vars, bindNewVars));
     case K::Record: {
       TypeP row = trowEmpty();
       if (!t->rowVar.empty()) {
@@ -92,7 +92,7 @@ TypeP Checker::convType(const ast::TypePtr& t, std::map<std::string, TypeP>& var
           diags.error("E0234", t->span, fmt::format("field `{}` appears twice in this record type", it->first));
           continue;
         }
-        row = trowExt(it->first, convType(it->second, vars, bindNewVars), row);
+        row = trowExt(it->first, convValueType(it->second, vars, bindNewVars), row);
       }
       return trecord(row);
     }
@@ -102,13 +102,36 @@ TypeP Checker::convType(const ast::TypePtr& t, std::map<std::string, TypeP>& var
   return fresh();
 }
 
+// A type in a place that holds values (a function's argument or result, a tuple component, a
+// list element, a field, a whole signature): a type constructor must have all its arguments.
+TypeP Checker::convValueType(const ast::TypePtr& t, std::map<std::string, TypeP>& vars, bool bindNewVars) {
+  TypeP r = convType(t, vars, bindNewVars);
+  if (!t || (t->kind != ast::Type::Con && t->kind != ast::Type::App)) return r;
+  std::vector<TypeP> args;
+  TypeP h = typeHead(prune(r), &args);
+  if (h->kind != Type::Con || h->name == kError) return r;
+  auto data = out.datas.find(h->name);
+  if (data == out.datas.end() || args.size() >= data->second.params.size()) return r;
+  ast::TypePtr head = t;
+  while (head->kind == ast::Type::App && !head->args.empty()) head = head->args[0];
+  size_t n = data->second.params.size();
+  auto& d = diags.error("E0249", head->span,
+                        fmt::format("type `{}` needs {} type argument{}, but is given {}", names::displayName(h->name), n,
+                                    n == 1 ? "" : "s", args.size()));
+  d.label = "missing type argument";
+  std::string example = names::displayName(h->name);
+  for (size_t i = args.size(); i < n; ++i) example += i == args.size() && h->name != kIO ? " Int" : " a";
+  d.hint = fmt::format("a type constructor must be given its arguments here, e.g. `{}`", example);
+  return tcon(kError);
+}
+
 // Converts a signature to a closed scheme: its type variables, in order of
 // appearance, become Gen 0..n-1.
 Scheme Checker::schemeFromSig(const ast::QualType& q, std::vector<std::string>* order) {
   std::map<std::string, TypeP> vars;
   int saved = level;
   level = 1 << 20;  // metas created here are generalised below
-  TypeP t = convType(q.type, vars, true);
+  TypeP t = convValueType(q.type, vars, true);
   std::vector<Pred> preds;
   for (auto& c : q.context) {
     TypeP ct = convType(c.type, vars, true);

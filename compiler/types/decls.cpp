@@ -5,6 +5,36 @@
 
 namespace weir::types {
 
+// How many type arguments the class variable takes in the methods' types (`Functor f`: 1, `Show a`:
+// 0); from the superclasses when the methods do not say; -1 when unknown.
+int Checker::classArity(const std::string& cls, int depth) {
+  auto it = out.classes.find(cls);
+  if (it == out.classes.end() || depth > 10) return -1;
+  int applied = -1;
+  bool bare = false;
+  std::function<void(TypeP)> walk = [&](TypeP t) {
+    t = prune(t);
+    if (t->kind == Type::App) {
+      std::vector<TypeP> args;
+      TypeP h = typeHead(t, &args);
+      if (h->kind == Type::Gen && h->id == 0) applied = std::max(applied, static_cast<int>(args.size()));
+      else walk(h);
+      for (auto& a : args) walk(a);
+      return;
+    }
+    if (t->kind == Type::Gen && t->id == 0) bare = true;
+    if (t->a) walk(t->a);
+    if (t->b) walk(t->b);
+  };
+  for (auto& [m, s] : it->second.methodSchemes) walk(s.type);
+  if (applied >= 0) return applied;
+  for (auto& sup : it->second.supers) {
+    int k = classArity(sup, depth + 1);
+    if (k >= 0) return k;
+  }
+  return bare ? 0 : -1;
+}
+
 void Checker::declareBuiltins() {
   for (const char* n : {kInt, kFloat, kChar, kString, kBytes}) {
     DataInfo d; d.name = n; d.builtin = true; out.datas[n] = d;
@@ -48,7 +78,13 @@ void Checker::declareData(ast::Decl& d) {
   std::vector<TypeP> gens;
   for (size_t i = 0; i < d.tyvars.size(); ++i) {
     if (vars.count(d.tyvars[i])) {
-      diags.error("E0236", d.span, fmt::format("type parameter `{}` is declared twice", d.tyvars[i]));
+      size_t nth = 0;
+      for (size_t j = 0; j < i; ++j) nth += d.tyvars[j] == d.tyvars[i];
+      Span params = d.nameSpan.end ? Span{d.span.file, d.nameSpan.end, d.span.end} : d.span;
+      auto& e = diags.error("E0236", names::wordSpan(diags.sources(), params, d.tyvars[i], nth),
+                            fmt::format("type parameter `{}` is declared twice", d.tyvars[i]));
+      e.label = "declared again here";
+      e.hint = "give each parameter its own name, e.g. `a b`";
     }
     vars[d.tyvars[i]] = tgen(static_cast<int>(i));
     gens.push_back(vars[d.tyvars[i]]);
@@ -61,7 +97,7 @@ void Checker::declareData(ast::Decl& d) {
   int tag = 0;
   for (auto& c : d.cons) {
     std::vector<TypeP> fields;
-    for (auto& f : c.fields) fields.push_back(convType(f, vars, false));
+    for (auto& f : c.fields) fields.push_back(convValueType(f, vars, false));
     ConInfo ci;
     ci.name = c.name;
     ci.type = d.name;
@@ -108,7 +144,7 @@ void Checker::declareClass(ast::Decl& d) {
     level = 1 << 20;
     TypeP classVar = fresh();
     vars[ci.tyvar] = classVar;
-    TypeP t = convType(q.type, vars, true);
+    TypeP t = convValueType(q.type, vars, true);
     std::vector<Pred> own;
     for (auto& cx : q.context) own.push_back({cx.cls, convType(cx.type, vars, true)});
     level = saved;
@@ -162,6 +198,7 @@ void Checker::declareInstance(ast::Decl& d) {
   std::vector<TypeP> args;
   TypeP h = typeHead(head, &args);
   if (h->kind != Type::Con) {
+    brokenInstanceClasses.insert(d.name);
     auto& e = diags.error("E0240", d.qualType->type->span, "an instance must be for a type constructor");
     e.label = "this is a type variable";
     e.hint = fmt::format("write e.g. `instance {} (Maybe a)`", names::displayName(d.name));
@@ -171,11 +208,44 @@ void Checker::declareInstance(ast::Decl& d) {
   for (auto& a : args) {
     TypeP pa = prune(a);
     if (pa->kind != Type::Meta || std::find(metas.begin(), metas.end(), pa) != metas.end()) {
+      brokenInstanceClasses.insert(d.name);
       auto& e = diags.error("E0241", d.qualType->type->span, "instance arguments must be distinct type variables");
       e.hint = "write the instance for the whole type constructor, e.g. `instance Show (Maybe a)`";
+      if (d.qualType->type->kind == ast::Type::Con && synonyms.count(d.qualType->type->name))
+        e.notes.push_back(fmt::format("`{}` is a type synonym for `{}`; an instance is for a type constructor and its "
+                                      "type variables", names::displayName(d.qualType->type->name), Printer().show(head)));
       return;
     }
     metas.push_back(pa);
+  }
+  {
+    // Kinds: the class variable takes k type arguments (Functor: 1), so the head must be a
+    // type constructor still missing exactly k arguments.
+    auto data = out.datas.find(h->name);
+    int k = classArity(d.name);
+    if (data != out.datas.end() && k >= 0) {
+      int missing = static_cast<int>(data->second.params.size()) - static_cast<int>(args.size());
+      if (missing != k) {
+        brokenInstanceClasses.insert(d.name);
+        std::string cls = names::displayName(d.name), ty = names::displayName(h->name);
+        auto& e = diags.error("E0249", d.qualType->type->span,
+                              fmt::format("wrong number of type arguments: `{}` {} for `{}`", ty,
+                                          missing > k ? "needs more arguments" : "has too few parameters", cls));
+        if (k == 0) {
+          e.label = fmt::format("`{}` is for complete types, but this still needs {} type argument{}", cls, missing,
+                                missing == 1 ? "" : "s");
+          std::string ex = ty;
+          for (int i = 0; i < missing; ++i) ex += " " + std::string(1, static_cast<char>('a' + i));
+          e.hint = fmt::format("write `instance {} ({})`", cls, ex);
+        } else {
+          e.label = fmt::format("`{}` is for type constructors taking {} type argument{} (kind `{}`), like `Maybe`",
+                                cls, k, k == 1 ? "" : "s", k == 1 ? "Type -> Type" : "Type -> Type -> Type");
+          e.notes.push_back(missing == 0 ? fmt::format("`{}` takes no type arguments", ty)
+                                         : fmt::format("`{}` applied like this still takes {}", ty, missing));
+        }
+        return;
+      }
+    }
   }
   for (auto& p : ctx) freeMetas(p.type, metas);
   inst.head = h->name;

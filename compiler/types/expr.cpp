@@ -58,6 +58,13 @@ void Checker::checkExpr(ast::ExprPtr& e, TypeP expected, const std::string& what
       return;
     }
   }
+  if (e->kind == Expr::Lam) lamExpected = expected;
+  if (e->kind == Expr::Do) doExpected = expected;
+  if (e->kind == Expr::Record) {
+    e->type = inferRecordLit(*e, expected);
+    expect(e->type, expected, e->span, what);
+    return;
+  }
   TypeP t = infer(e);
   size_t before = diags.all().size();
   expect(t, expected, e->span, what);
@@ -69,6 +76,84 @@ void Checker::checkExpr(ast::ExprPtr& e, TypeP expected, const std::string& what
       diags.at(diags.all().size() - 1).hint =
           "`(- 1)` is the number -1, not a section; to subtract 1 from each value, write `subtract 1` or `(\\x -> x - 1)`";
   }
+}
+
+bool Checker::recordLabels(TypeP rec, std::vector<std::pair<std::string, TypeP>>& labels, bool& closed) {
+  rec = prune(rec);
+  if (rec->kind != Type::Record) return false;
+  TypeP row = prune(rec->a);
+  while (row->kind == Type::RowExt) {
+    labels.push_back({row->name, row->a});
+    row = prune(row->b);
+  }
+  closed = row->kind == Type::RowEmpty;
+  return true;
+}
+
+Span Checker::fieldNameSpan(Span value, const std::string& field) {
+  const std::string& text = diags.sources().get(value.file).text();
+  // A pun `{ name }`: the value is the name itself.
+  if (value.begin + field.size() <= text.size() && text.compare(value.begin, field.size(), field) == 0 &&
+      value.end - value.begin == field.size())
+    return value;
+  // `name = value`: step back over the `=`.
+  size_t i = value.begin;
+  while (i > 0 && (text[i - 1] == ' ' || text[i - 1] == '\t' || text[i - 1] == '\n' || text[i - 1] == '\r')) --i;
+  if (i == 0 || text[i - 1] != '=') return value;
+  --i;
+  while (i > 0 && (text[i - 1] == ' ' || text[i - 1] == '\t' || text[i - 1] == '\n' || text[i - 1] == '\r')) --i;
+  if (i < field.size() || text.compare(i - field.size(), field.size(), field) != 0) return value;
+  return Span{value.file, static_cast<uint32_t>(i - field.size()), static_cast<uint32_t>(i)};
+}
+
+std::string Checker::closestLabel(const std::vector<std::string>& labels, const std::string& field) {
+  std::string best;
+  size_t bestD = 3;
+  for (auto& l : labels) {
+    // Optimal string alignment distance: a transposition (`aeg`/`age`) counts as one edit.
+    size_t n = l.size(), m = field.size();
+    std::vector<std::vector<size_t>> d(n + 1, std::vector<size_t>(m + 1));
+    for (size_t i = 0; i <= n; ++i) d[i][0] = i;
+    for (size_t j = 0; j <= m; ++j) d[0][j] = j;
+    for (size_t i = 1; i <= n; ++i)
+      for (size_t j = 1; j <= m; ++j) {
+        d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (l[i - 1] == field[j - 1] ? 0 : 1)});
+        if (i > 1 && j > 1 && l[i - 1] == field[j - 2] && l[i - 2] == field[j - 1])
+          d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    size_t limit = std::min<size_t>(2, std::max<size_t>(1, field.size() / 3));
+    if (d[n][m] <= limit && d[n][m] < bestD) { bestD = d[n][m]; best = l; }
+  }
+  return best;
+}
+
+// A record literal; with a known expected record type, each field is checked against the
+// field's type, so that a wrong value is reported at the value (KNOWN_BUGS.md 28).
+TypeP Checker::inferRecordLit(Expr& e, TypeP expected) {
+  std::vector<std::pair<std::string, TypeP>> want;
+  bool closed = false;
+  if (expected) recordLabels(expected, want, closed);
+  std::vector<std::pair<std::string, TypeP>> fs;
+  std::set<std::string> seen;
+  for (auto& [name, fe] : e.fields) {
+    if (!seen.insert(name).second) {
+      auto& d = diags.error("E0234", fe ? fieldNameSpan(fe->span, name) : e.span,
+                            fmt::format("field `{}` is given twice", name));
+      d.label = "given again here";
+      d.hint = "remove one of them";
+      if (fe) infer(fe);
+      continue;
+    }
+    TypeP ft;
+    for (auto& [l, lt] : want)
+      if (l == name) ft = lt;
+    if (ft && fe) checkExpr(fe, ft, fmt::format("the field `{}`", name));
+    else ft = infer(fe);
+    fs.push_back({name, ft});
+  }
+  TypeP row = trowEmpty();
+  for (auto it = fs.rbegin(); it != fs.rend(); ++it) row = trowExt(it->first, it->second, row);
+  return trecord(row);
 }
 
 TypeP Checker::infer(ast::ExprPtr& ep) {
@@ -100,6 +185,37 @@ TypeP Checker::infer(ast::ExprPtr& ep) {
       }
       break;
     case Expr::App: {
+      if (e.name == "$comprehension" && e.args.size() == 3) {
+        // concatMap (\x -> ...) list from a comprehension: the list first, so that a guard
+        // on x is checked knowing x's type (KNOWN_BUGS.md 50).
+        TypeP ft = infer(e.args[0]), f1, r1, f2, r2;
+        if (isFun(ft, &f1, &r1) && isFun(r1, &f2, &r2)) {
+          checkExpr(e.args[2], f2);
+          checkExpr(e.args[1], f1);
+          t = r2;
+          break;
+        }
+        e.args[0]->type = nullptr;
+      }
+      if (e.args.size() == 3 && e.args[0]->kind == Expr::Var && e.args[0]->name == "Prelude.-" &&
+          e.args[2]->kind == Expr::Lit && (e.args[1]->kind == Expr::Var || e.args[1]->kind == Expr::Con)) {
+        // `abs -5` is `abs - 5`: a function minus a number.
+        auto known = env.find(e.args[1]->name);
+        if (known != env.end() && isFun(prune(known->second.type)) && known->second.preds.size() <= 1) {
+          TypeP lt = infer(e.args[1]);
+          if (isFun(prune(lt))) {
+            auto& d = diags.error("E0210", e.args[0]->span, fmt::format("no instance for `Num ({})`", Printer().show(lt)));
+            d.label = fmt::format("this subtracts a number from the function {}", describe(*e.args[1]));
+            std::string f = names::displayName(e.args[1]->name);
+            const std::string& text = diags.sources().get(e.args[2]->span.file).text();
+            std::string lit = text.substr(e.args[2]->span.begin, e.args[2]->span.end - e.args[2]->span.begin);
+            d.hint = fmt::format("`{} -{}` means `{} - {}`; to pass a negative number write `{} (-{})`", f, lit, f, lit, f, lit);
+            infer(e.args[2]);
+            t = fresh();
+            break;
+          }
+        }
+      }
       TypeP ft = infer(e.args[0]);
       for (size_t i = 1; i < e.args.size(); ++i) {
         TypeP from, to;
@@ -123,6 +239,15 @@ TypeP Checker::infer(ast::ExprPtr& ep) {
                                             pr.show(ft)));
             }
             for (size_t j = i; j < e.args.size(); ++j) infer(e.args[j]);
+            // The function's own constraints (`Show` of `print`'s argument) come from an
+            // application that already failed: do not report them too.
+            if (e.args[0]->evidence)
+              for (auto& dct : e.args[0]->evidence->dicts)
+                if (dct && !dct->filled) {
+                  dct->filled = std::make_shared<Dict>();
+                  dct->filled->kind = Dict::Inst;
+                  dct->filled->instance = -1;
+                }
             ft = fresh();
             break;
           }
@@ -134,9 +259,15 @@ TypeP Checker::infer(ast::ExprPtr& ep) {
       break;
     }
     case Expr::Lam: {
+      // Parameter types from the expected function type when it is known (`lamExpected`),
+      // so that the body is checked knowing them.
+      TypeP ex = lamExpected;
+      lamExpected = nullptr;
       std::vector<TypeP> params;
       for (auto& p : e.pats) {
-        TypeP pt = fresh();
+        TypeP from, to, pt;
+        if (ex && isFun(prune(ex), &from, &to) && p->kind == ast::Pat::Var) { pt = from; ex = to; }
+        else { pt = fresh(); ex = nullptr; }
         inferPat(p, pt);
         params.push_back(pt);
       }
@@ -201,7 +332,7 @@ TypeP Checker::infer(ast::ExprPtr& ep) {
     }
     case Expr::TypeAnn: {
       std::map<std::string, TypeP> vars;
-      TypeP at = e.qualType ? convType(e.qualType->type, vars, true) : fresh();
+      TypeP at = e.qualType ? convValueType(e.qualType->type, vars, true) : fresh();
       checkExpr(e.args[0], at, "a type annotation");
       t = at;
       break;
@@ -227,24 +358,51 @@ TypeP Checker::infer(ast::ExprPtr& ep) {
       ep = desugarComprehension(e, 0);
       return infer(ep);
     }
-    case Expr::Record: {
-      TypeP row = trowEmpty();
-      std::set<std::string> seen;
-      for (auto it = e.fields.rbegin(); it != e.fields.rend(); ++it) {
-        if (!seen.insert(it->first).second) {
-          diags.error("E0234", it->second ? it->second->span : e.span, fmt::format("field `{}` is given twice", it->first));
-          continue;
-        }
-        row = trowExt(it->first, infer(it->second), row);
-      }
-      t = trecord(row);
+    case Expr::Record:
+      t = inferRecordLit(e, nullptr);
       break;
-    }
     case Expr::Access:
       t = inferRecordAccess(e);
       break;
     case Expr::Update: {
       TypeP rt = infer(e.args[0]);
+      if (isFun(prune(rt))) {
+        // `f { x = 1 }` is an update of `f`: record update binds tighter than application.
+        auto& d = diags.error("E0201", e.args[0]->span, "mismatched types in a record update");
+        Printer pr;
+        d.label = fmt::format("this updates {}, which is a function of type `{}`, not a record", describe(*e.args[0]),
+                              pr.show(rt));
+        std::string fn = e.args[0]->kind == Expr::Var ? names::displayName(e.args[0]->name) : "f";
+        std::string first = e.fields.empty() ? "x" : e.fields[0].first;
+        d.hint = fmt::format("record update binds tighter than function application: to pass a record literal, put it "
+                             "in parentheses: `{} ({{ {} = ... }})`", fn, first);
+        for (auto& [f, fe] : e.fields) infer(fe);
+        t = fresh();
+        break;
+      }
+      {
+        std::vector<std::pair<std::string, TypeP>> have;
+        bool closed = false;
+        if (recordLabels(rt, have, closed) && closed) {
+          std::vector<std::string> names;
+          for (auto& [l, lt] : have) names.push_back(l);
+          bool bad = false;
+          for (auto& [f, fe] : e.fields) {
+            if (std::find(names.begin(), names.end(), f) != names.end()) continue;
+            bad = true;
+            auto& d = diags.error("E0221", fe ? fieldNameSpan(fe->span, f) : e.span, fmt::format("record has no field `{}`", f));
+            Printer pr;
+            d.label = fmt::format("the record has type `{}`", pr.show(rt));
+            std::string best = closestLabel(names, f);
+            if (!best.empty()) d.hint = fmt::format("did you mean `{}`?", best);
+          }
+          if (bad) {
+            for (auto& [f, fe] : e.fields) infer(fe);
+            t = rt;
+            break;
+          }
+        }
+      }
       TypeP row = fresh(true);
       std::vector<std::pair<std::string, TypeP>> fs;
       for (auto& [f, fe] : e.fields) fs.push_back({f, infer(fe)});
@@ -291,20 +449,7 @@ TypeP Checker::inferRecordAccess(Expr& e) {
       auto& d = diags.error("E0221", e.span, fmt::format("record has no field `{}`", field));
       Printer pr;
       d.label = fmt::format("the record has type `{}`", pr.show(rt));
-      std::string best;
-      size_t bestD = 3;
-      for (auto& l : labels) {
-        size_t n = l.size(), m = field.size();
-        std::vector<size_t> prev(m + 1), cur(m + 1);
-        for (size_t j = 0; j <= m; ++j) prev[j] = j;
-        for (size_t i = 1; i <= n; ++i) {
-          cur[0] = i;
-          for (size_t j = 1; j <= m; ++j)
-            cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (l[i - 1] == field[j - 1] ? 0 : 1)});
-          std::swap(prev, cur);
-        }
-        if (prev[m] < bestD) { bestD = prev[m]; best = l; }
-      }
+      std::string best = closestLabel(labels, field);
       if (!best.empty()) d.hint = fmt::format("did you mean `{}`?", best);
       return fresh();
     }
@@ -322,6 +467,16 @@ TypeP Checker::inferRecordAccess(Expr& e) {
 
 TypeP Checker::inferDo(Expr& e) {
   TypeP m = fresh();
+  {
+    // The monad from the expected type (`main :: IO ()`), when known, so that statements
+    // are checked against `IO a` rather than an unknown `m a`.
+    TypeP ex = doExpected ? prune(doExpected) : nullptr;
+    doExpected = nullptr;
+    if (ex && ex->kind == Type::App && !isFun(ex)) {
+      UnifyError err;
+      unify(m, ex->a, err);
+    }
+  }
   auto ev = std::make_shared<Evidence>();
   ev->dicts.push_back(want("Prelude.Monad", m, e.span));
   e.evidence = ev;
@@ -336,7 +491,18 @@ TypeP Checker::inferDo(Expr& e) {
           d.hint = "add a final action, e.g. `pure ()` or `pure x`";
         }
         TypeP a = fresh();
+        size_t before = diags.all().size();
         checkExpr(s.expr, tapp(m, a), "a `do` statement (every statement runs in the same monad)");
+        if (diags.all().size() > before && diags.all()[before].code == "E0201" && s.pat && s.expr) {
+          TypeP found = s.expr->type ? prune(s.expr->type) : nullptr;
+          if (found && found->kind != Type::App && found->kind != Type::Meta) {
+            // `n <- length xs`: a plain value, not an action.
+            const std::string& text = diags.sources().get(s.pat->span.file).text();
+            auto src = [&](Span sp) { return text.substr(sp.begin, sp.end - sp.begin); };
+            diags.at(before).hint = fmt::format("`<-` runs an action and names its result; to name a plain value, write "
+                                                "`let {} = {}`", src(s.pat->span), src(s.expr->span));
+          }
+        }
         inferPat(s.pat, a);
         checkIrrefutable(s.pat, "a `<-` binding in `do`");
         break;
@@ -418,7 +584,9 @@ ast::ExprPtr Checker::desugarComprehension(Expr& e, size_t from) {
       lam->span = q.span;
       lam->pats = {xp};
       lam->args = {cs};
-      return mkApp(mkVar("Prelude.concatMap", q.span), {lam, q.expr}, sp);
+      auto app = mkApp(mkVar("Prelude.concatMap", q.span), {lam, q.expr}, sp);
+      app->name = "$comprehension";
+      return app;
     }
   }
   return rest;

@@ -90,6 +90,33 @@ void Checker::inferPat(ast::PatPtr& pp, TypeP expected) {
     }
     case Pat::Record: {
       p.inferred = expected;
+      {
+        // A known closed record type: a field it does not have is E0221 at that field.
+        std::vector<std::pair<std::string, TypeP>> have;
+        bool closed = false;
+        if (recordLabels(expected, have, closed) && closed) {
+          std::vector<std::string> names;
+          for (auto& [l, lt] : have) names.push_back(l);
+          bool bad = false;
+          for (auto& [f, fp] : p.fields) {
+            if (std::find(names.begin(), names.end(), f) != names.end()) continue;
+            bad = true;
+            auto& d = diags.error("E0221", fp ? fieldNameSpan(fp->span, f) : p.span, fmt::format("record has no field `{}`", f));
+            Printer pr;
+            d.label = fmt::format("the record has type `{}`", pr.show(expected));
+            std::string best = closestLabel(names, f);
+            if (!best.empty()) d.hint = fmt::format("did you mean `{}`?", best);
+          }
+          if (bad) {
+            for (auto& [f, fp] : p.fields) {
+              TypeP ft = fresh();
+              for (auto& [l, lt] : have) if (l == f) ft = lt;
+              inferPat(fp, ft);
+            }
+            return;
+          }
+        }
+      }
       TypeP row = fresh(true);
       std::vector<std::pair<std::string, TypeP>> fs;
       for (auto& [f, fp] : p.fields) fs.push_back({f, fresh()});
@@ -100,7 +127,7 @@ void Checker::inferPat(ast::PatPtr& pp, TypeP expected) {
     }
     case Pat::Typed: {
       std::map<std::string, TypeP> vars;
-      TypeP t = convType(p.type, vars, true);
+      TypeP t = convValueType(p.type, vars, true);
       expect(t, expected, p.span, "a pattern type annotation");
       if (!p.args.empty()) inferPat(p.args[0], t);
       return;

@@ -74,18 +74,36 @@ bool Checker::solveFromGivens(DictP hole) {
 }
 
 void Checker::reportNoInstance(DictP hole) {
+  // A rejected instance of this class, or a type that failed to resolve: reported already.
+  if (brokenInstanceClasses.count(hole->pred.cls) || containsErrorType(hole->pred.type)) return;
   Printer pr;
   std::string p = pr.show(hole->pred);
   auto& d = diags.error("E0210", hole->span, fmt::format("no instance for `{}`", p));
   TypeP t = prune(hole->pred.type);
   d.label = fmt::format("`{}` is needed here", p);
+  const std::string& cls = hole->pred.cls;
+  auto isCon = [&](const char* n) { return t->kind == Type::Con && t->name == n; };
   if (isFun(t)) d.notes.push_back("functions cannot be compared or shown");
+  else if (cls == "Prelude.Num" && isCon(kString))
+    d.hint = "`+` adds numbers; use `++` to concatenate strings";
+  else if (cls == "Prelude.Fractional" && isCon(kInt))
+    d.hint = "`/` divides Floats; use `div` for integer division, or `toFloat` to convert an Int to a Float first";
+  else if ((cls == "Prelude.Num" || cls == "Prelude.Fractional") && (isCon(kChar) || t->name == kBool))
+    d.notes.push_back(fmt::format("`{}` is not a number", pr.show(t)));
   else {
     std::vector<TypeP> args;
     TypeP h = typeHead(t, &args);
-    if (h->kind == Type::Con)
-      d.hint = fmt::format("add `instance {} {}` or derive it: `deriving ({})`", names::displayName(hole->pred.cls),
-                           names::displayName(h->name), names::displayName(hole->pred.cls));
+    auto data = h->kind == Type::Con ? out.datas.find(h->name) : out.datas.end();
+    // Only for types the program declares (not built-in or library types).
+    bool own = data != out.datas.end() && !data->second.builtin && h->name.rfind("Prelude.", 0) != 0 &&
+               h->name.rfind("Data.", 0) != 0 && h->name.rfind("Control.", 0) != 0;
+    bool derivable = cls == "Prelude.Eq" || cls == "Prelude.Ord" || cls == "Prelude.Show";
+    if (own && derivable)
+      d.hint = fmt::format("add `deriving ({})` to the declaration of `{}`, or write `instance {} {}`",
+                           names::displayName(cls), names::displayName(h->name), names::displayName(cls),
+                           names::displayName(h->name));
+    else if (own)
+      d.hint = fmt::format("add `instance {} {}`", names::displayName(cls), names::displayName(h->name));
   }
 }
 
@@ -143,7 +161,13 @@ void Checker::solve(DictP hole, std::vector<DictP>& stuck) {
     }
     const InstanceInfo& inst = out.instances[it->second];
     TypeP instT;
+    // The instance's variables take the level of what they unify with (`Eq [a]` reduces to
+    // `Eq a` with the binding group's own `a`, which can then be generalised): created at
+    // the outermost level they would drag `a` out of the group (KNOWN_BUGS.md 36).
+    int savedLevel = level;
+    level = 1 << 20;
     std::vector<TypeP> metas = instantiateScheme(inst.scheme, instT);
+    level = savedLevel;
     UnifyError err;
     unify(instT, t, err);
     auto d = std::make_shared<Dict>();

@@ -121,6 +121,12 @@ TypeP instantiate(TypeP t, const std::vector<TypeP>& args) {
   }
 }
 
+bool containsErrorType(TypeP t) {
+  t = prune(t);
+  if (t->kind == Type::Con && t->name == kError) return true;
+  return (t->a && containsErrorType(t->a)) || (t->b && containsErrorType(t->b));
+}
+
 bool occurs(const Type* meta, TypeP t) {
   t = prune(t);
   if (t.get() == meta) return true;
@@ -197,7 +203,7 @@ std::string Printer::showPrec(TypeP t, int prec) {
     case Type::Gen:
       if (t->id < static_cast<int>(genNames_.size()) && !genNames_[t->id].empty()) return genNames_[t->id];
       return std::string(1, static_cast<char>('a' + t->id % 26)) + (t->id >= 26 ? std::to_string(t->id / 26) : "");
-    case Type::Con: return names::displayName(t->name);
+    case Type::Con: return t->name == kError ? "?" : names::displayName(t->name);
     case Type::RowEmpty: return "{}";
     case Type::RowExt:
     case Type::Record: {

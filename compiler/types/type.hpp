@@ -45,11 +45,20 @@ inline const char* kArrow = "->";
 inline const char* kList = "[]";
 inline const char* kUnit = "()";
 inline const char* kBool = "Prelude.Bool";
+// The type of something whose type could not be resolved (an error already reported): it
+// unifies with every type, so the mistake is reported once.
+inline const char* kError = "?error";
+inline bool isErrorType(const TypeP& t);
 
 std::string tupleName(size_t n);  // "(,)" for 2
 
 // Follows bound metas (with path compression).
 TypeP prune(TypeP t);
+inline bool isErrorType(const TypeP& t) {
+  TypeP p = prune(t);
+  return p->kind == Type::Con && p->name == kError;
+}
+bool containsErrorType(TypeP t);
 
 // Spine: head and arguments of a type application.
 TypeP typeHead(TypeP t, std::vector<TypeP>* args = nullptr);

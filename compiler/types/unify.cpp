@@ -55,6 +55,7 @@ bool Checker::unify(TypeP a, TypeP b, UnifyError& err) {
   a = prune(a);
   b = prune(b);
   if (a == b) return true;
+  if (isErrorType(a) || isErrorType(b)) return true;  // already reported
   if (a->kind == Type::Meta) return bindMeta(a, b, err);
   if (b->kind == Type::Meta) return bindMeta(b, a, err);
   auto mismatch = [&] {
@@ -86,7 +87,16 @@ bool Checker::unify(TypeP a, TypeP b, UnifyError& err) {
       }
       return unify(a->b, b->b, err);
     case Type::Record:
-      return unify(a->a, b->a, err);
+      if (!unify(a->a, b->a, err)) {
+        // The innermost records whose fields differ (a: found, b: expected), for the message.
+        if ((err.kind == UnifyError::MissingField || err.kind == UnifyError::ExtraField) && !err.record) {
+          err.record = a;
+          err.left = a;
+          err.right = b;
+        }
+        return false;
+      }
+      return true;
     case Type::RowEmpty:
       return true;
     case Type::RowExt: {
@@ -137,8 +147,35 @@ void Checker::reportUnify(const UnifyError& err, TypeP found, TypeP expected, Sp
     return;
   }
   if (err.kind == UnifyError::MissingField || err.kind == UnifyError::ExtraField) {
-    auto& d = diags.error("E0220", span, fmt::format("record types do not match: field `{}` is missing", err.field));
+    // Compare the two records' fields: extra ones (in the found record, not allowed by a closed
+    // expected one) and missing ones (in the expected record, absent from a closed found one).
+    std::vector<std::pair<std::string, TypeP>> fl, xl;
+    bool fClosed = false, xClosed = false;
+    std::vector<std::string> extra, missing;
+    if (err.left && err.right && recordLabels(err.left, fl, fClosed) && recordLabels(err.right, xl, xClosed)) {
+      auto has = [](const std::vector<std::pair<std::string, TypeP>>& ls, const std::string& n) {
+        for (auto& [l, t] : ls) if (l == n) return true;
+        return false;
+      };
+      if (xClosed) for (auto& [l, t] : fl) if (!has(xl, l)) extra.push_back(l);
+      if (fClosed) for (auto& [l, t] : xl) if (!has(fl, l)) missing.push_back(l);
+    }
+    auto list = [](const std::vector<std::string>& v) {
+      std::string s;
+      for (size_t i = 0; i < v.size(); ++i) s += (i ? ", `" : "`") + v[i] + "`";
+      return s;
+    };
+    std::string msg;
+    if (!missing.empty()) msg = (missing.size() == 1 ? "missing field " : "missing fields ") + list(missing);
+    if (!extra.empty()) msg += (msg.empty() ? "" : ", ") + std::string(extra.size() == 1 ? "extra field " : "extra fields ") + list(extra);
+    if (msg.empty()) msg = fmt::format("field `{}` is missing in one of them", err.field);
+    auto& d = diags.error("E0220", span, "record types do not match: " + msg);
     d.label = fmt::format("expected `{}`, found `{}`", x, f);
+    // A misspelt field: an extra one close to a missing one.
+    for (auto& e : extra) {
+      std::string best = closestLabel(missing, e);
+      if (!best.empty()) { d.hint = fmt::format("did you mean `{}`? (instead of `{}`)", best, e); break; }
+    }
     return;
   }
   auto& d = diags.error("E0201", span, what.empty() ? "mismatched types" : fmt::format("mismatched types in {}", what));

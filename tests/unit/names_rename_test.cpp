@@ -101,3 +101,31 @@ TEST_CASE("duplicate definitions and duplicate pattern variables", "[names][erro
 TEST_CASE("missing modules are reported at the import", "[names][errors]") {
   CHECK(renameSource("module Main where\nimport Data.Nope\nx = 1\n").errors == std::vector<std::string>{"E0106@2:1"});
 }
+
+TEST_CASE("a second fixity declaration for an operator is an error", "[names][errors]") {
+  auto r = renameSource("module Main where\ninfixl 6 |+|\ninfixr 6 |+|\n(|+|) :: Int -> Int -> Int\na |+| b = a + b\n");
+  CHECK(r.errors == std::vector<std::string>{"E0109@3:10"});
+}
+
+TEST_CASE("did you mean: transpositions are one edit, far names are not suggested", "[names][errors]") {
+  auto r = renameSource("module Main where\nx = lenght [1]\n");
+  REQUIRE(r.errors == std::vector<std::string>{"E0100@2:5"});
+  CHECK(r.hints[0] == "did you mean `length`?");
+  auto far = renameSource("module Main where\nx = base\n");
+  REQUIRE(far.errors == std::vector<std::string>{"E0100@2:5"});
+  CHECK(far.hints[0].empty());  // not `False`
+}
+
+TEST_CASE("a module may re-export names it imports", "[names]") {
+  auto r = renameSource("module Main where\nimport Control.Monad (forM_, when)\nmain = forM_ [1] print\n");
+  CHECK(r.errors.empty());
+  // A failed import's placeholder does not make the Prelude's name ambiguous.
+  auto f = renameSource("module Main where\nimport Data.List (forM_)\nmain = forM_ [1] print\n");
+  CHECK(f.errors == std::vector<std::string>{"E0111@2:19"});
+}
+
+TEST_CASE("an unknown class in an instance is reported once, at the class name", "[names][errors]") {
+  auto r = renameSource("module Main where\ndata C = R\ninstance Shwo C where\n  show R = \"r\"\n");
+  REQUIRE(r.errors == std::vector<std::string>{"E0105@3:10"});
+  CHECK(r.hints[0] == "did you mean `Show`?");
+}

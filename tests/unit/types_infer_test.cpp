@@ -146,3 +146,25 @@ TEST_CASE("messages name instance methods as the user wrote them", "[types][erro
   CHECK(diags.all()[0].message == "the patterns of `==` (in `instance Eq T`) do not cover every case");
   CHECK(names::displayName("$fPrelude.Functor$Main.T$<$>") == "<$>");
 }
+
+TEST_CASE("kinds: a type constructor needs its arguments, instances match the class's kind", "[types][errors]") {
+  auto errs = [](const std::string& body) { return checkSource("module T where\n" + body + "\n").errors; };
+  CHECK(errs("f :: Maybe -> Int\nf _ = 1") == std::vector<std::string>{"E0249@2:6"});
+  CHECK(errs("instance Functor Int where\n  fmap f x = x") == std::vector<std::string>{"E0249@2:18"});
+  CHECK(errs("data B a = B a\ninstance Show B where\n  show _ = \"b\"") == std::vector<std::string>{"E0249@3:15"});
+  // A rejected instance does not also give "no instance" at its uses.
+  CHECK(errs("class D a where\n  d :: a -> Int\ninstance D a where\n  d _ = 1\nx = d True") ==
+        std::vector<std::string>{"E0240@4:12"});
+}
+
+TEST_CASE("record literals are checked field by field", "[types][errors]") {
+  auto errs = [](const std::string& body) { return checkSource("module T where\n" + body + "\n").errors; };
+  CHECK(errs("p :: { name :: String, age :: Int }\np = { name = \"A\", age = \"3\" }") ==
+        std::vector<std::string>{"E0201@3:25"});
+  CHECK(errs("p = { a = 1, b = 2, a = 3 }") == std::vector<std::string>{"E0234@2:21"});
+  CHECK(errs("f :: { name :: String } -> String\nf r = r { nmae = \"x\" }.name") == std::vector<std::string>{"E0221@3:11"});
+}
+
+TEST_CASE("a binding with a constraint on a compound type is generalised", "[types]") {
+  CHECK(typeOf("pal xs = reverse xs == xs", "pal") == "Eq a => [a] -> Bool");
+}
