@@ -275,7 +275,7 @@ struct Specialiser {
     if (w != primWrappers.end()) {
       auto prim = std::make_shared<Expr>(*w->second);
       prim->args.assign(e->args.begin() + 1, e->args.end());
-      if (!e->loc.empty()) prim->loc = e->loc;  // a call in user code: report failures there
+      if (!e->loc.empty() && prim->prim != PrimOp::CCall) prim->loc = e->loc;  // report failures at the user's call
       e = prim;
       return;
     }
