@@ -692,6 +692,15 @@ class Reporter {
     else if (what == "a class or instance head") code = "E0021";
     else if (what == "`)`" || what == "`]`" || what == "`}`") code = "E0016";
     else if (isVirtual(pos->kind) && !atEof(pos)) code = "E0017";
+    // The layout closed a block here because the next line is indented less than the block's
+    // items (`let x =` / `1` in a `do`): that line is the mistake, not a missing expression.
+    bool dedent = false;
+    if (pos->kind == Tok::VRBrace && !atEof(pos)) {
+      It r = nextReal(pos);
+      const Token* prev = prevReal(pos);
+      dedent = r != end_ && prev && r->line > prev->line && r->col > 1;
+      if (dedent) code = "E0017";
+    }
     bool itemEnd = what.rfind("the end of the", 0) == 0;
     bool continuation = false;
     if (itemEnd) {
@@ -711,6 +720,9 @@ class Reporter {
     if (continuation)
       d.hint = "this line is indented more than the items of its block, so it continues the previous item; "
                "to start a new item, align it exactly with the others";
+    if (dedent)
+      d.hint = "the next line is indented less than the items of this block, so the block ends here; "
+               "indent the continuation more than the start of the item it continues";
     if (what == "the end of the statement" && pos->kind == Tok::Equals) {
       const Token* start = itemStart(pos);
       std::string lhs = start && start->kind == Tok::VarId ? start->text : "x";
@@ -771,6 +783,8 @@ class Reporter {
         d.hint = "check the indentation of this line";
       else if (pos->kind == Tok::KwImport)
         d.hint = "imports must come before the other declarations";
+      else if (pos->kind == Tok::KwModule)
+        d.hint = "the module header `module Name where` must be the first declaration of the file, before the imports";
       else if ((pos->kind == Tok::VarSym || pos->kind == Tok::ConSym || pos->kind == Tok::Minus) && next != end_ &&
                (next->kind == Tok::DColon || next->kind == Tok::Comma))
         d.hint = fmt::format("write the operator in parentheses: `({}) :: ...`", pos->text);
