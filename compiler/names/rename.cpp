@@ -64,6 +64,7 @@ struct Renamer {
   std::set<std::string> placeholders;   // unique names standing for items of failed imports
   std::map<std::string, Exports> defined;  // module -> everything it defines (exported or not)
   std::vector<std::string> imported;       // modules the current module imports
+  std::map<std::string, std::pair<std::string, Span>> hiddenBy;  // name -> (module, span) of a `hiding` import
   const std::vector<DeclPtr>* topDecls = nullptr;  // the current module's declarations
   std::map<std::string, std::string> otherClauseWhere;  // name -> function: bound in another clause's `where`
 
@@ -155,7 +156,13 @@ struct Renamer {
       break;
     }
     auto ow = otherClauseWhere.find(name);
-    if (!hidden.empty()) {
+    auto hb = hiddenBy.find(name);
+    if (hb != hiddenBy.end() && hidden.empty()) {
+      d.label = "hidden by an import";
+      d.notes.push_back(fmt::format("`import {} hiding ({})` hides `{}`", hb->second.first, name, name));
+      d.secondary.push_back({hb->second.second, "hidden here"});
+      d.hint = fmt::format("define `{}` yourself, or remove it from the `hiding` list", name);
+    } else if (!hidden.empty()) {
       d.label = "not exported";
       d.notes.push_back(hidden);
       d.hint = isCon ? "use the functions the module exports to build and inspect these values"
@@ -889,7 +896,12 @@ struct Renamer {
     defined[mod] = all;
     topDecls = &m.decls;
     imported.clear();
-    for (auto& imp : m.imports) imported.push_back(imp.module);
+    hiddenBy.clear();
+    for (auto& imp : m.imports) {
+      imported.push_back(imp.module);
+      if (imp.hiding)
+        for (auto& item : imp.items) hiddenBy[item.name] = {imp.module, item.span};
+    }
 
     // Imports (implicit Prelude first).
     bool preludeExplicit = false;

@@ -68,6 +68,14 @@ const CodeInfo kCodes[] = {
    "identifier (letters, digits, `_`, not starting with a digit). The C function receives every\n"
    "argument as an owned `weir_obj*` and returns an owned `weir_obj*` (see runtime/include/weir/rt.h).\n"
    "`foreign import prim` names one of the compiler's primitives and is meant for the standard library."},
+  {"E0249", "wrong number of type arguments",
+   "A type constructor is used with fewer type arguments than it needs, where a complete type is\n"
+   "required, or an instance head does not fit the class:\n\n"
+   "    count :: Maybe -> Int          -- `Maybe` of what? write `Maybe a` or `Maybe Int`\n"
+   "    instance Functor Int where     -- Functor is for type constructors like `Maybe`\n\n"
+   "A class such as `Functor` or `Monad` is for a type constructor that still takes one type\n"
+   "argument (kind `Type -> Type`): `instance Functor Tree`. `Show`, `Eq` and `Ord` are for\n"
+   "complete types: `instance Show (Tree a)`."},
   {"E0250", "typed hole",
    "`?name` marks a place still to be written; the compiler reports the type it must have and stops."},
   {"E0251", "value defined in terms of itself",

@@ -199,6 +199,14 @@ void Checker::reportUnify(const UnifyError& err, TypeP found, TypeP expected, Sp
   else if (isCon(found, kChar) && isCon(expected, kString)) d.hint = "a `Char` is written in single quotes and a `String` in double quotes";
   else if (isCon(expected, kString) && !isCon(found, kString) && prune(found)->kind != Type::Meta)
     d.hint = "use `show` to turn a value into a `String`";
+  else {
+    // `return x` where a plain value is expected: an action in a monad nothing fixes.
+    TypeP pf = prune(found), px = prune(expected);
+    if (pf->kind == Type::App && !isFun(pf) && prune(pf->a)->kind == Type::Meta && px->kind != Type::App &&
+        px->kind != Type::Meta)
+      d.hint = "this is an action (`return` and `pure` make one); a function that is not in a `do` block gives back "
+               "its value directly: leave out `return`";
+  }
 }
 
 bool Checker::expect(TypeP found, TypeP expected, Span span, const std::string& what) {

@@ -129,3 +129,9 @@ TEST_CASE("an unknown class in an instance is reported once, at the class name",
   REQUIRE(r.errors == std::vector<std::string>{"E0105@3:10"});
   CHECK(r.hints[0] == "did you mean `Show`?");
 }
+
+TEST_CASE("a name hidden by an import says so", "[names][errors]") {
+  auto r = renameSource("module Main where\nimport Prelude hiding (map)\nx = map negate [1]\n");
+  REQUIRE(r.errors == std::vector<std::string>{"E0100@3:5"});
+  CHECK(r.hints[0] == "define `map` yourself, or remove it from the `hiding` list");
+}
