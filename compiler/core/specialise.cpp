@@ -245,8 +245,76 @@ struct Specialiser {
     if (e.deflt) simplify(e.deflt, depth);
   }
 
+  // Every occurrence of the variable `v` in `e`: the App nodes calling it, and whether it
+  // also occurs otherwise (passed as a value, captured by name in a partial application...).
+  static void usesOf(Expr& e, VarId v, std::vector<Expr*>& calls, bool& escapes) {
+    if (e.kind == Expr::Var && e.var == v) { escapes = true; return; }
+    if ((e.kind == Expr::Case || e.kind == Expr::LitCase) && e.scrut == v) escapes = true;
+    size_t from = 0;
+    if (e.kind == Expr::App && e.args[0]->kind == Expr::Var && e.args[0]->var == v) {
+      calls.push_back(&e);
+      from = 1;
+    }
+    for (size_t i = from; i < e.args.size(); ++i) if (e.args[i]) usesOf(*e.args[i], v, calls, escapes);
+    for (auto& b : e.binds) if (b.lam) usesOf(*b.lam, v, calls, escapes);
+    for (auto& a : e.alts) if (a.body) usesOf(*a.body, v, calls, escapes);
+    for (auto& a : e.litAlts) if (a.body) usesOf(*a.body, v, calls, escapes);
+    if (e.deflt) usesOf(*e.deflt, v, calls, escapes);
+  }
+
+  // A local function (LetRec) called everywhere with the same known argument in some
+  // position — typically a dictionary of a let-polymorphic local function — gets that
+  // argument substituted and the parameter dropped, like a top-level copy.
+  bool specialiseLocal(Expr& letrec) {
+    bool changed = false;
+    for (auto& b : letrec.binds) {
+      Expr& lam = *b.lam;
+      std::vector<Expr*> calls;
+      bool escapes = false;
+      for (auto& o : letrec.binds) usesOf(*o.lam, b.var, calls, escapes);
+      usesOf(*letrec.args[0], b.var, calls, escapes);
+      if (escapes || calls.empty()) continue;
+      size_t n = lam.params.size();
+      bool saturated = true;
+      for (auto* c : calls) saturated = saturated && c->args.size() - 1 == n;
+      if (!saturated) continue;
+      std::set<VarId> scr;
+      scrutinised(*lam.args[0], scr);
+      std::vector<bool> drop(n, false);
+      std::map<VarId, ExprPtr> subst;
+      for (size_t i = 0; i < n; ++i) {
+        const Expr& first = *calls[0]->args[i + 1];
+        if (!known(first) || scr.count(lam.params[i])) continue;
+        std::string k = keyOf(first);
+        bool same = true;
+        for (auto* c : calls) same = same && known(*c->args[i + 1]) && keyOf(*c->args[i + 1]) == k;
+        if (!same) continue;
+        drop[i] = true;
+        subst[lam.params[i]] = copyClosed(first);
+      }
+      if (subst.empty() || subst.size() == n) continue;  // a closure with no parameters is not a function
+      Copier c{p.nextVar, subst, {}};
+      std::vector<VarId> params;
+      for (size_t i = 0; i < n; ++i) if (!drop[i]) params.push_back(c.bind(lam.params[i]));
+      lam.args[0] = c.copy(*lam.args[0]);
+      lam.params = params;
+      for (auto* call : calls) {
+        std::vector<ExprPtr> as{call->args[0]};
+        for (size_t i = 0; i < n; ++i) if (!drop[i]) as.push_back(call->args[i + 1]);
+        call->args = as;
+      }
+      changed = true;
+    }
+    return changed;
+  }
+
   void simplify(ExprPtr& e, int depth) {
     simplifyChildren(*e, depth);
+    if (e->kind == Expr::LetRec && specialiseLocal(*e)) {
+      for (auto& b : e->binds) simplify(b.lam, depth);
+      simplify(e->args[0], depth);
+      return;
+    }
     if (e->kind == Expr::Proj && e->args[0]->kind == Expr::Global && dicts.count(e->args[0]->name)) {
       const Expr& d = *p.globals[globIdx.at(e->args[0]->name)].body;
       if (e->index >= 0 && e->index < static_cast<int>(d.args.size())) {
