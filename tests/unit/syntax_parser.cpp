@@ -649,6 +649,8 @@ TEST_CASE("parser: binary data after `(`, in let blocks, with a negative first s
   CHECK(ex("(<<1>>, <<2>>)") == "(tuple (binary 1/integer-unsigned-big) (binary 2/integer-unsigned-big))");
   CHECK(ex("(<<1, 2>>)") == "(binary 1/integer-unsigned-big, 2/integer-unsigned-big)");
   CHECK(ex("(<< 1)") == "(rsection << 1)");
+  CHECK(ex("(<<>>)") == "(binary )");
+  CHECK(ex("(<<)") == "<<");
   CHECK(ex("let b = <<n, 2>> in b") == "(let [(clause b [] (= (binary n/integer-unsigned-big, 2/integer-unsigned-big)))] b)");
   CHECK(ex("[b | let b = <<1, 2>>, c]").find("(binary 1/integer-unsigned-big, 2/integer-unsigned-big)") != std::string::npos);
   CHECK(ex("<<-1:8/signed>>") == "(binary -1:8/integer-signed-big)");
