@@ -246,6 +246,35 @@ void Lowerer::lowerBinding(const std::string& name, const std::vector<const ast:
   prog.functions.push_back(f);
 }
 
+// `(lo, hi) = bounds xs` at the top level: one CAF for the value, and one per variable
+// taking it apart (the pattern is irrefutable: the type checker rejects others, E0273).
+void Lowerer::lowerTopPatBind(const ast::Decl& d) {
+  std::vector<std::string> vars;
+  std::function<void(const ast::PatPtr&)> collect = [&](const ast::PatPtr& p) {
+    if (!p) return;
+    if (p->kind == ast::Pat::Var || p->kind == ast::Pat::As) vars.push_back(p->name);
+    for (auto& a : p->args) collect(a);
+    for (auto& [f, fp] : p->fields) collect(fp);
+  };
+  collect(d.pat);
+  if (vars.empty()) return;  // `_ = e` binds nothing; strictness does not matter for an unused CAF
+  dictVars.clear();
+  locals.clear();
+  std::string whole = "$pat$" + vars[0];
+  Span sp = d.span;
+  prog.globals.push_back(core::Global{whole, lowerRhs(d.rhs, [this, sp] { return matchFailure("a pattern binding", sp); })});
+  for (auto& x : vars) {
+    locals.clear();
+    VarId v = fresh();
+    Row r;
+    r.pats.push_back(canon(d.pat));
+    r.body = [this, x](const Fail&) { return core::mkVar(locals.at(x)); };
+    ExprPtr body = core::mkLet(v, core::mkGlobal(whole),
+                               match({v}, {r}, [this, sp] { return matchFailure("a pattern binding", sp); }));
+    prog.globals.push_back(core::Global{x, body});
+  }
+}
+
 void Lowerer::lowerTopLevel() {
   const auto& decls = checked.program->decls;
   // Arity of every global function, and aliases (`x = y`), before lowering bodies.
@@ -261,8 +290,6 @@ void Lowerer::lowerTopLevel() {
           if (!clauses.count(b->name)) order.push_back(b->name);
           clauses[b->name].push_back(b.get());
         }
-    } else if (d->kind == ast::Decl::PatBind) {
-      fail("top-level pattern bindings are not lowered yet");
     }
   }
   for (auto& [name, cs] : clauses) {
@@ -287,6 +314,8 @@ void Lowerer::lowerTopLevel() {
     if (bi == checked.binds.end()) { fail("binding without type information: " + name); continue; }
     lowerBinding(name, clauses[name], bi->second, true);
   }
+  for (auto& d : decls)
+    if (d->kind == ast::Decl::PatBind) lowerTopPatBind(*d);
 }
 
 void Lowerer::lowerInstances() {

@@ -75,6 +75,7 @@ class Lowerer {
   void lowerBinding(const std::string& name, const std::vector<const ast::Decl*>& clauses,
                     const types::BindInfo& bi, bool top);
   void lowerForeign(const ast::Decl& d);
+  void lowerTopPatBind(const ast::Decl& d);
   void lowerInstances();
   void orderGlobals();
   void pruneUnreachable();
