@@ -105,9 +105,41 @@ class Gen {
     defineMain(inits);
     defineCEntryPoints();
     defineApplies();
+    defineFunctionTable();
   }
 
  private:
+  // `weir_function_table`: every function of this module (start address, source location,
+  // name), ending with a null entry. The runtime's fatal-signal handler uses it to say
+  // which function a stack overflow happened in (runtime/object/io.c).
+  void defineFunctionTable() {
+    std::map<const Function*, const core::Function*> weir;
+    for (auto& [name, fn] : llfuncs) weir[fn] = funcs.at(name);
+    auto* entryT = StructType::get(ctx, {ptrT, ptrT, ptrT});
+    std::vector<Constant*> entries;
+    for (Function& fn : mod.functions()) {
+      if (fn.isDeclaration()) continue;
+      std::string loc, name;
+      auto it = weir.find(&fn);
+      if (it != weir.end()) {
+        loc = it->second->loc;
+        name = it->second->name;
+        for (const char* cut : {"$rec", "$s"}) {  // lifted local functions and specialised copies
+          auto at = name.find(cut);
+          if (at != std::string::npos && at > 0) name = name.substr(0, at);
+        }
+        auto dot = name.rfind('.');
+        if (dot != std::string::npos && dot + 1 < name.size() && name[0] != '$') name = name.substr(dot + 1);
+      }
+      entries.push_back(ConstantStruct::get(entryT, {&fn, cstring(loc), cstring(name)}));
+    }
+    entries.push_back(ConstantStruct::get(entryT, {ConstantPointerNull::get(ptrT), ConstantPointerNull::get(ptrT),
+                                                    ConstantPointerNull::get(ptrT)}));
+    auto* arrT = ArrayType::get(entryT, entries.size());
+    new GlobalVariable(mod, arrT, true, GlobalValue::ExternalLinkage, ConstantArray::get(arrT, entries),
+                       "weir_function_table");
+  }
+
   LLVMContext& ctx;
   Module& mod;
   const core::Program& prog;

@@ -171,6 +171,8 @@ struct Lifter {
       f.name = gp->members.at(b.var).first;
       f.params = gp->env;
       for (VarId q : b.lam->params) f.params.push_back(q);
+      auto at = locs.find(ctx);
+      if (at != locs.end()) f.loc = locs[f.name] = at->second;  // a local function: its enclosing definition
       f.body = go(b.lam->args[0], f.name);
       p.functions.push_back(std::move(f));
     }
@@ -178,6 +180,7 @@ struct Lifter {
   }
 
   std::vector<std::unique_ptr<Group>> groups;
+  std::map<std::string, std::string> locs;  // function -> source location (for stack traces)
 };
 
 }  // namespace
@@ -191,6 +194,7 @@ std::vector<VarId> freeVars(const Expr& e) {
 void liftLetRec(Program& p) {
   Lifter l(p);
   size_t nf = p.functions.size();
+  for (auto& f : p.functions) if (!f.loc.empty()) l.locs[f.name] = f.loc;
   for (size_t k = 0; k < nf; k++) {
     ExprPtr body = p.functions[k].body;
     std::string name = p.functions[k].name;

@@ -99,6 +99,8 @@ void weir_rt_div_zero(const char* location) { weir_rt_panic("divide by zero", lo
  * ------------------------------------------------------------------------------------------ */
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
+#include <ucontext.h>
 
 static char* stack_lo;   /* lowest usable address of the program thread's stack */
 static size_t stack_size;
@@ -116,12 +118,63 @@ static size_t parse_size(const char* s, size_t dflt) {
   return v ? (size_t)v : dflt;
 }
 
+/* Emitted by the compiler for every program (compiler/codegen: defineFunctionTable); weak so
+ * that the runtime's own tests link without one. */
+typedef struct { const void* fn; const char* loc; const char* name; } weir_fn_loc;
+extern const weir_fn_loc weir_function_table[] __attribute__((weak));
+
+/* The compiled function containing `pc`: the one with the greatest start address <= pc, if pc
+ * is not past the last compiled function (then it is in the runtime or libc). */
+static const weir_fn_loc* function_at(uintptr_t pc) {
+  const weir_fn_loc* best = NULL;
+  uintptr_t last = 0;
+  if (!weir_function_table) return NULL;
+  for (const weir_fn_loc* e = weir_function_table; e->fn; e++) {
+    uintptr_t a = (uintptr_t)e->fn;
+    if (a > last) last = a;
+    if (a <= pc && (!best || a > (uintptr_t)best->fn)) best = e;
+  }
+  return best && (uintptr_t)best->fn != last ? best : NULL;
+}
+
+/* Which Weir function overflowed the stack: the faulting instruction's, or, when the fault is
+ * inside the runtime (an allocation, say), the first return address into compiled code found
+ * on the stack. */
+static const weir_fn_loc* overflowing_function(void* uctx) {
+  uintptr_t pc = 0, sp = 0;
+  ucontext_t* uc = (ucontext_t*)uctx;
+#if defined(__x86_64__)
+  pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+  sp = (uintptr_t)uc->uc_mcontext.gregs[REG_RSP];
+#elif defined(__aarch64__)
+  pc = (uintptr_t)uc->uc_mcontext.pc;
+  sp = (uintptr_t)uc->uc_mcontext.sp;
+#endif
+  const weir_fn_loc* f = pc ? function_at(pc) : NULL;
+  if (f && f->loc && *f->loc) return f;
+  if (!sp || !stack_lo) return NULL;
+  for (uintptr_t* w = (uintptr_t*)(sp + 64); w < (uintptr_t*)(sp + 4096); w++) {  /* above the guard page */
+    if ((char*)w < stack_lo) continue;
+    f = function_at(*w);
+    if (f && f->loc && *f->loc) return f;
+  }
+  return NULL;
+}
+
 static void fatal_signal(int sig, siginfo_t* info, void* uctx) {
-  (void)uctx;
   char* addr = (char*)info->si_addr;
-  const char* msg = sig == SIGSEGV && stack_lo && addr < stack_lo + 65536 && addr >= stack_lo - (1 << 20)
-                        ? "runtime error: stack overflow (recursion too deep)\n"
-                        : "runtime error: segmentation fault (this is a bug in the Weir compiler or runtime)\n";
+  int overflow = sig == SIGSEGV && stack_lo && addr < stack_lo + 65536 && addr >= stack_lo - (1 << 20);
+  char buf[512];
+  const char* msg = "runtime error: segmentation fault (this is a bug in the Weir compiler or runtime)\n";
+  if (overflow) {
+    const weir_fn_loc* f = overflowing_function(uctx);
+    if (f) {
+      snprintf(buf, sizeof buf, "%s: runtime error: stack overflow in `%s` (recursion too deep)\n", f->loc, f->name);
+      msg = buf;
+    } else {
+      msg = "runtime error: stack overflow (recursion too deep)\n";
+    }
+  }
   weir_stdout_flush();
   ssize_t w = write(2, msg, strlen(msg));
   (void)w;
