@@ -21,6 +21,7 @@
  * consumed exactly the whole value.
  */
 #include "weir/rt.h"
+#include "values.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,19 +46,7 @@ static inline u8* bdata(weir_obj* b) { return (u8*)((weir_string*)b)->data; }
 static inline const u8* cdata(const weir_obj* b) { return (const u8*)((const weir_string*)b)->data; }
 static inline size_t blen(const weir_obj* b) { return (size_t)((const weir_string*)b)->len; }
 
-static inline int64_t take_int(weir_obj* o) { int64_t v = weir_unbox_int(o); weir_drop(o); return v; }
-static inline double take_float(weir_obj* o) { double v = weir_unbox_float(o); weir_drop(o); return v; }
 
-static weir_obj* con(uint16_t tag, uint8_t n, weir_obj** fields) {
-  weir_con* c = (weir_con*)weir_alloc(WEIR_HEADER_SIZE + 8u * (n ? n : 1));
-  c->h.rc = 1; c->h.kind = WEIR_CON; c->h.nfields = n; c->h.tag = tag;
-  for (uint8_t i = 0; i < n; i++) c->fields[i] = fields[i];
-  return &c->h;
-}
-static weir_obj* nothing(void) { return (weir_obj*)&weir_nullary[0]; }
-static weir_obj* just(weir_obj* x) { return con(1, 1, &x); }
-static weir_obj* nil(void) { return (weir_obj*)&weir_nullary[0]; }
-static weir_obj* cons(weir_obj* x, weir_obj* xs) { weir_obj* f[2] = {x, xs}; return con(1, 2, f); }
 
 /* Panics with the location held by the String `loc` (consumed only on success paths:
  * the process exits here). */
@@ -137,7 +126,7 @@ static weir_obj* builder_reserve(weir_obj* b, uint64_t more, weir_obj* loc) {
 
 /* weir_bin_new(hint :: Int): an empty builder with room for `hint` bytes. */
 weir_obj* weir_bin_new(weir_obj* hint) {
-  int64_t h = take_int(hint);
+  int64_t h = weir_take_int(hint);
   if (h < 16) h = 16;
   if (h > 4096) h = 4096;
   return builder_alloc((size_t)h);
@@ -164,7 +153,7 @@ static weir_obj* put_scalar(weir_obj* b, uint64_t v, unsigned size, int flags, w
 
 /* weir_bin_put_int(builder, value :: Int, size :: Int (bits), flags :: Int, loc :: String) */
 weir_obj* weir_bin_put_int(weir_obj* b, weir_obj* value, weir_obj* size, weir_obj* flags, weir_obj* loc) {
-  int64_t v = take_int(value), n = take_int(size), f = take_int(flags);
+  int64_t v = weir_take_int(value), n = weir_take_int(size), f = weir_take_int(flags);
   check_int_size(n, (int)f, loc);
   b = put_scalar(b, (uint64_t)v, (unsigned)n, (int)f, loc);
   weir_drop(loc);
@@ -173,8 +162,8 @@ weir_obj* weir_bin_put_int(weir_obj* b, weir_obj* value, weir_obj* size, weir_ob
 
 /* weir_bin_put_float(builder, value :: Float, size :: Int (32 or 64), flags :: Int, loc :: String) */
 weir_obj* weir_bin_put_float(weir_obj* b, weir_obj* value, weir_obj* size, weir_obj* flags, weir_obj* loc) {
-  double d = take_float(value);
-  int64_t n = take_int(size), f = take_int(flags);
+  double d = weir_take_float(value);
+  int64_t n = weir_take_int(size), f = weir_take_int(flags);
   check_float_size(n, loc);
   uint64_t bits;
   if (n == 32) {
@@ -207,7 +196,7 @@ static weir_obj* put_raw(weir_obj* b, const u8* src, size_t n, weir_obj* loc) {
 /* weir_bin_put_bytes(builder, value :: Bytes, size :: Int (bytes), loc :: String):
  * the first `size` bytes of value (a run-time error if it is shorter or size is negative). */
 weir_obj* weir_bin_put_bytes(weir_obj* b, weir_obj* value, weir_obj* size, weir_obj* loc) {
-  int64_t n = take_int(size);
+  int64_t n = weir_take_int(size);
   if (n < 0) bin_error(loc, "negative size %lld in a bytes segment", (long long)n, 0);
   if ((uint64_t)n > blen(value))
     bin_error(loc, "bytes segment of size %lld, but the value has only %lld bytes", (long long)n, (long long)blen(value));
@@ -244,7 +233,7 @@ static inline int in_range(const weir_obj* s, uint64_t off, uint64_t n) {
 /* weir_bin_get_int(s :: Bytes, off :: Int (bits), size :: Int (bits), flags, loc) -> Int
  * (0 when the segment lies past the end: weir_bin_end then rejects the match). */
 weir_obj* weir_bin_get_int(weir_obj* s, weir_obj* off, weir_obj* size, weir_obj* flags, weir_obj* loc) {
-  int64_t o = take_int(off), n = take_int(size), f = take_int(flags);
+  int64_t o = weir_take_int(off), n = weir_take_int(size), f = weir_take_int(flags);
   check_int_size(n, (int)f, loc);
   weir_drop(loc);
   uint64_t v = 0;
@@ -259,7 +248,7 @@ weir_obj* weir_bin_get_int(weir_obj* s, weir_obj* off, weir_obj* size, weir_obj*
 
 /* weir_bin_get_float(s, off, size (32 or 64), flags, loc) -> Float */
 weir_obj* weir_bin_get_float(weir_obj* s, weir_obj* off, weir_obj* size, weir_obj* flags, weir_obj* loc) {
-  int64_t o = take_int(off), n = take_int(size), f = take_int(flags);
+  int64_t o = weir_take_int(off), n = weir_take_int(size), f = weir_take_int(flags);
   check_float_size(n, loc);
   weir_drop(loc);
   double d = 0;
@@ -291,7 +280,7 @@ static weir_obj* slice_bits(weir_obj* s, uint64_t off, uint64_t nbytes) {
 
 /* weir_bin_get_bytes(s, off (bits), size (bytes), loc) -> Bytes (empty when past the end) */
 weir_obj* weir_bin_get_bytes(weir_obj* s, weir_obj* off, weir_obj* size, weir_obj* loc) {
-  int64_t o = take_int(off), n = take_int(size);
+  int64_t o = weir_take_int(off), n = weir_take_int(size);
   if (n < 0) bin_error(loc, "negative size %lld in a bytes segment", (long long)n, 0);
   weir_drop(loc);
   weir_obj* r;
@@ -306,7 +295,7 @@ weir_obj* weir_bin_get_bytes(weir_obj* s, weir_obj* off, weir_obj* size, weir_ob
 /* weir_bin_get_rest(s, off (bits)) -> Bytes: everything from off (empty when off is past the
  * end or the rest is not a whole number of bytes: weir_bin_end rejects those). */
 weir_obj* weir_bin_get_rest(weir_obj* s, weir_obj* off) {
-  int64_t o = take_int(off);
+  int64_t o = weir_take_int(off);
   uint64_t total = (uint64_t)blen(s) * 8;
   weir_obj* r;
   if (o == 0) return s;  /* all of it: no copy */
@@ -321,7 +310,7 @@ weir_obj* weir_bin_get_rest(weir_obj* s, weir_obj* off) {
 /* weir_bin_advance(off, size, unit) -> off + size * unit, saturating (offsets only grow; a
  * saturated offset is past the end of any value). Negative sizes were rejected by the get. */
 weir_obj* weir_bin_advance(weir_obj* off, weir_obj* size, weir_obj* unit) {
-  int64_t o = take_int(off), n = take_int(size), u = take_int(unit);
+  int64_t o = weir_take_int(off), n = weir_take_int(size), u = weir_take_int(unit);
   const int64_t cap = (int64_t)1 << 62;
   int64_t r;
   if (n < 0 || o < 0) r = cap;
@@ -335,7 +324,7 @@ weir_obj* weir_bin_advance(weir_obj* off, weir_obj* size, weir_obj* unit) {
  * the segment does not hold `expected` (or lies past the end). */
 weir_obj* weir_bin_expect_int(weir_obj* mismatch, weir_obj* s, weir_obj* off, weir_obj* size, weir_obj* flags,
                               weir_obj* expected, weir_obj* loc) {
-  int64_t m = take_int(mismatch), want = take_int(expected);
+  int64_t m = weir_take_int(mismatch), want = weir_take_int(expected);
   weir_obj* got = weir_bin_get_int(s, off, size, flags, loc);
   int same = weir_unbox_int(got) == want;
   weir_drop(got);
@@ -345,7 +334,7 @@ weir_obj* weir_bin_expect_int(weir_obj* mismatch, weir_obj* s, weir_obj* off, we
 /* weir_bin_expect_bytes(mismatch, s, off (bits), lit :: String or Bytes) -> Int: a literal
  * string segment (its bytes at off). */
 weir_obj* weir_bin_expect_bytes(weir_obj* mismatch, weir_obj* s, weir_obj* off, weir_obj* lit) {
-  int64_t m = take_int(mismatch), o = take_int(off);
+  int64_t m = weir_take_int(mismatch), o = weir_take_int(off);
   size_t n = blen(lit);
   int same = 0;
   if (o >= 0 && (uint64_t)n <= ((uint64_t)1 << 56) && in_range(s, (uint64_t)o, (uint64_t)n * 8)) {
@@ -366,7 +355,7 @@ weir_obj* weir_bin_expect_bytes(weir_obj* mismatch, weir_obj* s, weir_obj* off, 
  * end of s; rest == 1 (the last segment is an unsized bytes segment starting at off): off is
  * within s and leaves a whole number of bytes. */
 weir_obj* weir_bin_end(weir_obj* s, weir_obj* off, weir_obj* rest, weir_obj* mismatch) {
-  int64_t o = take_int(off), r = take_int(rest), m = take_int(mismatch);
+  int64_t o = weir_take_int(off), r = weir_take_int(rest), m = weir_take_int(mismatch);
   uint64_t total = (uint64_t)blen(s) * 8;
   int ok;
   if (m || o < 0 || (uint64_t)o > total) ok = 0;
@@ -458,23 +447,23 @@ weir_obj* weir_bytes_pack(weir_obj* list) {
 
 /* unpack :: Bytes -> [Int] */
 weir_obj* weir_bytes_unpack(weir_obj* b) {
-  weir_obj* l = nil();
-  for (size_t i = blen(b); i-- > 0;) l = cons(weir_box_int(cdata(b)[i]), l);
+  weir_obj* l = weir_nil();
+  for (size_t i = blen(b); i-- > 0;) l = weir_cons(weir_box_int(cdata(b)[i]), l);
   weir_drop(b);
   return l;
 }
 
 /* index :: Bytes -> Int -> Maybe Int */
 weir_obj* weir_bytes_index(weir_obj* b, weir_obj* i) {
-  int64_t k = take_int(i);
-  weir_obj* r = k >= 0 && (uint64_t)k < blen(b) ? just(weir_box_int(cdata(b)[k])) : nothing();
+  int64_t k = weir_take_int(i);
+  weir_obj* r = k >= 0 && (uint64_t)k < blen(b) ? weir_just(weir_box_int(cdata(b)[k])) : weir_nothing();
   weir_drop(b);
   return r;
 }
 
 /* slice :: Int -> Int -> Bytes -> Bytes: `len` bytes from `from`, clamped to the value. */
 weir_obj* weir_bytes_slice(weir_obj* from, weir_obj* len, weir_obj* b) {
-  int64_t f = take_int(from), n = take_int(len);
+  int64_t f = weir_take_int(from), n = weir_take_int(len);
   int64_t total = (int64_t)blen(b);
   if (f < 0) { n += f; f = 0; }
   if (f > total) f = total;
@@ -517,7 +506,7 @@ static int valid_utf8(const u8* p, size_t n) {
 
 /* toString :: Bytes -> Maybe String (Nothing unless the bytes are valid UTF-8) */
 weir_obj* weir_bytes_to_string(weir_obj* b) {
-  weir_obj* r = valid_utf8(cdata(b), blen(b)) ? just(weir_string_new((const char*)cdata(b), blen(b))) : nothing();
+  weir_obj* r = valid_utf8(cdata(b), blen(b)) ? weir_just(weir_string_new((const char*)cdata(b), blen(b))) : weir_nothing();
   weir_drop(b);
   return r;
 }
@@ -547,7 +536,7 @@ static int hexval(u8 c) {
 weir_obj* weir_bytes_from_hex(weir_obj* s) {
   size_t n = blen(s);
   const u8* p = cdata(s);
-  weir_obj* r = nothing();
+  weir_obj* r = weir_nothing();
   if (n % 2 == 0) {
     weir_obj* b = bytes_alloc(n / 2);
     int ok = 1;
@@ -556,7 +545,7 @@ weir_obj* weir_bytes_from_hex(weir_obj* s) {
       if (hi < 0 || lo < 0) ok = 0;
       else bdata(b)[i] = (u8)(hi * 16 + lo);
     }
-    if (ok) r = just(b);
+    if (ok) r = weir_just(b);
     else weir_drop(b);
   }
   weir_drop(s);
@@ -565,7 +554,7 @@ weir_obj* weir_bytes_from_hex(weir_obj* s) {
 
 /* replicate :: Int -> Int -> Bytes (n copies of the byte x mod 256; n <= 0: empty) */
 weir_obj* weir_bytes_replicate(weir_obj* n, weir_obj* x) {
-  int64_t k = take_int(n), v = take_int(x);
+  int64_t k = weir_take_int(n), v = weir_take_int(x);
   if (k < 0) k = 0;
   if ((uint64_t)k > ((uint64_t)1 << 40)) weir_rt_panic("Data.Bytes.replicate: size too large", "");
   weir_obj* r = bytes_alloc((size_t)k);

@@ -1,5 +1,6 @@
 /* Strings (immutable UTF-8) and Haskell-style `show`. */
 #include "weir/rt.h"
+#include "values.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -76,7 +77,7 @@ weir_obj* weir_string_length(weir_obj* s) {
   return weir_box_int((int64_t)count);
 }
 
-static size_t utf8_encode(uint32_t c, char* out) {
+size_t weir_utf8_encode(uint32_t c, char* out) {
   if (c < 0x80) { out[0] = (char)c; return 1; }
   if (c < 0x800) { out[0] = (char)(0xC0 | (c >> 6)); out[1] = (char)(0x80 | (c & 0x3F)); return 2; }
   if (c < 0x10000) {
@@ -106,7 +107,7 @@ static size_t utf8_decode(const unsigned char* p, size_t n, uint32_t* c) {
 
 weir_obj* weir_string_from_char(weir_obj* c) {
   char buf[4];
-  size_t n = utf8_encode(weir_unbox_char(c), buf);
+  size_t n = weir_utf8_encode(weir_unbox_char(c), buf);
   weir_drop(c);
   return weir_string_new(buf, n);
 }
@@ -222,7 +223,7 @@ static void show_char_into(sbuf* b, uint32_t c, int in_string, int* numeric_or_s
   }
   if (c == 127) { sb_puts(b, "\\DEL"); return; }
   if (c < 127) { tmp[0] = (char)c; sb_put(b, tmp, 1); return; }
-  if (printable_nonascii(c)) { sb_put(b, tmp, utf8_encode(c, tmp)); return; }
+  if (printable_nonascii(c)) { sb_put(b, tmp, weir_utf8_encode(c, tmp)); return; }
   snprintf(tmp, sizeof tmp, "\\%u", c);
   sb_puts(b, tmp);
   *numeric_or_so = 1;

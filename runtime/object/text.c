@@ -13,6 +13,7 @@
  * copies of nullary constructors). */
 #define _GNU_SOURCE
 #include "weir/rt.h"
+#include "values.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -96,17 +97,6 @@ typedef const unsigned char* bytes;
 static inline bytes sdata(const weir_obj* s) { return (bytes)weir_string_data(s); }
 static inline size_t slen(const weir_obj* s) { return (size_t)weir_string_len(s); }
 
-static weir_obj* con(uint16_t tag, uint8_t n, weir_obj** fields) {
-  weir_con* c = (weir_con*)weir_alloc(WEIR_HEADER_SIZE + 8u * (n ? n : 1));
-  c->h.rc = 1; c->h.kind = WEIR_CON; c->h.nfields = n; c->h.tag = tag;
-  for (uint8_t i = 0; i < n; i++) c->fields[i] = fields[i];
-  return &c->h;
-}
-static weir_obj* nothing(void) { return (weir_obj*)&weir_nullary[0]; }
-static weir_obj* just(weir_obj* x) { return con(1, 1, &x); }
-static weir_obj* pair(weir_obj* a, weir_obj* b) { weir_obj* f[2] = {a, b}; return con(0, 2, f); }
-static weir_obj* nil(void) { return (weir_obj*)&weir_nullary[0]; }
-static weir_obj* cons(weir_obj* x, weir_obj* xs) { weir_obj* f[2] = {x, xs}; return con(1, 2, f); }
 static inline int is_cons(const weir_obj* l) { return l->tag == 1; }
 static inline weir_obj* head_of(const weir_obj* l) { return ((const weir_con*)l)->fields[0]; }
 static inline weir_obj* tail_of(const weir_obj* l) { return ((const weir_con*)l)->fields[1]; }
@@ -118,17 +108,6 @@ static weir_obj* slice(weir_obj* s, size_t from, size_t to) {
   weir_obj* r = weir_string_new(weir_string_data(s) + from, to - from);
   weir_drop(s);
   return r;
-}
-
-static size_t utf8_encode(uint32_t c, char* out) {
-  if (c < 0x80) { out[0] = (char)c; return 1; }
-  if (c < 0x800) { out[0] = (char)(0xC0 | (c >> 6)); out[1] = (char)(0x80 | (c & 0x3F)); return 2; }
-  if (c < 0x10000) {
-    out[0] = (char)(0xE0 | (c >> 12)); out[1] = (char)(0x80 | ((c >> 6) & 0x3F));
-    out[2] = (char)(0x80 | (c & 0x3F)); return 3;
-  }
-  out[0] = (char)(0xF0 | (c >> 18)); out[1] = (char)(0x80 | ((c >> 12) & 0x3F));
-  out[2] = (char)(0x80 | ((c >> 6) & 0x3F)); out[3] = (char)(0x80 | (c & 0x3F)); return 4;
 }
 
 /* Length in bytes of the code point whose lead byte is b. */
@@ -188,7 +167,7 @@ static void b_put(buf* b, const void* s, size_t n) {
 }
 static void b_putc(buf* b, uint32_t c) {
   char tmp[4];
-  b_put(b, tmp, utf8_encode(c, tmp));
+  b_put(b, tmp, weir_utf8_encode(c, tmp));
 }
 static weir_obj* b_finish(buf* b) {
   weir_obj* s = weir_string_new(b->data ? b->data : "", b->len);
@@ -211,9 +190,9 @@ static void r_push(ranges* rs, size_t from, size_t to) {
 }
 /* The pieces of s as a list (in order). Consumes s. */
 static weir_obj* r_finish(ranges* rs, weir_obj* s) {
-  weir_obj* l = nil();
+  weir_obj* l = weir_nil();
   for (size_t i = rs->n; i-- > 0;)
-    l = cons(weir_string_new(weir_string_data(s) + rs->r[i].from, rs->r[i].to - rs->r[i].from), l);
+    l = weir_cons(weir_string_new(weir_string_data(s) + rs->r[i].from, rs->r[i].to - rs->r[i].from), l);
   free(rs->r);
   weir_drop(s);
   return l;
@@ -295,12 +274,12 @@ weir_obj* weir_text_pack(weir_obj* chars) {
 weir_obj* weir_text_unpack(weir_obj* s) {
   bytes p = sdata(s);
   size_t i = slen(s);
-  weir_obj* l = nil();
+  weir_obj* l = weir_nil();
   while (i > 0) {
     size_t j = prev_start(p, i);
     uint32_t c;
     decode_at(p, i, j, &c);
-    l = cons(weir_box_char(c), l);
+    l = weir_cons(weir_box_char(c), l);
     i = j;
   }
   weir_drop(s);
@@ -577,16 +556,16 @@ weir_obj* weir_text_strip_prefix(weir_obj* pre, weir_obj* s) {
   int ok = has_prefix(pre, s);
   size_t m = slen(pre);
   weir_drop(pre);
-  if (!ok) { weir_drop(s); return nothing(); }
-  return just(slice(s, m, slen(s)));
+  if (!ok) { weir_drop(s); return weir_nothing(); }
+  return weir_just(slice(s, m, slen(s)));
 }
 
 weir_obj* weir_text_strip_suffix(weir_obj* suf, weir_obj* s) {
   int ok = has_suffix(suf, s);
   size_t m = slen(suf);
   weir_drop(suf);
-  if (!ok) { weir_drop(s); return nothing(); }
-  return just(slice(s, 0, slen(s) - m));
+  if (!ok) { weir_drop(s); return weir_nothing(); }
+  return weir_just(slice(s, 0, slen(s) - m));
 }
 
 /* The caller (Data.String.replace) rejects an empty needle. */
@@ -668,7 +647,7 @@ weir_obj* weir_text_span(weir_obj* f, weir_obj* s) {
   size_t k = while_prefix(f, sdata(s), slen(s));
   weir_drop(f);
   weir_obj* before = weir_string_new(weir_string_data(s), k);
-  return pair(before, slice(s, k, slen(s)));
+  return weir_pair(before, slice(s, k, slen(s)));
 }
 
 weir_obj* weir_text_take_while(weir_obj* f, weir_obj* s) {
@@ -714,13 +693,13 @@ weir_obj* weir_text_index(weir_obj* s, weir_obj* n) {
   weir_drop(n);
   bytes p = sdata(s);
   size_t len = slen(s);
-  weir_obj* r = nothing();
+  weir_obj* r = weir_nothing();
   if (k >= 0) {
     size_t i = offset_of(p, len, k);
     if (i < len) {
       uint32_t c;
       decode_at(p, len, i, &c);
-      r = just(weir_box_char(c));
+      r = weir_just(weir_box_char(c));
     }
   }
   weir_drop(s);
@@ -729,10 +708,10 @@ weir_obj* weir_text_index(weir_obj* s, weir_obj* n) {
 
 weir_obj* weir_text_uncons(weir_obj* s) {
   size_t n = slen(s);
-  if (n == 0) { weir_drop(s); return nothing(); }
+  if (n == 0) { weir_drop(s); return weir_nothing(); }
   uint32_t c;
   size_t j = decode_at(sdata(s), n, 0, &c);
-  return just(pair(weir_box_char(c), slice(s, j, n)));
+  return weir_just(weir_pair(weir_box_char(c), slice(s, j, n)));
 }
 
 /* The caller rejects an empty needle. */
@@ -740,9 +719,9 @@ weir_obj* weir_text_break_on(weir_obj* needle, weir_obj* s) {
   size_t n = slen(s);
   ptrdiff_t k = slen(needle) ? find(sdata(s), n, 0, sdata(needle), slen(needle)) : 0;
   weir_drop(needle);
-  if (k < 0) return pair(s, weir_string_new("", 0));
+  if (k < 0) return weir_pair(s, weir_string_new("", 0));
   weir_obj* before = weir_string_new(weir_string_data(s), (size_t)k);
-  return pair(before, slice(s, (size_t)k, n));
+  return weir_pair(before, slice(s, (size_t)k, n));
 }
 
 /* Splits after the last occurrence of the needle: ("a::b::", "c") for "::" in "a::b::c";
@@ -755,7 +734,7 @@ weir_obj* weir_text_break_on_end(weir_obj* needle, weir_obj* s) {
   weir_drop(needle);
   size_t cut = last < 0 ? 0 : (size_t)last + m;
   weir_obj* before = weir_string_new(weir_string_data(s), cut);
-  return pair(before, slice(s, cut, n));
+  return weir_pair(before, slice(s, cut, n));
 }
 
 /* Non-overlapping occurrences; the caller rejects an empty needle. */
@@ -790,7 +769,7 @@ weir_obj* weir_text_read_int(weir_obj* s) {
   int64_t v;
   int ok = parse_int(sdata(s), slen(s), &v);
   weir_drop(s);
-  return ok ? just(weir_box_int(v)) : nothing();
+  return ok ? weir_just(weir_box_int(v)) : weir_nothing();
 }
 
 /* Haskell's read for Double, strictly: [sign] digits [. digits] [(e|E) [sign] digits], or
@@ -827,8 +806,8 @@ weir_obj* weir_text_read_float(weir_obj* s) {
     }
   }
   weir_drop(s);
-  if (!ok) return nothing();
-  return just(weir_box_float(neg ? -v : v));
+  if (!ok) return weir_nothing();
+  return weir_just(weir_box_float(neg ? -v : v));
 }
 
 /* ------------------------------------------------------------------------------------------
@@ -861,8 +840,8 @@ weir_obj* weir_int_read_hex(weir_obj* s) {
     else v = v * 16 + d;
   }
   weir_drop(s);
-  if (!ok) return nothing();
-  return just(weir_box_int(neg ? (int64_t)(0 - v) : (int64_t)v));
+  if (!ok) return weir_nothing();
+  return weir_just(weir_box_int(neg ? (int64_t)(0 - v) : (int64_t)v));
 }
 
 /* ------------------------------------------------------------------------------------------
