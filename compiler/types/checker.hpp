@@ -96,6 +96,10 @@ class Checker {
   bool recordLabels(TypeP rec, std::vector<std::pair<std::string, TypeP>>& labels, bool& closed);
   Span fieldNameSpan(Span value, const std::string& field);
   static std::string closestLabel(const std::vector<std::string>& labels, const std::string& field);
+  // For a record update or pattern against a known closed record type: E0221 (with "did you
+  // mean") at each field the type lacks. `have` receives the type's fields; true if any was bad.
+  bool unknownFields(TypeP rec, const std::vector<std::pair<std::string, Span>>& fields,
+                     std::vector<std::pair<std::string, TypeP>>& have);
   DictP want(const std::string& cls, TypeP type, Span span);
 
   // ---- bindings.cpp

@@ -106,6 +106,25 @@ Span Checker::fieldNameSpan(Span value, const std::string& field) {
   return Span{value.file, static_cast<uint32_t>(i - field.size()), static_cast<uint32_t>(i)};
 }
 
+bool Checker::unknownFields(TypeP rec, const std::vector<std::pair<std::string, Span>>& fields,
+                            std::vector<std::pair<std::string, TypeP>>& have) {
+  bool closed = false;
+  if (!recordLabels(rec, have, closed) || !closed) return false;
+  std::vector<std::string> names;
+  for (auto& [l, lt] : have) names.push_back(l);
+  bool bad = false;
+  for (auto& [f, span] : fields) {
+    if (std::find(names.begin(), names.end(), f) != names.end()) continue;
+    bad = true;
+    auto& d = diags.error("E0221", span, fmt::format("record has no field `{}`", f));
+    Printer pr;
+    d.label = fmt::format("the record has type `{}`", pr.show(rec));
+    std::string best = closestLabel(names, f);
+    if (!best.empty()) d.hint = fmt::format("did you mean `{}`?", best);
+  }
+  return bad;
+}
+
 std::string Checker::closestLabel(const std::vector<std::string>& labels, const std::string& field) {
   std::string best;
   size_t bestD = 3;
@@ -383,20 +402,10 @@ TypeP Checker::infer(ast::ExprPtr& ep) {
       }
       {
         std::vector<std::pair<std::string, TypeP>> have;
-        bool closed = false;
-        if (recordLabels(rt, have, closed) && closed) {
-          std::vector<std::string> names;
-          for (auto& [l, lt] : have) names.push_back(l);
-          bool bad = false;
-          for (auto& [f, fe] : e.fields) {
-            if (std::find(names.begin(), names.end(), f) != names.end()) continue;
-            bad = true;
-            auto& d = diags.error("E0221", fe ? fieldNameSpan(fe->span, f) : e.span, fmt::format("record has no field `{}`", f));
-            Printer pr;
-            d.label = fmt::format("the record has type `{}`", pr.show(rt));
-            std::string best = closestLabel(names, f);
-            if (!best.empty()) d.hint = fmt::format("did you mean `{}`?", best);
-          }
+        std::vector<std::pair<std::string, Span>> named;
+        for (auto& [f, fe] : e.fields) named.push_back({f, fe ? fieldNameSpan(fe->span, f) : e.span});
+        {
+          bool bad = unknownFields(rt, named, have);
           if (bad) {
             for (auto& [f, fe] : e.fields) infer(fe);
             t = rt;

@@ -93,20 +93,10 @@ void Checker::inferPat(ast::PatPtr& pp, TypeP expected) {
       {
         // A known closed record type: a field it does not have is E0221 at that field.
         std::vector<std::pair<std::string, TypeP>> have;
-        bool closed = false;
-        if (recordLabels(expected, have, closed) && closed) {
-          std::vector<std::string> names;
-          for (auto& [l, lt] : have) names.push_back(l);
-          bool bad = false;
-          for (auto& [f, fp] : p.fields) {
-            if (std::find(names.begin(), names.end(), f) != names.end()) continue;
-            bad = true;
-            auto& d = diags.error("E0221", fp ? fieldNameSpan(fp->span, f) : p.span, fmt::format("record has no field `{}`", f));
-            Printer pr;
-            d.label = fmt::format("the record has type `{}`", pr.show(expected));
-            std::string best = closestLabel(names, f);
-            if (!best.empty()) d.hint = fmt::format("did you mean `{}`?", best);
-          }
+        std::vector<std::pair<std::string, Span>> named;
+        for (auto& [f, fp] : p.fields) named.push_back({f, fp ? fieldNameSpan(fp->span, f) : p.span});
+        {
+          bool bad = unknownFields(expected, named, have);
           if (bad) {
             for (auto& [f, fp] : p.fields) {
               TypeP ft = fresh();
