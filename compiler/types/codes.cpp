@@ -52,6 +52,13 @@ const CodeInfo kCodes[] = {
   {"E0238", "bad superclass", "Superclass constraints are on the class variable: `class Eq a => Ord a`."},
   {"E0239", "method does not mention the class variable",
    "Every method's type must mention the class's type variable, otherwise no instance could be chosen."},
+  {"E0214", "orphan instance",
+   "An instance must be defined in the module of its class or in the module of its type, so that\n"
+   "a program can never see two different instances for the same class and type. Built-in types\n"
+   "(`Int`, `Float`, `String`, lists, tuples) and the standard classes belong to the Prelude:\n\n"
+   "    instance Semigroup Int where a <> b = a + b     -- error: both are the Prelude's\n\n"
+   "Wrap the type in a newtype of your own and give that the instance:\n\n"
+   "    newtype Total = Total Int\n    instance Semigroup Total where Total a <> Total b = Total (a + b)"},
   {"E0240", "instance for a type variable", "Instances are for type constructors: `instance Show (Maybe a)`."},
   {"E0241", "instance arguments must be distinct variables",
    "Write `instance Show (Maybe a)`, not `instance Show (Maybe Int)`."},

@@ -261,6 +261,28 @@ void Checker::declareInstance(ast::Decl& d) {
     e.secondary.push_back({out.instances[instanceIndex[key]].span, "the first one is here"});
     return;
   }
+  {
+    // No orphan instances (LANGUAGE.md section 3): an instance lives in the module of its class
+    // or of its type, so there is only ever one, wherever both are in scope. Built-in types
+    // (Int, lists, tuples, ...) belong to the Prelude.
+    auto moduleOf = [](const std::string& unique) -> std::string {  // "Data.Map.Map" -> "Data.Map"
+      auto dot = unique.rfind('.');
+      return dot == std::string::npos ? "Prelude" : unique.substr(0, dot);
+    };
+    std::string here;
+    for (auto& m : prog.modules) if (m.file == d.span.file) here = m.name;
+    std::string clsMod = moduleOf(d.name), tyMod = moduleOf(h->name);
+    if (!here.empty() && here != clsMod && here != tyMod) {
+      brokenInstanceClasses.insert(d.name);
+      std::string cls = names::displayName(d.name), ty = names::displayName(h->name);
+      auto& e = diags.error("E0214", d.qualType->type->span,
+                            fmt::format("orphan instance: `{}` and `{}` are both defined in other modules", cls, ty));
+      e.label = fmt::format("`{}` is from `{}`, `{}` from `{}`", cls, clsMod, ty, tyMod);
+      e.hint = fmt::format("define the instance for your own type instead, e.g. `newtype My{} = My{} {}` "
+                           "with `instance {} My{}`", ty, ty, ty, cls, ty);
+      return;
+    }
+  }
   instanceIndex[key] = inst.index;
   for (auto& p : ctx) {
     auto dv = std::make_shared<DictVar>();
