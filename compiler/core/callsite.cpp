@@ -22,11 +22,7 @@ bool failing(const Expr& e) {
 template <class F>
 void walk(Expr& e, const F& f) {
   f(e);
-  for (auto& a : e.args) if (a) walk(*a, f);
-  for (auto& b : e.binds) if (b.lam) walk(*b.lam, f);
-  for (auto& a : e.alts) if (a.body) walk(*a.body, f);
-  for (auto& a : e.litAlts) if (a.body) walk(*a.body, f);
-  if (e.deflt) walk(*e.deflt, f);
+  forEachChild(e, [&](ExprPtr& c) { walk(*c, f); });
 }
 
 }  // namespace

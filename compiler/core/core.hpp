@@ -137,6 +137,17 @@ struct Program {
   VarId nextVar = 0;           // fresh ids: anything >= nextVar is unused
 };
 
+// Calls f on every sub-expression slot of e (operands, LetRec lambdas, case branches,
+// default branch), in that order. f takes an ExprPtr& so a pass may replace the child.
+template <class F>
+void forEachChild(Expr& e, F&& f) {
+  for (auto& a : e.args) if (a) f(a);
+  for (auto& b : e.binds) if (b.lam) f(b.lam);
+  for (auto& a : e.alts) if (a.body) f(a.body);
+  for (auto& a : e.litAlts) if (a.body) f(a.body);
+  if (e.deflt) f(e.deflt);
+}
+
 // Printing for --emit=core and tests.
 std::string print(const Program& p);
 std::string print(const Expr& e, int indent = 0);

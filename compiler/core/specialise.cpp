@@ -15,23 +15,15 @@ constexpr int kMaxCalleeSize = 800;
 constexpr int kMaxDepth = 8;
 constexpr int kMaxClones = 4000;
 
-int size(const Expr& e) {
+int size(Expr& e) {
   int n = 1;
-  for (auto& a : e.args) if (a) n += size(*a);
-  for (auto& b : e.binds) if (b.lam) n += size(*b.lam);
-  for (auto& a : e.alts) if (a.body) n += size(*a.body);
-  for (auto& a : e.litAlts) if (a.body) n += size(*a.body);
-  if (e.deflt) n += size(*e.deflt);
+  forEachChild(e, [&](ExprPtr& c) { n += size(*c); });
   return n;
 }
 
-void scrutinised(const Expr& e, std::set<VarId>& out) {
+void scrutinised(Expr& e, std::set<VarId>& out) {
   if (e.kind == Expr::Case || e.kind == Expr::LitCase) out.insert(e.scrut);
-  for (auto& a : e.args) if (a) scrutinised(*a, out);
-  for (auto& b : e.binds) if (b.lam) scrutinised(*b.lam, out);
-  for (auto& a : e.alts) if (a.body) scrutinised(*a.body, out);
-  for (auto& a : e.litAlts) if (a.body) scrutinised(*a.body, out);
-  if (e.deflt) scrutinised(*e.deflt, out);
+  forEachChild(e, [&](ExprPtr& c) { scrutinised(*c, out); });
 }
 
 // Deep copy with every bound variable renamed to a fresh one (variable ids are unique in
@@ -170,6 +162,13 @@ struct Specialiser {
     for (auto& g : p.globals) if (isDictBody(*g.body)) dicts.insert(g.name);
   }
 
+  std::map<std::string, int> sizeCache;
+  int sizeOf(const std::string& f) {
+    auto it = sizeCache.find(f);
+    if (it != sizeCache.end()) return it->second;
+    return sizeCache[f] = size(*p.functions[funIdx.at(f)].body);
+  }
+
   const std::set<VarId>& scrutOf(const std::string& f) {
     auto it = scrutCache.find(f);
     if (it != scrutCache.end()) return it->second;
@@ -201,7 +200,7 @@ struct Specialiser {
         all = false;
       }
     }
-    if (!any || size(*fn.body) > kMaxCalleeSize) return "";
+    if (!any || sizeOf(f) > kMaxCalleeSize) return "";
     // A call whose every argument is known is a constant; it is computed once only when it
     // is an instance's dictionary (no effects, no work): otherwise the call stays.
     if (all && !(fn.body->kind == Expr::Con && fn.body->name.rfind("dict:", 0) == 0)) return "";
@@ -238,11 +237,7 @@ struct Specialiser {
   std::vector<std::string> pending;
 
   void simplifyChildren(Expr& e, int depth) {
-    for (auto& a : e.args) if (a) simplify(a, depth);
-    for (auto& b : e.binds) if (b.lam) simplify(b.lam, depth);
-    for (auto& a : e.alts) if (a.body) simplify(a.body, depth);
-    for (auto& a : e.litAlts) if (a.body) simplify(a.body, depth);
-    if (e.deflt) simplify(e.deflt, depth);
+    forEachChild(e, [&](ExprPtr& c) { simplify(c, depth); });
   }
 
   // Every occurrence of the variable `v` in `e`: the App nodes calling it, and whether it
@@ -250,16 +245,12 @@ struct Specialiser {
   static void usesOf(Expr& e, VarId v, std::vector<Expr*>& calls, bool& escapes) {
     if (e.kind == Expr::Var && e.var == v) { escapes = true; return; }
     if ((e.kind == Expr::Case || e.kind == Expr::LitCase) && e.scrut == v) escapes = true;
-    size_t from = 0;
+    const Expr* head = nullptr;  // the callee slot of a call of v is not an escape
     if (e.kind == Expr::App && e.args[0]->kind == Expr::Var && e.args[0]->var == v) {
       calls.push_back(&e);
-      from = 1;
+      head = e.args[0].get();
     }
-    for (size_t i = from; i < e.args.size(); ++i) if (e.args[i]) usesOf(*e.args[i], v, calls, escapes);
-    for (auto& b : e.binds) if (b.lam) usesOf(*b.lam, v, calls, escapes);
-    for (auto& a : e.alts) if (a.body) usesOf(*a.body, v, calls, escapes);
-    for (auto& a : e.litAlts) if (a.body) usesOf(*a.body, v, calls, escapes);
-    if (e.deflt) usesOf(*e.deflt, v, calls, escapes);
+    forEachChild(e, [&](ExprPtr& c) { if (c.get() != head) usesOf(*c, v, calls, escapes); });
   }
 
   // A local function (LetRec) called everywhere with the same known argument in some

@@ -82,13 +82,9 @@ int linkError(const Options& opts, const core::Program& prog, const std::string&
   auto end = err.find_first_of(" \n", at + marker.size());
   std::string sym = err.substr(at + marker.size(), end == std::string::npos ? std::string::npos : end - at - marker.size());
   std::string where;
-  std::function<void(const core::Expr&)> find = [&](const core::Expr& e) {
+  std::function<void(core::Expr&)> find = [&](core::Expr& e) {
     if (e.kind == core::Expr::Prim && e.prim == core::PrimOp::CCall && e.name == sym) where = e.loc;
-    for (auto& a : e.args) if (a) find(*a);
-    for (auto& b : e.binds) if (b.lam) find(*b.lam);
-    for (auto& a : e.alts) if (a.body) find(*a.body);
-    for (auto& a : e.litAlts) if (a.body) find(*a.body);
-    if (e.deflt) find(*e.deflt);
+    core::forEachChild(e, [&](core::ExprPtr& c) { find(*c); });
   };
   for (auto& f : prog.functions) find(*f.body);
   for (auto& g : prog.globals) find(*g.body);

@@ -4,6 +4,7 @@
 #include "diag/codes.hpp"
 #include "syntax/internal.hpp"
 #include "syntax/parser.hpp"
+#include "syntax_support.hpp"
 
 using namespace weir;
 using namespace weir::syntax;
@@ -35,14 +36,7 @@ struct Lexed {
     }
     return o;
   }
-  std::vector<std::string> errors() const {
-    std::vector<std::string> v;
-    for (auto& d : diags.all()) {
-      LineCol lc = sm.get(id).lineCol(d.span.begin);
-      v.push_back(d.code + "@" + std::to_string(lc.line) + ":" + std::to_string(lc.col));
-    }
-    return v;
-  }
+  std::vector<std::string> errors() const { return weir::test::codesAt(sm, id, diags); }
 };
 
 }  // namespace

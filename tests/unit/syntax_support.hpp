@@ -9,6 +9,16 @@
 
 namespace weir::test {
 
+// "E0014@1:18" for every diagnostic, in report order.
+inline std::vector<std::string> codesAt(const SourceManager& sm, FileId id, const DiagnosticEngine& diags) {
+  std::vector<std::string> v;
+  for (auto& d : diags.all()) {
+    LineCol lc = sm.get(id).lineCol(d.span.begin);
+    v.push_back(d.code + "@" + std::to_string(lc.line) + ":" + std::to_string(lc.col));
+  }
+  return v;
+}
+
 struct Parsed {
   SourceManager sm;
   DiagnosticEngine diags{sm};
@@ -18,15 +28,7 @@ struct Parsed {
     id = sm.add("t.weir", std::move(src));
     mod = syntax::parseFile(sm.get(id), id, diags);
   }
-  // "E0014@1:18" for every diagnostic, in report order.
-  std::vector<std::string> errors() const {
-    std::vector<std::string> v;
-    for (auto& d : diags.all()) {
-      LineCol lc = sm.get(id).lineCol(d.span.begin);
-      v.push_back(d.code + "@" + std::to_string(lc.line) + ":" + std::to_string(lc.col));
-    }
-    return v;
-  }
+  std::vector<std::string> errors() const { return codesAt(sm, id, diags); }
   const Diagnostic& first() const { return diags.all().at(0); }
   std::string text() const { return renderDiagnostics(diags, DiagFormat::Text, false); }
   std::string errs() const { return text(); }
