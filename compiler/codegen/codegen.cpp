@@ -15,6 +15,7 @@
 #include <llvm/IR/LegacyPassManager.h>
 #include <llvm/IR/Module.h>
 #include <llvm/IR/Verifier.h>
+#include <llvm/MC/MCSubtargetInfo.h>
 #include <llvm/MC/TargetRegistry.h>
 #include <llvm/Passes/PassBuilder.h>
 #include <llvm/Support/FileSystem.h>
@@ -1305,13 +1306,16 @@ std::unique_ptr<TargetMachine> makeTarget(const Options& opts, std::string& erro
     error = "unknown target '" + triple + "': " + err;
     return nullptr;
   }
+  // Portable unless asked: the host's CPU name and features never leak into the code by default.
   std::string cpu = "generic", features;
-  if (opts.triple.empty()) {
+  if (opts.cpu == "native") {
     cpu = sys::getHostCPUName().str();
     StringMap<bool> feats;
     if (sys::getHostCPUFeatures(feats)) {
       for (auto& f : feats) features += (features.empty() ? "" : ",") + std::string(f.second ? "+" : "-") + f.first().str();
     }
+  } else if (!opts.cpu.empty()) {
+    cpu = opts.cpu;
   }
   CodeGenOpt::Level lvl = opts.optLevel <= 0   ? CodeGenOpt::None
                           : opts.optLevel == 1 ? CodeGenOpt::Less
@@ -1470,6 +1474,25 @@ bool buildExecutable(const core::Program& p, const Options& opts, const std::str
   bool ok = linkExecutable(obj, exePath, runtimeLib, opts, error);
   sys::fs::remove(obj);
   return ok;
+}
+
+bool checkCpu(const std::string& tripleIn, const std::string& cpu, std::string& error) {
+  if (cpu.empty() || cpu == "native" || cpu == "generic") return true;
+  initTargets();
+  std::string triple = tripleIn.empty() ? sys::getDefaultTargetTriple() : tripleIn;
+  std::string err;
+  const Target* target = TargetRegistry::lookupTarget(triple, err);
+  if (!target) return true;  // the unknown triple is reported by the build itself
+  std::unique_ptr<MCSubtargetInfo> sti(target->createMCSubtargetInfo(triple, "generic", ""));
+  if (sti && sti->isCPUStringValid(cpu)) return true;
+  Triple t(triple);
+  std::string some = t.isX86()       ? "x86-64, x86-64-v2, x86-64-v3, x86-64-v4, skylake, znver3"
+                     : t.isAArch64() ? "generic, cortex-a53, cortex-a72, cortex-a76, neoverse-n1, apple-m1"
+                                     : "";
+  error = "unknown CPU `" + cpu + "` for " + triple + (some.empty() ? "" : " (known CPUs include " + some + ")") +
+          "; use --cpu=native for this machine's CPU, or leave --cpu out for a binary that runs on every " +
+          Triple(triple).getArchName().str() + " machine";
+  return false;
 }
 
 }  // namespace weir::codegen

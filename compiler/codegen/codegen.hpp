@@ -22,10 +22,19 @@ namespace weir::codegen {
 struct Options {
   int optLevel = 2;            // 0..3
   std::string triple;          // empty = host
+  // CPU to generate code for. Empty = the architecture's portable baseline (x86-64: the
+  // psABI level every x86-64 CPU has, SSE2; aarch64: armv8-a), so an executable built on
+  // one machine runs on every machine of its architecture. "native" = the build host's CPU
+  // and every feature it has; any other value is an LLVM CPU name (x86-64-v3, cortex-a72).
+  std::string cpu;
   std::string moduleName = "main";
   bool rcInserted = false;     // the program already contains Dup/Drop
   bool verifyRc = false;       // run core::verifyRc after insertion (tests; a failure is an ICE)
 };
+
+// Checks a --cpu value for a target triple (empty = host): true, or false with a message for
+// the user (an unknown CPU name lists a few valid ones).
+bool checkCpu(const std::string& triple, const std::string& cpu, std::string& error);
 
 // Each returns false with `error` set on an internal compiler error (a bug: the message says so).
 bool emitLLVM(const core::Program&, const Options&, std::string& outText, std::string& error);

@@ -188,6 +188,7 @@ static int compileToExe(const Options& opts, const std::string& exe) {
   codegen::Options co;
   co.optLevel = opts.optLevel;
   co.triple = opts.target;
+  co.cpu = opts.cpu;
   co.moduleName = opts.file;
   std::string text;
   switch (opts.emit) {
@@ -212,11 +213,13 @@ static int compileToExe(const Options& opts, const std::string& exe) {
 }
 
 int build(const Options& opts) {
+  if (std::string err; !codegen::checkCpu(opts.target, opts.cpu, err)) return plainError(opts, "E0903", err);
   std::string exe = opts.output.empty() ? fs::path(opts.file).stem().string() : opts.output;
   return compileToExe(opts, exe);
 }
 
 int run(const Options& opts) {
+  if (std::string err; !codegen::checkCpu(opts.target, opts.cpu, err)) return plainError(opts, "E0903", err);
   char tmpl[] = "/tmp/weir-run-XXXXXX";
   char* dir = mkdtemp(tmpl);
   if (!dir) return internalError("run", "cannot create a temporary directory");

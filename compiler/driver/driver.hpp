@@ -20,6 +20,7 @@ struct Options {
   DiagFormat errorFormat = DiagFormat::Text;
   bool colour = false;
   std::string target;                // --target triple
+  std::string cpu;                   // --cpu: empty = portable baseline, "native", or a CPU name
   std::vector<std::string> runArgs;  // weir run FILE -- ARGS
   bool quiet = false;
 };

@@ -36,12 +36,16 @@ static int realMain(int argc, char** argv) {
   build->add_option("--emit", emit, "What to produce")
       ->check(CLI::IsMember({"exe", "tokens", "ast", "types", "core", "llvm", "asm", "obj"}));
   build->add_option("--target", o.target, "Target triple for cross compilation, e.g. aarch64-linux-gnu");
+  build->add_option("--cpu", o.cpu,
+                    "CPU to optimise for: native (this machine; the binary may not run on older CPUs) or an LLVM "
+                    "CPU name such as x86-64-v3 or cortex-a72. Default: the architecture's baseline, runs anywhere");
   addCommon(build, o, errorFormat, colour);
 
   auto* run = app.add_subcommand("run", "Compile a program and run it: weir run FILE [-- ARGS]");
   run->add_option("file", o.file, "The .weir source file")->required();
   run->add_option("args", o.runArgs, "Arguments for the program (after --)");
   run->add_option("-O", opt, "Optimisation level 0-3")->check(CLI::Range(0, 3));
+  run->add_option("--cpu", o.cpu, "CPU to optimise for (see build --cpu)");
   addCommon(run, o, errorFormat, colour);
 
   auto* check = app.add_subcommand("check", "Type-check a program without building it");
