@@ -9,6 +9,7 @@
 
 void weir_objects_init(void);
 void weir_heap_thread_exit(void);
+int weir_leak_check_at_exit(void);
 
 #define OUT_CAP (1u << 16)
 static char out_buf[OUT_CAP];
@@ -197,7 +198,7 @@ static void install_handlers(void) {
   sigaction(SIGBUS, &sa, NULL);
 }
 
-struct start_args { void (*body)(void); };
+struct start_args { void (*body)(void); int status; };
 
 static void* program_thread(void* p) {
   struct start_args* a = (struct start_args*)p;
@@ -210,6 +211,7 @@ static void* program_thread(void* p) {
   }
   install_handlers();
   a->body();
+  a->status = weir_leak_check_at_exit();
   weir_heap_thread_exit();
   return NULL;
 }
@@ -217,7 +219,7 @@ static void* program_thread(void* p) {
 int weir_rt_main(int argc, char** argv, void (*body)(void)) {
   weir_rt_init(argc, argv);
   size_t size = parse_size(getenv("WEIR_STACK_SIZE"), (size_t)1 << 30);
-  struct start_args a = {body};
+  struct start_args a = {body, 0};
   pthread_t t;
   pthread_attr_t attr;
   pthread_attr_init(&attr);
@@ -231,5 +233,5 @@ int weir_rt_main(int argc, char** argv, void (*body)(void)) {
   if (ok) pthread_join(t, NULL);
   else program_thread(&a);
   weir_rt_exit();
-  return 0;
+  return a.status;
 }

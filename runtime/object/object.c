@@ -1,6 +1,7 @@
 /* The Weir object model: allocation, reference counting, freeing, boxing, partial applications.
  * See runtime/include/weir/rt.h for the layout and the ownership rules. */
 #include "weir/rt.h"
+#include "heap.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,7 @@ static WEIR_TLS char* bump_ptr;
 static WEIR_TLS char* bump_end;
 static WEIR_TLS int64_t carved_objects;   /* small objects ever carved from chunks */
 static WEIR_TLS int64_t system_objects;   /* live objects allocated with malloc */
+static WEIR_TLS int64_t immortal_objects; /* heap objects made immortal (CAF values) */
 int weir_system_alloc;
 #define use_system_alloc weir_system_alloc
 
@@ -71,7 +73,7 @@ void* weir_alloc(size_t size) {
     }
     return refill(sz);
   }
-  void* p = malloc(sz);
+  void* p = weir_leak_track ? weir_track_alloc(sz) : malloc(sz);
   if (!p) weir_rt_panic("out of memory", "");
   system_objects++;
   return p;
@@ -97,9 +99,20 @@ void weir_free_cell(weir_obj* o) {
     free_lists[cls] = n;
   } else {
     system_objects--;
-    free(o);
+    if (weir_leak_track) weir_track_free(o);
+    else free(o);
   }
 }
+
+/* A unique malloc-block object grown in place (string.c's append); the caller checked that
+ * the old and new sizes are both past the small classes, or that every object is malloc'd. */
+void* weir_realloc_cell(weir_obj* o, size_t size) {
+  void* p = weir_leak_track ? weir_track_realloc(o, size) : realloc(o, size);
+  if (!p) weir_rt_panic("out of memory", "");
+  return p;
+}
+
+int64_t weir_immortal_objects(void) { return immortal_objects; }
 
 int64_t weir_live_objects(void) {
   int64_t n = carved_objects + system_objects;
@@ -202,6 +215,7 @@ void weir_mark_immortal(weir_obj* root) {
   for (;;) {
     if (o->rc != 0) {
       o->rc = 0;
+      immortal_objects++;
       weir_obj** fs;
       size_t n;
       children(o, &fs, &n);
@@ -284,6 +298,11 @@ void weir_objects_init(void) {
   use_system_alloc = env && *env && *env != '0';
 #ifdef WEIR_HAVE_VALGRIND
   if (RUNNING_ON_VALGRIND) use_system_alloc = 1;
+#endif
+  weir_leak_check_init();
+#ifdef WEIR_HAVE_VALGRIND
+  /* valgrind finds leaks by reachability: the tracking list would make every object reachable. */
+  if (RUNNING_ON_VALGRIND) weir_leak_track = 0;
 #endif
   for (int t = 0; t < WEIR_NULLARY_COUNT; t++) {
     weir_nullary[t].h.rc = 0; weir_nullary[t].h.kind = WEIR_CON;

@@ -1,5 +1,6 @@
 /* Strings (immutable UTF-8) and Haskell-style `show`. */
 #include "weir/rt.h"
+#include "heap.h"
 #include "values.h"
 
 #include <math.h>
@@ -30,8 +31,7 @@ weir_obj* weir_string_append(weir_obj* a, weir_obj* b) {
   if (a->rc == 1 && (old_cell > WEIR_MAX_SMALL || weir_system_alloc) && new_cell > WEIR_MAX_SMALL) {
     /* A unique string in a malloc block grows in place (realloc is amortised for a string
      * built by repeated `acc ++ piece`). b may alias a only if b is shared, so it is not. */
-    weir_string* g = (weir_string*)realloc(a, new_cell);
-    if (!g) weir_rt_panic("out of memory", "");
+    weir_string* g = (weir_string*)weir_realloc_cell(a, new_cell);
     memcpy(g->data + la, weir_string_data(b), lb);
     g->len = la + lb;
     g->data[la + lb] = 0;

@@ -267,21 +267,31 @@ def check_run(weir, path, spec, workdir, valgrind):
     run_cmd = [exe] + spec.args
     timeout = spec.timeout
     if valgrind:
+        if shutil.which("valgrind") is None:
+            return failures + ["valgrind is not installed, so this leak test cannot run (scripts/setup installs it)"]
         run_cmd = ["valgrind", "-q", "--leak-check=full", "--errors-for-leak-kinds=definite",
                    "--error-exitcode=99", "--show-leak-kinds=definite"] + run_cmd
         timeout = spec.timeout * VALGRIND_SLOWDOWN
-    env = None
+    env = dict(os.environ)
     if valgrind:
         # The runtime reserves a 1 GiB stack for the program thread; memcheck pays for every
         # reserved page, so a smaller stack keeps a run under valgrind around a second.
-        env = dict(os.environ)
         env.setdefault("WEIR_STACK_SIZE", VALGRIND_STACK)
+    else:
+        # Every run is also a leak check: the runtime counts the objects alive at exit (with the
+        # real allocator, at no cost) and exits with 99 when one is neither freed nor immortal.
+        env["WEIR_LEAK_CHECK"] = "1"
     status, out, err, secs, to = run(run_cmd, cwd, timeout, env=env)
     sout, serr = text(out), text(err)
     if to or status < 0:
         failures.append(f"the program {describe_status(status, to, timeout)}")
     elif valgrind and status == 99:
         failures.append("valgrind reports memory errors or definite leaks (exit 99)")
+    elif status == 99 and "weir: leak check:" in serr:
+        failures.append("the leak checker found objects alive at exit (WEIR_LEAK_CHECK=1)")
+        env["WEIR_LEAK_CHECK"] = "2"
+        _, _, err2, _, _ = run(run_cmd, cwd, timeout, env=env)
+        failures.append("the same run with WEIR_LEAK_CHECK=2 lists them:\n" + indent(text(err2)))
     elif status != spec.expected_exit:
         failures.append(f"the program ended with {describe_status(status, to, timeout)}, expected exit status {spec.expected_exit}")
     if spec.stdout is not None:
