@@ -86,6 +86,7 @@ size_t weir_obj_size(const weir_obj* o) {
     case WEIR_PAP: return WEIR_CLOSURE_HEADER_SIZE + 8u * ((const weir_pap*)o)->nargs;
     case WEIR_INT: case WEIR_FLOAT: case WEIR_CHAR: return 16;
     case WEIR_STRING: case WEIR_BYTES: return 16 + ((const weir_string*)o)->len + 1;
+    case WEIR_EXTERNAL: return sizeof(weir_external);
     default: return 16;
   }
 }
@@ -173,6 +174,10 @@ void weir_free_obj(weir_obj* o) {
         if (d) { if (next) todo_push(next); next = d; }
       }
     }
+    if (o->kind == WEIR_EXTERNAL) {
+      weir_external* x = (weir_external*)o;
+      if (x->finalize) x->finalize(x->ptr);
+    }
     weir_free_cell(o);
     if (next) { o = next; continue; }
     if (todo_len == base) return;
@@ -258,6 +263,14 @@ weir_obj* weir_box_char(uint32_t c) {
   o->value = c;
   o->pad = 0;
   return &o->h;
+}
+
+weir_obj* weir_external_new(void (*finalize)(void*), void* ptr) {
+  weir_external* x = (weir_external*)weir_alloc(sizeof(weir_external));
+  set_header(&x->h, WEIR_EXTERNAL, 0, 0);
+  x->finalize = finalize;
+  x->ptr = ptr;
+  return &x->h;
 }
 
 weir_obj* weir_chr(int64_t code, const char* loc) {

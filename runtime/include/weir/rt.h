@@ -51,6 +51,8 @@ enum weir_kind {
   WEIR_CHAR = 5,     /* boxed Unicode scalar value */
   WEIR_STRING = 6,   /* UTF-8 text: length in bytes + bytes (NUL-terminated for convenience) */
   WEIR_BYTES = 7,    /* byte string, same layout as WEIR_STRING */
+  WEIR_EXTERNAL = 8, /* a foreign resource (a parsed JSON document, ...): {finalize, ptr}; the
+                        finalizer runs once, when the count reaches zero */
 };
 
 /* Constructor. fields at offset 8 + 8*i. Nullary constructors are never allocated: they are
@@ -80,6 +82,17 @@ typedef struct weir_pap {
   uint32_t nargs;
   weir_obj* args[];
 } weir_pap;
+
+/* A foreign resource owned by a Weir value. finalize(ptr) runs when the object is freed.
+ * finalize at 8, ptr at 16. Generated code never looks inside; Weir code sees it through an
+ * opaque newtype of the library that made it (Json's JsonDoc). */
+typedef struct weir_external {
+  weir_obj h;
+  void (*finalize)(void* ptr);
+  void* ptr;
+} weir_external;
+weir_obj* weir_external_new(void (*finalize)(void*), void* ptr);   /* owned result */
+static inline void* weir_external_ptr(const weir_obj* o) { return ((const weir_external*)o)->ptr; }
 
 /* Layout constants shared with the code generator. */
 #define WEIR_HEADER_SIZE 8
