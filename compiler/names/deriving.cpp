@@ -4,6 +4,7 @@
 // compares and shows the record's fields one by one.
 #include "names/deriving.hpp"
 
+#include <functional>
 #include <map>
 
 #include <fmt/format.h>
@@ -236,6 +237,151 @@ void deriveShow(Gen& g, const Decl& data, std::vector<DeclPtr>& body, const std:
   body.push_back(g.clause("Prelude.show", {g.pvar(x)}, g.app(g.var("Prelude.showPrec"), {g.integer(0), g.var(x)})));
 }
 
+// ToJson / FromJson of data types, in Aeson's default encoding (docs/stdlib.md, Json):
+//   only nullary constructors        "Red"
+//   one constructor with a record    {"device":"t1","speed":88.5}
+//   one constructor, one field       the field's value
+//   one constructor, n fields        [x1, ..., xn]
+//   several constructors             {"tag":"C"}, {"tag":"C", ...record fields},
+//                                    {"tag":"C","contents":x} or {"tag":"C","contents":[x1, ..., xn]}
+// The helpers named here live in stdlib/Json.weir (and runtime/json/writer.c).
+struct JsonGen {
+  Gen& g;
+  ExprPtr call(const std::string& f, std::vector<ExprPtr> args) { return g.app(g.var(f), std::move(args)); }
+  ExprPtr raw(ExprPtr w, const std::string& text) { return call("Json.jwRaw", {w, g.str(text)}); }
+  ExprPtr key(ExprPtr w, const std::string& k) { return call("Json.jwKey", {w, g.str(k)}); }
+  ExprPtr write(ExprPtr x, ExprPtr w) { return call("Json.writeJson", {x, w}); }
+  // Left e -> Left (wrap e); Right v -> k v
+  ExprPtr bind(ExprPtr scrut, const std::function<ExprPtr(ExprPtr)>& wrap, const std::function<ExprPtr(const std::string&)>& k) {
+    std::string e = g.fresh("e"), v = g.fresh("v");
+    return g.caseOf(scrut, {{g.pcon("Prelude.Left", {g.pvar(e)}), g.app(g.con("Prelude.Left"), {wrap(g.var(e))})},
+                            {g.pcon("Prelude.Right", {g.pvar(v)}), k(v)}});
+  }
+  ExprPtr ifte(ExprPtr c, ExprPtr t, ExprPtr e) {
+    auto x = std::make_shared<Expr>();
+    x->kind = Expr::If;
+    x->span = g.sp;
+    x->args = {c, t, e};
+    return x;
+  }
+  ExprPtr strList(const std::vector<std::string>& xs) {
+    auto l = std::make_shared<Expr>();
+    l->kind = Expr::List;
+    l->span = g.sp;
+    for (auto& x : xs) l->args.push_back(g.str(x));
+    return l;
+  }
+  // Reads n positional fields from the array at element `at` and builds con from them.
+  ExprPtr readFields(const std::string& con, size_t n, ExprPtr doc, ExprPtr at,
+                     const std::function<ExprPtr(ExprPtr)>& wrap) {
+    std::vector<std::string> vals;
+    for (size_t k = 0; k < n; ++k) vals.push_back(g.fresh("a"));
+    auto build = [&] {
+      std::vector<ExprPtr> as;
+      for (auto& v : vals) as.push_back(g.var(v));
+      return g.app(g.con("Prelude.Right"), {g.app(g.con(con), as)});
+    };
+    if (n == 1) return bind(call("Json.readJson", {doc, at}), wrap, [&](const std::string& v) {
+        return g.app(g.con("Prelude.Right"), {g.app(g.con(con), {g.var(v)})});
+      });
+    std::vector<std::string> idx;
+    for (size_t k = 0; k < n; ++k) idx.push_back(g.fresh("i"));
+    ExprPtr body = build();
+    for (size_t k = n; k-- > 0;) {
+      std::string v = vals[k];
+      std::string e = g.fresh("e");
+      body = g.caseOf(call("Json.readAt", {doc, g.integer(static_cast<int64_t>(k)), g.var(idx[k])}),
+                      {{g.pcon("Prelude.Left", {g.pvar(e)}), g.app(g.con("Prelude.Left"), {wrap(g.var(e))})},
+                       {g.pcon("Prelude.Right", {g.pvar(v)}), body}});
+    }
+    auto lp = std::make_shared<Pat>();
+    lp->kind = Pat::List;
+    lp->span = g.sp;
+    for (auto& i : idx) lp->args.push_back(g.pvar(i));
+    std::string e = g.fresh("e");
+    return g.caseOf(call("Json.readTuple", {g.integer(static_cast<int64_t>(n)), doc, at}),
+                    {{g.pcon("Prelude.Left", {g.pvar(e)}), g.app(g.con("Prelude.Left"), {wrap(g.var(e))})},
+                     {g.pcon("Prelude.Right", {lp}), body},
+                     {g.wild(), call("Json.mismatch", {g.str("an array"), doc, at})}});
+  }
+};
+
+bool isRecordCon(const ConDecl& c) { return c.fields.size() == 1 && c.fields[0] && c.fields[0]->kind == Type::Record; }
+
+void deriveToJson(Gen& g, const Decl& data, std::vector<DeclPtr>& body) {
+  JsonGen j{g};
+  bool enumLike = true;
+  for (auto& c : data.cons) enumLike = enumLike && c.fields.empty();
+  for (auto& c : data.cons) {
+    auto xs = freshVars(g, c.fields.size(), "x");
+    std::string w = g.fresh("w");
+    std::string name = displayName(c.name);
+    ExprPtr e;
+    if (enumLike) {
+      e = j.call("Json.jwString", {g.var(w), g.str(name)});
+    } else if (data.cons.size() == 1) {
+      if (xs.size() == 1) e = j.write(g.var(xs[0]), g.var(w));
+      else {
+        e = j.raw(g.var(w), "[");
+        for (auto& x : xs) e = j.write(g.var(x), e);
+        e = j.raw(e, "]");
+      }
+    } else {
+      if (isRecordCon(c)) {
+        e = j.call("Json.writeTaggedRecord", {g.str(name), g.var(xs[0]), g.var(w)});
+      } else {
+        e = j.call("Json.jwString", {j.key(j.raw(g.var(w), "{"), "tag"), g.str(name)});
+        if (xs.size() == 1) e = j.write(g.var(xs[0]), j.key(e, "contents"));
+        else if (xs.size() > 1) {
+          e = j.raw(j.key(e, "contents"), "[");
+          for (auto& x : xs) e = j.write(g.var(x), e);
+          e = j.raw(e, "]");
+        }
+        e = j.raw(e, "}");
+      }
+    }
+    body.push_back(g.clause("Json.writeJson", {g.pcon(c.name, pvars(g, xs)), g.pvar(w)}, e));
+  }
+}
+
+void deriveFromJson(Gen& g, const Decl& data, std::vector<DeclPtr>& body) {
+  JsonGen j{g};
+  std::string d = g.fresh("d"), i = g.fresh("i");
+  bool enumLike = true;
+  std::vector<std::string> names;
+  for (auto& c : data.cons) {
+    enumLike = enumLike && c.fields.empty();
+    names.push_back(displayName(c.name));
+  }
+  auto same = [&](ExprPtr e) { return e; };
+  auto inContents = [&](ExprPtr e) { return j.call("Json.inField", {g.str("contents"), e}); };
+  ExprPtr e;
+  if (enumLike || data.cons.size() > 1) {
+    // Dispatch on a name: the string itself (enums) or the "tag" field.
+    std::string t = g.fresh("t");
+    ExprPtr chain = j.call(enumLike ? "Json.unknownEnum" : "Json.unknownTag", {g.var(t), j.strList(names)});
+    for (size_t k = data.cons.size(); k-- > 0;) {
+      const ConDecl& c = data.cons[k];
+      ExprPtr alt;
+      if (c.fields.empty()) alt = g.app(g.con("Prelude.Right"), {g.con(c.name)});
+      else if (isRecordCon(c)) alt = j.readFields(c.name, 1, g.var(d), g.var(i), same);
+      else {
+        ExprPtr contents = j.call("Json.readContents", {g.var(d), g.var(i)});
+        alt = j.readFields(c.name, c.fields.size(), g.var(d), contents, inContents);
+      }
+      chain = j.ifte(g.op("Prelude.==", g.var(t), g.str(names[k])), alt, chain);
+    }
+    ExprPtr scrut = enumLike ? j.call("Json.readJson", {g.var(d), g.var(i)}) : j.call("Json.readTag", {g.var(d), g.var(i)});
+    std::string err = g.fresh("e");
+    e = g.caseOf(scrut, {{g.pcon("Prelude.Left", {g.pvar(err)}), g.app(g.con("Prelude.Left"), {g.var(err)})},
+                         {g.pcon("Prelude.Right", {g.pvar(t)}), chain}});
+  } else {
+    const ConDecl& c = data.cons[0];
+    e = j.readFields(c.name, isRecordCon(c) ? 1 : c.fields.size(), g.var(d), g.var(i), same);
+  }
+  body.push_back(g.clause("Json.readJson", {g.pvar(d), g.pvar(i)}, e));
+}
+
 }  // namespace
 
 std::vector<DeclPtr> deriveInstances(const Decl& data, const std::vector<std::string>& classes,
@@ -275,10 +421,12 @@ std::vector<DeclPtr> deriveInstances(const Decl& data, const std::vector<std::st
     if (cls == "Prelude.Eq") deriveEq(g, data, inst->body);
     else if (cls == "Prelude.Ord") deriveOrd(g, data, inst->body);
     else if (cls == "Prelude.Show") deriveShow(g, data, inst->body, fixities);
+    else if (cls == "Json.ToJson") deriveToJson(g, data, inst->body);
+    else if (cls == "Json.FromJson") deriveFromJson(g, data, inst->body);
     else {
       auto& d = diags.error("E0119", wordSpan(diags.sources(), sp, displayName(cls), 0, "deriving"),
                             fmt::format("cannot derive `{}`", displayName(cls)));
-      d.label = "only Eq, Ord and Show can be derived so far";
+      d.label = "only Eq, Ord, Show, ToJson and FromJson can be derived so far";
       d.hint = fmt::format("write the instance by hand: `instance {} {} where ...`", displayName(cls), displayName(data.name));
       continue;
     }

@@ -109,7 +109,8 @@ void Checker::reportNoInstance(DictP hole) {
 
 // The classes every record has whenever its fields do (LANGUAGE.md section 3).
 static bool structuralClass(const std::string& cls) {
-  return cls == "Prelude.Eq" || cls == "Prelude.Ord" || cls == "Prelude.Show";
+  return cls == "Prelude.Eq" || cls == "Prelude.Ord" || cls == "Prelude.Show" || cls == "Json.ToJson" ||
+         cls == "Json.FromJson";
 }
 
 void Checker::solve(DictP hole, std::vector<DictP>& stuck) {
@@ -118,7 +119,7 @@ void Checker::solve(DictP hole, std::vector<DictP>& stuck) {
   std::vector<TypeP> args;
   TypeP h = typeHead(t, &args);
   if (t->kind == Type::Record && structuralClass(hole->pred.cls)) {
-    // Records have Eq, Ord and Show structurally: field by field, in label order.
+    // Records have Eq, Ord, Show, ToJson and FromJson structurally: field by field, in label order.
     std::vector<std::pair<std::string, TypeP>> fields;
     TypeP row = prune(t->a);
     while (row->kind == Type::RowExt) {

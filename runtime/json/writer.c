@@ -11,6 +11,7 @@
  * Threading: none shared; a writer belongs to the code that made it. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../object/values.h"

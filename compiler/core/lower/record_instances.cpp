@@ -1,5 +1,5 @@
-// Eq, Ord and Show for structural records (LANGUAGE.md section 3: "Records ... have these
-// instances structurally whenever their components do").
+// Eq, Ord, Show, ToJson and FromJson for structural records (LANGUAGE.md section 3: "Records
+// ... have these instances structurally whenever their components do").
 //
 // The type checker solves `C { l1 :: t1, ..., ln :: tn }` to a Dict::Record holding one
 // dictionary per label (labels sorted). Here each (class, label set) gets a dictionary
@@ -105,6 +105,43 @@ std::string Lowerer::recordDictFunction(const std::string& clsName, const std::v
         r = core::mkLet(c, method(ds[i], cmpIdx, {field(as[0], i), field(as[1], i)}), sw);
       }
       return r;
+    });
+  } else if (d == "ToJson") {
+    // {"l1":v1,"l2":v2}: the writer (runtime/json/writer.c) puts the commas.
+    int writeIdx = methodIndex(cls, "writeJson");
+    impls["writeJson"] = name + "$writeJson";
+    newFunction(name + "$writeJson", 2, [&](auto& ds, auto& as) {
+      ExprPtr w = core::mkCCall("weir_json_w_raw", {core::mkVar(as[1]), core::mkString("{")});
+      for (size_t i = 0; i < n; ++i)
+        w = method(ds[i], writeIdx, {field(as[0], i), core::mkCCall("weir_json_w_key", {w, core::mkString(labels[i])})});
+      return core::mkCCall("weir_json_w_raw", {w, core::mkString("}")});
+    });
+  } else if (d == "FromJson") {
+    // case expectObject doc i of Left e -> Left e; Right _ ->
+    //   case readJson_1 doc (field doc i "l1") of Left e -> Left (inField "l1" e); Right v1 -> ... Right {v1..vn}
+    int readIdx = methodIndex(cls, "readJson");
+    int shape = shapeOf(labels);
+    impls["readJson"] = name + "$readJson";
+    newFunction(name + "$readJson", 2, [&](auto& ds, auto& as) {
+      VarId doc = as[0], at = as[1];
+      std::vector<VarId> vs;
+      for (size_t i = 0; i < n; ++i) vs.push_back(fresh());
+      std::vector<ExprPtr> fs;
+      for (auto v : vs) fs.push_back(core::mkVar(v));
+      ExprPtr body = core::mkCon(1, "Prelude.Right", {core::mkCon(shape, "{record}", fs)});
+      for (size_t i = n; i-- > 0;) {
+        VarId r = fresh(), e = fresh();
+        ExprPtr read = method(ds[i], readIdx,
+                              {core::mkVar(doc), core::mkCCall("weir_json_field", {core::mkVar(doc), core::mkVar(at),
+                                                                                   core::mkString(labels[i])})});
+        ExprPtr wrapped = core::mkCon(0, "Prelude.Left", {core::mkApp(core::mkGlobal("Json.inField"),
+                                                                      {core::mkString(labels[i]), core::mkVar(e)})});
+        body = core::mkLet(r, read, core::mkCase(r, {core::Alt{0, {e}, wrapped}, core::Alt{1, {vs[i]}, body}}));
+      }
+      VarId chk = fresh(), e = fresh(), unit = fresh();
+      return core::mkLet(chk, core::mkApp(core::mkGlobal("Json.expectObject"), {core::mkVar(doc), core::mkVar(at)}),
+                         core::mkCase(chk, {core::Alt{0, {e}, core::mkCon(0, "Prelude.Left", {core::mkVar(e)})},
+                                            core::Alt{1, {unit}, body}}));
     });
   }
 
