@@ -1,6 +1,7 @@
 /* The Weir object model: allocation, reference counting, freeing, boxing, partial applications.
  * See runtime/include/weir/rt.h for the layout and the ownership rules. */
 #include "weir/rt.h"
+#include "heap.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +50,7 @@ static void* refill(size_t sz) {
     /* The rest of the old chunk is wasted (at most WEIR_MAX_SMALL bytes). */
     chunk* c = (chunk*)malloc(WEIR_CHUNK_SIZE);
     if (!c) weir_rt_panic("out of memory", "");
+    if (!chunks) weir_heap_attach();   /* this thread's first chunk: register its heap */
     c->next = chunks;
     chunks = c;
     bump_ptr = (char*)c + 16;
@@ -73,6 +75,7 @@ void* weir_alloc(size_t size) {
   }
   void* p = malloc(sz);
   if (!p) weir_rt_panic("out of memory", "");
+  weir_heap_attach();
   system_objects++;
   return p;
 }
@@ -84,6 +87,7 @@ size_t weir_obj_size(const weir_obj* o) {
     case WEIR_PAP: return WEIR_CLOSURE_HEADER_SIZE + 8u * ((const weir_pap*)o)->nargs;
     case WEIR_INT: case WEIR_FLOAT: case WEIR_CHAR: return 16;
     case WEIR_STRING: case WEIR_BYTES: return 16 + ((const weir_string*)o)->len + 1;
+    case WEIR_EXTERNAL: return sizeof(weir_external);
     default: return 16;
   }
 }
@@ -160,6 +164,7 @@ void weir_free_obj(weir_obj* o) {
         if (d) { if (next) todo_push(next); next = d; }
       }
     }
+    if (o->kind == WEIR_EXTERNAL) ((weir_external*)o)->finalize(((weir_external*)o)->data);
     weir_free_cell(o);
     if (next) { o = next; continue; }
     if (todo_len == base) return;
@@ -168,19 +173,20 @@ void weir_free_obj(weir_obj* o) {
 }
 
 /* Releases the thread's bookkeeping (the work stack). Its chunks stay allocated: objects in
- * them may still be referenced (immortal CAFs). */
+ * them may still be referenced (immortal CAFs); the heap registry keeps them reachable. */
 void weir_heap_thread_exit(void) {
   free(todo);
   todo = NULL;
   todo_len = todo_cap = 0;
+  weir_heap_detach();
 }
 
-void weir_dup_shared(weir_obj* o) { __atomic_fetch_sub(&o->rc, 1, __ATOMIC_RELAXED); }
-void weir_drop_shared(weir_obj* o) {
-  if (__atomic_fetch_add(&o->rc, 1, __ATOMIC_ACQ_REL) == -1) {
-    o->rc = 1;
-    weir_free_obj(o);
-  }
+/* This thread's heap, for the registry in shared.c (weir_dup_shared/weir_drop_shared live there). */
+void weir_heap_this_thread(weir_heap_view* v) {
+  v->carved = &carved_objects;
+  v->system = &system_objects;
+  v->lists = weir_free_lists;
+  v->chunks = (void**)&chunks;
 }
 
 void weir_unpack(weir_obj* o) {
