@@ -131,9 +131,10 @@ static void todo_push(weir_obj* o) {
 
 /* Decrement a child; returns it if it died (caller frees it), NULL otherwise. */
 static inline weir_obj* release_child(weir_obj* c) {
-  if (c->rc > 1) { c->rc--; return NULL; }
-  if (c->rc == 1) return c;
-  if (c->rc < 0) weir_drop_shared(c);
+  int32_t rc = weir_rc(c);   /* a shared child's count may be moving on another thread */
+  if (rc > 1) { c->rc = rc - 1; return NULL; }
+  if (rc == 1) return c;
+  if (rc < 0) weir_drop_shared(c);
   return NULL;
 }
 

@@ -107,17 +107,19 @@ static size_t runs(weir_obj* o, weir_obj*** a, size_t* na, weir_obj*** b) {
 /* The owner's count is plain until here: no other thread can see the value yet, and the send
  * that publishes it (a seq_cst exchange on the mailbox) orders these writes before the receiver. */
 void weir_mark_shared(weir_obj* root) {
-  if (root->rc <= 0) return;
+  if (weir_rc(root) <= 0) return;
   size_t base = stack_len;
   push(root);
   while (stack_len > base) {
     weir_obj* o = stack[--stack_len];
-    if (o->rc <= 0) continue;   /* reached twice, or immortal/shared: its subgraph is done */
-    o->rc = -o->rc;
+    int32_t rc = weir_rc(o);
+    if (rc <= 0) continue;   /* reached twice, or immortal/shared: its subgraph is done */
+    o->rc = -rc;
     weir_obj **a, **b;
     size_t na, nb = runs(o, &a, &na, &b);
-    for (size_t i = 0; i < na; i++) if (a[i]->rc > 0) push(a[i]);
-    for (size_t i = 0; i < nb; i++) if (b[i]->rc > 0) push(b[i]);
+    /* weir_rc: a child may be shared already, its count moving on another thread. */
+    for (size_t i = 0; i < na; i++) if (weir_rc(a[i]) > 0) push(a[i]);
+    for (size_t i = 0; i < nb; i++) if (weir_rc(b[i]) > 0) push(b[i]);
   }
 }
 
@@ -149,8 +151,9 @@ static void free_shared(weir_obj* o) {
     size_t na, nb = runs(o, &a, &na, &b);
     for (size_t i = 0; i < na + nb; i++) {
       weir_obj* c = i < na ? a[i] : b[i - na];
-      if (c->rc < 0) { if (release(c)) push(c); }
-      else if (c->rc > 0) weir_drop(c);   /* not reachable by construction; kept safe */
+      int32_t rc = weir_rc(c);
+      if (rc < 0) { if (release(c)) push(c); }
+      else if (rc > 0) weir_drop(c);   /* not reachable by construction; kept safe */
     }
     if (o->kind == WEIR_EXTERNAL) ((weir_external*)o)->finalize(((weir_external*)o)->data);
     weir_free_cell(o);

@@ -154,16 +154,21 @@ void weir_mark_shared(weir_obj* o);
 void weir_dup_shared(weir_obj* o);
 void weir_drop_shared(weir_obj* o);
 
+/* The count is read with a relaxed atomic load (a plain load on every target): another thread
+ * may be changing a shared object's count at the same time; a plain one is only ever ours. */
+static inline int32_t weir_rc(const weir_obj* o) { return __atomic_load_n(&o->rc, __ATOMIC_RELAXED); }
 static inline void weir_dup(weir_obj* o) {
-  if (o->rc > 0) o->rc++;
-  else if (o->rc < 0) weir_dup_shared(o);
+  int32_t rc = weir_rc(o);
+  if (rc > 0) o->rc = rc + 1;
+  else if (rc < 0) weir_dup_shared(o);
 }
 static inline void weir_drop(weir_obj* o) {
-  if (o->rc > 1) o->rc--;
-  else if (o->rc == 1) weir_free_obj(o);
-  else if (o->rc < 0) weir_drop_shared(o);
+  int32_t rc = weir_rc(o);
+  if (rc > 1) o->rc = rc - 1;
+  else if (rc == 1) weir_free_obj(o);
+  else if (rc < 0) weir_drop_shared(o);
 }
-static inline int weir_is_unique(const weir_obj* o) { return o->rc == 1; }
+static inline int weir_is_unique(const weir_obj* o) { return weir_rc(o) == 1; }
 
 /* The caller has loaded (borrowed) every child pointer of o (closure captures, PAP fn+args,
  * constructor fields) and wants to OWN them all while giving up its reference to o:
