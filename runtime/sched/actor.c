@@ -2,6 +2,7 @@
  * and the holder's side of system messages and of dying. README.md has the state machine.
  * Threading: functions taking `self` or named *_locked/holder run on the worker holding the
  * actor; everything else from any thread. */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

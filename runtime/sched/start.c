@@ -4,6 +4,7 @@
  * Threading: weir_sched_init and weir_sched_wait on the program's thread (not a worker); exit,
  * hold/unhold and the counters from any thread. The flags below are guarded by the park mutex
  * (worker.c) so that the quiescence check sees a consistent picture. */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <stdlib.h>
 #include <unistd.h>

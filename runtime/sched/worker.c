@@ -7,6 +7,7 @@
  * Crash isolation: one setjmp per turn; weir_sched_on_panic longjmps back here from a handler.
  * Threading: each weir_worker is written only by its own thread (its counters are atomics read
  * by weir_sched_get_counters); the park state is guarded by park_mu. */
+#define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
