@@ -78,7 +78,10 @@ void weir_rt_exit(void) { weir_stdout_flush(); }
  * is reported there. */
 const char* weir_rt_call_site;
 
+void (*weir_rt_panic_hook)(const char* message, const char* location);
+
 void weir_rt_panic(const char* message, const char* location) {
+  if (weir_rt_panic_hook) weir_rt_panic_hook(message, location);
   weir_stdout_flush();
   if (location && strncmp(location, "lib:", 4) == 0) location = weir_rt_call_site ? weir_rt_call_site : location + 4;
   if (location && *location) fprintf(stderr, "%s: runtime error: %s\n", location, message);

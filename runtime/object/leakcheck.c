@@ -9,7 +9,7 @@
  *
  * A failed check prints "weir: leak check: ..." on stderr and makes the program exit with
  * status 99. It runs only when the program ends normally (a run-time error exits at once).
- * Threading: the program thread only, today; the actor scheduler must sum every worker's heap. */
+ * Threading: runs on the program thread after the program ended; counts every thread's heap. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,7 +113,7 @@ int weir_leak_check_at_exit(void) {
     for (tracked* t = live_list.next; t != &live_list; t = t->next)
       if (((weir_obj*)(t + 1))->rc != 0) alive++;
   } else {
-    alive = weir_live_objects() - weir_immortal_objects();
+    alive = weir_live_objects_all() - weir_immortal_objects();  /* every thread's heap */
   }
   if (alive == 0) return 0;
   weir_stdout_flush();

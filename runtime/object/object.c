@@ -38,7 +38,7 @@ static WEIR_TLS char* bump_ptr;
 static WEIR_TLS char* bump_end;
 static WEIR_TLS int64_t carved_objects;   /* small objects ever carved from chunks */
 static WEIR_TLS int64_t system_objects;   /* live objects allocated with malloc */
-static WEIR_TLS int64_t immortal_objects; /* heap objects made immortal (CAF values) */
+static int64_t immortal_objects;          /* heap objects made immortal (CAF values; program thread only) */
 int weir_system_alloc;
 #define use_system_alloc weir_system_alloc
 
@@ -51,6 +51,7 @@ static void* refill(size_t sz) {
     /* The rest of the old chunk is wasted (at most WEIR_MAX_SMALL bytes). */
     chunk* c = (chunk*)malloc(WEIR_CHUNK_SIZE);
     if (!c) weir_rt_panic("out of memory", "");
+    if (!chunks) weir_heap_attach();   /* this thread's first chunk: register its heap */
     c->next = chunks;
     chunks = c;
     bump_ptr = (char*)c + 16;
@@ -75,6 +76,7 @@ void* weir_alloc(size_t size) {
   }
   void* p = weir_leak_track ? weir_track_alloc(sz) : malloc(sz);
   if (!p) weir_rt_panic("out of memory", "");
+  weir_heap_attach();
   system_objects++;
   return p;
 }
@@ -141,9 +143,10 @@ static void todo_push(weir_obj* o) {
 
 /* Decrement a child; returns it if it died (caller frees it), NULL otherwise. */
 static inline weir_obj* release_child(weir_obj* c) {
-  if (c->rc > 1) { c->rc--; return NULL; }
-  if (c->rc == 1) return c;
-  if (c->rc < 0) weir_drop_shared(c);
+  int32_t rc = weir_rc(c);   /* a shared child's count may be moving on another thread */
+  if (rc > 1) { c->rc = rc - 1; return NULL; }
+  if (rc == 1) return c;
+  if (rc < 0) weir_drop_shared(c);
   return NULL;
 }
 
@@ -174,10 +177,7 @@ void weir_free_obj(weir_obj* o) {
         if (d) { if (next) todo_push(next); next = d; }
       }
     }
-    if (o->kind == WEIR_EXTERNAL) {
-      weir_external* x = (weir_external*)o;
-      if (x->finalize) x->finalize(x->ptr);
-    }
+    if (o->kind == WEIR_EXTERNAL) ((weir_external*)o)->finalize(((weir_external*)o)->data);
     weir_free_cell(o);
     if (next) { o = next; continue; }
     if (todo_len == base) return;
@@ -186,19 +186,20 @@ void weir_free_obj(weir_obj* o) {
 }
 
 /* Releases the thread's bookkeeping (the work stack). Its chunks stay allocated: objects in
- * them may still be referenced (immortal CAFs). */
+ * them may still be referenced (immortal CAFs); the heap registry keeps them reachable. */
 void weir_heap_thread_exit(void) {
   free(todo);
   todo = NULL;
   todo_len = todo_cap = 0;
+  weir_heap_detach();
 }
 
-void weir_dup_shared(weir_obj* o) { __atomic_fetch_sub(&o->rc, 1, __ATOMIC_RELAXED); }
-void weir_drop_shared(weir_obj* o) {
-  if (__atomic_fetch_add(&o->rc, 1, __ATOMIC_ACQ_REL) == -1) {
-    o->rc = 1;
-    weir_free_obj(o);
-  }
+/* This thread's heap, for the registry in shared.c (weir_dup_shared/weir_drop_shared live there). */
+void weir_heap_this_thread(weir_heap_view* v) {
+  v->carved = &carved_objects;
+  v->system = &system_objects;
+  v->lists = weir_free_lists;
+  v->chunks = (void**)&chunks;
 }
 
 void weir_unpack(weir_obj* o) {
@@ -265,11 +266,11 @@ weir_obj* weir_box_char(uint32_t c) {
   return &o->h;
 }
 
-weir_obj* weir_external_new(void (*finalize)(void*), void* ptr) {
+weir_obj* weir_external_new(void (*finalize)(void*), void* data) {
   weir_external* x = (weir_external*)weir_alloc(sizeof(weir_external));
   set_header(&x->h, WEIR_EXTERNAL, 0, 0);
   x->finalize = finalize;
-  x->ptr = ptr;
+  x->data = data;
   return &x->h;
 }
 

@@ -10,9 +10,8 @@
  *                                 rc == 0  immortal: dup/drop are no-ops (static nullary constructors,
  *                                          literals, the small-Int/ASCII-Char caches, top-level closures,
  *                                          CAF globals after initialisation)
- *                                 rc  < 0  RESERVED for "shared" objects whose count is atomic (the
- *                                          design marks values sent to another actor as shared; the
- *                                          slow paths weir_dup_shared/weir_drop_shared are the hook)
+ *                                 rc  < 0  shared: -rc references, counted atomically (weir_mark_shared
+ *                                          at send; weir_dup_shared/weir_drop_shared below)
  *   offset 4  uint8_t  kind     WEIR_CON, WEIR_CLOSURE, ... (below)
  *   offset 5  uint8_t  nfields  constructors: number of pointer fields (<= 255); 0 otherwise
  *   offset 6  uint16_t tag      constructors: constructor tag; 0 otherwise
@@ -51,8 +50,7 @@ enum weir_kind {
   WEIR_CHAR = 5,     /* boxed Unicode scalar value */
   WEIR_STRING = 6,   /* UTF-8 text: length in bytes + bytes (NUL-terminated for convenience) */
   WEIR_BYTES = 7,    /* byte string, same layout as WEIR_STRING */
-  WEIR_EXTERNAL = 8, /* a foreign resource (a parsed JSON document, ...): {finalize, ptr}; the
-                        finalizer runs once, when the count reaches zero */
+  WEIR_EXTERNAL = 8, /* foreign data: {finalize, data}; finalize(data) runs when the object is freed */
 };
 
 /* Constructor. fields at offset 8 + 8*i. Nullary constructors are never allocated: they are
@@ -62,6 +60,14 @@ typedef struct weir_int { weir_obj h; int64_t value; } weir_int;            /* v
 typedef struct weir_float { weir_obj h; double value; } weir_float;         /* value at offset 8 */
 typedef struct weir_char { weir_obj h; uint32_t value; uint32_t pad; } weir_char; /* value at offset 8 */
 typedef struct weir_string { weir_obj h; uint64_t len; char data[]; } weir_string; /* len at 8, data at 16 */
+
+/* External object (24 bytes): a foreign resource (a parsed JSON document, a call's reply
+ * handle) owned by a Weir value. finalize at 8, data at 16; no Weir children; finalize(data)
+ * runs once, when the object is freed. Weir code sees it through an opaque newtype of the
+ * library that made it (Json's JsonDoc). */
+typedef struct weir_external { weir_obj h; void (*finalize)(void* data); void* data; } weir_external;
+weir_obj* weir_external_new(void (*finalize)(void*), void* data);   /* owned result */
+static inline void* weir_external_ptr(const weir_obj* o) { return ((const weir_external*)o)->data; }
 
 /* Closure. `code` is a `tailcc` function ptr(ptr self, ptr arg1, ..., ptr arg_arity).
  * code at 8, arity at 16 (uint32), ncaptured at 20 (uint32), captured[i] at 24 + 8*i. */
@@ -82,17 +88,6 @@ typedef struct weir_pap {
   uint32_t nargs;
   weir_obj* args[];
 } weir_pap;
-
-/* A foreign resource owned by a Weir value. finalize(ptr) runs when the object is freed.
- * finalize at 8, ptr at 16. Generated code never looks inside; Weir code sees it through an
- * opaque newtype of the library that made it (Json's JsonDoc). */
-typedef struct weir_external {
-  weir_obj h;
-  void (*finalize)(void* ptr);
-  void* ptr;
-} weir_external;
-weir_obj* weir_external_new(void (*finalize)(void*), void* ptr);   /* owned result */
-static inline void* weir_external_ptr(const weir_obj* o) { return ((const weir_external*)o)->ptr; }
 
 /* Layout constants shared with the code generator. */
 #define WEIR_HEADER_SIZE 8
@@ -144,20 +139,41 @@ void weir_free_obj(weir_obj* o);              /* o's count reached zero: free it
 /* Statistics, for tests: objects currently allocated (walks the free lists: slow). */
 int64_t weir_live_objects(void);
 
-/* ---- Reference counting ---- */
-void weir_dup_shared(weir_obj* o);            /* rc < 0: atomic path (not yet used) */
+/* Every thread that allocates or frees has a heap (its free lists); a registry keeps them all.
+ * Summed over every heap, including threads that have exited: call it when the other threads
+ * are quiescent (e.g. after weir_sched_wait), otherwise the sum is approximate. */
+int64_t weir_live_objects_all(void);
+
+/* ---- Reference counting ----
+ * Shared objects (runtime/object/shared.c). weir_mark_shared(o) (borrowed) makes o and every
+ * object reachable from it shared, iteratively: rc n > 0 becomes -n; immortal and already-shared
+ * objects stop the walk (everything below a shared object is shared or immortal). Only the
+ * owner may call it, before the value leaves its thread. Then:
+ *  - dup/drop are atomic; the thread that drops the LAST reference frees the cell onto its own
+ *    heap's free list (cells migrate between threads; weir_live_objects_all stays exact);
+ *  - a count that reaches WEIR_RC_STICKY (2^30 references) is sticky: dups and drops stop
+ *    changing it and the object is never freed (no overflow into a wrong free);
+ *  - a shared object is never unique (rc != 1), so it is never reused in place. */
+#define WEIR_RC_STICKY (-(1 << 30))
+void weir_mark_shared(weir_obj* o);
+void weir_dup_shared(weir_obj* o);
 void weir_drop_shared(weir_obj* o);
 
+/* The count is read with a relaxed atomic load (a plain load on every target): another thread
+ * may be changing a shared object's count at the same time; a plain one is only ever ours. */
+static inline int32_t weir_rc(const weir_obj* o) { return __atomic_load_n(&o->rc, __ATOMIC_RELAXED); }
 static inline void weir_dup(weir_obj* o) {
-  if (o->rc > 0) o->rc++;
-  else if (o->rc < 0) weir_dup_shared(o);
+  int32_t rc = weir_rc(o);
+  if (rc > 0) o->rc = rc + 1;
+  else if (rc < 0) weir_dup_shared(o);
 }
 static inline void weir_drop(weir_obj* o) {
-  if (o->rc > 1) o->rc--;
-  else if (o->rc == 1) weir_free_obj(o);
-  else if (o->rc < 0) weir_drop_shared(o);
+  int32_t rc = weir_rc(o);
+  if (rc > 1) o->rc = rc - 1;
+  else if (rc == 1) weir_free_obj(o);
+  else if (rc < 0) weir_drop_shared(o);
 }
-static inline int weir_is_unique(const weir_obj* o) { return o->rc == 1; }
+static inline int weir_is_unique(const weir_obj* o) { return weir_rc(o) == 1; }
 
 /* The caller has loaded (borrowed) every child pointer of o (closure captures, PAP fn+args,
  * constructor fields) and wants to OWN them all while giving up its reference to o:
@@ -214,6 +230,9 @@ void weir_stdout_flush(void);
 WEIR_NORETURN void weir_rt_panic(const char* message, const char* location);
 WEIR_NORETURN void weir_rt_error(weir_obj* message /* String */, const char* location);
 WEIR_NORETURN void weir_rt_div_zero(const char* location);
+/* Called first by weir_rt_panic when set (the scheduler's crash isolation); it either does not
+ * return (the current actor ends) or returns, and the process exits as before. */
+extern void (*weir_rt_panic_hook)(const char* message, const char* location);
 
 #ifdef __cplusplus
 }

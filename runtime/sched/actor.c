@@ -1,0 +1,483 @@
+/* Actors: spawn, reference counts, send (with the mailbox bound), stop, monitors, call/reply,
+ * and the holder's side of system messages and of dying. README.md has the state machine.
+ * Threading: functions taking `self` or named *_locked/holder run on the worker holding the
+ * actor; everything else from any thread. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "actor.h"
+
+/* ---- Actor memory: 128-byte blocks carved from 1 MiB chunks, per-thread free lists (like the
+ * object allocator): spawn costs no malloc, and 1 M idle actors cost 128 MB. Chunks are never
+ * returned; a global list keeps them reachable (leak checkers). ---- */
+#define ACTOR_CHUNK (1u << 20)
+typedef struct actor_chunk { struct actor_chunk* next; } actor_chunk;
+static pthread_mutex_t chunk_mu = PTHREAD_MUTEX_INITIALIZER;
+static actor_chunk* chunks;               /* guarded by chunk_mu */
+static _Thread_local weir_actor* free_actors;   /* linked through ->next */
+static _Thread_local char* bump;
+static _Thread_local char* bump_end;
+
+static weir_actor* actor_alloc(void) {
+  weir_actor* a = free_actors;
+  if (a) { free_actors = a->next; return a; }
+  if (!bump || bump + sizeof(weir_actor) > bump_end) {
+    actor_chunk* c = (actor_chunk*)aligned_alloc(WEIR_CACHE_LINE, ACTOR_CHUNK);
+    if (!c) return NULL;
+    pthread_mutex_lock(&chunk_mu);
+    c->next = chunks;
+    chunks = c;
+    pthread_mutex_unlock(&chunk_mu);
+    bump = (char*)c + WEIR_CACHE_LINE;
+    bump_end = (char*)c + ACTOR_CHUNK;
+  }
+  a = (weir_actor*)bump;
+  bump += sizeof(weir_actor);
+  return a;
+}
+
+static void actor_free(weir_actor* a) {
+  a->next = free_actors;
+  free_actors = a;
+}
+
+/* ---- Spawn and references ---- */
+weir_actor* weir_spawn(weir_behaviour behaviour, weir_obj* state, uint32_t mailbox_cap) {
+  /* acquire: pairs with weir_sched_init's release store. */
+  if (!atomic_load_explicit(&weir_sched_running, memory_order_acquire)) {
+    if (state) weir_drop(state);
+    return NULL;
+  }
+  weir_actor* a = actor_alloc();
+  if (!a) { if (state) weir_drop(state); return NULL; }
+  memset(a, 0, sizeof *a);
+  weir_mq_init(&a->mq, &a->mq_tail);
+  /* relaxed (all): `a` is not visible to another thread until the caller publishes it. */
+  atomic_store_explicit(&a->state, ST_IDLE, memory_order_relaxed);
+  atomic_store_explicit(&a->rc, 2, memory_order_relaxed);   /* the caller's + the alive one */
+  a->cap = mailbox_cap ? mailbox_cap : WEIR_MAILBOX_DEFAULT;
+  a->behaviour = behaviour;
+  if (state) weir_mark_shared(state);   /* the spawner may keep parts of it */
+  a->state_obj = state;
+  weir_count_local(C_SPAWNED, 1);
+  return a;
+}
+
+void weir_actor_retain(weir_actor* a) {
+  /* relaxed: the caller already holds a reference (as shared_ptr's increment). */
+  atomic_fetch_add_explicit(&a->rc, 1, memory_order_relaxed);
+}
+
+static void drain_all(weir_actor* a, int answer_monitors);
+
+void weir_actor_release(weir_actor* a) {
+  if (!a) return;
+  /* acq_rel: every holder's use of the actor happens before the free below. */
+  if (atomic_fetch_sub_explicit(&a->rc, 1, memory_order_acq_rel) != 1) return;
+  /* No reference left: no sender can exist. The alive reference is gone, so it died and its
+   * dying turn drained the mailbox; drain again in case a late sender raced that turn. */
+  drain_all(a, 1);
+  weir_count_local(C_FREED, 1);
+  actor_free(a);
+}
+
+weir_obj* weir_actor_state(weir_actor* self) { return self->state_obj; }
+void weir_actor_set_state(weir_actor* self, weir_obj* state) {
+  weir_obj* old = self->state_obj;
+  self->state_obj = state;
+  if (old) weir_drop(old);
+}
+
+weir_actor* weir_self(void) {
+  weir_worker* w = weir_current_worker();
+  return w ? w->current : NULL;
+}
+
+int weir_actor_is_dead(weir_actor* a) {
+  /* acquire: a caller that sees DEAD may rely on the dying turn's effects (monitors sent). */
+  return (atomic_load_explicit(&a->state, memory_order_acquire) & ST_DEAD) != 0;
+}
+
+uint64_t weir_actor_dropped(weir_actor* a) {
+  return atomic_load_explicit(&a->dropped, memory_order_relaxed);   /* relaxed: a statistic */
+}
+
+/* ---- Scheduling a woken actor ---- */
+void weir_actor_wake(weir_actor* a, uint32_t from) {
+  uint32_t expected = from;
+  uint32_t to = (from & ST_DEAD) ? (ST_DEAD | ST_QUEUED) : ST_QUEUED;
+  /* seq_cst: the sender's half of the lost-wake-up rule (after its seq_cst push); the CAS picks
+   * one waker when several try. */
+  if (!atomic_compare_exchange_strong_explicit(&a->state, &expected, to, memory_order_seq_cst,
+                                               memory_order_relaxed))
+    return;
+  if (from & ST_DEAD) weir_actor_retain(a);   /* the queue's reference to a dead actor */
+  weir_schedule(a);
+}
+
+/* After a push: schedule the receiver if it was idle (or dead and idle: someone must drain). */
+static void kick(weir_actor* to) {
+  /* seq_cst: read after the push's seq_cst exchange (README lost-wake-up rule). */
+  uint32_t s = atomic_load_explicit(&to->state, memory_order_seq_cst);
+  if (s == ST_IDLE || s == (ST_DEAD | ST_IDLE)) weir_actor_wake(to, s);
+}
+
+/* ---- Send ---- */
+static pthread_mutex_t space_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t space_cv = PTHREAD_COND_INITIALIZER;
+
+void weir_space_notify(weir_actor* a) {
+  /* seq_cst: read after the holder's seq_cst decrement of `queued`; the blocked sender
+   * increments `blocked` then re-reads `queued` (both seq_cst): one sees the other. */
+  if (atomic_load_explicit(&a->blocked, memory_order_seq_cst) == 0) return;
+  pthread_mutex_lock(&space_mu);
+  pthread_cond_broadcast(&space_cv);
+  pthread_mutex_unlock(&space_mu);
+}
+
+void weir_space_wake_all(void) {
+  pthread_mutex_lock(&space_mu);
+  pthread_cond_broadcast(&space_cv);
+  pthread_mutex_unlock(&space_mu);
+}
+
+/* A thread that is not a worker waits for room in `to`'s mailbox. 0: it died or the program ends. */
+static int wait_space(weir_actor* to) {
+  /* seq_cst: see weir_space_notify. */
+  atomic_fetch_add_explicit(&to->blocked, 1, memory_order_seq_cst);
+  pthread_mutex_lock(&space_mu);
+  int ok;
+  for (;;) {
+    /* acquire (state, exiting): decisions only; seq_cst (queued): see weir_space_notify. */
+    if (atomic_load_explicit(&to->state, memory_order_acquire) & ST_DEAD) { ok = 0; break; }
+    if (atomic_load_explicit(&weir_sched_exiting, memory_order_acquire)) { ok = 0; break; }
+    if (atomic_load_explicit(&to->queued, memory_order_seq_cst) < to->cap) { ok = 1; break; }
+    pthread_cond_wait(&space_cv, &space_mu);
+  }
+  pthread_mutex_unlock(&space_mu);
+  atomic_fetch_sub_explicit(&to->blocked, 1, memory_order_relaxed);  /* relaxed: a hint for notify */
+  return ok;
+}
+
+static int send_user(weir_actor* to, weir_obj* msg, int may_block) {
+  /* acquire: pairs with weir_sched_init's release; relaxed would do for the DEAD hint below. */
+  if (!atomic_load_explicit(&weir_sched_running, memory_order_acquire) ||
+      (atomic_load_explicit(&to->state, memory_order_relaxed) & ST_DEAD)) {
+    weir_drop(msg);
+    weir_count_local(C_DEAD, 1);
+    return WEIR_SEND_DEAD;
+  }
+  int waited = 0;
+  for (;;) {
+    /* relaxed: a reservation; fetch_add hands out distinct counts, so at most `cap` succeed. */
+    if (atomic_fetch_add_explicit(&to->queued, 1, memory_order_relaxed) < to->cap) break;
+    atomic_fetch_sub_explicit(&to->queued, 1, memory_order_relaxed);   /* relaxed: as above */
+    if (!may_block) {
+      atomic_fetch_add_explicit(&to->dropped, 1, memory_order_relaxed); /* relaxed: a statistic */
+      weir_count_local(C_REFUSED, 1);
+      weir_drop(msg);
+      return WEIR_SEND_FULL;
+    }
+    if (!waited) { weir_count_local(C_BLOCKED, 1); waited = 1; }
+    if (!wait_space(to)) {
+      weir_drop(msg);
+      weir_count_local(C_DEAD, 1);
+      return WEIR_SEND_DEAD;
+    }
+  }
+  weir_mark_shared(msg);
+  weir_envelope* e = weir_env_new(ENV_USER, msg);
+  weir_mq_push(&to->mq, &e->node);
+  weir_count_local(C_SENT, 1);
+  kick(to);
+  return WEIR_SEND_OK;
+}
+
+int weir_send(weir_actor* to, weir_obj* msg) { return send_user(to, msg, weir_current_worker() == NULL); }
+int weir_try_send(weir_actor* to, weir_obj* msg) { return send_user(to, msg, 0); }
+
+void weir_send_system(weir_actor* to, unsigned kind, weir_obj* payload) {
+  if (kind == ENV_DOWN) weir_mark_shared(payload);
+  weir_envelope* e = weir_env_new(kind, payload);
+  weir_mq_push(&to->mq, &e->node);
+  kick(to);
+}
+
+void weir_actor_stop(weir_actor* a) {
+  weir_worker* w = weir_current_worker();
+  if (w && w->current == a) { a->flags |= FL_STOPPING; return; }
+  weir_send_system(a, ENV_STOP, NULL);
+}
+
+/* ---- Monitors ---- */
+static void notify_down(weir_monitor_rec* r, weir_down_reason why, const char* detail) {
+  weir_obj* msg = r->mk(r->ctx, why, detail);
+  if (msg) weir_send_system(r->watcher, ENV_DOWN, msg);
+  weir_actor_release(r->watcher);
+  free(r);
+}
+
+void weir_monitor(weir_actor* watched, weir_actor* watcher, weir_down_fn mk, weir_obj* ctx) {
+  weir_monitor_rec* r = (weir_monitor_rec*)malloc(sizeof *r);
+  if (!r) { weir_drop(ctx); return; }
+  weir_actor_retain(watcher);
+  weir_mark_shared(ctx);
+  r->next = NULL;
+  r->watcher = watcher;
+  r->mk = mk;
+  r->ctx = ctx;
+  if (weir_actor_is_dead(watched)) { notify_down(r, WEIR_DOWN_NOPROC, NULL); return; }
+  /* Through the mailbox, so only the holder touches the list; a death in between answers it. */
+  weir_send_system(watched, ENV_MONITOR, (weir_obj*)(void*)r);
+}
+
+void weir_actor_system(weir_actor* a, unsigned kind, weir_obj* payload) {
+  if (kind == ENV_STOP) {
+    a->flags |= FL_STOPPING;
+  } else if (kind == ENV_MONITOR) {
+    weir_monitor_rec* r = (weir_monitor_rec*)(void*)payload;
+    r->next = a->monitors;
+    a->monitors = r;
+  }
+}
+
+/* ---- call / reply ---- */
+enum { CALL_PENDING, CALL_REPLYING, CALL_REPLIED, CALL_TIMED_OUT };
+
+struct weir_call_rec {
+  _Atomic int32_t rc;        /* the caller side, the reply handle, the timeout timer */
+  _Atomic uint32_t status;   /* CALL_*: the first of reply and timeout wins with a CAS */
+  weir_obj* result;          /* written by the winning replier before status = REPLIED */
+  weir_actor* caller;        /* NULL for a blocking caller; else one reference */
+  weir_call_k k;
+  void* kenv;
+  weir_timer* timer;
+  int blocking;
+  pthread_mutex_t mu;        /* blocking callers only */
+  pthread_cond_t cv;
+};
+
+void weir_call_rec_release(weir_call_rec* c) {
+  /* acq_rel: all holders' writes (result) happen before the free. */
+  if (atomic_fetch_sub_explicit(&c->rc, 1, memory_order_acq_rel) != 1) return;
+  if (c->result) weir_drop(c->result);   /* replied, never taken (the caller died) */
+  if (c->timer) weir_timer_release(c->timer);
+  if (c->caller) weir_actor_release(c->caller);
+  if (c->blocking) { pthread_mutex_destroy(&c->mu); pthread_cond_destroy(&c->cv); }
+  free(c);
+}
+
+static void handle_finalize(void* data) { weir_call_rec_release((weir_call_rec*)data); }
+
+static weir_call_rec* call_new(int blocking) {
+  weir_call_rec* c = (weir_call_rec*)calloc(1, sizeof *c);
+  if (!c) return NULL;
+  atomic_init(&c->rc, 2);
+  atomic_init(&c->status, CALL_PENDING);
+  c->blocking = blocking;
+  if (blocking) {
+    pthread_mutex_init(&c->mu, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&c->cv, &ca);
+    pthread_condattr_destroy(&ca);
+  }
+  return c;
+}
+
+static weir_obj* handle_new(weir_call_rec* c) {
+  weir_external* h = (weir_external*)weir_alloc(sizeof *h);
+  h->h.rc = 1; h->h.kind = WEIR_EXTERNAL; h->h.nfields = 0; h->h.tag = 0;
+  h->finalize = handle_finalize;
+  h->data = c;
+  return &h->h;
+}
+
+/* The result is in (or the time is up): wake whoever waits. */
+static void call_wake(weir_call_rec* c) {
+  if (c->blocking) {
+    pthread_mutex_lock(&c->mu);
+    pthread_cond_broadcast(&c->cv);
+    pthread_mutex_unlock(&c->mu);
+  } else {
+    weir_actor_wake(c->caller, ST_AWAITING);
+  }
+}
+
+int weir_reply(weir_obj* reply, weir_obj* value) {
+  weir_call_rec* c = (weir_call_rec*)((weir_external*)reply)->data;
+  uint32_t expected = CALL_PENDING;
+  /* acquire: claim the result slot; only the winner writes it. */
+  int won = atomic_compare_exchange_strong_explicit(&c->status, &expected, CALL_REPLYING,
+                                                    memory_order_acquire, memory_order_relaxed);
+  if (won) {
+    weir_mark_shared(value);
+    c->result = value;
+    /* seq_cst: release publishes result; seq_cst against the caller storing AWAITING and then
+     * reading status (README lost-wake-up rule), before our CAS on its state in call_wake. */
+    atomic_store_explicit(&c->status, CALL_REPLIED, memory_order_seq_cst);
+    call_wake(c);
+  } else {
+    weir_drop(value);
+    weir_count_local(C_LATE, 1);
+  }
+  weir_drop(reply);
+  return won;
+}
+
+void weir_call_timed_out(weir_call_rec* c) {
+  uint32_t expected = CALL_PENDING;
+  /* seq_cst: as the replier's store of REPLIED, then the wake. */
+  if (atomic_compare_exchange_strong_explicit(&c->status, &expected, CALL_TIMED_OUT,
+                                              memory_order_seq_cst, memory_order_relaxed))
+    call_wake(c);
+  weir_call_rec_release(c);   /* the timer's reference */
+}
+
+int weir_actor_call_ready(weir_actor* a) {
+  /* seq_cst: the caller's half of the rule (after storing AWAITING); acquire for result. */
+  uint32_t s = atomic_load_explicit(&a->call->status, memory_order_seq_cst);
+  return s == CALL_REPLIED || s == CALL_TIMED_OUT;
+}
+
+void weir_actor_call_resume(weir_actor* a) {
+  weir_call_rec* c = a->call;
+  a->call = NULL;
+  weir_obj* result = c->result;   /* NULL when timed out */
+  c->result = NULL;
+  if (c->timer) weir_timer_cancel(c->timer);
+  weir_call_k k = c->k;
+  void* kenv = c->kenv;
+  weir_call_rec_release(c);
+  k(a, result, kenv);
+}
+
+int weir_call(weir_actor* self, weir_actor* target, weir_call_make make, void* env,
+              uint64_t timeout_ns, weir_call_k k, void* kenv) {
+  weir_worker* w = weir_current_worker();
+  if (!w || w->current != self || self->call) return WEIR_SEND_DEAD;
+  weir_call_rec* c = call_new(0);
+  if (!c) return WEIR_SEND_DEAD;
+  weir_actor_retain(self);
+  c->caller = self;
+  c->k = k;
+  c->kenv = kenv;
+  weir_obj* req = make(handle_new(c), env);
+  if (timeout_ns) {
+    atomic_fetch_add_explicit(&c->rc, 1, memory_order_relaxed);  /* relaxed: not yet shared */
+    c->timer = weir_timer_call_timeout(c, timeout_ns);
+    if (!c->timer) weir_call_rec_release(c);
+  }
+  self->call = c;
+  int r = weir_try_send(target, req);
+  if (r != WEIR_SEND_OK) {
+    self->call = NULL;
+    if (c->timer) weir_timer_cancel(c->timer);
+    weir_call_rec_release(c);   /* the caller's; the handle went with the dropped request */
+  }
+  return r;
+}
+
+weir_obj* weir_call_blocking(weir_actor* target, weir_call_make make, void* env, uint64_t timeout_ns) {
+  if (weir_current_worker()) return NULL;   /* a worker must never block: use weir_call */
+  weir_call_rec* c = call_new(1);
+  if (!c) return NULL;
+  weir_obj* req = make(handle_new(c), env);
+  if (weir_send(target, req) != WEIR_SEND_OK) { weir_call_rec_release(c); return NULL; }
+  struct timespec deadline;
+  clock_gettime(CLOCK_MONOTONIC, &deadline);
+  uint64_t ns = (uint64_t)deadline.tv_nsec + timeout_ns;
+  deadline.tv_sec += (time_t)(ns / 1000000000ull);
+  deadline.tv_nsec = (long)(ns % 1000000000ull);
+  pthread_mutex_lock(&c->mu);
+  for (;;) {
+    /* acquire: a REPLIED status publishes the result. */
+    uint32_t s = atomic_load_explicit(&c->status, memory_order_acquire);
+    if (s == CALL_REPLIED || s == CALL_TIMED_OUT) break;
+    if (s == CALL_PENDING && timeout_ns &&
+        pthread_cond_timedwait(&c->cv, &c->mu, &deadline) == ETIMEDOUT) {
+      uint32_t expected = CALL_PENDING;
+      /* acq_rel: against the replier's claim; whoever wins decides the outcome. */
+      atomic_compare_exchange_strong_explicit(&c->status, &expected, CALL_TIMED_OUT,
+                                              memory_order_acq_rel, memory_order_acquire);
+      continue;
+    }
+    if (s != CALL_PENDING || !timeout_ns) pthread_cond_wait(&c->cv, &c->mu);
+  }
+  pthread_mutex_unlock(&c->mu);
+  weir_obj* result = c->result;
+  c->result = NULL;
+  weir_call_rec_release(c);
+  return result;
+}
+
+/* ---- Dying ---- */
+static void drain_all(weir_actor* a, int answer_monitors) {
+  weir_mq_node* n;
+  while ((n = weir_mq_pop(&a->mq, &a->mq_tail))) {
+    weir_envelope* e = weir_env_of(n);
+    unsigned kind = e->h.tag;
+    weir_obj* payload = e->payload;
+    weir_free_cell(&e->h);
+    if (kind == ENV_USER || kind == ENV_DOWN) {
+      /* seq_cst: blocked senders re-check `queued` (see weir_space_notify). */
+      if (kind == ENV_USER) atomic_fetch_sub_explicit(&a->queued, 1, memory_order_seq_cst);
+      weir_drop(payload);
+      weir_count_local(C_DEAD, 1);
+    } else if (kind == ENV_MONITOR && answer_monitors) {
+      notify_down((weir_monitor_rec*)(void*)payload, WEIR_DOWN_NOPROC, NULL);
+    }
+  }
+}
+
+/* The holder of a DEAD|RUNNING actor: drain, then leave it DEAD|IDLE (or queue it again if a
+ * sender is half-way through a push). */
+static void drain_and_idle(weir_actor* a) {
+  drain_all(a, 1);
+  weir_space_notify(a);
+  if (!weir_mq_empty(&a->mq, &a->mq_tail)) {
+    /* relaxed: we hold it; the queue publishes it. */
+    atomic_store_explicit(&a->state, ST_DEAD | ST_QUEUED, memory_order_relaxed);
+    weir_actor_retain(a);
+    weir_schedule(a);
+    return;
+  }
+  /* seq_cst: store, then re-read head (README lost-wake-up rule). */
+  atomic_store_explicit(&a->state, ST_DEAD | ST_IDLE, memory_order_seq_cst);
+  if (atomic_load_explicit(&a->mq.head, memory_order_seq_cst) != &a->mq.stub)
+    weir_actor_wake(a, ST_DEAD | ST_IDLE);
+}
+
+void weir_actor_drain_dead(weir_actor* a) {
+  /* relaxed: we hold it. */
+  atomic_store_explicit(&a->state, ST_DEAD | ST_RUNNING, memory_order_relaxed);
+  drain_and_idle(a);
+  weir_actor_release(a);   /* the queue's reference */
+}
+
+void weir_actor_die(weir_actor* a, weir_down_reason why, const char* detail) {
+  /* seq_cst: senders that read DEAD from here on drop their message at once. */
+  atomic_store_explicit(&a->state, ST_DEAD | ST_RUNNING, memory_order_seq_cst);
+  if (a->call) {
+    weir_call_rec* c = a->call;
+    a->call = NULL;
+    uint32_t expected = CALL_PENDING;
+    /* acq_rel: cancel against a replier; a late reply is counted there. */
+    atomic_compare_exchange_strong_explicit(&c->status, &expected, CALL_TIMED_OUT,
+                                            memory_order_acq_rel, memory_order_acquire);
+    if (c->timer) weir_timer_cancel(c->timer);
+    weir_call_rec_release(c);
+  }
+  weir_obj* st = a->state_obj;
+  a->state_obj = NULL;
+  if (st) weir_drop(st);
+  weir_monitor_rec* r = a->monitors;
+  a->monitors = NULL;
+  while (r) { weir_monitor_rec* n = r->next; notify_down(r, why, detail); r = n; }
+  drain_and_idle(a);
+  weir_actor_release(a);   /* the alive reference */
+}

@@ -1,0 +1,156 @@
+/* Internal: the actor struct, ordered by who touches it, and the functions the files of
+ * runtime/sched/ call on each other. States and threading rules: README.md beside this file. */
+#ifndef WEIR_SCHED_ACTOR_H
+#define WEIR_SCHED_ACTOR_H
+
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdalign.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "weir/sched.h"
+
+void weir_heap_attach(void);        /* runtime/object/shared.c */
+void weir_heap_thread_exit(void);   /* runtime/object/object.c */
+
+#define WEIR_CACHE_LINE 64
+#define WEIR_BATCH 64   /* messages per turn at most (fairness) */
+
+/* ---- Mailbox (mailbox.c): Vyukov's intrusive MPSC queue ---- */
+typedef struct weir_mq_node { _Atomic(struct weir_mq_node*) next; } weir_mq_node;
+/* The producers' side: head (exchanged by every push) and the stub node (its next is written by
+ * the producer that pushes onto an empty queue). The consumer's side is one pointer, `tail`,
+ * kept elsewhere (the owner's cache line). */
+typedef struct weir_mq_in { _Atomic(weir_mq_node*) head; weir_mq_node stub; } weir_mq_in;
+void weir_mq_init(weir_mq_in* q, weir_mq_node** tail);
+void weir_mq_push(weir_mq_in* q, weir_mq_node* n);                    /* any thread */
+weir_mq_node* weir_mq_pop(weir_mq_in* q, weir_mq_node** tail);        /* consumer only */
+int weir_mq_empty(weir_mq_in* q, weir_mq_node* const* tail);          /* consumer only; seq_cst */
+
+/* A message envelope is a 24-byte runtime cell (a fake 2-field constructor, so weir_alloc and
+ * weir_free_cell size it): it is allocated by the sender and freed by the receiver's thread. */
+enum { ENV_USER = 0,      /* a message for the handler, counted against the bound */
+       ENV_DOWN = 1,      /* a monitor's notice for the handler, not counted */
+       ENV_STOP = 2,      /* weir_actor_stop from another actor or thread */
+       ENV_MONITOR = 3 }; /* payload: a weir_monitor_rec* to add */
+typedef struct weir_envelope { weir_obj h; weir_mq_node node; weir_obj* payload; } weir_envelope;
+_Static_assert(sizeof(weir_envelope) == 24, "envelope = header + two words");
+_Static_assert(offsetof(weir_envelope, node) == 8, "the header comes first (weir_free_cell reads it)");
+weir_envelope* weir_env_new(unsigned kind, weir_obj* payload);
+static inline weir_envelope* weir_env_of(weir_mq_node* n) {
+  return (weir_envelope*)((char*)n - offsetof(weir_envelope, node));
+}
+
+/* ---- Actor states (README "Actor life cycle") ---- */
+enum {
+  ST_IDLE = 0, ST_QUEUED = 1, ST_RUNNING = 2, ST_AWAITING = 3,
+  ST_DEAD = 4,   /* flag, combined with IDLE, QUEUED, RUNNING */
+};
+enum { FL_STOPPING = 1u };  /* owner flags */
+
+typedef struct weir_monitor_rec {
+  struct weir_monitor_rec* next;
+  weir_actor* watcher;   /* one reference */
+  weir_down_fn mk;
+  weir_obj* ctx;         /* owned */
+} weir_monitor_rec;
+
+typedef struct weir_call_rec weir_call_rec;   /* actor.c */
+
+struct weir_actor {
+  /* ---- line 0: written by other threads (senders, the replier, the releaser) ---- */
+  weir_mq_in mq;                 /*  0 (16) senders: exchange head; link the stub */
+  _Atomic uint32_t state;        /* 16 (4)  senders CAS IDLE->QUEUED; holder stores (README) */
+  _Atomic int32_t rc;            /* 20 (4)  references: any thread */
+  _Atomic uint32_t queued;       /* 24 (4)  user messages counted against cap: senders add, holder subtracts */
+  uint32_t cap;                  /* 28 (4)  mailbox capacity; immutable after spawn */
+  _Atomic uint32_t dropped;      /* 32 (4)  sends refused because full: senders add */
+  _Atomic uint32_t blocked;      /* 36 (4)  non-worker senders waiting for space: they add/sub */
+  char pad0[WEIR_CACHE_LINE - 40];
+  /* ---- line 1: owner only (the worker holding the actor; README "Which thread") ---- */
+  weir_mq_node* mq_tail;         /* 64 (8)  the consumer's end of the mailbox */
+  weir_behaviour behaviour;      /* 72 (8)  immutable after spawn */
+  weir_obj* state_obj;           /* 80 (8)  owned: weir_actor_state / weir_actor_set_state */
+  weir_monitor_rec* monitors;    /* 88 (8)  who to tell when this actor ends */
+  weir_call_rec* call;           /* 96 (8)  the pending call while AWAITING (one reference) */
+  struct weir_actor* next;       /* 104 (8) link in the inject queue: written by the queue holding it */
+  uint32_t flags;                /* 112 (4) FL_* */
+  char pad1[2 * WEIR_CACHE_LINE - 116];
+};
+_Static_assert(offsetof(weir_actor, state) == 16, "sender-side fields on line 0");
+_Static_assert(offsetof(weir_actor, blocked) + 4 <= WEIR_CACHE_LINE, "line 0 holds every sender-written field");
+_Static_assert(offsetof(weir_actor, mq_tail) == WEIR_CACHE_LINE, "owner-only state starts line 1");
+_Static_assert(sizeof(weir_actor) == 2 * WEIR_CACHE_LINE, "an actor is two cache lines (128 bytes)");
+
+/* ---- Run queues (runq.c) ---- */
+typedef struct weir_runq weir_runq;
+weir_runq* weir_runq_new(void);
+void weir_runq_free(weir_runq* q);
+int weir_runq_push(weir_runq* q, weir_actor* a);    /* owner only; 0 when full */
+weir_actor* weir_runq_take(weir_runq* q);           /* any thread; FIFO */
+int weir_runq_empty(weir_runq* q);                  /* any thread; seq_cst snapshot */
+uint64_t weir_runq_size(weir_runq* q);              /* any thread; a hint */
+void weir_inject_push(weir_actor* a);               /* any thread */
+weir_actor* weir_inject_take(void);                 /* any thread */
+int weir_inject_empty(void);                        /* seq_cst snapshot */
+void weir_inject_reset(void);
+
+/* ---- Workers (worker.c) ---- */
+enum { C_SENT, C_DELIVERED, C_REFUSED, C_BLOCKED, C_DEAD, C_LATE, C_CRASH, C_CRASH_LEAK,
+       C_TIMERS, C_STEALS, C_PARKS, C_SPAWNED, C_FREED, C_COUNT };
+typedef struct weir_worker {
+  /* Owner-only (the worker's thread), except `counters` (read by weir_sched_get_counters). */
+  int id;
+  unsigned tick;                /* turns run; every 61st looks at the inject queue first */
+  weir_runq* q;
+  pthread_t thread;
+  weir_actor* current;          /* the actor whose turn runs now */
+  int in_handler;               /* a panic now ends `current` */
+  jmp_buf crash;                /* set once per turn */
+  char crash_detail[256];       /* "location: message" of the last crash */
+  _Atomic uint64_t counters[C_COUNT];  /* owner: relaxed load + store; readers: relaxed loads */
+} weir_worker;
+weir_worker* weir_current_worker(void);             /* NULL on other threads */
+void weir_schedule(weir_actor* a);                  /* a just became QUEUED: put it on a queue */
+void weir_wake_one(void);                           /* a parked worker, if any, looks for work */
+int weir_workers_start(int n);
+void weir_workers_stop(void);                       /* join them all */
+void weir_workers_wake_all(void);
+int weir_quiescent_locked(void);                    /* caller holds the park mutex */
+void weir_workers_free(void);                       /* after stop: free the queues */
+void weir_park_lock(void);
+pthread_mutex_t* weir_park_mutex(void);
+void weir_park_unlock(void);
+void weir_park_broadcast(void);                     /* caller holds the park mutex */
+void weir_count_local(int which, uint64_t n);       /* per-worker counter, or the global ones */
+void weir_counters_sum(uint64_t out[C_COUNT]);      /* workers + other threads */
+void weir_counters_global(uint64_t out[C_COUNT]);   /* other threads only */
+
+/* ---- Actors (actor.c) ---- */
+void weir_actor_wake(weir_actor* a, uint32_t from);  /* CAS from -> QUEUED and schedule */
+void weir_send_system(weir_actor* to, unsigned kind, weir_obj* payload);
+void weir_space_notify(weir_actor* a);              /* after the holder freed mailbox space */
+void weir_space_wake_all(void);                     /* exit: blocked senders give up */
+/* The holder's side of a turn (worker.c runs the loop): */
+void weir_actor_system(weir_actor* a, unsigned kind, weir_obj* payload);  /* stop, monitor */
+int weir_actor_call_ready(weir_actor* a);           /* a->call has a result or timed out */
+void weir_actor_call_resume(weir_actor* a);         /* run the continuation (in a handler) */
+void weir_actor_die(weir_actor* a, weir_down_reason why, const char* detail);
+void weir_actor_drain_dead(weir_actor* a);          /* a DEAD|QUEUED turn */
+void weir_call_timed_out(weir_call_rec* c);         /* timer thread; consumes the timer's reference */
+void weir_call_rec_release(weir_call_rec* c);
+
+/* ---- Timers (timer.c) ---- */
+int weir_timers_start(void);
+void weir_timers_stop(void);
+int weir_timers_pending(void);                      /* pending sends and call timeouts */
+struct weir_timer* weir_timer_call_timeout(weir_call_rec* c, uint64_t timeout_ns);
+
+/* ---- Scheduler-wide (start.c) ---- */
+extern _Atomic int weir_sched_running;
+extern _Atomic int weir_sched_exiting;              /* weir_sched_exit was called */
+void weir_check_quiescence(void);                   /* takes the park mutex */
+void weir_check_quiescence_locked(void);            /* caller holds it */
+#endif

@@ -1,0 +1,257 @@
+/* Workers: one thread each, running actors. A worker takes an actor from its own FIFO run
+ * queue (every 61st turn from the inject queue first, so outside work is never starved), else
+ * from the inject queue, else steals from the other workers; with nothing anywhere it parks on
+ * a condition variable (no timeout, no spinning), so an idle program uses no CPU.
+ * A turn runs one actor for at most WEIR_BATCH messages, then re-queues it at the back if its
+ * mailbox is not empty (fairness), suspends it (a pending call), or makes it IDLE.
+ * Crash isolation: one setjmp per turn; weir_sched_on_panic longjmps back here from a handler.
+ * Threading: each weir_worker is written only by its own thread (its counters are atomics read
+ * by weir_sched_get_counters); the park state is guarded by park_mu. */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "actor.h"
+
+static weir_worker* workers;
+static int nworkers;
+static _Thread_local weir_worker* self_worker;
+
+static pthread_mutex_t park_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t park_cv = PTHREAD_COND_INITIALIZER;
+static _Atomic int nparked;          /* workers inside park(); written under park_mu */
+static int stopping;                 /* guarded by park_mu */
+static _Atomic uint64_t global_counters[C_COUNT];   /* events on threads that are not workers */
+
+weir_worker* weir_current_worker(void) { return self_worker; }
+void weir_park_lock(void) { pthread_mutex_lock(&park_mu); }
+pthread_mutex_t* weir_park_mutex(void) { return &park_mu; }
+void weir_park_unlock(void) { pthread_mutex_unlock(&park_mu); }
+void weir_park_broadcast(void) { pthread_cond_broadcast(&park_cv); }
+
+void weir_count_local(int which, uint64_t n) {
+  weir_worker* w = self_worker;
+  if (w) {
+    /* relaxed load + store: only this thread writes it; readers want a recent value, not order. */
+    uint64_t v = atomic_load_explicit(&w->counters[which], memory_order_relaxed);
+    atomic_store_explicit(&w->counters[which], v + n, memory_order_relaxed);
+  } else {
+    /* relaxed: a statistic. */
+    atomic_fetch_add_explicit(&global_counters[which], n, memory_order_relaxed);
+  }
+}
+
+void weir_counters_global(uint64_t out[C_COUNT]) {
+  for (int c = 0; c < C_COUNT; c++)   /* relaxed: statistics */
+    out[c] = atomic_load_explicit(&global_counters[c], memory_order_relaxed);
+}
+
+void weir_counters_sum(uint64_t out[C_COUNT]) {
+  for (int c = 0; c < C_COUNT; c++) {
+    uint64_t v = atomic_load_explicit(&global_counters[c], memory_order_relaxed);  /* statistic */
+    for (int i = 0; i < nworkers; i++)
+      v += atomic_load_explicit(&workers[i].counters[c], memory_order_relaxed);    /* statistic */
+    out[c] = v;
+  }
+}
+
+void weir_wake_one(void) {
+  /* seq_cst: the pusher's half of the wake-up rule: this load follows its seq_cst push, the
+   * parker's re-check of the queues follows its seq_cst increment of nparked. */
+  if (atomic_load_explicit(&nparked, memory_order_seq_cst) == 0) return;
+  pthread_mutex_lock(&park_mu);
+  pthread_cond_signal(&park_cv);
+  pthread_mutex_unlock(&park_mu);
+}
+
+void weir_workers_wake_all(void) {
+  pthread_mutex_lock(&park_mu);
+  pthread_cond_broadcast(&park_cv);
+  pthread_mutex_unlock(&park_mu);
+}
+
+void weir_schedule(weir_actor* a) {
+  weir_worker* w = self_worker;
+  if (w && weir_runq_push(w->q, a)) {
+    /* This worker will reach a soon (turns are bounded); wake a sleeper only when a second actor
+     * waits, so a ping-pong pair stays on one core instead of bouncing through futexes. */
+    if (weir_runq_size(w->q) >= 2) weir_wake_one();
+    return;
+  }
+  weir_inject_push(a);
+  weir_wake_one();
+}
+
+static int all_queues_empty(void) {
+  if (!weir_inject_empty()) return 0;
+  for (int i = 0; i < nworkers; i++)
+    if (!weir_runq_empty(workers[i].q)) return 0;
+  return 1;
+}
+
+int weir_quiescent_locked(void) {
+  /* relaxed: written under park_mu, which we hold. */
+  return atomic_load_explicit(&nparked, memory_order_relaxed) == nworkers && all_queues_empty();
+}
+
+static weir_actor* find_work(weir_worker* w) {
+  weir_actor* a;
+  if (++w->tick % 61 == 0 && (a = weir_inject_take())) return a;
+  if ((a = weir_runq_take(w->q))) return a;
+  if ((a = weir_inject_take())) return a;
+  for (int i = 1; i < nworkers; i++) {
+    weir_worker* v = &workers[(w->id + i) % nworkers];
+    if ((a = weir_runq_take(v->q))) { weir_count_local(C_STEALS, 1); return a; }
+  }
+  return NULL;
+}
+
+/* 0: stop the worker. */
+static int park(weir_worker* w) {
+  pthread_mutex_lock(&park_mu);
+  /* seq_cst: the parker's half of the wake-up rule (then the queues are re-read). */
+  atomic_fetch_add_explicit(&nparked, 1, memory_order_seq_cst);
+  int go_on = 1;
+  for (;;) {
+    if (stopping) { go_on = 0; break; }
+    if (!all_queues_empty()) break;
+    weir_check_quiescence_locked();
+    weir_count_local(C_PARKS, 1);
+    pthread_cond_wait(&park_cv, &park_mu);
+  }
+  /* seq_cst: as above. */
+  atomic_fetch_sub_explicit(&nparked, 1, memory_order_seq_cst);
+  pthread_mutex_unlock(&park_mu);
+  (void)w;
+  return go_on;
+}
+
+/* The end of a live actor's turn: hand it on (README transitions out of RUNNING). */
+static void end_turn(weir_actor* a) {
+  if (a->call) {
+    /* seq_cst: store AWAITING, then read the call's status (the replier writes status, then
+     * reads state with its CAS): one of us sees the other. */
+    atomic_store_explicit(&a->state, ST_AWAITING, memory_order_seq_cst);
+    if (weir_actor_call_ready(a)) weir_actor_wake(a, ST_AWAITING);
+  } else if (!weir_mq_empty(&a->mq, &a->mq_tail)) {
+    /* relaxed: we hold the actor; the run queue's push publishes it. */
+    atomic_store_explicit(&a->state, ST_QUEUED, memory_order_relaxed);
+    weir_schedule(a);
+  } else {
+    /* seq_cst: store IDLE, then re-read head (README lost-wake-up rule). From here on `a` is
+     * not ours: only line-0 fields may be read. The tail was the stub (mailbox empty). */
+    atomic_store_explicit(&a->state, ST_IDLE, memory_order_seq_cst);
+    if (atomic_load_explicit(&a->mq.head, memory_order_seq_cst) != &a->mq.stub)
+      weir_actor_wake(a, ST_IDLE);
+  }
+}
+
+static void run_turn(weir_worker* w, weir_actor* a) {
+  /* relaxed: the queue we took it from published it (acquire); we are its only holder. */
+  uint32_t s = atomic_load_explicit(&a->state, memory_order_relaxed);
+  if (s & ST_DEAD) { weir_actor_drain_dead(a); return; }
+  atomic_store_explicit(&a->state, ST_RUNNING, memory_order_relaxed);  /* relaxed: held by us */
+  w->current = a;
+  uint32_t user = 0;   /* user messages taken (their mailbox slots are given back at the end) */
+  if (setjmp(w->crash)) {
+    /* A handler hit a run-time error (weir_sched_on_panic). Locals are stale here; the mailbox
+     * slots were given back message by message. */
+    w->in_handler = 0;
+    w->current = NULL;
+    weir_count_local(C_CRASH, 1);
+    weir_count_local(C_CRASH_LEAK, 1);
+    weir_actor_die(a, WEIR_DOWN_CRASH, w->crash_detail);
+    return;
+  }
+  if (a->call && weir_actor_call_ready(a)) {
+    w->in_handler = 1;
+    weir_actor_call_resume(a);
+    w->in_handler = 0;
+  }
+  for (unsigned n = 0; n < WEIR_BATCH && !a->call && !(a->flags & FL_STOPPING); n++) {
+    weir_mq_node* node = weir_mq_pop(&a->mq, &a->mq_tail);
+    if (!node) break;
+    weir_envelope* env = weir_env_of(node);
+    unsigned kind = env->h.tag;
+    weir_obj* payload = env->payload;
+    weir_free_cell(&env->h);
+    if (kind == ENV_USER || kind == ENV_DOWN) {
+      if (kind == ENV_USER) {
+        /* Give the slot back now, so a crash cannot lose it. seq_cst: the holder's half of the
+         * blocked-sender hand-shake (weir_space_notify reads `blocked` after this). */
+        atomic_fetch_sub_explicit(&a->queued, 1, memory_order_seq_cst);
+        user++;
+      }
+      w->in_handler = 1;
+      a->behaviour(a, payload);
+      w->in_handler = 0;
+    } else {
+      weir_actor_system(a, kind, payload);
+    }
+  }
+  w->current = NULL;
+  if (user) {
+    weir_count_local(C_DELIVERED, user);
+    weir_space_notify(a);
+  }
+  if (a->flags & FL_STOPPING) weir_actor_die(a, WEIR_DOWN_STOP, NULL);
+  else end_turn(a);
+}
+
+void weir_sched_on_panic(const char* message, const char* location) {
+  weir_worker* w = self_worker;
+  if (!w || !w->in_handler) return;   /* not inside a handler: the process ends as before */
+  snprintf(w->crash_detail, sizeof w->crash_detail - 1, "%s%sruntime error: %s",
+           location && *location ? location : "", location && *location ? ": " : "", message);
+  longjmp(w->crash, 1);
+}
+
+static void* worker_main(void* p) {
+  weir_worker* w = (weir_worker*)p;
+  self_worker = w;
+  weir_heap_attach();
+  for (;;) {
+    /* acquire: pairs with weir_sched_exit's release store (nothing is read from it though). */
+    if (atomic_load_explicit(&weir_sched_exiting, memory_order_acquire)) break;
+    weir_actor* a = find_work(w);
+    if (a) { run_turn(w, a); continue; }
+    if (!park(w)) break;
+  }
+  weir_heap_thread_exit();
+  self_worker = NULL;
+  return NULL;
+}
+
+int weir_workers_start(int n) {
+  workers = (weir_worker*)calloc((size_t)n, sizeof *workers);
+  if (!workers) return -1;
+  nworkers = n;
+  stopping = 0;
+  for (int c = 0; c < C_COUNT; c++)   /* relaxed: no worker runs yet */
+    atomic_store_explicit(&global_counters[c], 0, memory_order_relaxed);
+  for (int i = 0; i < n; i++) {
+    workers[i].id = i;
+    workers[i].q = weir_runq_new();
+    if (!workers[i].q) return -1;
+  }
+  for (int i = 0; i < n; i++)
+    if (pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]) != 0) return -1;
+  return n;
+}
+
+void weir_workers_stop(void) {
+  pthread_mutex_lock(&park_mu);
+  stopping = 1;
+  pthread_cond_broadcast(&park_cv);
+  pthread_mutex_unlock(&park_mu);
+  for (int i = 0; i < nworkers; i++) pthread_join(workers[i].thread, NULL);
+}
+
+/* After weir_workers_stop: the counters stay readable until the next start. */
+void weir_workers_free(void) {
+  for (int i = 0; i < nworkers; i++) weir_runq_free(workers[i].q);
+  free(workers);
+  workers = NULL;
+  nworkers = 0;
+}

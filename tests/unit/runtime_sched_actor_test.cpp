@@ -1,0 +1,361 @@
+// Actors on real workers: ring, fairness, call with timeout, monitors, bounded mailboxes,
+// timers, idle parking. Each test starts and ends its own scheduler (weir_sched_wait).
+#include <catch2/catch.hpp>
+
+#include <sys/resource.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "runtime_sched_support.hpp"
+
+using namespace schedtest;
+using namespace std::chrono_literals;
+
+namespace {
+Init init;
+
+// Stop every actor, drop our references, wait for quiescence; returns the exit code.
+int finish(std::vector<weir_actor*>& actors) {
+  for (auto* a : actors) weir_actor_stop(a);
+  int code = weir_sched_wait();
+  for (auto* a : actors) weir_actor_release(a);
+  actors.clear();
+  return code;
+}
+
+// ---- ring ----
+std::atomic<int64_t> ring_hops;
+Latch* ring_done;
+void ring_node(weir_actor* self, weir_obj* msg) {
+  auto* next = static_cast<weir_actor*>(ptr_of(weir_actor_state(self)));
+  int64_t left = unbig(msg);
+  weir_drop(msg);
+  ring_hops.fetch_add(1, std::memory_order_relaxed);
+  if (left == 0) ring_done->signal();
+  else weir_send(next, big(left - 1));
+}
+}  // namespace
+
+TEST_CASE("a ring of 1,000 actors passes a token 100 times around", "[sched][actors]") {
+  int64_t live0 = weir_live_objects_all();
+  REQUIRE(weir_sched_init(2) == 2);
+  const int N = 1000;
+  const int64_t hops = schedtest::scaled(100) * N;
+  Latch done;
+  ring_done = &done;
+  ring_hops = 0;
+  std::vector<weir_actor*> ring(N);
+  // Build back to front so each actor's state points at its successor (a borrowed pointer:
+  // the test holds every reference until the end).
+  ring[N - 1] = weir_spawn(ring_node, ptr_obj(nullptr), 0);
+  for (int i = N - 2; i >= 0; i--) ring[i] = weir_spawn(ring_node, ptr_obj(ring[i + 1]), 0);
+  // Close the ring: the last one's state is replaced from outside before any message (safe:
+  // it has never run, and the spawn published it).
+  reinterpret_cast<weir_external*>(weir_actor_state(ring[N - 1]))->data = ring[0];
+  weir_send(ring[0], big(hops - 1));
+  REQUIRE(done.wait());
+  CHECK(ring_hops.load() == hops);
+  CHECK(finish(ring) == 0);
+  weir_sched_counters c;
+  weir_sched_get_counters(&c);
+  CHECK(c.spawned == uint64_t(N));
+  CHECK(c.actors_freed == uint64_t(N));
+  CHECK(c.sent == uint64_t(hops));
+  CHECK(c.delivered == uint64_t(hops));
+  CHECK(weir_live_objects_all() == live0);
+}
+
+// ---- fairness ----
+namespace {
+std::atomic<bool> busy_go;
+std::atomic<int64_t> busy_count;
+Latch* other_done;
+void busy(weir_actor* self, weir_obj* msg) {
+  busy_count.fetch_add(1, std::memory_order_relaxed);
+  if (busy_go.load(std::memory_order_relaxed)) weir_send(self, msg);   // forever busy
+  else weir_drop(msg);
+}
+void other(weir_actor*, weir_obj* msg) {
+  weir_drop(msg);
+  other_done->signal();
+}
+}  // namespace
+
+TEST_CASE("fairness: an always-busy actor does not starve another, even with one worker",
+          "[sched][actors]") {
+  REQUIRE(weir_sched_init(1) == 1);
+  Latch done;
+  other_done = &done;
+  busy_go = true;
+  busy_count = 0;
+  std::vector<weir_actor*> as{weir_spawn(busy, nullptr, 0), weir_spawn(other, nullptr, 0)};
+  for (int i = 0; i < 4; i++) weir_send(as[0], big(i));
+  while (busy_count.load() < 1000) std::this_thread::sleep_for(1ms);
+  auto t0 = std::chrono::steady_clock::now();
+  weir_send(as[1], big(1));
+  REQUIRE(done.wait(1, 2000));
+  CHECK(std::chrono::steady_clock::now() - t0 < 500ms);
+  busy_go = false;
+  CHECK(finish(as) == 0);
+}
+
+// ---- call ----
+namespace {
+// Server: msg = (reply, n) -> reply n + 1.
+void server(weir_actor*, weir_obj* msg) {
+  weir_obj* reply = reinterpret_cast<weir_con*>(msg)->fields[0];
+  weir_obj* n = reinterpret_cast<weir_con*>(msg)->fields[1];
+  weir_dup(reply);
+  int64_t v = unbig(n);
+  weir_drop(msg);
+  weir_reply(reply, big(v + 1));
+}
+// A server that never answers (drops the request, and with it the reply handle).
+void mute(weir_actor*, weir_obj* msg) { weir_drop(msg); }
+
+weir_obj* make_req(weir_obj* reply, void* env) { return pair(reply, big(reinterpret_cast<intptr_t>(env))); }
+
+struct CallResult { std::atomic<int64_t> value{-999}; Latch latch; };
+CallResult* call_result;
+std::atomic<int> other_msgs_during_call;
+
+void got_reply(weir_actor*, weir_obj* result, void*) {
+  call_result->value = result ? unbig(result) : -1;
+  if (result) weir_drop(result);
+  call_result->latch.signal();
+}
+// Client: state = the target; any message starts a call with the message's number.
+void client(weir_actor* self, weir_obj* msg) {
+  int64_t v = unbig(msg);
+  weir_drop(msg);
+  if (v < 0) { other_msgs_during_call++; return; }
+  auto* target = static_cast<weir_actor*>(ptr_of(weir_actor_state(self)));
+  int r = weir_call(self, target, make_req, reinterpret_cast<void*>(intptr_t(v)), 200'000'000, got_reply, nullptr);
+  if (r != WEIR_SEND_OK) { call_result->value = -2; call_result->latch.signal(); }
+}
+}  // namespace
+
+TEST_CASE("call: reply and timeout, with one worker, without blocking the worker", "[sched][actors][call]") {
+  int64_t live0 = weir_live_objects_all();
+  for (int workers : {1, 2}) {
+    REQUIRE(weir_sched_init(workers) == workers);
+    std::vector<weir_actor*> as;
+    weir_actor* srv = weir_spawn(server, nullptr, 0);
+    weir_actor* silent = weir_spawn(mute, nullptr, 0);
+    weir_actor* c1 = weir_spawn(client, ptr_obj(srv), 0);
+    weir_actor* c2 = weir_spawn(client, ptr_obj(silent), 0);
+    as = {srv, silent, c1, c2};
+
+    CallResult r1;
+    call_result = &r1;
+    weir_send(c1, big(41));
+    REQUIRE(r1.latch.wait());
+    CHECK(r1.value == 42);
+
+    CallResult r2;
+    call_result = &r2;
+    other_msgs_during_call = 0;
+    auto t0 = std::chrono::steady_clock::now();
+    weir_send(c2, big(7));
+    weir_send(c2, big(-1));   // waits in the mailbox while c2 is suspended
+    REQUIRE(r2.latch.wait());
+    auto took = std::chrono::steady_clock::now() - t0;
+    CHECK(r2.value == -1);    // timed out
+    CHECK(took >= 190ms);
+    CHECK(took < 2000ms);
+    std::this_thread::sleep_for(20ms);
+    CHECK(other_msgs_during_call == 1);   // handled after the continuation
+
+    // From a thread that is not a worker: blocks only this thread.
+    weir_obj* v = weir_call_blocking(srv, make_req, reinterpret_cast<void*>(intptr_t(9)), 1'000'000'000);
+    REQUIRE(v);
+    CHECK(unbig(v) == 10);
+    weir_drop(v);
+    CHECK(weir_call_blocking(silent, make_req, nullptr, 50'000'000) == nullptr);
+    CHECK(finish(as) == 0);
+  }
+  CHECK(weir_live_objects_all() == live0);
+}
+
+// ---- monitors and crashes ----
+namespace {
+struct Downs { std::mutex mu; std::vector<std::pair<int, std::string>> got; Latch latch; };
+Downs* downs;
+weir_obj* make_down(weir_obj* ctx, weir_down_reason why, const char* detail) {
+  weir_drop(ctx);
+  return pair(big(why), weir_string_new(detail ? detail : "", detail ? strlen(detail) : 0));
+}
+void watcher(weir_actor*, weir_obj* msg) {
+  auto* c = reinterpret_cast<weir_con*>(msg);
+  {
+    std::lock_guard<std::mutex> l(downs->mu);
+    downs->got.push_back({int(unbig(c->fields[0])),
+                          std::string(weir_string_data(c->fields[1]), weir_string_len(c->fields[1]))});
+  }
+  weir_drop(msg);
+  downs->latch.signal();
+}
+void crasher(weir_actor*, weir_obj* msg) {
+  if (unbig(msg) == 13) weir_rt_panic("boom", "crash.weir:3:5");   // msg is leaked: see README
+  weir_drop(msg);
+}
+}  // namespace
+
+TEST_CASE("monitors: the watcher learns of a stop, a crash, and an already dead actor", "[sched][actors][monitor]") {
+  REQUIRE(weir_sched_init(2) == 2);
+  Downs d;
+  downs = &d;
+  weir_actor* w = weir_spawn(watcher, nullptr, 0);
+  weir_actor* stopped = weir_spawn(mute, nullptr, 0);
+  weir_actor* crashy = weir_spawn(crasher, nullptr, 0);
+  weir_monitor(stopped, w, make_down, WEIR_UNIT);
+  weir_monitor(crashy, w, make_down, WEIR_UNIT);
+  weir_actor_stop(stopped);
+  REQUIRE(d.latch.wait(1));
+  weir_send(crashy, big(1));
+  weir_send(crashy, big(13));
+  REQUIRE(d.latch.wait(2));
+  CHECK(weir_actor_is_dead(crashy));
+  CHECK(weir_send(crashy, big(2)) == WEIR_SEND_DEAD);
+  weir_monitor(stopped, w, make_down, WEIR_UNIT);   // already dead
+  REQUIRE(d.latch.wait(3));
+  {
+    std::lock_guard<std::mutex> l(d.mu);
+    REQUIRE(d.got.size() == 3);
+    CHECK(d.got[0].first == WEIR_DOWN_STOP);
+    CHECK(d.got[1].first == WEIR_DOWN_CRASH);
+    CHECK(d.got[1].second == "crash.weir:3:5: runtime error: boom");
+    CHECK(d.got[2].first == WEIR_DOWN_NOPROC);
+  }
+  std::vector<weir_actor*> as{w, stopped, crashy};
+  CHECK(finish(as) == 0);
+  weir_sched_counters c;
+  weir_sched_get_counters(&c);
+  CHECK(c.crashes == 1);
+  CHECK(c.crash_leaked == 1);
+  CHECK(c.dead_letters >= 1);
+}
+
+// ---- bounded mailboxes ----
+namespace {
+std::atomic<int64_t> sink_count;
+Latch* flood_done;
+void sink(weir_actor*, weir_obj* msg) { weir_drop(msg); sink_count++; }
+void flooder(weir_actor* self, weir_obj* msg) {
+  auto* target = static_cast<weir_actor*>(ptr_of(weir_actor_state(self)));
+  int64_t n = unbig(msg);
+  weir_drop(msg);
+  for (int64_t i = 0; i < n; i++) weir_send(target, big(i));   // from a worker: fails when full
+  flood_done->signal();
+}
+}  // namespace
+
+TEST_CASE("bounded mailbox: a flood from an actor is refused and counted; other threads block",
+          "[sched][actors][bound]") {
+  int64_t live0 = weir_live_objects_all();
+  REQUIRE(weir_sched_init(1) == 1);
+  sink_count = 0;
+  weir_actor* s = weir_spawn(sink, nullptr, 16);
+  weir_actor* f = weir_spawn(flooder, ptr_obj(s), 0);
+  Latch flooded;
+  flood_done = &flooded;
+  weir_send(f, big(1000));   // one worker: the sink cannot run while the flooder's handler runs
+  REQUIRE(flooded.wait());
+  std::vector<weir_actor*> as{s, f};
+  // From this (non-worker) thread: every send gets through, waiting for space when needed.
+  for (int i = 0; i < 2000; i++) REQUIRE(weir_send(s, big(i)) == WEIR_SEND_OK);
+  CHECK(finish(as) == 0);
+  weir_sched_counters c;
+  weir_sched_get_counters(&c);
+  CHECK(c.refused_full == 984);
+  CHECK(sink_count == 16 + 2000);
+  CHECK(c.blocked_sends > 0);
+  CHECK(weir_live_objects_all() == live0);
+}
+
+// ---- timers ----
+namespace {
+std::atomic<int64_t> tick_value;
+Latch* tick_latch;
+void ticker(weir_actor*, weir_obj* msg) { tick_value = unbig(msg); weir_drop(msg); tick_latch->signal(); }
+}  // namespace
+
+TEST_CASE("send_after delivers after the delay; cancel stops it; pending timers keep the program alive",
+          "[sched][actors][timer]") {
+  int64_t live0 = weir_live_objects_all();
+  REQUIRE(weir_sched_init(2) == 2);
+  Latch l;
+  tick_latch = &l;
+  tick_value = 0;
+  weir_actor* a = weir_spawn(ticker, nullptr, 0);
+  auto t0 = std::chrono::steady_clock::now();
+  weir_timer* cancelled = weir_send_after(a, 20'000'000, big(1));
+  weir_timer* t = weir_send_after(a, 40'000'000, big(2));
+  CHECK(weir_timer_cancel(cancelled) == 1);
+  CHECK(weir_timer_cancel(cancelled) == 0);
+  weir_timer_release(cancelled);
+  REQUIRE(l.wait(1, 5000));
+  CHECK(std::chrono::steady_clock::now() - t0 >= 40ms);
+  CHECK(tick_value == 2);
+  CHECK(weir_timer_cancel(t) == 0);   // already fired
+  weir_timer_release(t);
+  // The program stays alive while a timer is pending: wait returns only after it fired.
+  weir_timer* last = weir_send_after(a, 30'000'000, big(3));
+  weir_timer_release(last);
+  auto t1 = std::chrono::steady_clock::now();
+  CHECK(weir_sched_wait() == 0);
+  CHECK(std::chrono::steady_clock::now() - t1 >= 25ms);
+  CHECK(tick_value == 3);
+  weir_sched_counters c;
+  weir_sched_get_counters(&c);
+  CHECK(c.timers_fired == 2);
+  // The actor is still alive (never stopped): start again only to stop it cleanly.
+  weir_actor_release(a);
+  CHECK(weir_live_objects_all() >= live0);
+}
+
+// ---- idle parking ----
+namespace {
+double cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+}  // namespace
+
+TEST_CASE("idle workers park: no CPU used while nothing happens", "[sched][actors][park]") {
+  REQUIRE(weir_sched_init(2) == 2);
+  sink_count = 0;
+  weir_actor* s = weir_spawn(sink, nullptr, 0);
+  for (int i = 0; i < 1000; i++) weir_send(s, big(i));
+  weir_sched_hold();   // keep the program open while it idles
+  while (sink_count < 1000) std::this_thread::sleep_for(1ms);
+  std::this_thread::sleep_for(20ms);
+  double c0 = cpu_seconds();
+  auto w0 = std::chrono::steady_clock::now();
+  std::this_thread::sleep_for(200ms);
+  double used = cpu_seconds() - c0;
+  double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count();
+  CHECK(used < 0.02 + 0.05 * wall);   // spinning 2 workers would use ~2 x wall
+  weir_sched_counters c;
+  weir_sched_get_counters(&c);
+  CHECK(c.parks >= 2);
+  weir_sched_unhold();
+  std::vector<weir_actor*> as{s};
+  CHECK(finish(as) == 0);
+}
+
+TEST_CASE("explicit exit ends the program with its code", "[sched][actors]") {
+  REQUIRE(weir_sched_init(1) == 1);
+  weir_actor* s = weir_spawn(sink, nullptr, 0);
+  weir_sched_hold();   // would never be quiescent
+  std::thread t([] { std::this_thread::sleep_for(10ms); weir_sched_exit(3); });
+  CHECK(weir_sched_wait() == 3);
+  t.join();
+  weir_actor_release(s);
+}
