@@ -2,6 +2,7 @@
 /* Start-up, buffered stdout, run-time errors. */
 #include "weir/rt.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,13 +11,19 @@
 void weir_objects_init(void);
 void weir_heap_thread_exit(void);
 int weir_leak_check_at_exit(void);
+int weir_sched_workers(void);
+int weir_sched_wait(void);
+extern int weir_lang_workers;
 
+/* Standard output: one buffer for the process, owned by a mutex, since actors print from every
+ * worker. A putStrLn writes its text and newline under one lock, so lines never interleave. */
 #define OUT_CAP (1u << 16)
 static char out_buf[OUT_CAP];
 static size_t out_len;
 static int out_is_tty;
+static pthread_mutex_t out_mu = PTHREAD_MUTEX_INITIALIZER;
 
-void weir_stdout_flush(void) {
+static void flush_locked(void) {
   size_t off = 0;
   while (off < out_len) {
     ssize_t w = write(1, out_buf + off, out_len - off);
@@ -26,9 +33,9 @@ void weir_stdout_flush(void) {
   out_len = 0;
 }
 
-void weir_stdout_write(const char* data, size_t len) {
+static void write_locked(const char* data, size_t len) {
   if (out_len + len > OUT_CAP) {
-    weir_stdout_flush();
+    flush_locked();
     if (len > OUT_CAP) {
       size_t off = 0;
       while (off < len) {
@@ -43,18 +50,41 @@ void weir_stdout_write(const char* data, size_t len) {
   out_len += len;
 }
 
+void weir_stdout_flush(void) {
+  pthread_mutex_lock(&out_mu);
+  flush_locked();
+  pthread_mutex_unlock(&out_mu);
+}
+
+/* From a fatal-signal handler: flush unless another thread holds the buffer mid-write. */
+static void flush_from_signal(void) {
+  if (pthread_mutex_trylock(&out_mu) != 0) return;
+  flush_locked();
+  pthread_mutex_unlock(&out_mu);
+}
+
+void weir_stdout_write(const char* data, size_t len) {
+  pthread_mutex_lock(&out_mu);
+  write_locked(data, len);
+  pthread_mutex_unlock(&out_mu);
+}
+
 weir_obj* weir_put_str(weir_obj* s) {
-  weir_stdout_write(weir_string_data(s), weir_string_len(s));
+  pthread_mutex_lock(&out_mu);
+  write_locked(weir_string_data(s), weir_string_len(s));
+  if (out_is_tty) flush_locked();
+  pthread_mutex_unlock(&out_mu);
   weir_drop(s);
-  if (out_is_tty) weir_stdout_flush();
   return WEIR_UNIT;
 }
 
 weir_obj* weir_put_str_ln(weir_obj* s) {
-  weir_stdout_write(weir_string_data(s), weir_string_len(s));
-  weir_stdout_write("\n", 1);
+  pthread_mutex_lock(&out_mu);
+  write_locked(weir_string_data(s), weir_string_len(s));
+  write_locked("\n", 1);
+  if (out_is_tty) flush_locked();
+  pthread_mutex_unlock(&out_mu);
   weir_drop(s);
-  if (out_is_tty) weir_stdout_flush();
   return WEIR_UNIT;
 }
 
@@ -62,8 +92,23 @@ static int initialised;
 int weir_argc;
 char** weir_argv;
 
+/* `--workers N` (or `--workers=N`) on any compiled program sets the actor scheduler's worker
+ * count; it is taken out of the arguments the program sees. WEIR_WORKERS does the same. */
+static int take_workers_flag(int argc, char** argv) {
+  int out = 1;
+  for (int i = 1; i < argc; i++) {
+    const char* a = argv[i];
+    if (strcmp(a, "--workers") == 0 && i + 1 < argc) { weir_lang_workers = atoi(argv[++i]); continue; }
+    if (strncmp(a, "--workers=", 10) == 0) { weir_lang_workers = atoi(a + 10); continue; }
+    argv[out++] = argv[i];
+  }
+  if (out < argc) argv[out] = NULL;
+  return out;
+}
+
 void weir_rt_init(int argc, char** argv) {
   if (initialised) return;
+  argc = argv ? take_workers_flag(argc, argv) : argc;
   weir_argc = argc;
   weir_argv = argv;
   initialised = 1;
@@ -81,9 +126,9 @@ const char* weir_rt_call_site;
 void (*weir_rt_panic_hook)(const char* message, const char* location);
 
 void weir_rt_panic(const char* message, const char* location) {
-  if (weir_rt_panic_hook) weir_rt_panic_hook(message, location);
-  weir_stdout_flush();
   if (location && strncmp(location, "lib:", 4) == 0) location = weir_rt_call_site ? weir_rt_call_site : location + 4;
+  if (weir_rt_panic_hook) weir_rt_panic_hook(message, location);   /* in a handler: ends the actor */
+  weir_stdout_flush();
   if (location && *location) fprintf(stderr, "%s: runtime error: %s\n", location, message);
   else fprintf(stderr, "runtime error: %s\n", message);
   fflush(stderr);
@@ -179,7 +224,7 @@ static void fatal_signal(int sig, siginfo_t* info, void* uctx) {
       msg = "runtime error: stack overflow (recursion too deep)\n";
     }
   }
-  weir_stdout_flush();
+  flush_from_signal();
   ssize_t w = write(2, msg, strlen(msg));
   (void)w;
   _exit(1);
@@ -214,7 +259,10 @@ static void* program_thread(void* p) {
   }
   install_handlers();
   a->body();
-  a->status = weir_leak_check_at_exit();
+  /* main has returned: wait until every actor is idle with no timer pending (or an explicit
+   * exit), then the scheduler ends every actor left (runtime/sched/README.md, lifetime). */
+  if (weir_sched_workers() > 0) a->status = weir_sched_wait();
+  if (a->status == 0) a->status = weir_leak_check_at_exit();
   weir_heap_thread_exit();
   return NULL;
 }

@@ -14,10 +14,14 @@
  * object allocator): spawn costs no malloc, and 1 M idle actors cost 128 MB. Chunks are never
  * returned; a global list keeps them reachable (leak checkers). ---- */
 #define ACTOR_CHUNK (1u << 20)
-typedef struct actor_chunk { struct actor_chunk* next; } actor_chunk;
+typedef struct actor_chunk {
+  struct actor_chunk* next;
+  uint32_t used;   /* slots carved so far: written by the carving thread, read at shutdown */
+} actor_chunk;
 static pthread_mutex_t chunk_mu = PTHREAD_MUTEX_INITIALIZER;
 static actor_chunk* chunks;               /* guarded by chunk_mu */
 static _Thread_local weir_actor* free_actors;   /* linked through ->next */
+static _Thread_local actor_chunk* bump_chunk;
 static _Thread_local char* bump;
 static _Thread_local char* bump_end;
 
@@ -29,13 +33,16 @@ static weir_actor* actor_alloc(void) {
     if (!c) return NULL;
     pthread_mutex_lock(&chunk_mu);
     c->next = chunks;
+    c->used = 0;
     chunks = c;
     pthread_mutex_unlock(&chunk_mu);
+    bump_chunk = c;
     bump = (char*)c + WEIR_CACHE_LINE;
     bump_end = (char*)c + ACTOR_CHUNK;
   }
   a = (weir_actor*)bump;
   bump += sizeof(weir_actor);
+  bump_chunk->used++;
   return a;
 }
 
@@ -60,6 +67,8 @@ weir_actor* weir_spawn(weir_behaviour behaviour, weir_obj* state, uint32_t mailb
   atomic_store_explicit(&a->rc, 2, memory_order_relaxed);   /* the caller's + the alive one */
   a->cap = mailbox_cap ? mailbox_cap : WEIR_MAILBOX_DEFAULT;
   a->behaviour = behaviour;
+  static _Atomic uint32_t next_id;
+  a->id = atomic_fetch_add_explicit(&next_id, 1, memory_order_relaxed) + 1;   /* relaxed: a name */
   if (state) weir_mark_shared(state);   /* the spawner may keep parts of it */
   a->state_obj = state;
   weir_count_local(C_SPAWNED, 1);
@@ -413,6 +422,79 @@ weir_obj* weir_call_blocking(weir_actor* target, weir_call_make make, void* env,
   c->result = NULL;
   weir_call_rec_release(c);
   return result;
+}
+
+/* ---- Shutdown: every actor still alive ends, so the program frees everything ----
+ * After the workers and the timer thread have stopped (single-threaded from here): the program
+ * was quiescent (every actor idle, its state held) or exited explicitly (some still queued).
+ * Each actor still holding a reference (rc > 0; a freed slot has rc 0) that is not dead gives up
+ * its state, its monitors (no notices: the watchers end too), its pending call and its mailbox,
+ * then its alive reference. Pids held in the states are released on the way; the snapshot keeps
+ * every listed actor's memory until the end. */
+static void reap(weir_actor* a) {
+  if (atomic_load_explicit(&a->state, memory_order_relaxed) & ST_DEAD) return;   /* relaxed: one thread */
+  atomic_store_explicit(&a->state, ST_DEAD | ST_RUNNING, memory_order_relaxed);
+  if (a->call) {
+    weir_call_rec* c = a->call;
+    a->call = NULL;
+    atomic_store_explicit(&c->status, CALL_TIMED_OUT, memory_order_relaxed);
+    weir_call_rec_release(c);
+  }
+  weir_obj* st = a->state_obj;
+  a->state_obj = NULL;
+  if (st) weir_drop(st);
+  weir_monitor_rec* r = a->monitors;
+  a->monitors = NULL;
+  while (r) {
+    weir_monitor_rec* n = r->next;
+    weir_drop(r->ctx);
+    weir_actor_release(r->watcher);
+    free(r);
+    r = n;
+  }
+  weir_mq_node* n;
+  while ((n = weir_mq_pop(&a->mq, &a->mq_tail))) {
+    weir_envelope* e = weir_env_of(n);
+    unsigned kind = e->h.tag;
+    weir_obj* payload = e->payload;
+    weir_free_cell(&e->h);
+    if (kind == ENV_USER || kind == ENV_DOWN) {
+      weir_drop(payload);
+      weir_count_local(C_DEAD, 1);
+    } else if (kind == ENV_MONITOR) {
+      weir_monitor_rec* m = (weir_monitor_rec*)(void*)payload;
+      weir_drop(m->ctx);
+      weir_actor_release(m->watcher);
+      free(m);
+    }
+  }
+  atomic_store_explicit(&a->state, ST_DEAD | ST_IDLE, memory_order_relaxed);
+  weir_actor_release(a);   /* the alive reference */
+}
+
+void weir_actors_reap_all(void) {
+  size_t n = 0, cap = 0;
+  weir_actor** live = NULL;
+  pthread_mutex_lock(&chunk_mu);
+  for (actor_chunk* c = chunks; c; c = c->next) {
+    weir_actor* first = (weir_actor*)((char*)c + WEIR_CACHE_LINE);
+    for (uint32_t i = 0; i < c->used; i++) {
+      weir_actor* a = &first[i];
+      if (atomic_load_explicit(&a->rc, memory_order_relaxed) <= 0) continue;   /* relaxed: one thread */
+      if (n == cap) {
+        cap = cap ? cap * 2 : 64;
+        weir_actor** g = (weir_actor**)realloc(live, cap * sizeof *g);
+        if (!g) break;
+        live = g;
+      }
+      weir_actor_retain(a);
+      live[n++] = a;
+    }
+  }
+  pthread_mutex_unlock(&chunk_mu);
+  for (size_t i = 0; i < n; i++) reap(live[i]);
+  for (size_t i = 0; i < n; i++) weir_actor_release(live[i]);
+  free(live);
 }
 
 /* ---- Dying ---- */

@@ -77,7 +77,8 @@ struct weir_actor {
   weir_call_rec* call;           /* 96 (8)  the pending call while AWAITING (one reference) */
   struct weir_actor* next;       /* 104 (8) link in the inject queue: written by the queue holding it */
   uint32_t flags;                /* 112 (4) FL_* */
-  char pad1[2 * WEIR_CACHE_LINE - 116];
+  uint32_t id;                   /* 116 (4) spawn number, for messages (immutable) */
+  char pad1[2 * WEIR_CACHE_LINE - 120];
 };
 _Static_assert(offsetof(weir_actor, state) == 16, "sender-side fields on line 0");
 _Static_assert(offsetof(weir_actor, blocked) + 4 <= WEIR_CACHE_LINE, "line 0 holds every sender-written field");
@@ -111,6 +112,7 @@ typedef struct weir_worker {
   jmp_buf crash;                /* set once per turn */
   char crash_detail[256];       /* "location: message" of the last crash */
   _Atomic uint64_t counters[C_COUNT];  /* owner: relaxed load + store; readers: relaxed loads */
+  int spare;                    /* a stand-in for a worker blocked in a handler (worker.c) */
 } weir_worker;
 weir_worker* weir_current_worker(void);             /* NULL on other threads */
 void weir_schedule(weir_actor* a);                  /* a just became QUEUED: put it on a queue */
@@ -120,6 +122,7 @@ void weir_workers_stop(void);                       /* join them all */
 void weir_workers_wake_all(void);
 int weir_quiescent_locked(void);                    /* caller holds the park mutex */
 void weir_workers_free(void);                       /* after stop: free the queues */
+void weir_actors_reap_all(void);                    /* actor.c: at shutdown, end every actor left */
 void weir_park_lock(void);
 pthread_mutex_t* weir_park_mutex(void);
 void weir_park_unlock(void);

@@ -79,6 +79,7 @@ int weir_sched_wait(void) {
   weir_park_unlock();
   weir_workers_stop();
   weir_timers_stop();
+  weir_actors_reap_all();
   uint64_t g[C_COUNT];
   weir_counters_sum(final_counters);
   weir_counters_global(g);

@@ -20,7 +20,8 @@ static _Thread_local weir_worker* self_worker;
 
 static pthread_mutex_t park_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t park_cv = PTHREAD_COND_INITIALIZER;
-static _Atomic int nparked;          /* workers inside park(); written under park_mu */
+static _Atomic int nparked;          /* workers (and spares) inside park(); written under park_mu */
+static _Atomic int nspares;          /* spare threads standing in for blocked workers */
 static int stopping;                 /* guarded by park_mu */
 static _Atomic uint64_t global_counters[C_COUNT];   /* events on threads that are not workers */
 
@@ -32,7 +33,7 @@ void weir_park_broadcast(void) { pthread_cond_broadcast(&park_cv); }
 
 void weir_count_local(int which, uint64_t n) {
   weir_worker* w = self_worker;
-  if (w) {
+  if (w && !w->spare) {
     /* relaxed load + store: only this thread writes it; readers want a recent value, not order. */
     uint64_t v = atomic_load_explicit(&w->counters[which], memory_order_relaxed);
     atomic_store_explicit(&w->counters[which], v + n, memory_order_relaxed);
@@ -73,7 +74,7 @@ void weir_workers_wake_all(void) {
 
 void weir_schedule(weir_actor* a) {
   weir_worker* w = self_worker;
-  if (w && weir_runq_push(w->q, a)) {
+  if (w && w->q && weir_runq_push(w->q, a)) {
     /* This worker will reach a soon (turns are bounded); wake a sleeper only when a second actor
      * waits, so a ping-pong pair stays on one core instead of bouncing through futexes. */
     if (weir_runq_size(w->q) >= 2) weir_wake_one();
@@ -91,8 +92,11 @@ static int all_queues_empty(void) {
 }
 
 int weir_quiescent_locked(void) {
-  /* relaxed: written under park_mu, which we hold. */
-  return atomic_load_explicit(&nparked, memory_order_relaxed) == nworkers && all_queues_empty();
+  /* relaxed: written under park_mu, which we hold. A worker blocked in a handler is not parked,
+   * so the program is never quiescent while a call waits. */
+  return atomic_load_explicit(&nparked, memory_order_relaxed) ==
+             nworkers + atomic_load_explicit(&nspares, memory_order_relaxed) &&
+         all_queues_empty();
 }
 
 static weir_actor* find_work(weir_worker* w) {
@@ -159,6 +163,9 @@ static void run_turn(weir_worker* w, weir_actor* a) {
      * slots were given back message by message. */
     w->in_handler = 0;
     w->current = NULL;
+    /* The crash is reported, the program goes on (LANGUAGE.md section 7). */
+    weir_stdout_flush();
+    fprintf(stderr, "actor %u crashed: %s\n", a->id, w->crash_detail);
     weir_count_local(C_CRASH, 1);
     weir_count_local(C_CRASH_LEAK, 1);
     weir_actor_die(a, WEIR_DOWN_CRASH, w->crash_detail);
@@ -221,6 +228,96 @@ static void* worker_main(void* p) {
   weir_heap_thread_exit();
   self_worker = NULL;
   return NULL;
+}
+
+/* ---- Blocking inside a handler ----
+ * Weir's `call` returns the answer to the next line of the handler, so the turn cannot be
+ * suspended as a continuation (weir_call); the handler's thread waits instead. While it waits,
+ * a spare thread stands in for it: the number of threads running actors never drops, so the
+ * actor being called runs even with one worker, and nested calls nest spares. A spare has no
+ * run queue (what it schedules goes to the inject queue; it takes outside work and steals from
+ * every worker, the blocked one included), counts into the global counters, and leaves after
+ * its current turn once the wait is over. The blocked thread acts as an outside thread for the
+ * wait (self_worker is NULL): its sends go to the inject queue and wake a sleeper. */
+typedef struct spare_thread { weir_worker w; _Atomic int done; } spare_thread;
+static _Thread_local weir_worker* blocked_self;
+
+static weir_actor* spare_find_work(void) {
+  weir_actor* a = weir_inject_take();
+  if (a) return a;
+  for (int i = 0; i < nworkers; i++)
+    if ((a = weir_runq_take(workers[i].q))) return a;
+  return NULL;
+}
+
+static void* spare_main(void* p) {
+  spare_thread* s = (spare_thread*)p;
+  self_worker = &s->w;
+  weir_heap_attach();
+  for (;;) {
+    /* acquire: block_end's release store; the blocked thread's writes before it are not read here. */
+    if (atomic_load_explicit(&s->done, memory_order_acquire)) break;
+    if (atomic_load_explicit(&weir_sched_exiting, memory_order_acquire)) break;
+    weir_actor* a = spare_find_work();
+    if (a) { run_turn(&s->w, a); continue; }
+    pthread_mutex_lock(&park_mu);
+    /* seq_cst: the parker's half of the wake-up rule, as in park(). */
+    atomic_fetch_add_explicit(&nparked, 1, memory_order_seq_cst);
+    while (!atomic_load_explicit(&s->done, memory_order_relaxed) && !stopping && all_queues_empty()) {
+      weir_check_quiescence_locked();
+      pthread_cond_wait(&park_cv, &park_mu);
+    }
+    atomic_fetch_sub_explicit(&nparked, 1, memory_order_seq_cst);   /* seq_cst: as above */
+    pthread_mutex_unlock(&park_mu);
+  }
+  pthread_mutex_lock(&park_mu);
+  atomic_fetch_sub_explicit(&nspares, 1, memory_order_relaxed);   /* relaxed: under park_mu */
+  pthread_mutex_unlock(&park_mu);
+  weir_heap_thread_exit();
+  self_worker = NULL;
+  free(s);
+  return NULL;
+}
+
+void* weir_sched_block_begin(void) {
+  weir_worker* w = self_worker;
+  if (!w) return NULL;   /* not a worker (or a spare's blocked handler already blocked): nothing to hand over */
+  spare_thread* s = (spare_thread*)calloc(1, sizeof *s);
+  if (!s) return NULL;
+  s->w.id = -1;
+  s->w.spare = 1;
+  pthread_mutex_lock(&park_mu);
+  atomic_fetch_add_explicit(&nspares, 1, memory_order_relaxed);   /* relaxed: under park_mu */
+  pthread_mutex_unlock(&park_mu);
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  pthread_attr_setstacksize(&attr, (size_t)256 << 20);   /* handlers may recurse deeply; lazily committed */
+  pthread_t t;
+  int err = pthread_create(&t, &attr, spare_main, s);
+  pthread_attr_destroy(&attr);
+  if (err) {
+    pthread_mutex_lock(&park_mu);
+    atomic_fetch_sub_explicit(&nspares, 1, memory_order_relaxed);
+    pthread_mutex_unlock(&park_mu);
+    free(s);
+    return NULL;
+  }
+  blocked_self = w;
+  self_worker = NULL;
+  return s;
+}
+
+void weir_sched_block_end(void* token) {
+  spare_thread* s = (spare_thread*)token;
+  if (!s) return;
+  self_worker = blocked_self;
+  blocked_self = NULL;
+  pthread_mutex_lock(&park_mu);
+  /* release: pairs with the spare's acquire load; it stops after its current turn. */
+  atomic_store_explicit(&s->done, 1, memory_order_release);
+  pthread_cond_broadcast(&park_cv);
+  pthread_mutex_unlock(&park_mu);
 }
 
 int weir_workers_start(int n) {

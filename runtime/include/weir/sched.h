@@ -112,6 +112,12 @@ weir_owned weir_call_blocking(weir_actor_borrowed target, weir_call_make make, v
 /* Answer a call: consumes both. Returns 1 if delivered, 0 if the call had already timed out. */
 int weir_reply(weir_owned reply, weir_owned value);
 
+/* Owner only: the handler is about to block its thread (Weir's direct-style `call`, `sleep`).
+ * A spare thread runs actors until weir_sched_block_end(token), so the scheduler never loses a
+ * worker (README "Blocking inside a handler"). Outside a worker it does nothing (NULL token). */
+void* weir_sched_block_begin(void);
+void weir_sched_block_end(void* token);
+
 /* ---- Timers ---- */
 /* Send msg to `to` after delay_ns (millisecond resolution). Returns a handle (owned). */
 weir_timer* weir_send_after(weir_actor_borrowed to, uint64_t delay_ns, weir_owned msg);
