@@ -222,7 +222,7 @@ void Checker::checkExplicit(const std::string& name, const std::vector<ast::Decl
       auto& d = diags.error("E0211", h->span, fmt::format("ambiguous type: cannot tell which `{}` instance to use",
                                                           names::displayName(h->pred.cls)));
       d.label = fmt::format("`{}` is needed here, but the type is never fixed", pr.show(h->pred));
-      d.hint = "add a type annotation that fixes the type, e.g. `(xs :: [Int])`";
+      d.hint = ambiguityHint(h->pred.cls);
     } else {
       wanted.back().push_back(h);
       continue;

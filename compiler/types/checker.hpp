@@ -27,6 +27,8 @@ struct UnifyError {
   TypeP record;         // the record lacking the field
 };
 
+std::string ambiguityHint(const std::string& cls);   // solve.cpp
+
 void quantify(const std::vector<TypeP>& metas, const std::map<std::string, TypeP>& vars, Scheme& s);
 
 class Checker {

@@ -73,6 +73,13 @@ bool Checker::solveFromGivens(DictP hole) {
   return false;
 }
 
+// The hint of E0211 (a class constraint whose type nothing fixes).
+std::string ambiguityHint(const std::string& cls) {
+  if (cls == "Json.FromJson")
+    return "say what to decode into, e.g. `(decode text :: Either String [Int])` or a signature on the function";
+  return "add a type annotation that fixes the type, e.g. `(xs :: [Int])`";
+}
+
 void Checker::reportNoInstance(DictP hole) {
   // A rejected instance of this class, or a type that failed to resolve: reported already.
   if (brokenInstanceClasses.count(hole->pred.cls) || containsErrorType(hole->pred.type)) return;
@@ -83,7 +90,9 @@ void Checker::reportNoInstance(DictP hole) {
   d.label = fmt::format("`{}` is needed here", p);
   const std::string& cls = hole->pred.cls;
   auto isCon = [&](const char* n) { return t->kind == Type::Con && t->name == n; };
-  if (isFun(t)) d.notes.push_back("functions cannot be compared or shown");
+  if (isFun(t))
+    d.notes.push_back(cls == "Json.ToJson" || cls == "Json.FromJson" ? "functions cannot be written as or read from JSON"
+                                                                     : "functions cannot be compared or shown");
   else if (cls == "Prelude.Num" && isCon(kString))
     d.hint = "`+` adds numbers; use `++` to concatenate strings";
   else if (cls == "Prelude.Fractional" && isCon(kInt))
@@ -239,7 +248,7 @@ std::vector<DictVarP> Checker::generalize(std::vector<DictP>& holes, const std::
       auto& d = diags.error("E0211", h->span, fmt::format("ambiguous type: cannot tell which `{}` instance to use",
                                                           names::displayName(h->pred.cls)));
       d.label = fmt::format("`{}` is needed here, but the type is never fixed", pr.show(h->pred));
-      d.hint = "add a type annotation that fixes the type, e.g. `(xs :: [Int])`";
+      d.hint = ambiguityHint(h->pred.cls);
       h->filled = std::make_shared<Dict>();
       h->filled->kind = Dict::Inst;
       h->filled->instance = -1;

@@ -197,6 +197,11 @@ void Checker::reportUnify(const UnifyError& err, TypeP found, TypeP expected, Sp
   else if (isCon(found, kFloat) && isCon(expected, kInt)) d.hint = "convert with `round`, `truncate`, `floor` or `ceiling`";
   else if (isCon(found, kString) && isCon(expected, kChar)) d.hint = "a `String` is written in double quotes and a `Char` in single quotes";
   else if (isCon(found, kChar) && isCon(expected, kString)) d.hint = "a `Char` is written in single quotes and a `String` in double quotes";
+  else if ((isCon(found, kInt) || isCon(found, kFloat)) && isCon(expected, "Time.Duration"))
+    d.hint = "a `Duration` says its unit: `millis 500`, `seconds 10`, `minutes 1` (module Time)";
+  else if (err.left && err.right && prune(err.right)->kind == Type::App && isCon(prune(err.right)->a, "Actor.Next") &&
+           prune(err.left)->kind != Type::Meta)
+    d.hint = "an actor's handler gives the next step: `pure (Continue newState)` to go on, or `pure Stop`";
   else if (isCon(expected, kString) && !isCon(found, kString) && prune(found)->kind != Type::Meta)
     d.hint = "use `show` to turn a value into a `String`";
   else {
