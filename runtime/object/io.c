@@ -151,8 +151,13 @@ void weir_rt_div_zero(const char* location) { weir_rt_panic("divide by zero", lo
 #include <stdint.h>
 #include <ucontext.h>
 
-static char* stack_lo;   /* lowest usable address of the program thread's stack */
-static size_t stack_size;
+/* This thread's stack (the program thread's, a worker's): the lowest usable address. */
+static _Thread_local char* stack_lo;
+static _Thread_local size_t stack_size;
+
+/* Set by the actor scheduler: a stack overflow inside a handler ends that actor (it does not
+ * return then); anywhere else it returns and the process ends with the message. */
+void (*weir_rt_overflow_hook)(const char* message);
 
 static size_t parse_size(const char* s, size_t dflt) {
   if (!s || !*s) return dflt;
@@ -223,6 +228,14 @@ static void fatal_signal(int sig, siginfo_t* info, void* uctx) {
     } else {
       msg = "runtime error: stack overflow (recursion too deep)\n";
     }
+    if (weir_rt_overflow_hook) {
+      char text[512];
+      size_t n = strlen(msg);
+      if (n >= sizeof text) n = sizeof text - 1;
+      memcpy(text, msg, n);
+      text[n > 0 ? n - 1 : 0] = 0;   /* without the newline */
+      weir_rt_overflow_hook(text);
+    }
   }
   flush_from_signal();
   ssize_t w = write(2, msg, strlen(msg));
@@ -230,13 +243,7 @@ static void fatal_signal(int sig, siginfo_t* info, void* uctx) {
   _exit(1);
 }
 
-static void install_handlers(void) {
-  static char altstack[1 << 16];
-  stack_t ss;
-  ss.ss_sp = altstack;
-  ss.ss_size = sizeof altstack;
-  ss.ss_flags = 0;
-  sigaltstack(&ss, NULL);
+static void install_handlers_once(void) {
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_sigaction = fatal_signal;
@@ -246,10 +253,10 @@ static void install_handlers(void) {
   sigaction(SIGBUS, &sa, NULL);
 }
 
-struct start_args { void (*body)(void); int status; };
-
-static void* program_thread(void* p) {
-  struct start_args* a = (struct start_args*)p;
+/* Every thread that runs Weir code calls this first: it records the thread's stack (to tell a
+ * stack overflow from another fault) and gives the thread an alternate signal stack (the handler
+ * cannot run on the stack that overflowed). The handlers are installed once per process. */
+void weir_rt_thread_signals(void) {
   pthread_attr_t attr;
   if (pthread_getattr_np(pthread_self(), &attr) == 0) {
     void* addr;
@@ -257,7 +264,23 @@ static void* program_thread(void* p) {
     if (pthread_attr_getstack(&attr, &addr, &size) == 0) { stack_lo = (char*)addr; stack_size = size; }
     pthread_attr_destroy(&attr);
   }
-  install_handlers();
+  static _Thread_local char* altstack;
+  if (!altstack && (altstack = (char*)malloc(1 << 16)) != NULL) {
+    stack_t ss;
+    ss.ss_sp = altstack;
+    ss.ss_size = 1 << 16;
+    ss.ss_flags = 0;
+    sigaltstack(&ss, NULL);
+  }
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  pthread_once(&once, install_handlers_once);
+}
+
+struct start_args { void (*body)(void); int status; };
+
+static void* program_thread(void* p) {
+  struct start_args* a = (struct start_args*)p;
+  weir_rt_thread_signals();
   a->body();
   /* main has returned: wait until every actor is idle with no timer pending (or an explicit
    * exit), then the scheduler ends every actor left (runtime/sched/README.md, lifetime). */

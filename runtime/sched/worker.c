@@ -14,6 +14,12 @@
 
 #include "actor.h"
 
+#include <signal.h>
+
+#define WEIR_WORKER_STACK ((size_t)256 << 20)
+void weir_rt_thread_signals(void);                       /* io.c */
+extern void (*weir_rt_overflow_hook)(const char* message);  /* io.c */
+
 static weir_worker* workers;
 static int nworkers;
 static _Thread_local weir_worker* self_worker;
@@ -206,6 +212,21 @@ static void run_turn(weir_worker* w, weir_actor* a) {
   else end_turn(a);
 }
 
+/* A stack overflow inside a handler (io.c's signal handler, on the alternate stack): the actor
+ * crashes like any run-time error. SIGSEGV is blocked while its handler runs: unblock it, since
+ * the turn's setjmp does not save the signal mask (that would cost a system call per turn). */
+static void on_overflow(const char* text) {
+  weir_worker* w = self_worker;
+  if (!w || !w->in_handler) return;
+  snprintf(w->crash_detail, sizeof w->crash_detail - 1, "%s", text);
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGSEGV);
+  sigaddset(&set, SIGBUS);
+  pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+  longjmp(w->crash, 1);
+}
+
 void weir_sched_on_panic(const char* message, const char* location) {
   weir_worker* w = self_worker;
   if (!w || !w->in_handler) return;   /* not inside a handler: the process ends as before */
@@ -217,6 +238,7 @@ void weir_sched_on_panic(const char* message, const char* location) {
 static void* worker_main(void* p) {
   weir_worker* w = (weir_worker*)p;
   self_worker = w;
+  weir_rt_thread_signals();
   weir_heap_attach();
   for (;;) {
     /* acquire: pairs with weir_sched_exit's release store (nothing is read from it though). */
@@ -253,6 +275,7 @@ static weir_actor* spare_find_work(void) {
 static void* spare_main(void* p) {
   spare_thread* s = (spare_thread*)p;
   self_worker = &s->w;
+  weir_rt_thread_signals();
   weir_heap_attach();
   for (;;) {
     /* acquire: block_end's release store; the blocked thread's writes before it are not read here. */
@@ -292,7 +315,8 @@ void* weir_sched_block_begin(void) {
   pthread_attr_t attr;
   pthread_attr_init(&attr);
   pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-  pthread_attr_setstacksize(&attr, (size_t)256 << 20);   /* handlers may recurse deeply; lazily committed */
+  pthread_attr_setstacksize(&attr, WEIR_WORKER_STACK);
+  pthread_attr_setguardsize(&attr, 65536);
   pthread_t t;
   int err = pthread_create(&t, &attr, spare_main, s);
   pthread_attr_destroy(&attr);
@@ -332,8 +356,16 @@ int weir_workers_start(int n) {
     workers[i].q = weir_runq_new();
     if (!workers[i].q) return -1;
   }
+  /* Handlers may recurse deeply (a non-tail `map` over a long list): a large stack, reserved and
+   * committed only as used, as the program thread has. */
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, WEIR_WORKER_STACK);
+  pthread_attr_setguardsize(&attr, 65536);
+  weir_rt_overflow_hook = on_overflow;
   for (int i = 0; i < n; i++)
-    if (pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]) != 0) return -1;
+    if (pthread_create(&workers[i].thread, &attr, worker_main, &workers[i]) != 0) { pthread_attr_destroy(&attr); return -1; }
+  pthread_attr_destroy(&attr);
   return n;
 }
 

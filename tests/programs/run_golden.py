@@ -52,6 +52,7 @@ class Spec:
         self.opt = DEFAULT_OPT
         self.timeout = DEFAULT_TIMEOUT
         self.leak_skip = None
+        self.no_leak_check = False
         self.problems = []           # malformed header lines
 
     @property
@@ -119,6 +120,11 @@ def parse_spec(text):
         elif key == "leak-check":
             if value.startswith("skip"):
                 spec.leak_skip = value[4:].strip() or "skipped"
+            elif value.startswith("none"):
+                spec.leak_skip = value[4:].strip() or "none"
+                spec.no_leak_check = True
+            else:
+                spec.problems.append(f"line {lineno}: `leak-check:` takes `skip (why)` or `none (why)`")
         elif key.startswith("expect") or key in ("arg", "opts", "leak", "leak-checks"):
             spec.problems.append(f"line {lineno}: unknown directive `{key}:`")
         # other keys are ordinary comments (e.g. `-- note: ...`)
@@ -277,9 +283,10 @@ def check_run(weir, path, spec, workdir, valgrind):
         # The runtime reserves a 1 GiB stack for the program thread; memcheck pays for every
         # reserved page, so a smaller stack keeps a run under valgrind around a second.
         env.setdefault("WEIR_STACK_SIZE", VALGRIND_STACK)
-    else:
+    elif not spec.no_leak_check:
         # Every run is also a leak check: the runtime counts the objects alive at exit (with the
         # real allocator, at no cost) and exits with 99 when one is neither freed nor immortal.
+        # `-- leak-check: none (why)` turns off this one too.
         env["WEIR_LEAK_CHECK"] = "1"
     status, out, err, secs, to = run(run_cmd, cwd, timeout, env=env)
     sout, serr = text(out), text(err)
