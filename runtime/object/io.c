@@ -148,6 +148,7 @@ void weir_rt_div_zero(const char* location) { weir_rt_panic("divide by zero", lo
  * ------------------------------------------------------------------------------------------ */
 #include <pthread.h>
 #include <signal.h>
+#include <time.h>
 #include <stdint.h>
 #include <ucontext.h>
 
@@ -290,8 +291,65 @@ static void* program_thread(void* p) {
   return NULL;
 }
 
+/* SIGINT and SIGTERM: a clean stop. Every thread blocks them; this thread waits for them. With
+ * actors running, the scheduler is told to exit (each actor finishes the message in hand, no new
+ * ones start) and the program ends with status 128 + the signal; if it is still busy after
+ * WEIR_SHUTDOWN_SECONDS (default 5) -- main itself in a long computation, a handler that never
+ * returns -- or at a second signal, it ends at once. Without actors it ends at once, after
+ * flushing standard output. */
+int weir_sched_workers(void);
+void weir_sched_exit(int code);
+
+static void* signal_thread(void* unused) {
+  (void)unused;
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  int sig = 0;
+  while (sigwait(&set, &sig) != 0) {}
+  int code = 128 + sig;
+  if (weir_sched_workers() > 0) {
+    weir_sched_exit(code);
+    const char* e = getenv("WEIR_SHUTDOWN_SECONDS");
+    int secs = e && *e ? atoi(e) : 5;
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += secs > 0 ? secs : 0;
+    while (sigtimedwait(&set, NULL, &(struct timespec){0, 0}) < 0) {
+      struct timespec now;
+      clock_gettime(CLOCK_REALTIME, &now);
+      if (now.tv_sec > deadline.tv_sec || (now.tv_sec == deadline.tv_sec && now.tv_nsec >= deadline.tv_nsec)) break;
+      struct timespec step = {0, 20 * 1000 * 1000};
+      nanosleep(&step, NULL);
+    }
+    flush_from_signal();
+    fprintf(stderr, "weir: stopping at once (signal %d; the program did not end within %d s)\n", sig, secs);
+  } else {
+    flush_from_signal();
+  }
+  _exit(code);
+  return NULL;
+}
+
+static void start_signal_thread(void) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0) return;   /* every thread created from here inherits it */
+  pthread_t t;
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  pthread_attr_setstacksize(&attr, 1 << 16);
+  if (pthread_create(&t, &attr, signal_thread, NULL) != 0) pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+  pthread_attr_destroy(&attr);
+}
+
 int weir_rt_main(int argc, char** argv, void (*body)(void)) {
   weir_rt_init(argc, argv);
+  start_signal_thread();
   size_t size = parse_size(getenv("WEIR_STACK_SIZE"), (size_t)1 << 30);
   struct start_args a = {body, 0};
   pthread_t t;
