@@ -413,7 +413,7 @@ auto const atom_def = qvarid_[e_var] | qconid_[e_con] | literal_[e_lit] | T(Tok:
 auto const parenexp_def = node(T(Tok::LParen) > parenbody[pass]);
 auto const parenbody_def = (
     (T(Tok::RParen)[e_unit] | (!binEmpty_ >> opsym_[e_opvar] >> T(Tok::RParen)) | ((+T(Tok::Comma))[e_tuplecon] >> T(Tok::RParen)) |
-     (((!(binOpen_ >> glued_) >> secsym_[e_rsection]) | (T(Tok::Backquote) >> backname_[e_rsection] >> T(Tok::Backquote))) >> !T(Tok::RParen) >
+     (((!(binOpen_ >> glued_) >> !binEmpty_ >> secsym_[e_rsection]) | (T(Tok::Backquote) >> backname_[e_rsection] >> T(Tok::Backquote))) >> !T(Tok::RParen) >
       infixexp[e_push] > T(Tok::RParen)) |
      (expr[pass] >> (T(Tok::RParen) |
                      (T(Tok::Comma)[e_toTuple] > expr[e_push] > *(T(Tok::Comma) > expr[e_push]) > T(Tok::RParen)) |

@@ -244,7 +244,18 @@ static void fatal_signal(int sig, siginfo_t* info, void* uctx) {
   _exit(1);
 }
 
+/* The alternate signal stack of a thread, released when the thread ends. */
+static pthread_key_t altstack_key;
+static void free_altstack(void* p) {
+  stack_t ss;
+  memset(&ss, 0, sizeof ss);
+  ss.ss_flags = SS_DISABLE;
+  sigaltstack(&ss, NULL);
+  free(p);
+}
+
 static void install_handlers_once(void) {
+  pthread_key_create(&altstack_key, free_altstack);
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_sigaction = fatal_signal;
@@ -265,16 +276,17 @@ void weir_rt_thread_signals(void) {
     if (pthread_attr_getstack(&attr, &addr, &size) == 0) { stack_lo = (char*)addr; stack_size = size; }
     pthread_attr_destroy(&attr);
   }
-  static _Thread_local char* altstack;
-  if (!altstack && (altstack = (char*)malloc(1 << 16)) != NULL) {
-    stack_t ss;
-    ss.ss_sp = altstack;
-    ss.ss_size = 1 << 16;
-    ss.ss_flags = 0;
-    sigaltstack(&ss, NULL);
-  }
   static pthread_once_t once = PTHREAD_ONCE_INIT;
   pthread_once(&once, install_handlers_once);
+  if (pthread_getspecific(altstack_key)) return;
+  char* altstack = (char*)malloc(1 << 16);
+  if (!altstack) return;
+  stack_t ss;
+  ss.ss_sp = altstack;
+  ss.ss_size = 1 << 16;
+  ss.ss_flags = 0;
+  sigaltstack(&ss, NULL);
+  pthread_setspecific(altstack_key, altstack);   /* freed when the thread ends */
 }
 
 struct start_args { void (*body)(void); int status; };

@@ -307,33 +307,37 @@ ExprPtr Lowerer::lowerDo(const Expr& e, size_t from) {
 ExprPtr Lowerer::lowerRhs(const ast::Rhs& rhs, const Fail& failK) {
   auto inner = [this, &rhs, failK]() -> ExprPtr {
     if (rhs.plain) return lowerExpr(rhs.plain);
-    return lowerGuards(rhs, 0, 0, failK);
+    return lowerGuards(rhs, 0, failK);
   };
   if (rhs.where.empty()) return inner();
   return lowerLocalGroup(rhs.where, inner);
 }
 
-// Guarded alternative gi, guard gj; on failure try alternative gi+1, then `fail`.
-ExprPtr Lowerer::lowerGuards(const ast::Rhs& rhs, size_t gi, size_t gj, const Fail& failK) {
+// Guarded alternative gi; on failure try alternative gi+1, then `fail`. Every failing guard of
+// alternative gi goes to the same place, lowered once (shareFailure).
+ExprPtr Lowerer::lowerGuards(const ast::Rhs& rhs, size_t gi, const Fail& failK) {
   if (gi == rhs.guarded.size()) return failK();
+  return shareFailure([&](const Fail& next) { return lowerGuardAlt(rhs, gi, 0, failK, next); },
+                      [this, &rhs, gi, failK]() { return lowerGuards(rhs, gi + 1, failK); });
+}
+
+// Guard gj of alternative gi, then the following guards and the body; a failure calls `next`.
+ExprPtr Lowerer::lowerGuardAlt(const ast::Rhs& rhs, size_t gi, size_t gj, const Fail& failK, const Fail& next) {
   const ast::GuardedExpr& g = rhs.guarded[gi];
   if (gj == g.guards.size()) return lowerExpr(g.body);
   auto saved = locals;
-  Fail next = [this, &rhs, gi, failK, saved]() {
-    auto inner = locals;
-    locals = saved;
-    ExprPtr r = lowerGuards(rhs, gi + 1, 0, failK);
-    locals = inner;
-    return r;
-  };
   const ast::Guard& guard = g.guards[gj];
   ExprPtr result;
   switch (guard.kind) {
     case ast::Guard::Bool: {
       const ast::Expr& c = *guard.expr;
       bool always = (c.kind == Expr::Var && c.name == "Prelude.otherwise") || (c.kind == Expr::Con && c.name == "Prelude.True");
-      if (always) result = lowerGuards(rhs, gi, gj + 1, failK);
-      else result = boolCase(lowerExpr(guard.expr), lowerGuards(rhs, gi, gj + 1, failK), next());
+      if (always) result = lowerGuardAlt(rhs, gi, gj + 1, failK, next);
+      else {
+        ExprPtr cond = lowerExpr(guard.expr);
+        ExprPtr then = lowerGuardAlt(rhs, gi, gj + 1, failK, next);
+        result = boolCase(cond, then, next());
+      }
       break;
     }
     case ast::Guard::Pattern: {
@@ -341,12 +345,13 @@ ExprPtr Lowerer::lowerGuards(const ast::Rhs& rhs, size_t gi, size_t gj, const Fa
       ExprPtr scrut = lowerExpr(guard.expr);
       Row r;
       r.pats.push_back(canon(guard.pat));
-      r.body = [this, &rhs, gi, gj, failK](const Fail&) { return lowerGuards(rhs, gi, gj + 1, failK); };
+      r.body = [this, &rhs, gi, gj, failK, next](const Fail&) { return lowerGuardAlt(rhs, gi, gj + 1, failK, next); };
       result = core::mkLet(v, scrut, match({v}, {r}, next));
       break;
     }
     case ast::Guard::Let:
-      result = lowerLocalGroup(guard.decls, [this, &rhs, gi, gj, failK] { return lowerGuards(rhs, gi, gj + 1, failK); });
+      result = lowerLocalGroup(guard.decls,
+                               [this, &rhs, gi, gj, failK, next] { return lowerGuardAlt(rhs, gi, gj + 1, failK, next); });
       break;
   }
   locals = saved;

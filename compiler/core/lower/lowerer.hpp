@@ -1,6 +1,7 @@
 // Internal to the lowering: the Lowerer and its parts (lower.cpp: top level,
 // dictionaries, CAF order; expr.cpp: expressions; match.cpp: pattern matching).
 #pragma once
+#include <unordered_map>
 #include <functional>
 #include <map>
 #include <set>
@@ -93,7 +94,8 @@ class Lowerer {
   ExprPtr lowerDo(const ast::Expr& e, size_t from);
   ExprPtr lowerLocalGroup(const std::vector<ast::DeclPtr>& decls, const std::function<ExprPtr()>& body);
   ExprPtr lowerRhs(const ast::Rhs& rhs, const Fail& fail);
-  ExprPtr lowerGuards(const ast::Rhs& rhs, size_t gi, size_t gj, const Fail& fail);
+  ExprPtr lowerGuards(const ast::Rhs& rhs, size_t gi, const Fail& fail);
+  ExprPtr lowerGuardAlt(const ast::Rhs& rhs, size_t gi, size_t gj, const Fail& fail, const Fail& next);
   ExprPtr lowerFunctionBody(const std::vector<const ast::Decl*>& clauses, const std::vector<VarId>& params,
                             const std::string& name, Span span);
   ExprPtr boolCase(ExprPtr cond, ExprPtr ifTrue, ExprPtr ifFalse);
@@ -117,6 +119,9 @@ class Lowerer {
   // match.cpp
   CPatP canon(const ast::PatPtr& p);
   ExprPtr match(std::vector<VarId> occs, std::vector<Row> rows, const Fail& fail);
+  ExprPtr shareFailure(const std::function<ExprPtr(const Fail&)>& code, const Fail& rest);
+  // Placeholders of shareFailure still to be filled, and the list each belongs to.
+  std::unordered_map<const core::Expr*, std::weak_ptr<std::vector<ExprPtr>>> holeOwner;
   ExprPtr bindRow(const Row& row, const Fail& fail);
   ExprPtr matchFailure(const std::string& what, Span span);
 };

@@ -102,7 +102,59 @@ ExprPtr Lowerer::bindRow(const Row& row, const Fail& failK) {
 
 namespace {
 bool isWild(const CPatP& p) { return p->kind == CPat::Wild; }
+
+// Core nodes in e, counting at most up to `limit`.
+size_t coreSize(core::Expr& e, size_t limit) {
+  size_t n = 1;
+  core::forEachChild(e, [&](ExprPtr& c) {
+    if (n < limit) n += coreSize(*c, limit - n);
+  });
+  return n;
+}
+
+// Fall-through code at most this big is copied to each place that falls through; bigger code
+// becomes one join point (a local function the backend lifts and calls directly).
+constexpr size_t kInlineFallThrough = 40;
 }  // namespace
+
+// Code with several failure points that all fall through to `rest` (the rows below a row, the
+// guarded alternatives below an alternative), lowered on demand. An alternative with k guards has
+// up to 3k failure points (a pattern that does not match, a condition that is False); copying the
+// rest to each of them made the code grow exponentially with the number of guarded alternatives
+// and clauses. So the failures are lowered as placeholders first: with one, or a small rest, the
+// rest is put in place (re-lowered for each further one: fresh variables); a big rest used more
+// than once is lowered once, as a join point.
+ExprPtr Lowerer::shareFailure(const std::function<ExprPtr(const Fail&)>& code, const Fail& rest) {
+  auto holes = std::make_shared<std::vector<ExprPtr>>();
+  Fail hole = [this, holes]() {
+    auto h = core::mkApp(core::mkGlobal("$fall-through"), {});
+    holes->push_back(h);
+    holeOwner[h.get()] = holes;
+    return h;
+  };
+  ExprPtr body = code(hole);
+  for (auto& h : *holes) holeOwner.erase(h.get());
+  if (holes->empty()) return body;
+  // Puts e in place of hole h. When e is itself an enclosing failure's placeholder (the rest is
+  // "fail further out"), h joins that one's list instead: it is filled when that one is.
+  auto fill = [this](const ExprPtr& h, const ExprPtr& e) {
+    auto outer = holeOwner.find(e.get());
+    if (outer != holeOwner.end()) {
+      auto list = outer->second.lock();
+      if (list) { list->push_back(h); holeOwner[h.get()] = list; return; }
+    }
+    *h = *e;
+  };
+  ExprPtr first = rest();
+  if (holes->size() == 1 || coreSize(*first, kInlineFallThrough + 1) <= kInlineFallThrough) {
+    fill((*holes)[0], first);
+    for (size_t i = 1; i < holes->size(); ++i) fill((*holes)[i], rest());
+    return body;
+  }
+  VarId join = fresh(), unit = fresh();
+  for (auto& h : *holes) *h = *core::mkApp(core::mkVar(join), {core::mkCon(0, "()", {})});
+  return core::mkLetRec({core::Binding{join, core::mkLam({unit}, first)}}, body);
+}
 
 ExprPtr Lowerer::match(std::vector<VarId> occs, std::vector<Row> rows, const Fail& failK) {
   if (rows.empty()) return failK();
@@ -117,8 +169,8 @@ ExprPtr Lowerer::match(std::vector<VarId> occs, std::vector<Row> rows, const Fai
     if (!isWild(top.pats[c])) { col = c; break; }
   if (col == SIZE_MAX) {
     std::vector<Row> rest(rows.begin() + 1, rows.end());
-    Fail next = [this, occs, rest, failK]() { return match(occs, rest, failK); };
-    return bindRow(top, next);
+    return shareFailure([&](const Fail& f) { return bindRow(top, f); },
+                        [this, occs, rest, failK]() { return match(occs, rest, failK); });
   }
   VarId scrut = occs[col];
   // Bind as-names of refutable patterns in this column.
