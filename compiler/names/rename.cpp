@@ -66,6 +66,7 @@ struct Renamer {
   std::vector<std::string> imported;       // modules the current module imports
   std::map<std::string, std::pair<std::string, Span>> hiddenBy;  // name -> (module, span) of a `hiding` import
   const std::vector<DeclPtr>* topDecls = nullptr;  // the current module's declarations
+  std::map<std::string, std::string> recordFieldOf;  // field label -> constructor holding a record with it
   std::map<std::string, std::string> otherClauseWhere;  // name -> function: bound in another clause's `where`
 
   const SourceManager* sources = nullptr;
@@ -172,6 +173,14 @@ struct Renamer {
       d.notes.push_back(fmt::format("`{}` is defined in the `where` of another clause of `{}`; a `where` belongs to one clause only",
                                     name, ow->second));
       d.hint = fmt::format("define `{}` at the top level, or use guards in a single clause that shares the `where`", name);
+    } else if (!isCon && recordFieldOf.count(name)) {
+      // Haskell's field selector: Weir's record fields are read with `.`.
+      const std::string& con = recordFieldOf[name];
+      d.label = fmt::format("`{}` is a record field, not a function", name);
+      d.notes.push_back(fmt::format("`{}` holds one record (as in PureScript); Weir makes no selector functions for "
+                                    "its fields", con));
+      d.hint = fmt::format("match the record and read the field: `f ({} r) = r.{}`, or `f ({} {{ {} }}) = {}`", con, name,
+                           con, name, name);
     } else if (!hintName.empty()) d.hint = fmt::format("did you mean `{}`?", hintName);
     else if (!q.empty()) d.hint = fmt::format("is module `{}` imported, and does it export `{}`?", q, base);
     return name;
@@ -263,6 +272,8 @@ struct Renamer {
           for (auto& c : d.cons) {
             define(ownValues, c.name, c.span, "constructor");
             cons.push_back(c.name);
+            if (c.fields.size() == 1 && c.fields[0] && c.fields[0]->kind == ast::Type::Record)
+              for (auto& [label, ft] : c.fields[0]->fields) recordFieldOf.emplace(label, c.name);
           }
           all.children[mod + "." + d.name] = cons;
           break;
