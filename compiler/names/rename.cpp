@@ -136,7 +136,15 @@ struct Renamer {
     if (own != ownValues.end()) return own->second;
     if (auto r = lookupIn(scope.values, name, span, isCon ? "constructor" : "name")) return *r;
     auto [q, base] = splitQualified(name);
-    std::string hintName = suggest(name, visibleValueNames());
+    // Candidates of the same kind (a constructor for a constructor), the module's own included.
+    std::vector<std::string> cands;
+    auto sameKind = [&](const std::string& c) {
+      std::string b = splitQualified(c).second;
+      return !b.empty() && isConName(b) == isCon;
+    };
+    for (auto& c : visibleValueNames()) if (sameKind(c)) cands.push_back(c);
+    for (auto& [k, v] : ownValues) if (sameKind(k)) cands.push_back(k);
+    std::string hintName = suggest(name, cands);
     auto& d = isCon ? diags.error("E0102", span, fmt::format("cannot find constructor `{}` in this scope", name))
                     : diags.error("E0100", span, fmt::format("cannot find `{}` in this scope", name));
     d.label = "not defined";
