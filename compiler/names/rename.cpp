@@ -66,6 +66,7 @@ struct Renamer {
   std::vector<std::string> imported;       // modules the current module imports
   std::map<std::string, std::pair<std::string, Span>> hiddenBy;  // name -> (module, span) of a `hiding` import
   const std::vector<DeclPtr>* topDecls = nullptr;  // the current module's declarations
+  std::map<std::string, std::string> recordFieldOf;  // field label -> constructor holding a record with it
   std::map<std::string, std::string> otherClauseWhere;  // name -> function: bound in another clause's `where`
 
   const SourceManager* sources = nullptr;
@@ -135,7 +136,15 @@ struct Renamer {
     if (own != ownValues.end()) return own->second;
     if (auto r = lookupIn(scope.values, name, span, isCon ? "constructor" : "name")) return *r;
     auto [q, base] = splitQualified(name);
-    std::string hintName = suggest(name, visibleValueNames());
+    // Candidates of the same kind (a constructor for a constructor), the module's own included.
+    std::vector<std::string> cands;
+    auto sameKind = [&](const std::string& c) {
+      std::string b = splitQualified(c).second;
+      return !b.empty() && isConName(b) == isCon;
+    };
+    for (auto& c : visibleValueNames()) if (sameKind(c)) cands.push_back(c);
+    for (auto& [k, v] : ownValues) if (sameKind(k)) cands.push_back(k);
+    std::string hintName = suggest(name, cands);
     auto& d = isCon ? diags.error("E0102", span, fmt::format("cannot find constructor `{}` in this scope", name))
                     : diags.error("E0100", span, fmt::format("cannot find `{}` in this scope", name));
     d.label = "not defined";
@@ -172,6 +181,14 @@ struct Renamer {
       d.notes.push_back(fmt::format("`{}` is defined in the `where` of another clause of `{}`; a `where` belongs to one clause only",
                                     name, ow->second));
       d.hint = fmt::format("define `{}` at the top level, or use guards in a single clause that shares the `where`", name);
+    } else if (!isCon && recordFieldOf.count(name)) {
+      // Haskell's field selector: Weir's record fields are read with `.`.
+      const std::string& con = recordFieldOf[name];
+      d.label = fmt::format("`{}` is a record field, not a function", name);
+      d.notes.push_back(fmt::format("`{}` holds one record (as in PureScript); Weir makes no selector functions for "
+                                    "its fields", con));
+      d.hint = fmt::format("match the record and read the field: `f ({} r) = r.{}`, or `f ({} {{ {} }}) = {}`", con, name,
+                           con, name, name);
     } else if (!hintName.empty()) d.hint = fmt::format("did you mean `{}`?", hintName);
     else if (!q.empty()) d.hint = fmt::format("is module `{}` imported, and does it export `{}`?", q, base);
     return name;
@@ -263,6 +280,8 @@ struct Renamer {
           for (auto& c : d.cons) {
             define(ownValues, c.name, c.span, "constructor");
             cons.push_back(c.name);
+            if (c.fields.size() == 1 && c.fields[0] && c.fields[0]->kind == ast::Type::Record)
+              for (auto& [label, ft] : c.fields[0]->fields) recordFieldOf.emplace(label, c.name);
           }
           all.children[mod + "." + d.name] = cons;
           break;

@@ -42,6 +42,29 @@ static bool opensBinary(const std::vector<Token>& in, size_t i, const std::vecto
   }
 }
 
+// Whether `{` at in[i], right after `let`/`where`/`of`/`do`, opens a record pattern rather
+// than an explicit block: its matching `}` is followed by what ends a pattern there — `=`
+// (a binding), `->` (an alternative), `<-` (a `do` bind) or `|` (a guard). An explicit block
+// `{ x = 1; y = 2 }` is followed by `in`, a new item or the end of an expression instead.
+static bool opensRecordPattern(const std::vector<Token>& in, size_t i) {
+  if (in[i].kind != Tok::LBrace) return false;
+  int depth = 0;
+  for (size_t j = i; j < in.size(); ++j) {
+    Tok k = in[j].kind;
+    if (k == Tok::LBrace || k == Tok::LParen || k == Tok::LBracket) ++depth;
+    else if (k == Tok::RBrace || k == Tok::RParen || k == Tok::RBracket) {
+      if (--depth == 0) {
+        if (k != Tok::RBrace || j + 1 >= in.size()) return false;
+        Tok n = in[j + 1].kind;
+        return n == Tok::Equals || n == Tok::RArrow || n == Tok::LArrow || n == Tok::Bar;
+      }
+    } else if (k == Tok::Semi || k == Tok::End) {
+      return false;  // `;` inside: a block
+    }
+  }
+  return false;
+}
+
 class Layout {
  public:
   explicit Layout(std::vector<Token>& in) : in_(in) { out_.reserve(in.size() + in.size() / 4 + 8); }
@@ -53,10 +76,10 @@ class Layout {
     for (size_t i = 0; i < in_.size(); ++i) {
       Token& t = in_[i];
       bool firstOnLine = i > 0 && t.line > lastLine_;
-      bool braceOpensBlock = expectBlock || (i == 0 && topBlock);
+      bool braceOpensBlock = (expectBlock && !opensRecordPattern(in_, i)) || (i == 0 && topBlock);
       if (expectBlock) {
         expectBlock = false;
-        if (t.kind != Tok::LBrace) {
+        if (t.kind != Tok::LBrace || opensRecordPattern(in_, i)) {
           uint32_t n = t.kind == Tok::End ? 0 : t.col;
           int m = topLayoutCol();
           if (static_cast<int>(n) > m) {

@@ -50,7 +50,6 @@ bool decodeEscape(std::string_view s, size_t& i, std::string& out, bool bytes, s
     case 'n': cp = '\n'; break;
     case 't': cp = '\t'; break;
     case 'r': cp = '\r'; break;
-    case '0': cp = 0; break;
     case 'a': cp = 7; break;
     case 'b': cp = 8; break;
     case 'f': cp = 12; break;
@@ -62,14 +61,60 @@ bool decodeEscape(std::string_view s, size_t& i, std::string& out, bool bytes, s
     case '$': cp = '$'; break;
     case 'x': {
       int h1 = i < s.size() ? hexVal(s[i]) : -1;
-      if (h1 < 0) { err = "`\\x` must be followed by one or two hex digits, like `\\x41`"; return false; }
+      if (h1 < 0) { err = "`\\x` must be followed by hex digits, like `\\x41`"; return false; }
       ++i;
       cp = static_cast<uint32_t>(h1);
-      int h2 = i < s.size() ? hexVal(s[i]) : -1;
-      if (h2 >= 0) { cp = cp * 16 + static_cast<uint32_t>(h2); ++i; }
+      if (bytes) {
+        // A byte: one or two hex digits (`b"\x01\x02raw"`), as Python and Erlang write bytes.
+        int h2 = i < s.size() ? hexVal(s[i]) : -1;
+        if (h2 >= 0) { cp = cp * 16 + static_cast<uint32_t>(h2); ++i; }
+        out += static_cast<char>(cp);
+        if (codePoint) *codePoint = cp;
+        return true;
+      }
+      // Haskell: every hex digit that follows (`"\x00a0"` is U+00A0; `\&` ends it early).
+      uint64_t v = cp;
+      while (i < s.size() && hexVal(s[i]) >= 0) { v = v * 16 + static_cast<uint64_t>(hexVal(s[i])); ++i; if (v > 0x10FFFF) break; }
+      while (i < s.size() && hexVal(s[i]) >= 0) ++i;
+      if (v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) {
+        err = fmt::format("`{}` is not a Unicode scalar value (a `\\x` escape takes every hex digit that follows; "
+                          "write `\\&` to end it, as in `\\x41\\&B`)", std::string(s.substr(start, i - start)));
+        return false;
+      }
+      cp = static_cast<uint32_t>(v);
+      break;
+    }
+    case 'o': case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': case '8': case '9': {
+      // Haskell's decimal `\1234` (U+04D2) and octal `\o17` escapes: every digit that follows.
+      bool octal = c == 'o';
+      if (!octal) --i;
+      uint64_t v = 0;
+      size_t digits = 0;
+      while (i < s.size() && s[i] >= '0' && s[i] <= (octal ? '7' : '9')) {
+        if (v <= 0x10FFFF) v = v * (octal ? 8 : 10) + static_cast<uint64_t>(s[i] - '0');
+        ++i;
+        ++digits;
+      }
+      if (digits == 0) { err = "`\\o` must be followed by octal digits, like `\\o101`"; return false; }
+      uint64_t limit = bytes ? 0xFF : 0x10FFFF;
+      if (v > limit || (!bytes && v >= 0xD800 && v <= 0xDFFF)) {
+        err = fmt::format("`{}` is not {}", std::string(s.substr(start, i - start)),
+                          bytes ? "a byte (at most 255)" : "a Unicode scalar value");
+        return false;
+      }
+      cp = static_cast<uint32_t>(v);
       if (bytes) { out += static_cast<char>(cp); if (codePoint) *codePoint = cp; return true; }
       break;
     }
+    case '&':
+      // Haskell's empty escape: separates an escape from a following digit (`"\x41\&1"`).
+      if (codePoint) { err = "`\\&` (the empty escape) is allowed only in strings"; return false; }
+      return true;
+    case ' ': case '\t': case '\n': case '\r':
+      err = "a string gap (`\\`, a line break, then `\\`) is not supported: end the string and join the parts "
+            "with `++`, or write `\\n` for a line break";
+      while (i < s.size() && s[i] != '"') ++i;
+      return false;
     case 'u': {
       if (i >= s.size() || s[i] != '{') { err = "`\\u` must be followed by a code point in braces, like `\\u{2603}`"; return false; }
       ++i;
@@ -90,7 +135,32 @@ bool decodeEscape(std::string_view s, size_t& i, std::string& out, bool bytes, s
       cp = static_cast<uint32_t>(v);
       break;
     }
-    default:
+    case '^':
+      // Haskell's control characters `\^@` ... `\^_` (`\^A` is 1).
+      if (i < s.size() && s[i] >= '@' && s[i] <= '_') { cp = static_cast<uint32_t>(s[i++] - '@'); break; }
+      err = "`\\^` must be followed by a character from `@` to `_`, like `\\^A`";
+      return false;
+    default: {
+      // Haskell's ASCII names: `\NUL`, `\SOH`, ..., `\ESC`, `\DEL` (the longest that matches).
+      static const char* const names[] = {"NUL", "SOH", "STX", "ETX", "EOT", "ENQ", "ACK", "BEL", "BS",  "HT",  "LF",
+                                          "VT",  "FF",  "CR",  "SO",  "SI",  "DLE", "DC1", "DC2", "DC3", "DC4", "NAK",
+                                          "SYN", "ETB", "CAN", "EM",  "SUB", "ESC", "FS",  "GS",  "RS",  "US",  "SP"};
+      if (c >= 'A' && c <= 'Z') {
+        std::string_view rest = s.substr(i - 1);
+        int best = -1;
+        size_t bestLen = 0;
+        for (int k = 0; k < 33; ++k) {
+          std::string_view n = names[k];
+          if (rest.substr(0, n.size()) == n && n.size() > bestLen) { best = k; bestLen = n.size(); }
+        }
+        if (rest.substr(0, 3) == "DEL") { best = 127; bestLen = 3; }
+        if (best >= 0) {
+          cp = best == 32 ? 32u : static_cast<uint32_t>(best);
+          i += bestLen - 1;
+          break;
+        }
+      }
+    }
       err = fmt::format("unknown escape sequence `\\{}`", std::string_view(s.data() + start + 1, 1));
       // step over a whole UTF-8 character
       while (i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) ++i;
@@ -583,7 +653,7 @@ class Lexer {
       auto& d = error("E0004", bodyStart + static_cast<uint32_t>(s), bodyStart + static_cast<uint32_t>(i),
                       "invalid escape sequence");
       d.label = err;
-      d.hint = "valid escapes: \\n \\t \\r \\\\ \\\" \\' \\0 \\$ \\xHH \\u{HHHH}";
+      d.hint = "valid escapes: \\n \\t \\r \\\\ \\\" \\' \\$ \\xHHHH \\1234 \\o17 \\u{HHHH} \\NUL \\ESC \\^A \\&";
       out += "\xEF\xBF\xBD";
     }
   }

@@ -43,6 +43,57 @@ void refsExpr(const ast::ExprPtr& e, std::set<std::string>& out) {
   for (auto& s : e->segments) { refsExpr(s.value, out); refsExpr(s.size, out); }
 }
 
+// References evaluated when a value is computed ("strict"), and those only under a
+// lambda, a local function, or after the first `<-` of a `do` (which is `>>=` given a
+// lambda): the latter are not read while top-level and local values are initialised.
+void strictRefsExpr(const ast::ExprPtr& e, std::set<std::string>& strict, std::set<std::string>& lazy);
+
+void strictRefsDecls(const std::vector<ast::DeclPtr>& ds, std::set<std::string>& strict, std::set<std::string>& lazy) {
+  for (auto& d : ds) {
+    bool fn = !d->pats.empty() || (d->rhs.plain && d->rhs.plain->kind == ast::Expr::Lam);
+    if (fn) { refsRhs(d->rhs, lazy); continue; }
+    strictRefsExpr(d->rhs.plain, strict, lazy);
+    for (auto& g : d->rhs.guarded) {
+      for (auto& guard : g.guards) { strictRefsExpr(guard.expr, strict, lazy); strictRefsDecls(guard.decls, strict, lazy); }
+      strictRefsExpr(g.body, strict, lazy);
+    }
+    strictRefsDecls(d->rhs.where, strict, lazy);
+  }
+}
+
+void strictRefsRhs(const ast::Rhs& r, std::set<std::string>& strict, std::set<std::string>& lazy) {
+  strictRefsExpr(r.plain, strict, lazy);
+  for (auto& g : r.guarded) {
+    for (auto& guard : g.guards) { strictRefsExpr(guard.expr, strict, lazy); strictRefsDecls(guard.decls, strict, lazy); }
+    strictRefsExpr(g.body, strict, lazy);
+  }
+  strictRefsDecls(r.where, strict, lazy);
+}
+
+void strictRefsExpr(const ast::ExprPtr& e, std::set<std::string>& strict, std::set<std::string>& lazy) {
+  if (!e) return;
+  if (e->kind == ast::Expr::Lam) { refsExpr(e, lazy); return; }
+  if (e->kind == ast::Expr::Do) {
+    bool bound = false;
+    for (auto& s : e->stmts) {
+      if (bound) { refsExpr(s.expr, lazy); refsDecls(s.decls, lazy); continue; }
+      strictRefsExpr(s.expr, strict, lazy);
+      strictRefsDecls(s.decls, strict, lazy);
+      if (s.kind == ast::Stmt::Bind) bound = true;
+    }
+    return;
+  }
+  if (e->kind == ast::Expr::Var) strict.insert(e->name);
+  if (e->kind == ast::Expr::Range) strict.insert(e->rangeHasThen ? "Prelude.enumFromThenTo" : "Prelude.enumFromTo");
+  if (e->kind == ast::Expr::Comprehension) strict.insert("Prelude.concatMap");
+  for (auto& a : e->args) strictRefsExpr(a, strict, lazy);
+  strictRefsDecls(e->decls, strict, lazy);
+  for (auto& alt : e->alts) strictRefsRhs(alt.rhs, strict, lazy);
+  for (auto& s : e->stmts) { strictRefsExpr(s.expr, strict, lazy); strictRefsDecls(s.decls, strict, lazy); }
+  for (auto& [f, fe] : e->fields) strictRefsExpr(fe, strict, lazy);
+  for (auto& s : e->segments) { strictRefsExpr(s.value, strict, lazy); strictRefsExpr(s.size, strict, lazy); }
+}
+
 struct Binding {
   std::string name;
   std::vector<ast::Decl*> clauses;
@@ -51,6 +102,7 @@ struct Binding {
   const ast::QualType* sig = nullptr;
   Span span;
   std::set<std::string> refs;
+  std::set<std::string> strictRefs;  // refs read when the value is computed (all refs of a function)
   bool isFunction = false;
 };
 
@@ -289,6 +341,11 @@ void Checker::inferGroup(std::vector<ast::DeclPtr>& decls, bool topLevel) {
       if (!c->pats.empty()) b.isFunction = true;
       else if (c->rhs.plain && c->rhs.plain->kind == ast::Expr::Lam) b.isFunction = true;
     }
+    if (b.isFunction || b.patBind) b.strictRefs = b.refs;  // a pattern binding is not initialised lazily
+    else {
+      std::set<std::string> lazy;
+      for (auto* c : b.clauses) strictRefsRhs(c->rhs, b.strictRefs, lazy);
+    }
     auto s = sigs.find(b.name);
     if (s != sigs.end() && !b.patBind) b.sig = s->second->qualType.get();
     if (b.patBind)
@@ -302,36 +359,62 @@ void Checker::inferGroup(std::vector<ast::DeclPtr>& decls, bool topLevel) {
   for (auto& b : bs)
     if (b.sig) env[b.name] = schemeFromSig(*b.sig);
 
-  // Values (not functions) that depend on themselves cannot be evaluated strictly.
+  // Values (not functions) that need their own value cannot be evaluated strictly. A
+  // value's references under a lambda are not read while it is computed, so a group of
+  // values (parser combinators) may refer to each other that way: they are initialised in
+  // the order of their other ("strict") references. A cycle of strict references through
+  // a value is an error; a function's references all count (it may be called).
   {
-    std::vector<std::vector<size_t>> edges(bs.size());
-    for (size_t i = 0; i < bs.size(); ++i)
+    std::vector<std::vector<size_t>> edges(bs.size()), strictEdges(bs.size());
+    for (size_t i = 0; i < bs.size(); ++i) {
       for (auto& r : bs[i].refs) {
         auto it = byName.find(r);
         if (it != byName.end()) edges[i].push_back(it->second);
       }
-    auto& order = out.groupOrder[&decls];
-    for (auto& comp : sccs(edges)) {
-      std::vector<std::string> names;
-      for (size_t i : comp) names.push_back(bs[i].patBind ? "$pat$" + bs[i].name : bs[i].name);
-      order.push_back(names);
-      bool recursive = comp.size() > 1 ||
-                       std::find(edges[comp[0]].begin(), edges[comp[0]].end(), comp[0]) != edges[comp[0]].end();
+      for (auto& r : bs[i].strictRefs) {
+        auto it = byName.find(r);
+        if (it != byName.end()) strictEdges[i].push_back(it->second);
+      }
+    }
+    std::vector<size_t> strictComp(bs.size());
+    auto strictSccs = sccs(strictEdges);
+    for (size_t c = 0; c < strictSccs.size(); ++c)
+      for (size_t i : strictSccs[c]) strictComp[i] = c;  // components come dependencies first
+    std::set<size_t> reported;
+    for (auto& comp : strictSccs) {
+      bool recursive = comp.size() > 1 || std::find(strictEdges[comp[0]].begin(), strictEdges[comp[0]].end(),
+                                                    comp[0]) != strictEdges[comp[0]].end();
       if (!recursive) continue;
       for (size_t i : comp)
         if (!bs[i].isFunction) {
           auto& d = diags.error("E0251", bs[i].span, fmt::format("`{}` is defined in terms of itself",
                                                                  names::displayName(bs[i].name)));
           d.label = "this value needs its own value to be computed";
-          d.notes.push_back("Weir evaluates strictly, so a value cannot refer to itself (only functions can recurse)");
+          d.notes.push_back("Weir evaluates strictly, so a value cannot need itself (only functions can recurse, and a "
+                            "value may refer to itself inside a lambda)");
           if (comp.size() > 1) {
             std::string cyc;
-            for (size_t j : comp) cyc += (cyc.empty() ? "" : " -> ") + names::displayName(bs[j].name);
-            d.notes.push_back("the cycle: " + cyc);
+            for (size_t j : comp) cyc += (cyc.empty() ? "`" : " -> `") + names::displayName(bs[j].name) + "`";
+            d.notes.push_back("the cycle: " + cyc + " -> `" + names::displayName(bs[comp[0]].name) + "`");
           }
-          d.hint = "turn it into a function, or build the value without referring to itself";
+          d.hint = "put the reference under a lambda (`p = Parser (\\s -> runParser q s)`), turn the value into a "
+                   "function, or build it without referring to itself";
           break;  // one error per cycle: the note names all of it
         }
+    }
+    auto& order = out.groupOrder[&decls];
+    for (auto& comp : sccs(edges)) {
+      // Within a group, strict dependencies first.
+      std::vector<size_t> sorted = comp;
+      std::stable_sort(sorted.begin(), sorted.end(), [&](size_t a, size_t b) { return strictComp[a] < strictComp[b]; });
+      std::vector<std::string> names;
+      for (size_t i : sorted) names.push_back(bs[i].patBind ? "$pat$" + bs[i].name : bs[i].name);
+      order.push_back(names);
+      bool recursive = comp.size() > 1 ||
+                       std::find(edges[comp[0]].begin(), edges[comp[0]].end(), comp[0]) != edges[comp[0]].end();
+      if (!recursive) continue;
+      for (size_t i : comp)
+        if (!bs[i].isFunction) out.lazyRecursive.insert(bs[i].patBind ? "$pat$" + bs[i].name : bs[i].name);
     }
   }
 

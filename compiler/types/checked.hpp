@@ -5,6 +5,7 @@
 #pragma once
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -116,6 +117,9 @@ struct Checked {
   // Binding groups in dependency order (strongly connected components), keyed by
   // the address of the declaration list (top level, let, where): values before users.
   std::map<const void*, std::vector<std::vector<std::string>>> groupOrder;
+  // Values in a recursive group whose references to the group are all under lambdas
+  // (types/bindings.cpp); a group's names are listed with strict dependencies first.
+  std::set<std::string> lazyRecursive;
   std::string entry;                          // unique name of main, if any
 };
 

@@ -96,6 +96,8 @@ class Checker {
   // closest label to a misspelt one ("" if none is close).
   TypeP inferRecordLit(ast::Expr& e, TypeP expected);
   bool recordLabels(TypeP rec, std::vector<std::pair<std::string, TypeP>>& labels, bool& closed);
+  std::vector<std::string> recordConLabels(const std::string& con);
+  bool recordConPositional(ast::Expr& e);
   Span fieldNameSpan(Span value, const std::string& field);
   static std::string closestLabel(const std::vector<std::string>& labels, const std::string& field);
   // For a record update or pattern against a known closed record type: E0221 (with "did you

@@ -87,8 +87,14 @@ const CodeInfo kCodes[] = {
    "`?name` marks a place still to be written; the compiler reports the type it must have and stops."},
   {"E0251", "value defined in terms of itself",
    "Weir is strict: a value (not a function) is computed once, before it is used, so it cannot\n"
-   "refer to itself, directly or through other values:\n\n    ones = 1 : ones\n\n"
-   "Write a function instead, e.g. `replicate n 1`."},
+   "need its own value, directly or through other values:\n\n"
+   "    ones = 1 : ones                      -- wrong: `ones` is needed to compute `ones`\n\n"
+   "Write a function instead, e.g. `replicate n 1`. A reference inside a lambda is fine: the\n"
+   "lambda runs later, so values may refer to each other that way (parser combinators):\n\n"
+   "    expr = orElse term expr              -- wrong: `expr` is an argument, needed now\n"
+   "    expr = orElse term (Parser (\\s -> runParser expr s))   -- right\n\n"
+   "Such values are initialised in the order of their other references. The note names the\n"
+   "cycle of values that need each other."},
   {"E0252", "do block ends with a binding", "The last statement of a `do` block is an expression: its result."},
   {"E0253", "infinite range", "`[a ..]` would be infinite; give an upper bound."},
   {"E0254", "Float literal pattern", "Floats cannot be matched exactly; compare in a guard."},

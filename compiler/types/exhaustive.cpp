@@ -24,10 +24,26 @@ using Row = std::vector<EPatP>;
 
 EPatP wild() { return std::make_shared<EPat>(); }
 
+// A record pattern is a product with one constructor, "{}", whose fields are every label
+// any record pattern of the match mentions (sorted); a label a pattern does not mention is a
+// wildcard. One label set for all positions is sound: a label absent from a position's
+// record type is a wildcard in every row there.
+const char* const kRecord = "{}";
+
+void patRecordLabels(const ast::PatPtr& p, std::set<std::string>& out) {
+  if (!p) return;
+  if (p->kind == ast::Pat::Record)
+    for (auto& [f, fp] : p->fields) out.insert(f);
+  for (auto& a : p->args) patRecordLabels(a, out);
+  for (auto& [f, fp] : p->fields) patRecordLabels(fp, out);
+  for (auto& sg : p->segments) patRecordLabels(sg.pat, out);
+}
+
 struct Analyzer {
   const Checked& out;
   int budget = 20000;  // bounds the work on pathological matches
   int binaryCount = 0;  // identities of binary patterns
+  std::vector<std::string> labels;  // of the record pattern product (kRecord)
 
   EPatP canon(const ast::PatPtr& p) {
     auto e = wild();
@@ -89,12 +105,26 @@ struct Analyzer {
         e->kind = EPat::Lit;
         e->lit = "<<...>>#" + std::to_string(++binaryCount);
         return e;
+      case ast::Pat::Record: {
+        if (labels.empty()) return e;
+        e->kind = EPat::Con;
+        e->con = kRecord;
+        e->type = kRecord;
+        for (auto& l : labels) {
+          EPatP a = wild();
+          for (auto& [f, fp] : p->fields)
+            if (f == l && fp) a = canon(fp);
+          e->args.push_back(a);
+        }
+        return e;
+      }
       default:
-        return e;  // variables, wildcards, records (irrefutable at this level)
+        return e;  // variables, wildcards
     }
   }
 
   int arityOf(const std::string& con) {
+    if (con == kRecord) return static_cast<int>(labels.size());
     auto it = out.cons.find(con);
     return it == out.cons.end() ? 0 : it->second.arity;
   }
@@ -141,6 +171,7 @@ struct Analyzer {
     if (!hs.empty() && hs[0]->kind == EPat::Con) {
       auto d = out.datas.find(type);
       if (d != out.datas.end() && d->second.cons.size() == hs.size()) complete = true;
+      if (type == kRecord) complete = true;
     }
     return hs;
   }
@@ -262,6 +293,12 @@ struct Analyzer {
       case EPat::Lit: return p->lit.substr(0, p->lit.find('#'));
       case EPat::Con: {
         if (p->con == "[]") return "[]";
+        if (p->con == kRecord) {
+          std::string s;
+          for (size_t i = 0; i < p->args.size() && i < labels.size(); ++i)
+            if (p->args[i]->kind != EPat::Wild) s += (s.empty() ? "" : ", ") + labels[i] + " = " + show(p->args[i], false);
+          return s.empty() ? "_" : "{ " + s + " }";
+        }
         if (p->con == ":") {
           std::string s = show(p->args[0], true) + " : " + show(p->args[1], false);
           return atom ? "(" + s + ")" : s;
@@ -336,6 +373,9 @@ bool irrefutable(const ast::PatPtr& p, const Checked& out) {
 void Checker::checkIrrefutable(const ast::PatPtr& p, const std::string& what) {
   if (!p || irrefutable(p, out)) return;
   Analyzer an{out};
+  std::set<std::string> ls;
+  patRecordLabels(p, ls);
+  an.labels.assign(ls.begin(), ls.end());
   auto miss = an.missing({Row{an.canon(p)}}, 1);
   auto& d = diags.error("E0273", p->span, fmt::format("this pattern can fail: {} must match every value", what));
   std::string list;
@@ -358,6 +398,10 @@ void Checker::checkMatch(const std::vector<std::vector<ast::PatPtr>>& rowsAst, c
                          const std::vector<Span>& rowSpans, Span whole, const std::string& what) {
   if (rowsAst.empty()) return;
   Analyzer an{out};
+  std::set<std::string> ls;
+  for (auto& row : rowsAst)
+    for (auto& p : row) patRecordLabels(p, ls);
+  an.labels.assign(ls.begin(), ls.end());
   std::vector<Row> counted;  // rows that always succeed once matched
   size_t width = rowsAst[0].size();
   for (size_t i = 0; i < rowsAst.size(); ++i) {

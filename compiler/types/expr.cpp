@@ -1,4 +1,5 @@
 // Inference for expressions.
+#include <algorithm>
 #include <fmt/format.h>
 
 #include "types/checker.hpp"
@@ -236,6 +237,10 @@ TypeP Checker::infer(ast::ExprPtr& ep) {
           }
         }
       }
+      if (e.args[0]->kind == Expr::Con && recordConPositional(e)) {
+        t = fresh();
+        break;
+      }
       TypeP ft = infer(e.args[0]);
       for (size_t i = 1; i < e.args.size(); ++i) {
         TypeP from, to;
@@ -468,6 +473,21 @@ TypeP Checker::inferRecordAccess(Expr& e) {
     auto& d = diags.error("E0222", e.span, fmt::format("`.{}` is used on a value that is not a record", field));
     d.label = fmt::format("this has type `{}`", pr.show(rt));
     d.hint = "field access `x.field` works on records; for a data constructor with a record, match it first";
+    // A data type whose constructor holds a record with this field: show the match.
+    TypeP head = rt;
+    while (head->kind == Type::App) head = prune(head->a);
+    auto di = head->kind == Type::Con ? out.datas.find(head->name) : out.datas.end();
+    if (di != out.datas.end())
+      for (auto& c : di->second.cons) {
+        auto labels = recordConLabels(c);
+        if (std::find(labels.begin(), labels.end(), field) == labels.end()) continue;
+        std::string con = names::displayName(c);
+        d.notes.push_back(fmt::format("`{}` holds a record with the field `{}`; the `{}` value itself is not a record", con,
+                                      field, names::displayName(di->second.name)));
+        d.hint = fmt::format("match the constructor first: `case x of {} r -> r.{}`, or in a clause `f ({} {{ {} }}) = {}`",
+                             con, field, con, field, field);
+        break;
+      }
     return fresh();
   }
   TypeP ft = fresh(), rest = fresh(true);
@@ -624,6 +644,54 @@ TypeP Checker::inferRhs(ast::Rhs& rhs, TypeP expected) {
     checkExpr(g.body, expected);
   }
   return expected;
+}
+
+// The labels of a constructor that holds one record (`data Camera = Camera { camId :: Int,
+// res :: (Int, Int) }`), in declaration order; empty for any other constructor.
+std::vector<std::string> Checker::recordConLabels(const std::string& con) {
+  std::vector<std::string> out_;
+  auto ci = out.cons.find(con);
+  if (ci == out.cons.end() || ci->second.arity != 1) return out_;
+  TypeP t = ci->second.scheme.type, from, to;
+  if (!isFun(t, &from, &to)) return out_;
+  from = prune(from);
+  if (from->kind != Type::Record) return out_;
+  std::vector<std::pair<std::string, TypeP>> ls;
+  bool closed = false;
+  if (!recordLabels(from, ls, closed)) return out_;
+  for (auto& [l, ft] : ls) out_.push_back(l);
+  return out_;
+}
+
+// `Camera 7 (640, 480)` for a constructor that holds one record: Haskell's positional use
+// of record syntax. One error naming the Weir way, `Camera { camId = 7, res = (640, 480) }`.
+bool Checker::recordConPositional(Expr& e) {
+  auto labels = recordConLabels(e.args[0]->name);
+  if (labels.empty() || e.args.size() < 2) return false;
+  auto positional = [](const Expr& a) {
+    switch (a.kind) {
+      case Expr::Lit: case Expr::Tuple: case Expr::List: case Expr::Neg: case Expr::Unit: return true;
+      default: return false;
+    }
+  };
+  if (e.args.size() == 2 && !positional(*e.args[1])) return false;  // `Camera r`: an ordinary type check
+  std::string con = names::displayName(e.args[0]->name);
+  auto& d = diags.error("E0201", e.args[1]->span,
+                        fmt::format("`{}` holds one record, so its fields are not given by position", con));
+  d.label = fmt::format("this is meant as the field `{}`", labels[0]);
+  d.notes.push_back(fmt::format("`{} {{ ... }}` in a `data` declaration is a constructor with one field, a record "
+                                "(as in PureScript), not Haskell's positional fields with selector functions", con));
+  const std::string& text = diags.sources().get(e.span.file).text();
+  std::string fields;
+  for (size_t i = 0; i < labels.size(); ++i) {
+    std::string v = i + 1 < e.args.size()
+                        ? text.substr(e.args[i + 1]->span.begin, e.args[i + 1]->span.end - e.args[i + 1]->span.begin)
+                        : "...";
+    fields += (i ? ", " : "") + labels[i] + " = " + v;
+  }
+  d.hint = fmt::format("name the fields: `{} {{ {} }}`", con, fields);
+  for (size_t i = 1; i < e.args.size(); ++i) infer(e.args[i]);
+  return true;
 }
 
 }  // namespace weir::types

@@ -59,7 +59,22 @@ void Checker::inferPat(ast::PatPtr& pp, TypeP expected) {
         auto& d = diags.error("E0206", p.span, fmt::format("constructor `{}` has {} field(s), but the pattern gives {}",
                                                            names::displayName(name), ci->second.arity, p.args.size()));
         d.label = "wrong number of fields";
-        if (p.args.size() < static_cast<size_t>(ci->second.arity))
+        auto labels = recordConLabels(name);
+        if (!labels.empty()) {
+          // Haskell's positional match of a record constructor: name the fields instead.
+          std::string fields;
+          const std::string& text = diags.sources().get(p.span.file).text();
+          for (size_t i = 0; i < labels.size(); ++i) {
+            std::string v = i < p.args.size() && p.args[i]
+                                ? text.substr(p.args[i]->span.begin, p.args[i]->span.end - p.args[i]->span.begin)
+                                : "";
+            fields += (i ? ", " : "") + (v.empty() || v == labels[i] ? labels[i] : labels[i] + " = " + v);
+          }
+          d.notes.push_back(fmt::format("`{}` holds one record, so its fields are matched by name, not by position",
+                                        names::displayName(name)));
+          d.hint = fmt::format("match the record: `{} {{ {} }}` (fields you leave out are ignored)",
+                               names::displayName(name), fields);
+        } else if (p.args.size() < static_cast<size_t>(ci->second.arity))
           d.hint = "use `_` for fields you do not need";
         for (auto& a : p.args) inferPat(a, fresh());
         return;

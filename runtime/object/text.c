@@ -205,54 +205,12 @@ static int is_space(uint32_t c) {
   return c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x202F || c == 0x205F || c == 0x3000;
 }
 
-/* Simple case mappings: ASCII, Latin-1, Latin Extended-A, Greek and Cyrillic. Other
- * characters are left as they are. (ß upper-cases to "SS", handled by the caller.) */
-static uint32_t to_upper(uint32_t c) {
-  if (c < 0x80) return (c >= 'a' && c <= 'z') ? c - 32 : c;
-  if (c >= 0xE0 && c <= 0xFE && c != 0xF7) return c - 32;
-  if (c == 0xFF) return 0x178;
-  if (c == 0xB5) return 0x39C;
-  if (c >= 0x100 && c <= 0x17F) {
-    if (c == 0x131) return 'I';
-    if (c == 0x17F) return 'S';
-    if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E)) return (c & 1) ? c : c - 1;
-    if (c == 0x138 || c == 0x149) return c;
-    if (c >= 0x100 && c <= 0x137) return (c & 1) ? c - 1 : c;
-    if (c >= 0x14A && c <= 0x177) return (c & 1) ? c - 1 : c;
-    return c;
-  }
-  if (c >= 0x3B1 && c <= 0x3CB && c != 0x3C2) return c - 32;
-  if (c == 0x3C2) return 0x3A3;
-  if (c == 0x3AC) return 0x386;
-  if (c >= 0x3AD && c <= 0x3AF) return c - 37;
-  if (c == 0x3CC) return 0x38C;
-  if (c == 0x3CD || c == 0x3CE) return c - 63;
-  if (c >= 0x430 && c <= 0x44F) return c - 32;
-  if (c >= 0x450 && c <= 0x45F) return c - 80;
-  return c;
-}
-
-static uint32_t to_lower(uint32_t c) {
-  if (c < 0x80) return (c >= 'A' && c <= 'Z') ? c + 32 : c;
-  if (c >= 0xC0 && c <= 0xDE && c != 0xD7) return c + 32;
-  if (c == 0x178) return 0xFF;
-  if (c >= 0x100 && c <= 0x17F) {
-    if (c == 0x130) return 'i';
-    if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E)) return (c & 1) ? c + 1 : c;
-    if (c == 0x138 || c == 0x149 || c == 0x17F) return c;
-    if (c >= 0x100 && c <= 0x137) return (c & 1) ? c : c + 1;
-    if (c >= 0x14A && c <= 0x177) return (c & 1) ? c : c + 1;
-    return c;
-  }
-  if (c >= 0x391 && c <= 0x3AB && c != 0x3A2) return c + 32;
-  if (c == 0x386) return 0x3AC;
-  if (c >= 0x388 && c <= 0x38A) return c + 37;
-  if (c == 0x38C) return 0x3CC;
-  if (c == 0x38E || c == 0x38F) return c + 63;
-  if (c >= 0x410 && c <= 0x42F) return c + 32;
-  if (c >= 0x400 && c <= 0x40F) return c + 80;
-  return c;
-}
+/* Simple case mappings of every script, from utf8proc (runtime/object/unicode.c). ß
+ * upper-cases to "SS" (Data.Text's full mapping), handled by the caller. */
+uint32_t weir_unicode_upper(uint32_t c);
+uint32_t weir_unicode_lower(uint32_t c);
+static uint32_t to_upper(uint32_t c) { return c < 0x80 ? ((c >= 'a' && c <= 'z') ? c - 32 : c) : weir_unicode_upper(c); }
+static uint32_t to_lower(uint32_t c) { return c < 0x80 ? ((c >= 'A' && c <= 'Z') ? c + 32 : c) : weir_unicode_lower(c); }
 
 /* Leftmost occurrence of needle (nl > 0) in hay[from, hl), or -1. */
 static ptrdiff_t find(bytes hay, size_t hl, size_t from, bytes needle, size_t nl) {

@@ -3,6 +3,7 @@
 2 internal error), file errors, --emit kinds, --error-format=json, explain, run with args.
 Usage: cli_test.py WEIR WORKDIR"""
 import json
+import re
 import os
 import subprocess
 import sys
@@ -105,6 +106,15 @@ indirect = [f"{n}: {c}" for n, cs in loop.items() for c in cs if "apply" in c or
 check("sum over [Int] makes no indirect call", r.returncode == 0 and len(loop) >= 2 and not indirect,
       f"functions {sorted(loop)}; indirect calls {indirect}")
 
+# docs/cli.md's sample error is the compiler's real output: the program before it, checked.
+docs = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "cli.md"), encoding="utf-8").read()
+m = re.search(r"<!-- sample:[^\n]*-->\n```haskell\n(.*?)```\n\n```\n(.*?)```", docs, re.S)
+if m:
+    write("speed.weir", m.group(1))
+    r = run(["check", "--color=never", "speed.weir"])
+    check("docs/cli.md sample error", r.returncode == 1 and r.stderr == m.group(2), r.stderr)
+else:
+    check("docs/cli.md sample error", False, "no sample block in docs/cli.md")
 r = run(["explain", "E0201"])
 check("explain", r.returncode == 0 and "mismatched types" in r.stdout, r.stdout)
 r = run(["explain", "E9999"])

@@ -5,7 +5,7 @@ top-level functions and values (the export list, or every top-level name when a 
 none) and checks that
   - the lines right above its type signature are a comment block containing `-- |`
     (one block may document several adjacent signatures), and
-  - its name occurs in at least one tests/programs/**/*.weir file.
+  - its name occurs in the code (not a comment) of at least one tests/programs/**/*.weir file.
 Names starting with `prim` (primitive bindings) are internal and exempt.
 Usage: check_docs.py ROOT"""
 import os
@@ -18,11 +18,40 @@ programs = os.path.join(root, "tests", "programs")
 
 SIG = re.compile(r"^(?:foreign import \w+ \"[^\"]*\" )?(\(?[^\s:()]+\)?|\([^)]+\))\s*::")
 
+SYMBOL = set("!#$%&*+./<=>?@\\^|-~:")
+
+
+def code_only(text):
+    """The text without comments: a name mentioned only in a comment (`-- lefts`) is not a use."""
+    text = re.sub(r"\{-.*?-\}", " ", text, flags=re.S)  # block comments (nesting is rare in tests)
+    out = []
+    for line in text.split("\n"):
+        i, in_str = 0, False
+        while i < len(line):
+            c = line[i]
+            if c == '"' and (i == 0 or line[i - 1] != "\\"):
+                in_str = not in_str
+            elif not in_str and line.startswith("--", i):
+                j = i
+                while j < len(line) and line[j] == "-":
+                    j += 1
+                before = line[i - 1] if i > 0 else " "
+                after = line[j] if j < len(line) else " "
+                if before not in SYMBOL and after not in SYMBOL:  # `-->` is an operator
+                    line = line[:i]
+                    break
+                i = j
+                continue
+            i += 1
+        out.append(line)
+    return "\n".join(out)
+
+
 corpus = []
 for d, _, files in os.walk(programs):
     for f in files:
         if f.endswith(".weir"):
-            corpus.append(open(os.path.join(d, f), encoding="utf-8").read())
+            corpus.append(code_only(open(os.path.join(d, f), encoding="utf-8").read()))
 corpus = "\n".join(corpus)
 
 

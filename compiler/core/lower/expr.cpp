@@ -84,8 +84,11 @@ ExprPtr Lowerer::lowerVar(const Expr& e, std::vector<ExprPtr>& args) {
     }
   }
   ExprPtr head;
+  auto th = thunked.find(name);
   auto lv = locals.find(name);
-  if (lv != locals.end()) {
+  if (th != thunked.end()) {
+    head = core::mkApp(core::mkVar(th->second), {core::mkCon(0, "()", {})});  // lowerLazyGroup
+  } else if (lv != locals.end()) {
     head = core::mkVar(lv->second);
   } else {
     std::string target = name;
@@ -373,6 +376,68 @@ ExprPtr Lowerer::lowerFunctionBody(const std::vector<const ast::Decl*>& clauses,
   return match(params, rows, [this, what, span] { return matchFailure(what, span); });
 }
 
+// A local group of values (and functions) that refer to each other only under lambdas
+// (types/bindings.cpp accepted it): a closure captures values, so each value `v` becomes
+// a function `v$ () = rhs` in one LetRec with the group's functions (a use of `v` inside
+// the group calls it), then the values are computed once, strict dependencies first, for
+// the body. A closure of the group that runs later recomputes what it uses: the price of
+// strictness without mutable cells.
+ExprPtr Lowerer::lowerLazyGroup(const std::vector<std::string>& group,
+                                std::map<std::string, std::vector<const ast::Decl*>>& clauses,
+                                const std::function<ExprPtr()>& rest) {
+  std::vector<VarId> vars;
+  for (auto& n : group) {
+    VarId v = fresh();
+    vars.push_back(v);
+    if (checked.lazyRecursive.count(n)) thunked[n] = v;
+    else {
+      locals[n] = v;
+      localDictParams[n] = checked.binds.at(n).dictParams;
+    }
+  }
+  auto e = std::make_shared<core::Expr>();
+  e->kind = core::Expr::LetRec;
+  for (size_t k = 0; k < group.size(); ++k) {
+    const std::string& n = group[k];
+    auto& cs = clauses[n];
+    if (cs.empty()) { fail("lazy group member without clauses: " + n); continue; }
+    const types::BindInfo& bi = checked.binds.at(n);
+    auto savedDicts = dictVars;
+    std::vector<VarId> params;
+    for (auto& dp : bi.dictParams) {
+      VarId dv = fresh();
+      dictVars[dp->id] = dv;
+      params.push_back(dv);
+    }
+    ExprPtr b;
+    if (!cs[0]->pats.empty()) {
+      std::vector<VarId> vs;
+      for (size_t i = 0; i < cs[0]->pats.size(); ++i) vs.push_back(fresh());
+      b = lowerFunctionBody(cs, vs, n, cs[0]->span);
+      for (auto v : vs) params.push_back(v);
+    } else {
+      b = lowerRhs(cs[0]->rhs, [this, cs, n] { return matchFailure("`" + names::displayName(n) + "`", cs[0]->span); });
+      if (thunked.count(n) || params.empty()) params.push_back(fresh());
+    }
+    dictVars = savedDicts;
+    e->binds.push_back(core::Binding{vars[k], core::mkLam(params, b)});
+  }
+  // The values, once each, in the order of their strict dependencies.
+  std::vector<std::pair<VarId, ExprPtr>> values;
+  for (size_t k = 0; k < group.size(); ++k) {
+    const std::string& n = group[k];
+    if (!thunked.count(n)) continue;
+    thunked.erase(n);
+    VarId v = fresh();
+    values.push_back({v, core::mkApp(core::mkVar(vars[k]), {core::mkCon(0, "()", {})})});
+    locals[n] = v;
+  }
+  ExprPtr body = rest();
+  for (auto it = values.rbegin(); it != values.rend(); ++it) body = core::mkLet(it->first, it->second, body);
+  e->args.push_back(body);
+  return e;
+}
+
 // let/where: values become Lets, functions LetRec groups, in dependency order.
 ExprPtr Lowerer::lowerLocalGroup(const std::vector<ast::DeclPtr>& decls, const std::function<ExprPtr()>& body) {
   auto order = checked.groupOrder.find(&decls);
@@ -414,6 +479,9 @@ ExprPtr Lowerer::lowerLocalGroup(const std::vector<ast::DeclPtr>& decls, const s
       auto b = checked.binds.find(n);
       if (b == checked.binds.end() || (!b->second.isFunction && b->second.dictParams.empty())) allFunctions = false;
     }
+    bool lazyGroup = false;
+    for (auto& n : group) if (checked.lazyRecursive.count(n)) lazyGroup = true;
+    if (lazyGroup) return lowerLazyGroup(group, clauses, [&build, gi] { return build(gi + 1); });
     if (!allFunctions) {
       if (group.size() != 1) { fail("recursive value group reached lowering"); return body(); }
       const std::string& n = group[0];

@@ -1,5 +1,6 @@
 // Lowering of the top level: bindings, foreign imports (primitives), instance
 // dictionaries, constructor wrappers, and the order of CAF initialisation.
+#include <algorithm>
 #include "core/lower/lower.hpp"
 
 #include <cstdlib>
@@ -404,6 +405,22 @@ void globalRefs(const core::Expr& e, std::set<std::string>& all, std::set<std::s
   if (e.deflt) globalRefs(*e.deflt, all, called);
 }
 
+// Globals an expression reads while it is evaluated: not those only under a lambda
+// (a closure runs later), but a local function's (LetRec) in case it is called.
+void strictGlobalRefs(const core::Expr& e, std::set<std::string>& all, std::set<std::string>& called) {
+  if (e.kind == core::Expr::Lam) return;
+  if (e.kind == core::Expr::Global) all.insert(e.name);
+  if (e.kind == core::Expr::App && !e.args.empty()) {
+    for (auto& a : e.args)
+      if (a && a->kind == core::Expr::Global) called.insert(a->name);
+  }
+  for (auto& a : e.args) if (a) strictGlobalRefs(*a, all, called);
+  for (auto& b : e.binds) if (b.lam) globalRefs(*b.lam, all, called);
+  for (auto& alt : e.alts) if (alt.body) strictGlobalRefs(*alt.body, all, called);
+  for (auto& alt : e.litAlts) if (alt.body) strictGlobalRefs(*alt.body, all, called);
+  if (e.deflt) strictGlobalRefs(*e.deflt, all, called);
+}
+
 }  // namespace
 
 // CAFs are initialised in an order where each only uses CAFs before it. A CAF depends
@@ -441,17 +458,53 @@ void Lowerer::orderGlobals() {
     for (auto& g : called)
       if (funs.count(g)) { const auto& s = depsOf(g); deps[i].insert(s.begin(), s.end()); }
   }
+  // What each CAF reads while it is computed: references under a lambda are left out.
+  // A recursive group of values whose back-references are under lambdas (parser
+  // combinators, accepted by types/bindings.cpp) is ordered by these alone.
+  std::vector<std::set<std::string>> strictDeps(prog.globals.size());
+  for (size_t i = 0; i < prog.globals.size(); ++i) {
+    std::set<std::string> all, called;
+    strictGlobalRefs(*prog.globals[i].body, all, called);
+    for (auto& g : all) if (globalIdx.count(g)) strictDeps[i].insert(g);
+    for (auto& g : called)
+      if (funs.count(g)) { const auto& s = depsOf(g); strictDeps[i].insert(s.begin(), s.end()); }
+  }
+  // Strongly connected components of all references (Tarjan), dependencies first; within
+  // a component, strict references first.
+  size_t n = prog.globals.size(), counter = 0;
+  std::vector<size_t> idx(n, SIZE_MAX), low(n, 0), comp(n, SIZE_MAX);
+  std::vector<bool> onStack(n, false);
+  std::vector<size_t> stack;
+  std::vector<std::vector<size_t>> comps;
+  std::function<void(size_t)> scc = [&](size_t v) {
+    idx[v] = low[v] = counter++;
+    stack.push_back(v);
+    onStack[v] = true;
+    for (auto& g : deps[v]) {
+      size_t w = globalIdx[g];
+      if (idx[w] == SIZE_MAX) { scc(w); low[v] = std::min(low[v], low[w]); }
+      else if (onStack[w]) low[v] = std::min(low[v], idx[w]);
+    }
+    if (low[v] == idx[v]) {
+      std::vector<size_t> c;
+      size_t w;
+      do { w = stack.back(); stack.pop_back(); onStack[w] = false; comp[w] = comps.size(); c.push_back(w); } while (w != v);
+      std::sort(c.begin(), c.end());
+      comps.push_back(c);
+    }
+  };
+  for (size_t i = 0; i < n; ++i) if (idx[i] == SIZE_MAX) scc(i);
   std::vector<core::Global> ordered;
-  std::vector<int> state(prog.globals.size(), 0);
+  std::vector<int> state(n, 0);
   std::function<void(size_t)> visit = [&](size_t i) {
-    if (state[i] == 2) return;
-    if (state[i] == 1) return;  // a cycle through functions: leave the order as declared
+    if (state[i] != 0) return;  // 1: a strict cycle through functions: leave the order as declared
     state[i] = 1;
-    for (auto& g : deps[i]) if (globalIdx[g] != i) visit(globalIdx[g]);
+    for (auto& g : strictDeps[i]) if (comp[globalIdx[g]] == comp[i]) visit(globalIdx[g]);
     state[i] = 2;
     ordered.push_back(prog.globals[i]);
   };
-  for (size_t i = 0; i < prog.globals.size(); ++i) visit(i);
+  for (auto& c : comps)
+    for (size_t i : c) visit(i);
   prog.globals = std::move(ordered);
 }
 

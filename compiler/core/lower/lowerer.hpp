@@ -55,7 +55,8 @@ class Lowerer {
   bool inLibrary(Span s);
 
   // Scopes (current function).
-  std::map<std::string, VarId> locals;           // unique local name -> Core var
+  std::map<std::string, VarId> locals;
+  std::map<std::string, VarId> thunked;         // a value of a lazy local group -> its `v$ ()` function           // unique local name -> Core var
   std::map<int, VarId> dictVars;                 // DictVar id -> Core var
   std::vector<std::vector<types::DictVarP>> groupDicts;  // dict params of the bindings being defined (recursive uses)
   std::map<std::string, std::vector<types::DictVarP>> localDictParams;  // local binding -> its dict params
@@ -93,6 +94,8 @@ class Lowerer {
   ExprPtr etaPrim(core::PrimOp op, int n, std::vector<ExprPtr>& args, Span span);
   ExprPtr lowerDo(const ast::Expr& e, size_t from);
   ExprPtr lowerLocalGroup(const std::vector<ast::DeclPtr>& decls, const std::function<ExprPtr()>& body);
+  ExprPtr lowerLazyGroup(const std::vector<std::string>& group, std::map<std::string, std::vector<const ast::Decl*>>& clauses,
+                         const std::function<ExprPtr()>& rest);
   ExprPtr lowerRhs(const ast::Rhs& rhs, const Fail& fail);
   ExprPtr lowerGuards(const ast::Rhs& rhs, size_t gi, const Fail& fail);
   ExprPtr lowerGuardAlt(const ast::Rhs& rhs, size_t gi, size_t gj, const Fail& fail, const Fail& next);
