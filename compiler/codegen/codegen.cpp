@@ -1444,9 +1444,10 @@ bool linkExecutable(const std::string& objPath, const std::string& exePath, cons
                     const Options& opts, std::string& error) {
   std::string clang = "/usr/bin/clang-16";
   std::vector<std::string> args = {clang, objPath, runtimeLib, "-o", exePath, "-lm", "-lpthread"};
-  // The runtime's JSON decoder is C++ on simdjson: linked only where a program uses it.
+  // The runtime's JSON decoder (simdjson) and rule engine (MQTT client, OpenSSL) are C++:
+  // linked only where a program uses them.
   if (opts.triple.empty()) {
-    for (const char* a : {"-Wl,--as-needed", "-lsimdjson", "-lstdc++"}) args.push_back(a);
+    for (const char* a : {"-Wl,--as-needed", "-lsimdjson", "-lssl", "-lcrypto", "-lstdc++"}) args.push_back(a);
   }
   if (sys::fs::exists("/usr/bin/ld.lld-16")) args.push_back("-fuse-ld=lld-16");
   if (!opts.triple.empty()) args.push_back("--target=" + opts.triple);

@@ -125,8 +125,12 @@ const char* weir_rt_call_site;
 
 void (*weir_rt_panic_hook)(const char* message, const char* location);
 
+void weir_catch_error(const char* message, const char* location);   /* catch.c */
+void weir_catch_overflow(const char* text);
+
 void weir_rt_panic(const char* message, const char* location) {
   if (location && strncmp(location, "lib:", 4) == 0) location = weir_rt_call_site ? weir_rt_call_site : location + 4;
+  weir_catch_error(message, location);                              /* inside `weir_catch`: Left */
   if (weir_rt_panic_hook) weir_rt_panic_hook(message, location);   /* in a handler: ends the actor */
   weir_stdout_flush();
   if (location && *location) fprintf(stderr, "%s: runtime error: %s\n", location, message);
@@ -229,14 +233,19 @@ static void fatal_signal(int sig, siginfo_t* info, void* uctx) {
     } else {
       msg = "runtime error: stack overflow (recursion too deep)\n";
     }
-    if (weir_rt_overflow_hook) {
-      char text[512];
-      size_t n = strlen(msg);
-      if (n >= sizeof text) n = sizeof text - 1;
-      memcpy(text, msg, n);
-      text[n > 0 ? n - 1 : 0] = 0;   /* without the newline */
-      weir_rt_overflow_hook(text);
-    }
+    char text[512];
+    size_t n = strlen(msg);
+    if (n >= sizeof text) n = sizeof text - 1;
+    memcpy(text, msg, n);
+    text[n > 0 ? n - 1 : 0] = 0;   /* without the newline */
+    sigset_t set;                   /* leaving the handler by longjmp: let the next overflow in */
+    sigemptyset(&set);
+    sigaddset(&set, SIGSEGV);
+    sigaddset(&set, SIGBUS);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    weir_catch_overflow(text);      /* inside `weir_catch`: Left */
+    if (weir_rt_overflow_hook) weir_rt_overflow_hook(text);   /* inside a handler: the actor ends */
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
   }
   flush_from_signal();
   ssize_t w = write(2, msg, strlen(msg));
@@ -312,6 +321,10 @@ static void* program_thread(void* p) {
 int weir_sched_workers(void);
 void weir_sched_exit(int code);
 
+/* Set by the rule engine: a signal first asks it to stop (disconnect, summary) before the
+ * scheduler is told to exit. */
+void (*weir_rt_shutdown_hook)(int code);
+
 static void* signal_thread(void* unused) {
   (void)unused;
   sigset_t set;
@@ -321,8 +334,10 @@ static void* signal_thread(void* unused) {
   int sig = 0;
   while (sigwait(&set, &sig) != 0) {}
   int code = 128 + sig;
-  if (weir_sched_workers() > 0) {
-    weir_sched_exit(code);
+  int engine = weir_rt_shutdown_hook != NULL;
+  if (engine) weir_rt_shutdown_hook(code);   /* the rule engine stops in order, then exits */
+  if (engine || weir_sched_workers() > 0) {
+    if (!engine) weir_sched_exit(code);
     const char* e = getenv("WEIR_SHUTDOWN_SECONDS");
     int secs = e && *e ? atoi(e) : 5;
     struct timespec deadline;

@@ -33,6 +33,7 @@ static void release_timer(void* t) { weir_timer_release((weir_timer*)t); }
 
 static weir_obj* pid_new(weir_actor* a) { return weir_external_new(release_actor, a); }
 static weir_actor* pid_actor(weir_obj* pid) { return (weir_actor*)weir_external_ptr(pid); }
+weir_actor* weir_lang_pid_actor(weir_obj* pid) { return pid_actor(pid); }   /* borrowed; runtime/rule */
 
 static void ensure_running(void) {
   if (weir_sched_workers() > 0) return;
