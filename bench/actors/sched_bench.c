@@ -1,6 +1,7 @@
 /* Micro benchmarks of the actor runtime (plain C against libweir_rt): ping-pong, spawn cost and
  * memory per idle actor, fan-in from 4 sender threads, call round trips. Prints one table row
- * per measurement: name, workers, value, unit. Run through bench/actors/run. */
+ * per measurement: name, workers, value, unit. Run through bench/actors/run.
+ * Usage: sched_bench [scale-divisor] [workers] */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <stdatomic.h>
@@ -138,10 +139,13 @@ int main(int argc, char** argv) {
   weir_rt_init(argc, argv);
   long scale = argc > 1 ? atol(argv[1]) : 1;
   if (scale < 1) scale = 1;
+  /* argv[2]: one worker count only (bench/actors/run uses the machine's cores); default 1 and 2. */
+  int w0 = 1, w1 = 2;
+  if (argc > 2 && atoi(argv[2]) > 0) w0 = w1 = atoi(argv[2]);
   printf("%-28s %7s %14s  %s\n", "benchmark", "workers", "value", "unit");
-  for (int w = 1; w <= 2; w++) ping_pong(w, 20000000 / scale);
-  spawn_many(2, 1000000 / scale);
-  for (int w = 1; w <= 2; w++) fan_in(w, 2000000 / scale);
-  for (int w = 1; w <= 2; w++) calls(w, 2000000 / scale);
+  for (int w = w0; w <= w1; w++) ping_pong(w, 20000000 / scale);
+  spawn_many(w1, 1000000 / scale);
+  for (int w = w0; w <= w1; w++) fan_in(w, 2000000 / scale);
+  for (int w = w0; w <= w1; w++) calls(w, 2000000 / scale);
   return 0;
 }

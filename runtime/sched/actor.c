@@ -51,6 +51,50 @@ static void actor_free(weir_actor* a) {
   free_actors = a;
 }
 
+/* ---- Handing a value to another actor ----
+ * A value crosses to another actor (a message, a spawn state, a reply). A cell whose count is 1
+ * and that is reachable only through cells whose counts are 1 is held by the sender alone: the
+ * sender gives that reference up with the send, so the cell simply changes owner and its count
+ * stays plain (the mailbox's seq_cst exchange orders the sender's writes before the receiver's
+ * reads, exactly as for the envelope). Only a cell with other references (count > 1: the sender
+ * or someone else keeps it) must become shared, and with it everything below it
+ * (weir_mark_shared). So a freshly built message (`Ball (k + 1)`) costs no atomic counts at
+ * either end, and a large value the sender keeps is still shared, not copied.
+ * Walks the uniquely held top of the value only: the first unique child continues the walk, the
+ * others wait on a small stack; past its depth a subtree is marked shared (always safe). */
+#define SHARE_STACK 64
+void weir_share_for_send(weir_obj* root) {
+  weir_obj* stack[SHARE_STACK];
+  size_t n = 0;
+  weir_obj* o = root;
+  for (;;) {
+    int32_t rc = weir_rc(o);
+    if (rc > 1) weir_mark_shared(o);   /* others hold it: shared from now on */
+    if (rc == 1) {                     /* ours alone: it moves; look at its children */
+      weir_obj** a = NULL;
+      weir_obj** b = NULL;
+      size_t na = 0, nb = 0;
+      switch (o->kind) {
+        case WEIR_CON: a = ((weir_con*)o)->fields; na = o->nfields; break;
+        case WEIR_CLOSURE: a = ((weir_closure*)o)->captured; na = ((weir_closure*)o)->ncaptured; break;
+        case WEIR_PAP: a = &((weir_pap*)o)->fn; na = 1; b = ((weir_pap*)o)->args; nb = ((weir_pap*)o)->nargs; break;
+        default: break;
+      }
+      weir_obj* next = NULL;
+      for (size_t k = 0; k < na + nb; k++) {
+        weir_obj* c = k < na ? a[k] : b[k - na];
+        if (weir_rc(c) <= 0) continue;   /* immortal or already shared */
+        if (!next) next = c;
+        else if (n < SHARE_STACK) stack[n++] = c;
+        else weir_mark_shared(c);
+      }
+      if (next) { o = next; continue; }
+    }
+    if (n == 0) return;
+    o = stack[--n];
+  }
+}
+
 /* ---- Spawn and references ---- */
 weir_actor* weir_spawn(weir_behaviour behaviour, weir_obj* state, uint32_t mailbox_cap) {
   /* acquire: pairs with weir_sched_init's release store. */
@@ -69,7 +113,7 @@ weir_actor* weir_spawn(weir_behaviour behaviour, weir_obj* state, uint32_t mailb
   a->behaviour = behaviour;
   static _Atomic uint32_t next_id;
   a->id = atomic_fetch_add_explicit(&next_id, 1, memory_order_relaxed) + 1;   /* relaxed: a name */
-  if (state) weir_mark_shared(state);   /* the spawner may keep parts of it */
+  if (state) weir_share_for_send(state);   /* the spawner may keep parts of it */
   a->state_obj = state;
   weir_count_local(C_SPAWNED, 1);
   return a;
@@ -197,7 +241,7 @@ static int send_user(weir_actor* to, weir_obj* msg, int may_block) {
       return WEIR_SEND_DEAD;
     }
   }
-  weir_mark_shared(msg);
+  weir_share_for_send(msg);
   weir_envelope* e = weir_env_new(ENV_USER, msg);
   weir_mq_push(&to->mq, &e->node);
   weir_count_local(C_SENT, 1);
@@ -324,7 +368,7 @@ int weir_reply(weir_obj* reply, weir_obj* value) {
   int won = atomic_compare_exchange_strong_explicit(&c->status, &expected, CALL_REPLYING,
                                                     memory_order_acquire, memory_order_relaxed);
   if (won) {
-    weir_mark_shared(value);
+    weir_share_for_send(value);
     c->result = value;
     /* seq_cst: release publishes result; seq_cst against the caller storing AWAITING and then
      * reading status (README lost-wake-up rule), before our CAS on its state in call_wake. */

@@ -113,6 +113,9 @@ typedef struct weir_worker {
   char crash_detail[256];       /* "location: message" of the last crash */
   _Atomic uint64_t counters[C_COUNT];  /* owner: relaxed load + store; readers: relaxed loads */
   int spare;                    /* a stand-in for a worker blocked in a handler (worker.c) */
+  weir_actor* next;             /* woken by this worker's current handler: runs next (worker.c) */
+  unsigned next_runs;           /* turns in a row taken from `next` (fairness bound) */
+  uint32_t taken;               /* user messages taken this turn, their slots not yet given back */
 } weir_worker;
 weir_worker* weir_current_worker(void);             /* NULL on other threads */
 void weir_schedule(weir_actor* a);                  /* a just became QUEUED: put it on a queue */
@@ -132,6 +135,7 @@ void weir_counters_sum(uint64_t out[C_COUNT]);      /* workers + other threads *
 void weir_counters_global(uint64_t out[C_COUNT]);   /* other threads only */
 
 /* ---- Actors (actor.c) ---- */
+void weir_share_for_send(weir_obj* v);               /* owner only: v is about to cross (README) */
 void weir_actor_wake(weir_actor* a, uint32_t from);  /* CAS from -> QUEUED and schedule */
 void weir_send_system(weir_actor* to, unsigned kind, weir_obj* payload);
 void weir_space_notify(weir_actor* a);              /* after the holder freed mailbox space */

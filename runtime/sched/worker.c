@@ -78,9 +78,26 @@ void weir_workers_wake_all(void) {
   pthread_mutex_unlock(&park_mu);
 }
 
+/* Hand-off: an actor made runnable by the handler running on this worker (a send, a reply)
+ * goes into the worker's private `next` slot and runs right after the current turn, without
+ * touching a run queue (a push and a CAS saved per wake-up: ping-pong and request/response stay
+ * on one core and in its cache). A second wake-up in the same turn moves the older one to the
+ * run queue. Fairness: find_work takes `next` at most WEIR_BATCH times in a row before looking
+ * at the run queue. The slot is invisible to thieves and to the spare threads: a handler about
+ * to block flushes it (weir_sched_block_begin), and a worker never parks with it full. */
 void weir_schedule(weir_actor* a) {
   weir_worker* w = self_worker;
-  if (w && w->q && weir_runq_push(w->q, a)) {
+  if (w && w->q && w->current) {
+    weir_actor* old = w->next;
+    w->next = a;
+    if (!old) return;
+    a = old;
+    if (weir_runq_push(w->q, a)) {
+      /* Two actors wait on this worker now: a sleeper may take the one on the run queue. */
+      weir_wake_one();
+      return;
+    }
+  } else if (w && w->q && weir_runq_push(w->q, a)) {
     /* This worker will reach a soon (turns are bounded); wake a sleeper only when a second actor
      * waits, so a ping-pong pair stays on one core instead of bouncing through futexes. */
     if (weir_runq_size(w->q) >= 2) weir_wake_one();
@@ -107,6 +124,14 @@ int weir_quiescent_locked(void) {
 
 static weir_actor* find_work(weir_worker* w) {
   weir_actor* a;
+  if ((a = w->next)) {
+    w->next = NULL;
+    if (++w->next_runs <= WEIR_BATCH) return a;
+    /* The hand-off chain has had its share: behind everything queued, like an ended batch. */
+    w->next_runs = 0;
+    if (!weir_runq_push(w->q, a)) weir_inject_push(a);
+  }
+  w->next_runs = 0;
   if (++w->tick % 61 == 0 && (a = weir_inject_take())) return a;
   if ((a = weir_runq_take(w->q))) return a;
   if ((a = weir_inject_take())) return a;
@@ -157,6 +182,16 @@ static void end_turn(weir_actor* a) {
   }
 }
 
+/* Return the mailbox slots of the messages this turn took (one atomic per turn, not per
+ * message) and wake blocked senders. seq_cst: the holder's half of the blocked-sender
+ * hand-shake (weir_space_notify reads `blocked` after this). */
+static void give_back(weir_worker* w, weir_actor* a) {
+  if (!w->taken) return;
+  atomic_fetch_sub_explicit(&a->queued, w->taken, memory_order_seq_cst);
+  w->taken = 0;
+  weir_space_notify(a);
+}
+
 static void run_turn(weir_worker* w, weir_actor* a) {
   /* relaxed: the queue we took it from published it (acquire); we are its only holder. */
   uint32_t s = atomic_load_explicit(&a->state, memory_order_relaxed);
@@ -164,11 +199,13 @@ static void run_turn(weir_worker* w, weir_actor* a) {
   atomic_store_explicit(&a->state, ST_RUNNING, memory_order_relaxed);  /* relaxed: held by us */
   w->current = a;
   uint32_t user = 0;   /* user messages taken (their mailbox slots are given back at the end) */
+  w->taken = 0;
   if (setjmp(w->crash)) {
-    /* A handler hit a run-time error (weir_sched_on_panic). Locals are stale here; the mailbox
-     * slots were given back message by message. */
+    /* A handler hit a run-time error (weir_sched_on_panic). Locals are stale here; w->taken
+     * is not. */
     w->in_handler = 0;
     w->current = NULL;
+    give_back(w, a);
     /* The crash is reported, the program goes on (LANGUAGE.md section 7). */
     weir_stdout_flush();
     fprintf(stderr, "actor %u crashed: %s\n", a->id, w->crash_detail);
@@ -191,9 +228,9 @@ static void run_turn(weir_worker* w, weir_actor* a) {
     weir_free_cell(&env->h);
     if (kind == ENV_USER || kind == ENV_DOWN) {
       if (kind == ENV_USER) {
-        /* Give the slot back now, so a crash cannot lose it. seq_cst: the holder's half of the
-         * blocked-sender hand-shake (weir_space_notify reads `blocked` after this). */
-        atomic_fetch_sub_explicit(&a->queued, 1, memory_order_seq_cst);
+        /* The mailbox slot is given back once per turn (give_back); w->taken survives a
+         * crash's longjmp, so a crash gives them back too. */
+        w->taken++;
         user++;
       }
       w->in_handler = 1;
@@ -204,10 +241,8 @@ static void run_turn(weir_worker* w, weir_actor* a) {
     }
   }
   w->current = NULL;
-  if (user) {
-    weir_count_local(C_DELIVERED, user);
-    weir_space_notify(a);
-  }
+  give_back(w, a);
+  if (user) weir_count_local(C_DELIVERED, user);
   if (a->flags & FL_STOPPING) weir_actor_die(a, WEIR_DOWN_STOP, NULL);
   else end_turn(a);
 }
@@ -258,10 +293,25 @@ static void* worker_main(void* p) {
  * a spare thread stands in for it: the number of threads running actors never drops, so the
  * actor being called runs even with one worker, and nested calls nest spares. A spare has no
  * run queue (what it schedules goes to the inject queue; it takes outside work and steals from
- * every worker, the blocked one included), counts into the global counters, and leaves after
- * its current turn once the wait is over. The blocked thread acts as an outside thread for the
- * wait (self_worker is NULL): its sends go to the inject queue and wake a sleeper. */
-typedef struct spare_thread { weir_worker w; _Atomic int done; } spare_thread;
+ * every worker, the blocked one included), counts into the global counters, and goes off duty
+ * after its current turn once the wait is over. The blocked thread acts as an outside thread for
+ * the wait (self_worker is NULL): its sends go to the inject queue and wake a sleeper.
+ * Spares are pooled: one that goes off duty waits (on its own condition variable, so it never
+ * takes a wake-up meant for a parked worker) for the next block_begin, instead of a thread
+ * being created per call; weir_workers_stop ends and joins them all.
+ * Counting: `nspares` is the number ON DUTY (quiescence needs each of them parked); a spare that
+ * goes off duty re-checks quiescence (the program may have been waiting only for it). */
+typedef struct spare_thread {
+  weir_worker w;
+  pthread_t thread;
+  pthread_cond_t cv;               /* off duty: waits here for the next block_begin */
+  _Atomic int on_duty;             /* set by block_begin, cleared by block_end (under park_mu) */
+  int pooled;                      /* park_mu: on the idle list (not assigned to a stint) */
+  struct spare_thread* next_idle;  /* park_mu */
+  struct spare_thread* next_all;   /* park_mu: every spare thread of this run, joined at stop */
+} spare_thread;
+static spare_thread* spare_idle;   /* park_mu */
+static spare_thread* spare_all;    /* park_mu */
 static _Thread_local weir_worker* blocked_self;
 
 static weir_actor* spare_find_work(void) {
@@ -272,60 +322,105 @@ static weir_actor* spare_find_work(void) {
   return NULL;
 }
 
-static void* spare_main(void* p) {
-  spare_thread* s = (spare_thread*)p;
-  self_worker = &s->w;
-  weir_rt_thread_signals();
-  weir_heap_attach();
+/* One stint standing in for a blocked worker: run actors until block_end (or exit). */
+static void spare_duty(spare_thread* s) {
   for (;;) {
-    /* acquire: block_end's release store; the blocked thread's writes before it are not read here. */
-    if (atomic_load_explicit(&s->done, memory_order_acquire)) break;
-    if (atomic_load_explicit(&weir_sched_exiting, memory_order_acquire)) break;
+    /* acquire: block_end's store; the blocked thread's writes before it are not read here. */
+    if (!atomic_load_explicit(&s->on_duty, memory_order_acquire)) return;
+    if (atomic_load_explicit(&weir_sched_exiting, memory_order_acquire)) return;
     weir_actor* a = spare_find_work();
     if (a) { run_turn(&s->w, a); continue; }
     pthread_mutex_lock(&park_mu);
     /* seq_cst: the parker's half of the wake-up rule, as in park(). */
     atomic_fetch_add_explicit(&nparked, 1, memory_order_seq_cst);
-    while (!atomic_load_explicit(&s->done, memory_order_relaxed) && !stopping && all_queues_empty()) {
+    while (atomic_load_explicit(&s->on_duty, memory_order_relaxed) && !stopping && all_queues_empty()) {
       weir_check_quiescence_locked();
       pthread_cond_wait(&park_cv, &park_mu);
     }
     atomic_fetch_sub_explicit(&nparked, 1, memory_order_seq_cst);   /* seq_cst: as above */
+    int stop = stopping;
     pthread_mutex_unlock(&park_mu);
+    if (stop) return;
   }
+}
+
+static void* spare_main(void* p) {
+  spare_thread* s = (spare_thread*)p;
+  self_worker = &s->w;
+  weir_rt_thread_signals();
+  weir_heap_attach();
   pthread_mutex_lock(&park_mu);
-  atomic_fetch_sub_explicit(&nspares, 1, memory_order_relaxed);   /* relaxed: under park_mu */
+  for (;;) {
+    /* In the pool until a block_begin takes it (a new spare starts assigned: its stint may
+     * even be over before it runs, then spare_duty returns at once). */
+    while (s->pooled && !stopping) pthread_cond_wait(&s->cv, &park_mu);
+    if (stopping) break;
+    pthread_mutex_unlock(&park_mu);
+    spare_duty(s);
+    pthread_mutex_lock(&park_mu);
+    /* Off duty (or the program ends): wait for block_end if exit cut the stint short, so that
+     * a later block_begin never finds a half-finished spare on the idle list. */
+    while (atomic_load_explicit(&s->on_duty, memory_order_relaxed) && !stopping)
+      pthread_cond_wait(&s->cv, &park_mu);
+    atomic_fetch_sub_explicit(&nspares, 1, memory_order_relaxed);   /* relaxed: under park_mu */
+    if (stopping) break;
+    s->pooled = 1;
+    s->next_idle = spare_idle;
+    spare_idle = s;
+    weir_check_quiescence_locked();   /* the program may have waited for this spare only */
+  }
   pthread_mutex_unlock(&park_mu);
   weir_heap_thread_exit();
   self_worker = NULL;
-  free(s);
   return NULL;
 }
 
 void* weir_sched_block_begin(void) {
   weir_worker* w = self_worker;
   if (!w) return NULL;   /* not a worker (or a spare's blocked handler already blocked): nothing to hand over */
-  spare_thread* s = (spare_thread*)calloc(1, sizeof *s);
-  if (!s) return NULL;
-  s->w.id = -1;
-  s->w.spare = 1;
+  /* What only this worker could run must be visible to the spare: the hand-off slot goes to the
+   * run queue (spares steal from it), and the mailbox slots taken so far are given back. */
+  if (w->next) {
+    weir_actor* a = w->next;
+    w->next = NULL;
+    if (!w->q || !weir_runq_push(w->q, a)) weir_inject_push(a);
+  }
+  if (w->current) give_back(w, w->current);
   pthread_mutex_lock(&park_mu);
+  spare_thread* s = spare_idle;
+  if (s) { spare_idle = s->next_idle; s->pooled = 0; }
   atomic_fetch_add_explicit(&nspares, 1, memory_order_relaxed);   /* relaxed: under park_mu */
+  if (s) {
+    atomic_store_explicit(&s->on_duty, 1, memory_order_relaxed);  /* relaxed: under park_mu */
+    pthread_cond_signal(&s->cv);
+  }
   pthread_mutex_unlock(&park_mu);
-  pthread_attr_t attr;
-  pthread_attr_init(&attr);
-  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-  pthread_attr_setstacksize(&attr, WEIR_WORKER_STACK);
-  pthread_attr_setguardsize(&attr, 65536);
-  pthread_t t;
-  int err = pthread_create(&t, &attr, spare_main, s);
-  pthread_attr_destroy(&attr);
-  if (err) {
-    pthread_mutex_lock(&park_mu);
-    atomic_fetch_sub_explicit(&nspares, 1, memory_order_relaxed);
-    pthread_mutex_unlock(&park_mu);
-    free(s);
-    return NULL;
+  if (!s) {
+    s = (spare_thread*)calloc(1, sizeof *s);
+    pthread_attr_t attr;
+    int err = !s;
+    if (s) {
+      s->w.id = -1;
+      s->w.spare = 1;
+      pthread_cond_init(&s->cv, NULL);
+      atomic_init(&s->on_duty, 1);
+      pthread_attr_init(&attr);
+      pthread_attr_setstacksize(&attr, WEIR_WORKER_STACK);   /* handlers may recurse deeply; lazily committed */
+      pthread_attr_setguardsize(&attr, 65536);
+      pthread_mutex_lock(&park_mu);
+      err = pthread_create(&s->thread, &attr, spare_main, s);
+      if (!err) { s->next_all = spare_all; spare_all = s; }
+      pthread_mutex_unlock(&park_mu);
+      pthread_attr_destroy(&attr);
+    }
+    if (err) {
+      pthread_mutex_lock(&park_mu);
+      atomic_fetch_sub_explicit(&nspares, 1, memory_order_relaxed);
+      pthread_mutex_unlock(&park_mu);
+      if (s) pthread_cond_destroy(&s->cv);
+      free(s);
+      return NULL;
+    }
   }
   blocked_self = w;
   self_worker = NULL;
@@ -338,10 +433,27 @@ void weir_sched_block_end(void* token) {
   self_worker = blocked_self;
   blocked_self = NULL;
   pthread_mutex_lock(&park_mu);
-  /* release: pairs with the spare's acquire load; it stops after its current turn. */
-  atomic_store_explicit(&s->done, 1, memory_order_release);
+  /* release: pairs with the spare's acquire load; it goes off duty after its current turn. */
+  atomic_store_explicit(&s->on_duty, 0, memory_order_release);
   pthread_cond_broadcast(&park_cv);
+  pthread_cond_signal(&s->cv);
   pthread_mutex_unlock(&park_mu);
+}
+
+/* weir_workers_stop: end every spare thread (they see `stopping`) and join them. */
+static void spares_join(void) {
+  pthread_mutex_lock(&park_mu);
+  spare_thread* all = spare_all;
+  spare_all = spare_idle = NULL;
+  for (spare_thread* s = all; s; s = s->next_all) pthread_cond_signal(&s->cv);
+  pthread_mutex_unlock(&park_mu);
+  while (all) {
+    spare_thread* n = all->next_all;
+    pthread_join(all->thread, NULL);
+    pthread_cond_destroy(&all->cv);
+    free(all);
+    all = n;
+  }
 }
 
 int weir_workers_start(int n) {
@@ -375,6 +487,7 @@ void weir_workers_stop(void) {
   pthread_cond_broadcast(&park_cv);
   pthread_mutex_unlock(&park_mu);
   for (int i = 0; i < nworkers; i++) pthread_join(workers[i].thread, NULL);
+  spares_join();
 }
 
 /* After weir_workers_stop: the counters stay readable until the next start. */
