@@ -344,7 +344,9 @@ struct Client::Impl {
           return close(session_up ? "connection closed by the server"
                                   : "connection closed by the server before CONNACK", false);
         // A TLS alert before CONNACK (TLS 1.3 reports a refused client certificate here).
-        return close("read: " + ec.message(), is_tls_error(ec) && !session_up);
+        if (is_tls_error(ec))
+          return close("TLS with " + opt.host + ": " + ec.message(), !session_up);
+        return close("read: " + ec.message(), false);
       }
       ++stats.reads;
       stats.bytes_in += n;
