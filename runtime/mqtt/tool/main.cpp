@@ -234,7 +234,11 @@ struct LineFeed {
   void start(asio::io_context& io, std::function<void()> wake) {
     std::thread([this, &io, wake = std::move(wake)] {
       std::string line;
-      while (std::getline(std::cin, line)) {
+      char* buf = nullptr;
+      std::size_t cap = 0;
+      ssize_t got;
+      while ((got = ::getline(&buf, &cap, stdin)) >= 0) {  // POSIX getline: no per-char locking
+        line.assign(buf, std::size_t(got) - (got > 0 && buf[got - 1] == '\n' ? 1 : 0));
         std::unique_lock lk(m);
         room.wait(lk, [&] { return lines.size() < limit; });
         const bool was_empty = lines.empty();
@@ -242,6 +246,7 @@ struct LineFeed {
         lk.unlock();
         if (was_empty) asio::post(io, wake);
       }
+      std::free(buf);
       { std::lock_guard lk(m); eof = true; }
       asio::post(io, wake);
     }).detach();
