@@ -2,6 +2,7 @@
 #include "weir/mqtt/session.hpp"
 #include "weir/mqtt/reason.hpp"
 #include "weir/mqtt/topic.hpp"
+#include "weir/mqtt/validate.hpp"
 #include "weir/mqtt/wire.hpp"
 #include <utility>
 
@@ -16,16 +17,15 @@ Session::Session(SessionConfig cfg)
 
 // ---- output ---------------------------------------------------------------------------------
 
-void Session::send(const Packet& p) {
+// Encodes one packet into the output. A packet that cannot be encoded leaves the output as it
+// was; the caller decides what fails (one request, or the connection for a CONNECT).
+Error Session::send(const Packet& p) {
   EncodeOptions o{cfg_.version, server_max_packet_};
   last_sent_ = now_;
-  if (Error e = encode(p, out_, o)) {
-    // Only reachable through a bug or an oversized SUBSCRIBE: report it, do not crash.
-    events_.push_back(ClosedEvent{rc::implementation_specific_error, "encode: " + e.message(), false});
-  }
+  return encode(p, out_, o);
 }
 
-void Session::send_publish(Publish& m) {
+bool Session::send_publish(Publish& m) {
   EncodeOptions o{cfg_.version, server_max_packet_};
   last_sent_ = now_;
   // Outgoing topic alias: announce topic+alias once per connection, then alias alone.
@@ -52,7 +52,26 @@ void Session::send_publish(Publish& m) {
     m.props.items.pop_back();
     if (!topic_saved.empty()) m.topic = std::move(topic_saved);
   }
-  if (e) events_.push_back(ClosedEvent{rc::implementation_specific_error, "encode: " + e.message(), false});
+  return !e;
+}
+
+// Does the message fit this connection (the server's Maximum Packet Size may be smaller than
+// when it was accepted)? Checked before a queued message is sent: a message that does not fit
+// fails alone, the connection stays.
+bool Session::fits(Publish& m, std::string* why) const {
+  EncodeOptions o{cfg_.version, server_max_packet_};
+  const std::uint16_t saved = m.packet_id;
+  if (m.qos > 0 && m.packet_id == 0) m.packet_id = 1;  // size with a packet identifier
+  const bool ok = encoded_size(m, o) != 0;
+  m.packet_id = saved;
+  if (ok) return true;
+  *why = publish_problem(m, cfg_.version, server_max_packet_, server_max_announced_);
+  if (why->empty()) *why = "PUBLISH could not be encoded";
+  return false;
+}
+
+void Session::fail_publish(std::uint64_t token, std::uint8_t reason, std::string why) {
+  events_.push_back(PublishDoneEvent{token, 0, reason, std::move(why)});
 }
 
 void Session::take_output(std::vector<std::uint8_t>& buf) {
@@ -61,11 +80,20 @@ void Session::take_output(std::vector<std::uint8_t>& buf) {
   pump();
 }
 
+// The server broke the protocol (malformed packet, unexpected packet ...): DISCONNECT with the
+// reason and close. Transient: the server may be fixed or restarted, and the client's backoff
+// does not reset until a connection stayed healthy, so this cannot become a reconnect storm.
 void Session::protocol_error(std::uint8_t reason, std::string why) {
   if (cfg_.version == Version::v5 && state_ != SessionState::disconnected)
-    send(Disconnect{reason, {}});
+    (void)send(Disconnect{reason, {}});
   state_ = SessionState::closing;
-  events_.push_back(ClosedEvent{reason, std::move(why), false});
+  events_.push_back(ClosedEvent{reason, std::move(why), false, false});
+}
+
+// A timeout: close without DISCONNECT (the server is not answering; the will applies).
+void Session::close_transient(std::uint8_t reason, std::string why) {
+  state_ = SessionState::closing;
+  events_.push_back(ClosedEvent{reason, std::move(why), false, false});
 }
 
 // ---- lifecycle ------------------------------------------------------------------------------
@@ -74,6 +102,10 @@ void Session::connection_opened(TimePoint now) {
   out_.clear();
   now_ = now;
   state_ = SessionState::connecting;
+  ++epoch_;
+  draining_ = false;
+  partial_since_.reset();
+  request_sent_.clear();
   Connect c;
   c.version = cfg_.version;
   c.client_id = client_id_;
@@ -93,9 +125,16 @@ void Session::connection_opened(TimePoint now) {
   if (c.will && cfg_.version == Version::v311) c.will->props = {};
   c.username = cfg_.username;
   c.password = cfg_.password;
-  send(c);
+  if (Error e = send(c)) {  // the transport validates first (connect_problem); a last guard
+    state_ = SessionState::closing;
+    events_.push_back(ClosedEvent{rc::implementation_specific_error, "CONNECT: " + e.message(), false, true});
+  }
   last_sent_ = now;
   ping_outstanding_ = false;
+}
+
+void Session::set_version(Version v) noexcept {
+  if (state_ == SessionState::disconnected) cfg_.version = v;
 }
 
 void Session::connection_lost() {
@@ -109,11 +148,17 @@ void Session::connection_lost() {
   out_.clear();
   state_ = SessionState::disconnected;
   ping_outstanding_ = false;
+  partial_since_.reset();
+  // Acknowledgements owed on this connection are void: the server delivers those messages
+  // again (persistent session), so a QoS 2 message not yet PUBRECed is forgotten here.
+  for (auto& in : in_order_)
+    if (in.qos == 2) qos2_in_.erase(in.packet_id);
+  in_order_.clear();
 }
 
 void Session::disconnect(std::uint8_t reason) {
   if (state_ == SessionState::connected || state_ == SessionState::connecting) {
-    send(Disconnect{reason, {}});
+    (void)send(Disconnect{reason, {}});
     state_ = SessionState::closing;
   }
 }
@@ -141,17 +186,21 @@ std::uint16_t Session::alloc_id() {
 }
 
 PublishResult Session::publish(Publish msg) {
-  if (msg.qos > 2) return {Accept::invalid, 0, Error{Errc::invalid_qos, PacketType::publish, "qos", 0}};
-  if (!is_valid_topic_name(msg.topic))
-    return {Accept::invalid, 0, Error{Errc::invalid_topic_name, PacketType::publish, "topic name", 0}};
+  if (msg.qos > 2)
+    return {Accept::invalid, 0, Error{Errc::invalid_qos, PacketType::publish, "qos", 0},
+            "QoS " + std::to_string(msg.qos) + ": must be 0, 1 or 2"};
   if (msg.qos > server_max_qos_) msg.qos = server_max_qos_;  // downgrade as the server demands
   msg.dup = false;
   msg.packet_id = msg.qos ? 1 : 0;  // placeholder for the size check
-  const std::size_t size = encoded_size(msg, {cfg_.version});
-  if (size == 0)
-    return {Accept::invalid, 0, Error{Errc::protocol_error, PacketType::publish, "properties", 0}};
-  if (size > server_max_packet_)
-    return {Accept::too_large, 0, Error{Errc::packet_too_large, PacketType::publish, "", 0}};
+  const std::size_t size = encoded_size(msg, {cfg_.version, server_max_packet_});
+  if (size == 0) {
+    std::string why = publish_problem(msg, cfg_.version, server_max_packet_, server_max_announced_);
+    const bool large = why.rfind("message of", 0) == 0;  // size problems (validate.hpp)
+    if (why.empty()) why = "PUBLISH could not be encoded";
+    return {large ? Accept::too_large : Accept::invalid, 0,
+            Error{large ? Errc::packet_too_large : Errc::protocol_error, PacketType::publish, "", 0},
+            std::move(why)};
+  }
   const std::uint64_t token = next_token_++;
   ++stats_.published;
   // Fast path: connected, nothing queued ahead, room in the window and in the output.
@@ -180,19 +229,22 @@ PublishResult Session::publish(Publish msg) {
 void Session::start_flight(Publish&& m, std::uint64_t token) {
   const Stage st = m.qos == 1 ? Stage::puback : Stage::pubrec;
   m.packet_id = alloc_id();
-  auto& o = inflight_.emplace_back(Outgoing{std::move(m), st, token});
+  auto& o = inflight_.emplace_back(Outgoing{std::move(m), st, token, now_});
   by_id_[o.msg.packet_id] = &o;
   ++inflight_count_;
-  send_publish(o.msg);
+  if (!send_publish(o.msg)) finish(o, rc::implementation_specific_error, "PUBLISH could not be encoded");
 }
 
 void Session::pump() {
   if (state_ != SessionState::connected) return;
+  std::string why;
   while (!queue_.empty() && out_.size() < cfg_.max_output_bytes) {
     Queued& q = queue_.front();
     if (q.msg.qos > 0 && !window_open()) break;
     queued_bytes_ -= q.msg.payload.size() + q.msg.topic.size();
-    if (q.msg.qos == 0) send_publish(q.msg);
+    if (q.msg.qos > server_max_qos_) q.msg.qos = server_max_qos_;
+    if (!fits(q.msg, &why)) fail_publish(q.token, rc::packet_too_large, std::move(why));
+    else if (q.msg.qos == 0) send_publish(q.msg);
     else start_flight(std::move(q.msg), q.token);
     queue_.pop_front();
   }
@@ -202,18 +254,79 @@ void Session::pump() {
   }
 }
 
-std::uint16_t Session::subscribe(std::vector<Subscription> subs, Properties props) {
-  Subscribe s{alloc_id(), std::move(props), std::move(subs)};
-  if (state_ == SessionState::connected) send(s);
-  pending_sub_.emplace(s.packet_id, std::move(s));
-  return s.packet_id;
+RequestResult Session::subscribe(std::vector<Subscription> subs, Properties props) {
+  if (subs.empty()) return {0, "SUBSCRIBE needs at least one topic filter"};
+  for (auto& sub : subs)
+    if (auto why = subscription_problem(sub, cfg_.version); !why.empty()) return {0, std::move(why)};
+  Subscribe s{1, std::move(props), std::move(subs)};
+  std::vector<std::uint8_t> scratch;
+  if (Error e = encode(Packet(s), scratch, {cfg_.version, server_max_packet_}))
+    return {0, "SUBSCRIBE: " + e.message()};
+  s.packet_id = alloc_id();
+  const std::uint16_t id = s.packet_id;
+  if (state_ == SessionState::connected) {
+    (void)send(s);  // encodable: checked above against this connection's limits
+    request_sent_[id] = now_;
+  }
+  pending_sub_.emplace(id, std::move(s));
+  return {id, {}};
 }
 
-std::uint16_t Session::unsubscribe(std::vector<std::string> filters) {
-  Unsubscribe u{alloc_id(), {}, std::move(filters)};
-  if (state_ == SessionState::connected) send(u);
-  pending_unsub_.emplace(u.packet_id, std::move(u));
-  return u.packet_id;
+RequestResult Session::unsubscribe(std::vector<std::string> filters) {
+  if (filters.empty()) return {0, "UNSUBSCRIBE needs at least one topic filter"};
+  for (auto& f : filters)
+    if (auto why = topic_filter_problem(f); !why.empty()) return {0, std::move(why)};
+  Unsubscribe u{1, {}, std::move(filters)};
+  std::vector<std::uint8_t> scratch;
+  if (Error e = encode(Packet(u), scratch, {cfg_.version, server_max_packet_}))
+    return {0, "UNSUBSCRIBE: " + e.message()};
+  u.packet_id = alloc_id();
+  const std::uint16_t id = u.packet_id;
+  if (state_ == SessionState::connected) {
+    (void)send(u);
+    request_sent_[id] = now_;
+  }
+  pending_unsub_.emplace(id, std::move(u));
+  return {id, {}};
+}
+
+// ---- deferred acknowledgements --------------------------------------------------------------
+
+bool Session::ack(std::uint64_t ack_id, std::uint8_t reason) {
+  if (ack_id == 0 || std::uint32_t(ack_id >> 16) != epoch_ || state_ != SessionState::connected)
+    return false;
+  const auto id = std::uint16_t(ack_id & 0xFFFF);
+  for (auto& in : in_order_) {
+    if (in.packet_id != id || in.acked) continue;
+    in.acked = true;
+    in.reason = cfg_.version == Version::v5 ? reason : 0;
+    release_acks();
+    return true;
+  }
+  return false;
+}
+
+void Session::abandon_unacked() {
+  std::erase_if(in_order_, [this](const Incoming& in) {
+    if (in.acked) return false;
+    if (in.qos == 2) qos2_in_.erase(in.packet_id);
+    return true;
+  });
+  release_acks();
+}
+
+// Acknowledgements leave in the order the messages arrived (MQTT 5.0 §4.6).
+void Session::release_acks() {
+  while (!in_order_.empty() && in_order_.front().acked) {
+    const Incoming in = in_order_.front();
+    in_order_.pop_front();
+    if (in.qos == 1) {
+      (void)send(Puback{{in.packet_id, in.reason, {}}});
+    } else {
+      (void)send(Pubrec{{in.packet_id, in.reason, {}}});
+      if (in.reason >= 0x80) qos2_in_.erase(in.packet_id);  // a failing PUBREC ends the flow
+    }
+  }
 }
 
 // ---- input ----------------------------------------------------------------------------------
@@ -221,16 +334,38 @@ std::uint16_t Session::unsubscribe(std::vector<std::string> filters) {
 std::size_t Session::receive(std::span<const std::uint8_t> data, TimePoint now) {
   now_ = now;
   DecodeOptions o{cfg_.version, cfg_.max_packet_size ? cfg_.max_packet_size : max_packet_size_limit};
+  // A server that only speaks 3.1.1 answers a 5.0 CONNECT with a 3.1.1 CONNACK carrying return
+  // code 1 (no such reason code exists in 5.0): report the real cause, not a decoding error.
+  if (state_ == SessionState::connecting && cfg_.version == Version::v5 && data.size() >= 4 &&
+      data[0] == 0x20 && data[1] == 0x02 && data[3] == rc::v3_unacceptable_protocol_version) {
+    state_ = SessionState::closing;
+    events_.push_back(ClosedEvent{rc::unsupported_protocol_version,
+        "connection refused: the server does not support MQTT 5.0 (it answered with an MQTT "
+        "3.1.1 CONNACK, return code 1: unacceptable protocol version); use MQTT 3.1.1",
+        true, true});
+    return data.size();
+  }
   std::size_t pos = 0;
+  std::size_t needed = 0;
   while (pos < data.size() && state_ != SessionState::disconnected && state_ != SessionState::closing) {
     Decoded d = decode(data.subspan(pos), o);
-    if (d.status == DecodeStatus::need_more) break;
+    if (d.status == DecodeStatus::need_more) {
+      needed = d.needed;
+      break;
+    }
     if (d.status == DecodeStatus::error) {
-      protocol_error(d.error.reason_code(), d.error.message());
+      protocol_error(d.error.reason_code(), "malformed packet from the server: " + d.error.message());
       return data.size();
     }
     pos += d.consumed;
     if (!handle(std::move(d.packet), now)) return data.size();
+  }
+  if (pos < data.size()) {  // an incomplete packet starts at pos
+    if (pos > 0 || !partial_since_) partial_since_ = now;
+    partial_have_ = data.size() - pos;
+    partial_need_ = needed;
+  } else {
+    partial_since_.reset();
   }
   return pos;
 }
@@ -260,6 +395,7 @@ bool Session::handle(Packet&& p, TimePoint now) {
       auto& s = std::get<Suback>(p);
       if (pending_sub_.erase(s.packet_id)) {
         free_id(s.packet_id);
+        request_sent_.erase(s.packet_id);
         events_.push_back(SubackEvent{s.packet_id, std::move(s.reasons), std::move(s.props)});
       }
       break;
@@ -268,6 +404,7 @@ bool Session::handle(Packet&& p, TimePoint now) {
       auto& u = std::get<Unsuback>(p);
       if (pending_unsub_.erase(u.packet_id)) {
         free_id(u.packet_id);
+        request_sent_.erase(u.packet_id);
         events_.push_back(UnsubackEvent{u.packet_id, std::move(u.reasons)});
       }
       break;
@@ -278,11 +415,12 @@ bool Session::handle(Packet&& p, TimePoint now) {
       state_ = SessionState::closing;
       auto why = std::string("server sent DISCONNECT: ") + reason_name(d.reason, t);
       if (auto rs = d.props.str(PropId::reason_string)) why += " (" + std::string(*rs) + ")";
-      events_.push_back(ClosedEvent{d.reason, std::move(why), true});
+      events_.push_back(ClosedEvent{d.reason, std::move(why), true, disconnect_reason_permanent(d.reason)});
       return false;
     }
     case PacketType::auth:
       protocol_error(rc::bad_authentication_method, "enhanced authentication is not supported");
+      std::get<ClosedEvent>(events_.back()).permanent = true;  // retrying cannot help
       return false;
     default:
       protocol_error(rc::protocol_error, std::string("a server must not send ") + packet_type_name(t));
@@ -294,11 +432,10 @@ bool Session::handle(Packet&& p, TimePoint now) {
 void Session::on_connack(Connack& c) {
   if (c.reason != 0) {
     state_ = SessionState::closing;
-    std::string why = "connection refused: ";
-    why += cfg_.version == Version::v5 ? reason_name(c.reason, PacketType::connack)
-                                       : ("return code " + std::to_string(c.reason));
-    if (auto rs = c.props.str(PropId::reason_string)) why += " (" + std::string(*rs) + ")";
-    events_.push_back(ClosedEvent{c.reason, std::move(why), true});
+    std::string why = "connection refused: " + connack_refusal_text(c.reason, cfg_.version);
+    if (auto rs = c.props.str(PropId::reason_string)) why += ": " + std::string(*rs);
+    events_.push_back(ClosedEvent{c.reason, std::move(why), true,
+                                  connack_refusal_permanent(c.reason, cfg_.version)});
     return;
   }
   state_ = SessionState::connected;
@@ -307,6 +444,7 @@ void Session::on_connack(Connack& c) {
       ? std::uint16_t(c.props.num(PropId::receive_maximum).value_or(65535))
       : std::max<std::uint16_t>(cfg_.v311_server_window, 1);
   server_max_packet_ = c.props.num(PropId::maximum_packet_size).value_or(max_packet_size_limit);
+  server_max_announced_ = c.props.find(PropId::maximum_packet_size) != nullptr;
   server_alias_max_ = std::uint16_t(c.props.num(PropId::topic_alias_maximum).value_or(0));
   server_max_qos_ = std::uint8_t(c.props.num(PropId::maximum_qos).value_or(2));
   keep_alive_ = std::uint16_t(c.props.num(PropId::server_keep_alive).value_or(cfg_.keep_alive));
@@ -346,20 +484,39 @@ void Session::on_connack(Connack& c) {
     qos2_in_.clear();
   } else {
     // Resend everything unacknowledged with its original packet identifier (§4.4).
+    std::vector<Outgoing*> too_large;
     for (auto& o : inflight_) {
+      o.sent = now_;
       if (o.stage == Stage::puback || o.stage == Stage::pubrec) {
         o.msg.dup = true;
-        send_publish(o.msg);
+        if (!send_publish(o.msg)) too_large.push_back(&o);  // the new server's limit is lower
         ++stats_.resent;
       } else if (o.stage == Stage::pubcomp) {
-        send(Pubrel{{o.msg.packet_id, 0, {}}});
+        (void)send(Pubrel{{o.msg.packet_id, 0, {}}});
         ++stats_.resent;
       }
     }
+    for (auto* o : too_large)
+      finish(*o, rc::packet_too_large, "message too large for the server's Maximum Packet Size of " +
+                                           std::to_string(server_max_packet_) + " bytes");
   }
-  // SUBSCRIBE / UNSUBSCRIBE that were not acknowledged are sent again.
-  for (auto& [id, s] : pending_sub_) send(s);
-  for (auto& [id, u] : pending_unsub_) send(u);
+  // SUBSCRIBE / UNSUBSCRIBE that were not acknowledged are sent again; one that no longer fits
+  // this server fails alone.
+  std::vector<std::uint16_t> failed;
+  for (auto& [id, s] : pending_sub_) {
+    if (Error e = send(s)) {
+      events_.push_back(SubackEvent{id, std::vector<std::uint8_t>(s.subs.size(), rc::unspecified_error),
+                                    {}, "SUBSCRIBE: " + e.message()});
+      failed.push_back(id);
+    } else {
+      request_sent_[id] = now_;
+    }
+  }
+  for (auto id : failed) { pending_sub_.erase(id); free_id(id); }
+  for (auto& [id, u] : pending_unsub_) {
+    (void)send(u);
+    request_sent_[id] = now_;
+  }
   events_.push_back(ConnectedEvent{c.session_present, std::move(c)});
   pump();
 }
@@ -382,39 +539,49 @@ void Session::on_publish(Publish& p) {
       }
     }
   }
-  ++stats_.received;
-  switch (p.qos) {
-    case 0: events_.push_back(MessageEvent{std::move(p)}); break;
-    case 1: {
-      const std::uint16_t id = p.packet_id;
-      events_.push_back(MessageEvent{std::move(p)});
-      send(Puback{{id, 0, {}}});
-      break;
-    }
-    case 2: {
-      const std::uint16_t id = p.packet_id;
-      if (qos2_in_.count(id)) {  // duplicate: already delivered, only acknowledge again
-        send(Pubrec{{id, 0, {}}});
-        break;
-      }
-      if (qos2_in_.size() >= cfg_.receive_maximum) {
-        protocol_error(rc::receive_maximum_exceeded, "server exceeded our Receive Maximum");
-        return;
-      }
-      qos2_in_.insert(id);
-      events_.push_back(MessageEvent{std::move(p)});
-      send(Pubrec{{id, 0, {}}});
-      break;
-    }
+  const std::uint16_t id = p.packet_id;
+  if (p.qos == 2 && qos2_in_.count(id)) {
+    // Duplicate of a message already delivered: acknowledge again, unless the application has
+    // not acknowledged it yet (then its PUBREC goes out when it does).
+    bool waiting = false;
+    for (auto& in : in_order_) waiting |= in.packet_id == id && in.qos == 2;
+    if (!waiting) (void)send(Pubrec{{id, 0, {}}});
+    return;
   }
+  if (p.qos == 0) {
+    if (draining_) return;
+    ++stats_.received;
+    events_.push_back(MessageEvent{std::move(p), 0});
+    return;
+  }
+  // Shutting down: not delivered, not acknowledged; the server keeps it for the session.
+  if (draining_) return;
+  std::size_t owed = qos2_in_.size();
+  for (auto& in : in_order_) owed += in.qos == 1;
+  if (owed >= cfg_.receive_maximum) {
+    protocol_error(rc::receive_maximum_exceeded, "server exceeded our Receive Maximum");
+    return;
+  }
+  ++stats_.received;
+  if (p.qos == 2) qos2_in_.insert(id);
+  if (cfg_.manual_acks) {
+    in_order_.push_back(Incoming{id, p.qos, false, 0});
+    events_.push_back(MessageEvent{std::move(p), (std::uint64_t(epoch_) << 16) | id});
+    return;
+  }
+  // Automatic: the acknowledgement is written after the callbacks of this read batch ran.
+  const std::uint8_t qos = p.qos;
+  events_.push_back(MessageEvent{std::move(p), 0});
+  if (qos == 1) (void)send(Puback{{id, 0, {}}});
+  else (void)send(Pubrec{{id, 0, {}}});
 }
 
-void Session::finish(Outgoing& o, std::uint8_t reason) {
+void Session::finish(Outgoing& o, std::uint8_t reason, std::string why) {
   o.stage = Stage::done;
   --inflight_count_;
   by_id_.erase(o.msg.packet_id);
   free_id(o.msg.packet_id);
-  events_.push_back(PublishDoneEvent{o.token, o.msg.packet_id, reason});
+  events_.push_back(PublishDoneEvent{o.token, o.msg.packet_id, reason, std::move(why)});
   o.msg = Publish{};
   while (!inflight_.empty() && inflight_.front().stage == Stage::done) inflight_.pop_front();
 }
@@ -435,11 +602,11 @@ void Session::on_ack(PacketType t, const AckBase& a) {
         o->stage = Stage::pubcomp;
         o->msg.payload.clear();
         o->msg.payload.shrink_to_fit();
-        send(Pubrel{{a.packet_id, 0, {}}});
+        (void)send(Pubrel{{a.packet_id, 0, {}}});
       } else if (!o || o->stage != Stage::pubcomp) {
-        send(Pubrel{{a.packet_id, rc::packet_identifier_not_found, {}}});
+        (void)send(Pubrel{{a.packet_id, rc::packet_identifier_not_found, {}}});
       } else {
-        send(Pubrel{{a.packet_id, 0, {}}});
+        (void)send(Pubrel{{a.packet_id, 0, {}}});
       }
       break;
     case PacketType::pubcomp:
@@ -447,7 +614,7 @@ void Session::on_ack(PacketType t, const AckBase& a) {
       break;
     case PacketType::pubrel: {
       bool known = qos2_in_.erase(a.packet_id) > 0;
-      send(Pubcomp{{a.packet_id, known ? std::uint8_t(0) : rc::packet_identifier_not_found, {}}});
+      (void)send(Pubcomp{{a.packet_id, known ? std::uint8_t(0) : rc::packet_identifier_not_found, {}}});
       break;
     }
     default: break;
@@ -457,16 +624,60 @@ void Session::on_ack(PacketType t, const AckBase& a) {
 
 // ---- keep-alive -----------------------------------------------------------------------------
 
+namespace {
+std::string ms_text(std::chrono::milliseconds d) { return std::to_string(d.count()) + " ms"; }
+}  // namespace
+
+// The oldest acknowledgement we wait for: the front of the in-flight list (publishes are sent
+// in that order) or a SUBSCRIBE/UNSUBSCRIBE.
+std::optional<TimePoint> Session::oldest_request(std::string* what) const {
+  std::optional<TimePoint> t;
+  if (!inflight_.empty()) {
+    const Outgoing& o = inflight_.front();
+    t = o.sent;
+    if (what) {
+      *what = std::string(o.stage == Stage::puback ? "PUBACK" : o.stage == Stage::pubrec ? "PUBREC"
+                                                                                           : "PUBCOMP") +
+              " for PUBLISH " + std::to_string(o.msg.packet_id);
+    }
+  }
+  for (auto& [id, sent] : request_sent_) {
+    if (!t || sent < *t) {
+      t = sent;
+      if (what)
+        *what = (pending_sub_.count(id) ? "SUBACK for SUBSCRIBE " : "UNSUBACK for UNSUBSCRIBE ") +
+                std::to_string(id);
+    }
+  }
+  return t;
+}
+
 void Session::tick(TimePoint now) {
   now_ = now;
-  if (state_ != SessionState::connected || keep_alive_ == 0) return;
+  if (state_ != SessionState::connected) return;
+  if (cfg_.packet_timeout.count() > 0 && partial_since_ && now - *partial_since_ >= cfg_.packet_timeout) {
+    close_transient(rc::unspecified_error,
+                    "a packet from the server did not finish arriving within " +
+                        ms_text(cfg_.packet_timeout) + " (" + std::to_string(partial_have_) + " of " +
+                        (partial_need_ ? std::to_string(partial_need_) : std::string("?")) + " bytes)");
+    return;
+  }
+  if (cfg_.ack_timeout.count() > 0) {
+    std::string what;
+    auto t = oldest_request(&what);
+    if (t && now - *t >= cfg_.ack_timeout) {
+      close_transient(rc::unspecified_error, "no " + what + " within " + ms_text(cfg_.ack_timeout));
+      return;
+    }
+  }
+  if (keep_alive_ == 0) return;
   const auto ka = std::chrono::seconds(keep_alive_);
   if (ping_outstanding_) {
     if (now - ping_sent_ >= ka) protocol_error(rc::keep_alive_timeout, "no PINGRESP within keep-alive");
     return;
   }
   if (now - last_sent_ >= ka) {
-    send(Pingreq{});
+    (void)send(Pingreq{});
     ping_outstanding_ = true;
     ping_sent_ = now;
     last_sent_ = now;
@@ -474,9 +685,17 @@ void Session::tick(TimePoint now) {
 }
 
 std::optional<TimePoint> Session::next_deadline() const {
-  if (state_ != SessionState::connected || keep_alive_ == 0) return std::nullopt;
-  const auto ka = std::chrono::seconds(keep_alive_);
-  return ping_outstanding_ ? ping_sent_ + ka : last_sent_ + ka;
+  if (state_ != SessionState::connected) return std::nullopt;
+  std::optional<TimePoint> d;
+  auto earliest = [&](TimePoint t) { if (!d || t < *d) d = t; };
+  if (keep_alive_ != 0) {
+    const auto ka = std::chrono::seconds(keep_alive_);
+    earliest(ping_outstanding_ ? ping_sent_ + ka : last_sent_ + ka);
+  }
+  if (cfg_.packet_timeout.count() > 0 && partial_since_) earliest(*partial_since_ + cfg_.packet_timeout);
+  if (cfg_.ack_timeout.count() > 0)
+    if (auto t = oldest_request(nullptr)) earliest(*t + cfg_.ack_timeout);
+  return d;
 }
 
 }  // namespace weir::mqtt

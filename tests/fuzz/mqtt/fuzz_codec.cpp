@@ -40,7 +40,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   cfg.client_id = "fuzz";
   cfg.receive_maximum = 4;
   cfg.topic_alias_maximum = 4;
+  // Half of the inputs also drive deferred acknowledgements and the timeouts.
+  cfg.manual_acks = !in.empty() && (in[0] & 1);
+  cfg.ack_timeout = std::chrono::seconds(30);
+  cfg.packet_timeout = std::chrono::seconds(30);
   Session s(cfg);
+  std::vector<std::uint64_t> owed;
   TimePoint now{};
   s.connection_opened(now);
   std::vector<std::uint8_t> buf;
@@ -58,6 +63,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     s.publish(Publish{"t/x", "p", std::uint8_t(off % 3), false, false, 0, {}});
     now += std::chrono::seconds(20);
     s.tick(now);
+    for (auto& e : s.events())
+      if (auto* m = std::get_if<MessageEvent>(&e); m && m->ack_id) owed.push_back(m->ack_id);
+    if (!owed.empty()) {  // acknowledge in a scrambled order, sometimes with a failure code
+      const std::size_t i = off % owed.size();
+      s.ack(owed[i], (off & 4) ? 0x80 : 0);
+      owed.erase(owed.begin() + std::ptrdiff_t(i));
+    }
+    if (guard % 7 == 3) s.abandon_unacked();
     s.take_output(buf);
     s.events().clear();
   }

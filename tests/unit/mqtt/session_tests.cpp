@@ -1,6 +1,7 @@
 // The session state machine, driven by hand like a transport would, against a scripted server.
 #include <catch2/catch.hpp>
 #include "helpers.hpp"
+#include "session_harness.hpp"
 #include "weir/mqtt/reason.hpp"
 #include "weir/mqtt/session.hpp"
 
@@ -8,63 +9,6 @@ using namespace weir::mqtt;
 using namespace mqtt_test;
 using namespace std::chrono_literals;
 
-namespace {
-struct Harness {
-  Session s;
-  Version v;
-  TimePoint now = TimePoint{} + 1000s;
-  explicit Harness(SessionConfig c) : s(c), v(c.version) {}
-
-  // Everything the client wrote since the last call, decoded.
-  std::vector<Packet> sent() {
-    std::vector<std::uint8_t> buf;
-    s.take_output(buf);
-    std::vector<Packet> out;
-    std::size_t pos = 0;
-    while (pos < buf.size()) {
-      auto d = decode(std::span(buf).subspan(pos), {v});
-      REQUIRE(d.status == DecodeStatus::ok);
-      out.push_back(std::move(d.packet));
-      pos += d.consumed;
-    }
-    return out;
-  }
-  void server(const Packet& p) {
-    auto b = enc(p, v);
-    CHECK(s.receive(b, now) == b.size());
-  }
-  std::vector<Event> events() { return std::exchange(s.events(), {}); }
-  void connect(bool session_present = false, Properties props = {}) {
-    s.connection_opened(now);
-    auto out = sent();
-    REQUIRE(out.size() == 1);
-    REQUIRE(std::holds_alternative<Connect>(out[0]));
-    server(Connack{session_present, 0, std::move(props)});
-    auto ev = events();
-    REQUIRE(!ev.empty());
-    REQUIRE(std::holds_alternative<ConnectedEvent>(ev.front()));
-    for (std::size_t i = 1; i < ev.size(); ++i) s.events().push_back(ev[i]);  // keep the rest
-    CHECK(s.state() == SessionState::connected);
-  }
-};
-template <class T> std::vector<T> only(const std::vector<Packet>& ps) {
-  std::vector<T> r;
-  for (auto& p : ps) if (auto* x = std::get_if<T>(&p)) r.push_back(*x);
-  return r;
-}
-template <class T> std::vector<T> only_ev(const std::vector<Event>& es) {
-  std::vector<T> r;
-  for (auto& e : es) if (auto* x = std::get_if<T>(&e)) r.push_back(*x);
-  return r;
-}
-Publish msg(std::string topic, std::string payload, std::uint8_t qos) {
-  Publish p;
-  p.topic = std::move(topic);
-  p.payload = std::move(payload);
-  p.qos = qos;
-  return p;
-}
-}  // namespace
 
 TEST_CASE("session: CONNECT carries the configuration") {
   SessionConfig c;
@@ -454,7 +398,7 @@ TEST_CASE("session: packet identifiers wrap around and skip those in use") {
 TEST_CASE("session: SUBSCRIBE/UNSUBSCRIBE and resending them after a reconnect") {
   Harness h(SessionConfig{});
   h.connect();
-  auto id = h.s.subscribe({{"a/#", 1}});
+  auto id = h.s.subscribe({{"a/#", 1}}).packet_id;
   auto subs = only<Subscribe>(h.sent());
   REQUIRE(subs.size() == 1);
   CHECK(subs[0].packet_id == id);
@@ -468,7 +412,7 @@ TEST_CASE("session: SUBSCRIBE/UNSUBSCRIBE and resending them after a reconnect")
   auto ev = only_ev<SubackEvent>(h.events());
   REQUIRE(ev.size() == 1);
   CHECK(ev[0].reasons == std::vector<std::uint8_t>{1});
-  auto uid = h.s.unsubscribe({"a/#"});
+  auto uid = h.s.unsubscribe({"a/#"}).packet_id;
   CHECK(only<Unsubscribe>(h.sent()).size() == 1);
   h.server(Unsuback{uid, {}, {0}});
   CHECK(only_ev<UnsubackEvent>(h.events()).size() == 1);
