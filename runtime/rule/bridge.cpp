@@ -204,6 +204,7 @@ int run_broker(Engine& e) {
   };
   c.on_disconnected = [&e](const mqtt::Disconnection& d) {
     bool was = e.connected.exchange(false);
+    if (e.stopping()) return;   // our own DISCONNECT
     if (d.permanent) { e.request_stop(2, "cannot go on: " + d.why); return; }
     if (was || d.retrying) e.reconnects.fetch_add(1, std::memory_order_relaxed);
     e.log(Level::warn, d.why + (d.retrying ? "; retrying in " + std::to_string(d.retry_in.count()) + " ms" : ""));
@@ -267,8 +268,3 @@ void publish(std::string topic, std::string payload, int qos, bool retain,
 }
 
 }  // namespace weir::rule
-
-// Mqtt.weir's topic matching (the client's, runtime/mqtt/topic.cpp).
-bool weir_topic_matches_impl(const std::string& f, const std::string& t) {
-  return weir::mqtt::topic_matches(f, t);
-}

@@ -1,6 +1,7 @@
 // The rule engine: registration, dispatch bookkeeping, metrics, logging, shutdown, and the
 // `foreign import ccall` entry points of stdlib/Rule.weir and stdlib/Mqtt.weir. See engine.hpp.
 #include "engine.hpp"
+#include "weir/mqtt/topic.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -279,6 +280,13 @@ weir_obj* weir_rule_begin(weir_obj* rule) {
   return WEIR_UNIT;
 }
 
+// ruleEnter :: Int -> IO () -- more of rule r's work runs on this thread (a keyed rule's key
+// actor): what it publishes counts for r. Does not count a match.
+weir_obj* weir_rule_enter(weir_obj* rule) {
+  current_rule = int(weir_take_int(rule));
+  return WEIR_UNIT;
+}
+
 // ruleDone :: Int -> Int -> Int -> Int -> IO () -- rule, delivery, outcome, arrival (ns)
 weir_obj* weir_rule_done(weir_obj* rule, weir_obj* delivery, weir_obj* outcome, weir_obj* arrived) {
   int r = int(weir_take_int(rule));
@@ -335,11 +343,11 @@ weir_obj* weir_mqtt_publish(weir_obj* topic, weir_obj* payload, weir_obj* qos, w
   return WEIR_UNIT;
 }
 
-// Mqtt.weir: topicMatches :: String -> String -> Bool
-bool weir_topic_matches_impl(const std::string& f, const std::string& t);
+// Mqtt.weir: topicMatches :: String -> String -> Bool (an invalid filter matches nothing)
 weir_obj* weir_mqtt_topic_matches(weir_obj* filter, weir_obj* topic) {
-  bool m = weir_topic_matches_impl(std::string(weir_string_data(filter), weir_string_len(filter)),
-                                   std::string(weir_string_data(topic), weir_string_len(topic)));
+  std::string_view f(weir_string_data(filter), weir_string_len(filter));
+  std::string_view t(weir_string_data(topic), weir_string_len(topic));
+  bool m = weir::mqtt::is_valid_topic_filter(f) && weir::mqtt::topic_matches(f, t);
   weir_drop(filter);
   weir_drop(topic);
   return WEIR_BOOL(m);
