@@ -42,8 +42,11 @@ void weir_catch_overflow(const char* text) {
 
 int weir_catch_active(void) { return top != NULL; }
 
-/* weir_catch :: IO a -> IO (Either String a) */
-weir_obj* weir_catch(weir_obj* io) {
+/* weir_catch :: (() -> IO a) -> IO (Either String a)
+ * Weir is strict: the arguments of an action are computed when the action is built, so the
+ * work is passed as a function of () and both building and running the action happen inside
+ * the frame. */
+weir_obj* weir_catch(weir_obj* work) {
   catch_frame f;
   f.prev = top;
   f.text[0] = 0;
@@ -54,7 +57,8 @@ weir_obj* weir_catch(weir_obj* io) {
     weir_obj* l[1] = {s};
     return weir_con_new(0, 1, l);   /* Left */
   }
-  weir_obj* r = weir_apply1(io, WEIR_UNIT);
+  weir_obj* io = weir_apply1(work, WEIR_UNIT);
+  weir_obj* r = weir_apply1(io, WEIR_UNIT);   /* run it (IO is world-passing) */
   top = f.prev;
   weir_obj* x[1] = {r};
   return weir_con_new(1, 1, x);     /* Right */

@@ -123,7 +123,8 @@ int run_replay(Engine& e) {
                         weir_box_int(std::int64_t(now_ns()))};
       weir_obj* raw = weir_con_new(0, 6, f);
       weir_obj* d[2] = {raw, weir_box_int(std::int64_t(id))};
-      weir_send(r->actor, weir_con_new(0, 2, d));   // waits for room (this is not a worker)
+      if (weir_send(r->actor, weir_con_new(0, 2, d)) != WEIR_SEND_OK)   // waits for room (not a worker)
+        e.done(-1, id, 0, 0);                       // the rule's actor has ended: nothing will come
       e.wait_idle();                                // one rule at a time: a fixed order
     }
   }
