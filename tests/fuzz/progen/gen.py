@@ -3,6 +3,7 @@
 
     gen.py SEED            prints one program to stdout
     gen.py SEED -o F.weir  writes it to F.weir
+    gen.py --small SEED    a smaller program (2-4 functions, shallower; what CI runs)
 
 The program is a deterministic function of the seed. It is well typed by construction (types
 first, then expressions of a wanted type from a typed environment), terminates (a function calls
@@ -65,8 +66,9 @@ KEYWORDS = {"of", "in", "if", "then", "else", "let", "case", "where", "do", "dat
 
 
 class Gen:
-    def __init__(self, seed):
+    def __init__(self, seed, size="normal"):
         self.seed = seed
+        self.small = size == "small"
         self.r = random.Random(seed)
         self.datas = {}      # name -> [(con, kind, fields)]  kind: pos | rec | nullary
         self.recs = {}       # name -> [(field, type)]
@@ -74,6 +76,7 @@ class Gen:
         self.counter = 0
         self.decls = []      # lines of top-level declarations
         self.uses_tree = False
+        self.puns = set()   # field puns bound in the current clause head / alternative
 
     # ------------------------------------------------------------------ helpers
     def fresh(self, base="v"):
@@ -652,8 +655,9 @@ class Gen:
         scr, st = self.scrutinee(env, d)
         alts = []
         for _ in range(self.r.randint(1, 3)):
+            self.puns = set()
             p, binds = self.pattern(st, 2)
-            env2 = env + binds
+            env2 = env + self.fix_env(binds)
             if self.chance(0.35):
                 alts.append(f"{p} | {self.expr(BOOL, env2, d - 1)} -> {self.expr(t, env2, d - 1)}")
             else:
@@ -739,7 +743,8 @@ class Gen:
             sub = self.r.sample(fields, self.r.randint(1, len(fields)))
             ps, bs = [], []
             for f, ft in sub:
-                if self.chance(0.3):
+                if self.chance(0.3) and f not in self.puns:
+                    self.puns.add(f)
                     ps.append(f)   # pun
                     bs.append((f, ft))
                 else:
@@ -882,7 +887,7 @@ class Gen:
         res = self.rand_type(2)
         while not self.showable(res):
             res = self.rand_type(2)
-        d = self.r.randint(2, 3)
+        d = self.r.randint(1, 2) if self.small else self.r.randint(2, 3)
         lines = []
         if kind in ("plain", "guarded", "clauses", "hof"):
             nps = self.r.randint(1, 3)
@@ -894,8 +899,9 @@ class Gen:
             if kind == "clauses":
                 for ci in range(self.r.randint(1, 3)):
                     pats, binds = [], []
+                    self.puns = set()
                     for p in ps:
-                        pt, b = self.pattern(p, 3) if p[0] != "Fun" else (self.fresh("k"), None)
+                        pt, b = self.pattern(p, 2 if self.small else 3) if p[0] != "Fun" else (self.fresh("k"), None)
                         if b is None:
                             b = [(pt, p)]
                         pats.append(self.paren(pt) if pt != "_" else pt)
@@ -1040,34 +1046,63 @@ class Gen:
         out += [l for dcl in self.decls for l in (dcl, "")]
         if self.uses_tree:
             out += self.tree_helpers() + [""]
-        nf = self.r.randint(3, 7)
+        nf = self.r.randint(2, 4) if self.small else self.r.randint(3, 7)
         for i in range(1, nf + 1):
             out += self.gen_function(i) + [""]
         out.append("main :: IO ()")
         out.append("main = do")
+        menv = []   # values bound in main, shared between calls
         for name, ps, res in self.funcs:
-            for _ in range(self.r.randint(1, 2)):
-                args = " ".join(self.paren(self.expr(p, [], 2)) for p in ps)
-                out.append(f"  print ({name} {args})")
-        if self.chance(0.5):
-            v = self.fresh("mv")
-            t = self.rand_type(2)
-            out.append(f"  let {v} = {self.ann(self.expr(t, [], 2), t)}")
-            out.append(f"  print ({v} == {v}, {self.showable(t) and 'show ' + v or '0'})" if self.showable(t) else f"  print 0")
+            for _ in range(1 if self.small else self.r.randint(1, 2)):
+                if self.chance(0.5):
+                    args = " ".join(self.paren(self.expr(p, menv, 2)) for p in ps)
+                    out.append(f"  print ({name} {args})")
+                    continue
+                # self-check: the arguments are bound, shown, used twice; calling f must not
+                # change them (in-place reuse of a shared value) and must give the same result
+                names = []
+                for p in ps:
+                    vs = [n for n, t in menv if t == p]
+                    if vs and self.chance(0.4):
+                        names.append(self.pick(vs))
+                        continue
+                    v = self.fresh("arg")
+                    out.append(f"  let {v} = {self.ann(self.expr(p, menv, 2), p)}")
+                    menv.append((v, p))
+                    names.append(v)
+                shows = [n for n, p in zip(names, ps) if self.showable(p)]
+                snames = []
+                for n in dict.fromkeys(shows):
+                    sv = self.fresh("shown")
+                    out.append(f"  let {sv} = show {n}")
+                    snames.append((n, sv))
+                r = self.fresh("res")
+                call = f"{name} {' '.join(names)}"
+                out.append(f"  let {r} = {call}")
+                out.append(f"  print {r}")
+                checks = [f"{r} == {call}"] + [f"show {n} == {sv}" for n, sv in snames]
+                out.append(f'  putStrLn (if {" && ".join(checks)} then "ok" else "SELF-CHECK FAILED: {name}")')
+                if self.chance(0.3):
+                    menv.append((r, res))
         return "\n".join(out) + "\n"
 
 
-def generate(seed):
-    return Gen(seed).program()
+def generate(seed, size="normal"):
+    return Gen(seed, size).program()
 
 
 def main():
     if len(sys.argv) < 2:
         print(__doc__)
         return 2
-    prog = generate(int(sys.argv[1]))
-    if len(sys.argv) >= 4 and sys.argv[2] == "-o":
-        with open(sys.argv[3], "w") as f:
+    args = sys.argv[1:]
+    size = "normal"
+    if "--small" in args:
+        args.remove("--small")
+        size = "small"
+    prog = generate(int(args[0]), size)
+    if len(args) >= 3 and args[1] == "-o":
+        with open(args[2], "w") as f:
             f.write(prog)
     else:
         sys.stdout.write(prog)

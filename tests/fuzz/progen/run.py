@@ -60,20 +60,19 @@ def run_proc(cmd, cwd, timeout, env=None):
         return proc.returncode, out, err, True
 
 
-def runtime_has_leak_check(weir):
-    """Does the runtime linked into programs know WEIR_LEAK_CHECK? (look for the string)."""
-    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(weir))))
-    for d in (os.path.join(root, "runtime"),):
-        for dirpath, _dirs, files in os.walk(d):
-            for f in files:
-                if f.endswith((".c", ".h")):
-                    try:
-                        with open(os.path.join(dirpath, f), errors="replace") as fh:
-                            if "WEIR_LEAK_CHECK" in fh.read():
-                                return True
-                    except OSError:
-                        pass
-    return False
+def runtime_has_leak_check(weir, workdir):
+    """Does the runtime linked into programs know WEIR_LEAK_CHECK? Build a tiny program and look
+    for the string in the executable."""
+    os.makedirs(workdir, exist_ok=True)
+    src = os.path.join(workdir, "probe.weir")
+    exe = os.path.join(workdir, "probe")
+    with open(src, "w") as f:
+        f.write("module Main where\n\nmain :: IO ()\nmain = print 1\n")
+    st, _out, _err, _to = run_proc([weir, "build", "-O0", src, "-o", exe], workdir, COMPILE_TIMEOUT)
+    if st != 0:
+        return False
+    with open(exe, "rb") as f:
+        return b"WEIR_LEAK_CHECK" in f.read()
 
 
 class Checker:
@@ -146,6 +145,8 @@ class Checker:
                 return f"crash-O{opt}", f"killed by signal {-st}\n{errs[-2000:]}"
             if "leak check:" in errs or (leak_env and st == 99):
                 return f"leak-O{opt}", errs[-3000:]
+            if b"SELF-CHECK FAILED" in out:
+                return f"self-check-O{opt}", out.decode(errors="replace")[-2000:]
             if "runtime error" in errs or st != 0:
                 return f"runtime-error-O{opt}", f"exit status {st}\n{errs[-2000:]}"
         if len(results) == 2:
@@ -308,15 +309,20 @@ def main():
     ap.add_argument("--ignore", default="", help="comma-separated failure kinds that do not fail the run "
                     "(they are still reported)")
     ap.add_argument("--no-nice", action="store_true")
+    ap.add_argument("--size", choices=["small", "normal"], default="normal",
+                    help="program size (small: 2-4 functions; what CTest runs)")
     a = ap.parse_args()
 
     weir = os.path.abspath(a.weir)
     if not os.path.exists(weir):
         print(f"progen: no compiler at {weir}", file=sys.stderr)
         return 2
+    save = os.path.abspath(a.save)
+    workdir = os.path.abspath(a.workdir or os.path.join(os.path.dirname(save), "work"))
+    os.makedirs(workdir, exist_ok=True)
     checker = a.checker
     if checker == "auto":
-        checker = "env" if runtime_has_leak_check(weir) else "valgrind"
+        checker = "env" if runtime_has_leak_check(weir, workdir) else "valgrind"
     if checker == "valgrind" and not shutil.which("valgrind"):
         print("progen: valgrind not found; leak checking off", flush=True)
         checker = "none"
@@ -328,7 +334,7 @@ def main():
     deadline = time.monotonic() + a.hours * 3600 if a.hours else None
     ck = Checker(weir, checker, a.valgrind_every, not a.no_nice)
     print(f"progen: compiler {weir}, leak checker {checker}, seeds from {a.seed}, "
-          f"{'%d programs' % count if count else '%.2f hours' % a.hours}, {a.jobs} jobs", flush=True)
+          f"{'%d programs' % count if count else '%.2f hours' % a.hours}, {a.size} size, {a.jobs} jobs", flush=True)
 
     lock = threading.Lock()
     stats = {"passed": 0, "failed": 0, "kinds": {}, "seeds": []}
@@ -341,7 +347,7 @@ def main():
             print(msg, flush=True)
 
     def one(seed, index):
-        text = gen.generate(seed)
+        text = gen.generate(seed, a.size)
         wd = os.path.join(workdir, f"w{threading.get_ident()}")
         kind, msg = ck.check(text, wd, "prog", index)
         return seed, text, kind, msg
