@@ -604,7 +604,12 @@ class Gen:
                 if cands:
                     return self.pick(cands)[0]
             if o == "section" and t[1] == INT and t[2] == INT:
-                return f"({self.pick(['+', '*', '-'])} {self.paren(e(INT))})" if self.chance(0.5) else f"({self.paren(e(INT))} +)"
+                o2 = self.r.randint(0, 2)
+                if o2 == 0:
+                    return f"({self.pick(['+', '*'])} {self.paren(e(INT))})"
+                if o2 == 1:
+                    return f"(subtract {self.paren(e(INT))})"
+                return f"({self.paren(e(INT))} {self.pick(['+', '-', '*'])})"
             if o == "compose" and t[1] == t[2]:
                 return f"({self.paren(e(t))} . {self.paren(e(t))})"
             # a lambda capturing some variables; one branch may ignore them

@@ -39,7 +39,8 @@ import gen  # noqa: E402
 
 DEFAULT_WEIR = os.environ.get("WEIR", "/work/main/build/compiler/weir")
 RUN_TIMEOUT = 10.0
-COMPILE_TIMEOUT = 120.0
+COMPILE_TIMEOUT = 60.0
+CORE_LIMIT = 10000   # lines of Core in one function (typical generated functions: 100-7000)
 VALGRIND_TIMEOUT = 120.0
 GENERIC_TARGET = "x86_64-pc-linux-gnu"   # valgrind does not know every host instruction (AVX-512)
 
@@ -97,7 +98,30 @@ class Checker:
                 return "compiler-crash", text[-3000:]
             if "error[E09" in text or "link" in text.lower() and "error[E0" not in text:
                 return "compiler-crash", text[-3000:]
-            return "compile-error", text[-3000:]
+            return "compile-error", first_errors(text)[:3000]
+        return None, ""
+
+    def core_size(self, src, workdir, name):
+        core = os.path.join(workdir, name + ".core")
+        cmd = self.nice + [self.weir, "build", "-O0", "--emit", "core", "--color=never", src, "-o", core]
+        st, out, err, to = run_proc(cmd, workdir, COMPILE_TIMEOUT)
+        if to:
+            return "compile-timeout", "--emit core took more than %gs" % COMPILE_TIMEOUT
+        if st != 0:
+            return None, ""   # the build reports it
+        sizes = {}
+        cur = None
+        with open(core, errors="replace") as f:
+            for line in f:
+                if line.startswith(("fun ", "global ")):
+                    cur = line.split("(")[0].split()[1]
+                    sizes[cur] = 0
+                elif cur:
+                    sizes[cur] += 1
+        if sizes:
+            fn, n = max(sizes.items(), key=lambda kv: kv[1])
+            if n > CORE_LIMIT:
+                return "code-blowup", f"{fn} is {n} lines of Core at -O0 (limit {CORE_LIMIT})"
         return None, ""
 
     def run(self, exe, cwd, leak_env):
@@ -121,6 +145,12 @@ class Checker:
         src = os.path.join(workdir, name + ".weir")
         with open(src, "w") as f:
             f.write(src_text)
+        if only is None or only == "code-blowup":
+            # the match compiler copying code (fall-through continuations): a huge function in
+            # Core makes the LLVM build take minutes; catch it cheaply before building
+            kind, msg = self.core_size(src, workdir, name)
+            if kind or only == "code-blowup":
+                return kind, msg
         exes = {}
         opts = (0, 2)
         if only and only.endswith("O0"):
@@ -179,6 +209,27 @@ class Checker:
         return None, ""
 
 
+def signature(kind, msg):
+    """What a reduced program must keep: the kind, and for compile errors the first error code."""
+    if kind and kind.startswith(("compile-error", "compiler-crash")):
+        m = re.search(r"error\[(E\d+)\]", msg)
+        return kind + (" " + m.group(1) if m else "")
+    return kind
+
+
+def first_errors(text):
+    """The error diagnostics of a compiler's output, without the warnings."""
+    keep, on = [], False
+    for line in text.splitlines():
+        if line.startswith("error"):
+            on = True
+        elif line.startswith("warning"):
+            on = False
+        if on:
+            keep.append(line)
+    return "\n".join(keep) if keep else text
+
+
 def diff_text(a, b):
     al, bl = a.splitlines(), b.splitlines()
     out = []
@@ -234,7 +285,7 @@ def reduce_program(text, still_fails, budget_s=240.0, log=None):
         bl = blocks_of(text)
         i = 0
         while i < len(bl):
-            if bl[i].lstrip().startswith(("module", "import", "main ::")) or "\nmain = do" in bl[i] or bl[i].startswith("main"):
+            if "module Main" in bl[i] or bl[i].lstrip().startswith(("import", "main ::")) or "\nmain = do" in bl[i] or bl[i].startswith("main"):
                 i += 1
                 continue
             cand = "\n\n".join(bl[:i] + bl[i + 1:])
@@ -250,7 +301,8 @@ def reduce_program(text, still_fails, budget_s=240.0, log=None):
         while i < len(lines):
             ln = lines[i]
             removable = (ln.startswith("  print") or ln.startswith("  let ") or ln.startswith("  | ")
-                         or ln.startswith("    ") or (re.match(r"^[a-z]\w* .*=", ln) and "::" not in ln))
+                         or ln.startswith("    ") or (re.match(r"^[a-z]\w* .*=", ln) and "::" not in ln
+                                                          and not ln.startswith(("main", "module"))))
             if removable:
                 cand_lines = lines[:i] + lines[i + 1:]
                 if ln.startswith("  print") and not any(l.startswith("  print") for l in cand_lines):
@@ -374,9 +426,11 @@ def main():
                 only = None
             rdir = os.path.join(workdir, f"r{threading.get_ident()}")
 
+            want = signature(kind, msg)
+
             def still(cand):
-                k, _ = ck.check(cand, rdir, "red", 0, only=only if (only and not kind.startswith(("compile", "compiler"))) else None)
-                return k == kind
+                k, m = ck.check(cand, rdir, "red", 0, only=only if (only and not kind.startswith(("compile", "compiler"))) else None)
+                return k == kind and signature(k, m) == want
 
             red = reduce_program(text, still, a.reduce_budget, log)
             rpath = path[:-5] + ".reduced.weir"
