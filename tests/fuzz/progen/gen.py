@@ -149,11 +149,11 @@ class Gen:
         if o == "base":
             return self.pick([INT, INT, INT, FLOAT, BOOL, STR, STR, BYTES])
         if o == "list":
-            return List(self.rand_type(d - 1))
+            return List(self.rand_type(d - 1, allow_fun and self.chance(0.3)))
         if o == "tup":
-            return Tup(*[self.rand_type(d - 1) for _ in range(self.r.randint(2, 3))])
+            return Tup(*[self.rand_type(d - 1, allow_fun and self.chance(0.3)) for _ in range(self.r.randint(2, 3))])
         if o == "maybe":
-            return Maybe(self.rand_type(d - 1))
+            return Maybe(self.rand_type(d - 1, allow_fun and self.chance(0.3)))
         if o == "either":
             return Either(self.rand_type(d - 1), self.rand_type(d - 1))
         if o == "data":
@@ -378,7 +378,7 @@ class Gen:
         if choice == "if":
             return f"(if {self.expr(BOOL, env, d - 1)} then {self.expr(t, env, d - 1)} else {self.expr(t, env, d - 1)})"
         if choice == "let":
-            lt = self.rand_type(1)
+            lt = self.rand_type(1, allow_fun=self.chance(0.35))
             v = self.fresh()
             if self.chance(0.3) and lt[0] == "Tup":
                 names = [self.fresh() for _ in lt[1:]]
@@ -872,7 +872,18 @@ class Gen:
         for _ in range(self.r.randint(1, 2)):
             wt = self.rand_type(1)
             v = self.fresh("wv")
-            if self.chance(0.3):
+            if self.chance(0.25):
+                go, y, ys = self.fresh("go"), self.fresh("y"), self.fresh("ys")
+                et = self.rand_type(1)
+                benv = env + binds
+                lines.append(f"    {go} [] = {self.expr(wt, benv, d - 1)}")
+                rec = f"{go} {ys}"
+                lines.append(f"    {go} ({y} : {ys})")
+                ienv = benv + [(y, et), (ys, List(et))]
+                lines.append(f"      | {self.expr(BOOL, ienv, 1)} = {self.combine(wt, rec, ienv, d)}")
+                lines.append(f"      | otherwise = {self.pick([rec, self.combine(wt, rec, ienv, d)])}")
+                binds.append((go, Fun(List(et), wt)))
+            elif self.chance(0.3):
                 a = self.fresh("wa")
                 at = self.pick([INT, STR])
                 lines.append(f"    {v} {a} = {self.expr(wt, env + binds + [(a, at)], d - 1)}")
@@ -892,6 +903,8 @@ class Gen:
         res = self.rand_type(2)
         while not self.showable(res):
             res = self.rand_type(2)
+        if kind in ("plain", "guarded", "clauses") and self.chance(0.15):
+            res = Fun(self.pick([INT, STR, List(INT)]), res)
         d = self.r.randint(1, 2) if self.small else self.r.randint(2, 3)
         lines = []
         if kind in ("plain", "guarded", "clauses", "hof"):
@@ -1058,6 +1071,13 @@ class Gen:
         out.append("main = do")
         menv = []   # values bound in main, shared between calls
         for name, ps, res in self.funcs:
+            if res[0] == "Fun":
+                # a function returning a closure: apply it, once to a fresh and once to a
+                # shared argument
+                for _ in range(1 if self.small else self.r.randint(1, 2)):
+                    args = " ".join(self.paren(self.expr(p, menv, 2)) for p in ps + [res[1]])
+                    out.append(f"  print ({name} {args})")
+                continue
             for _ in range(1 if self.small else self.r.randint(1, 2)):
                 if self.chance(0.5):
                     args = " ".join(self.paren(self.expr(p, menv, 2)) for p in ps)

@@ -420,7 +420,7 @@ def main():
             f.write(f"seed {seed}: {kind}\n{msg}\n")
         log(f"FAIL seed {seed}: {kind}; saved as {path}\n    " + msg.strip().replace("\n", "\n    ")[:1500])
         failures.append((seed, kind, path))
-        if not a.no_reduce and kind not in ("timeout",):
+        if not a.no_reduce and kind not in ("timeout", "code-blowup", "compile-timeout"):
             only = kind if kind.endswith(("O0", "O2")) and not kind.startswith(("compile-error",)) else None
             if kind.startswith(("compile-error", "compiler-crash")):
                 only = None
