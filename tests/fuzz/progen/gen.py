@@ -78,6 +78,7 @@ class Gen:
         self.uses_tree = False
         self.puns = set()   # field puns bound in the current clause head / alternative
         self.in_main = False   # main's arguments: longer lists
+        self.in_class = False   # generating instance bodies: no class methods
 
     # ------------------------------------------------------------------ helpers
     def fresh(self, base="v"):
@@ -366,8 +367,24 @@ class Gen:
         recs = [(n, vt, f) for n, vt in env if vt[0] == "Rec" for f, ft in self.recs[vt[1]] if ft == t]
         if recs:
             opts.append(("field", 3))
-        opts += [("typed", 8)]
+        opts += [("typed", 8), ("poly", 1.2)]
+        if self.weighable(t) and t[0] == "Data" and not self.in_class:
+            opts.append(("heavier", 0.8))
         choice = self.r.choices([o for o, _ in opts], [w for _, w in opts])[0]
+        if choice == "poly":
+            o = self.r.randint(0, 3)
+            if o == 0:
+                return f"(twice {self.lam(t, lambda env2: self.expr(t, env2, d - 1), env, d)} {self.paren(self.expr(t, env, d - 1))})"
+            if o == 1:
+                return f"(choose {self.paren(self.expr(BOOL, env, d - 1))} {self.paren(self.expr(t, env, d - 1))} {self.paren(self.expr(t, env, d - 1))})"
+            if o == 2:
+                fs = [self.expr(Fun(t, t), env, d - 1) for _ in range(self.r.randint(0, 3))]
+                return f"(applyAll [{', '.join(fs)}] {self.paren(self.expr(t, env, d - 1))})"
+            if t[0] == "Maybe":
+                return f"(firstJust [{', '.join(self.expr(t, env, d - 1) for _ in range(self.r.randint(0, 3)))}])"
+            choice = "typed"
+        if choice == "heavier":
+            return f"(heavier {self.paren(self.expr(t, env, d - 1))} {self.paren(self.expr(t, env, d - 1))})"
         if choice == "leaf":
             return self.leaf(t, env, 1)
         if choice == "var":
@@ -426,6 +443,15 @@ class Gen:
         if k == "Int":
             o = self.pick(["arith", "arith", "arith", "length", "sum", "div", "minmax", "abs", "round",
                            "foldr", "foldl", "blen", "slen", "tree", "bits", "bits"])
+            if o in ("tree", "blen") and self.chance(0.5) and not self.in_class:
+                # class methods, at a type that has an instance
+                wt = self.pick([INT, List(INT)] + [Data(n) for n in sorted(self.datas)] + [List(Data(n)) for n in sorted(self.datas)])
+                if self.chance(0.5):
+                    return f"(weigh {self.paren(self.ann(e(wt), wt))})"
+                return f"(weighAll {self.paren(self.ann(e(List(wt)), List(wt)))})"
+            if o == "slen" and self.chance(0.5):
+                kv = self.rand_type(1)
+                return f"(Map.size (Map.fromList {self.paren(self.ann(e(List(Tup(INT, kv))), List(Tup(INT, kv))))}))"
             if o == "bits":
                 k = self.pick(["(-1)", "0", "1", "7", "63", "64", "65", "200", self.paren(e(INT))])
                 op = self.r.randint(0, 3)
@@ -560,6 +586,11 @@ class Gen:
             if o == "range" and et == INT:
                 a = self.r.randint(-3, 5)
                 return f"[{a} .. {self.paren(e(INT))} `mod` 9]" if self.chance(0.4) else f"[{a} .. {a + self.r.randint(0, 6)}]"
+            if o == "zip" and et[0] == "Tup" and len(et) == 3 and et[1] == INT and self.chance(0.5):
+                m = self.ann(e(List(et)), List(et))
+                return self.pick([f"(Map.toList (Map.fromList {m}))",
+                                  f"(Map.toList (Map.filter {self.lam(et[2], lambda env2: self.expr(BOOL, env2, d - 1), env, d)} (Map.fromList {m})))",
+                                  f"(Map.toList (Map.delete {self.paren(e(INT))} (Map.fromList {m})))"])
             if o == "zip" and et[0] == "Tup" and len(et) == 3:
                 return f"(zip {self.paren(e(List(et[1])))} {self.paren(e(List(et[2])))})"
             return f"({e(et)} : {self.literal(t, 1, env)})"
@@ -572,6 +603,16 @@ class Gen:
             if o == "lookup":
                 kt = self.pick([INT, STR])
                 return f"(lookup {self.paren(e(kt))} {self.paren(e(List(Tup(kt, t[1]))))})"
+            if o == "lookup" and self.chance(0.5):
+                return (f"(Map.lookup {self.paren(e(INT))} (Map.insertWith (\\_ old -> old) {self.paren(e(INT))} "
+                        f"{self.paren(e(t[1]))} (Map.fromList {self.paren(self.ann(e(List(Tup(INT, t[1]))), List(Tup(INT, t[1]))))})))")
+            if o == "just" and self.chance(0.3):
+                # do-notation in the Maybe monad
+                at, bt = self.rand_type(1), self.rand_type(1)
+                x, y = self.fresh("dx"), self.fresh("dy")
+                return (f"(do {{ {x} <- {self.paren(self.ann(e(Maybe(at)), Maybe(at)))}; "
+                        f"{y} <- {self.paren(self.ann(self.expr(Maybe(bt), env + [(x, at)], d - 1), Maybe(bt)))}; "
+                        f"pure {self.paren(self.expr(t[1], env + [(x, at), (y, bt)], d - 1))} }})")
             if o == "fmap":
                 src = self.vars_of(env, Maybe(INT))
                 if src:
@@ -1058,6 +1099,60 @@ class Gen:
             out = [f"{head} = {self.expr(res, env + wb, d)}"]
         return out + wl
 
+    def poly_helpers(self):
+        return ["twice :: (a -> a) -> a -> a",
+                "twice f x = f (f x)",
+                "",
+                "choose :: Bool -> a -> a -> a",
+                "choose c x y = if c then x else y",
+                "",
+                "applyAll :: [a -> a] -> a -> a",
+                "applyAll fs x = foldr (\\f acc -> f acc) x fs",
+                "",
+                "firstJust :: [Maybe a] -> Maybe a",
+                "firstJust [] = Nothing",
+                "firstJust (Just v : _) = Just v",
+                "firstJust (_ : rest) = firstJust rest",
+                ""]
+
+    def class_decls(self):
+        """class Weigh with a default method, instances for Int, lists and every data type."""
+        out = ["class Weigh a where",
+               "  weigh :: a -> Int",
+               "  weighAll :: [a] -> Int",
+               "  weighAll xs = foldr (\\x acc -> weigh x + acc) 0 xs",
+               "",
+               "instance Weigh Int where",
+               "  weigh n = n `mod` 100",
+               "",
+               "instance Weigh a => Weigh [a] where",
+               "  weigh xs = length xs + weighAll xs",
+               ""]
+        for dn in sorted(self.datas):
+            out.append(f"instance Weigh {dn} where")
+            for cname, kind, fields in self.datas[dn]:
+                self.puns = set()
+                p, b = self.pattern(Data(dn), 1)
+                # one clause per constructor, by its own pattern
+                if kind == "nullary":
+                    out.append(f"  weigh {cname} = {self.r.randint(0, 9)}")
+                elif kind == "pos":
+                    vs = [self.fresh("w") for _ in fields]
+                    env = list(zip(vs, fields))
+                    out.append(f"  weigh ({cname} {' '.join(vs)}) = {self.expr(INT, env, 1)}")
+                else:
+                    r = self.fresh("w")
+                    env = self.fix_env([(r, ("RecOf", dn, cname))])
+                    out.append(f"  weigh ({cname} {r}) = {self.expr(INT, env, 1)}")
+            out.append("")
+        out += ["heavier :: Weigh a => a -> a -> a",
+                "heavier x y = if weigh x >= weigh y then x else y",
+                ""]
+        return out
+
+    def weighable(self, t):
+        return t == INT or t[0] == "Data" or (t[0] == "List" and self.weighable(t[1]))
+
     def tree_helpers(self):
         return ["treeSum :: Tree -> Int",
                 "treeSum Leaf = 0",
@@ -1073,10 +1168,15 @@ class Gen:
     def program(self):
         self.gen_decls()
         out = [f"-- generated by tests/fuzz/progen/gen.py, seed {self.seed}", "module Main where", "",
-               "import Data.Bits", "import qualified Data.Bytes as B", "import qualified Data.String as S", ""]
+               "import Data.Bits", "import qualified Data.Bytes as B", "import qualified Data.String as S",
+               "import qualified Data.Map as Map", ""]
         out += [l for dcl in self.decls for l in (dcl, "")]
         if self.uses_tree:
             out += self.tree_helpers() + [""]
+        out += self.poly_helpers()
+        self.in_class = True
+        out += self.class_decls()
+        self.in_class = False
         nf = self.r.randint(2, 4) if self.small else self.r.randint(3, 7)
         for i in range(1, nf + 1):
             out += self.gen_function(i) + [""]
