@@ -87,7 +87,7 @@ class Checker:
         cmd = self.nice + [self.weir, "build", f"-O{opt}", "--color=never", src, "-o", exe]
         if target:
             cmd += ["--target", target]
-        st, out, err, to = run_proc(cmd, cwd, COMPILE_TIMEOUT)
+        st, out, err, to = self.run_compiler(cmd, cwd)
         if to:
             return "compile-timeout", "took more than %gs" % COMPILE_TIMEOUT
         if st < 0 or st not in (0, 1):
@@ -101,10 +101,28 @@ class Checker:
             return "compile-error", first_errors(text)[:3000]
         return None, ""
 
+    def run_compiler(self, cmd, cwd):
+        """The compiler or its runtime library may be being rebuilt: a missing or half-written
+        binary, or a runtime library without its symbols, is waited for (up to 10 minutes), not
+        reported."""
+        for attempt in range(40):
+            st, out, err, to = run_proc(cmd, cwd, COMPILE_TIMEOUT)
+            text = err.decode(errors="replace")
+            unavailable = (st in (126, 127) or not os.access(self.weir, os.X_OK)
+                           or "Permission denied" in text or "Text file busy" in text
+                           or ("undefined symbol: weir_" in text and "error[E" not in text)
+                           or "libweir_rt" in text)
+            if not unavailable:
+                break
+            if attempt == 0:
+                print("progen: the compiler is not usable right now (being rebuilt?); waiting", flush=True)
+            time.sleep(15)
+        return st, out, err, to
+
     def core_size(self, src, workdir, name):
         core = os.path.join(workdir, name + ".core")
         cmd = self.nice + [self.weir, "build", "-O0", "--emit", "core", "--color=never", src, "-o", core]
-        st, out, err, to = run_proc(cmd, workdir, COMPILE_TIMEOUT)
+        st, out, err, to = self.run_compiler(cmd, workdir)
         if to:
             return "compile-timeout", "--emit core took more than %gs" % COMPILE_TIMEOUT
         if st != 0:
