@@ -930,6 +930,7 @@ class Gen:
                 go, y, ys = self.fresh("go"), self.fresh("y"), self.fresh("ys")
                 et = self.rand_type(1)
                 benv = env + binds
+                lines.append(f"    {go} :: {self.tystr(List(et))} -> {self.tystr(wt)}")
                 lines.append(f"    {go} [] = {self.expr(wt, benv, d - 1)}")
                 rec = f"{go} {ys}"
                 lines.append(f"    {go} ({y} : {ys})")
