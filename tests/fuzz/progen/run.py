@@ -77,7 +77,8 @@ def runtime_has_leak_check(weir, workdir):
 
 
 class Checker:
-    def __init__(self, weir, checker, valgrind_every, nice):
+    def __init__(self, weir, checker, valgrind_every, nice, memcheck_every=0):
+        self.memcheck_every = memcheck_every
         self.weir = weir
         self.checker = checker
         self.valgrind_every = valgrind_every
@@ -211,8 +212,8 @@ class Checker:
             (s, o, e, t), = results.values()
             if t:
                 return "timeout", f"ran longer than {RUN_TIMEOUT:g}s"
-        if self.checker == "valgrind" and (only in ("valgrind-O0", "valgrind-O2") or
-                                           (only is None and self.valgrind_every and index % self.valgrind_every == 0)):
+        sample = self.valgrind_every if self.checker == "valgrind" else self.memcheck_every
+        if only in ("valgrind-O0", "valgrind-O2") or (only is None and sample and index % sample == 0):
             for opt in ((0, 2) if only is None else (int(only[-1]),)):
                 exe = os.path.join(workdir, f"{name}.vg.O{opt}")
                 kind, msg = self.build(src, exe, opt, workdir, target=GENERIC_TARGET)
@@ -374,6 +375,9 @@ def main():
                     help="leak checker: WEIR_LEAK_CHECK=1 (env), valgrind on a sample, or none; "
                          "auto = env if the runtime has it, else valgrind")
     ap.add_argument("--valgrind-every", type=int, default=10, help="with valgrind: every K-th program")
+    ap.add_argument("--memcheck-every", type=int, default=0,
+                    help="also run every K-th program under valgrind (use-after-free, invalid reads "
+                         "that a leak count cannot see), whatever the leak checker")
     ap.add_argument("--no-reduce", action="store_true")
     ap.add_argument("--reduce-budget", type=float, default=240.0, help="seconds per reduction")
     ap.add_argument("--ignore", default="", help="comma-separated failure kinds that do not fail the run "
@@ -402,7 +406,7 @@ def main():
     ignore = set(k for k in a.ignore.split(",") if k)
     count = a.count if a.count is not None else (None if a.hours else 300)
     deadline = time.monotonic() + a.hours * 3600 if a.hours else None
-    ck = Checker(weir, checker, a.valgrind_every, not a.no_nice)
+    ck = Checker(weir, checker, a.valgrind_every, not a.no_nice, a.memcheck_every)
     print(f"progen: compiler {weir}, leak checker {checker}, seeds from {a.seed}, "
           f"{'%d programs' % count if count else '%.2f hours' % a.hours}, {a.size} size, {a.jobs} jobs", flush=True)
 
