@@ -30,6 +30,10 @@ void* weir_track_realloc(void* cell, size_t size);
 /* Grows a unique object that is a malloc block (never a free-list cell). */
 void* weir_realloc_cell(weir_obj* o, size_t size);
 
+/* A thread gives its free lists to the pool shared by all threads (object.c): workers do it
+ * between turns, so that cells freed far from where they were allocated are used again. */
+void weir_heap_donate(void);
+
 /* Heap objects made immortal by weir_mark_immortal on this thread (CAF values): alive at exit
  * on purpose, so the leak count leaves them out. */
 int64_t weir_immortal_objects(void);

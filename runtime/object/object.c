@@ -3,6 +3,7 @@
 #include "weir/rt.h"
 #include "heap.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,12 +64,65 @@ static void* refill(size_t sz) {
   return p;
 }
 
+/* ------------------------------------------------------------------------------------------
+ * The pool of free cells shared by all threads. A cell goes back to the free list of the thread
+ * that frees it, which for a message is the receiving worker, not the sender: a producer (the
+ * MQTT I/O thread, `main` feeding actors) would carve new chunks for ever while its consumers'
+ * free lists only grew -- memory growing with the number of messages. So a worker gives its
+ * free lists to the pool now and then (weir_heap_donate, between turns), and a thread whose
+ * list of a size class is empty takes one from the pool before it carves new memory.
+ * A donated list is linked through the second word of its first cell (cells are >= 16 bytes).
+ * Threading: the pool is guarded by pool_mu; the lists themselves belong to one thread at a time.
+ * ------------------------------------------------------------------------------------------ */
+static pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER;
+static free_node* pool[WEIR_NUM_CLASSES];
+
+void weir_heap_donate(void) {
+  int any = 0;
+  for (size_t c = 0; c < WEIR_NUM_CLASSES && !any; c++) any = free_lists[c] != NULL;
+  if (!any) return;
+  pthread_mutex_lock(&pool_mu);
+  for (size_t c = 1; c < WEIR_NUM_CLASSES; c++) {
+    free_node* l = free_lists[c];
+    if (!l || c < 2) continue;                 /* class 1 (8 bytes) has no second word */
+    ((free_node**)l)[1] = pool[c];
+    /* relaxed: pool_take's unlocked peek is only a hint; the mutex orders the real accesses. */
+    __atomic_store_n(&pool[c], l, __ATOMIC_RELAXED);
+    free_lists[c] = NULL;
+  }
+  pthread_mutex_unlock(&pool_mu);
+}
+
+static free_node* pool_take(size_t cls) {
+  if (!__atomic_load_n(&pool[cls], __ATOMIC_RELAXED)) return NULL;   /* relaxed: a hint */
+  pthread_mutex_lock(&pool_mu);
+  free_node* l = pool[cls];
+  if (l) __atomic_store_n(&pool[cls], ((free_node**)l)[1], __ATOMIC_RELAXED);
+  pthread_mutex_unlock(&pool_mu);
+  return l;
+}
+
+/* Cells waiting in the pool (for the leak check: they are free). */
+int64_t weir_heap_pool_cells(void) {
+  int64_t n = 0;
+  pthread_mutex_lock(&pool_mu);
+  for (size_t c = 0; c < WEIR_NUM_CLASSES; c++)
+    for (free_node* l = pool[c]; l; l = ((free_node**)l)[1])
+      for (free_node* f = l; f; f = f->next) n++;
+  pthread_mutex_unlock(&pool_mu);
+  return n;
+}
+
 void* weir_alloc(size_t size) {
   size_t sz = (size + 7) & ~(size_t)7;
   if (__builtin_expect(sz <= WEIR_MAX_SMALL && !use_system_alloc, 1)) {
     size_t cls = sz >> 3;
     free_node* n = free_lists[cls];
     if (__builtin_expect(n != NULL, 1)) {
+      free_lists[cls] = n->next;
+      return n;
+    }
+    if ((n = pool_take(cls)) != NULL) {   /* cells other threads freed, before new memory */
       free_lists[cls] = n->next;
       return n;
     }

@@ -72,9 +72,12 @@ void weir_heap_detach(void) {
   stack_len = stack_cap = 0;
 }
 
+int64_t weir_heap_pool_cells(void);   /* object.c */
+
 int64_t weir_live_objects_all(void) {
+  int64_t pooled = weir_heap_pool_cells();
   pthread_mutex_lock(&registry_mu);
-  int64_t n = retired_live;
+  int64_t n = retired_live - pooled;
   for (heap_entry* e = live_heaps; e; e = e->next) n += heap_live(&e->v);
   pthread_mutex_unlock(&registry_mu);
   return n;

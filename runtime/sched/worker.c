@@ -18,6 +18,7 @@
 
 #define WEIR_WORKER_STACK ((size_t)256 << 20)
 void weir_rt_thread_signals(void);                       /* io.c */
+void weir_heap_donate(void);                             /* object.c */
 extern void (*weir_rt_overflow_hook)(const char* message);  /* io.c */
 
 static weir_worker* workers;
@@ -133,6 +134,9 @@ static weir_actor* find_work(weir_worker* w) {
   }
   w->next_runs = 0;
   if (++w->tick % 61 == 0 && (a = weir_inject_take())) return a;
+  /* Every 1,024 turns the free lists go to the shared pool (object.c): cells of messages from a
+   * producer thread go back to it instead of piling up here. */
+  if (w->tick % 1024 == 0) weir_heap_donate();
   if ((a = weir_runq_take(w->q))) return a;
   if ((a = weir_inject_take())) return a;
   for (int i = 1; i < nworkers; i++) {
@@ -144,6 +148,7 @@ static weir_actor* find_work(weir_worker* w) {
 
 /* 0: stop the worker. */
 static int park(weir_worker* w) {
+  weir_heap_donate();   /* idle: what this worker freed is of use to the others */
   pthread_mutex_lock(&park_mu);
   /* seq_cst: the parker's half of the wake-up rule (then the queues are re-read). */
   atomic_fetch_add_explicit(&nparked, 1, memory_order_seq_cst);
