@@ -126,6 +126,20 @@ void weir_actor_retain(weir_actor* a) {
 
 static void drain_all(weir_actor* a, int answer_monitors);
 
+/* The actor's state goes (it is ending). */
+static void drop_state(weir_actor* a) {
+  weir_obj* st = a->state_obj;
+  a->state_obj = NULL;
+  if (st) weir_drop(st);
+}
+
+/* A monitor that will never fire (both ends are going: shutdown). */
+static void forget_monitor(weir_monitor_rec* r) {
+  weir_drop(r->ctx);
+  weir_actor_release(r->watcher);
+  free(r);
+}
+
 void weir_actor_release(weir_actor* a) {
   if (!a) return;
   /* acq_rel: every holder's use of the actor happens before the free below. */
@@ -484,34 +498,11 @@ static void reap(weir_actor* a) {
     atomic_store_explicit(&c->status, CALL_TIMED_OUT, memory_order_relaxed);
     weir_call_rec_release(c);
   }
-  weir_obj* st = a->state_obj;
-  a->state_obj = NULL;
-  if (st) weir_drop(st);
+  drop_state(a);
   weir_monitor_rec* r = a->monitors;
   a->monitors = NULL;
-  while (r) {
-    weir_monitor_rec* n = r->next;
-    weir_drop(r->ctx);
-    weir_actor_release(r->watcher);
-    free(r);
-    r = n;
-  }
-  weir_mq_node* n;
-  while ((n = weir_mq_pop(&a->mq, &a->mq_tail))) {
-    weir_envelope* e = weir_env_of(n);
-    unsigned kind = e->h.tag;
-    weir_obj* payload = e->payload;
-    weir_free_cell(&e->h);
-    if (kind == ENV_USER || kind == ENV_DOWN) {
-      weir_drop(payload);
-      weir_count_local(C_DEAD, 1);
-    } else if (kind == ENV_MONITOR) {
-      weir_monitor_rec* m = (weir_monitor_rec*)(void*)payload;
-      weir_drop(m->ctx);
-      weir_actor_release(m->watcher);
-      free(m);
-    }
-  }
+  while (r) { weir_monitor_rec* n = r->next; forget_monitor(r); r = n; }
+  drain_all(a, 0);
   atomic_store_explicit(&a->state, ST_DEAD | ST_IDLE, memory_order_relaxed);
   weir_actor_release(a);   /* the alive reference */
 }
@@ -554,8 +545,10 @@ static void drain_all(weir_actor* a, int answer_monitors) {
       if (kind == ENV_USER) atomic_fetch_sub_explicit(&a->queued, 1, memory_order_seq_cst);
       weir_drop(payload);
       weir_count_local(C_DEAD, 1);
-    } else if (kind == ENV_MONITOR && answer_monitors) {
-      notify_down((weir_monitor_rec*)(void*)payload, WEIR_DOWN_NOPROC, NULL);
+    } else if (kind == ENV_MONITOR) {
+      weir_monitor_rec* m = (weir_monitor_rec*)(void*)payload;
+      if (answer_monitors) notify_down(m, WEIR_DOWN_NOPROC, NULL);
+      else forget_monitor(m);
     }
   }
 }
@@ -598,9 +591,7 @@ void weir_actor_die(weir_actor* a, weir_down_reason why, const char* detail) {
     if (c->timer) weir_timer_cancel(c->timer);
     weir_call_rec_release(c);
   }
-  weir_obj* st = a->state_obj;
-  a->state_obj = NULL;
-  if (st) weir_drop(st);
+  drop_state(a);
   weir_monitor_rec* r = a->monitors;
   a->monitors = NULL;
   while (r) { weir_monitor_rec* n = r->next; notify_down(r, why, detail); r = n; }
