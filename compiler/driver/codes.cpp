@@ -12,6 +12,15 @@ const CodeInfo kCodes[] = {
   {"E0902", "undefined C function",
    "A `foreign import ccall \"symbol\"` names a C function that neither the Weir runtime nor any\n"
    "library the program links defines. Check the spelling of the symbol."},
+  {"E0904", "runtime library missing",
+   "Every executable is linked with the Weir runtime library (libweir_rt.a). weir looks for it\n"
+   "beside itself (../lib/weir/ in an installation), in its build tree, or where WEIR_RUNTIME\n"
+   "says. Build it with `make`, or point WEIR_RUNTIME at it:\n\n"
+   "    WEIR_RUNTIME=/opt/weir/lib/weir/libweir_rt.a weir build rules.weir"},
+  {"E0905", "no runtime for the target",
+   "`--target` makes code for another CPU, but an executable also needs the Weir runtime built\n"
+   "for that CPU, which this installation does not have yet. `--emit=obj` and `--emit=asm` work\n"
+   "for any target; linking for ARM gateways comes with the cross-built runtime."},
   {"E0903", "unknown CPU",
    "`--cpu` names the processor the executable is optimised for. Without it, weir builds for the\n"
    "baseline of the target architecture (x86-64: every 64-bit x86 CPU; aarch64: armv8-a), so a\n"

@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include "codegen/codegen.hpp"
+#include <llvm/TargetParser/Host.h>
+#include <llvm/TargetParser/Triple.h>
 #include "core/lower/lower.hpp"
 #include "names/names.hpp"
 #include "syntax/parser.hpp"
@@ -208,7 +210,18 @@ static int compileToExe(const Options& opts, const std::string& exe) {
     default:
       break;
   }
-  if (!codegen::buildExecutable(*core, co, exe, runtimeLib(), err)) return linkError(opts, *core, err);
+  // Setup problems are the user's to fix, with the cause and the remedy (not a compiler bug).
+  std::string rt = runtimeLib();
+  if (std::error_code ec; !fs::exists(rt, ec))
+    return plainError(opts, "E0904",
+                      "the Weir runtime library is missing: " + rt +
+                          (std::getenv("WEIR_RUNTIME") ? " (WEIR_RUNTIME points there)"
+                                                       : " (build it with `make`, or set WEIR_RUNTIME)"));
+  if (!opts.target.empty() && llvm::Triple(opts.target).getArch() != llvm::Triple(llvm::sys::getDefaultTargetTriple()).getArch())
+    return plainError(opts, "E0905",
+                      "an executable for " + opts.target + " needs the Weir runtime built for that CPU, which this "
+                      "installation does not have yet; `--emit=obj` and `--emit=asm` work for any target");
+  if (!codegen::buildExecutable(*core, co, exe, rt, err)) return linkError(opts, *core, err);
   return 0;
 }
 

@@ -87,6 +87,16 @@ r = run(["build", "cfun.weir", "-o", "cfun-exe"])
 check("undefined C function", r.returncode == 1 and "error[E0902]" in r.stderr and "weir_no_such_fn" in r.stderr
       and "cfun.weir:1:1" in r.stderr and "internal" not in r.stderr, r.stderr)
 
+# Setup problems are the user's (exit 1, a code, the remedy), never "internal compiler error".
+r = run(["build", "hello.weir", "-o", "hello-nort"], env=dict(os.environ, WEIR_RUNTIME="/nonexistent/libweir_rt.a"))
+check("missing runtime library", r.returncode == 1 and "error[E0904]" in r.stderr and "WEIR_RUNTIME" in r.stderr
+      and "internal" not in r.stderr, r.stderr)
+r = run(["build", "hello.weir", "--target", "aarch64-linux-gnu", "-o", "hello-arm"])
+check("no runtime for a cross target", r.returncode == 1 and "error[E0905]" in r.stderr
+      and "--emit=obj" in r.stderr and "internal" not in r.stderr, r.stderr)
+r = run(["build", "hello.weir", "--target", "aarch64-linux-gnu", "--emit=obj", "-o", "hello-arm.o"])
+check("a cross object file", r.returncode == 0 and os.path.getsize(os.path.join(work, "hello-arm.o")) > 0, r.stderr)
+
 # Whole-program specialisation (issue 3): `sum` over [Int] reaches `+` through the Foldable
 # and Num dictionaries and a higher-order `foldl`; after specialisation the loop makes no
 # indirect call. -O0 keeps the functions apart so the check sees the loop itself.
