@@ -157,8 +157,6 @@ std::string Engine::metrics_text() {
           [](Rule& r) { return r.m.dropped.load(); });
   o << "# HELP weir_rule_keys Live keys of a keyed rule.\n# TYPE weir_rule_keys gauge\n";
   for (auto& r : rules) { o << "weir_rule_keys"; label(o, *r); o << " " << r->m.keys.load() << "\n"; }
-  o << "# HELP weir_rule_state_bytes Bytes of keyed state held by the rule.\n# TYPE weir_rule_state_bytes gauge\n";
-  for (auto& r : rules) { o << "weir_rule_state_bytes"; label(o, *r); o << " " << r->m.state_bytes.load() << "\n"; }
   o << "# HELP weir_rule_latency_seconds Time from a message's arrival to the end of its handling.\n"
        "# TYPE weir_rule_latency_seconds histogram\n";
   for (auto& r : rules) {

@@ -32,7 +32,7 @@ struct RuleMetrics {
   std::atomic<std::uint64_t> matched{0}, passed{0}, failed{0}, decode_errors{0}, published{0}, dropped{0};
   std::atomic<std::uint64_t> latency[kBucketCount] = {};
   std::atomic<std::uint64_t> latency_sum_us{0};
-  std::atomic<std::int64_t> keys{0}, state_bytes{0};
+  std::atomic<std::int64_t> keys{0};
   std::atomic<std::uint64_t> logged{0};   // errors written to the log (rate-limited)
   void observe_us(std::uint64_t us);
 };
