@@ -37,8 +37,7 @@ struct Bridge {
   std::unique_ptr<mqtt::Client> client;
   asio::steady_timer retry{io};
   std::deque<Engine::Pending> blocked;   // deliveries waiting for room in a rule mailbox, in order
-  std::deque<std::pair<mqtt::Publish, Hold*>> unsent;   // waiting for room in the client's queue
-  std::unordered_map<std::uint64_t, Hold*> holds;        // QoS 1/2 publishes by token, until done
+  std::deque<mqtt::Publish> unsent;      // publishes waiting for room in the client's queue
   bool paused = false, retrying = false;
   bool subscribed = false;   // the client renews subscriptions itself on later connections
 
@@ -115,39 +114,24 @@ struct Bridge {
     if (client->ack(ack_id)) e.acked.fetch_add(1, std::memory_order_relaxed);
   }
 
-  void send(mqtt::Publish p, Hold* h) {
-    if (!unsent.empty()) { unsent.emplace_back(std::move(p), h); return; }
-    if (!try_send(p, h)) unsent.emplace_back(std::move(p), h);
-  }
-
-  // False when the client's queue is full (try again on_ready). A publish the client accepted
-  // releases its hold when the broker acknowledges it (QoS 1/2) or at once (QoS 0); one it
-  // refuses is counted, logged and released (its delivery must not wait for ever).
-  bool try_send(mqtt::Publish& p, Hold* h) {
+  void send(mqtt::Publish p) {
+    if (!unsent.empty()) { unsent.push_back(std::move(p)); return; }
     auto r = client->publish(p);
-    if (r.status == mqtt::Accept::queue_full) return false;
+    if (r.status == mqtt::Accept::queue_full) { unsent.push_back(std::move(p)); return; }
     if (r.status != mqtt::Accept::ok) {
       e.publish_failures.fetch_add(1, std::memory_order_relaxed);
       e.log(Level::warn, "cannot publish to `" + p.topic + "`: " + r.why);
-      release_hold(h);
-    } else if (h) {
-      if (p.qos > 0 && r.token) holds[r.token] = h;
-      else release_hold(h);
     }
-    return true;
-  }
-
-  void publish_done(std::uint64_t token) {
-    auto it = holds.find(token);
-    if (it == holds.end()) return;
-    Hold* h = it->second;
-    holds.erase(it);
-    release_hold(h);
   }
 
   void flush_unsent() {
     while (!unsent.empty()) {
-      if (!try_send(unsent.front().first, unsent.front().second)) return;
+      auto r = client->publish(unsent.front());
+      if (r.status == mqtt::Accept::queue_full) return;
+      if (r.status != mqtt::Accept::ok) {
+        e.publish_failures.fetch_add(1, std::memory_order_relaxed);
+        e.log(Level::warn, "cannot publish to `" + unsent.front().topic + "`: " + r.why);
+      }
       unsent.pop_front();
     }
   }
@@ -230,8 +214,7 @@ int run_broker(Engine& e) {
     for (auto rc : reasons)
       if (rc >= 0x80) { e.request_stop(2, "the broker refused a subscription (reason " + std::to_string(rc) + ")"); return; }
   };
-  c.on_publish_done = [&b, &e](std::uint64_t token, std::uint8_t reason, const std::string& why) {
-    b.publish_done(token);
+  c.on_publish_done = [&e](std::uint64_t, std::uint8_t reason, const std::string& why) {
     if (reason >= 0x80) {
       e.publish_failures.fetch_add(1, std::memory_order_relaxed);
       e.log(Level::warn, "the broker refused a publish (reason " + std::to_string(reason) + ")" + (why.empty() ? "" : ": " + why));
@@ -266,23 +249,22 @@ int run_broker(Engine& e) {
 }
 
 void publish(std::string topic, std::string payload, int qos, bool retain,
-             std::vector<std::pair<std::string, std::string>> user_props, Hold* hold) {
+             std::vector<std::pair<std::string, std::string>> user_props) {
   Engine& e = engine();
   if (!e.opt.replay.empty()) {
     void print_publish(const std::string&, const std::string&, int, bool, const std::vector<std::pair<std::string, std::string>>&);
     print_publish(topic, payload, qos, retain, user_props);
-    release_hold(hold);
     return;
   }
   Bridge* b = the_bridge;
-  if (!b) { release_hold(hold); return; }
+  if (!b) return;
   mqtt::Publish p;
   p.topic = std::move(topic);
   p.payload = std::move(payload);
   p.qos = std::uint8_t(qos < 0 ? 0 : qos > 2 ? 2 : qos);
   p.retain = retain;
   for (auto& [k, v] : user_props) p.props.add_user(k, v);
-  asio::post(b->io, [b, p = std::move(p), hold]() mutable { b->send(std::move(p), hold); });
+  asio::post(b->io, [b, p = std::move(p)]() mutable { b->send(std::move(p)); });
 }
 
 }  // namespace weir::rule

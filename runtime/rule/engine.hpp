@@ -63,16 +63,6 @@ struct Options {
 
 enum class Level { error = 0, warn = 1, info = 2, debug = 3 };
 
-// What one handling of a delivery published at QoS 1/2 and is not yet acknowledged by the
-// broker. The delivery is complete (and acknowledged upstream) only when its handler has ended
-// and every such publish is done, so a SIGKILL between the two loses no output. One count for
-// the handler itself plus one per publish; whoever brings it to zero completes the delivery.
-struct Hold {
-  std::atomic<int> outstanding{1};
-  std::uint64_t delivery = 0;   // set when the handler ends; 0: nothing to complete (timers)
-};
-void release_hold(Hold* h);          // one count less; at zero completes h->delivery and frees h
-
 class Engine {
  public:
   Options opt;
@@ -131,8 +121,7 @@ bool parse_options(int argc, char** argv, Options& o, int* code);
 int run_broker(Engine& e);
 int run_replay(Engine& e);
 // publish from any thread (bridge.cpp: to the broker; replay: printed).
-// hold: released when the broker acknowledged the publish (or it failed); may be null.
 void publish(std::string topic, std::string payload, int qos, bool retain,
-             std::vector<std::pair<std::string, std::string>> user_props, Hold* hold = nullptr);
+             std::vector<std::pair<std::string, std::string>> user_props);
 
 }  // namespace weir::rule
