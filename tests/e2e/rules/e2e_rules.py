@@ -1,0 +1,506 @@
+#!/usr/bin/env python3
+"""End-to-end tests of compiled Weir rule programs (stdlib/Rule.weir, runtime/rule/) against a
+real Mosquitto that each case starts on a free 127.0.0.1 port and stops afterwards, also on
+failure. The rule program is compiled live from tests/e2e/rules/programs/ (cached by content in
+--workdir, so parallel cases compile it once); weir-mqtt publishes and collects.
+
+    e2e_rules.py --weir build/compiler/weir --tool build/runtime/mqtt/weir-mqtt \
+                 --workdir build/tests/e2e/rules --case roundtrip
+"""
+import argparse
+import fcntl
+import hashlib
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "mqtt"))
+from e2e_mqtt import (Broker, Fail, Proc, check, expect, free_port, gen_certs,  # noqa: E402
+                      wait_for)
+
+WEIR = TOOL = WORKDIR = None
+FAST = ["--backoff-min", "50", "--backoff-max", "500", "--connect-timeout", "3000"]
+
+
+# ---------------------------------------------------------------- helpers
+
+def compile_program(name):
+    """The program tests/e2e/rules/programs/<name>.weir built once per content and compiler."""
+    src = os.path.join(HERE, "programs", name + ".weir")
+    h = hashlib.sha256(open(src, "rb").read())
+    for f in (WEIR, os.path.join(os.path.dirname(WEIR), "..", "runtime", "libweir_rt.a")):
+        if os.path.exists(f):   # the compiler and the runtime it links
+            h.update(str(os.stat(f).st_mtime_ns).encode())
+    os.makedirs(WORKDIR, exist_ok=True)
+    exe = os.path.join(WORKDIR, f"{name}-{h.hexdigest()[:12]}")
+    with open(os.path.join(WORKDIR, ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)   # parallel cases: one compiles, the others wait
+        if not os.path.exists(exe):
+            tmp = exe + ".tmp"
+            r = subprocess.run([WEIR, "build", src, "-o", tmp], capture_output=True, text=True,
+                               timeout=180)
+            check(r.returncode == 0, f"weir build {name}: status {r.returncode}\n{r.stderr}{r.stdout}")
+            os.rename(tmp, exe)
+    return exe
+
+
+def scrape(port, path="/metrics"):
+    """(status, body) of GET http://127.0.0.1:port/path, as curl would do it."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=2) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+
+
+def metric(body, name, rule=None):
+    """The value of one sample of the Prometheus text (of one rule's label when given)."""
+    for line in body.splitlines():
+        if line.startswith("#"):
+            continue
+        m = re.match(r'^([a-z_]+)(\{rule="((?:[^"\\]|\\.)*)"\})? (\S+)$', line)
+        if m and m.group(1) == name and (rule is None or m.group(3) == rule):
+            return float(m.group(4))
+    raise Fail(f"no sample {name}{{rule={rule!r}}} in the metrics:\n{body[:2000]}")
+
+
+def vm_kb(pid, field):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+class Env:
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="weir-rules-e2e-")
+        os.chmod(self.dir, 0o777)   # Mosquitto started as root runs as "mosquitto"
+        self.procs = []
+        self.brokers = []
+
+    def broker(self, **kw):
+        b = Broker(self.dir, **kw).start()
+        self.brokers.append(b)
+        return b
+
+    def spawn(self, argv, name):
+        p = Proc([str(a) for a in argv], name)
+        self.procs.append(p)
+        return p
+
+    def rule(self, b, *extra, name="rule", scheme="mqtt", host="127.0.0.1"):
+        exe = compile_program("echo")
+        return self.spawn([exe, "--broker", f"{scheme}://{host}:{b.port}", *extra], name)
+
+    def sub(self, b, *args, name="collector"):
+        return self.spawn([TOOL, "sub", "-h", "127.0.0.1", "-p", b.port, *FAST, *args, "--ready",
+                           "--quiet"], name)
+
+    def pub(self, b, *args, name="publisher"):
+        return self.spawn([TOOL, "pub", "-h", "127.0.0.1", "-p", b.port, *FAST, *args], name)
+
+    def run(self, argv, timeout=20, **kw):
+        return subprocess.run([str(a) for a in argv], capture_output=True, text=True,
+                              timeout=timeout, **kw)
+
+    def close(self, keep):
+        for p in self.procs:
+            p.kill()
+        for b in self.brokers:
+            b.stop(signal.SIGKILL)
+        if not keep:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def wait_ready(rule, port, timeout=15):
+    """The rule is connected and subscribed: /health says 200 (then a short grace for SUBACK)."""
+    def up():
+        check(rule.proc.poll() is None, f"{rule.name} exited ({rule.proc.returncode}):\n"
+              + "\n".join(rule.err))
+        try:
+            return scrape(port, "/health")[0] == 200
+        except OSError:
+            return False
+    wait_for(up, timeout, f"{rule.name} connected")
+    time.sleep(0.3)
+
+
+def ids_of(lines):
+    return [int(x) for x in lines if x.isdigit()]
+
+
+def stop_rule(rule, timeout=15):
+    rule.kill(signal.SIGTERM)
+    return rule.wait(timeout)
+
+
+# ---------------------------------------------------------------- cases
+
+def case_roundtrip(env):
+    """QoS 0, 1 and 2 through a rule that republishes; metrics equal what was sent; /health
+    200 while connected and 503 after the broker is gone."""
+    b = env.broker()
+    mport = free_port()
+    rule = env.rule(b, "--client-id", "rt-rule", "--metrics-port", mport)
+    wait_ready(rule, mport)
+    n = 200
+    for qos in (0, 1, 2):
+        col = env.sub(b, "-t", f"out/q{qos}", "-q", qos, "-C", n, "--timeout", 30,
+                      name=f"collector q{qos}")
+        col.wait_line("ready")
+        r = env.run([TOOL, "pub", "-h", "127.0.0.1", "-p", b.port, *FAST, "-t", f"in/q{qos}",
+                     "-q", qos, "-n", n, "-m", "{n}", "--quiet"])
+        expect(r, 0, what=f"publisher q{qos}")
+        check(col.wait(30) == 0, f"collector q{qos}: status {col.proc.returncode}: {col.err}")
+        got = ids_of(col.messages())
+        # One connection, no failure: even QoS 0 arrives, in order.
+        check(got == list(range(n)), f"QoS {qos}: {len(got)} of {n} arrived, first {got[:5]}")
+    body = scrape(mport)[1]
+    name = "on in/+"
+    for k in ("matched", "passed", "published"):
+        v = metric(body, f"weir_rule_{k}_total", name)
+        check(v == 3 * n, f"weir_rule_{k}_total of `{name}` is {v}, expected {3 * n}")
+    check(metric(body, "weir_rule_failed_total", name) == 0, "no failures")
+    check(metric(body, "weir_mqtt_connected") == 1, "connected gauge")
+    st, text = scrape(mport, "/health")
+    check(st == 200 and text.strip() == "ok", f"/health while connected: {st} {text!r}")
+    b.stop()
+    wait_for(lambda: scrape(mport, "/health")[0] == 503, 10, "/health 503 without a broker")
+    check(rule.proc.poll() is None, "the rule keeps running while the broker is away")
+    check(stop_rule(rule) == 143, f"status {rule.proc.returncode} after SIGTERM")
+
+
+def stream_case(env, kill_what, n=3000, rate=1000):
+    """A persistent-session publisher sends n QoS 1 messages on in/s while something is killed
+    and restarted mid-stream; a persistent-session collector gathers what the rule republished.
+    Returns (distinct ids, duplicates, rule runs)."""
+    b = env.broker(persistence=True, debug=bool(os.environ.get("WEIR_E2E_DEBUG")),
+                   extra="autosave_on_changes true\nautosave_interval 1")   # save every change
+    rule_args = ["--client-id", "stream-rule", "--session-expiry", 600]
+    mport = free_port()
+    rules = [env.rule(b, *rule_args, "--metrics-port", mport, name="rule run 1")]
+    wait_ready(rules[0], mport)
+    col = env.sub(b, "-i", "stream-collector", "-c", "-t", "out/s", "-q", 1, name="collector")
+    col.wait_line("ready")
+    pub = env.pub(b, "-i", "stream-pub", "-c", "-t", "in/s", "-q", 1, "-n", n, "--rate", rate,
+                  "-m", "{n}", "--inflight", 20, "--quiet")
+    wait_for(lambda: len(col.messages()) >= n // 3, 30, "a third of the stream handled")
+    if kill_what == "broker":
+        b.stop(signal.SIGKILL)
+        time.sleep(0.5)
+        b.start(same_port=True)
+    else:
+        rules[0].kill(signal.SIGKILL)
+        check(rules[0].proc.returncode == -signal.SIGKILL, "the rule was killed")
+        time.sleep(0.3)
+        rules.append(env.rule(b, *rule_args, "--metrics-port", mport, name="rule run 2"))
+    check(pub.wait(60) == 0, "publisher: " + "\n".join(pub.err[-10:]))
+
+    def complete():
+        return len(set(ids_of(col.messages()))) >= n
+    try:
+        wait_for(complete, 60, f"all {n} ids handled")
+    except Fail:
+        missing = sorted(set(range(n)) - set(ids_of(col.messages())))
+        raise Fail(f"{len(missing)} of {n} ids never handled: {missing[:20]}")
+    got = ids_of(col.messages())
+    check(set(got) == set(range(n)), "exactly the ids sent")
+    live = rules[-1]
+    check(live.proc.poll() is None, f"the rule kept running: {live.err[-10:]}")
+    check(stop_rule(live) == 143, f"rule status {live.proc.returncode} after SIGTERM")
+    return len(set(got)), len(got) - len(set(got)), rules
+
+
+def case_broker_restart(env):
+    """Broker SIGKILLed and restarted (persistence on) mid-stream: every id handled at least
+    once; duplicates only as QoS 1 allows (redeliveries of unacknowledged messages)."""
+    n = 3000
+    distinct, dups, rules = stream_case(env, "broker", n=n)
+    reconnected = any("connected to" in l and "session resumed" in l for l in rules[0].err)
+    check(reconnected, "the rule resumed its session: " + "\n".join(rules[0].err[-10:]))
+    # QoS 1 allows a message to come again only when it was not acknowledged when the
+    # connection broke: bounded by the broker's in-flight window on each link, not by n.
+    check(dups <= 1000, f"{dups} duplicates is more than the in-flight windows allow")
+    print(f"broker_restart: {distinct} of {n} ids handled, {dups} duplicates")
+
+
+def case_rule_killed(env):
+    """The rule SIGKILLed mid-stream and restarted with the same client id: every id handled
+    at least once across both runs (acks leave only after the rule handled a message)."""
+    n = 3000
+    distinct, dups, rules = stream_case(env, "rule", n=n)
+    check(any("session resumed" in l for l in rules[1].err),
+          "run 2 resumed the session: " + "\n".join(rules[1].err[-10:]))
+    check(dups <= 1000, f"{dups} duplicates")
+    print(f"rule_killed: {distinct} of {n} ids handled, {dups} duplicates")
+
+
+def malformed_payloads(n, rng):
+    """n payloads none of which decodes as {device: String, speed: Float, fuel: Float, ts: Int}."""
+    kinds = [
+        lambda: b"{" * rng.randint(1, 50),                                   # truncated
+        lambda: b'{"device": "d", "speed": ' + str(rng.random()).encode(),    # cut mid-object
+        lambda: b'{"device": "d", "speed": "fast", "fuel": 0.5, "ts": 1}',   # wrong type
+        lambda: b'{"device": 7, "speed": 1.0, "fuel": 0.5, "ts": 1}',        # wrong type
+        lambda: b'{"device": "d", "speed": 1.0, "fuel": 0.5, "ts": "x"}',    # wrong type
+        lambda: b'{"device": "d", "speed": 1.0, "fuel": 0.5}',               # missing field
+        lambda: b'{"device": "d", "speed": 1.0, "fuel": 0.5, "ts": 1.5}',    # Float for Int
+        lambda: b"[1, 2, 3]",                                                # not an object
+        lambda: b"null",
+        lambda: b"",                                                         # empty
+        lambda: bytes(rng.randrange(256) for _ in range(rng.randint(1, 300))).replace(b"\n", b"?"),
+        lambda: b'{"device": "' + b"\xff\xfe" + b'", "speed": 1.0, "fuel": 0.5, "ts": 1}',  # bad UTF-8
+        lambda: b'{"device": "d", "speed": 1e999, "fuel": 0.5, "ts": 1}',    # out of range
+        lambda: b'{"device": "d", "speed": 1.0, "fuel": 0.5, "ts": 99999999999999999999999}',
+        lambda: b"[" * 5000 + b"]" * 5000,                                   # deep nesting
+        lambda: b'{"device": "' + b"x" * rng.randint(100_000, 1_000_000) + b'", "speed": "s"}',
+        lambda: b'{"device": "d", "speed": 1.0, "fuel": 0.5, "ts": 1} trailing',
+    ]
+    out = []
+    for i in range(n):
+        k = kinds[i % len(kinds)] if i < 4 * len(kinds) else rng.choice(kinds)
+        out.append(k())
+    return out
+
+
+def case_malformed(env):
+    """10,000 malformed payloads: counted exactly as decode errors, no crash, peak RSS bounded."""
+    b = env.broker()
+    mport = free_port()
+    rule = env.rule(b, "--metrics-port", mport, "--log-level", "error", name="rule")
+    wait_ready(rule, mport)
+    rng = random.Random(10)
+    bad = malformed_payloads(10_000, rng)
+    good = 100
+    lines = bad + [json.dumps({"device": f"d{i}", "speed": 130.0, "fuel": 0.5, "ts": i}).encode()
+                   for i in range(good)]
+    rng.shuffle(lines)
+    huge = sum(len(x) >= 100_000 for x in lines)
+    p = subprocess.Popen([TOOL, "pub", "-h", "127.0.0.1", "-p", str(b.port), *FAST, "-t", "tele/x",
+                          "-q", "1", "-l", "--quiet"], stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        _, err = p.communicate(b"\n".join(lines) + b"\n", timeout=90)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        raise Fail("the publisher did not finish in 90 s")
+    check(p.returncode == 0, f"publisher status {p.returncode}: {err.decode(errors='replace')}")
+    rule_name = "onJson tele/+"
+
+    def handled():
+        check(rule.proc.poll() is None, f"the rule exited ({rule.proc.returncode}):\n"
+              + "\n".join(rule.err[-20:]))
+        body = scrape(mport)[1]
+        return metric(body, "weir_rule_matched_total", rule_name) >= len(lines) and \
+            metric(body, "weir_rule_in_flight") == 0
+    wait_for(handled, 90, "every payload handled")
+    body = scrape(mport)[1]
+    dec = metric(body, "weir_rule_decode_errors_total", rule_name)
+    passed = metric(body, "weir_rule_passed_total", rule_name)
+    check(dec == len(bad), f"decode errors {dec:.0f}, expected exactly {len(bad)}")
+    check(passed == good, f"passed {passed:.0f}, expected {good}")
+    check(metric(body, "weir_rule_published_total", rule_name) == good, "one alert per valid one")
+    hwm = vm_kb(rule.proc.pid, "VmHWM")
+    check(hwm < 64 * 1024, f"peak RSS {hwm} kB is above 64 MB")
+    check(stop_rule(rule) == 143, f"status {rule.proc.returncode} after SIGTERM")
+    print(f"malformed: {len(bad)} decode errors counted ({huge} payloads of 100 kB-1 MB), "
+          f"{good} valid, peak RSS {hwm / 1024:.1f} MB")
+
+
+def case_tls(env):
+    """mqtts:// with a CA generated here works; a wrong CA ends the rule with status 2 and a
+    message naming the certificate problem."""
+    d = os.path.join(env.dir, "certs")
+    os.makedirs(d)
+    os.chmod(d, 0o755)
+    gen_certs(d)
+    b = env.broker(extra=f"cafile {d}/ca.crt\ncertfile {d}/server.crt\nkeyfile {d}/server.key")
+    mport = free_port()
+    rule = env.rule(b, "--tls-ca", f"{d}/ca.crt", "--metrics-port", mport, scheme="mqtts",
+                    host="localhost")
+    wait_ready(rule, mport)
+    col = env.spawn([TOOL, "sub", "-h", "localhost", "-p", b.port, "--cafile", f"{d}/ca.crt", *FAST,
+                     "-t", "out/tls", "-q", 1, "-C", 5, "--timeout", 20, "--ready", "--quiet"],
+                    "tls collector")
+    col.wait_line("ready")
+    r = env.run([TOOL, "pub", "-h", "localhost", "-p", b.port, "--cafile", f"{d}/ca.crt", *FAST,
+                 "-t", "in/tls", "-q", 1, "-n", 5, "-m", "{n}", "--quiet"])
+    expect(r, 0, what="TLS publisher")
+    check(col.wait(25) == 0, f"tls collector: {col.err}")
+    check(ids_of(col.messages()) == list(range(5)), f"through TLS: {col.messages()}")
+    check(stop_rule(rule) == 143, f"status {rule.proc.returncode} after SIGTERM")
+
+    exe = compile_program("echo")
+    t0 = time.monotonic()
+    r = env.run([exe, "--broker", f"mqtts://localhost:{b.port}", "--tls-ca", f"{d}/otherca.crt"],
+                timeout=30)
+    took = time.monotonic() - t0
+    expect(r, 2, "certificate", what="wrong CA")
+    check(took < 15, f"wrong CA: gave up after {took:.1f} s")
+
+
+def case_shared(env):
+    """Two instances, different client ids, $share/workers/jobs/+: every message handled exactly
+    once in total (QoS 1, no failure), and both instances got work."""
+    b = env.broker()
+    ports = [free_port(), free_port()]
+    rules = [env.rule(b, "--client-id", f"worker-{i}", "--metrics-port", ports[i], name=f"worker {i}")
+             for i in range(2)]
+    for r_, p_ in zip(rules, ports):
+        wait_ready(r_, p_)
+    n = 2000
+    col = env.sub(b, "-t", "done/jobs", "-q", 1, "--timeout", 60, name="collector")
+    col.wait_line("ready")
+    r = env.run([TOOL, "pub", "-h", "127.0.0.1", "-p", b.port, *FAST, "-t", "jobs/a", "-q", 1,
+                 "-n", n, "-m", "{n}", "--quiet"], timeout=60)
+    expect(r, 0, what="publisher")
+    wait_for(lambda: len(col.messages()) >= n, 30, f"{n} jobs done")
+    time.sleep(0.5)   # a duplicate would come now
+    got = ids_of(col.messages())
+    check(len(got) == n and set(got) == set(range(n)),
+          f"{len(got)} results, {len(set(got))} distinct, expected {n} exactly once")
+    per = [metric(scrape(p_)[1], "weir_rule_passed_total", "on $share/workers/jobs/+") for p_ in ports]
+    check(sum(per) == n, f"handled per instance {per}, sum != {n}")
+    check(all(x > 0 for x in per), f"both instances got work: {per}")
+    for r_ in rules:
+        check(stop_rule(r_) == 143, f"{r_.name}: status {r_.proc.returncode}")
+    print(f"shared: {n} jobs, handled {per[0]:.0f} + {per[1]:.0f}, none twice")
+
+
+def case_bad_options(env):
+    """Each wrong setting: a non-zero status and a message naming the problem, quickly; --help
+    lists every option; a password never appears in any output."""
+    exe = compile_program("echo")
+    secret = "pa55-Never-Show-" + str(random.randrange(10**9))
+    d = env.dir
+    pwfile = os.path.join(d, "pw")
+    with open(pwfile, "w") as f:
+        f.write(secret + "\n")
+    wrong = os.path.join(d, "wrongpw")
+    with open(wrong, "w") as f:
+        f.write(secret + "-wrong\n")
+    passwd = os.path.join(d, "passwd")
+    open(passwd, "w").close()
+    r = env.run(["mosquitto_passwd", "-b", passwd, "alice", secret])
+    expect(r, 0, what="mosquitto_passwd")
+    os.chmod(passwd, 0o644)
+    b = env.broker(extra=f"allow_anonymous false\npassword_file {passwd}")
+    outputs = []
+
+    def run(args, status, *texts, what, limit=15, env_extra=None):
+        e = dict(os.environ, **(env_extra or {}))
+        t0 = time.monotonic()
+        r = env.run([exe, *args], timeout=60, env=e)
+        took = time.monotonic() - t0
+        outputs.append(r.stdout + r.stderr)
+        if status is None:
+            check(r.returncode != 0, f"{what}: status 0; output:\n{r.stderr}{r.stdout}")
+            expect(r, r.returncode, *texts, what=what)
+        else:
+            expect(r, status, *texts, what=what)
+        check(took < limit, f"{what}: took {took:.1f} s (retrying?)")
+        return r
+
+    broker = f"mqtt://127.0.0.1:{b.port}"
+    run(["--broker", "mqtt://no-such-host.invalid:1883"], None, "no-such-host.invalid",
+        what="unresolvable host")
+    run(["--broker", broker, "--username", "alice", "--password-file", wrong], None,
+        what="refused password")
+    r = outputs[-1]
+    check(re.search(r"not authori[sz]ed|bad user name or password|refused", r, re.I) is not None,
+          f"refused password: the message names the problem:\n{r}")
+    run(["--broker", broker, "--username", "alice", "--password-file", os.path.join(d, "nope")],
+        None, "password file", what="missing --password-file")
+    run(["--broker", broker, "--log-level", "loud"], None, "--log-level", "loud",
+        what="--log-level loud")
+    run([], None, "loud", what="WEIR_LOG_LEVEL=loud", env_extra={"WEIR_LOG_LEVEL": "loud"})
+    h = run(["--help"], 0, what="--help")
+    for opt in ("--broker", "--client-id", "--username", "--password-file", "--tls-ca", "--tls-cert",
+                "--tls-key", "--clean-start", "--session-expiry", "--metrics-port", "--metrics-bind",
+                "--log-level", "--replay", "--workers"):
+        check(opt in h.stdout, f"--help lists {opt}:\n{h.stdout}")
+    # The right password works (and is not shown either).
+    mport = free_port()
+    rule = env.rule(b, "--username", "alice", "--password-file", pwfile, "--metrics-port", mport,
+                    "--log-level", "debug")
+    wait_ready(rule, mport)
+    check(stop_rule(rule) == 143, f"status {rule.proc.returncode} after SIGTERM")
+    outputs.append("\n".join(rule.out() + rule.err))
+    for o in outputs:
+        check(secret not in o, "the password appeared in an output:\n" + o)
+
+
+def case_sigterm(env):
+    """SIGTERM: exit status 143, the summary table, and a DISCONNECT the broker logs as such."""
+    b = env.broker()
+    mport = free_port()
+    rule = env.rule(b, "--client-id", "term-rule", "--metrics-port", mport)
+    wait_ready(rule, mport)
+    r = env.run([TOOL, "pub", "-h", "127.0.0.1", "-p", b.port, *FAST, "-t", "in/t", "-q", 1, "-n", 50,
+                 "-m", "{n}", "--quiet"])
+    expect(r, 0, what="publisher")
+    wait_for(lambda: metric(scrape(mport)[1], "weir_rule_passed_total", "on in/+") >= 50, 10,
+             "50 handled")
+    rule.kill(signal.SIGTERM)
+    rc = rule.wait(15)
+    err = "\n".join(rule.err + rule.out())
+    check(rc == 143, f"status {rc} after SIGTERM, expected 143:\n{err}")
+    check(re.search(r"^rule\s+matched\s+passed", err, re.M) is not None, f"summary table:\n{err}")
+    check(re.search(r"^on in/\+\s+50\s+50\s+0\s+0\s+50\s*$", err, re.M) is not None,
+          f"summary row of `on in/+`:\n{err}")
+    wait_for(lambda: any("term-rule" in l and "disconnected" in l for l in b.log_lines()), 5,
+             "the broker logs the client's disconnect")
+    bad = [l for l in b.log_lines() if "term-rule" in l and
+           ("exceeded timeout" in l or "closed its connection" in l or "error" in l.lower())]
+    check(not bad, "the broker saw no DISCONNECT: " + "\n".join(bad))
+
+
+CASES = {name[5:]: fn for name, fn in globals().items() if name.startswith("case_")}
+
+
+def main():
+    global WEIR, TOOL, WORKDIR
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--weir")
+    ap.add_argument("--tool")
+    ap.add_argument("--workdir", default=os.path.join(tempfile.gettempdir(), "weir-rules-e2e-bin"))
+    ap.add_argument("--case", action="append")
+    ap.add_argument("--list", action="store_true")
+    ap.add_argument("--keep", action="store_true", help="keep the work directory")
+    a = ap.parse_args()
+    if a.list:
+        print("\n".join(CASES))
+        return 0
+    WEIR, TOOL, WORKDIR = os.path.abspath(a.weir), os.path.abspath(a.tool), os.path.abspath(a.workdir)
+    failed = 0
+    for name in a.case or list(CASES):
+        env = Env()
+        t0 = time.monotonic()
+        try:
+            CASES[name](env)
+            print(f"PASS {name} ({time.monotonic() - t0:.2f} s)")
+        except Exception as e:  # noqa: BLE001 - every exception is a test failure
+            failed += 1
+            print(f"FAIL {name} ({time.monotonic() - t0:.2f} s): {e}")
+            for b in env.brokers:
+                if os.path.exists(b.log):
+                    print(f"--- {b.name} log ---\n" + open(b.log).read()[-3000:])
+            for p in env.procs:
+                print(f"--- {p.name} stderr ---\n" + "\n".join(p.err[-20:]))
+        finally:
+            env.close(a.keep)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
