@@ -124,6 +124,18 @@ struct Renamer {
     return *it->second.begin();
   }
 
+  // The class (unique name) one of whose methods is visible as `name`, or "".
+  std::string classOf(const std::string& name) {
+    auto v = scope.values.find(name);
+    if (v == scope.values.end()) return "";
+    for (auto& u : v->second)
+      for (auto& [cls, ms] : classMethods) {
+        std::string clsMod = cls.substr(0, cls.size() - displayName(cls).size() - 1);
+        if (std::find(ms.begin(), ms.end(), name) != ms.end() && u == clsMod + "." + name) return cls;
+      }
+    return "";
+  }
+
   std::string resolveValue(const std::string& name, Span span, bool isCon) {
     if (isBuiltinCon(name)) return name;
     if (!isCon) {
@@ -1027,7 +1039,26 @@ struct Renamer {
               std::vector<std::string> cands;
               for (auto& [k, v] : methods) cands.push_back(k);
               std::string s = suggest(b->name, cands);
+              if (cm != classMethods.end()) {
+                std::string list;
+                for (auto& n : cm->second) list += (list.empty() ? "`" : ", `") + n + "`";
+                e.notes.push_back(list.empty() ? fmt::format("class `{}` has no methods", displayName(d.name))
+                                               : fmt::format("the methods of class `{}` are {}", displayName(d.name), list));
+              }
+              std::string cls = displayName(d.name);
               if (!s.empty()) e.hint = fmt::format("did you mean `{}`?", s);
+              else if (b->name == "return" && cls == "Monad")
+                e.hint = "`return` is not a method in Weir: it is `pure` of the `Applicative` instance; define "
+                         "`pure` there and leave `return` out";
+              else if (std::string other = classOf(b->name); !other.empty())
+                e.hint = fmt::format("`{}` is a method of class `{}`: define it in an `instance {}`", b->name,
+                                     displayName(other), displayName(other));
+              else if (ownValues.count(b->name) == 0 && !names::isLocalName(b->name)) {
+                auto v = scope.values.find(b->name);
+                if (v != scope.values.end() && !v->second.empty())
+                  e.hint = fmt::format("`{}` is an ordinary function defined from the methods: define those and leave `{}` out",
+                                       b->name, b->name);
+              }
             }
           }
           for (auto& b : d.body) if (b->kind == Decl::TypeSig) {
