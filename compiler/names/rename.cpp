@@ -124,6 +124,16 @@ struct Renamer {
     return *it->second.begin();
   }
 
+  // True when the name at `sp` is written `(.name)`: the dot and the name with no space between.
+  bool fieldSection(Span sp) const {
+    if (!sources || sp.file >= sources->size()) return false;
+    const std::string& t = sources->get(sp.file).text();
+    if (sp.begin < 2 || t[sp.begin - 1] != '.') return false;
+    size_t i = sp.begin - 2;
+    while (i > 0 && (t[i] == ' ' || t[i] == '\t')) --i;
+    return t[i] == '(';
+  }
+
   // The class (unique name) one of whose methods is visible as `name`, or "".
   std::string classOf(const std::string& name) {
     auto v = scope.values.find(name);
@@ -201,6 +211,10 @@ struct Renamer {
                                     "its fields", con));
       d.hint = fmt::format("match the record and read the field: `f ({} r) = r.{}`, or `f ({} {{ {} }}) = {}`", con, name,
                            con, name, name);
+    } else if (!isCon && q.empty() && fieldSection(span)) {
+      // `(.temp)` is a right section of composition, not a field accessor (PureScript's `_.temp`).
+      d.label = "`(.name)` composes with a function `name`; it does not read a field";
+      d.hint = fmt::format("to read the field, write a lambda: `\\r -> r.{}`", name);
     } else if (!hintName.empty()) d.hint = fmt::format("did you mean `{}`?", hintName);
     else if (!q.empty()) d.hint = fmt::format("is module `{}` imported, and does it export `{}`?", q, base);
     return name;
