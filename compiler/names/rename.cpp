@@ -3,12 +3,14 @@
 #include "names/rename.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <fmt/format.h>
 #include <functional>
 #include <set>
 
 #include "names/deriving.hpp"
 #include "names/scope.hpp"
+#include "syntax/parser.hpp"
 
 namespace weir::names {
 
@@ -124,6 +126,89 @@ struct Renamer {
     return *it->second.begin();
   }
 
+  // Library modules by the values they export, read from the library folders the first time a
+  // name is not found: for the hint `import Data.List (sortBy)`.
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> libraryIndex;  // name -> (module, import item)
+  bool libraryIndexed = false;
+
+  const std::map<std::string, std::vector<std::pair<std::string, std::string>>>& libraryExports() {
+    if (libraryIndexed) return libraryIndex;
+    libraryIndexed = true;
+    namespace fs = std::filesystem;
+    SourceManager sm;
+    DiagnosticEngine quiet(sm);
+    for (auto& dir : prog.searchPath) {
+      std::error_code ec;
+      if (dir.empty() || !fs::is_directory(dir, ec)) continue;
+      for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        if (!it->is_regular_file(ec) || it->path().extension() != ".weir") continue;
+        std::string text, err;
+        if (!readSourceFile(it->path().string(), text, err)) continue;
+        FileId id = sm.add(it->path().string(), std::move(text));
+        auto m = syntax::parseFile(sm.get(id), id, quiet);
+        if (!m || m->name == "Prelude") continue;
+        std::map<std::string, std::string> names;  // name -> import item
+        auto kids = [&](const std::string& type, std::vector<std::string>& out) {
+          for (auto& dp : m->decls) {
+            if (dp->name != type) continue;
+            if (dp->kind == Decl::Data || dp->kind == Decl::Newtype) for (auto& c : dp->cons) out.push_back(c.name);
+            if (dp->kind == Decl::Class)
+              for (auto& b : dp->body) if (b->kind == Decl::TypeSig) for (auto& n : b->names) out.push_back(n);
+          }
+        };
+        if (m->hasExports) {
+          for (auto& item : m->exports) {
+            if (item.kind == ExportItem::Value) names.emplace(item.name, item.name);
+            else if (item.kind == ExportItem::Type) {
+              std::vector<std::string> ks;
+              if (item.allConstructors) kids(item.name, ks);
+              else ks = item.members;
+              for (auto& k : ks) names.emplace(k, isConName(k) ? item.name + "(..)" : k);
+            }
+          }
+        } else {
+          for (auto& dp : m->decls) {
+            if (dp->kind == Decl::Clause || dp->kind == Decl::Foreign) names.emplace(dp->name, dp->name);
+            else if (dp->kind == Decl::PatBind && dp->pat && dp->pat->kind == Pat::Var)
+              names.emplace(dp->pat->name, dp->pat->name);
+            else if (dp->kind == Decl::Data || dp->kind == Decl::Newtype || dp->kind == Decl::Class) {
+              std::vector<std::string> ks;
+              kids(dp->name, ks);
+              for (auto& k : ks) names.emplace(k, isConName(k) ? dp->name + "(..)" : k);
+            }
+          }
+        }
+        for (auto& [n, item] : names) libraryIndex[n].push_back({m->name, item});
+      }
+    }
+    return libraryIndex;
+  }
+
+  // "import Data.List (sortBy)" for a name some library module exports, or "".
+  std::string importHint(const std::string& name) {
+    auto& idx = libraryExports();
+    auto it = idx.find(name);
+    if (it == idx.end()) return "";
+    // The module a Haskell user looks in first; containers and text are imported qualified.
+    static const std::vector<std::string> plain = {
+        "Data.List", "Data.Maybe", "Data.Char", "Data.Either", "Data.Ord", "Data.Foldable", "Control.Monad",
+        "Control.Applicative", "Text.Read", "Data.Function", "Numeric", "Data.Bits", "Data.Int", "Data.Float"};
+    static const std::vector<std::pair<std::string, std::string>> qualified = {
+        {"Data.Map", "M"}, {"Data.Set", "Set"}, {"Data.String", "S"}, {"Data.Bytes", "B"}};
+    auto mods = it->second;
+    std::sort(mods.begin(), mods.end());
+    auto item = [&](const std::string& m) -> std::string {
+      for (auto& [mm, i] : mods) if (mm == m) return isOperatorName(i) ? "(" + i + ")" : i;
+      return "";
+    };
+    for (auto& m : plain)
+      if (auto i = item(m); !i.empty()) return fmt::format("`{}` is in module `{}`: add `import {} ({})`", name, m, m, i);
+    for (auto& [m, as] : qualified)
+      if (!item(m).empty())
+        return fmt::format("`{}` is in module `{}`: add `import qualified {} as {}` and write `{}.{}`", name, m, m, as, as, name);
+    return fmt::format("`{}` is in module `{}`: add `import {} ({})`", name, mods[0].first, mods[0].first, item(mods[0].first));
+  }
+
   // True when the name at `sp` is written `(.name)`: the dot and the name with no space between.
   bool fieldSection(Span sp) const {
     if (!sources || sp.file >= sources->size()) return false;
@@ -215,6 +300,9 @@ struct Renamer {
       // `(.temp)` is a right section of composition, not a field accessor (PureScript's `_.temp`).
       d.label = "`(.name)` composes with a function `name`; it does not read a field";
       d.hint = fmt::format("to read the field, write a lambda: `\\r -> r.{}`", name);
+    } else if (std::string ih = q.empty() && splitQualified(hintName).second != name ? importHint(name) : "";
+               !ih.empty()) {
+      d.hint = ih;  // (not when the name is already visible qualified: then `M.name` below is the fix)
     } else if (!hintName.empty()) d.hint = fmt::format("did you mean `{}`?", hintName);
     else if (!q.empty()) d.hint = fmt::format("is module `{}` imported, and does it export `{}`?", q, base);
     return name;
