@@ -1,6 +1,7 @@
 // Unification with levels (for generalisation) and row rewriting (for records).
 #include <fmt/format.h>
 
+#include "names/names.hpp"
 #include "types/checker.hpp"
 
 namespace weir::types {
@@ -211,6 +212,33 @@ void Checker::reportUnify(const UnifyError& err, TypeP found, TypeP expected, Sp
         px->kind != Type::Meta)
       d.hint = "this is an action (`return` and `pure` make one); a function that is not in a `do` block gives back "
                "its value directly: leave out `return`";
+  }
+}
+
+void Checker::mismatchHints(Diagnostic& d, const ast::Expr& e, const ast::Expr* app, TypeP found, TypeP expected) {
+  auto headName = [](const ast::Expr& x) -> std::string {
+    if (x.kind == ast::Expr::Var || x.kind == ast::Expr::Con) return x.name;
+    if (x.kind == ast::Expr::App && !x.args.empty() &&
+        (x.args[0]->kind == ast::Expr::Var || x.args[0]->kind == ast::Expr::Con))
+      return x.args[0]->name;
+    return "";
+  };
+  TypeP pf = prune(found), px = prune(expected);
+  // A function where a value is expected: the function applied to too few arguments.
+  std::string fn = headName(e);
+  if (!fn.empty() && isFun(pf) && !isFun(px) && px->kind != Type::Meta && px->kind != Type::Skolem) {
+    std::vector<std::string> missing;
+    Printer pr;
+    TypeP t = pf, from, to;
+    while (isFun(t, &from, &to)) { missing.push_back("`" + pr.show(from) + "`"); t = prune(to); }
+    std::string shown = names::displayName(fn);
+    d.message = fmt::format("too few arguments to `{}`", shown);
+    std::string list;
+    for (size_t i = 0; i < missing.size(); ++i) list += (i ? ", " : "") + missing[i];
+    d.notes.push_back(fmt::format("`{}` still needs {} more argument{} (of type {}) to give a value", shown, missing.size(),
+                                  missing.size() == 1 ? "" : "s", list));
+    d.hint = "add the missing argument, or check the parentheses";
+    return;
   }
 }
 
