@@ -63,7 +63,7 @@ class Checker {
   bool expect(TypeP found, TypeP expected, Span span, const std::string& what = "");
   void reportUnify(const UnifyError& err, TypeP found, TypeP expected, Span span, const std::string& what);
   // More for an E0201 on expression `e` (an argument of `app` when that is not null): "too few
-  // arguments to `f`".
+  // arguments to `f`", and `String` where a list is expected (or the reverse) with the Data.String way.
   void mismatchHints(Diagnostic& d, const ast::Expr& e, const ast::Expr* app, TypeP found, TypeP expected);
   const ast::Expr* argOf = nullptr;  // infer(App) -> checkExpr: the application whose argument is checked
 

@@ -240,6 +240,47 @@ void Checker::mismatchHints(Diagnostic& d, const ast::Expr& e, const ast::Expr* 
     d.hint = "add the missing argument, or check the parentheses";
     return;
   }
+  // `String` where a list is expected, or a list where a `String` is: String is not [Char].
+  auto isStr = [](TypeP t) { t = prune(t); return t->kind == Type::Con && t->name == kString; };
+  auto listElem = [](TypeP t) -> TypeP {  // the element type of `[a]` (or of `t a` with t unknown)
+    std::vector<TypeP> args;
+    TypeP h = typeHead(prune(t), &args);
+    if (args.size() == 1 && ((h->kind == Type::Con && h->name == kList) || h->kind == Type::Meta)) return args[0];
+    return nullptr;
+  };
+  while (listElem(pf) && listElem(px) && prune(typeHead(pf))->kind == Type::Con &&
+         prune(typeHead(px))->kind == Type::Con) {
+    pf = prune(listElem(pf));
+    px = prune(listElem(px));
+  }
+  bool strForList = isStr(pf) && listElem(px);   // a String given to a list function
+  bool listForStr = listElem(pf) && isStr(px);   // a list given where a String is expected
+  if (!strForList && !listForStr) return;
+  std::string lib;  // the library function involved, by its source name
+  for (const ast::Expr* x : {&e, app}) {
+    if (!x) continue;
+    std::string u = headName(*x);
+    for (const char* m : {"Prelude.", "Data.List.", "Data.Foldable.", "Text.Read."})
+      if (u.rfind(m, 0) == 0) { lib = names::displayName(u); break; }
+    if (!lib.empty()) break;
+  }
+  const std::string notList = "`String` is not `[Char]` in Weir";
+  const std::string imp = " (`import qualified Data.String as S`)";
+  if (lib == "intercalate")
+    d.hint = notList + ": to join strings with a separator use `S.intercalate`" + imp;
+  else if (lib == "elem" || lib == "notElem")
+    d.hint = notList + ": to look for a `Char` in a `String` use `S.elem`" + imp;
+  else if (lib == "replicate")
+    d.hint = notList + ": to repeat a string use `S.replicate n s`, e.g. `S.replicate 3 \"ab\"`" + imp;
+  else if (lib == "zip" || lib == "zipWith" || lib == "zip3")
+    d.hint = notList + fmt::format(": `{}` takes lists; turn the `String` into a `[Char]` with `S.unpack`", lib) + imp;
+  else if (lib == "read" || lib == "words" || lib == "lines" || lib == "unwords" || lib == "unlines")
+    d.hint = notList + fmt::format(": `{}` takes a `String`{}; make a `String` from a `[Char]` with `S.pack`, or "
+                                   "from one `Char` with `S.singleton`", lib, lib == "read" ? "" : " (it is `S." + lib + "`)") + imp;
+  else if (strForList)
+    d.hint = notList + ": use the `Data.String` function (`S.length`, `S.take`, ...), or `S.unpack` for a `[Char]`" + imp;
+  else
+    d.hint = notList + ": make a `String` from a `[Char]` with `S.pack`" + imp;
 }
 
 bool Checker::expect(TypeP found, TypeP expected, Span span, const std::string& what) {
