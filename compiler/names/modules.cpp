@@ -187,6 +187,7 @@ std::optional<Program> loadAndRename(SourceManager& sources, FileId mainFile, co
   Program p;
   p.modules = std::move(loader.order);
   p.mainModule = p.modules.back().name;
+  p.searchPath = opts.searchPath;
   {
     // Point at the module's name in `module Main where`, for errors about the module as a whole.
     const auto& m = *p.modules.back().ast;

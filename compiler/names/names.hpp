@@ -41,6 +41,7 @@ struct Program {
   std::string mainModule;
   std::string entry;                           // unique name of `main`, empty if absent
   Span mainNameSpan;                           // the main module's name in its header (or its first token)
+  std::vector<std::string> searchPath;         // library folders (for "import M (x)" hints)
 };
 
 struct Options {

@@ -3,12 +3,14 @@
 #include "names/rename.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <fmt/format.h>
 #include <functional>
 #include <set>
 
 #include "names/deriving.hpp"
 #include "names/scope.hpp"
+#include "syntax/parser.hpp"
 
 namespace weir::names {
 
@@ -124,6 +126,111 @@ struct Renamer {
     return *it->second.begin();
   }
 
+  // Library modules by the values they export, read from the library folders the first time a
+  // name is not found: for the hint `import Data.List (sortBy)`.
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> libraryIndex;  // name -> (module, import item)
+  bool libraryIndexed = false;
+
+  const std::map<std::string, std::vector<std::pair<std::string, std::string>>>& libraryExports() {
+    if (libraryIndexed) return libraryIndex;
+    libraryIndexed = true;
+    namespace fs = std::filesystem;
+    SourceManager sm;
+    DiagnosticEngine quiet(sm);
+    for (auto& dir : prog.searchPath) {
+      std::error_code ec;
+      if (dir.empty() || !fs::is_directory(dir, ec)) continue;
+      for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        if (!it->is_regular_file(ec) || it->path().extension() != ".weir") continue;
+        std::string text, err;
+        if (!readSourceFile(it->path().string(), text, err)) continue;
+        FileId id = sm.add(it->path().string(), std::move(text));
+        auto m = syntax::parseFile(sm.get(id), id, quiet);
+        if (!m || m->name == "Prelude") continue;
+        std::map<std::string, std::string> names;  // name -> import item
+        auto kids = [&](const std::string& type, std::vector<std::string>& out) {
+          for (auto& dp : m->decls) {
+            if (dp->name != type) continue;
+            if (dp->kind == Decl::Data || dp->kind == Decl::Newtype) for (auto& c : dp->cons) out.push_back(c.name);
+            if (dp->kind == Decl::Class)
+              for (auto& b : dp->body) if (b->kind == Decl::TypeSig) for (auto& n : b->names) out.push_back(n);
+          }
+        };
+        if (m->hasExports) {
+          for (auto& item : m->exports) {
+            if (item.kind == ExportItem::Value) names.emplace(item.name, item.name);
+            else if (item.kind == ExportItem::Type) {
+              std::vector<std::string> ks;
+              if (item.allConstructors) kids(item.name, ks);
+              else ks = item.members;
+              for (auto& k : ks) names.emplace(k, isConName(k) ? item.name + "(..)" : k);
+            }
+          }
+        } else {
+          for (auto& dp : m->decls) {
+            if (dp->kind == Decl::Clause || dp->kind == Decl::Foreign) names.emplace(dp->name, dp->name);
+            else if (dp->kind == Decl::PatBind && dp->pat && dp->pat->kind == Pat::Var)
+              names.emplace(dp->pat->name, dp->pat->name);
+            else if (dp->kind == Decl::Data || dp->kind == Decl::Newtype || dp->kind == Decl::Class) {
+              std::vector<std::string> ks;
+              kids(dp->name, ks);
+              for (auto& k : ks) names.emplace(k, isConName(k) ? dp->name + "(..)" : k);
+            }
+          }
+        }
+        for (auto& [n, item] : names) libraryIndex[n].push_back({m->name, item});
+      }
+    }
+    return libraryIndex;
+  }
+
+  // "import Data.List (sortBy)" for a name some library module exports, or "".
+  std::string importHint(const std::string& name) {
+    auto& idx = libraryExports();
+    auto it = idx.find(name);
+    if (it == idx.end()) return "";
+    // The module a Haskell user looks in first; containers and text are imported qualified.
+    static const std::vector<std::string> plain = {
+        "Data.List", "Data.Maybe", "Data.Char", "Data.Either", "Data.Ord", "Data.Foldable", "Control.Monad",
+        "Control.Applicative", "Text.Read", "Data.Function", "Numeric", "Data.Bits", "Data.Int", "Data.Float"};
+    static const std::vector<std::pair<std::string, std::string>> qualified = {
+        {"Data.Map", "M"}, {"Data.Set", "Set"}, {"Data.String", "S"}, {"Data.Bytes", "B"}};
+    auto mods = it->second;
+    std::sort(mods.begin(), mods.end());
+    auto item = [&](const std::string& m) -> std::string {
+      for (auto& [mm, i] : mods) if (mm == m) return isOperatorName(i) ? "(" + i + ")" : i;
+      return "";
+    };
+    for (auto& m : plain)
+      if (auto i = item(m); !i.empty()) return fmt::format("`{}` is in module `{}`: add `import {} ({})`", name, m, m, i);
+    for (auto& [m, as] : qualified)
+      if (!item(m).empty())
+        return fmt::format("`{}` is in module `{}`: add `import qualified {} as {}` and write `{}.{}`", name, m, m, as, as, name);
+    return fmt::format("`{}` is in module `{}`: add `import {} ({})`", name, mods[0].first, mods[0].first, item(mods[0].first));
+  }
+
+  // True when the name at `sp` is written `(.name)`: the dot and the name with no space between.
+  bool fieldSection(Span sp) const {
+    if (!sources || sp.file >= sources->size()) return false;
+    const std::string& t = sources->get(sp.file).text();
+    if (sp.begin < 2 || t[sp.begin - 1] != '.') return false;
+    size_t i = sp.begin - 2;
+    while (i > 0 && (t[i] == ' ' || t[i] == '\t')) --i;
+    return t[i] == '(';
+  }
+
+  // The class (unique name) one of whose methods is visible as `name`, or "".
+  std::string classOf(const std::string& name) {
+    auto v = scope.values.find(name);
+    if (v == scope.values.end()) return "";
+    for (auto& u : v->second)
+      for (auto& [cls, ms] : classMethods) {
+        std::string clsMod = cls.substr(0, cls.size() - displayName(cls).size() - 1);
+        if (std::find(ms.begin(), ms.end(), name) != ms.end() && u == clsMod + "." + name) return cls;
+      }
+    return "";
+  }
+
   std::string resolveValue(const std::string& name, Span span, bool isCon) {
     if (isBuiltinCon(name)) return name;
     if (!isCon) {
@@ -189,6 +296,13 @@ struct Renamer {
                                     "its fields", con));
       d.hint = fmt::format("match the record and read the field: `f ({} r) = r.{}`, or `f ({} {{ {} }}) = {}`", con, name,
                            con, name, name);
+    } else if (!isCon && q.empty() && fieldSection(span)) {
+      // `(.temp)` is a right section of composition, not a field accessor (PureScript's `_.temp`).
+      d.label = "`(.name)` composes with a function `name`; it does not read a field";
+      d.hint = fmt::format("to read the field, write a lambda: `\\r -> r.{}`", name);
+    } else if (std::string ih = q.empty() && splitQualified(hintName).second != name ? importHint(name) : "";
+               !ih.empty()) {
+      d.hint = ih;  // (not when the name is already visible qualified: then `M.name` below is the fix)
     } else if (!hintName.empty()) d.hint = fmt::format("did you mean `{}`?", hintName);
     else if (!q.empty()) d.hint = fmt::format("is module `{}` imported, and does it export `{}`?", q, base);
     return name;
@@ -1027,7 +1141,26 @@ struct Renamer {
               std::vector<std::string> cands;
               for (auto& [k, v] : methods) cands.push_back(k);
               std::string s = suggest(b->name, cands);
+              if (cm != classMethods.end()) {
+                std::string list;
+                for (auto& n : cm->second) list += (list.empty() ? "`" : ", `") + n + "`";
+                e.notes.push_back(list.empty() ? fmt::format("class `{}` has no methods", displayName(d.name))
+                                               : fmt::format("the methods of class `{}` are {}", displayName(d.name), list));
+              }
+              std::string cls = displayName(d.name);
               if (!s.empty()) e.hint = fmt::format("did you mean `{}`?", s);
+              else if (b->name == "return" && cls == "Monad")
+                e.hint = "`return` is not a method in Weir: it is `pure` of the `Applicative` instance; define "
+                         "`pure` there and leave `return` out";
+              else if (std::string other = classOf(b->name); !other.empty())
+                e.hint = fmt::format("`{}` is a method of class `{}`: define it in an `instance {}`", b->name,
+                                     displayName(other), displayName(other));
+              else if (ownValues.count(b->name) == 0 && !names::isLocalName(b->name)) {
+                auto v = scope.values.find(b->name);
+                if (v != scope.values.end() && !v->second.empty())
+                  e.hint = fmt::format("`{}` is an ordinary function defined from the methods: define those and leave `{}` out",
+                                       b->name, b->name);
+              }
             }
           }
           for (auto& b : d.body) if (b->kind == Decl::TypeSig) {

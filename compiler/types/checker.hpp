@@ -62,6 +62,10 @@ class Checker {
   // Unifies found with expected; on failure reports E0201 at span with context.
   bool expect(TypeP found, TypeP expected, Span span, const std::string& what = "");
   void reportUnify(const UnifyError& err, TypeP found, TypeP expected, Span span, const std::string& what);
+  // More for an E0201 on expression `e` (an argument of `app` when that is not null): "too few
+  // arguments to `f`", and `String` where a list is expected (or the reverse) with the Data.String way.
+  void mismatchHints(Diagnostic& d, const ast::Expr& e, const ast::Expr* app, TypeP found, TypeP expected);
+  const ast::Expr* argOf = nullptr;  // infer(App) -> checkExpr: the application whose argument is checked
 
   // ---- convert.cpp (AST types -> types)
   TypeP convType(const ast::TypePtr& t, std::map<std::string, TypeP>& vars, bool bindNewVars);

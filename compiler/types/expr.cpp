@@ -59,6 +59,8 @@ void Checker::checkExpr(ast::ExprPtr& e, TypeP expected, const std::string& what
       return;
     }
   }
+  const ast::Expr* parentApp = argOf;  // the application `e` is an argument of, if any
+  argOf = nullptr;
   if (e->kind == Expr::Lam) lamExpected = expected;
   if (e->kind == Expr::Do) doExpected = expected;
   if (e->kind == Expr::Record) {
@@ -69,6 +71,8 @@ void Checker::checkExpr(ast::ExprPtr& e, TypeP expected, const std::string& what
   TypeP t = infer(e);
   size_t before = diags.all().size();
   expect(t, expected, e->span, what);
+  if (diags.all().size() > before && diags.all().back().code == "E0201")
+    mismatchHints(diags.at(diags.all().size() - 1), *e, parentApp, t, expected);
   // `(- 1)` is the number -1 (as in Haskell), not a section: say so when it is not what was expected.
   if (diags.all().size() > before && diags.all().back().code == "E0201" && e->kind == Expr::Lit &&
       ((e->lit.kind == ast::Literal::Int && e->lit.i < 0) || (e->lit.kind == ast::Literal::Float && e->lit.f < 0))) {
@@ -257,8 +261,10 @@ TypeP Checker::infer(ast::ExprPtr& ep) {
               auto& d = diags.error("E0204", e.args[0]->span, fmt::format("{} is not a function", describe(*e.args[0])));
               d.label = fmt::format("it has type `{}`, so it cannot be applied to an argument", pr.show(ft));
             } else {
+              bool named = e.args[0]->kind == Expr::Var || e.args[0]->kind == Expr::Con;
               auto& d = diags.error("E0205", e.args[i]->span,
-                                    fmt::format("{} is given too many arguments", describe(*e.args[0])));
+                                    named ? fmt::format("too many arguments to {}", describe(*e.args[0]))
+                                          : std::string("this expression is given too many arguments"));
               d.label = "this argument is one too many";
               d.notes.push_back(fmt::format("after {} argument(s) the result has type `{}`, which is not a function", i - 1,
                                             pr.show(ft)));
@@ -277,7 +283,9 @@ TypeP Checker::infer(ast::ExprPtr& ep) {
             break;
           }
         }
+        argOf = &e;
         checkExpr(e.args[i], from);
+        argOf = nullptr;
         ft = to;
       }
       t = ft;

@@ -1,6 +1,7 @@
 // Unification with levels (for generalisation) and row rewriting (for records).
 #include <fmt/format.h>
 
+#include "names/names.hpp"
 #include "types/checker.hpp"
 
 namespace weir::types {
@@ -212,6 +213,74 @@ void Checker::reportUnify(const UnifyError& err, TypeP found, TypeP expected, Sp
       d.hint = "this is an action (`return` and `pure` make one); a function that is not in a `do` block gives back "
                "its value directly: leave out `return`";
   }
+}
+
+void Checker::mismatchHints(Diagnostic& d, const ast::Expr& e, const ast::Expr* app, TypeP found, TypeP expected) {
+  auto headName = [](const ast::Expr& x) -> std::string {
+    if (x.kind == ast::Expr::Var || x.kind == ast::Expr::Con) return x.name;
+    if (x.kind == ast::Expr::App && !x.args.empty() &&
+        (x.args[0]->kind == ast::Expr::Var || x.args[0]->kind == ast::Expr::Con))
+      return x.args[0]->name;
+    return "";
+  };
+  TypeP pf = prune(found), px = prune(expected);
+  // A function where a value is expected: the function applied to too few arguments.
+  std::string fn = headName(e);
+  if (!fn.empty() && isFun(pf) && !isFun(px) && px->kind != Type::Meta && px->kind != Type::Skolem) {
+    std::vector<std::string> missing;
+    Printer pr;
+    TypeP t = pf, from, to;
+    while (isFun(t, &from, &to)) { missing.push_back("`" + pr.show(from) + "`"); t = prune(to); }
+    std::string shown = names::displayName(fn);
+    d.message = fmt::format("too few arguments to `{}`", shown);
+    std::string list;
+    for (size_t i = 0; i < missing.size(); ++i) list += (i ? ", " : "") + missing[i];
+    d.notes.push_back(fmt::format("`{}` still needs {} more argument{} (of type {}) to give a value", shown, missing.size(),
+                                  missing.size() == 1 ? "" : "s", list));
+    d.hint = "add the missing argument, or check the parentheses";
+    return;
+  }
+  // `String` where a list is expected, or a list where a `String` is: String is not [Char].
+  auto isStr = [](TypeP t) { t = prune(t); return t->kind == Type::Con && t->name == kString; };
+  auto listElem = [](TypeP t) -> TypeP {  // the element type of `[a]` (or of `t a` with t unknown)
+    std::vector<TypeP> args;
+    TypeP h = typeHead(prune(t), &args);
+    if (args.size() == 1 && ((h->kind == Type::Con && h->name == kList) || h->kind == Type::Meta)) return args[0];
+    return nullptr;
+  };
+  while (listElem(pf) && listElem(px) && prune(typeHead(pf))->kind == Type::Con &&
+         prune(typeHead(px))->kind == Type::Con) {
+    pf = prune(listElem(pf));
+    px = prune(listElem(px));
+  }
+  bool strForList = isStr(pf) && listElem(px);   // a String given to a list function
+  bool listForStr = listElem(pf) && isStr(px);   // a list given where a String is expected
+  if (!strForList && !listForStr) return;
+  std::string lib;  // the library function involved, by its source name
+  for (const ast::Expr* x : {&e, app}) {
+    if (!x) continue;
+    std::string u = headName(*x);
+    for (const char* m : {"Prelude.", "Data.List.", "Data.Foldable.", "Text.Read."})
+      if (u.rfind(m, 0) == 0) { lib = names::displayName(u); break; }
+    if (!lib.empty()) break;
+  }
+  const std::string notList = "`String` is not `[Char]` in Weir";
+  const std::string imp = " (`import qualified Data.String as S`)";
+  if (lib == "intercalate")
+    d.hint = notList + ": to join strings with a separator use `S.intercalate`" + imp;
+  else if (lib == "elem" || lib == "notElem")
+    d.hint = notList + ": to look for a `Char` in a `String` use `S.elem`" + imp;
+  else if (lib == "replicate")
+    d.hint = notList + ": to repeat a string use `S.replicate n s`, e.g. `S.replicate 3 \"ab\"`" + imp;
+  else if (lib == "zip" || lib == "zipWith" || lib == "zip3")
+    d.hint = notList + fmt::format(": `{}` takes lists; turn the `String` into a `[Char]` with `S.unpack`", lib) + imp;
+  else if (lib == "read" || lib == "words" || lib == "lines" || lib == "unwords" || lib == "unlines")
+    d.hint = notList + fmt::format(": `{}` takes a `String`{}; make a `String` from a `[Char]` with `S.pack`, or "
+                                   "from one `Char` with `S.singleton`", lib, lib == "read" ? "" : " (it is `S." + lib + "`)") + imp;
+  else if (strForList)
+    d.hint = notList + ": use the `Data.String` function (`S.length`, `S.take`, ...), or `S.unpack` for a `[Char]`" + imp;
+  else
+    d.hint = notList + ": make a `String` from a `[Char]` with `S.pack`" + imp;
 }
 
 bool Checker::expect(TypeP found, TypeP expected, Span span, const std::string& what) {
