@@ -1091,23 +1091,30 @@ def main():
         print("\n".join(CASES))
         return 0
     TOOL = os.path.abspath(a.tool)
+    return run_cases(CASES, a.case or list(CASES), Env, a.keep)
+
+
+def run_cases(cases, names, make_env, keep):
+    """Runs the named cases, each in a fresh environment (its brokers and processes stopped
+    after, also on failure); on failure prints the brokers' logs and the processes' stderr.
+    Shared with tests/e2e/rules/e2e_rules.py. Returns the exit status."""
     failed = 0
-    for name in a.case or list(CASES):
-        env = Env()
+    for name in names:
+        env = make_env()
         t0 = time.monotonic()
         try:
-            CASES[name](env)
+            cases[name](env)
             print(f"PASS {name} ({time.monotonic() - t0:.2f} s)")
         except Exception as e:  # noqa: BLE001 - report everything as a test failure
             failed += 1
-            print(f"FAIL {name}: {e}")
+            print(f"FAIL {name} ({time.monotonic() - t0:.2f} s): {e}")
             for b in env.brokers:
                 if os.path.exists(b.log):
                     print(f"--- {b.name} log ---\n" + open(b.log).read()[-3000:])
             for p in env.procs:
                 print(f"--- {p.name} stderr ---\n" + "\n".join(p.err[-20:]))
         finally:
-            env.close(a.keep)
+            env.close(keep)
     return 1 if failed else 0
 
 

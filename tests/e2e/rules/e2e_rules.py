@@ -26,7 +26,7 @@ import urllib.request
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "mqtt"))
 from e2e_mqtt import (Broker, Fail, Proc, check, expect, free_port, gen_certs,  # noqa: E402
-                      wait_for)
+                      run_cases, wait_for)
 
 WEIR = TOOL = WORKDIR = None
 FAST = ["--backoff-min", "50", "--backoff-max", "500", "--connect-timeout", "3000"]
@@ -482,24 +482,7 @@ def main():
         print("\n".join(CASES))
         return 0
     WEIR, TOOL, WORKDIR = os.path.abspath(a.weir), os.path.abspath(a.tool), os.path.abspath(a.workdir)
-    failed = 0
-    for name in a.case or list(CASES):
-        env = Env()
-        t0 = time.monotonic()
-        try:
-            CASES[name](env)
-            print(f"PASS {name} ({time.monotonic() - t0:.2f} s)")
-        except Exception as e:  # noqa: BLE001 - every exception is a test failure
-            failed += 1
-            print(f"FAIL {name} ({time.monotonic() - t0:.2f} s): {e}")
-            for b in env.brokers:
-                if os.path.exists(b.log):
-                    print(f"--- {b.name} log ---\n" + open(b.log).read()[-3000:])
-            for p in env.procs:
-                print(f"--- {p.name} stderr ---\n" + "\n".join(p.err[-20:]))
-        finally:
-            env.close(a.keep)
-    return 1 if failed else 0
+    return run_cases(CASES, a.case or list(CASES), Env, a.keep)
 
 
 if __name__ == "__main__":
