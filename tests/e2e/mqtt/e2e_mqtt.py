@@ -194,8 +194,11 @@ class Proc:
 
 
 class Env:
-    def __init__(self):
-        self.dir = tempfile.mkdtemp(prefix="weir-mqtt-e2e-")
+    """One case's world: a folder, the brokers, processes and fake servers it started (all
+    stopped by close). tests/e2e/rules/e2e_rules.py extends it."""
+
+    def __init__(self, prefix="weir-mqtt-e2e-"):
+        self.dir = tempfile.mkdtemp(prefix=prefix)
         # Mosquitto started as root drops to the "mosquitto" user: it must read the
         # generated files and write its persistence file here.
         os.chmod(self.dir, 0o777)

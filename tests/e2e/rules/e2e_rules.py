@@ -25,6 +25,7 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "mqtt"))
+import e2e_mqtt  # noqa: E402
 from e2e_mqtt import (Broker, Fail, Proc, check, expect, free_port, gen_certs,  # noqa: E402
                       run_cases, wait_for)
 
@@ -82,17 +83,11 @@ def vm_kb(pid, field):
     return 0
 
 
-class Env:
-    def __init__(self):
-        self.dir = tempfile.mkdtemp(prefix="weir-rules-e2e-")
-        os.chmod(self.dir, 0o777)   # Mosquitto started as root runs as "mosquitto"
-        self.procs = []
-        self.brokers = []
+class Env(e2e_mqtt.Env):
+    """The MQTT tests' environment plus rule binaries and the weir-mqtt helpers they use."""
 
-    def broker(self, **kw):
-        b = Broker(self.dir, **kw).start()
-        self.brokers.append(b)
-        return b
+    def __init__(self):
+        super().__init__(prefix="weir-rules-e2e-")
 
     def spawn(self, argv, name):
         p = Proc([str(a) for a in argv], name)
@@ -111,16 +106,7 @@ class Env:
         return self.spawn([TOOL, "pub", "-h", "127.0.0.1", "-p", b.port, *FAST, *args], name)
 
     def run(self, argv, timeout=20, **kw):
-        return subprocess.run([str(a) for a in argv], capture_output=True, text=True,
-                              timeout=timeout, **kw)
-
-    def close(self, keep):
-        for p in self.procs:
-            p.kill()
-        for b in self.brokers:
-            b.stop(signal.SIGKILL)
-        if not keep:
-            shutil.rmtree(self.dir, ignore_errors=True)
+        return super().run(argv, timeout=timeout, **kw)
 
 
 def wait_ready(rule, port, timeout=15):
