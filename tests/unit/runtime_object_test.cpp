@@ -1,6 +1,10 @@
 // Runtime: allocator, reference counting, non-recursive freeing, strings and show.
 #include <catch2/catch.hpp>
 
+extern "C" {
+#include "../../runtime/object/values.h"
+}
+
 #include <cmath>
 #include <string>
 
@@ -19,13 +23,8 @@ std::string str(weir_obj* s) {
 std::string showF(double d) { return str(weir_show_float(weir_box_float(d))); }
 weir_obj* S(const std::string& s) { return weir_string_new(s.data(), s.size()); }
 
-weir_obj* cons(weir_obj* h, weir_obj* t) {
-  auto* c = static_cast<weir_con*>(weir_alloc(8 + 16));
-  c->h.rc = 1; c->h.kind = WEIR_CON; c->h.nfields = 2; c->h.tag = 1;
-  c->fields[0] = h;
-  c->fields[1] = t;
-  return &c->h;
-}
+// A list cell as the runtime builds one (runtime/object/values.h).
+weir_obj* cons(weir_obj* h, weir_obj* t) { return weir_cons(h, t); }
 }  // namespace
 
 TEST_CASE("small ints, ASCII chars and nullary constructors are immortal", "[runtime]") {

@@ -1,6 +1,10 @@
 // Shared (atomic) reference counts: values crossing threads are freed exactly once.
 #include <catch2/catch.hpp>
 
+extern "C" {
+#include "../../runtime/object/values.h"
+}
+
 #include <thread>
 #include <vector>
 
@@ -10,13 +14,8 @@ using namespace schedtest;
 
 namespace {
 Init init;
-weir_obj* cons(weir_obj* h, weir_obj* t) {
-  auto* c = static_cast<weir_con*>(weir_alloc(8 + 16));
-  c->h.rc = 1; c->h.kind = WEIR_CON; c->h.nfields = 2; c->h.tag = 1;
-  c->fields[0] = h;
-  c->fields[1] = t;
-  return &c->h;
-}
+// A list cell as the runtime builds one (runtime/object/values.h).
+weir_obj* cons(weir_obj* h, weir_obj* t) { return weir_cons(h, t); }
 }  // namespace
 
 TEST_CASE("mark_shared makes every reachable count negative, once", "[sched][shared]") {
