@@ -37,7 +37,8 @@ struct Bridge {
   std::unique_ptr<mqtt::Client> client;
   asio::steady_timer retry{io};
   std::deque<Engine::Pending> blocked;   // deliveries waiting for room in a rule mailbox, in order
-  std::deque<mqtt::Publish> unsent;      // publishes waiting for room in the client's queue
+  std::deque<std::pair<mqtt::Publish, Hold*>> unsent;   // waiting for room in the client's queue
+  std::unordered_map<std::uint64_t, Hold*> holds;        // QoS 1/2 publishes by token, until done
   bool paused = false, retrying = false;
   bool subscribed = false;   // the client renews subscriptions itself on later connections
 
@@ -114,24 +115,39 @@ struct Bridge {
     if (client->ack(ack_id)) e.acked.fetch_add(1, std::memory_order_relaxed);
   }
 
-  void send(mqtt::Publish p) {
-    if (!unsent.empty()) { unsent.push_back(std::move(p)); return; }
+  void send(mqtt::Publish p, Hold* h) {
+    if (!unsent.empty()) { unsent.emplace_back(std::move(p), h); return; }
+    if (!try_send(p, h)) unsent.emplace_back(std::move(p), h);
+  }
+
+  // False when the client's queue is full (try again on_ready). A publish the client accepted
+  // releases its hold when the broker acknowledges it (QoS 1/2) or at once (QoS 0); one it
+  // refuses is counted, logged and released (its delivery must not wait for ever).
+  bool try_send(mqtt::Publish& p, Hold* h) {
     auto r = client->publish(p);
-    if (r.status == mqtt::Accept::queue_full) { unsent.push_back(std::move(p)); return; }
+    if (r.status == mqtt::Accept::queue_full) return false;
     if (r.status != mqtt::Accept::ok) {
       e.publish_failures.fetch_add(1, std::memory_order_relaxed);
       e.log(Level::warn, "cannot publish to `" + p.topic + "`: " + r.why);
+      release_hold(h);
+    } else if (h) {
+      if (p.qos > 0 && r.token) holds[r.token] = h;
+      else release_hold(h);
     }
+    return true;
+  }
+
+  void publish_done(std::uint64_t token) {
+    auto it = holds.find(token);
+    if (it == holds.end()) return;
+    Hold* h = it->second;
+    holds.erase(it);
+    release_hold(h);
   }
 
   void flush_unsent() {
     while (!unsent.empty()) {
-      auto r = client->publish(unsent.front());
-      if (r.status == mqtt::Accept::queue_full) return;
-      if (r.status != mqtt::Accept::ok) {
-        e.publish_failures.fetch_add(1, std::memory_order_relaxed);
-        e.log(Level::warn, "cannot publish to `" + unsent.front().topic + "`: " + r.why);
-      }
+      if (!try_send(unsent.front().first, unsent.front().second)) return;
       unsent.pop_front();
     }
   }
@@ -170,6 +186,9 @@ int run_broker(Engine& e) {
   co.session.clean_start = e.opt.clean_start;
   co.session.session_expiry = std::uint32_t(e.opt.session_expiry);
   co.session.manual_acks = true;
+  co.session.receive_maximum = std::uint16_t(e.opt.receive_maximum);
+  co.session.announce_receive_maximum = true;
+  co.session.tolerate_receive_maximum = true;   // see SessionConfig: Mosquitto 2.0.11 needs it
   if (!e.opt.username.empty()) co.session.username = e.opt.username;
   if (!e.opt.password_file.empty()) {
     std::string problem;
@@ -214,7 +233,8 @@ int run_broker(Engine& e) {
     for (auto rc : reasons)
       if (rc >= 0x80) { e.request_stop(2, "the broker refused a subscription (reason " + std::to_string(rc) + ")"); return; }
   };
-  c.on_publish_done = [&e](std::uint64_t, std::uint8_t reason, const std::string& why) {
+  c.on_publish_done = [&b, &e](std::uint64_t token, std::uint8_t reason, const std::string& why) {
+    b.publish_done(token);
     if (reason >= 0x80) {
       e.publish_failures.fetch_add(1, std::memory_order_relaxed);
       e.log(Level::warn, "the broker refused a publish (reason " + std::to_string(reason) + ")" + (why.empty() ? "" : ": " + why));
@@ -249,22 +269,23 @@ int run_broker(Engine& e) {
 }
 
 void publish(std::string topic, std::string payload, int qos, bool retain,
-             std::vector<std::pair<std::string, std::string>> user_props) {
+             std::vector<std::pair<std::string, std::string>> user_props, Hold* hold) {
   Engine& e = engine();
   if (!e.opt.replay.empty()) {
     void print_publish(const std::string&, const std::string&, int, bool, const std::vector<std::pair<std::string, std::string>>&);
     print_publish(topic, payload, qos, retain, user_props);
+    release_hold(hold);
     return;
   }
   Bridge* b = the_bridge;
-  if (!b) return;
+  if (!b) { release_hold(hold); return; }
   mqtt::Publish p;
   p.topic = std::move(topic);
   p.payload = std::move(payload);
   p.qos = std::uint8_t(qos < 0 ? 0 : qos > 2 ? 2 : qos);
   p.retain = retain;
   for (auto& [k, v] : user_props) p.props.add_user(k, v);
-  asio::post(b->io, [b, p = std::move(p)]() mutable { b->send(std::move(p)); });
+  asio::post(b->io, [b, p = std::move(p), hold]() mutable { b->send(std::move(p), hold); });
 }
 
 }  // namespace weir::rule

@@ -215,8 +215,20 @@ std::string Engine::summary() {
 // ---------------------------------------------------------------- the ccall entry points
 using namespace weir::rule;
 
+void weir::rule::release_hold(Hold* h) {
+  if (!h || h->outstanding.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+  if (h->delivery) engine().done(-1, h->delivery, 0, 0);   // the ack may leave now
+  delete h;
+}
+
 namespace {
 thread_local int current_rule = -1;   // the rule whose handler runs on this thread
+thread_local Hold* current_hold = nullptr;   // its QoS 1/2 publishes not yet acknowledged
+
+// A handler starts on this thread: a hold left by one that never reached ruleDone completes nothing.
+void drop_hold() {
+  if (Hold* h = current_hold) { current_hold = nullptr; release_hold(h); }
+}
 
 weir_obj* str(const std::string& s) { return weir_string_new(s.data(), s.size()); }
 std::string take_string(weir_obj* s) {
@@ -274,6 +286,7 @@ weir_obj* weir_rule_add_timer(weir_obj* name) {
 // ruleBegin :: Int -> IO () -- the handler of rule r starts on this thread (for `publish`).
 weir_obj* weir_rule_begin(weir_obj* rule) {
   current_rule = int(weir_take_int(rule));
+  drop_hold();
   if (Rule* r = engine().rule(current_rule)) r->m.matched.fetch_add(1, std::memory_order_relaxed);
   return WEIR_UNIT;
 }
@@ -282,6 +295,7 @@ weir_obj* weir_rule_begin(weir_obj* rule) {
 // actor): what it publishes counts for r. Does not count a match.
 weir_obj* weir_rule_enter(weir_obj* rule) {
   current_rule = int(weir_take_int(rule));
+  drop_hold();
   return WEIR_UNIT;
 }
 
@@ -292,7 +306,14 @@ weir_obj* weir_rule_done(weir_obj* rule, weir_obj* delivery, weir_obj* outcome, 
   int o = int(weir_take_int(outcome));
   std::uint64_t at = std::uint64_t(weir_take_int(arrived));
   current_rule = -1;
-  engine().done(r, d, o, at);
+  if (Hold* h = current_hold) {   // the ack waits for what the handler published
+    current_hold = nullptr;
+    engine().done(r, 0, o, at);   // the rule's counters now
+    h->delivery = d;
+    release_hold(h);
+  } else {
+    engine().done(r, d, o, at);
+  }
   return WEIR_UNIT;
 }
 
@@ -336,8 +357,16 @@ weir_obj* weir_mqtt_publish(weir_obj* topic, weir_obj* payload, weir_obj* qos, w
   bool ret = take_bool(retain);
   auto up = string_pairs(props);
   weir_drop(props);
-  if (Rule* r = engine().rule(current_rule)) r->m.published.fetch_add(1, std::memory_order_relaxed);
-  publish(std::move(t), std::move(p), q, ret, std::move(up));
+  Hold* h = nullptr;
+  if (Rule* r = engine().rule(current_rule)) {
+    r->m.published.fetch_add(1, std::memory_order_relaxed);
+    if (q > 0 && engine().opt.replay.empty()) {
+      if (!current_hold) current_hold = new Hold;
+      current_hold->outstanding.fetch_add(1, std::memory_order_relaxed);
+      h = current_hold;
+    }
+  }
+  publish(std::move(t), std::move(p), q, ret, std::move(up), h);
   return WEIR_UNIT;
 }
 

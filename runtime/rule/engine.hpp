@@ -54,6 +54,12 @@ struct Options {
   std::string client_id, username, password_file, tls_ca, tls_cert, tls_key;
   bool clean_start = false;
   int session_expiry = 3600;
+  // QoS 1/2 messages the broker may have in flight to us. Each stays unacknowledged until its
+  // rules handled it and the broker confirmed what they published, so the window must cover
+  // that round trip or the broker holds messages back (queued in the broker, not yet ours;
+  // Mosquitto 2.0.11 lost one at that boundary across a SIGKILL in our tests). Our memory
+  // stays bounded either way: a full rule mailbox stops reading from the socket.
+  int receive_maximum = 65535;
   int metrics_port = 0;              // 0: no endpoint
   std::string metrics_bind = "127.0.0.1";
   std::string log_level = "info";    // error, warn, info, debug
@@ -62,6 +68,16 @@ struct Options {
 };
 
 enum class Level { error = 0, warn = 1, info = 2, debug = 3 };
+
+// What one handling of a delivery published at QoS 1/2 and is not yet acknowledged by the
+// broker. The delivery is complete (and acknowledged upstream) only when its handler has ended
+// and every such publish is done, so a SIGKILL between the two loses no output. One count for
+// the handler itself plus one per publish; whoever brings it to zero completes the delivery.
+struct Hold {
+  std::atomic<int> outstanding{1};
+  std::uint64_t delivery = 0;   // set when the handler ends; 0: nothing to complete (timers)
+};
+void release_hold(Hold* h);          // one count less; at zero completes h->delivery and frees h
 
 class Engine {
  public:
@@ -121,7 +137,8 @@ bool parse_options(int argc, char** argv, Options& o, int* code);
 int run_broker(Engine& e);
 int run_replay(Engine& e);
 // publish from any thread (bridge.cpp: to the broker; replay: printed).
+// hold: released when the broker acknowledged the publish (or it failed); may be null.
 void publish(std::string topic, std::string payload, int qos, bool retain,
-             std::vector<std::pair<std::string, std::string>> user_props);
+             std::vector<std::pair<std::string, std::string>> user_props, Hold* hold = nullptr);
 
 }  // namespace weir::rule

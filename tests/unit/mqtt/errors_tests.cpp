@@ -430,6 +430,48 @@ TEST_CASE("deferred acks: unacknowledged messages count against our Receive Maxi
   CHECK(closed[0].reason == rc::receive_maximum_exceeded);
 }
 
+TEST_CASE("deferred acks: tolerate_receive_maximum counts a server over our window and goes on") {
+  SessionConfig c = manual(2);
+  c.tolerate_receive_maximum = true;   // what the rule layer runs with (Mosquitto 2.0.11)
+  Harness h(c);
+  h.connect();
+  h.server(incoming(1, 1));
+  h.server(incoming(2, 1));
+  h.server(incoming(3, 1));   // over the window: counted, delivered, not a protocol error
+  auto ev = h.events();
+  CHECK(only_ev<ClosedEvent>(ev).empty());
+  auto ms = only_ev<MessageEvent>(ev);
+  REQUIRE(ms.size() == 3);
+  CHECK(h.s.stats().over_receive_maximum == 1);
+  // Acknowledged in any order, the PUBACKs still leave in arrival order and the window reopens.
+  CHECK(h.s.ack(ms[2].ack_id));
+  CHECK(only<Puback>(h.sent()).empty());
+  CHECK(h.s.ack(ms[0].ack_id));
+  CHECK(h.s.ack(ms[1].ack_id));
+  auto acks = only<Puback>(h.sent());
+  REQUIRE(acks.size() == 3);
+  CHECK(acks[0].packet_id == 1);
+  CHECK(acks[2].packet_id == 3);
+  h.server(incoming(4, 1));
+  h.server(incoming(5, 1));
+  CHECK(h.s.stats().over_receive_maximum == 1);   // two in a window of two: within it again
+}
+
+TEST_CASE("session: announce_receive_maximum sends 65535 that would otherwise be left out") {
+  SessionConfig c;
+  c.announce_receive_maximum = true;
+  Harness h(c);
+  h.s.connection_opened(h.now);
+  auto con = only<Connect>(h.sent());
+  REQUIRE(con.size() == 1);
+  CHECK(con[0].props.num(PropId::receive_maximum) == 65535u);
+  Harness plain{SessionConfig{}};
+  plain.s.connection_opened(plain.now);
+  auto con2 = only<Connect>(plain.sent());
+  REQUIRE(con2.size() == 1);
+  CHECK(!con2[0].props.num(PropId::receive_maximum));
+}
+
 TEST_CASE("deferred acks: a failing reason code, abandoning, draining") {
   Harness h(manual());
   h.connect();

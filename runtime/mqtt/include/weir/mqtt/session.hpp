@@ -29,6 +29,9 @@ struct SessionConfig {
   std::uint32_t session_expiry = 0; // 5.0 Session Expiry Interval (s); > 0 makes it persistent
   std::uint16_t keep_alive = 60;    // seconds, 0 = off
   std::uint16_t receive_maximum = 65535;   // QoS 1/2 messages the server may have in flight to us
+  // Send Receive Maximum even when it is 65535 (the spec's meaning of no property): Mosquitto
+  // reads its absence as its own max_inflight_messages (20 by default).
+  bool announce_receive_maximum = false;
   std::uint32_t max_packet_size = 0;       // largest packet we accept; 0 = protocol limit
   std::uint16_t topic_alias_maximum = 16;  // aliases the server may use towards us (5.0)
   bool outgoing_topic_aliases = true;      // use the server's Topic Alias Maximum
@@ -48,6 +51,13 @@ struct SessionConfig {
   // in arrival order (MQTT 5.0 §4.6), so one slow message holds back the ones behind it, and
   // at most `receive_maximum` messages are unacknowledged at a time (the server stops there).
   bool manual_acks = false;
+  // A server that sends more unacknowledged QoS 1/2 messages than our Receive Maximum breaks
+  // the protocol; the spec's answer is DISCONNECT 0x93 (the default). true = count it
+  // (SessionStats::over_receive_maximum) and go on; flow control is then TCP's, through the
+  // application's reading pace. Mosquitto 2.0.11 needs it with manual acks: on each PUBACK it
+  // releases queued messages by the acked message's position in its in-flight list, not by the
+  // count in flight, so a client that acknowledges slowly gets far more than its window.
+  bool tolerate_receive_maximum = false;
   // An outgoing PUBLISH flow (to PUBACK or PUBCOMP), SUBSCRIBE or UNSUBSCRIBE not acknowledged
   // within this time closes the connection (transient: reconnect and resend). 0 = never.
   std::chrono::milliseconds ack_timeout{0};
@@ -111,6 +121,7 @@ struct RequestResult {
 
 struct SessionStats {
   std::uint64_t published = 0, received = 0, resent = 0, dropped_qos0 = 0, requeued = 0;
+  std::uint64_t over_receive_maximum = 0;   // messages beyond our window (tolerate_receive_maximum)
 };
 
 class Session {
@@ -235,6 +246,7 @@ class Session {
   // incoming
   std::unordered_set<std::uint16_t> qos2_in_;   // delivered, waiting for PUBREL (PUBREC sent or due)
   std::deque<Incoming> in_order_;               // manual_acks: awaiting ack(), in arrival order
+  std::size_t in_order_qos1_ = 0;                // QoS 1 entries of in_order_ (our window)
   std::uint32_t epoch_ = 0;                     // connection number, the high bits of ack ids
   bool draining_ = false;
   std::optional<TimePoint> partial_since_;      // an incomplete packet started arriving
