@@ -23,12 +23,16 @@ struct Options {
   std::string cpu;                   // --cpu: empty = portable baseline, "native", or a CPU name
   std::vector<std::string> runArgs;  // weir run FILE -- ARGS
   bool quiet = false;
+  std::vector<std::string> sourceDirs;  // a project's source folders, searched before the stdlib
 };
 
 int build(const Options& opts);
 int run(const Options& opts);
 int check(const Options& opts);
 int explain(const std::string& code);
+
+// Prints an error with no source position (files, setup, linking) in the chosen format; returns 1.
+int plainError(const Options& opts, const char* code, const std::string& message);
 
 // Where the standard library and the runtime library are.
 std::string stdlibDir();
