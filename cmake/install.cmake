@@ -7,6 +7,11 @@
 # so an installed compiler works from any folder, with no source checkout.
 install(TARGETS weir RUNTIME DESTINATION bin)
 install(TARGETS weir_rt ARCHIVE DESTINATION lib/weir)
+# `cmake --install --strip` and the package drop the runtime's debug information (45 MB -> a few),
+# keeping its symbols: `strip --strip-debug`, not the full strip CMake gives executables.
+install(CODE "if(CMAKE_INSTALL_DO_STRIP)
+  execute_process(COMMAND \"${CMAKE_STRIP}\" --strip-debug \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/lib/weir/$<TARGET_FILE_NAME:weir_rt>\")
+endif()")
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/stdlib/ DESTINATION share/weir/stdlib FILES_MATCHING PATTERN "*.weir")
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/ DESTINATION share/doc/weir FILES_MATCHING PATTERN "*.md")
 install(FILES ${PROJECT_SOURCE_DIR}/README.md DESTINATION share/doc/weir)
@@ -27,6 +32,6 @@ set(CPACK_DEBIAN_PACKAGE_SECTION devel)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "clang-16, lld-16, libsimdjson-dev, libssl-dev")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "mosquitto-clients")
-# Debug information stays in the build tree; the package carries stripped binaries.
-set(CPACK_STRIP_FILES bin/weir)
+# Debug information stays in the build tree; the package carries stripped files.
+set(CPACK_STRIP_FILES TRUE)
 include(CPack)

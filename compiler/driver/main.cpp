@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <algorithm>
 #include <exception>
+#include <filesystem>
 #include <string_view>
 #include <vector>
 #include <pthread.h>
@@ -79,8 +80,8 @@ static int realMain(int argc, char** argv) {
   }
   o.runArgs.insert(o.runArgs.end(), afterDashes.begin(), afterDashes.end());
   if (version) {
-    std::printf("weir %s (LLVM 16)\nstdlib:  %s\nruntime: %s\n", WEIR_VERSION, weir::driver::stdlibDir().c_str(),
-                weir::driver::runtimeLib().c_str());
+    std::printf("weir %s (LLVM 16)\nstdlib:  %s\nruntime: %s\n", WEIR_VERSION, std::filesystem::path(weir::driver::stdlibDir()).lexically_normal().c_str(),
+                std::filesystem::path(weir::driver::runtimeLib()).lexically_normal().c_str());
     return 0;
   }
   o.optLevel = opt;
