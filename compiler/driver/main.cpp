@@ -46,7 +46,7 @@ static int realMain(int argc, char** argv) {
                     "CPU name such as x86-64-v3 or cortex-a72. Default: the architecture's baseline, runs anywhere");
   addCommon(build, o, errorFormat, colour);
 
-  auto* run = app.add_subcommand("run", "Compile a program and run it: weir run FILE [-- ARGS]");
+  auto* run = app.add_subcommand("run", "Compile a program and run it: weir run [FILE] [-- ARGS]");
   run->add_option("file", o.file, "The .weir source file (default: the project's entry module)");
   run->add_option("args", o.runArgs, "Arguments for the program (after --)");
   run->add_option("-O", opt, "Optimisation level 0-3")->check(CLI::Range(0, 3));
