@@ -48,10 +48,14 @@ tooHot msg r =
   when (r.celsius > limit) $
     publishJson "alerts/too-hot" ({{ room = topicLevel 1 msg, sensor = r.sensor, celsius = r.celsius }} :: Alert)
 
-main :: IO ()
-main = runRules
+-- The program's rules: `main` runs them; tests/MainTest.weir tests them with `replay`.
+rules :: [Rule]
+rules =
   [ onJson "sensors/+/temperature" tooHot
   ]
+
+main :: IO ()
+main = runRules rules
 )";
 
 const char* const kSample =
@@ -69,17 +73,34 @@ A Weir rule program.
     weir run -- --replay data/sample.jsonl      # runs the rules over recorded messages
     ./build/{name} --broker mqtt://127.0.0.1:1883   # runs them against an MQTT broker
     weir check                                  # type-checks without building
+    weir test                                   # runs the tests in tests/
 
 - `weir.toml`: the project's name, version, entry module and source folders.
 - `src/`: the program; `src/Main.weir` holds `main`. Other modules go beside it
   (`src/Alerts.weir` is `module Alerts where`, imported with `import Alerts`).
 - `data/sample.jsonl`: recorded messages, one `{{"topic": ..., "payload": ...}}` per line.
-- `tests/`: tests that `weir test` runs.
+- `tests/`: tests that `weir test` runs; `tests/MainTest.weir` checks what the rule publishes.
 )";
 
 const char* const kGitignore = "/build/\n";
 
-const char* const kTestsReadme = "Tests of this project go here; `weir test` runs them.\n";
+const char* const kTest = R"(-- | Tests of the rules in src/Main.weir: `weir test` runs every tests/*Test.weir.
+module MainTest where
+
+import Test
+import Rule
+import Main (rules)
+
+tests :: [Test]
+tests =
+  [ test "a hot room raises an alert" $ \_ -> do
+      out <- replay rules [jsonMessage "sensors/attic/temperature" {{ sensor = "a1", celsius = 34.0 }}]
+      assertEqual [("alerts/too-hot", "{{\"celsius\":34.0,\"room\":\"attic\",\"sensor\":\"a1\"}}")] (map publishedText out)
+  , test "a cold room does not" $ \_ -> do
+      out <- replay rules [jsonMessage "sensors/cellar/temperature" {{ sensor = "c1", celsius = 12.0 }}]
+      assertEqual [] (map publishedText out)
+  ]
+)";
 
 bool writeFile(const fs::path& p, const std::string& text) {
   std::FILE* f = std::fopen(p.c_str(), "wb");
@@ -110,7 +131,7 @@ int newProject(const std::string& path, const Options& opts) {
     const char* text;
   };
   const File files[] = {{"weir.toml", kToml},       {"src/Main.weir", kMain},       {"data/sample.jsonl", kSample},
-                        {"README.md", kReadme},     {".gitignore", kGitignore},     {"tests/README.md", kTestsReadme}};
+                        {"README.md", kReadme},     {".gitignore", kGitignore},     {"tests/MainTest.weir", kTest}};
   for (auto& f : files) {
     fs::path p = dir / f.path;
     fs::create_directories(p.parent_path(), ec);

@@ -40,7 +40,7 @@ try:
     demo = os.path.join(top, "demo")
     r = run(["new", "demo"], top)
     check("new", r.returncode == 0 and "Created project `demo`" in r.stdout, r.stdout + r.stderr)
-    for rel in ["weir.toml", "src/Main.weir", "data/sample.jsonl", "README.md", ".gitignore", "tests"]:
+    for rel in ["weir.toml", "src/Main.weir", "data/sample.jsonl", "README.md", ".gitignore", "tests/MainTest.weir"]:
         check("new writes " + rel, os.path.exists(os.path.join(demo, rel)), "missing")
     toml = open(os.path.join(demo, "weir.toml")).read()
     check("weir.toml", 'name = "demo"' in toml and 'version = "0.1.0"' in toml
@@ -67,6 +67,13 @@ try:
     check("check from a subfolder", r.returncode == 0 and r.stderr == "", r.stderr)
     r = run(["run", "--", "--replay", "data/sample.jsonl"], demo)
     check("run -- ARGS with no FILE", r.returncode == 0 and r.stdout == EXPECTED, r.stdout + r.stderr)
+    # The generated test of the rule (tests/MainTest.weir) passes, once weir has `weir test`.
+    if "\n  test " in run(["--help"], demo).stdout:
+        r = run(["test"], demo)
+        check("weir test in a new project", r.returncode == 0 and r.stdout.endswith("2 passed, 0 failed\n"),
+              r.stdout + r.stderr)
+    else:
+        print("SKIP weir test in a new project: this weir has no `test` command (branch wtest)")
     r = run(["build", "-o", "alerts"], demo)
     check("build -o in a project", r.returncode == 0 and os.path.exists(os.path.join(demo, "alerts")), r.stderr)
     write(os.path.join(demo, "other.weir"), 'module Main where\n\nmain :: IO ()\nmain = putStrLn "other"\n')
