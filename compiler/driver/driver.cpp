@@ -139,7 +139,7 @@ int frontEnd(const Options& opts, Front& f, bool needTypes) {
     return f.diags->hasErrors() ? 1 : 0;
   }
   names::Options no;
-  no.searchPath = opts.sourceDirs;
+  for (auto& d : opts.importPaths) no.searchPath.push_back(d);
   no.searchPath.push_back(stdlibDir());
   f.program = names::loadAndRename(f.sources, f.mainFile, no, *f.diags);
   if (!f.program) {

@@ -1,8 +1,8 @@
 // The `weir` command line. See docs/cli.md.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <algorithm>
 #include <exception>
 #include <filesystem>
 #include <string_view>
@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include "driver/driver.hpp"
-#include "driver/project.hpp"
 
 namespace {
 
@@ -25,6 +24,13 @@ void addCommon(CLI::App* cmd, weir::driver::Options& o, std::string& errorFormat
 
 static int realMain(int argc, char** argv) {
   using namespace weir::driver;
+  // `weir run [FILE] -- ARGS`: everything after `--` is the program's, even with no FILE.
+  std::vector<std::string> afterDashes;
+  if (auto dd = std::find_if(argv, argv + argc, [](char* a) { return std::string_view(a) == "--"; });
+      dd != argv + argc && std::find_if(argv + 1, dd, [](char* a) { return std::string_view(a) == "run"; }) != dd) {
+    afterDashes.assign(dd + 1, argv + argc);
+    argc = static_cast<int>(dd - argv);
+  }
   CLI::App app{"weir: compiler for the Weir language (typed rule programs for MQTT)"};
   app.require_subcommand(0, 1);
   bool version = false;
@@ -33,6 +39,10 @@ static int realMain(int argc, char** argv) {
   Options o;
   std::string errorFormat = "text", colour = "auto", emit = "exe", code;
   int opt = 2;
+
+  std::string newPath;
+  auto* newCmd = app.add_subcommand("new", "Create a project: NAME/ with weir.toml, src/Main.weir, a sample, tests/");
+  newCmd->add_option("name", newPath, "The project's name (also its folder)")->required();
 
   auto* build = app.add_subcommand("build", "Compile a program to a native executable");
   build->add_option("file", o.file, "The .weir source file (default: the project's entry module)");
@@ -57,31 +67,20 @@ static int realMain(int argc, char** argv) {
   check->add_option("file", o.file, "The .weir source file (default: the project's entry module)");
   addCommon(check, o, errorFormat, colour);
 
-  std::string newPath;
-  auto* newCmd = app.add_subcommand("new", "Create a project: NAME/ with weir.toml, src/Main.weir, a sample, tests/");
-  newCmd->add_option("name", newPath, "The project's name (also its folder)")->required();
-
   auto* explain = app.add_subcommand("explain", "Explain an error code, e.g. weir explain E0201");
   explain->add_option("code", code, "The error code")->required();
 
-  // `weir run [FILE] -- ARGS`: everything after `--` is the program's, even with no FILE.
-  std::vector<char*> args(argv, argv + argc);
-  std::vector<std::string> afterDashes;
-  if (auto dd = std::find_if(args.begin(), args.end(), [](char* a) { return std::string_view(a) == "--"; });
-      dd != args.end() && std::find_if(args.begin() + 1, dd, [](char* a) { return std::string_view(a) == "run"; }) != dd) {
-    for (auto it = dd + 1; it != args.end(); ++it) afterDashes.push_back(*it);
-    args.erase(dd, args.end());
-  }
   try {
-    app.parse(static_cast<int>(args.size()), args.data());
+    app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     int rc = app.exit(e);
     return rc == 0 ? 0 : 1;
   }
   o.runArgs.insert(o.runArgs.end(), afterDashes.begin(), afterDashes.end());
   if (version) {
-    std::printf("weir %s (LLVM 16)\nstdlib:  %s\nruntime: %s\n", WEIR_VERSION, std::filesystem::path(weir::driver::stdlibDir()).lexically_normal().c_str(),
-                std::filesystem::path(weir::driver::runtimeLib()).lexically_normal().c_str());
+    namespace fs = std::filesystem;
+    std::printf("weir %s (LLVM 16)\nstdlib:  %s\nruntime: %s\n", WEIR_VERSION,
+                fs::path(stdlibDir()).lexically_normal().c_str(), fs::path(runtimeLib()).lexically_normal().c_str());
     return 0;
   }
   o.optLevel = opt;

@@ -219,7 +219,7 @@ int useProject(Options& o, bool forBuild) {
   auto p = loadProject(root, o);
   if (!p) return 1;
   o.file = p->entryPath();
-  o.sourceDirs = p->searchPath();
+  o.importPaths = p->searchPath();
   if (forBuild && o.output.empty() && o.emit == Emit::Exe) {
     fs::path out = fs::path(p->root) / "build";
     fs::create_directories(out, ec);

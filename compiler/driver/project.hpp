@@ -35,11 +35,9 @@ std::string findProjectRoot(const std::string& start);
 // E0910/E0911; unknown keys are warning E0912) and returns nullopt.
 std::optional<Project> loadProject(const std::string& root, const Options& opts);
 
-// For `weir build|run|check` without FILE: finds the project above the cwd and fills o.file,
-// o.sourceDirs and (for build, when -o is absent) o.output. Returns 0 or an exit status.
-int useProject(Options& o, bool forBuild);
-
-// `weir new PATH`: creates the project folder PATH (its last component is the name).
-int newProject(const std::string& path, const Options& opts);
+// useProject (declared in driver.hpp): for `weir build|run|check` without FILE, finds the
+// project above the cwd and fills o.file, o.importPaths and (for build, when -o is absent)
+// o.output. Returns 0 or an exit status. newProject (driver.hpp): `weir new PATH` creates the
+// project folder PATH (its last component is the name).
 
 }  // namespace weir::driver
