@@ -96,7 +96,9 @@ try:
     home = os.path.join(top, "home")
     os.makedirs(home)
     env_file, cwd_file = os.path.join(top, "env.sh"), os.path.join(top, "cwd")
-    base_env = {k: v for k, v in os.environ.items() if not k.startswith("WEIR_")}
+    # No WEIR_* pointing back into the checkout; no make jobserver of an outer `make test`.
+    base_env = {k: v for k, v in os.environ.items()
+                if not k.startswith("WEIR_") and k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
     base_env.update(HOME=home, BUILD=build)
     with open(env_file, "w") as f:
         f.write("")
