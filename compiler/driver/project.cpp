@@ -193,7 +193,9 @@ std::optional<Project> loadProject(const std::string& root, const Options& opts)
       }
     } else {
       auto& d = r.diags->warning("E0912", r.span(key.source()), fmt::format("unknown key `{}` in weir.toml (ignored)", k));
-      d.hint = "the keys weir knows are name, version, entry and source-dirs";
+      d.hint = node.is_table() ? "weir.toml has no tables: write name, version, entry and source-dirs at the top of "
+                                 "the file, above any [table] line"
+                               : "the keys weir knows are name, version, entry and source-dirs";
     }
   }
   if (!haveName) r.diags->error("E0911", top, "weir.toml has no `name`").hint = "add a line `name = \"demo\"`";

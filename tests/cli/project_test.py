@@ -129,6 +129,11 @@ try:
     check("unknown key is a warning", r.returncode == 0 and "warning[E0912]" in r.stderr
           and "weir.toml:4:1" in r.stderr and "entyr" in r.stderr, r.stderr)
 
+    write(os.path.join(demo, "weir.toml"), '[package]\nname = "demo"\nversion = "0.1.0"\n')
+    r = run(["check"], demo)
+    check("a Cargo-style [package] table", r.returncode == 1 and "has no `name`" in r.stderr
+          and "weir.toml has no tables" in r.stderr, r.stderr)
+
     # No FILE and no project.
     empty = os.path.join(top, "empty")
     os.makedirs(empty)
