@@ -74,6 +74,12 @@ try:
               r.stdout + r.stderr)
     else:
         print("SKIP weir test in a new project: this weir has no `test` command (branch wtest)")
+    # What `weir new` writes is in the canonical layout, once weir has `weir fmt`.
+    if "\n  fmt " in run(["--help"], demo).stdout:
+        r = run(["fmt", "--check", "src", "tests"], demo)
+        check("weir new writes formatted code", r.returncode == 0, r.stdout + r.stderr)
+    else:
+        print("SKIP weir fmt --check in a new project: this weir has no `fmt` command (branch fmt)")
     r = run(["build", "-o", "alerts"], demo)
     check("build -o in a project", r.returncode == 0 and os.path.exists(os.path.join(demo, "alerts")), r.stderr)
     write(os.path.join(demo, "other.weir"), 'module Main where\n\nmain :: IO ()\nmain = putStrLn "other"\n')
