@@ -86,7 +86,7 @@ std::string Project::outputPath() const { return relativeToCwd(fs::path(root) / 
 
 std::vector<std::string> Project::searchPath() const {
   std::vector<std::string> out;
-  for (auto& d : sourceDirs) out.push_back((fs::path(root) / d).lexically_normal().string());
+  for (auto& d : sourceDirs) out.push_back(relativeToCwd((fs::path(root) / d).lexically_normal()));
   return out;
 }
 

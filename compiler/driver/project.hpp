@@ -22,7 +22,7 @@ struct Project {
   std::vector<std::string> sourceDirs;  // as written, relative to root
   std::string entryPath() const;        // the entry module's path, relative to the cwd when under it
   std::string outputPath() const;       // root/build/NAME
-  std::vector<std::string> searchPath() const;  // absolute source folders
+  std::vector<std::string> searchPath() const;  // the source folders, relative to the cwd when under it
 };
 
 // A project's name is also its program's: a letter, then letters, digits, `_` or `-` (at most 64).

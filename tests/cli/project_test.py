@@ -93,7 +93,8 @@ try:
           main.replace("import Control.Monad (when)\n", "import Control.Monad (when)\nimport Limits (hot)\n")
               .replace("limit = 30.0", "limit = hot"))
     r = run(["check"], demo)
-    check("a module outside source-dirs", r.returncode == 1 and "error[E0106]" in r.stderr, r.stderr)
+    check("a module outside source-dirs", r.returncode == 1 and "error[E0106]" in r.stderr
+          and "looked for Limits.weir in src and the standard library" in r.stderr, r.stderr)
     write(os.path.join(demo, "weir.toml"), toml.replace('source-dirs = ["src"]', 'source-dirs = ["src", "lib"]'))
     r = run(["run", "--", "--replay", "data/sample.jsonl"], demo)
     check("source-dirs on the search path", r.returncode == 0 and r.stdout == EXPECTED.splitlines(True)[0],
