@@ -222,11 +222,11 @@ int useProject(Options& o, bool forBuild) {
   if (!p) return 1;
   o.file = p->entryPath();
   o.importPaths = p->searchPath();
-  if (forBuild && o.output.empty() && o.emit == Emit::Exe) {
+  if (forBuild) {  // build/ also for `-o build/NAME-arm64`
     fs::path out = fs::path(p->root) / "build";
     fs::create_directories(out, ec);
     if (ec) return plainError(o, "E0914", "cannot create the build folder " + out.string() + ": " + ec.message());
-    o.output = p->outputPath();
+    if (o.output.empty() && o.emit == Emit::Exe) o.output = p->outputPath();
   }
   return 0;
 }
