@@ -1,8 +1,9 @@
 # Thin wrapper over scripts/setup, CMake and CTest. See README.md.
 BUILD ?= build
 JOBS  ?= $(shell nproc)
+PREFIX ?= /usr/local
 
-.PHONY: all setup configure build test demo bench clean
+.PHONY: all setup configure build test demo bench install package clean
 
 all: build
 
@@ -22,6 +23,14 @@ test: build
 
 demo: build
 	@scripts/demo $(BUILD)
+
+# Lays out PREFIX/bin/weir, PREFIX/lib/weir and PREFIX/share/weir (see cmake/install.cmake).
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
+
+# A Debian package: $(BUILD)/weir_VERSION_ARCH.deb.
+package: build
+	cd $(BUILD) && cpack -G DEB
 
 bench: build
 	@bench/run $(BUILD)

@@ -7,6 +7,38 @@ const CodeInfo kCodes[] = {
   {"E0900", "cannot read the source file",
    "The file given to weir does not exist, is a directory, cannot be read, or is not valid\n"
    "UTF-8 text. Weir source files are UTF-8 and end in `.weir`."},
+  {"E0910", "weir.toml is not valid TOML",
+   "A project's `weir.toml` is read as TOML (https://toml.io). The error points at the first place\n"
+   "the file stops being TOML: a key without `=`, a string without its closing quote, a list\n"
+   "without `]`. A valid project file:\n\n"
+   "    name = \"demo\"\n"
+   "    version = \"0.1.0\"\n"
+   "    entry = \"src/Main.weir\"\n"
+   "    source-dirs = [\"src\"]"},
+  {"E0911", "a wrong or missing value in weir.toml",
+   "`weir.toml` must have `name` (a letter, then letters, digits, `_` or `-`: the program is built\n"
+   "as build/NAME) and `version` (MAJOR.MINOR.PATCH). `entry` (default \"src/Main.weir\") names the\n"
+   "module with `main`; `source-dirs` (default [\"src\"]) lists the folders searched for imported\n"
+   "modules. Paths are relative to the folder of weir.toml and must exist:\n\n"
+   "    name = \"greenhouse\"\n"
+   "    version = \"1.2.0\"\n"
+   "    entry = \"src/Main.weir\"\n"
+   "    source-dirs = [\"src\", \"vendor\"]"},
+  {"E0912", "unknown key in weir.toml",
+   "A warning: weir.toml has a key weir does not know (often a misspelling, like `entyr`). It is\n"
+   "ignored. The known keys are name, version, entry and source-dirs."},
+  {"E0913", "cannot create the project",
+   "`weir new NAME` creates the folder NAME with a project in it. NAME's last part is the\n"
+   "project's name and the program's: a letter, then letters, digits, `_` or `-`. The folder\n"
+   "must not exist yet:\n\n"
+   "    weir new greenhouse\n"
+   "    cd greenhouse && weir run -- --replay data/sample.jsonl"},
+  {"E0914", "no file and no project",
+   "`weir build`, `weir run` and `weir check` compile the FILE they are given or, without one, the\n"
+   "project whose weir.toml is in the current folder or a folder above it. This error means\n"
+   "neither was found:\n\n"
+   "    weir build rules.weir      # one file\n"
+   "    weir new rules && cd rules && weir build   # a project"},
   {"E0901", "no main",
    "`weir build` and `weir run` need a `main :: IO ()` in the program's module."},
   {"E0902", "undefined C function",

@@ -57,6 +57,8 @@ int internalError(const std::string& stage, const std::string& msg) {
   return 2;
 }
 
+}  // namespace
+
 // An error without a source span (files, linking), in the chosen format.
 int plainError(const Options& opts, const char* code, const std::string& message) {
   if (opts.errorFormat == DiagFormat::Json) {
@@ -72,6 +74,8 @@ int plainError(const Options& opts, const char* code, const std::string& message
   }
   return 1;
 }
+
+namespace {
 
 int fileError(const Options& opts, const std::string& message) { return plainError(opts, "E0900", message); }
 
@@ -135,6 +139,7 @@ int frontEnd(const Options& opts, Front& f, bool needTypes) {
     return f.diags->hasErrors() ? 1 : 0;
   }
   names::Options no;
+  for (auto& d : opts.importPaths) no.searchPath.push_back(d);
   no.searchPath.push_back(stdlibDir());
   f.program = names::loadAndRename(f.sources, f.mainFile, no, *f.diags);
   if (!f.program) {

@@ -23,12 +23,21 @@ struct Options {
   std::string cpu;                   // --cpu: empty = portable baseline, "native", or a CPU name
   std::vector<std::string> runArgs;  // weir run FILE -- ARGS
   bool quiet = false;
+  std::vector<std::string> importPaths;  // more folders for imported modules (weir test)
 };
 
 int build(const Options& opts);
 int run(const Options& opts);
 int check(const Options& opts);
 int explain(const std::string& code);
+
+// Prints an error with no source position (files, setup, linking) in the chosen format; returns 1.
+int plainError(const Options& opts, const char* code, const std::string& message);
+
+// Projects (project.cpp, new_project.cpp): `weir new PATH`, and for `weir build|run|check`
+// without FILE, the project above the current folder (fills file, importPaths, output).
+int newProject(const std::string& path, const Options& opts);
+int useProject(Options& o, bool forBuild);
 
 // Where the standard library and the runtime library are.
 std::string stdlibDir();

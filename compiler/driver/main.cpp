@@ -1,8 +1,12 @@
 // The `weir` command line. See docs/cli.md.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <filesystem>
+#include <string_view>
+#include <vector>
 #include <pthread.h>
 #include <unistd.h>
 
@@ -20,6 +24,13 @@ void addCommon(CLI::App* cmd, weir::driver::Options& o, std::string& errorFormat
 
 static int realMain(int argc, char** argv) {
   using namespace weir::driver;
+  // `weir run [FILE] -- ARGS`: everything after `--` is the program's, even with no FILE.
+  std::vector<std::string> afterDashes;
+  if (auto dd = std::find_if(argv, argv + argc, [](char* a) { return std::string_view(a) == "--"; });
+      dd != argv + argc && std::find_if(argv + 1, dd, [](char* a) { return std::string_view(a) == "run"; }) != dd) {
+    afterDashes.assign(dd + 1, argv + argc);
+    argc = static_cast<int>(dd - argv);
+  }
   CLI::App app{"weir: compiler for the Weir language (typed rule programs for MQTT)"};
   app.require_subcommand(0, 1);
   bool version = false;
@@ -29,9 +40,13 @@ static int realMain(int argc, char** argv) {
   std::string errorFormat = "text", colour = "auto", emit = "exe", code;
   int opt = 2;
 
+  std::string newPath;
+  auto* newCmd = app.add_subcommand("new", "Create a project: NAME/ with weir.toml, src/Main.weir, a sample, tests/");
+  newCmd->add_option("name", newPath, "The project's name (also its folder)")->required();
+
   auto* build = app.add_subcommand("build", "Compile a program to a native executable");
-  build->add_option("file", o.file, "The .weir source file")->required();
-  build->add_option("-o", o.output, "Output file (default: the file's name without .weir)");
+  build->add_option("file", o.file, "The .weir source file (default: the project's entry module)");
+  build->add_option("-o", o.output, "Output file (default: the file's name without .weir; in a project build/NAME)");
   build->add_option("-O", opt, "Optimisation level 0-3 (-O0 .. -O3)")->check(CLI::Range(0, 3));
   build->add_option("--emit", emit, "What to produce")
       ->check(CLI::IsMember({"exe", "tokens", "ast", "types", "core", "llvm", "asm", "obj"}));
@@ -41,15 +56,15 @@ static int realMain(int argc, char** argv) {
                     "CPU name such as x86-64-v3 or cortex-a72. Default: the architecture's baseline, runs anywhere");
   addCommon(build, o, errorFormat, colour);
 
-  auto* run = app.add_subcommand("run", "Compile a program and run it: weir run FILE [-- ARGS]");
-  run->add_option("file", o.file, "The .weir source file")->required();
+  auto* run = app.add_subcommand("run", "Compile a program and run it: weir run [FILE] [-- ARGS]");
+  run->add_option("file", o.file, "The .weir source file (default: the project's entry module)");
   run->add_option("args", o.runArgs, "Arguments for the program (after --)");
   run->add_option("-O", opt, "Optimisation level 0-3")->check(CLI::Range(0, 3));
   run->add_option("--cpu", o.cpu, "CPU to optimise for (see build --cpu)");
   addCommon(run, o, errorFormat, colour);
 
   auto* check = app.add_subcommand("check", "Type-check a program without building it");
-  check->add_option("file", o.file, "The .weir source file")->required();
+  check->add_option("file", o.file, "The .weir source file (default: the project's entry module)");
   addCommon(check, o, errorFormat, colour);
 
   auto* explain = app.add_subcommand("explain", "Explain an error code, e.g. weir explain E0201");
@@ -61,8 +76,11 @@ static int realMain(int argc, char** argv) {
     int rc = app.exit(e);
     return rc == 0 ? 0 : 1;
   }
+  o.runArgs.insert(o.runArgs.end(), afterDashes.begin(), afterDashes.end());
   if (version) {
-    std::printf("weir %s (LLVM 16)\n", WEIR_VERSION);
+    namespace fs = std::filesystem;
+    std::printf("weir %s (LLVM 16)\nstdlib:  %s\nruntime: %s\n", WEIR_VERSION,
+                fs::path(stdlibDir()).lexically_normal().c_str(), fs::path(runtimeLib()).lexically_normal().c_str());
     return 0;
   }
   o.optLevel = opt;
@@ -73,6 +91,9 @@ static int realMain(int argc, char** argv) {
                                                        {"asm", Emit::Asm}, {"obj", Emit::Obj}};
   for (auto& [n, e] : emits) if (emit == n) o.emit = e;
   try {
+    if (*newCmd) return weir::driver::newProject(newPath, o);
+    if ((*build || *run || *check) && o.file.empty())
+      if (int rc = weir::driver::useProject(o, build->parsed()); rc != 0) return rc;
     if (*build) return weir::driver::build(o);
     if (*run) return weir::driver::run(o);
     if (*check) return weir::driver::check(o);

@@ -137,7 +137,12 @@ struct Loader {
         std::string rel = name;
         for (char& c : rel) if (c == '.') c = '/';
         d.label = "no such module";
-        d.notes.push_back(fmt::format("looked for {}.weir in {} and the standard library", rel, mainDir));
+        // The search path ends with the standard library; the folders before it are a project's.
+        std::string where = mainDir;
+        for (size_t i = 0; i + 1 < opts.searchPath.size(); ++i)
+          if (fs::path(opts.searchPath[i]).lexically_normal() != fs::path(mainDir).lexically_normal())
+            where += ", " + opts.searchPath[i];
+        d.notes.push_back(fmt::format("looked for {}.weir in {} and the standard library", rel, where));
         continue;
       }
       std::string text, err;
