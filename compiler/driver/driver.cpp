@@ -135,6 +135,7 @@ int frontEnd(const Options& opts, Front& f, bool needTypes) {
     return f.diags->hasErrors() ? 1 : 0;
   }
   names::Options no;
+  for (auto& d : opts.importPaths) no.searchPath.push_back(d);
   no.searchPath.push_back(stdlibDir());
   f.program = names::loadAndRename(f.sources, f.mainFile, no, *f.diags);
   if (!f.program) {

@@ -3,6 +3,7 @@
 // as far as the command needs, prints diagnostics, and returns the exit status:
 // 0 ok, 1 user error (diagnostics were printed), 2 internal compiler error.
 #pragma once
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,12 +24,24 @@ struct Options {
   std::string cpu;                   // --cpu: empty = portable baseline, "native", or a CPU name
   std::vector<std::string> runArgs;  // weir run FILE -- ARGS
   bool quiet = false;
+  std::vector<std::string> importPaths;  // more folders for imported modules (weir test)
+};
+
+// weir test [PATHS...] [--filter TEXT]... [--seed N] (test_runner.cpp)
+struct TestOptions {
+  std::vector<std::string> paths;    // files or folders; default: tests/
+  std::vector<std::string> filters;  // run only tests whose name contains one of these
+  std::optional<long long> seed;     // for property tests (default: Test.weir's)
+  int optLevel = 0;
+  DiagFormat errorFormat = DiagFormat::Text;
+  bool colour = false;
 };
 
 int build(const Options& opts);
 int run(const Options& opts);
 int check(const Options& opts);
 int explain(const std::string& code);
+int test(const TestOptions& opts);
 
 // Where the standard library and the runtime library are.
 std::string stdlibDir();
