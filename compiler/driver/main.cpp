@@ -56,7 +56,8 @@ static int realMain(int argc, char** argv) {
   long long seed = 0;
   auto* testCmd = app.add_subcommand("test", "Run the tests: weir test [PATHS...] [--filter TEXT] [--seed N]");
   testCmd->add_option("paths", to.paths, "Test files or folders (default: tests/; in a folder, *Test.weir and *_test.weir)");
-  testCmd->add_option("--filter", to.filters, "Run only the tests whose name (group/name) contains TEXT; repeatable");
+  testCmd->add_option("--filter", to.filters, "Run only the tests whose name (group/name) contains TEXT; repeatable")
+      ->allow_extra_args(false);
   auto* seedOpt = testCmd->add_option("--seed", seed, "Seed of the property tests (a failure prints the one to use)");
   testCmd->add_option("-O", to.optLevel, "Optimisation level 0-3 (default 0: quicker builds)")->check(CLI::Range(0, 3));
   addCommon(testCmd, o, errorFormat, colour);

@@ -146,6 +146,8 @@ for seed in ["7", "7", "123456789"]:
     check(f"seed {seed}: exit status", rc == 1, f"got {rc}")
     check(f"seed {seed}: shrunk", re.search(r"^tests/CalcTest\.weir:15:5: FAIL short lists: falsified after \d+ inputs?, "
                                             rf"shrunk \d+ times? \(seed {seed}\): \[0,0,0,0\]$", out, re.M), f"got:\n{out}")
+    # --filter takes one value: the path after it is a path, so only CalcTest.weir runs.
+    check(f"seed {seed}: one file", out.splitlines()[1:] == ["0 passed, 1 failed"], f"got:\n{out}")
 check("seed: reproducible", outs[0] == outs[1], f"{outs[0]!r} vs {outs[1]!r}")
 
 # 5. A module that does not compile and a test program that dies count as failures; the
