@@ -33,6 +33,7 @@ struct TestOptions {
   std::vector<std::string> filters;  // run only tests whose name contains one of these
   std::optional<long long> seed;     // for property tests (default: Test.weir's)
   int optLevel = 0;
+  int timeout = 0;                   // seconds a test program may run; 0: no limit
   DiagFormat errorFormat = DiagFormat::Text;
   bool colour = false;
 };

@@ -59,6 +59,8 @@ static int realMain(int argc, char** argv) {
   testCmd->add_option("--filter", to.filters, "Run only the tests whose name (group/name) contains TEXT; repeatable")
       ->allow_extra_args(false);
   auto* seedOpt = testCmd->add_option("--seed", seed, "Seed of the property tests (a failure prints the one to use)");
+  testCmd->add_option("--timeout", to.timeout, "Seconds each test module's program may run (default: no limit)")
+      ->check(CLI::Range(0, 1000000));
   testCmd->add_option("-O", to.optLevel, "Optimisation level 0-3 (default 0: quicker builds)")->check(CLI::Range(0, 3));
   addCommon(testCmd, o, errorFormat, colour);
 

@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <csignal>
 #include <sstream>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -79,6 +80,7 @@ void runProgram(const std::string& exe, const std::string& file, const TestOptio
     close(pipefd[0]);
     dup2(pipefd[1], 1);
     close(pipefd[1]);
+    if (t.timeout > 0) alarm(unsigned(t.timeout));   // SIGALRM ends a program that hangs
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
@@ -116,8 +118,10 @@ void runProgram(const std::string& exe, const std::string& file, const TestOptio
   int status = 0;
   waitpid(pid, &status, 0);
   if (!summarised) {
-    std::string why = WIFSIGNALED(status) ? "was killed by signal " + std::to_string(WTERMSIG(status))
-                                          : "ended with status " + std::to_string(WEXITSTATUS(status));
+    std::string why = WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM && t.timeout > 0
+                          ? "was stopped after " + std::to_string(t.timeout) + " s (--timeout)"
+                      : WIFSIGNALED(status) ? "was killed by signal " + std::to_string(WTERMSIG(status))
+                                            : "ended with status " + std::to_string(WEXITSTATUS(status));
     std::printf("%s: FAIL the test program %s before it finished its tests\n", file.c_str(), why.c_str());
     total.failed++;
   }

@@ -164,7 +164,25 @@ check("broken: dead program line",
 check("broken: runtime error shown", "runtime error: no name" in err, f"stderr:\n{err}")
 check("broken: the rest ran", lines[-1:] == ["5 passed, 6 failed"], f"got:\n{out}")
 
-# 6. Nothing to run: E0920, status 1.
+# 6. --timeout stops a test program that hangs; that counts as a failure.
+hang = os.path.join(workdir, "hang")
+write(hang, {"tests/HangTest.weir": """module HangTest where
+
+import Test
+
+spin :: Int -> Int
+spin n = if n < 0 then n else spin (n + 1)
+
+tests :: [Test]
+tests = [ test "hangs" $ \\_ -> assertEqual 0 (spin 0) ]
+"""})
+rc, out, err = run(["--timeout", "2"], hang)
+check("timeout: status", rc == 1, f"got {rc}")
+check("timeout: output", out.splitlines() == [
+    "tests/HangTest.weir: FAIL the test program was stopped after 2 s (--timeout) before it finished its tests",
+    "0 passed, 1 failed"], f"got:\n{out}")
+
+# 7. Nothing to run: E0920, status 1.
 empty = os.path.join(workdir, "empty")
 os.makedirs(empty, exist_ok=True)
 rc, out, err = run([], empty)
