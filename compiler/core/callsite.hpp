@@ -8,6 +8,8 @@
 // Code generation stores a kept call's location in the runtime's `weir_rt_call_site` before
 // the call; the runtime reports a "lib:" error at the latest such call site (or at the
 // library location when there is none, e.g. a library function called through a closure).
+// A call of the runtime's `weir_test_here` counts as such an operation: stdlib/Test.weir reads
+// the latest call site with it, which puts a failed assertion at the user's assertion.
 #pragma once
 
 #include <functional>

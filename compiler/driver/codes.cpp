@@ -61,6 +61,15 @@ const CodeInfo kCodes[] = {
    "an illegal instruction on an older CPU); otherwise give an LLVM CPU name:\n\n"
    "    weir build rules.weir --cpu=x86-64-v3            # Haswell (2013) and later, AVX2\n"
    "    weir build rules.weir --target aarch64-linux-gnu --cpu=cortex-a72   # Raspberry Pi 4"},
+  {"E0920", "no tests to run",
+   "`weir test` runs the test modules it finds: with no argument, every file named `*Test.weir`\n"
+   "or `*_test.weir` under `tests/` in the current folder (searched recursively); otherwise the\n"
+   "files and folders given. A test module exports `tests :: [Test]` (import Test):\n\n"
+   "    module ParserTest where\n\n"
+   "    import Test\n\n"
+   "    tests :: [Test]\n"
+   "    tests = [ test \"adds\" $ \\_ -> assertEqual 3 (1 + 2) ]\n\n"
+   "Run `weir test` in the folder that holds `tests/`, or name the files: `weir test tests/ParserTest.weir`."},
 };
 }  // namespace
 

@@ -3,6 +3,7 @@
 // as far as the command needs, prints diagnostics, and returns the exit status:
 // 0 ok, 1 user error (diagnostics were printed), 2 internal compiler error.
 #pragma once
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,10 +27,22 @@ struct Options {
   std::vector<std::string> importPaths;  // more folders for imported modules (weir test)
 };
 
+// weir test [PATHS...] [--filter TEXT]... [--seed N] (test_runner.cpp)
+struct TestOptions {
+  std::vector<std::string> paths;    // files or folders; default: tests/
+  std::vector<std::string> filters;  // run only tests whose name contains one of these
+  std::optional<long long> seed;     // for property tests (default: Test.weir's)
+  int optLevel = 0;
+  int timeout = 0;                   // seconds a test program may run; 0: no limit
+  DiagFormat errorFormat = DiagFormat::Text;
+  bool colour = false;
+};
+
 int build(const Options& opts);
 int run(const Options& opts);
 int check(const Options& opts);
 int explain(const std::string& code);
+int test(const TestOptions& opts);
 
 // Prints an error with no source position (files, setup, linking) in the chosen format; returns 1.
 int plainError(const Options& opts, const char* code, const std::string& message);

@@ -67,6 +67,18 @@ static int realMain(int argc, char** argv) {
   check->add_option("file", o.file, "The .weir source file (default: the project's entry module)");
   addCommon(check, o, errorFormat, colour);
 
+  TestOptions to;
+  long long seed = 0;
+  auto* testCmd = app.add_subcommand("test", "Run the tests: weir test [PATHS...] [--filter TEXT] [--seed N]");
+  testCmd->add_option("paths", to.paths, "Test files or folders (default: tests/; in a folder, *Test.weir and *_test.weir)");
+  testCmd->add_option("--filter", to.filters, "Run only the tests whose name (group/name) contains TEXT; repeatable")
+      ->allow_extra_args(false);
+  auto* seedOpt = testCmd->add_option("--seed", seed, "Seed of the property tests (a failure prints the one to use)");
+  testCmd->add_option("--timeout", to.timeout, "Seconds each test module's program may run (default: no limit)")
+      ->check(CLI::Range(0, 1000000));
+  testCmd->add_option("-O", to.optLevel, "Optimisation level 0-3 (default 0: quicker builds)")->check(CLI::Range(0, 3));
+  addCommon(testCmd, o, errorFormat, colour);
+
   auto* explain = app.add_subcommand("explain", "Explain an error code, e.g. weir explain E0201");
   explain->add_option("code", code, "The error code")->required();
 
@@ -97,6 +109,12 @@ static int realMain(int argc, char** argv) {
     if (*build) return weir::driver::build(o);
     if (*run) return weir::driver::run(o);
     if (*check) return weir::driver::check(o);
+    if (*testCmd) {
+      if (*seedOpt) to.seed = seed;
+      to.errorFormat = o.errorFormat;
+      to.colour = o.colour;
+      return weir::driver::test(to);
+    }
     if (*explain) return weir::driver::explain(code);
     std::fputs(app.help().c_str(), stdout);
     return 0;

@@ -17,7 +17,7 @@ weir_obj* weir_apply1(weir_obj* f, weir_obj* a) __attribute__((weak));
 typedef struct catch_frame {
   jmp_buf jb;
   struct catch_frame* prev;
-  char text[512];
+  char text[2048];
 } catch_frame;
 
 static _Thread_local catch_frame* top;

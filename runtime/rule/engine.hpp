@@ -136,6 +136,8 @@ bool parse_options(int argc, char** argv, Options& o, int* code);
 // bridge.cpp / replay.cpp: run until stopped; return the exit code.
 int run_broker(Engine& e);
 int run_replay(Engine& e);
+// Rule.replay (testing.cpp): true when a replay in a test captured the message.
+bool capture_publish(const std::string& topic, const std::string& payload, int qos, bool retain);
 // publish from any thread (bridge.cpp: to the broker; replay: printed).
 // hold: released when the broker acknowledged the publish (or it failed); may be null.
 void publish(std::string topic, std::string payload, int qos, bool retain,

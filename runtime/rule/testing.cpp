@@ -1,0 +1,112 @@
+// Rule.replay: the rules of a program run over messages given by a test, with no broker, and
+// what they publish comes back as a value (what `--replay FILE` prints). The engine is the one
+// `runRules` uses; between weir_rule_test_open and weir_rule_test_close it holds the rules of one
+// replay and publishing is captured instead of printed or sent. Messages go through the rules one
+// at a time, each rule finishing a message before the next rule gets it, so the result is in a
+// fixed order. Threading: the program thread opens, sends and closes; handlers publish from workers.
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "engine.hpp"
+#include "weir/mqtt/topic.hpp"
+
+extern "C" {
+#include "../object/values.h"
+}
+
+namespace weir::rule {
+
+namespace {
+
+struct Captured {
+  std::string topic, payload;
+  int qos;
+  bool retain;
+};
+
+std::mutex capture_mu;
+bool capturing = false;                 // guarded by capture_mu
+std::vector<Captured> captured;         // guarded by capture_mu
+
+void stop_rules(Engine& e) {
+  for (auto& r : e.rules)
+    if (r->actor) { weir_actor_stop(r->actor); weir_actor_release(r->actor); r->actor = nullptr; }
+  e.rules.clear();
+}
+
+std::string take_string(weir_obj* s) {
+  std::string r(weir_string_data(s), weir_string_len(s));
+  weir_drop(s);
+  return r;
+}
+
+}  // namespace
+
+bool capture_publish(const std::string& topic, const std::string& payload, int qos, bool retain) {
+  std::lock_guard<std::mutex> g(capture_mu);
+  if (!capturing) return false;
+  captured.push_back(Captured{topic, payload, qos, retain});
+  return true;
+}
+
+}  // namespace weir::rule
+
+using namespace weir::rule;
+
+extern "C" {
+
+// replayOpen :: IO () -- a fresh set of rules, publishing captured.
+weir_obj* weir_rule_test_open(void) {
+  Engine& e = engine();
+  e.wait_idle();
+  stop_rules(e);
+  std::lock_guard<std::mutex> g(capture_mu);
+  capturing = true;
+  captured.clear();
+  return WEIR_UNIT;
+}
+
+// replaySend :: String -> Bytes -> IO () -- one message through every rule it matches, in order.
+weir_obj* weir_rule_test_send(weir_obj* topic, weir_obj* payload) {
+  Engine& e = engine();
+  std::string t = take_string(topic);
+  std::string p = take_string(payload);
+  e.received.fetch_add(1, std::memory_order_relaxed);   // relaxed: statistics
+  for (auto& r : e.rules) {
+    if (!r->actor || r->match.empty() || !weir::mqtt::topic_matches(r->match, t)) continue;
+    std::uint64_t id = e.begin_delivery(1, 0);
+    weir_obj* bytes = weir_string_new(p.data(), p.size());
+    bytes->kind = WEIR_BYTES;
+    weir_obj* f[6] = {weir_string_new(t.data(), t.size()), bytes, weir_box_int(1), WEIR_BOOL(false), weir_nil(),
+                      weir_box_int(std::int64_t(now_ns()))};
+    weir_obj* raw = weir_con_new(0, 6, f);
+    weir_obj* d[2] = {raw, weir_box_int(std::int64_t(id))};
+    if (weir_send(r->actor, weir_con_new(0, 2, d)) != WEIR_SEND_OK) e.done(-1, id, 0, 0);
+    e.wait_idle();
+  }
+  return WEIR_UNIT;
+}
+
+// replayClose :: IO [(String, Bytes, Int, Bool)] -- what was published, in order; the rules stop.
+weir_obj* weir_rule_test_close(void) {
+  Engine& e = engine();
+  e.wait_idle();
+  stop_rules(e);
+  std::vector<Captured> out;
+  {
+    std::lock_guard<std::mutex> g(capture_mu);
+    capturing = false;
+    out.swap(captured);
+  }
+  weir_obj* list = weir_nil();
+  for (auto it = out.rbegin(); it != out.rend(); ++it) {
+    weir_obj* bytes = weir_string_new(it->payload.data(), it->payload.size());
+    bytes->kind = WEIR_BYTES;
+    weir_obj* f[4] = {weir_string_new(it->topic.data(), it->topic.size()), bytes, weir_box_int(it->qos), WEIR_BOOL(it->retain)};
+    list = weir_cons(weir_con_new(0, 4, f), list);
+  }
+  return list;
+}
+
+}  // extern "C"
