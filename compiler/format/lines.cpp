@@ -50,6 +50,20 @@ uint32_t indentFor(const std::vector<Line>& lines, size_t k) {
   return c;
 }
 
+// Appends a piece; inside a multi-line piece (a block comment) trailing spaces are dropped.
+void appendStripped(std::string& out, std::string_view text) {
+  size_t pos = 0;
+  while (true) {
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string_view::npos) { out.append(text.substr(pos)); return; }
+    size_t e = nl;
+    while (e > pos && (text[e - 1] == ' ' || text[e - 1] == '\t' || text[e - 1] == '\r')) --e;
+    out.append(text.substr(pos, e - pos));
+    out += '\n';
+    pos = nl + 1;
+  }
+}
+
 }  // namespace
 
 std::string renderLines(std::string_view src, const std::vector<Piece>& pieces, std::vector<Line>& lines) {
@@ -72,7 +86,7 @@ std::string renderLines(std::string_view src, const std::vector<Piece>& pieces, 
       size_t from = nl == std::string::npos || nl < lineStart ? lineStart : nl + 1;
       uint32_t col = codePoints(std::string_view(out).substr(from)) + 1;
       if (p.line == l.oldLine) l.anchors.emplace_back(p.col, col);
-      out.append(src.substr(p.begin, p.end - p.begin));
+      appendStripped(out, src.substr(p.begin, p.end - p.begin));
     }
     out += '\n';
   }

@@ -23,7 +23,8 @@ struct Line {
 // starts a new line).
 std::vector<Line> groupLines(const std::vector<Piece>& pieces);
 
-// Renders the lines: indentation (anchored, see lines.cpp), spacing, blank lines.
+// Renders the lines: indentation (anchored, see lines.cpp), spacing, blank lines; no line
+// ends in spaces (also inside block comments).
 std::string renderLines(std::string_view src, const std::vector<Piece>& pieces, std::vector<Line>& lines);
 
 }  // namespace weir::format

@@ -11,7 +11,14 @@ namespace {
 std::vector<std::string> comments(const std::string& src, const std::vector<Piece>& pieces) {
   std::vector<std::string> out;
   for (const Piece& p : pieces)
-    if (p.kind != Piece::Token) out.push_back(src.substr(p.begin, p.end - p.begin));
+    if (p.kind != Piece::Token) {
+      std::string c;  // trailing spaces of a block comment's lines do not count
+      for (char ch : src.substr(p.begin, p.end - p.begin)) {
+        if (ch == '\n') while (!c.empty() && (c.back() == ' ' || c.back() == '\t' || c.back() == '\r')) c.pop_back();
+        c += ch;
+      }
+      out.push_back(c);
+    }
   return out;
 }
 
