@@ -43,6 +43,7 @@ Result formatSource(const std::string& path, const std::string& text, bool colou
     return r;
   }
   std::vector<Piece> pieces = collectPieces(text, tokens);
+  markBlocks(pieces, laid);
   std::vector<Line> lines = groupLines(pieces);
   topLevelBlanks(*m, tokens, pieces, lines);
   std::string out = renderLines(text, pieces, lines);

@@ -66,28 +66,64 @@ void appendStripped(std::string& out, std::string_view text) {
 
 }  // namespace
 
+// Renders line k at its newIndent; records its anchors.
+std::string renderLine(std::string_view src, const std::vector<Piece>& pieces, Line& l, std::vector<uint32_t>& newCol) {
+  std::string out(l.newIndent - 1, ' ');
+  for (size_t i = l.first; i < l.last; ++i) {
+    const Piece& p = pieces[i];
+    if (i > l.first) {
+      const Piece* before = i >= l.first + 2 ? &pieces[i - 2] : nullptr;
+      const Piece* after = i + 1 < l.last ? &pieces[i + 1] : nullptr;
+      out.append(spaceBetween(before, pieces[i - 1], p, after), ' ');
+    }
+    size_t nl = out.rfind('\n');
+    uint32_t col = codePoints(std::string_view(out).substr(nl == std::string::npos ? 0 : nl + 1)) + 1;
+    if (p.line == l.oldLine) l.anchors.emplace_back(p.col, col);
+    newCol[i] = col;
+    appendStripped(out, src.substr(p.begin, p.end - p.begin));
+  }
+  return out;
+}
+
 std::string renderLines(std::string_view src, const std::vector<Piece>& pieces, std::vector<Line>& lines) {
-  std::string out;
+  std::vector<std::string> text(lines.size());
+  std::vector<uint32_t> newCol(pieces.size(), 0);
+  // Code lines first, in order: a line's indentation depends on earlier code lines only.
   for (size_t k = 0; k < lines.size(); ++k) {
     Line& l = lines[k];
-    if (k > 0)
-      for (int b = 0; b < l.blank; ++b) out += '\n';
-    l.newIndent = indentFor(lines, k);
-    size_t lineStart = out.size();
-    out.append(l.newIndent - 1, ' ');
-    for (size_t i = l.first; i < l.last; ++i) {
-      const Piece& p = pieces[i];
-      if (i > l.first) {
-        const Piece* before = i >= l.first + 2 ? &pieces[i - 2] : nullptr;
-        const Piece* after = i + 1 < l.last ? &pieces[i + 1] : nullptr;
-        out.append(spaceBetween(before, pieces[i - 1], p, after), ' ');
-      }
-      size_t nl = out.rfind('\n');
-      size_t from = nl == std::string::npos || nl < lineStart ? lineStart : nl + 1;
-      uint32_t col = codePoints(std::string_view(out).substr(from)) + 1;
-      if (p.line == l.oldLine) l.anchors.emplace_back(p.col, col);
-      appendStripped(out, src.substr(p.begin, p.end - p.begin));
+    if (l.commentOnly) continue;
+    const Piece& first = pieces[l.first];
+    if (l.oldIndent > 1 && first.opener != Piece::kNone && pieces[first.opener].line < first.line) {
+      // the first item of a block that starts on a new line: two columns right of the line
+      // holding `where`/`let`/`do`/`of` (four after a guard's `|`, past the `| `)
+      size_t j = k;
+      while (j > 0 && !(lines[j - 1].first <= first.opener && first.opener < lines[j - 1].last)) --j;
+      bool guard = j > 0 && pieces[lines[j - 1].first].kind == Piece::Token &&
+                   pieces[lines[j - 1].first].tok->kind == syntax::Tok::Bar;
+      l.newIndent = j > 0 ? lines[j - 1].newIndent + (guard ? 4 : 2) : indentFor(lines, k);
+      // ... unless that is not right of the block around it (`let x = f (\v -> case v of` with
+      // the alternatives under `x`): then the author's placement stays
+      if (first.enclosing != Piece::kNone && l.newIndent <= newCol[first.enclosing]) l.newIndent = indentFor(lines, k);
+    } else {
+      l.newIndent = indentFor(lines, k);
     }
+    text[k] = renderLine(src, pieces, l, newCol);
+  }
+  // A comment on a line of its own is indented like the code line after it when both were at
+  // the same column, otherwise like a code line at its place.
+  for (size_t k = 0; k < lines.size(); ++k) {
+    Line& l = lines[k];
+    if (!l.commentOnly) continue;
+    size_t m = k + 1;
+    while (m < lines.size() && lines[m].commentOnly) ++m;
+    l.newIndent = m < lines.size() && lines[m].oldIndent == l.oldIndent ? lines[m].newIndent : indentFor(lines, k);
+    text[k] = renderLine(src, pieces, l, newCol);
+  }
+  std::string out;
+  for (size_t k = 0; k < lines.size(); ++k) {
+    if (k > 0)
+      for (int b = 0; b < lines[k].blank; ++b) out += '\n';
+    out += text[k];
     out += '\n';
   }
   return out;

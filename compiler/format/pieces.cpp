@@ -126,4 +126,38 @@ std::vector<Piece> collectPieces(std::string_view src, const std::vector<syntax:
   return out;
 }
 
+void markBlocks(std::vector<Piece>& pieces, const std::vector<syntax::Token>& laidOut) {
+  auto pieceAt = [&](uint32_t begin) -> size_t {
+    size_t lo = 0, hi = pieces.size();
+    while (lo < hi) {
+      size_t mid = (lo + hi) / 2;
+      if (pieces[mid].begin < begin) lo = mid + 1; else hi = mid;
+    }
+    return lo < pieces.size() && pieces[lo].begin == begin && pieces[lo].kind == Piece::Token ? lo : Piece::kNone;
+  };
+  std::vector<size_t> open;  // first items of the implicit blocks open here (kNone: unknown)
+  for (size_t i = 0; i < laidOut.size(); ++i) {
+    if (laidOut[i].kind == Tok::VRBrace) {
+      if (!open.empty()) open.pop_back();
+      continue;
+    }
+    if (laidOut[i].kind != Tok::VLBrace) continue;
+    size_t f = i + 1 < laidOut.size() ? pieceAt(laidOut[i + 1].span.begin) : Piece::kNone;
+    const syntax::Token* first = i + 1 < laidOut.size() ? &laidOut[i + 1] : nullptr;
+    if (!first || first->kind == Tok::VRBrace || first->kind == Tok::VSemi || first->kind == Tok::VLBrace ||
+        first->kind == Tok::End)
+      f = Piece::kNone;
+    if (i > 0 && f != Piece::kNone) {
+      const syntax::Token& kw = laidOut[i - 1];
+      size_t k = pieceAt(kw.span.begin);
+      if ((kw.kind == Tok::KwWhere || kw.kind == Tok::KwLet || kw.kind == Tok::KwDo || kw.kind == Tok::KwOf) &&
+          k != Piece::kNone) {
+        pieces[f].opener = k;
+        pieces[f].enclosing = open.empty() ? Piece::kNone : open.back();
+      }
+    }
+    open.push_back(f);
+  }
+}
+
 }  // namespace weir::format

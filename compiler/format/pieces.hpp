@@ -20,12 +20,19 @@ struct Piece {
   const syntax::Token* tok = nullptr;  // Token: the lexer's token
   bool inBinary = false;          // Token: inside binary data `<<` ... `>>` (spacing kept as written)
   bool openBackquote = false;     // Token: the opening one of a pair of backquotes
+  static constexpr size_t kNone = static_cast<size_t>(-1);
+  size_t opener = kNone;          // Token: first item of an implicit layout block: the piece of its `where`/`let`/`do`/`of`
+  size_t enclosing = kNone;       // Token with an opener: the first item of the block around the opener
   bool multiLine = false;         // Token: a `(`/`[` or its `)`/`]` in leading-comma style
 };
 
 // Splits the source into pieces using the lexer's tokens (the End token excluded);
 // the gaps between tokens hold only whitespace and comments.
 std::vector<Piece> collectPieces(std::string_view src, const std::vector<syntax::Token>& tokens);
+
+// Marks the first item of every implicit layout block (a virtual `{` in the laid-out tokens)
+// with the piece of the keyword that opened it.
+void markBlocks(std::vector<Piece>& pieces, const std::vector<syntax::Token>& laidOut);
 
 // Number of code points in s (columns are counted in code points, as the lexer does).
 uint32_t codePoints(std::string_view s);

@@ -122,3 +122,30 @@ TEST_CASE("the skip pragma leaves a file as written", "[format]") {
   CHECK(r.status == Result::Skipped);
   CHECK(r.text == "main   =   1\n-- weir-fmt: skip (reason)\n");
 }
+
+TEST_CASE("a block on new lines is indented two columns past its opening line", "[format]") {
+  CHECK(fmt("main = do\n      print 1\n      print 2\n") == "main = do\n  print 1\n  print 2\n");
+  // continuation lines move with their item
+  CHECK(fmt("f x = case x of\n        Just y ->\n          y\n        Nothing -> 0\n") ==
+        "f x = case x of\n  Just y ->\n    y\n  Nothing -> 0\n");
+  // after a guard: past the `| `
+  CHECK(fmt("f x\n  | x > 0 = do\n    print x\n  | otherwise = pure ()\n") ==
+        "f x\n  | x > 0 = do\n      print x\n  | otherwise = pure ()\n");
+  // nested: each block two past the line that opens it
+  CHECK(fmt("g = do\n    x <- case 1 of\n            1 -> pure 2\n    print x\n") ==
+        "g = do\n  x <- case 1 of\n    1 -> pure 2\n  print x\n");
+}
+
+TEST_CASE("a block that cannot move left of the block around it stays where it is", "[format]") {
+  std::string src =
+      "f i =\n"
+      "    let m = g (\\v -> case v of\n"
+      "                     Nothing -> i\n"
+      "                     Just x -> x)\n"
+      "    in m\n";
+  CHECK(fmt(src) == src);
+}
+
+TEST_CASE("a comment line is indented like the code line after it", "[format]") {
+  CHECK(fmt("main = do\n    -- first\n    print 1\n") == "main = do\n  -- first\n  print 1\n");
+}
