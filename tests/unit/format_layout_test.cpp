@@ -149,3 +149,24 @@ TEST_CASE("a block that cannot move left of the block around it stays where it i
 TEST_CASE("a comment line is indented like the code line after it", "[format]") {
   CHECK(fmt("main = do\n    -- first\n    print 1\n") == "main = do\n  -- first\n  print 1\n");
 }
+
+#include "format/pieces.hpp"
+#include "format/verify.hpp"
+#include "syntax/parser.hpp"
+
+// The safety net: a text whose layout reads differently is caught (the formatter then refuses, E0950).
+TEST_CASE("verification catches a change of layout, tokens or comments", "[format]") {
+  std::string src = "f = do\n  a\n  b -- c\n";
+  weir::SourceManager sm;
+  weir::FileId id = sm.add("t.weir", src);
+  weir::DiagnosticEngine diags(sm);
+  auto tokens = weir::syntax::lex(sm.get(id), id, diags);
+  auto laid = weir::syntax::layout(tokens, diags);
+  auto m = weir::syntax::parseModule(laid, id, diags);
+  REQUIRE(m);
+  auto pieces = weir::format::collectPieces(src, tokens);
+  CHECK(weir::format::sameProgram(src, laid, *m, pieces, "f = do\n    a\n    b -- c\n").empty());
+  CHECK_FALSE(weir::format::sameProgram(src, laid, *m, pieces, "f = do\n  a\n   b -- c\n").empty());  // b continues a
+  CHECK_FALSE(weir::format::sameProgram(src, laid, *m, pieces, "f = do\n  a\n  b -- d\n").empty());  // comment
+  CHECK_FALSE(weir::format::sameProgram(src, laid, *m, pieces, "f = do\n  a\nb -- c\n").empty());    // no parse
+}
