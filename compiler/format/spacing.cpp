@@ -61,7 +61,7 @@ int spaceBetween(const Piece* before, const Piece& a, const Piece& b, const Piec
   Tok ak = a.tok->kind, bk = b.tok->kind;
   if (bk == Tok::Comma || bk == Tok::Semi) return 0;
   if (ak == Tok::Comma || ak == Tok::Semi) return 1;
-  // a bracket whose pair is on another line: `[ a` ... `, b ]` (leading-comma style)
+  // a bracket in leading-comma style: `[ a` / `, b` / `]`
   if (ak == Tok::LParen || ak == Tok::LBracket) return a.multiLine && !b.inBinary ? 1 : 0;
   if (bk == Tok::RParen || bk == Tok::RBracket) return b.multiLine ? 1 : 0;
   if (ak == Tok::LBrace) return bk == Tok::RBrace ? 0 : 1;

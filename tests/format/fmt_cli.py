@@ -3,6 +3,7 @@
 (reported, file untouched, exit 1), the `weir-fmt: skip` pragma, explain E0950.
 Usage: fmt_cli.py WEIR WORKDIR"""
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -75,6 +76,13 @@ check("skip pragma", r.returncode == 0 and read("skip.weir").startswith("-- weir
 
 r = run(["explain", "E0950"])
 check("explain E0950", r.returncode == 0 and "weir fmt" in r.stdout, r)
+
+# docs/cli.md's indentation example is the formatter's own output
+docs = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "cli.md"), encoding="utf-8").read()
+m = re.search(r"four after a guard's `\|`.*?```\n(.*?)  ```", docs, re.S)
+example = "\n".join(l[2:] for l in m.group(1).splitlines()) + "\n" if m else ""
+r = run(["fmt", "-"], stdin=example)
+check("docs/cli.md example is formatted", m and r.returncode == 0 and r.stdout == example, repr(example) + r.stdout + r.stderr)
 
 print(f"{passed} passed, {len(failures)} failed")
 for f in failures:
