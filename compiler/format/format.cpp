@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <cstdio>
+#include <cstdlib>
+
 #include "format/blanks.hpp"
 #include "format/lines.hpp"
 #include "format/verify.hpp"
@@ -46,8 +49,16 @@ Result formatSource(const std::string& path, const std::string& text, bool colou
   markBlocks(pieces, laid);
   std::vector<Line> lines = groupLines(pieces);
   topLevelBlanks(*m, tokens, pieces, lines);
-  std::string out = renderLines(text, pieces, lines);
+  std::string out = renderLines(text, pieces, lines, true);
   std::string why = sameProgram(text, laid, *m, pieces, out);
+  if (!why.empty()) {
+    // The canonical indentation can move a line across a block's column (a rare layout such as
+    // a dedented operator line under a `case`): fall back to keeping every line's place.
+    for (Line& l : lines) l.anchors.clear();
+    if (std::getenv("WEIR_FMT_DEBUG")) std::fprintf(stderr, "canonical layout refused: %s\n", why.c_str());
+    out = renderLines(text, pieces, lines, false);
+    why = sameProgram(text, laid, *m, pieces, out);
+  }
   if (!why.empty()) {
     diags.error("E0950", Span{id, 0, 0}, "the formatter would change this program, so the file is left as it is")
         .notes.push_back(why + "; this is a bug in `weir fmt`, please report it");

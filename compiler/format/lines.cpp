@@ -1,9 +1,12 @@
-// Indentation. Layout depends on columns, so a line keeps its place relative to the line it
-// hangs from: its "parent" is the nearest earlier code line indented no deeper, and within the
-// parent the rightmost piece starting at or before the line's column is its anchor. The line's
-// new column is the anchor's new column plus the old distance to it. An item of a block is
-// thus aligned with the block's first item wherever re-spacing moved that item, and a
-// continuation line stays to the right of what it continues. Top-level lines start at column 1.
+// Indentation (docs/cli.md, "weir fmt"). Layout depends on columns, so every rule is relative:
+// - the first item of a block that starts on a new line: 2 past the line holding its keyword;
+// - any other line finds its "parent", the nearest earlier code line indented no deeper, and
+//   in it the "anchor", the rightmost piece starting at or before the line's column. A line at
+//   exactly the anchor's column stays lined up with it (block items, aligned arguments); a line
+//   hanging past it goes 2 past the parent's start (4 after `|` or a leading `,`);
+// - neither rule may put a line at or left of the block it is in: then the line keeps its old
+//   distance to its anchor (the conservative rule, also used for a whole file when format.cpp's
+//   verification rejects the canonical result).
 #include "format/lines.hpp"
 
 #include "format/spacing.hpp"
@@ -36,16 +39,29 @@ std::vector<Line> groupLines(const std::vector<Piece>& pieces) {
 
 namespace {
 
-uint32_t indentFor(const std::vector<Line>& lines, size_t k) {
+// Lines starting with `|` (guards, constructors) or a leading comma or bracket (`, x`, `[ x`)
+// indent what hangs from them past that mark: four columns instead of two.
+bool startsWithBar(const std::vector<Piece>& pieces, const Line& l) {
+  const Piece& p = pieces[l.first];
+  if (p.kind != Piece::Token) return false;
+  syntax::Tok k = p.tok->kind;
+  return k == syntax::Tok::Bar || k == syntax::Tok::Comma ||
+         ((k == syntax::Tok::LBracket || k == syntax::Tok::LParen) && p.multiLine);
+}
+
+uint32_t indentFor(const std::vector<Piece>& pieces, const std::vector<Line>& lines, size_t k, bool canonical) {
   uint32_t c = lines[k].oldIndent;
   if (c <= 1) return 1;
   for (size_t j = k; j-- > 0;) {
     const Line& p = lines[j];
     if (p.commentOnly || p.oldIndent > c) continue;
-    std::pair<uint32_t, uint32_t> best = p.anchors.front();
-    for (auto& a : p.anchors)
-      if (a.first <= c && a.first >= best.first) best = a;
-    return best.second + (c - best.first);
+    size_t best = 0;
+    for (size_t a = 0; a < p.anchors.size(); ++a)
+      if (p.anchors[a].first <= c && p.anchors[a].first >= p.anchors[best].first) best = a;
+    // A line that hangs from its parent rather than lining up with one of its tokens
+    // (`  | guard`, `  where`, `  = Con`, `    then`) is two columns in, four after a guard's `|` or a leading `,`.
+    if (canonical && c != p.anchors[best].first) return p.newIndent + (startsWithBar(pieces, p) ? 4 : 2);
+    return p.anchors[best].second + (c - p.anchors[best].first);
   }
   return c;
 }
@@ -85,7 +101,7 @@ std::string renderLine(std::string_view src, const std::vector<Piece>& pieces, L
   return out;
 }
 
-std::string renderLines(std::string_view src, const std::vector<Piece>& pieces, std::vector<Line>& lines) {
+std::string renderLines(std::string_view src, const std::vector<Piece>& pieces, std::vector<Line>& lines, bool canonical) {
   std::vector<std::string> text(lines.size());
   std::vector<uint32_t> newCol(pieces.size(), 0);
   // Code lines first, in order: a line's indentation depends on earlier code lines only.
@@ -93,19 +109,22 @@ std::string renderLines(std::string_view src, const std::vector<Piece>& pieces, 
     Line& l = lines[k];
     if (l.commentOnly) continue;
     const Piece& first = pieces[l.first];
-    if (l.oldIndent > 1 && first.opener != Piece::kNone && pieces[first.opener].line < first.line) {
+    if (canonical && l.oldIndent > 1 && first.opener != Piece::kNone && pieces[first.opener].line < first.line) {
       // the first item of a block that starts on a new line: two columns right of the line
       // holding `where`/`let`/`do`/`of` (four after a guard's `|`, past the `| `)
       size_t j = k;
       while (j > 0 && !(lines[j - 1].first <= first.opener && first.opener < lines[j - 1].last)) --j;
-      bool guard = j > 0 && pieces[lines[j - 1].first].kind == Piece::Token &&
-                   pieces[lines[j - 1].first].tok->kind == syntax::Tok::Bar;
-      l.newIndent = j > 0 ? lines[j - 1].newIndent + (guard ? 4 : 2) : indentFor(lines, k);
+      bool guard = j > 0 && startsWithBar(pieces, lines[j - 1]);
+      l.newIndent = j > 0 ? lines[j - 1].newIndent + (guard ? 4 : 2) : indentFor(pieces, lines, k, false);
       // ... unless that is not right of the block around it (`let x = f (\v -> case v of` with
       // the alternatives under `x`): then the author's placement stays
-      if (first.enclosing != Piece::kNone && l.newIndent <= newCol[first.enclosing]) l.newIndent = indentFor(lines, k);
+      if (first.enclosing != Piece::kNone && l.newIndent <= newCol[first.enclosing])
+        l.newIndent = indentFor(pieces, lines, k, false);
     } else {
-      l.newIndent = indentFor(lines, k);
+      l.newIndent = indentFor(pieces, lines, k, canonical);
+      // a continuation line must stay right of the block it is in
+      if (canonical && !first.itemStart && first.enclosing != Piece::kNone && l.newIndent <= newCol[first.enclosing])
+        l.newIndent = indentFor(pieces, lines, k, false);
     }
     text[k] = renderLine(src, pieces, l, newCol);
   }
@@ -116,7 +135,7 @@ std::string renderLines(std::string_view src, const std::vector<Piece>& pieces, 
     if (!l.commentOnly) continue;
     size_t m = k + 1;
     while (m < lines.size() && lines[m].commentOnly) ++m;
-    l.newIndent = m < lines.size() && lines[m].oldIndent == l.oldIndent ? lines[m].newIndent : indentFor(lines, k);
+    l.newIndent = m < lines.size() && lines[m].oldIndent == l.oldIndent ? lines[m].newIndent : indentFor(pieces, lines, k, canonical);
     text[k] = renderLine(src, pieces, l, newCol);
   }
   std::string out;

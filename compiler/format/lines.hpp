@@ -23,8 +23,10 @@ struct Line {
 // starts a new line).
 std::vector<Line> groupLines(const std::vector<Piece>& pieces);
 
-// Renders the lines: indentation (anchored, see lines.cpp), spacing, blank lines; no line
-// ends in spaces (also inside block comments).
-std::string renderLines(std::string_view src, const std::vector<Piece>& pieces, std::vector<Line>& lines);
+// Renders the lines: indentation (see lines.cpp), spacing, blank lines; no line ends in spaces
+// (also inside block comments). `canonical` false: every line keeps its place relative to its
+// anchor (the fallback when the canonical indentation would change how layout reads the file).
+std::string renderLines(std::string_view src, const std::vector<Piece>& pieces, std::vector<Line>& lines,
+                        bool canonical);
 
 }  // namespace weir::format

@@ -137,24 +137,36 @@ void markBlocks(std::vector<Piece>& pieces, const std::vector<syntax::Token>& la
   };
   std::vector<size_t> open;  // first items of the implicit blocks open here (kNone: unknown)
   for (size_t i = 0; i < laidOut.size(); ++i) {
-    if (laidOut[i].kind == Tok::VRBrace) {
+    const syntax::Token& t = laidOut[i];
+    if (t.kind == Tok::VRBrace) {
       if (!open.empty()) open.pop_back();
       continue;
     }
-    if (laidOut[i].kind != Tok::VLBrace) continue;
-    size_t f = i + 1 < laidOut.size() ? pieceAt(laidOut[i + 1].span.begin) : Piece::kNone;
-    const syntax::Token* first = i + 1 < laidOut.size() ? &laidOut[i + 1] : nullptr;
-    if (!first || first->kind == Tok::VRBrace || first->kind == Tok::VSemi || first->kind == Tok::VLBrace ||
-        first->kind == Tok::End)
-      f = Piece::kNone;
-    if (i > 0 && f != Piece::kNone) {
-      const syntax::Token& kw = laidOut[i - 1];
-      size_t k = pieceAt(kw.span.begin);
-      if ((kw.kind == Tok::KwWhere || kw.kind == Tok::KwLet || kw.kind == Tok::KwDo || kw.kind == Tok::KwOf) &&
-          k != Piece::kNone) {
-        pieces[f].opener = k;
-        pieces[f].enclosing = open.empty() ? Piece::kNone : open.back();
+    if (t.kind == Tok::VSemi) {
+      if (i + 1 < laidOut.size()) {
+        size_t f = pieceAt(laidOut[i + 1].span.begin);
+        if (f != Piece::kNone) pieces[f].itemStart = true;
       }
+      continue;
+    }
+    if (t.kind != Tok::VLBrace) {
+      size_t p = t.kind == Tok::End ? Piece::kNone : pieceAt(t.span.begin);
+      if (p != Piece::kNone && (open.empty() || open.back() != p)) pieces[p].enclosing = open.empty() ? Piece::kNone : open.back();
+      continue;
+    }
+    const syntax::Token* first = i + 1 < laidOut.size() ? &laidOut[i + 1] : nullptr;
+    size_t f = first && first->kind != Tok::VRBrace && first->kind != Tok::VSemi && first->kind != Tok::VLBrace &&
+                       first->kind != Tok::End
+                   ? pieceAt(first->span.begin)
+                   : Piece::kNone;
+    if (f != Piece::kNone) {
+      pieces[f].enclosing = open.empty() ? Piece::kNone : open.back();
+      pieces[f].itemStart = true;
+      const syntax::Token* kw = i > 0 ? &laidOut[i - 1] : nullptr;
+      size_t k = kw ? pieceAt(kw->span.begin) : Piece::kNone;
+      if (kw && (kw->kind == Tok::KwWhere || kw->kind == Tok::KwLet || kw->kind == Tok::KwDo || kw->kind == Tok::KwOf) &&
+          k != Piece::kNone)
+        pieces[f].opener = k;
     }
     open.push_back(f);
   }

@@ -22,7 +22,9 @@ struct Piece {
   bool openBackquote = false;     // Token: the opening one of a pair of backquotes
   static constexpr size_t kNone = static_cast<size_t>(-1);
   size_t opener = kNone;          // Token: first item of an implicit layout block: the piece of its `where`/`let`/`do`/`of`
-  size_t enclosing = kNone;       // Token with an opener: the first item of the block around the opener
+  size_t enclosing = kNone;       // Token: the first item of the innermost implicit block around it
+                                  // (for a block's first item: the block around its opener)
+  bool itemStart = false;         // Token: starts an item of an implicit block (after a virtual `;`)
   bool multiLine = false;         // Token: a `(`/`[` or its `)`/`]` in leading-comma style
 };
 

@@ -170,3 +170,12 @@ TEST_CASE("verification catches a change of layout, tokens or comments", "[forma
   CHECK_FALSE(weir::format::sameProgram(src, laid, *m, pieces, "f = do\n  a\n  b -- d\n").empty());  // comment
   CHECK_FALSE(weir::format::sameProgram(src, laid, *m, pieces, "f = do\n  a\nb -- c\n").empty());    // no parse
 }
+
+TEST_CASE("a line hanging from its parent is two columns in, four after | or a leading comma", "[format]") {
+  CHECK(fmt("f x\n      | x > 0 = 1\n      | otherwise = 2\n") == "f x\n  | x > 0 = 1\n  | otherwise = 2\n");
+  CHECK(fmt("g x = y\n     where\n        y = x\n") == "g x = y\n  where\n    y = x\n");
+  CHECK(fmt("data T\n    = A\n    | B\n") == "data T\n  = A\n  | B\n");
+  CHECK(fmt("xs =\n  [ f 1\n  , g 2\n     3\n  ]\n") == "xs =\n  [ f 1\n  , g 2\n      3\n  ]\n");
+  // lined up with a token of the line above: kept lined up
+  CHECK(fmt("h = foo 1\n        2\n") == "h = foo 1\n        2\n");
+}
