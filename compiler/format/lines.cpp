@@ -9,6 +9,8 @@
 //   verification rejects the canonical result).
 #include "format/lines.hpp"
 
+#include <algorithm>
+
 #include "format/spacing.hpp"
 
 namespace weir::format {
@@ -82,6 +84,40 @@ void appendStripped(std::string& out, std::string_view text) {
 
 }  // namespace
 
+// Trailing `--` comments that were lined up on consecutive lines stay lined up, one space after
+// the longest of those lines' code; any other trailing comment follows its code with one space.
+void alignTrailingComments(std::string_view src, const std::vector<Piece>& pieces, const std::vector<Line>& lines,
+                           std::vector<std::string>& text) {
+  auto trailing = [&](size_t k) -> const Piece* {
+    const Line& l = lines[k];
+    const Piece& p = pieces[l.last - 1];
+    if (l.commentOnly || p.kind != Piece::LineComment || text[k].find('\n') != std::string::npos) return nullptr;
+    return &p;
+  };
+  for (size_t k = 0; k < lines.size();) {
+    const Piece* c = trailing(k);
+    size_t e = k + 1;
+    if (c)
+      while (e < lines.size() && lines[e].blank == 0 && trailing(e) && trailing(e)->col == c->col &&
+             lines[e].oldLine == lines[e - 1].oldLine + 1)
+        ++e;
+    if (!c || e == k + 1) { k = e; continue; }
+    uint32_t width = 0;
+    for (size_t j = k; j < e; ++j) {
+      const Piece* t = trailing(j);
+      std::string_view code = std::string_view(text[j]).substr(0, text[j].size() - (t->end - t->begin) - 1);
+      width = std::max(width, codePoints(code));
+    }
+    for (size_t j = k; j < e; ++j) {
+      const Piece* t = trailing(j);
+      std::string comment(src.substr(t->begin, t->end - t->begin));
+      std::string code = text[j].substr(0, text[j].size() - comment.size() - 1);
+      text[j] = code + std::string(width - codePoints(code) + 1, ' ') + comment;
+    }
+    k = e;
+  }
+}
+
 // Renders line k at its newIndent; records its anchors.
 std::string renderLine(std::string_view src, const std::vector<Piece>& pieces, Line& l, std::vector<uint32_t>& newCol) {
   std::string out(l.newIndent - 1, ' ');
@@ -138,6 +174,7 @@ std::string renderLines(std::string_view src, const std::vector<Piece>& pieces, 
     l.newIndent = m < lines.size() && lines[m].oldIndent == l.oldIndent ? lines[m].newIndent : indentFor(pieces, lines, k, canonical);
     text[k] = renderLine(src, pieces, l, newCol);
   }
+  alignTrailingComments(src, pieces, lines, text);
   std::string out;
   for (size_t k = 0; k < lines.size(); ++k) {
     if (k > 0)

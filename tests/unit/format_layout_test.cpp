@@ -179,3 +179,18 @@ TEST_CASE("a line hanging from its parent is two columns in, four after | or a l
   // lined up with a token of the line above: kept lined up
   CHECK(fmt("h = foo 1\n        2\n") == "h = foo 1\n        2\n");
 }
+
+TEST_CASE("trailing comments lined up on consecutive lines stay lined up", "[format]") {
+  std::string src =
+      "data K\n"
+      "  = Item  Int      -- a value\n"
+      "  | Tick           -- the timer\n"
+      "  | End Bool       -- the end\n"
+      "x = 1    -- alone\n";
+  CHECK(fmt(src) == "data K\n"
+                    "  = Item Int -- a value\n"
+                    "  | Tick     -- the timer\n"
+                    "  | End Bool -- the end\n"
+                    "\n"
+                    "x = 1 -- alone\n");
+}
