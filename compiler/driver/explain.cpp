@@ -6,7 +6,7 @@
 namespace weir {
 
 const CodeInfo* findCode(std::string_view code) {
-  for (auto table : {syntaxCodes(), namesCodes(), typesCodes(), driverCodes()})
+  for (auto table : {syntaxCodes(), namesCodes(), typesCodes(), driverCodes(), formatCodes()})
     for (const CodeInfo& c : table)
       if (c.code == code) return &c;
   return nullptr;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "driver/driver.hpp"
+#include "format/command.hpp"
 
 namespace {
 
@@ -82,6 +83,13 @@ static int realMain(int argc, char** argv) {
   auto* explain = app.add_subcommand("explain", "Explain an error code, e.g. weir explain E0201");
   explain->add_option("code", code, "The error code")->required();
 
+  weir::format::FmtOptions fmtOpts;
+  auto* fmtCmd = app.add_subcommand("fmt", "Format source files in the canonical layout: weir fmt [--check] PATH... | -");
+  fmtCmd->add_option("paths", fmtOpts.paths, "Files, folders (every .weir file below them), or - for standard input");
+  fmtCmd->add_flag("--check", fmtOpts.check, "Write nothing; list the files that would change and exit 1 if any");
+  fmtCmd->add_flag("--stdin", fmtOpts.stdinMode, "Format standard input to standard output");
+  fmtCmd->add_option("--color", colour, "Colour in error messages")->check(CLI::IsMember({"auto", "always", "never"}));
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -116,6 +124,7 @@ static int realMain(int argc, char** argv) {
       return weir::driver::test(to);
     }
     if (*explain) return weir::driver::explain(code);
+    if (*fmtCmd) { fmtOpts.colour = o.colour; return weir::format::runFmt(fmtOpts); }
     std::fputs(app.help().c_str(), stdout);
     return 0;
   } catch (const std::exception& e) {
