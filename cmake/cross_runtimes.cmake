@@ -31,5 +31,8 @@ foreach(triple ${WEIR_CROSS_TARGETS})
     INSTALL_COMMAND ""
     BUILD_BYPRODUCTS ${PROJECT_BINARY_DIR}/runtime-${triple}/libweir_rt.a
                      ${PROJECT_BINARY_DIR}/runtime-${triple}/libsimdjson.a)
+  # An installed weir looks for it in lib/weir/TRIPLE/ (compiler/driver/target.cpp).
+  install(FILES ${PROJECT_BINARY_DIR}/runtime-${triple}/libweir_rt.a ${PROJECT_BINARY_DIR}/runtime-${triple}/libsimdjson.a
+          DESTINATION lib/weir/${triple} OPTIONAL)
   list(APPEND WEIR_BUILT_CROSS_TARGETS ${triple})
 endforeach()

@@ -70,7 +70,7 @@ RuntimeLookup crossRuntime(const CrossTarget& t, bool staticLink) {
 }  // namespace
 
 std::string targetName(const std::string& triple) {
-  llvm::Triple t(triple);
+  llvm::Triple t(llvm::Triple::normalize(triple));  // aarch64-linux-gnu: linux is the OS, not a vendor
   if (!t.isOSLinux()) return "";
   if (t.getEnvironment() != llvm::Triple::GNU && t.getEnvironment() != llvm::Triple::UnknownEnvironment) return "";
   return std::string(llvm::Triple::getArchTypeName(t.getArch())) + "-linux-gnu";
