@@ -88,6 +88,19 @@ check("a target without a runtime: E0905, exit 1, the targets weir has", r.retur
 r = build(hello, "hello-arm64", "--target", "arm64-unknown-linux-gnu")
 check("arm64-unknown-linux-gnu is aarch64-linux-gnu", r.returncode == 0
       and elf_info(os.path.join(work, "hello-arm64"))["machine"] == "aarch64", r.stderr)
+# A missing cross toolchain (item 6 of issue 14): hide one folder of it in a private mount
+# namespace (needs root or user namespaces; otherwise this check says why it did not run).
+for hidden, package in (("/usr/lib/gcc-cross", "g++-aarch64-linux-gnu"), ("/usr/aarch64-linux-gnu", "libc6-dev-arm64-cross")):
+    probe = subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c",
+                            f"mount -t tmpfs none {hidden} && exec \"$0\" \"$@\"", weir, "build", hello,
+                            "-o", os.path.join(work, "hello-hidden"), *T], capture_output=True, text=True, timeout=120)
+    if "error[E0905]" not in probe.stderr and probe.returncode != 0 and ("unshare" in probe.stderr or "mount" in probe.stderr):
+        print(f"note: cannot hide {hidden} here (unshare -m: {probe.stderr.strip()[:200]}); check not run")
+        continue
+    check(f"without {hidden}: E0905, exit 1, names {package}", probe.returncode == 1
+          and "error[E0905]" in probe.stderr and package in probe.stderr and "internal" not in probe.stderr,
+          probe.stderr)
+
 r = subprocess.run([weir, "explain", "E0905"], capture_output=True, text=True)
 check("explain E0905 names the packages", r.returncode == 0 and "g++-aarch64-linux-gnu" in r.stdout
       and "libssl-dev:arm64" in r.stdout, r.stdout)
