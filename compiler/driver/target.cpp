@@ -39,7 +39,7 @@ std::string packagesFor(const CrossTarget& t) {
 }
 
 std::string remedyFor(const CrossTarget& t) {
-  return "install them with `sudo dpkg --add-architecture " + std::string(t.debianArch) +
+  return "install the " + std::string(t.name) + " toolchain with `sudo dpkg --add-architecture " + std::string(t.debianArch) +
          " && sudo apt-get update && sudo apt-get install " + packagesFor(t) +
          "` (scripts/setup in the Weir sources does this)";
 }
