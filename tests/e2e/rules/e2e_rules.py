@@ -43,7 +43,7 @@ FAST = ["--backoff-min", "50", "--backoff-max", "500", "--connect-timeout", "300
 
 def compile_program(name, src=None):
     """The program tests/e2e/rules/programs/<name>.weir (or src) built once per content, compiler
-    and build arguments; returns the command that runs it (RUNNER, then the executable)."""
+    and build arguments; returns the executable (program_command: how to run it)."""
     src = src or os.path.join(HERE, "programs", name + ".weir")
     h = hashlib.sha256(open(src, "rb").read())
     h.update(" ".join(BUILD_ARGS).encode())
@@ -62,7 +62,12 @@ def compile_program(name, src=None):
                                text=True, timeout=180)
             check(r.returncode == 0, f"weir build {name}: status {r.returncode}\n{r.stderr}{r.stdout}")
             os.rename(tmp, exe)
-    return RUNNER + [exe]
+    return exe
+
+
+def program_command(name, src=None):
+    """compile_program's executable behind RUNNER (the emulator of a cross build, if any)."""
+    return RUNNER + [compile_program(name, src)]
 
 
 def scrape(port, path="/metrics"):
@@ -105,7 +110,7 @@ class Env(e2e_mqtt.Env):
         return p
 
     def rule(self, b, *extra, name="rule", scheme="mqtt", host="127.0.0.1"):
-        exe = compile_program("echo")
+        exe = program_command("echo")
         return self.spawn([*exe, "--broker", f"{scheme}://{host}:{b.port}", *extra], name)
 
     def sub(self, b, *args, name="collector"):
@@ -467,7 +472,7 @@ def case_fleet_alerts(env):
     those its replay test expects (examples/fleet_alerts.expected). Compared as sets: live, the
     two rules run on different workers, so an alert and a trip summary may swap places."""
     examples = os.path.join(HERE, "..", "..", "..", "examples")
-    exe = compile_program("fleet_alerts", os.path.join(examples, "fleet_alerts.weir"))
+    exe = program_command("fleet_alerts", os.path.join(examples, "fleet_alerts.weir"))
     expected = [l.split(" ", 1) for l in open(os.path.join(examples, "fleet_alerts.expected")).read().splitlines()]
     expected = [(t, p) for t, p in expected if t == "fleet/alerts" or t.endswith("/trip")]
     b = env.broker()
