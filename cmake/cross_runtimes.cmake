@@ -20,8 +20,7 @@ foreach(triple ${WEIR_CROSS_TARGETS})
   ExternalProject_Add(weir_rt_${triple}
     SOURCE_DIR ${PROJECT_SOURCE_DIR}/runtime
     BINARY_DIR ${PROJECT_BINARY_DIR}/runtime-${triple}
-    CMAKE_ARGS -G ${CMAKE_GENERATOR}
-               -DCMAKE_TOOLCHAIN_FILE=${PROJECT_SOURCE_DIR}/cmake/${triple}.cmake
+    CMAKE_ARGS -DCMAKE_TOOLCHAIN_FILE=${PROJECT_SOURCE_DIR}/cmake/${triple}.cmake
                -DCMAKE_BUILD_TYPE=Release
                -DWEIR_SIMDJSON_SOURCE=${WEIR_SIMDJSON_SOURCE}
                ${launchers}
