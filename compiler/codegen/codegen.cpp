@@ -1458,46 +1458,7 @@ bool emitObject(const core::Program& p, const Options& opts, const std::string& 
   return emitFile(p, opts, os, CGFT_ObjectFile, error);
 }
 
-bool linkExecutable(const std::string& objPath, const std::string& exePath, const std::string& runtimeLib,
-                    const Options& opts, std::string& error) {
-  std::string clang = "/usr/bin/clang-16";
-  std::vector<std::string> args = {clang, objPath, runtimeLib, "-o", exePath, "-lm", "-lpthread"};
-  // The runtime's JSON decoder (simdjson) and rule engine (MQTT client, OpenSSL) are C++:
-  // linked only where a program uses them.
-  if (opts.triple.empty()) {
-    for (const char* a : {"-Wl,--as-needed", "-lsimdjson", "-lssl", "-lcrypto", "-lstdc++"}) args.push_back(a);
-  }
-  if (sys::fs::exists("/usr/bin/ld.lld-16")) args.push_back("-fuse-ld=lld-16");
-  if (!opts.triple.empty()) args.push_back("--target=" + opts.triple);
-  SmallString<128> errFile;
-  sys::fs::createTemporaryFile("weir-link", "txt", errFile);
-  std::vector<StringRef> argv(args.begin(), args.end());
-  std::optional<StringRef> redirects[] = {std::nullopt, std::nullopt, StringRef(errFile)};
-  std::string msg;
-  int rc = sys::ExecuteAndWait(clang, argv, std::nullopt, redirects, 0, 0, &msg);
-  std::string out;
-  {
-    std::ifstream in(errFile.c_str());
-    std::stringstream ss;
-    ss << in.rdbuf();
-    out = ss.str();
-  }
-  sys::fs::remove(errFile);
-  if (rc != 0) {
-    error = "linking failed (" + clang + "): " + (msg.empty() ? "" : msg + ": ") + out;
-    return false;
-  }
-  return true;
-}
-
-bool buildExecutable(const core::Program& p, const Options& opts, const std::string& exePath,
-                     const std::string& runtimeLib, std::string& error) {
-  std::string obj = exePath + ".o";
-  if (!emitObject(p, opts, obj, error)) return false;
-  bool ok = linkExecutable(obj, exePath, runtimeLib, opts, error);
-  sys::fs::remove(obj);
-  return ok;
-}
+// linkExecutable and buildExecutable: link.cpp.
 
 bool checkCpu(const std::string& tripleIn, const std::string& cpu, std::string& error) {
   if (cpu.empty() || cpu == "native" || cpu == "generic") return true;

@@ -14,6 +14,7 @@
 // action to unit and flushes stdout.
 #pragma once
 #include <string>
+#include <vector>
 
 #include "core/core.hpp"
 
@@ -30,6 +31,10 @@ struct Options {
   std::string moduleName = "main";
   bool rcInserted = false;     // the program already contains Dup/Drop
   bool verifyRc = false;       // run core::verifyRc after insertion (tests; a failure is an ICE)
+  // Linking (link.cpp): a fully static executable (glibc, OpenSSL, libstdc++ included), and
+  // without symbols and debug information.
+  bool staticLink = false;
+  bool strip = false;
 };
 
 // Checks a --cpu value for a target triple (empty = host): true, or false with a message for
@@ -42,7 +47,10 @@ bool emitAsm(const core::Program&, const Options&, std::string& outText, std::st
 bool emitObject(const core::Program&, const Options&, const std::string& objPath, std::string& error);
 
 // Links objPath with the runtime static library into exePath using /usr/bin/clang-16
-// (lld, -lm -lpthread). Cross targets: Options::triple is passed as --target.
+// (lld, -lm -lpthread). Cross targets: Options::triple is passed as --target, and the
+// libraries are the target's (Debian gcc-cross and multiarch). link.cpp.
+std::vector<std::string> linkCommand(const std::string& objPath, const std::string& exePath,
+                                     const std::string& runtimeLib, const Options&);
 bool linkExecutable(const std::string& objPath, const std::string& exePath, const std::string& runtimeLib,
                     const Options&, std::string& error);
 

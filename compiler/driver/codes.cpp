@@ -49,10 +49,18 @@ const CodeInfo kCodes[] = {
    "beside itself (../lib/weir/ in an installation), in its build tree, or where WEIR_RUNTIME\n"
    "says. Build it with `make`, or point WEIR_RUNTIME at it:\n\n"
    "    WEIR_RUNTIME=/opt/weir/lib/weir/libweir_rt.a weir build rules.weir"},
-  {"E0905", "no runtime for the target",
-   "`--target` makes code for another CPU, but an executable also needs the Weir runtime built\n"
-   "for that CPU, which this installation does not have yet. `--emit=obj` and `--emit=asm` work\n"
-   "for any target; linking for ARM gateways comes with the cross-built runtime."},
+  {"E0905", "no runtime or cross toolchain for the target",
+   "`--target` makes code for another CPU. An executable also needs the Weir runtime built for\n"
+   "that CPU and the target's C library, C++ library and OpenSSL to link with. weir links for\n"
+   "this machine and for aarch64-linux-gnu (64-bit ARM: Raspberry Pi 3/4/5, most gateways); on\n"
+   "Debian 12 the aarch64 toolchain is:\n\n"
+   "    sudo dpkg --add-architecture arm64 && sudo apt-get update\n"
+   "    sudo apt-get install gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross \\\n"
+   "        libssl-dev:arm64 libutf8proc-dev:arm64\n\n"
+   "(scripts/setup in the Weir sources installs it), then rebuild weir: its build makes the\n"
+   "runtime in build/runtime-aarch64-linux-gnu/ when the cross compiler is there. `--emit=obj`\n"
+   "and `--emit=asm` work for any 64-bit little-endian target without any of this.\n"
+   "See docs/deploy.md."},
   {"E0903", "unknown CPU",
    "`--cpu` names the processor the executable is optimised for. Without it, weir builds for the\n"
    "baseline of the target architecture (x86-64: every 64-bit x86 CPU; aarch64: armv8-a), so a\n"

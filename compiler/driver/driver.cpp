@@ -12,9 +12,8 @@
 #include <unistd.h>
 
 #include "codegen/codegen.hpp"
-#include <llvm/TargetParser/Host.h>
-#include <llvm/TargetParser/Triple.h>
 #include "core/lower/lower.hpp"
+#include "driver/target.hpp"
 #include "names/names.hpp"
 #include "syntax/parser.hpp"
 #include "types/infer.hpp"
@@ -216,16 +215,11 @@ static int compileToExe(const Options& opts, const std::string& exe) {
       break;
   }
   // Setup problems are the user's to fix, with the cause and the remedy (not a compiler bug).
-  std::string rt = runtimeLib();
-  if (std::error_code ec; !fs::exists(rt, ec))
-    return plainError(opts, "E0904",
-                      "the Weir runtime library is missing: " + rt +
-                          (std::getenv("WEIR_RUNTIME") ? " (WEIR_RUNTIME points there)"
-                                                       : " (build it with `make`, or set WEIR_RUNTIME)"));
-  if (!opts.target.empty() && llvm::Triple(opts.target).getArch() != llvm::Triple(llvm::sys::getDefaultTargetTriple()).getArch())
-    return plainError(opts, "E0905",
-                      "an executable for " + opts.target + " needs the Weir runtime built for that CPU, which this "
-                      "installation does not have yet; `--emit=obj` and `--emit=asm` work for any target");
+  RuntimeLookup found = findRuntime(opts.target, opts.staticLink);
+  if (found.lib.empty()) return plainError(opts, found.code.c_str(), found.message);
+  const std::string& rt = found.lib;
+  co.staticLink = opts.staticLink;
+  co.strip = opts.strip;
   if (!codegen::buildExecutable(*core, co, exe, rt, err)) return linkError(opts, *core, err);
   return 0;
 }

@@ -22,6 +22,8 @@ struct Options {
   bool colour = false;
   std::string target;                // --target triple
   std::string cpu;                   // --cpu: empty = portable baseline, "native", or a CPU name
+  bool staticLink = false;           // --static: a fully static executable
+  bool strip = false;                // --strip/-s: no symbols or debug information
   std::vector<std::string> runArgs;  // weir run FILE -- ARGS
   bool quiet = false;
   std::vector<std::string> importPaths;  // more folders for imported modules (weir test)

@@ -55,6 +55,10 @@ static int realMain(int argc, char** argv) {
   build->add_option("--cpu", o.cpu,
                     "CPU to optimise for: native (this machine; the binary may not run on older CPUs) or an LLVM "
                     "CPU name such as x86-64-v3 or cortex-a72. Default: the architecture's baseline, runs anywhere");
+  build->add_flag("--static", o.staticLink,
+                  "Link a fully static executable (C library, OpenSSL and C++ library included), to copy to a "
+                  "device with nothing installed; see docs/deploy.md");
+  build->add_flag("-s,--strip", o.strip, "Leave symbols and debug information out of the executable (smaller)");
   addCommon(build, o, errorFormat, colour);
 
   auto* run = app.add_subcommand("run", "Compile a program and run it: weir run [FILE] [-- ARGS]");

@@ -19,6 +19,8 @@ comment nor blank). See README.md beside this file for the format:
 
 Usage:
     run_golden.py --weir WEIR --workdir DIR [--valgrind] FILE.weir...
+    run_golden.py ... --target aarch64-linux-gnu [--build-arg=--static] --runner qemu-aarch64 FILE.weir...
+(the second builds for another CPU and runs the programs under an emulator; tests/cross)
 Exit status 0 when every file passes, 1 otherwise.
 """
 
@@ -37,6 +39,9 @@ import time
 DEFAULT_OPT = 2
 DEFAULT_TIMEOUT = 10.0
 BUILD_TIMEOUT = 120.0
+# Cross builds (--target, --build-arg, --runner): extra `weir build` arguments and the command
+# that runs the program (an emulator), with how much slower it runs.
+CROSS = {"build": [], "runner": [], "slowdown": 1.0}
 VALGRIND_SLOWDOWN = 20.0  # the run timeout is multiplied by this under valgrind
 VALGRIND_STACK = "32M"    # WEIR_STACK_SIZE under valgrind
 
@@ -264,14 +269,14 @@ def check_run(weir, path, spec, workdir, valgrind):
     exe = os.path.join(os.path.abspath(workdir), stem + (".vg" if valgrind else ""))
     if os.path.exists(exe):
         os.remove(exe)
-    cmd = [weir, "build", f"-O{spec.opt}", name, "-o", exe]
+    cmd = [weir, "build", f"-O{spec.opt}", name, "-o", exe] + CROSS["build"]
     status, out, err, secs, to = run(cmd, cwd, BUILD_TIMEOUT)
     if to or status != 0 or not os.path.exists(exe):
         failures.append(f"`{' '.join(cmd[1:])}` failed: {describe_status(status, to, BUILD_TIMEOUT)}")
         failures.append("compiler output:\n" + indent(text(err) + text(out)))
         return failures
-    run_cmd = [exe] + spec.args
-    timeout = spec.timeout
+    run_cmd = CROSS["runner"] + [exe] + spec.args
+    timeout = spec.timeout * CROSS["slowdown"]
     if valgrind:
         if shutil.which("valgrind") is None:
             return failures + ["valgrind is not installed, so this leak test cannot run (scripts/setup installs it)"]
@@ -349,9 +354,18 @@ def main():
                     help="run the compiled program under valgrind and fail on definite leaks or memory errors")
     ap.add_argument("--list-leak-tests", action="store_true",
                     help="print the files (among FILES) that qualify for a leak test, and exit")
+    ap.add_argument("--target", help="build for this target triple (weir build --target)")
+    ap.add_argument("--build-arg", action="append", default=[], help="one more `weir build` argument")
+    ap.add_argument("--runner", help="run the programs through this command, e.g. qemu-aarch64 (split on spaces)")
     ap.add_argument("files", nargs="+")
     a = ap.parse_args()
     weir = os.path.abspath(a.weir)
+    if a.target:
+        CROSS["build"] += ["--target", a.target]
+    CROSS["build"] += a.build_arg
+    if a.runner:
+        CROSS["runner"] = shlex.split(a.runner)
+        CROSS["slowdown"] = 5.0
     if a.list_leak_tests:
         for p in a.files:
             with open(p, encoding="utf-8", errors="replace") as f:

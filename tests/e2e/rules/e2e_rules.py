@@ -6,6 +6,9 @@ failure. The rule program is compiled live from tests/e2e/rules/programs/ (cache
 
     e2e_rules.py --weir build/compiler/weir --tool build/runtime/mqtt/weir-mqtt \
                  --workdir build/tests/e2e/rules --case roundtrip
+
+With --target TRIPLE --runner CMD the rule programs are built for another CPU (with --build-arg,
+e.g. --static) and run through CMD, an emulator such as qemu-aarch64 (tests/cross).
 """
 import argparse
 import fcntl
@@ -14,6 +17,7 @@ import json
 import os
 import random
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -30,17 +34,23 @@ from e2e_mqtt import (Broker, Fail, Proc, check, expect, free_port, gen_certs,  
                       run_cases, wait_for)
 
 WEIR = TOOL = WORKDIR = None
+BUILD_ARGS = []   # --target/--build-arg: extra `weir build` arguments
+RUNNER = []       # --runner: the command that runs a rule program (an emulator)
 FAST = ["--backoff-min", "50", "--backoff-max", "500", "--connect-timeout", "3000"]
 
 
 # ---------------------------------------------------------------- helpers
 
-def compile_program(name):
-    """The program tests/e2e/rules/programs/<name>.weir built once per content and compiler."""
-    src = os.path.join(HERE, "programs", name + ".weir")
+def compile_program(name, src=None):
+    """The program tests/e2e/rules/programs/<name>.weir (or src) built once per content, compiler
+    and build arguments; returns the executable (program_command: how to run it)."""
+    src = src or os.path.join(HERE, "programs", name + ".weir")
     h = hashlib.sha256(open(src, "rb").read())
-    for f in (WEIR, os.path.join(os.path.dirname(WEIR), "..", "runtime", "libweir_rt.a")):
-        if os.path.exists(f):   # the compiler and the runtime it links
+    h.update(" ".join(BUILD_ARGS).encode())
+    build = os.path.join(os.path.dirname(WEIR), "..")
+    for f in (WEIR, os.path.join(build, "runtime", "libweir_rt.a"),
+              *[os.path.join(build, d, "libweir_rt.a") for d in os.listdir(build) if d.startswith("runtime-")]):
+        if os.path.exists(f):   # the compiler and the runtimes it links
             h.update(str(os.stat(f).st_mtime_ns).encode())
     os.makedirs(WORKDIR, exist_ok=True)
     exe = os.path.join(WORKDIR, f"{name}-{h.hexdigest()[:12]}")
@@ -48,11 +58,16 @@ def compile_program(name):
         fcntl.flock(lock, fcntl.LOCK_EX)   # parallel cases: one compiles, the others wait
         if not os.path.exists(exe):
             tmp = exe + ".tmp"
-            r = subprocess.run([WEIR, "build", src, "-o", tmp], capture_output=True, text=True,
-                               timeout=180)
+            r = subprocess.run([WEIR, "build", src, "-o", tmp, *BUILD_ARGS], capture_output=True,
+                               text=True, timeout=180)
             check(r.returncode == 0, f"weir build {name}: status {r.returncode}\n{r.stderr}{r.stdout}")
             os.rename(tmp, exe)
     return exe
+
+
+def program_command(name, src=None):
+    """compile_program's executable behind RUNNER (the emulator of a cross build, if any)."""
+    return RUNNER + [compile_program(name, src)]
 
 
 def scrape(port, path="/metrics"):
@@ -95,8 +110,8 @@ class Env(e2e_mqtt.Env):
         return p
 
     def rule(self, b, *extra, name="rule", scheme="mqtt", host="127.0.0.1"):
-        exe = compile_program("echo")
-        return self.spawn([exe, "--broker", f"{scheme}://{host}:{b.port}", *extra], name)
+        exe = program_command("echo")
+        return self.spawn([*exe, "--broker", f"{scheme}://{host}:{b.port}", *extra], name)
 
     def sub(self, b, *args, name="collector"):
         return self.spawn([TOOL, "sub", "-h", "127.0.0.1", "-p", b.port, *FAST, *args, "--ready",
@@ -463,6 +478,39 @@ def case_sigterm(env):
     check(not bad, "the broker saw no DISCONNECT: " + "\n".join(bad))
 
 
+def case_fleet_alerts(env):
+    """examples/fleet_alerts.weir live: its sample telemetry (examples/fleet_alerts.jsonl) is
+    published to a broker one message at a time; the alerts and trip summaries it publishes are
+    those its replay test expects (examples/fleet_alerts.expected). Compared as sets: live, the
+    two rules run on different workers, so an alert and a trip summary may swap places."""
+    examples = os.path.join(HERE, "..", "..", "..", "examples")
+    exe = program_command("fleet_alerts", os.path.join(examples, "fleet_alerts.weir"))
+    expected = [l.split(" ", 1) for l in open(os.path.join(examples, "fleet_alerts.expected")).read().splitlines()]
+    expected = [(t, p) for t, p in expected if t == "fleet/alerts" or t.endswith("/trip")]
+    b = env.broker()
+    mport = free_port()
+    rule = env.spawn([*exe, "--broker", f"mqtt://127.0.0.1:{b.port}", "--metrics-port", mport,
+                      "--client-id", "fleet"], "fleet_alerts")
+    wait_ready(rule, mport, timeout=30)
+    col = env.sub(b, "-t", "fleet/alerts", "-t", "fleet/+/trip", "-q", 1, "-C", len(expected),
+                  "--timeout", 30)
+    col.wait_line("ready")
+    for line in open(os.path.join(examples, "fleet_alerts.jsonl")):
+        if line.strip():
+            m = json.loads(line)
+            r = env.run([TOOL, "pub", "-h", "127.0.0.1", "-p", b.port, *FAST, "-t", m["topic"], "-q", 1,
+                         "-m", json.dumps(m["payload"]), "--quiet"])
+            expect(r, 0, what="publisher")
+    check(col.wait(30) == 0, f"collector: status {col.proc.returncode}: {col.err}")
+    got = sorted(col.messages())
+    want = sorted(p for _, p in expected)
+    check(got == want, "the published alerts and trips differ:\n  got  " + "\n       ".join(got)
+          + "\n  want " + "\n       ".join(want))
+    body = scrape(mport)[1]
+    check(metric(body, "weir_mqtt_connected") == 1, "connected gauge")
+    check(stop_rule(rule) == 143, f"status {rule.proc.returncode} after SIGTERM")
+
+
 CASES = {name[5:]: fn for name, fn in globals().items() if name.startswith("case_")}
 
 
@@ -475,11 +523,16 @@ def main():
     ap.add_argument("--case", action="append")
     ap.add_argument("--list", action="store_true")
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
+    ap.add_argument("--target", help="build the rule programs for this target triple")
+    ap.add_argument("--build-arg", action="append", default=[], help="one more `weir build` argument")
+    ap.add_argument("--runner", help="run the rule programs through this command (split on spaces)")
     a = ap.parse_args()
     if a.list:
         print("\n".join(CASES))
         return 0
     WEIR, TOOL, WORKDIR = os.path.abspath(a.weir), os.path.abspath(a.tool), os.path.abspath(a.workdir)
+    BUILD_ARGS.extend((["--target", a.target] if a.target else []) + a.build_arg)
+    RUNNER.extend(shlex.split(a.runner) if a.runner else [])
     return run_cases(CASES, a.case or list(CASES), Env, a.keep)
 
 
