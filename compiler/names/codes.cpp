@@ -56,6 +56,12 @@ const CodeInfo kCodes[] = {
    "A fixity declaration (`infixl 6 |+|`) must be in the module that defines the operator.\n"},
   {"E0119", "cannot derive this class",
    "`deriving` supports Eq, Ord and Show so far. Write other instances by hand.\n"},
+  {"E0120", "cannot derive Enum or Bounded for this type",
+   "`deriving (Enum)` needs an enumeration: a type whose constructors all have no fields.\n"
+   "`deriving (Bounded)` needs an enumeration or a type with a single constructor.\n\n"
+   "    data Shape = Circle Float | Square deriving (Enum)   -- `Circle` has a field\n\n"
+   "Fix: derive only for an enumeration, or write the instance by hand:\n\n"
+   "    data Shape = Circle | Square deriving (Enum)\n"},
   {"E0118", "not a method of the class",
    "An instance or class body defines a name that the class does not declare as a method.\n"},
 };

@@ -375,12 +375,33 @@ TypeP Checker::infer(ast::ExprPtr& ep) {
       t = tcon(kString);
       break;
     case Expr::Range: {
-      // [a ..] is not supported in a strict language; [a .. b], [a, b .. c] go through Enum.
+      // [a .. b], [a, b .. c] go through Enum. [a ..] and [a, b ..] stop at maxBound
+      // (minBound going down), as in Haskell, so they are finite only for an enumeration
+      // (`deriving (Enum, Bounded)`, Bool, Ordering): on a number, where Haskell's list is
+      // infinite, they are rejected (E0253) in a strict language.
       if (!e.rangeHasTo) {
-        auto& d = diags.error("E0253", e.span, "an infinite range `[a ..]` cannot be built in a strict language");
-        d.hint = "give an upper bound: `[a .. b]`";
-        t = fresh();
-        break;
+        bool literal = false;
+        for (auto& a : e.args)
+          literal = literal || (a->kind == Expr::Lit && (a->lit.kind == ast::Literal::Int || a->lit.kind == ast::Literal::Float));
+        auto infinite = [&] {
+          auto& d = diags.error("E0253", e.span, "an infinite range `[a ..]` cannot be built in a strict language");
+          d.label = "on a number this list would never end";
+          d.hint = "give an upper bound: `[a .. b]` (`[a ..]` works on an enumeration with `deriving (Enum, Bounded)`)";
+        };
+        if (literal) {
+          infinite();
+          t = fresh();
+          break;
+        }
+        std::string fn = e.rangeHasThen ? "Prelude.enumFromThen" : "Prelude.enumFrom";
+        ep = mkApp(mkVar(fn, e.span), e.args, e.span);
+        TypeP lt = infer(ep);
+        std::vector<TypeP> elem;
+        if (TypeP h = typeHead(lt, &elem); h->kind == Type::Con && h->name == kList && elem.size() == 1) {
+          TypeP et = prune(elem[0]);
+          if (et->kind == Type::Con && (et->name == kInt || et->name == kFloat)) infinite();
+        }
+        return lt;
       }
       std::string fn = e.rangeHasThen ? "Prelude.enumFromThenTo" : "Prelude.enumFromTo";
       auto call = mkApp(mkVar(fn, e.span), e.args, e.span);
