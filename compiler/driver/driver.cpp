@@ -136,6 +136,7 @@ int frontEnd(const Options& opts, Front& f, bool needTypes) {
   }
   names::Options no;
   no.searchPath.push_back(stdlibDir());
+  no.continueAfterUnknownNames = needTypes;  // type errors elsewhere are reported too
   f.program = names::loadAndRename(f.sources, f.mainFile, no, *f.diags);
   if (!f.program) {
     printDiagnostics(*f.diags, opts);

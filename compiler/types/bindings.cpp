@@ -149,6 +149,9 @@ void patVars(const ast::PatPtr& p, std::vector<std::string>& out) {
 
 }  // namespace
 
+void collectRefs(const std::vector<ast::DeclPtr>& decls, std::set<std::string>& out) { refsDecls(decls, out); }
+void collectPatVars(const ast::PatPtr& p, std::vector<std::string>& out) { patVars(p, out); }
+
 void Checker::inferClauses(const std::vector<ast::Decl*>& clauses, TypeP type) {
   size_t n = clauses[0]->pats.size();
   for (auto* c : clauses)

@@ -187,7 +187,13 @@ TypeP Checker::infer(ast::ExprPtr& ep) {
     case Expr::Var:
     case Expr::Con: {
       auto it = env.find(e.name);
-      if (it == env.end()) { t = fresh(); break; }  // unknown names were reported by the renamer
+      // An unknown name was reported by the renamer (E0100); the error type keeps it from
+      // causing more errors in the declarations that use it.
+      if (it == env.end()) {
+        unknownNames.push_back(e.span);
+        t = tcon(kError);
+        break;
+      }
       auto ev = std::make_shared<Evidence>();
       if (inProgress.count(e.name)) {
         t = it->second.type;
@@ -250,6 +256,12 @@ TypeP Checker::infer(ast::ExprPtr& ep) {
         TypeP from, to;
         if (!isFun(ft, &from, &to)) {
           TypeP pf = prune(ft);
+          if (isErrorType(pf)) {
+            // An unknown function (reported already): check the arguments on their own;
+            // the result is unknown too.
+            for (size_t j = i; j < e.args.size(); ++j) infer(e.args[j]);
+            break;
+          }
           if (pf->kind == Type::Meta) {
             from = fresh();
             to = fresh();

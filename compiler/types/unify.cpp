@@ -83,7 +83,17 @@ bool Checker::unify(TypeP a, TypeP b, UnifyError& err) {
       return a->id == b->id ? true : mismatch();
     case Type::App:
       if (!unify(a->a, b->a, err)) {
-        if (err.kind == UnifyError::Mismatch && !isFun(a)) { err.left = a; err.right = b; }
+        // The pair for the note is the smallest pair of whole types that differ: never a
+        // partial application (`Map String`, the arrow's `(->) a`), which a user cannot write.
+        // Two functions keep the pair of their argument types.
+        auto partialArrow = [](TypeP t) {
+          t = prune(t);
+          return t->kind == Type::App && prune(t->a)->kind == Type::Con && prune(t->a)->name == kArrow;
+        };
+        if (err.kind == UnifyError::Mismatch && !partialArrow(a) && !partialArrow(b) && !(isFun(a) && isFun(b))) {
+          err.left = a;
+          err.right = b;
+        }
         return false;
       }
       return unify(a->b, b->b, err);
