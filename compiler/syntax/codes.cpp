@@ -130,18 +130,18 @@ const CodeInfo kSyntaxCodes[] = {
      "      pure ()\n"},
     {"E0010", "unexpected token",
      "The parser found a token that cannot appear at this point of the program; often a\n"
-     "bracket is unbalanced or an operator is missing. Look at the marked token and the one\n"
-     "before it.\n"
+     "keyword is left over from an edit, or an operator is missing. Look at the marked token\n"
+     "and the one before it.\n"
      "\n"
      "Example:\n"
      "\n"
      "    total :: Int\n"
-     "    total = (1 + 2))\n"
+     "    total = 1 then 2\n"
      "\n"
      "Fix:\n"
      "\n"
      "    total :: Int\n"
-     "    total = (1 + 2)\n"},
+     "    total = 1 + 2\n"},
     {"E0011", "expected an expression",
      "An expression was required here (after `=`, `->`, `then`, `in`, an operator...) but\n"
      "something else was found.\n"

@@ -154,7 +154,7 @@ const CodeInfo kCodes[] = {
    "    speedOf :: { speed :: Float } -> Float\n"
    "    speedOf r = r.speed\n"
    "    x :: Float\n"
-   "    x = speedOf { speed = 1.0, device = \"t1\" }\n"
+   "    x = speedOf ({ speed = 1.0, device = \"t1\" })\n"
    "\n"
    "Fix: pass a record with exactly the fields the type names (or make the type open with\n"
    "a row variable: `{ speed :: Float | r }`).\n"
@@ -162,7 +162,7 @@ const CodeInfo kCodes[] = {
    "    speedOf :: { speed :: Float | r } -> Float\n"
    "    speedOf r = r.speed\n"
    "    x :: Float\n"
-   "    x = speedOf { speed = 1.0, device = \"t1\" }\n"},
+   "    x = speedOf ({ speed = 1.0, device = \"t1\" })\n"},
   {"E0221", "record has no such field",
    "A field is read that the record does not have. The hint lists the closest field name.\n"
    "\n"
@@ -379,14 +379,18 @@ const CodeInfo kCodes[] = {
    "\n"
    "Example:\n"
    "\n"
-   "    data T = T\n"
-   "    instance Eq T where\n"
+   "    class Shape a where\n"
+   "      area :: a -> Float\n"
+   "    data Square = Square Float\n"
+   "    instance Shape Square where\n"
    "\n"
    "Fix: define the missing method (the message names it).\n"
    "\n"
-   "    data T = T\n"
-   "    instance Eq T where\n"
-   "      T == T = True\n"},
+   "    class Shape a where\n"
+   "      area :: a -> Float\n"
+   "    data Square = Square Float\n"
+   "    instance Shape Square where\n"
+   "      area (Square s) = s * s\n"},
   {"E0244", "missing superclass instance",
    "`instance Ord T` needs `instance Eq T` too, because `Eq` is a superclass of `Ord`.\n"
    "\n"
@@ -723,15 +727,15 @@ const CodeInfo kCodes[] = {
    "\n"
    "Example:\n"
    "\n"
-   "    body :: Bytes -> Bytes\n"
-   "    body <<b:n/bytes, n:8>> = b\n"
-   "    body _ = <<>>\n"
+   "    size :: Bytes -> Int\n"
+   "    size <<n:n>> = n\n"
+   "    size _ = 0\n"
    "\n"
    "Fix:\n"
    "\n"
-   "    body :: Bytes -> Bytes\n"
-   "    body <<n:8, b:n/bytes, _/bytes>> = b\n"
-   "    body _ = <<>>\n"},
+   "    size :: Bytes -> Int\n"
+   "    size <<n:8, _:n/bytes>> = n\n"
+   "    size _ = 0\n"},
   {"E0299", "not supported yet",
    "The construct parses but the compiler does not handle it yet (the message names it).\n"
    "\n"

@@ -14,7 +14,7 @@ import shutil
 import subprocess
 import sys
 
-weir, root, work = sys.argv[1], sys.argv[2], sys.argv[3]
+weir, root, work = os.path.abspath(sys.argv[1]), sys.argv[2], sys.argv[3]
 
 # Codes whose example cannot be checked by `weir check` on one file, and why.
 NOT_CHECKED = {
@@ -22,6 +22,7 @@ NOT_CHECKED = {
     "E0024": "the example needs a thousand levels of nesting",
     "E0101": "reserved, no error uses it",
     "E0107": "an import cycle needs two files",
+    "E0112": "the module name of an imported file is checked: it needs a second, importing file",
     "E0299": "no construct is unsupported on purpose; the example is generic",
     "E0900": "about the command line (a file that cannot be read)",
     "E0901": "about `weir build` and `weir run`",
@@ -43,10 +44,10 @@ failures = []
 
 
 def block_after(lines, start):
-    """The indented block (4 spaces) after line `start`, skipping blank lines, dedented."""
+    """The first indented block (4 spaces) after line `start`, dedented."""
     i = start + 1
-    while i < len(lines) and not lines[i].strip():
-        i += 1
+    while i < len(lines) and not lines[i].startswith("    ") and not lines[i].startswith("Fix"):
+        i += 1  # blank lines and the rest of the sentence
     out = []
     while i < len(lines) and (lines[i].startswith("    ") or not lines[i].strip()):
         out.append(lines[i][4:])
