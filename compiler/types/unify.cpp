@@ -191,8 +191,15 @@ void Checker::reportUnify(const UnifyError& err, TypeP found, TypeP expected, Sp
   }
   auto& d = diags.error("E0201", span, what.empty() ? "mismatched types" : fmt::format("mismatched types in {}", what));
   d.label = fmt::format("expected `{}`, found `{}`", x, f);
-  if (err.left && err.right && (pr.show(err.left) != f || pr.show(err.right) != x))
-    d.notes.push_back(fmt::format("`{}` and `{}` differ", pr.show(err.left), pr.show(err.right)));
+  if (err.left && err.right && (pr.show(err.left) != f || pr.show(err.right) != x)) {
+    // Say it in words when one side is a function and the other is not.
+    TypeP l = prune(err.left), r = prune(err.right);
+    if (isFun(l) != isFun(r) && l->kind != Type::Meta && r->kind != Type::Meta)
+      d.notes.push_back(fmt::format("`{}` is a function and `{}` is not", pr.show(isFun(l) ? l : r),
+                                    pr.show(isFun(l) ? r : l)));
+    else
+      d.notes.push_back(fmt::format("`{}` and `{}` differ", pr.show(err.left), pr.show(err.right)));
+  }
   if (pr.renamedSkolems()) {
     // Same-named type variables of different signatures were printed apart: say which is which.
     for (auto& [id, name] : pr.skolemNames()) {
