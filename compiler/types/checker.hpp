@@ -117,6 +117,7 @@ class Checker {
   // ---- bindings.cpp
   void inferGroup(std::vector<ast::DeclPtr>& decls, bool topLevel);
   void dropErrorsAfterUnknownNames();
+  bool stringIsNotListError(size_t from) const;
   void inferClauses(const std::vector<ast::Decl*>& clauses, TypeP type);
   void checkExplicit(const std::string& name, const std::vector<ast::Decl*>& clauses, const Scheme& sch,
                      std::vector<DictVarP> extraGivens, Span span, std::vector<DictVarP>* paramsOut);

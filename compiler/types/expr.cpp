@@ -180,6 +180,15 @@ TypeP Checker::inferRecordLit(Expr& e, TypeP expected) {
   return trecord(row);
 }
 
+// Whether an error reported since diagnostic `from` is a String given to a list function
+// (or a list where a String is expected): the "String is not [Char]" hint of mismatchHints.
+bool Checker::stringIsNotListError(size_t from) const {
+  for (size_t k = from; k < diags.all().size(); ++k)
+    if (diags.all()[k].severity == Severity::Error && diags.all()[k].hint.rfind("`String` is not `[Char]`", 0) == 0)
+      return true;
+  return false;
+}
+
 TypeP Checker::infer(ast::ExprPtr& ep) {
   Expr& e = *ep;
   TypeP t;
@@ -296,9 +305,17 @@ TypeP Checker::infer(ast::ExprPtr& ep) {
           }
         }
         argOf = &e;
+        size_t before = diags.all().size();
         checkExpr(e.args[i], from);
         argOf = nullptr;
         ft = to;
+        if (stringIsNotListError(before)) {
+          // `intercalate ", " names`: a list function given a String. One error (with the
+          // Data.String hint) says it all; the other arguments and the result would repeat it.
+          for (size_t j = i + 1; j < e.args.size(); ++j) infer(e.args[j]);
+          ft = tcon(kError);
+          break;
+        }
       }
       t = ft;
       break;

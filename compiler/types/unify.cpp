@@ -287,6 +287,8 @@ void Checker::mismatchHints(Diagnostic& d, const ast::Expr& e, const ast::Expr* 
     d.hint = notList + ": to join strings with a separator use `S.intercalate`" + imp;
   else if (lib == "elem" || lib == "notElem")
     d.hint = notList + ": to look for a `Char` in a `String` use `S.elem`" + imp;
+  else if (lib == "isPrefixOf" || lib == "isSuffixOf" || lib == "isInfixOf")
+    d.hint = notList + fmt::format(": to test two strings use `S.{}`", lib) + imp;
   else if (lib == "replicate")
     d.hint = notList + ": to repeat a string use `S.replicate n s`, e.g. `S.replicate 3 \"ab\"`" + imp;
   else if (lib == "zip" || lib == "zipWith" || lib == "zip3")
