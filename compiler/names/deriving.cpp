@@ -4,6 +4,7 @@
 // compares and shows the record's fields one by one.
 #include "names/deriving.hpp"
 
+#include <algorithm>
 #include <functional>
 #include <map>
 
@@ -480,7 +481,10 @@ std::vector<DeclPtr> deriveInstances(const Decl& data, const std::vector<std::st
         tv->name = v;
         tv->span = sp;
         head->args.push_back(tv);
-        inst->qualType->context.push_back(Constraint{cls, tv, sp});
+        // An enumeration's Enum and Bounded do not depend on its (phantom) parameters.
+        bool enumeration = std::all_of(data.cons.begin(), data.cons.end(), [](const ConDecl& c) { return c.fields.empty(); });
+        if (!((cls == "Prelude.Enum" || cls == "Prelude.Bounded") && enumeration))
+          inst->qualType->context.push_back(Constraint{cls, tv, sp});
       }
     }
     inst->qualType->type = head;
