@@ -8,6 +8,7 @@ line starting with `Fix` followed by an indented block (the right code). A block
 start with `module` is checked inside `module Main where`, with `main = pure ()` added when it
 defines no `main`. `Example (in the file A/B.weir):` checks the block in that file.
 Usage: explain_test.py WEIR SOURCE_ROOT WORKDIR"""
+import concurrent.futures
 import os
 import re
 import shutil
@@ -76,7 +77,20 @@ def check(code, kind, block, path):
     return r.returncode, r.stdout + r.stderr
 
 
-checked = 0
+def verify(code, wrong, right, path):
+    """The problems with one code's example and fix (an empty list when both behave)."""
+    problems = []
+    rc, out = check(code, "wrong", wrong, path)
+    tag = ("warning" if code in WARNINGS else "error") + f"[{code}]"
+    if tag not in out:
+        problems.append(f"{code}: the wrong example does not report {tag}:\n" + "\n".join(wrong) + "\n--- weir check:\n" + out)
+    rc, out = check(code, "fix", right, path)
+    if rc != 0 or f"[{code}]" in out:
+        problems.append(f"{code}: the fix does not check cleanly:\n" + "\n".join(right) + "\n--- weir check:\n" + out)
+    return problems
+
+
+jobs = []
 for code in codes:
     r = subprocess.run([weir, "explain", code], capture_output=True, text=True, timeout=30)
     if r.returncode != 0 or code not in r.stdout:
@@ -94,15 +108,12 @@ for code in codes:
     if code in NOT_CHECKED:
         continue
     m = re.search(r"\(in the file ([\w/.]+)\)", lines[ex])
-    path = m.group(1) if m else "example.weir"
-    rc, out = check(code, "wrong", wrong, path)
-    tag = ("warning" if code in WARNINGS else "error") + f"[{code}]"
-    if tag not in out:
-        failures.append(f"{code}: the wrong example does not report {tag}:\n" + "\n".join(wrong) + "\n--- weir check:\n" + out)
-    rc, out = check(code, "fix", right, path)
-    if rc != 0 or f"[{code}]" in out:
-        failures.append(f"{code}: the fix does not check cleanly:\n" + "\n".join(right) + "\n--- weir check:\n" + out)
-    checked += 1
+    jobs.append((code, wrong, right, m.group(1) if m else "example.weir"))
+
+with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:  # CI has 2 cores
+    for problems in pool.map(lambda j: verify(*j), jobs):
+        failures += problems
+checked = len(jobs)
 
 for f in failures:
     print(f + "\n")
