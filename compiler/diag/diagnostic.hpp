@@ -40,6 +40,18 @@ class DiagnosticEngine {
   const std::vector<Diagnostic>& all() const { return diags_; }
   Diagnostic& at(size_t i) { return diags_.at(i); }  // to complete a diagnostic later (typed holes)
   const SourceManager& sources() const { return sm_; }
+  // Removes the diagnostics for which `drop` is true (errors that follow from earlier ones).
+  template <class Pred>
+  void eraseIf(Pred drop) {
+    std::vector<Diagnostic> kept;
+    errorCount_ = 0;
+    for (auto& d : diags_) {
+      if (drop(d)) continue;
+      if (d.severity == Severity::Error) ++errorCount_;
+      kept.push_back(std::move(d));
+    }
+    diags_ = std::move(kept);
+  }
 
  private:
   const SourceManager& sm_;

@@ -6,49 +6,48 @@ namespace {
 const CodeInfo kCodes[] = {
   {"E0900", "cannot read the source file",
    "The file given to weir does not exist, is a directory, cannot be read, or is not valid\n"
-   "UTF-8 text. Weir source files are UTF-8 and end in `.weir`."},
-  {"E0910", "weir.toml is not valid TOML",
-   "A project's `weir.toml` is read as TOML (https://toml.io). The error points at the first place\n"
-   "the file stops being TOML: a key without `=`, a string without its closing quote, a list\n"
-   "without `]`. A valid project file:\n\n"
-   "    name = \"demo\"\n"
-   "    version = \"0.1.0\"\n"
-   "    entry = \"src/Main.weir\"\n"
-   "    source-dirs = [\"src\"]"},
-  {"E0911", "a wrong or missing value in weir.toml",
-   "`weir.toml` must have `name` (a letter, then letters, digits, `_` or `-`: the program is built\n"
-   "as build/NAME) and `version` (MAJOR.MINOR.PATCH). `entry` (default \"src/Main.weir\") names the\n"
-   "module with `main`; `source-dirs` (default [\"src\"]) lists the folders searched for imported\n"
-   "modules. Paths are relative to the folder of weir.toml and must exist:\n\n"
-   "    name = \"greenhouse\"\n"
-   "    version = \"1.2.0\"\n"
-   "    entry = \"src/Main.weir\"\n"
-   "    source-dirs = [\"src\", \"vendor\"]"},
-  {"E0912", "unknown key in weir.toml",
-   "A warning: weir.toml has a key weir does not know (often a misspelling, like `entyr`). It is\n"
-   "ignored. The known keys are name, version, entry and source-dirs."},
-  {"E0913", "cannot create the project",
-   "`weir new NAME` creates the folder NAME with a project in it. NAME's last part is the\n"
-   "project's name and the program's: a letter, then letters, digits, `_` or `-`. The folder\n"
-   "must not exist yet:\n\n"
-   "    weir new greenhouse\n"
-   "    cd greenhouse && weir run -- --replay data/sample.jsonl"},
-  {"E0914", "no file and no project",
-   "`weir build`, `weir run` and `weir check` compile the FILE they are given or, without one, the\n"
-   "project whose weir.toml is in the current folder or a folder above it. This error means\n"
-   "neither was found:\n\n"
-   "    weir build rules.weir      # one file\n"
-   "    weir new rules && cd rules && weir build   # a project"},
+   "UTF-8 text. Weir source files are UTF-8 and end in `.weir`.\n"
+   "\n"
+   "Example:\n"
+   "\n"
+   "    weir check rules.wier\n"
+   "\n"
+   "Fix: give the path of a readable `.weir` file.\n"
+   "\n"
+   "    weir check rules.weir\n"},
   {"E0901", "no main",
-   "`weir build` and `weir run` need a `main :: IO ()` in the program's module."},
+   "`weir build` and `weir run` need a `main :: IO ()` in the program's module.\n"
+   "\n"
+   "Example:\n"
+   "\n"
+   "    weir run Fleet/Alerts.weir      # a library module without main\n"
+   "\n"
+   "Fix: build the program that imports it (or add a `main`).\n"
+   "\n"
+   "    weir run main.weir\n"},
   {"E0902", "undefined C function",
-   "A `foreign import ccall \"symbol\"` names a C function that neither the Weir runtime nor any\n"
-   "library the program links defines. Check the spelling of the symbol."},
+   "A `foreign import ccall \"symbol\"` names a C function that neither the Weir runtime nor\n"
+   "any library the program links defines.\n"
+   "\n"
+   "Example:\n"
+   "\n"
+   "    foreign import ccall \"weir_rt_now_msec\" nowMs :: IO Int\n"
+   "\n"
+   "Fix: check the spelling of the symbol, or link the library that defines it.\n"
+   "\n"
+   "    foreign import ccall \"weir_rt_now_ms\" nowMs :: IO Int\n"},
   {"E0904", "runtime library missing",
-   "Every executable is linked with the Weir runtime library (libweir_rt.a). weir looks for it\n"
-   "beside itself (../lib/weir/ in an installation), in its build tree, or where WEIR_RUNTIME\n"
-   "says. Build it with `make`, or point WEIR_RUNTIME at it:\n\n"
-   "    WEIR_RUNTIME=/opt/weir/lib/weir/libweir_rt.a weir build rules.weir"},
+   "Every executable is linked with the Weir runtime library (libweir_rt.a). weir looks\n"
+   "for it beside itself (../lib/weir/ in an installation), in its build tree, or where\n"
+   "WEIR_RUNTIME says.\n"
+   "\n"
+   "Example:\n"
+   "\n"
+   "    weir build rules.weir           # with weir copied alone to another folder\n"
+   "\n"
+   "Fix: build it with `make`, or point WEIR_RUNTIME at it.\n"
+   "\n"
+   "    WEIR_RUNTIME=/opt/weir/lib/weir/libweir_rt.a weir build rules.weir\n"},
   {"E0905", "no runtime or cross toolchain for the target",
    "`--target` makes code for another CPU. An executable also needs the Weir runtime built for\n"
    "that CPU and the target's C library, C++ library and OpenSSL to link with. weir links for\n"
@@ -60,15 +59,104 @@ const CodeInfo kCodes[] = {
    "(scripts/setup in the Weir sources installs it), then rebuild weir: its build makes the\n"
    "runtime in build/runtime-aarch64-linux-gnu/ when the cross compiler is there. `--emit=obj`\n"
    "and `--emit=asm` work for any 64-bit little-endian target without any of this.\n"
-   "See docs/deploy.md."},
+   "See docs/deploy.md.\n"
+   "\n"
+   "Example:\n"
+   "\n"
+   "    weir build rules.weir --target aarch64-linux-gnu   # no cross toolchain here\n"
+   "\n"
+   "Fix: install the aarch64 toolchain (above), rebuild weir, and build again.\n"
+   "\n"
+   "    weir build rules.weir --target aarch64-linux-gnu --static --strip\n"},
   {"E0903", "unknown CPU",
-   "`--cpu` names the processor the executable is optimised for. Without it, weir builds for the\n"
-   "baseline of the target architecture (x86-64: every 64-bit x86 CPU; aarch64: armv8-a), so a\n"
-   "binary built on one machine runs on every machine of that architecture.\n"
-   "`--cpu=native` uses every feature of the machine that builds (the binary may then stop with\n"
-   "an illegal instruction on an older CPU); otherwise give an LLVM CPU name:\n\n"
+   "`--cpu` names the processor the executable is optimised for. Without it, weir builds\n"
+   "for the baseline of the target architecture (x86-64: every 64-bit x86 CPU; aarch64:\n"
+   "armv8-a), so a binary built on one machine runs on every machine of that architecture.\n"
+   "`--cpu=native` uses every feature of the machine that builds (the binary may then stop\n"
+   "with an illegal instruction on an older CPU); otherwise give an LLVM CPU name.\n"
+   "\n"
+   "Example:\n"
+   "\n"
+   "    weir build rules.weir --cpu=haswel\n"
+   "\n"
+   "Fix:\n"
+   "\n"
    "    weir build rules.weir --cpu=x86-64-v3            # Haswell (2013) and later, AVX2\n"
-   "    weir build rules.weir --target aarch64-linux-gnu --cpu=cortex-a72   # Raspberry Pi 4"},
+   "    weir build rules.weir --target aarch64-linux-gnu --cpu=cortex-a72   # Raspberry Pi 4\n"},
+  {"E0910", "weir.toml is not valid TOML",
+   "A project's `weir.toml` is read as TOML (https://toml.io). The error points at the first place\n"
+   "the file stops being TOML: a key without `=`, a string without its closing quote, a list\n"
+   "without `]`. A valid project file:\n\n"
+   "    name = \"demo\"\n"
+   "    version = \"0.1.0\"\n"
+   "    entry = \"src/Main.weir\"\n"
+   "    source-dirs = [\"src\"]\n"
+   "\n"
+   "Example:\n"
+   "\n"
+   "    name = \"demo\n"
+   "\n"
+   "Fix: close the string.\n"
+   "\n"
+   "    name = \"demo\"\n"},
+  {"E0911", "a wrong or missing value in weir.toml",
+   "`weir.toml` must have `name` (a letter, then letters, digits, `_` or `-`: the program is built\n"
+   "as build/NAME) and `version` (MAJOR.MINOR.PATCH). `entry` (default \"src/Main.weir\") names the\n"
+   "module with `main`; `source-dirs` (default [\"src\"]) lists the folders searched for imported\n"
+   "modules. Paths are relative to the folder of weir.toml and must exist:\n\n"
+   "    name = \"greenhouse\"\n"
+   "    version = \"1.2.0\"\n"
+   "    entry = \"src/Main.weir\"\n"
+   "    source-dirs = [\"src\", \"vendor\"]\n"
+   "\n"
+   "Example:\n"
+   "\n"
+   "    name = \"demo\"\n"
+   "    version = \"1\"\n"
+   "\n"
+   "Fix: give MAJOR.MINOR.PATCH.\n"
+   "\n"
+   "    name = \"demo\"\n"
+   "    version = \"1.0.0\"\n"},
+  {"E0912", "unknown key in weir.toml",
+   "A warning: weir.toml has a key weir does not know (often a misspelling, like `entyr`). It is\n"
+   "ignored. The known keys are name, version, entry and source-dirs.\n"
+   "\n"
+   "Example:\n"
+   "\n"
+   "    entyr = \"src/Main.weir\"\n"
+   "\n"
+   "Fix: spell the key as weir knows it.\n"
+   "\n"
+   "    entry = \"src/Main.weir\"\n"},
+  {"E0913", "cannot create the project",
+   "`weir new NAME` creates the folder NAME with a project in it. NAME's last part is the\n"
+   "project's name and the program's: a letter, then letters, digits, `_` or `-`. The folder\n"
+   "must not exist yet:\n\n"
+   "    weir new greenhouse\n"
+   "    cd greenhouse && weir run -- --replay data/sample.jsonl\n"
+   "\n"
+   "Example:\n"
+   "\n"
+   "    weir new 2fast        # a name must start with a letter\n"
+   "\n"
+   "Fix: start the name with a letter.\n"
+   "\n"
+   "    weir new fast2\n"},
+  {"E0914", "no file and no project",
+   "`weir build`, `weir run` and `weir check` compile the FILE they are given or, without one, the\n"
+   "project whose weir.toml is in the current folder or a folder above it. This error means\n"
+   "neither was found:\n\n"
+   "    weir build rules.weir      # one file\n"
+   "    weir new rules && cd rules && weir build   # a project\n"
+   "\n"
+   "Example:\n"
+   "\n"
+   "    cd /tmp && weir build\n"
+   "\n"
+   "Fix: name the file, or run it inside a project.\n"
+   "\n"
+   "    weir build rules.weir\n"},
   {"E0920", "no tests to run",
    "`weir test` runs the test modules it finds: with no argument, every file named `*Test.weir`\n"
    "or `*_test.weir` under `tests/` in the current folder (searched recursively); otherwise the\n"
@@ -77,7 +165,15 @@ const CodeInfo kCodes[] = {
    "    import Test\n\n"
    "    tests :: [Test]\n"
    "    tests = [ test \"adds\" $ \\_ -> assertEqual 3 (1 + 2) ]\n\n"
-   "Run `weir test` in the folder that holds `tests/`, or name the files: `weir test tests/ParserTest.weir`."},
+   "Run `weir test` in the folder that holds `tests/`, or name the files: `weir test tests/ParserTest.weir`.\n"
+   "\n"
+   "Example:\n"
+   "\n"
+   "    weir test             # in a folder with no tests/\n"
+   "\n"
+   "Fix: run it where `tests/` is, or name the files.\n"
+   "\n"
+   "    weir test tests/ParserTest.weir\n"},
 };
 }  // namespace
 

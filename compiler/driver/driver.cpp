@@ -140,6 +140,7 @@ int frontEnd(const Options& opts, Front& f, bool needTypes) {
   names::Options no;
   for (auto& d : opts.importPaths) no.searchPath.push_back(d);
   no.searchPath.push_back(stdlibDir());
+  no.continueAfterUnknownNames = needTypes;  // type errors elsewhere are reported too
   f.program = names::loadAndRename(f.sources, f.mainFile, no, *f.diags);
   if (!f.program) {
     printDiagnostics(*f.diags, opts);

@@ -10,8 +10,15 @@ const CodeInfo kCodes[] = {
    "tree, a lost comment, or a file that no longer parses), the formatter has a bug: it leaves\n"
    "the file untouched and reports this error instead of writing a changed program.\n\n"
    "Please report it with the file. Until it is fixed, the file can opt out of formatting with\n"
-   "a comment line containing `weir-fmt: skip`:\n\n"
-   "    -- weir-fmt: skip (layout the formatter gets wrong)"},
+   "a comment line containing `weir-fmt: skip`.\n"
+   "\n"
+   "Example:\n"
+   "\n"
+   "    weir fmt src/Odd.weir\n"
+   "\n"
+   "Fix: keep the file as written until the formatter is fixed.\n"
+   "\n"
+   "    -- weir-fmt: skip (layout the formatter gets wrong)\n"},
 };
 }  // namespace
 

@@ -6,58 +6,300 @@ namespace {
 const CodeInfo kCodes[] = {
   {"E0100", "cannot find a value",
    "A name is used that is not defined in this scope: not a local variable, not a\n"
-   "top-level definition of this module, and not imported.\n\n"
-   "    total = sum xs + countt xs     -- `countt` is a typo\n\n"
-   "Fix the spelling, define the value, or import the module that exports it."},
-  {"E0101", "reserved", "Reserved."},
+   "top-level definition of this module, and not imported. When the name exists in a\n"
+   "standard module, the hint names the import.\n"
+   "\n"
+   "Example:\n"
+   "\n"
+   "    total :: [Int] -> Int\n"
+   "    total xs = sum xs + countt xs\n"
+   "\n"
+   "Fix: fix the spelling, define the value, or import the module that exports it.\n"
+   "\n"
+   "    total :: [Int] -> Int\n"
+   "    total xs = sum xs + length xs\n"},
+  {"E0101", "reserved",
+   "Reserved: no error uses this code today.\n"
+   "\n"
+   "Example:\n"
+   "\n"
+   "    -- (none)\n"
+   "\n"
+   "Fix:\n"
+   "\n"
+   "    -- (none)\n"},
   {"E0102", "cannot find a constructor",
-   "A constructor (an upper-case name in an expression or pattern) is not defined or imported.\n\n"
-   "    case m of Jsut x -> x      -- `Jsut` should be `Just`\n"},
+   "A constructor (an upper-case name in an expression or pattern) is not defined or\n"
+   "imported. The hint suggests a constructor with a similar name.\n"
+   "\n"
+   "Example:\n"
+   "\n"
+   "    get :: Maybe Int -> Int\n"
+   "    get m = case m of\n"
+   "      Jsut x -> x\n"
+   "      Nothing -> 0\n"
+   "\n"
+   "Fix:\n"
+   "\n"
+   "    get :: Maybe Int -> Int\n"
+   "    get m = case m of\n"
+   "      Just x -> x\n"
+   "      Nothing -> 0\n"},
   {"E0103", "a variable is bound twice in one pattern",
-   "Each variable may appear only once in a pattern. To require two parts to be equal, bind\n"
-   "them to different names and compare them in a guard:\n\n"
-   "    same (x, y) | x == y = True\n"},
+   "Each variable may appear only once in a pattern. To require two parts to be equal,\n"
+   "bind them to different names and compare them in a guard.\n"
+   "\n"
+   "Example:\n"
+   "\n"
+   "    same :: (Int, Int) -> Bool\n"
+   "    same (x, x) = True\n"
+   "    same _ = False\n"
+   "\n"
+   "Fix:\n"
+   "\n"
+   "    same :: (Int, Int) -> Bool\n"
+   "    same (x, y) | x == y = True\n"
+   "    same _ = False\n"},
   {"E0104", "cannot find a type",
-   "A type name in a signature or declaration is not defined or imported.\n\n"
-   "    f :: Strng -> Int    -- `Strng` should be `String`\n"},
+   "A type name in a signature or declaration is not defined or imported.\n"
+   "\n"
+   "Example:\n"
+   "\n"
+   "    size :: Strng -> Int\n"
+   "    size s = 0\n"
+   "\n"
+   "Fix: fix the spelling, or import the type (`import Data.Map (Map)`).\n"
+   "\n"
+   "    size :: String -> Int\n"
+   "    size s = 0\n"},
   {"E0105", "cannot find a type class",
-   "A class name in a context or instance is not defined or imported.\n"},
+   "A class name in a context or instance is not defined or imported.\n"
+   "\n"
+   "Example:\n"
+   "\n"
+   "    describe :: Showable a => a -> String\n"
+   "    describe x = show x\n"
+   "\n"
+   "Fix:\n"
+   "\n"
+   "    describe :: Show a => a -> String\n"
+   "    describe x = show x\n"},
   {"E0106", "cannot find a module",
    "An imported module was not found. Module `A.B` lives in `A/B.weir`, next to the program\n"
-   "or in the standard library.\n"},
+   "or in the standard library.\n"
+   "\n"
+   "Example:\n"
+   "\n"
+   "    import Data.Lists (sortBy)\n"
+   "\n"
+   "Fix: fix the module's name (or create the file `Data/Lists.weir`).\n"
+   "\n"
+   "    import Data.List (sortBy)\n"},
   {"E0107", "import cycle",
    "Modules import each other in a cycle. Weir compiles modules in order, so the graph of\n"
-   "imports must have no cycles. Move what both modules need into a third module.\n"},
+   "imports must have no cycles.\n"
+   "\n"
+   "Example (two files):\n"
+   "\n"
+   "    module A where          -- A.weir\n"
+   "    import B\n"
+   "    module B where          -- B.weir\n"
+   "    import A\n"
+   "\n"
+   "Fix: move what both modules need into a third module that both import.\n"
+   "\n"
+   "    module Common where     -- Common.weir, imported by A and B\n"},
   {"E0108", "ambiguous name",
-   "A name is imported from two modules that define different things with it. Qualify the\n"
-   "name (`Map.lookup`), or import one module qualified or with a `hiding` list.\n"},
+   "A name is imported from two modules that define different things with it.\n"
+   "\n"
+   "Example:\n"
+   "\n"
+   "    import Data.Map\n"
+   "    import Data.Set\n"
+   "    n :: Int\n"
+   "    n = size empty\n"
+   "\n"
+   "Fix: import the modules qualified (or with an import list) and qualify the name.\n"
+   "\n"
+   "    import qualified Data.Map as Map\n"
+   "    import qualified Data.Set as Set\n"
+   "    n :: Int\n"
+   "    n = Map.size (Map.empty :: Map.Map Int Int)\n"},
   {"E0109", "defined more than once",
    "A name is defined twice in the same scope, or the clauses of one function are\n"
-   "separated by other declarations. Keep all clauses of a function together.\n"},
+   "separated by other declarations. Keep all clauses of a function together.\n"
+   "\n"
+   "Example:\n"
+   "\n"
+   "    f :: Int -> Int\n"
+   "    f 0 = 1\n"
+   "    g :: Int\n"
+   "    g = 2\n"
+   "    f n = n\n"
+   "\n"
+   "Fix:\n"
+   "\n"
+   "    f :: Int -> Int\n"
+   "    f 0 = 1\n"
+   "    f n = n\n"
+   "    g :: Int\n"
+   "    g = 2\n"},
   {"E0110", "bad export",
-   "An export list names something that is not defined in the module and not imported.\n"},
+   "An export list names something that is not defined in the module and not imported.\n"
+   "\n"
+   "Example:\n"
+   "\n"
+   "    module Main (main, helper) where\n"
+   "    main :: IO ()\n"
+   "    main = pure ()\n"
+   "\n"
+   "Fix: define the name, or remove it from the export list.\n"
+   "\n"
+   "    module Main (main) where\n"
+   "    main :: IO ()\n"
+   "    main = pure ()\n"},
   {"E0111", "import of a name that is not exported",
-   "An import list names something the imported module does not export.\n"},
+   "An import list names something the imported module does not export.\n"
+   "\n"
+   "Example:\n"
+   "\n"
+   "    import Data.List (sortOn, frobnicate)\n"
+   "\n"
+   "Fix: import only names the module exports (`weir doc` and docs/stdlib.md list them).\n"
+   "\n"
+   "    import Data.List (sortOn)\n"},
   {"E0112", "module name does not match its file",
-   "Module `A.B` must be declared as `module A.B where` in the file `A/B.weir`.\n"},
+   "The module's name must match its file: module `A.B` is declared as `module A.B where`\n"
+   "in the file `A/B.weir`. A program's module is `Main`.\n"
+   "\n"
+   "Example (in the file A/B.weir):\n"
+   "\n"
+   "    module A.C where\n"
+   "\n"
+   "Fix:\n"
+   "\n"
+   "    module A.B where\n"},
   {"E0113", "negation after a high-precedence operator",
-   "Unary minus has the precedence of binary minus (6). `x * -y` is not allowed; write `x * (-y)`.\n"},
+   "Unary minus has the precedence of binary minus (6), so it cannot follow an operator\n"
+   "that binds tighter.\n"
+   "\n"
+   "Example:\n"
+   "\n"
+   "    f :: Int -> Int -> Int\n"
+   "    f x y = x * -y\n"
+   "\n"
+   "Fix: put the negative number in parentheses.\n"
+   "\n"
+   "    f :: Int -> Int -> Int\n"
+   "    f x y = x * (-y)\n"},
   {"E0114", "operators of the same precedence cannot be mixed",
    "Two operators of the same precedence but different associativity (or non-associative\n"
-   "ones) are next to each other, so the grouping is unclear:\n\n"
-   "    a == b == c      -- `==` is infix 4, non-associative\n\n"
-   "Add parentheses to say which comes first.\n"},
+   "ones) are next to each other, so the grouping is unclear.\n"
+   "\n"
+   "Example:\n"
+   "\n"
+   "    same :: Bool -> Bool -> Bool -> Bool\n"
+   "    same a b c = a == b == c\n"
+   "\n"
+   "Fix: add parentheses to say which comes first.\n"
+   "\n"
+   "    same :: Bool -> Bool -> Bool -> Bool\n"
+   "    same a b c = (a == b) == c\n"},
   {"E0115", "type signature without a definition",
-   "A type signature names a value that is not defined in the same group of bindings.\n"},
+   "A type signature names a value that is not defined in the same group of bindings\n"
+   "(often a misspelt definition).\n"
+   "\n"
+   "Example:\n"
+   "\n"
+   "    speed :: Int\n"
+   "    sped = 3\n"
+   "\n"
+   "Fix: define the value under the signature's name.\n"
+   "\n"
+   "    speed :: Int\n"
+   "    speed = 3\n"},
   {"E0116", "declaration not allowed here",
-   "Only value definitions, type signatures and fixity declarations may appear in `let` and\n"
-   "`where` blocks; instance bodies contain only method definitions.\n"},
+   "Only value definitions, type signatures and fixity declarations may appear in `let`\n"
+   "and `where` blocks; instance bodies contain only method definitions.\n"
+   "\n"
+   "Example:\n"
+   "\n"
+   "    f :: Int -> Int\n"
+   "    f x = y\n"
+   "      where\n"
+   "        data T = T\n"
+   "        y = x\n"
+   "\n"
+   "Fix: move the declaration to the top level.\n"
+   "\n"
+   "    data T = T\n"
+   "    f :: Int -> Int\n"
+   "    f x = y\n"
+   "      where\n"
+   "        y = x\n"},
   {"E0117", "fixity declaration for an unknown operator",
-   "A fixity declaration (`infixl 6 |+|`) must be in the module that defines the operator.\n"},
+   "A fixity declaration (`infixl 6 |+|`) must be in the module that defines the operator.\n"
+   "\n"
+   "Example:\n"
+   "\n"
+   "    infixl 6 |+|\n"
+   "\n"
+   "Fix: define the operator next to its fixity.\n"
+   "\n"
+   "    infixl 6 |+|\n"
+   "    (|+|) :: Int -> Int -> Int\n"
+   "    a |+| b = a + b\n"},
   {"E0119", "cannot derive this class",
-   "`deriving` supports Eq, Ord and Show so far. Write other instances by hand.\n"},
+   "`deriving` supports Eq, Ord, Show, Enum, Bounded, ToJson and FromJson. Other classes\n"
+   "(Functor, Foldable, ...) need an instance written by hand.\n"
+   "\n"
+   "Example:\n"
+   "\n"
+   "    data Box a = Box a deriving (Show, Functor)\n"
+   "\n"
+   "Fix:\n"
+   "\n"
+   "    data Box a = Box a deriving (Show)\n"
+   "    instance Functor Box where\n"
+   "      fmap f (Box a) = Box (f a)\n"},
+  {"E0120", "cannot derive Enum or Bounded for this type",
+   "`deriving (Enum)` needs an enumeration: a type whose constructors all have no fields.\n"
+   "`deriving (Bounded)` needs an enumeration or a type with a single constructor.\n"
+   "\n"
+   "Example:\n"
+   "\n"
+   "    data Shape = Circle Float | Square deriving (Enum)\n"
+   "\n"
+   "Fix: derive only for an enumeration, or write the instance by hand.\n"
+   "\n"
+   "    data Shape = Circle | Square deriving (Enum)\n"},
+  {"E0120", "cannot derive Enum or Bounded for this type",
+   "`deriving (Enum)` needs an enumeration: a type whose constructors all have no fields.\n"
+   "`deriving (Bounded)` needs an enumeration or a type with a single constructor.\n"
+   "\n"
+   "Example:\n"
+   "\n"
+   "    data Shape = Circle Float | Square deriving (Enum)\n"
+   "\n"
+   "Fix: derive only for an enumeration, or write the instance by hand.\n"
+   "\n"
+   "    data Shape = Circle | Square deriving (Enum)\n"},
   {"E0118", "not a method of the class",
-   "An instance or class body defines a name that the class does not declare as a method.\n"},
+   "An instance or class body defines a name that the class does not declare as a\n"
+   "method. `return` is not a method of `Monad` (it is `pure`), and `foldMap` is not one of\n"
+   "`Foldable` in Weir: the message lists the class's methods.\n"
+   "\n"
+   "Example:\n"
+   "\n"
+   "    data Box = Box Int\n"
+   "    instance Show Box where\n"
+   "      display (Box n) = \"Box\"\n"
+   "\n"
+   "Fix: define the class's methods only.\n"
+   "\n"
+   "    data Box = Box Int\n"
+   "    instance Show Box where\n"
+   "      show (Box n) = \"Box\"\n"},
 };
 }  // namespace
 

@@ -1,9 +1,10 @@
-// `deriving (Eq, Ord, Show)`: generates ordinary instance declarations (already
+// `deriving (Eq, Ord, Show, Enum, Bounded, ToJson, FromJson)`: generates ordinary instance declarations (already
 // renamed: they refer to the Prelude's unique names) for a data type or newtype.
 // A constructor whose single field is a record (`Speeding { device :: String }`)
 // compares and shows the record's fields one by one.
 #include "names/deriving.hpp"
 
+#include <algorithm>
 #include <functional>
 #include <map>
 
@@ -237,6 +238,72 @@ void deriveShow(Gen& g, const Decl& data, std::vector<DeclPtr>& body, const std:
   body.push_back(g.clause("Prelude.show", {g.pvar(x)}, g.app(g.var("Prelude.showPrec"), {g.integer(0), g.var(x)})));
 }
 
+// Enum of an enumeration (only constructors without fields), as GHC derives it:
+// fromEnum numbers the constructors from 0 in declaration order; toEnum, succ and pred
+// out of range are run-time errors with GHC's messages.
+void deriveEnum(Gen& g, const Decl& data, std::vector<DeclPtr>& body) {
+  std::string where = "Prelude.Enum." + displayName(data.name) + ".";
+  auto litPat = [&](int64_t i) {
+    auto p = std::make_shared<Pat>();
+    p->kind = Pat::Lit;
+    p->lit.kind = Literal::Int;
+    p->lit.i = i;
+    p->span = g.sp;
+    return p;
+  };
+  auto err = [&](const std::string& fn) {
+    return g.app(g.var("Prelude.error"), {g.str(where + fn + ": bad argument")});
+  };
+  size_t n = data.cons.size();
+  for (size_t i = 0; i < n; ++i)
+    body.push_back(g.clause("Prelude.fromEnum", {g.pcon(data.cons[i].name, {})}, g.integer(static_cast<int64_t>(i))));
+  for (size_t i = 0; i < n; ++i)
+    body.push_back(g.clause("Prelude.toEnum", {litPat(static_cast<int64_t>(i))}, g.con(data.cons[i].name)));
+  body.push_back(g.clause("Prelude.toEnum", {g.wild()}, err("toEnum")));
+  for (size_t i = 0; i < n; ++i)
+    body.push_back(g.clause("Prelude.succ", {g.pcon(data.cons[i].name, {})},
+                            i + 1 < n ? g.con(data.cons[i + 1].name) : err("succ")));
+  for (size_t i = 0; i < n; ++i)
+    body.push_back(g.clause("Prelude.pred", {g.pcon(data.cons[i].name, {})},
+                            i > 0 ? g.con(data.cons[i - 1].name) : err("pred")));
+}
+
+// Bounded of an enumeration (first and last constructor) or of a type with one
+// constructor (that constructor applied to minBound/maxBound of each field), as GHC.
+void deriveBounded(Gen& g, const Decl& data, std::vector<DeclPtr>& body) {
+  auto bound = [&](const ConDecl& c, const std::string& b) {
+    if (c.fields.empty()) return g.con(c.name);
+    std::vector<ExprPtr> args;
+    for (size_t k = 0; k < c.fields.size(); ++k) args.push_back(g.var(b));
+    return g.app(g.con(c.name), args);
+  };
+  body.push_back(g.clause("Prelude.minBound", {}, bound(data.cons.front(), "Prelude.minBound")));
+  body.push_back(g.clause("Prelude.maxBound", {}, bound(data.cons.back(), "Prelude.maxBound")));
+}
+
+// Why `deriving (Enum)` / `deriving (Bounded)` is impossible for this type, with the
+// constructor to blame (E0120), or false when it can be derived.
+bool cannotDeriveEnumLike(const std::string& cls, const Decl& data, DiagnosticEngine& diags) {
+  bool isEnum = cls == "Prelude.Enum";
+  std::string what = displayName(cls), type = displayName(data.name);
+  if (data.cons.empty()) {
+    auto& d = diags.error("E0120", data.span, fmt::format("cannot derive `{}` for `{}`: it has no constructors", what, type));
+    d.label = "a type without values has no first or last value";
+    return true;
+  }
+  if (!isEnum && data.cons.size() == 1) return false;  // Bounded of a single-constructor type
+  for (auto& c : data.cons) {
+    if (c.fields.empty()) continue;
+    auto& d = diags.error("E0120", c.span,
+                          fmt::format("cannot derive `{}` for `{}`: constructor `{}` has fields", what, type, displayName(c.name)));
+    d.label = isEnum ? "`Enum` can be derived only when no constructor has fields"
+                     : "`Bounded` can be derived only when no constructor has fields, or there is just one constructor";
+    d.hint = fmt::format("remove `{}` from the deriving list and write `instance {} {} where ...` by hand", what, what, type);
+    return true;
+  }
+  return false;
+}
+
 // ToJson / FromJson of data types, in Aeson's default encoding (docs/stdlib.md, Json):
 //   only nullary constructors        "Red"
 //   one constructor with a record    {"device":"t1","speed":88.5}
@@ -414,19 +481,25 @@ std::vector<DeclPtr> deriveInstances(const Decl& data, const std::vector<std::st
         tv->name = v;
         tv->span = sp;
         head->args.push_back(tv);
-        inst->qualType->context.push_back(Constraint{cls, tv, sp});
+        // An enumeration's Enum and Bounded do not depend on its (phantom) parameters.
+        bool enumeration = std::all_of(data.cons.begin(), data.cons.end(), [](const ConDecl& c) { return c.fields.empty(); });
+        if (!((cls == "Prelude.Enum" || cls == "Prelude.Bounded") && enumeration))
+          inst->qualType->context.push_back(Constraint{cls, tv, sp});
       }
     }
     inst->qualType->type = head;
     if (cls == "Prelude.Eq") deriveEq(g, data, inst->body);
     else if (cls == "Prelude.Ord") deriveOrd(g, data, inst->body);
     else if (cls == "Prelude.Show") deriveShow(g, data, inst->body, fixities);
+    else if ((cls == "Prelude.Enum" || cls == "Prelude.Bounded") && cannotDeriveEnumLike(cls, data, diags)) continue;
+    else if (cls == "Prelude.Enum") deriveEnum(g, data, inst->body);
+    else if (cls == "Prelude.Bounded") deriveBounded(g, data, inst->body);
     else if (cls == "Json.ToJson") deriveToJson(g, data, inst->body);
     else if (cls == "Json.FromJson") deriveFromJson(g, data, inst->body);
     else {
       auto& d = diags.error("E0119", wordSpan(diags.sources(), sp, displayName(cls), 0, "deriving"),
                             fmt::format("cannot derive `{}`", displayName(cls)));
-      d.label = "only Eq, Ord, Show, ToJson and FromJson can be derived so far";
+      d.label = "only Eq, Ord, Show, Enum, Bounded, ToJson and FromJson can be derived";
       d.hint = fmt::format("write the instance by hand: `instance {} {} where ...`", displayName(cls), displayName(data.name));
       continue;
     }

@@ -207,8 +207,15 @@ std::optional<Program> loadAndRename(SourceManager& sources, FileId mainFile, co
       p.mainNameSpan = Span{m.file, i, j};
     }
   }
+  size_t before = diags.all().size();
   renameProgram(p, diags);
-  if (diags.hasErrors()) return std::nullopt;
+  if (diags.hasErrors()) {
+    if (!opts.continueAfterUnknownNames) return std::nullopt;
+    for (size_t i = before; i < diags.all().size(); ++i) {
+      const Diagnostic& d = diags.all()[i];
+      if (d.severity == Severity::Error && d.code != "E0100") return std::nullopt;
+    }
+  }
   return p;
 }
 

@@ -47,6 +47,10 @@ struct Program {
 struct Options {
   std::vector<std::string> searchPath;         // folders searched for imported modules
   bool implicitPrelude = true;
+  // Return the program even when some names could not be found (E0100 only, every other
+  // error still stops), so that the type checker can report the errors in declarations
+  // that do not depend on them (`weir check`); an unknown name then has the error type.
+  bool continueAfterUnknownNames = false;
 };
 
 // Loads `mainPath` (already added to `sources` as `mainFile`) and everything it imports,

@@ -202,7 +202,14 @@ struct Renamer {
       return "";
     };
     for (auto& m : plain)
-      if (auto i = item(m); !i.empty()) return fmt::format("`{}` is in module `{}`: add `import {} ({})`", name, m, m, i);
+      if (auto i = item(m); !i.empty()) {
+        std::string h = fmt::format("`{}` is in module `{}`: add `import {} ({})`", name, m, m, i);
+        // `intercalate`, `isPrefixOf`...: the list version; on a `String` (not `[Char]` in
+        // Weir) the Data.String one is meant.
+        if (!item("Data.String").empty())
+          h += fmt::format("; on a `String` use Data.String's: `import qualified Data.String as S` and write `S.{}`", name);
+        return h;
+      }
     for (auto& [m, as] : qualified)
       if (!item(m).empty())
         return fmt::format("`{}` is in module `{}`: add `import qualified {} as {}` and write `{}.{}`", name, m, m, as, as, name);

@@ -30,10 +30,16 @@ void refsRhs(const ast::Rhs& r, std::set<std::string>& out) {
   refsDecls(r.where, out);
 }
 
+// The Prelude function a range `[a ..]`, `[a, b ..]`, `[a .. c]`, `[a, b .. c]` calls.
+std::string rangeFunction(const ast::Expr& e) {
+  if (e.rangeHasTo) return e.rangeHasThen ? "Prelude.enumFromThenTo" : "Prelude.enumFromTo";
+  return e.rangeHasThen ? "Prelude.enumFromThen" : "Prelude.enumFrom";
+}
+
 void refsExpr(const ast::ExprPtr& e, std::set<std::string>& out) {
   if (!e) return;
   if (e->kind == ast::Expr::Var) out.insert(e->name);
-  if (e->kind == ast::Expr::Range) out.insert(e->rangeHasThen ? "Prelude.enumFromThenTo" : "Prelude.enumFromTo");
+  if (e->kind == ast::Expr::Range) out.insert(rangeFunction(*e));
   if (e->kind == ast::Expr::Comprehension) out.insert("Prelude.concatMap");
   for (auto& a : e->args) refsExpr(a, out);
   refsDecls(e->decls, out);
@@ -84,7 +90,7 @@ void strictRefsExpr(const ast::ExprPtr& e, std::set<std::string>& strict, std::s
     return;
   }
   if (e->kind == ast::Expr::Var) strict.insert(e->name);
-  if (e->kind == ast::Expr::Range) strict.insert(e->rangeHasThen ? "Prelude.enumFromThenTo" : "Prelude.enumFromTo");
+  if (e->kind == ast::Expr::Range) strict.insert(rangeFunction(*e));
   if (e->kind == ast::Expr::Comprehension) strict.insert("Prelude.concatMap");
   for (auto& a : e->args) strictRefsExpr(a, strict, lazy);
   strictRefsDecls(e->decls, strict, lazy);
@@ -142,6 +148,9 @@ void patVars(const ast::PatPtr& p, std::vector<std::string>& out) {
 }
 
 }  // namespace
+
+void collectRefs(const std::vector<ast::DeclPtr>& decls, std::set<std::string>& out) { refsDecls(decls, out); }
+void collectPatVars(const ast::PatPtr& p, std::vector<std::string>& out) { patVars(p, out); }
 
 void Checker::inferClauses(const std::vector<ast::Decl*>& clauses, TypeP type) {
   size_t n = clauses[0]->pats.size();

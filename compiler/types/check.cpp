@@ -68,9 +68,75 @@ std::optional<Checked> Checker::run() {
     Printer pr;
     diags.at(idx).label = fmt::format("this hole has type `{}`", pr.show(t));
   }
+  dropErrorsAfterUnknownNames();
   if (diags.hasErrors()) return std::nullopt;
   return std::move(out);
 }
+
+// With names that could not be found (E0100, reported by the renamer), the declarations
+// that use them, or use a declaration without a signature that does, have unknown types:
+// their type errors would be guesses, so only the E0100s are kept for them. The type errors
+// of every other declaration are real and are reported.
+void Checker::dropErrorsAfterUnknownNames() {
+  if (unknownNames.empty()) return;
+  auto within = [](Span inner, Span outer) {
+    return inner.file == outer.file && inner.begin >= outer.begin && inner.end <= outer.end;
+  };
+  struct Unit {
+    std::vector<Span> spans;
+    std::set<std::string> refs;
+    bool hasSig = false;
+    bool broken = false;
+  };
+  std::map<std::string, Unit> units;  // top-level binding (or instance, class) -> its spans and references
+  std::set<std::string> sigs;
+  for (auto& d : prog.decls) {
+    if (d->kind == ast::Decl::TypeSig)
+      for (auto& n : d->names) sigs.insert(n);
+    std::string key;
+    if (d->kind == ast::Decl::Clause) key = d->name;
+    else if (d->kind == ast::Decl::PatBind || d->kind == ast::Decl::Instance || d->kind == ast::Decl::Class)
+      key = fmt::format("#{}", static_cast<const void*>(d.get()));
+    else continue;
+    Unit& u = units[key];
+    u.spans.push_back(d->span);
+    if (d->kind == ast::Decl::Instance || d->kind == ast::Decl::Class) collectRefs(d->body, u.refs);
+    else collectRefs({d}, u.refs);
+    if (d->kind == ast::Decl::PatBind) {
+      std::vector<std::string> vars;
+      collectPatVars(d->pat, vars);
+      for (auto& v : vars) units[v].refs.insert(key);  // a variable of the pattern depends on it
+    }
+  }
+  for (auto& [name, u] : units) {
+    u.hasSig = sigs.count(name) > 0;
+    for (auto& sp : u.spans)
+      for (auto& un : unknownNames) u.broken = u.broken || within(un, sp);
+  }
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (auto& [name, u] : units) {
+      if (u.broken) continue;
+      for (auto& r : u.refs) {
+        auto it = units.find(r);
+        if (it != units.end() && it->second.broken && !it->second.hasSig) {
+          u.broken = changed = true;
+          break;
+        }
+      }
+    }
+  }
+  std::vector<Span> dropIn;
+  for (auto& [name, u] : units)
+    if (u.broken) dropIn.insert(dropIn.end(), u.spans.begin(), u.spans.end());
+  diags.eraseIf([&](const Diagnostic& d) {
+    if (d.code == "E0100" || d.code.rfind("E02", 0) != 0) return false;
+    for (auto& sp : dropIn)
+      if (within(d.span, sp)) return true;
+    return false;
+  });
+}
+
 
 std::optional<Checked> check(names::Program& program, DiagnosticEngine& diags) {
   Checker c(program, diags);

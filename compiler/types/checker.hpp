@@ -28,6 +28,9 @@ struct UnifyError {
 };
 
 std::string ambiguityHint(const std::string& cls);   // solve.cpp
+// The names a group of declarations refers to; the variables a pattern binds (bindings.cpp).
+void collectRefs(const std::vector<ast::DeclPtr>& decls, std::set<std::string>& out);
+void collectPatVars(const ast::PatPtr& p, std::vector<std::string>& out);
 
 void quantify(const std::vector<TypeP>& metas, const std::map<std::string, TypeP>& vars, Scheme& s);
 
@@ -44,6 +47,7 @@ class Checker {
   std::map<std::string, Synonym> synonyms;
   std::map<std::pair<std::string, std::string>, int> instanceIndex;  // (class, head) -> instance
   std::map<const ast::Decl*, int> instanceOfDecl;   // instance declaration -> its InstanceInfo
+  std::vector<Span> unknownNames;                    // uses of names the renamer could not find (E0100)
   std::set<std::string> inProgress;                  // implicit bindings being inferred (monomorphic)
   int level = 0;
   int nextId = 0;
@@ -112,6 +116,8 @@ class Checker {
 
   // ---- bindings.cpp
   void inferGroup(std::vector<ast::DeclPtr>& decls, bool topLevel);
+  void dropErrorsAfterUnknownNames();
+  bool stringIsNotListError(size_t from) const;
   void inferClauses(const std::vector<ast::Decl*>& clauses, TypeP type);
   void checkExplicit(const std::string& name, const std::vector<ast::Decl*>& clauses, const Scheme& sch,
                      std::vector<DictVarP> extraGivens, Span span, std::vector<DictVarP>* paramsOut);

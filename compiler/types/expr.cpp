@@ -180,6 +180,15 @@ TypeP Checker::inferRecordLit(Expr& e, TypeP expected) {
   return trecord(row);
 }
 
+// Whether an error reported since diagnostic `from` is a String given to a list function
+// (or a list where a String is expected): the "String is not [Char]" hint of mismatchHints.
+bool Checker::stringIsNotListError(size_t from) const {
+  for (size_t k = from; k < diags.all().size(); ++k)
+    if (diags.all()[k].severity == Severity::Error && diags.all()[k].hint.rfind("`String` is not `[Char]`", 0) == 0)
+      return true;
+  return false;
+}
+
 TypeP Checker::infer(ast::ExprPtr& ep) {
   Expr& e = *ep;
   TypeP t;
@@ -187,7 +196,13 @@ TypeP Checker::infer(ast::ExprPtr& ep) {
     case Expr::Var:
     case Expr::Con: {
       auto it = env.find(e.name);
-      if (it == env.end()) { t = fresh(); break; }  // unknown names were reported by the renamer
+      // An unknown name was reported by the renamer (E0100); the error type keeps it from
+      // causing more errors in the declarations that use it.
+      if (it == env.end()) {
+        unknownNames.push_back(e.span);
+        t = tcon(kError);
+        break;
+      }
       auto ev = std::make_shared<Evidence>();
       if (inProgress.count(e.name)) {
         t = it->second.type;
@@ -250,6 +265,12 @@ TypeP Checker::infer(ast::ExprPtr& ep) {
         TypeP from, to;
         if (!isFun(ft, &from, &to)) {
           TypeP pf = prune(ft);
+          if (isErrorType(pf)) {
+            // An unknown function (reported already): check the arguments on their own;
+            // the result is unknown too.
+            for (size_t j = i; j < e.args.size(); ++j) infer(e.args[j]);
+            break;
+          }
           if (pf->kind == Type::Meta) {
             from = fresh();
             to = fresh();
@@ -284,9 +305,17 @@ TypeP Checker::infer(ast::ExprPtr& ep) {
           }
         }
         argOf = &e;
+        size_t before = diags.all().size();
         checkExpr(e.args[i], from);
         argOf = nullptr;
         ft = to;
+        if (stringIsNotListError(before)) {
+          // `intercalate ", " names`: a list function given a String. One error (with the
+          // Data.String hint) says it all; the other arguments and the result would repeat it.
+          for (size_t j = i + 1; j < e.args.size(); ++j) infer(e.args[j]);
+          ft = tcon(kError);
+          break;
+        }
       }
       t = ft;
       break;
@@ -375,12 +404,33 @@ TypeP Checker::infer(ast::ExprPtr& ep) {
       t = tcon(kString);
       break;
     case Expr::Range: {
-      // [a ..] is not supported in a strict language; [a .. b], [a, b .. c] go through Enum.
+      // [a .. b], [a, b .. c] go through Enum. [a ..] and [a, b ..] stop at maxBound
+      // (minBound going down), as in Haskell, so they are finite only for an enumeration
+      // (`deriving (Enum, Bounded)`, Bool, Ordering): on a number, where Haskell's list is
+      // infinite, they are rejected (E0253) in a strict language.
       if (!e.rangeHasTo) {
-        auto& d = diags.error("E0253", e.span, "an infinite range `[a ..]` cannot be built in a strict language");
-        d.hint = "give an upper bound: `[a .. b]`";
-        t = fresh();
-        break;
+        bool literal = false;
+        for (auto& a : e.args)
+          literal = literal || (a->kind == Expr::Lit && (a->lit.kind == ast::Literal::Int || a->lit.kind == ast::Literal::Float));
+        auto infinite = [&] {
+          auto& d = diags.error("E0253", e.span, "an infinite range `[a ..]` cannot be built in a strict language");
+          d.label = "on a number this list would never end";
+          d.hint = "give an upper bound: `[a .. b]` (`[a ..]` works on an enumeration with `deriving (Enum, Bounded)`)";
+        };
+        if (literal) {
+          infinite();
+          t = fresh();
+          break;
+        }
+        std::string fn = e.rangeHasThen ? "Prelude.enumFromThen" : "Prelude.enumFrom";
+        ep = mkApp(mkVar(fn, e.span), e.args, e.span);
+        TypeP lt = infer(ep);
+        std::vector<TypeP> elem;
+        if (TypeP h = typeHead(lt, &elem); h->kind == Type::Con && h->name == kList && elem.size() == 1) {
+          TypeP et = prune(elem[0]);
+          if (et->kind == Type::Con && (et->name == kInt || et->name == kFloat)) infinite();
+        }
+        return lt;
       }
       std::string fn = e.rangeHasThen ? "Prelude.enumFromThenTo" : "Prelude.enumFromTo";
       auto call = mkApp(mkVar(fn, e.span), e.args, e.span);

@@ -83,7 +83,17 @@ bool Checker::unify(TypeP a, TypeP b, UnifyError& err) {
       return a->id == b->id ? true : mismatch();
     case Type::App:
       if (!unify(a->a, b->a, err)) {
-        if (err.kind == UnifyError::Mismatch && !isFun(a)) { err.left = a; err.right = b; }
+        // The pair for the note is the smallest pair of whole types that differ: never a
+        // partial application (`Map String`, the arrow's `(->) a`), which a user cannot write.
+        // Two functions keep the pair of their argument types.
+        auto partialArrow = [](TypeP t) {
+          t = prune(t);
+          return t->kind == Type::App && prune(t->a)->kind == Type::Con && prune(t->a)->name == kArrow;
+        };
+        if (err.kind == UnifyError::Mismatch && !partialArrow(a) && !partialArrow(b) && !(isFun(a) && isFun(b))) {
+          err.left = a;
+          err.right = b;
+        }
         return false;
       }
       return unify(a->b, b->b, err);
@@ -181,8 +191,15 @@ void Checker::reportUnify(const UnifyError& err, TypeP found, TypeP expected, Sp
   }
   auto& d = diags.error("E0201", span, what.empty() ? "mismatched types" : fmt::format("mismatched types in {}", what));
   d.label = fmt::format("expected `{}`, found `{}`", x, f);
-  if (err.left && err.right && (pr.show(err.left) != f || pr.show(err.right) != x))
-    d.notes.push_back(fmt::format("`{}` and `{}` differ", pr.show(err.left), pr.show(err.right)));
+  if (err.left && err.right && (pr.show(err.left) != f || pr.show(err.right) != x)) {
+    // Say it in words when one side is a function and the other is not.
+    TypeP l = prune(err.left), r = prune(err.right);
+    if (isFun(l) != isFun(r) && l->kind != Type::Meta && r->kind != Type::Meta)
+      d.notes.push_back(fmt::format("`{}` is a function and `{}` is not", pr.show(isFun(l) ? l : r),
+                                    pr.show(isFun(l) ? r : l)));
+    else
+      d.notes.push_back(fmt::format("`{}` and `{}` differ", pr.show(err.left), pr.show(err.right)));
+  }
   if (pr.renamedSkolems()) {
     // Same-named type variables of different signatures were printed apart: say which is which.
     for (auto& [id, name] : pr.skolemNames()) {
@@ -270,6 +287,8 @@ void Checker::mismatchHints(Diagnostic& d, const ast::Expr& e, const ast::Expr* 
     d.hint = notList + ": to join strings with a separator use `S.intercalate`" + imp;
   else if (lib == "elem" || lib == "notElem")
     d.hint = notList + ": to look for a `Char` in a `String` use `S.elem`" + imp;
+  else if (lib == "isPrefixOf" || lib == "isSuffixOf" || lib == "isInfixOf")
+    d.hint = notList + fmt::format(": to test two strings use `S.{}`", lib) + imp;
   else if (lib == "replicate")
     d.hint = notList + ": to repeat a string use `S.replicate n s`, e.g. `S.replicate 3 \"ab\"`" + imp;
   else if (lib == "zip" || lib == "zipWith" || lib == "zip3")

@@ -5,7 +5,8 @@ top-level functions and values (the export list, or every top-level name when a 
 none) and checks that
   - the lines right above its type signature are a comment block containing `-- |`
     (one block may document several adjacent signatures), and
-  - its name occurs in the code (not a comment) of at least one tests/programs/**/*.weir file.
+  - its name occurs in the code (not a comment, not inside a string literal) of at least one
+    tests/programs/**/*.weir file (self_test() checks that filter on every run).
 Names starting with `prim` (primitive bindings) are internal and exempt.
 Usage: check_docs.py ROOT"""
 import os
@@ -22,29 +23,69 @@ SYMBOL = set("!#$%&*+./<=>?@\\^|-~:")
 
 
 def code_only(text):
-    """The text without comments: a name mentioned only in a comment (`-- lefts`) is not a use."""
+    """The text without comments and without the contents of string literals: a name mentioned
+    only in a comment (`-- lefts`) or in a string (`"lefts"`) is not a use."""
     text = re.sub(r"\{-.*?-\}", " ", text, flags=re.S)  # block comments (nesting is rare in tests)
     out = []
     for line in text.split("\n"):
-        i, in_str = 0, False
+        kept, i, in_str = [], 0, False
         while i < len(line):
             c = line[i]
-            if c == '"' and (i == 0 or line[i - 1] != "\\"):
-                in_str = not in_str
-            elif not in_str and line.startswith("--", i):
+            if in_str:
+                if c == "\\":
+                    i += 2
+                    continue
+                if c == '"':
+                    in_str = False
+                    kept.append(c)
+                i += 1
+                continue
+            if c == '"':
+                in_str = True
+                kept.append(c)
+                i += 1
+                continue
+            m = re.match(r"'(?:\\.[^']*|[^'\\])'", line[i:])
+            if m and (i == 0 or not (line[i - 1].isalnum() or line[i - 1] in "_'")):  # a Char literal, not x'
+                kept.append("' '")
+                i += len(m.group(0))
+                continue
+            if line.startswith("--", i):
                 j = i
                 while j < len(line) and line[j] == "-":
                     j += 1
                 before = line[i - 1] if i > 0 else " "
                 after = line[j] if j < len(line) else " "
                 if before not in SYMBOL and after not in SYMBOL:  # `-->` is an operator
-                    line = line[:i]
                     break
+                kept.append(line[i:j])
                 i = j
                 continue
+            kept.append(c)
             i += 1
-        out.append(line)
+        out.append("".join(kept))
     return "\n".join(out)
+
+
+def self_test():
+    """code_only must drop comments and strings and keep code (so the check can fail)."""
+    cases = [
+        ('x = lefts ys -- rights', ["lefts"], ["rights"]),
+        ('main = putStrLn "or and lefts"', ["putStrLn"], ["lefts", "or"]),
+        ("c = '\"' : rights xs", ["rights"], []),
+        ('s = "a \\" b" ++ partitionEithers zs', ["partitionEithers"], []),
+        ("{- lefts -} y = x --> z", ["-->"], ["lefts"]),
+        ("f x' = x' ++ \"mapM\"", ["x'"], ["mapM"]),
+    ]
+    for text, present, absent in cases:
+        code = code_only(text)
+        for w in present:
+            assert w in code, f"code_only({text!r}) = {code!r} lost {w!r}"
+        for w in absent:
+            assert not re.search(rf"(?<![\w']){re.escape(w)}(?![\w'])", code), f"code_only({text!r}) = {code!r} kept {w!r}"
+
+
+self_test()
 
 
 corpus = []
