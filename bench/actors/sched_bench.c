@@ -36,7 +36,10 @@ static long pp_target;
 static _Atomic long pp_count;
 static weir_actor* pp_peer[2];
 static void pp(weir_actor* self, weir_obj* msg) {
-  long n = atomic_fetch_add_explicit(&pp_count, 1, memory_order_relaxed) + 1;
+  /* relaxed load + store, not fetch_add: the two handlers never run at the same time (each runs
+   * on the other's message, which orders them), so a locked add would only measure itself. */
+  long n = atomic_load_explicit(&pp_count, memory_order_relaxed) + 1;
+  atomic_store_explicit(&pp_count, n, memory_order_relaxed);
   if (n < pp_target) weir_send(self == pp_peer[0] ? pp_peer[1] : pp_peer[0], msg);
 }
 static void ping_pong(int workers, long n) {

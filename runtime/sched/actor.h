@@ -25,9 +25,14 @@ typedef struct weir_mq_node { _Atomic(struct weir_mq_node*) next; } weir_mq_node
  * kept elsewhere (the owner's cache line). */
 typedef struct weir_mq_in { _Atomic(weir_mq_node*) head; weir_mq_node stub; } weir_mq_in;
 void weir_mq_init(weir_mq_in* q, weir_mq_node** tail);
-void weir_mq_push(weir_mq_in* q, weir_mq_node* n);                    /* any thread */
-weir_mq_node* weir_mq_pop(weir_mq_in* q, weir_mq_node** tail);        /* consumer only */
+weir_mq_node* weir_mq_push(weir_mq_in* q, weir_mq_node* n);           /* any thread; returns the previous head */
+/* Consumer only. The node returned is the message: read its envelope, do NOT free it (it is the
+ * mailbox's dummy until the next pop, which frees it). */
+weir_mq_node* weir_mq_pop(weir_mq_in* q, weir_mq_node** tail);
 int weir_mq_empty(weir_mq_in* q, weir_mq_node* const* tail);          /* consumer only; seq_cst */
+/* Consumer only, before the actor goes idle (or is freed): the inline stub becomes the dummy again
+ * and the last envelope is freed. 1: empty (seq_cst check, as weir_mq_empty); 0: messages wait. */
+int weir_mq_park(weir_mq_in* q, weir_mq_node** tail);
 
 /* A message envelope is a 24-byte runtime cell (a fake 2-field constructor, so weir_alloc and
  * weir_free_cell size it): it is allocated by the sender and freed by the receiver's thread. */
@@ -64,11 +69,13 @@ struct weir_actor {
   weir_mq_in mq;                 /*  0 (16) senders: exchange head; link the stub */
   _Atomic uint32_t state;        /* 16 (4)  senders CAS IDLE->QUEUED; holder stores (README) */
   _Atomic int32_t rc;            /* 20 (4)  references: any thread */
-  _Atomic uint32_t queued;       /* 24 (4)  user messages counted against cap: senders add, holder subtracts */
+  _Atomic uint32_t sent;         /* 24 (4)  user messages reserved against cap: senders add (wraps) */
   uint32_t cap;                  /* 28 (4)  mailbox capacity; immutable after spawn */
   _Atomic uint32_t dropped;      /* 32 (4)  sends refused because full: senders add */
   _Atomic uint32_t blocked;      /* 36 (4)  non-worker senders waiting for space: they add/sub */
-  char pad0[WEIR_CACHE_LINE - 40];
+  _Atomic uint32_t taken;        /* 40 (4)  user messages taken out: the holder only stores (wraps);
+                                  *         in the mailbox: sent - taken (mailbox_len, actor.c) */
+  char pad0[WEIR_CACHE_LINE - 44];
   /* ---- line 1: owner only (the worker holding the actor; README "Which thread") ---- */
   weir_mq_node* mq_tail;         /* 64 (8)  the consumer's end of the mailbox */
   weir_behaviour behaviour;      /* 72 (8)  immutable after spawn */
@@ -81,7 +88,7 @@ struct weir_actor {
   char pad1[2 * WEIR_CACHE_LINE - 120];
 };
 _Static_assert(offsetof(weir_actor, state) == 16, "sender-side fields on line 0");
-_Static_assert(offsetof(weir_actor, blocked) + 4 <= WEIR_CACHE_LINE, "line 0 holds every sender-written field");
+_Static_assert(offsetof(weir_actor, taken) + 4 <= WEIR_CACHE_LINE, "line 0 holds every sender-read field");
 _Static_assert(offsetof(weir_actor, mq_tail) == WEIR_CACHE_LINE, "owner-only state starts line 1");
 _Static_assert(sizeof(weir_actor) == 2 * WEIR_CACHE_LINE, "an actor is two cache lines (128 bytes)");
 
@@ -109,12 +116,13 @@ typedef struct weir_worker {
   pthread_t thread;
   weir_actor* current;          /* the actor whose turn runs now */
   int in_handler;               /* a panic now ends `current` */
-  jmp_buf crash;                /* set once per turn */
+  jmp_buf crash;                /* set once per thread (worker_main, spare_duty) */
   char crash_detail[256];       /* "location: message" of the last crash */
   _Atomic uint64_t counters[C_COUNT];  /* owner: relaxed load + store; readers: relaxed loads */
   int spare;                    /* a stand-in for a worker blocked in a handler (worker.c) */
   weir_actor* next;             /* woken by this worker's current handler: runs next (worker.c) */
   unsigned next_runs;           /* turns in a row taken from `next` (fairness bound) */
+  weir_actor* linger;           /* ended its turn idle but kept RUNNING: `next` runs first (worker.c) */
   uint32_t taken;               /* user messages taken this turn, their slots not yet given back */
 } weir_worker;
 weir_worker* weir_current_worker(void);             /* NULL on other threads */
@@ -139,6 +147,7 @@ void weir_share_for_send(weir_obj* v);               /* owner only: v is about t
 void weir_actor_wake(weir_actor* a, uint32_t from);  /* CAS from -> QUEUED and schedule */
 void weir_send_system(weir_actor* to, unsigned kind, weir_obj* payload);
 void weir_space_notify(weir_actor* a);              /* after the holder freed mailbox space */
+void weir_mailbox_taken(weir_actor* a, uint32_t n); /* the holder took n user messages out */
 void weir_space_wake_all(void);                     /* exit: blocked senders give up */
 /* The holder's side of a turn (worker.c runs the loop): */
 void weir_actor_system(weir_actor* a, unsigned kind, weir_obj* payload);  /* stop, monitor */

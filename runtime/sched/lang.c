@@ -95,7 +95,7 @@ weir_obj* weir_actor_spawn_self(weir_obj* init, weir_obj* handler) {
   weir_obj* f[3] = {handler, INIT_PENDING, init};
   weir_actor* a = spawn_slot(behaviour_self, weir_con_new(0, 3, f));
   /* The init message goes first, past the bound (the mailbox is empty), and is not counted. */
-  atomic_fetch_add_explicit(&a->queued, 1, memory_order_relaxed);   /* relaxed: a is not published */
+  atomic_fetch_add_explicit(&a->sent, 1, memory_order_relaxed);   /* relaxed: a is not published */
   weir_envelope* e = weir_env_new(ENV_USER, INIT_PENDING);
   weir_mq_push(&a->mq, &e->node);
   weir_actor_wake(a, ST_IDLE);
