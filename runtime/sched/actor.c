@@ -487,37 +487,63 @@ int weir_call(weir_actor* self, weir_actor* target, weir_call_make make, void* e
   return r;
 }
 
-weir_obj* weir_call_blocking(weir_actor* target, weir_call_make make, void* env, uint64_t timeout_ns) {
-  if (weir_current_worker()) return NULL;   /* a worker must never block: use weir_call */
+/* A blocking call in two halves (weir_call_blocking; Weir's `call`, lang.c, runs the callee's
+ * turn in between when it can, weir_sched_run_callee). Start: the request is sent; NULL when it
+ * could not be (dead, full, out of memory). */
+weir_call_rec* weir_call_start(weir_actor* target, weir_call_make make, void* env) {
   weir_call_rec* c = call_new(1);
   if (!c) return NULL;
   weir_obj* req = make(handle_new(c), env);
   if (weir_send(target, req) != WEIR_SEND_OK) { weir_call_rec_release(c); return NULL; }
-  struct timespec deadline;
-  clock_gettime(CLOCK_MONOTONIC, &deadline);
-  uint64_t ns = (uint64_t)deadline.tv_nsec + timeout_ns;
-  deadline.tv_sec += (time_t)(ns / 1000000000ull);
-  deadline.tv_nsec = (long)(ns % 1000000000ull);
+  return c;
+}
+
+int weir_call_rec_ready(weir_call_rec* c) {
+  /* acquire: a REPLIED status publishes the result. */
+  uint32_t s = atomic_load_explicit(&c->status, memory_order_acquire);
+  return s == CALL_REPLIED || s == CALL_TIMED_OUT;
+}
+
+/* Wait: until the reply or the deadline (CLOCK_MONOTONIC; timeout 0: none); then the result
+ * (NULL: timed out) and the caller's reference to c is gone. Not on a worker unless the reply
+ * is already in (weir_call_rec_ready): a worker must never block. */
+weir_obj* weir_call_finish(weir_call_rec* c, const struct timespec* deadline, int timeout) {
   pthread_mutex_lock(&c->mu);
   for (;;) {
     /* acquire: a REPLIED status publishes the result. */
     uint32_t s = atomic_load_explicit(&c->status, memory_order_acquire);
     if (s == CALL_REPLIED || s == CALL_TIMED_OUT) break;
-    if (s == CALL_PENDING && timeout_ns &&
-        pthread_cond_timedwait(&c->cv, &c->mu, &deadline) == ETIMEDOUT) {
+    if (s == CALL_PENDING && timeout &&
+        pthread_cond_timedwait(&c->cv, &c->mu, deadline) == ETIMEDOUT) {
       uint32_t expected = CALL_PENDING;
       /* acq_rel: against the replier's claim; whoever wins decides the outcome. */
       atomic_compare_exchange_strong_explicit(&c->status, &expected, CALL_TIMED_OUT,
                                               memory_order_acq_rel, memory_order_acquire);
       continue;
     }
-    if (s != CALL_PENDING || !timeout_ns) pthread_cond_wait(&c->cv, &c->mu);
+    if (s != CALL_PENDING || !timeout) pthread_cond_wait(&c->cv, &c->mu);
   }
   pthread_mutex_unlock(&c->mu);
   weir_obj* result = c->result;
   c->result = NULL;
   weir_call_rec_release(c);
   return result;
+}
+
+void weir_call_deadline(struct timespec* deadline, uint64_t timeout_ns) {
+  clock_gettime(CLOCK_MONOTONIC, deadline);
+  uint64_t ns = (uint64_t)deadline->tv_nsec + timeout_ns;
+  deadline->tv_sec += (time_t)(ns / 1000000000ull);
+  deadline->tv_nsec = (long)(ns % 1000000000ull);
+}
+
+weir_obj* weir_call_blocking(weir_actor* target, weir_call_make make, void* env, uint64_t timeout_ns) {
+  if (weir_current_worker()) return NULL;   /* a worker must never block: use weir_call */
+  struct timespec deadline;
+  weir_call_deadline(&deadline, timeout_ns);
+  weir_call_rec* c = weir_call_start(target, make, env);
+  if (!c) return NULL;
+  return weir_call_finish(c, &deadline, timeout_ns != 0);
 }
 
 /* ---- Shutdown: every actor still alive ends, so the program frees everything ----

@@ -157,6 +157,13 @@ void weir_actor_die(weir_actor* a, weir_down_reason why, const char* detail);
 void weir_actor_drain_dead(weir_actor* a);          /* a DEAD|QUEUED turn */
 void weir_call_timed_out(weir_call_rec* c);         /* timer thread; consumes the timer's reference */
 void weir_call_rec_release(weir_call_rec* c);
+/* Weir's direct-style call (lang.c): start (send), maybe run the callee here, then finish. */
+weir_call_rec* weir_call_start(weir_actor* target, weir_call_make make, void* env);
+int weir_call_rec_ready(weir_call_rec* c);
+struct timespec;
+void weir_call_deadline(struct timespec* deadline, uint64_t timeout_ns);
+weir_obj* weir_call_finish(weir_call_rec* c, const struct timespec* deadline, int timeout);
+int weir_sched_run_callee(weir_actor* target);      /* worker.c: run its turn nested, if we can */
 
 /* ---- Timers (timer.c) ---- */
 int weir_timers_start(void);

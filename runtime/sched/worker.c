@@ -292,6 +292,45 @@ static void run_turn(weir_worker* w, weir_actor* a) {
   else end_turn(w, a);
 }
 
+/* ---- Weir's `call`: the callee's turn nested in the caller's ----
+ * A handler calling an actor that is free runs that actor's turn right here, on the caller's
+ * stack, instead of blocking its thread while a spare thread runs the callee and two condition
+ * variables hand the answer back (several futex wake-ups per call). "Free" means this worker
+ * holds it: the request's send found it IDLE and put it in the hand-off slot, or it lingers
+ * here. The caller's actor stays RUNNING (held, its mailbox filling) meanwhile. A crash in the
+ * nested turn ends the callee only: the nested turn has its own setjmp, and the caller's turn
+ * state (current actor, messages taken, the outer setjmp) is put back afterwards. A call cycle
+ * (the callee calls the caller) finds the caller RUNNING, not free: that inner call blocks and
+ * times out, as before. Nesting is bounded (NEST_MAX) to bound the stack. */
+#define NEST_MAX 32
+static _Thread_local int nest_depth;
+
+static void run_nested(weir_worker* w, weir_actor* b) {
+  jmp_buf saved;
+  memcpy(saved, w->crash, sizeof saved);
+  weir_actor* const cur = w->current;
+  uint32_t const taken = w->taken;
+  int const inh = w->in_handler;
+  nest_depth++;
+  if (setjmp(w->crash) == 0) run_turn(w, b);
+  else turn_crashed(w);
+  nest_depth--;
+  memcpy(w->crash, saved, sizeof saved);
+  w->current = cur;
+  w->taken = taken;
+  w->in_handler = inh;
+}
+
+int weir_sched_run_callee(weir_actor* target) {
+  weir_worker* w = self_worker;
+  if (!w || !w->q || !w->current || w->current == target || nest_depth >= NEST_MAX) return 0;
+  if (w->next == target) w->next = NULL;
+  else if (w->linger == target) w->linger = NULL;
+  else return 0;
+  run_nested(w, target);
+  return 1;
+}
+
 /* A stack overflow inside a handler (io.c's signal handler, on the alternate stack): the actor
  * crashes like any run-time error. SIGSEGV is blocked while its handler runs: unblock it, since
  * the turn's setjmp does not save the signal mask (that would cost a system call per turn). */
