@@ -125,7 +125,9 @@ typedef struct weir_worker {
   weir_actor* linger;           /* ended its turn idle but kept RUNNING: `next` runs first (worker.c) */
   uint32_t taken;               /* user messages taken this turn, their slots not yet given back */
 } weir_worker;
-weir_worker* weir_current_worker(void);             /* NULL on other threads */
+/* The worker (or spare) running on this thread; NULL on other threads. Inline: on every send. */
+extern _Thread_local weir_worker* weir_self_worker_;
+static inline weir_worker* weir_current_worker(void) { return weir_self_worker_; }
 void weir_schedule(weir_actor* a);                  /* a just became QUEUED: put it on a queue */
 void weir_wake_one(void);                           /* a parked worker, if any, looks for work */
 int weir_workers_start(int n);
@@ -138,7 +140,18 @@ void weir_park_lock(void);
 pthread_mutex_t* weir_park_mutex(void);
 void weir_park_unlock(void);
 void weir_park_broadcast(void);                     /* caller holds the park mutex */
-void weir_count_local(int which, uint64_t n);       /* per-worker counter, or the global ones */
+/* A per-worker counter, or the global ones on other threads and spares. Inline: on every send. */
+extern _Atomic uint64_t weir_global_counters_[C_COUNT];
+static inline void weir_count_local(int which, uint64_t n) {
+  weir_worker* w = weir_self_worker_;
+  if (w && !w->spare) {
+    /* relaxed load + store: only this thread writes it; readers want a recent value, not order. */
+    uint64_t v = atomic_load_explicit(&w->counters[which], memory_order_relaxed);
+    atomic_store_explicit(&w->counters[which], v + n, memory_order_relaxed);
+  } else {
+    atomic_fetch_add_explicit(&weir_global_counters_[which], n, memory_order_relaxed);  /* relaxed: a statistic */
+  }
+}
 void weir_counters_sum(uint64_t out[C_COUNT]);      /* workers + other threads */
 void weir_counters_global(uint64_t out[C_COUNT]);   /* other threads only */
 

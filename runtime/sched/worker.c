@@ -23,32 +23,20 @@ extern void (*weir_rt_overflow_hook)(const char* message);  /* io.c */
 
 static weir_worker* workers;
 static int nworkers;
-static _Thread_local weir_worker* self_worker;
+_Thread_local weir_worker* weir_self_worker_;   /* actor.h: weir_current_worker */
+#define self_worker weir_self_worker_
 
 static pthread_mutex_t park_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t park_cv = PTHREAD_COND_INITIALIZER;
 static _Atomic int nparked;          /* workers (and spares) inside park(); written under park_mu */
 static _Atomic int nspares;          /* spare threads standing in for blocked workers */
 static int stopping;                 /* guarded by park_mu */
-static _Atomic uint64_t global_counters[C_COUNT];   /* events on threads that are not workers */
-
-weir_worker* weir_current_worker(void) { return self_worker; }
+_Atomic uint64_t weir_global_counters_[C_COUNT];   /* events on threads that are not workers */
+#define global_counters weir_global_counters_
 void weir_park_lock(void) { pthread_mutex_lock(&park_mu); }
 pthread_mutex_t* weir_park_mutex(void) { return &park_mu; }
 void weir_park_unlock(void) { pthread_mutex_unlock(&park_mu); }
 void weir_park_broadcast(void) { pthread_cond_broadcast(&park_cv); }
-
-void weir_count_local(int which, uint64_t n) {
-  weir_worker* w = self_worker;
-  if (w && !w->spare) {
-    /* relaxed load + store: only this thread writes it; readers want a recent value, not order. */
-    uint64_t v = atomic_load_explicit(&w->counters[which], memory_order_relaxed);
-    atomic_store_explicit(&w->counters[which], v + n, memory_order_relaxed);
-  } else {
-    /* relaxed: a statistic. */
-    atomic_fetch_add_explicit(&global_counters[which], n, memory_order_relaxed);
-  }
-}
 
 void weir_counters_global(uint64_t out[C_COUNT]) {
   for (int c = 0; c < C_COUNT; c++)   /* relaxed: statistics */
