@@ -136,7 +136,8 @@ static weir_obj* make_request(weir_obj* reply, void* env) {
 
 /* call :: Pid m -> (Reply a -> m) -> Duration -> IO (Maybe a)
  * In a handler: the request goes out; if this worker holds the callee (it was idle), its turn
- * runs here and the answer is usually in when it returns (worker.c, weir_sched_run_callee);
+ * runs here and the answer is usually in when it returns (worker.c, weir_sched_run_callee); if
+ * the callee ended there without answering, Nothing at once;
  * else this thread waits and a spare worker stands in for it. Outside handlers: waits. */
 weir_obj* weir_actor_call(weir_obj* pid, weir_obj* mk, weir_obj* timeout) {
   int64_t ns = weir_take_int(timeout);
@@ -148,8 +149,11 @@ weir_obj* weir_actor_call(weir_obj* pid, weir_obj* mk, weir_obj* timeout) {
     weir_call_deadline(&deadline, t);
     weir_call_rec* c = weir_call_start(target, make_request, mk);
     if (c) {
-      weir_sched_run_callee(target);
-      if (weir_call_rec_ready(c)) {
+      /* A callee that ended in its nested turn (crashed, stopped) without answering never
+       * will (as Erlang's call fails when the callee dies): Nothing now, not at the timeout. */
+      int gone = weir_sched_run_callee(target) && !weir_call_rec_ready(c) && weir_actor_is_dead(target);
+      if (gone) weir_call_deadline(&deadline, 0);   /* expired: finish does not wait */
+      if (gone || weir_call_rec_ready(c)) {
         r = weir_call_finish(c, &deadline, 1);
       } else {
         void* token = weir_sched_block_begin();

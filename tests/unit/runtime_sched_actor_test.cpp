@@ -245,7 +245,7 @@ TEST_CASE("a handler's direct call runs an idle callee's turn nested; a crash th
     REQUIRE(d.latch.wait());
     CHECK(d.nested == 1);
     CHECK(d.ready == 0);      // the callee crashed in the nested turn: no answer
-    CHECK(d.value == -1);     // the call timed out; the caller's turn went on
+    CHECK(d.value == -1);     // no answer (the test's client waits for its deadline); the caller's turn went on
     CHECK(weir_actor_is_dead(bad));
     CHECK_FALSE(weir_actor_is_dead(c2));
     CHECK(finish(as) == 0);
