@@ -885,6 +885,7 @@ class Gen {
       if (!genArgs(e.args, 1, as)) return nullptr;
       if (!e.loc.empty()) {  // a call that may fail in the library: remember the caller (core/callsite.hpp)
         auto* site = cast<GlobalVariable>(mod.getOrInsertGlobal("weir_rt_call_site", ptrT));
+        site->setThreadLocalMode(GlobalValue::InitialExecTLSModel);  // one per thread (io.c): actors
         b.CreateStore(cstring(e.loc), site);
       }
       if (n == arity) {

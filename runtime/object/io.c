@@ -120,8 +120,9 @@ void weir_rt_exit(void) { weir_stdout_flush(); }
 
 /* The latest call from user code into a library function that can fail (set by compiled
  * code, see compiler/core/callsite.hpp); an error located in the library ("lib:" prefix)
- * is reported there. */
-const char* weir_rt_call_site;
+ * is reported there. Thread-local: actors on other workers make calls at the same time
+ * (codegen declares it initial-exec TLS; the definition must stay thread-local to link). */
+_Thread_local const char* weir_rt_call_site;
 
 void (*weir_rt_panic_hook)(const char* message, const char* location);
 

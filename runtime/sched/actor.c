@@ -147,6 +147,7 @@ void weir_actor_release(weir_actor* a) {
   /* No reference left: no sender can exist. The alive reference is gone, so it died and its
    * dying turn drained the mailbox; drain again in case a late sender raced that turn. */
   drain_all(a, 1);
+  weir_mq_park(&a->mq, &a->mq_tail);   /* frees the last envelope (nobody pushes any more) */
   weir_count_local(C_FREED, 1);
   actor_free(a);
 }
@@ -194,18 +195,48 @@ static void kick(weir_actor* to) {
 
 /* ---- Send ---- */
 static pthread_mutex_t space_mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t space_cv = PTHREAD_COND_INITIALIZER;
+static pthread_cond_t space_cv;   /* CLOCK_MONOTONIC (space_init) */
+static pthread_once_t space_once = PTHREAD_ONCE_INIT;
+static void space_init(void) {
+  pthread_condattr_t ca;
+  pthread_condattr_init(&ca);
+  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+  pthread_cond_init(&space_cv, &ca);
+  pthread_condattr_destroy(&ca);
+}
+#define WAIT_SPACE_RECHECK_NS 1000000   /* 1 ms: see weir_space_notify */
 
+/* The holder (or the last releaser) took n user messages out of the mailbox: the only writer
+ * of `taken`, so a plain (relaxed) store and no locked instruction. */
+void weir_mailbox_taken(weir_actor* a, uint32_t n) {
+  /* relaxed: one writer; senders read it only to bound the mailbox (a stale value refuses or
+   * blocks a send that could have gone, never lets one more through than the bound allows). */
+  uint32_t t = atomic_load_explicit(&a->taken, memory_order_relaxed);
+  atomic_store_explicit(&a->taken, t + n, memory_order_relaxed);
+}
+
+/* Messages in the mailbox (reserved and not yet taken); unsigned arithmetic survives the wrap. */
+static uint32_t mailbox_len(weir_actor* a) {
+  /* relaxed (both): an estimate for the bound; see weir_mailbox_taken. */
+  return atomic_load_explicit(&a->sent, memory_order_relaxed) -
+         atomic_load_explicit(&a->taken, memory_order_relaxed);
+}
+
+/* Wakes the senders blocked on a full mailbox of `a` (after the holder took messages out).
+ * Not a Dekker pair (that would cost the holder a locked instruction per turn): the holder's
+ * store of `taken` may still sit in its store buffer when it reads `blocked` as 0 while a sender
+ * just went to sleep; the sender then wakes by itself within WAIT_SPACE_RECHECK_NS (wait_space).
+ * Blocked senders are rare (outside threads facing a full mailbox). */
 void weir_space_notify(weir_actor* a) {
-  /* seq_cst: read after the holder's seq_cst decrement of `queued`; the blocked sender
-   * increments `blocked` then re-reads `queued` (both seq_cst): one sees the other. */
-  if (atomic_load_explicit(&a->blocked, memory_order_seq_cst) == 0) return;
+  /* relaxed: see above. */
+  if (atomic_load_explicit(&a->blocked, memory_order_relaxed) == 0) return;
   pthread_mutex_lock(&space_mu);
   pthread_cond_broadcast(&space_cv);
   pthread_mutex_unlock(&space_mu);
 }
 
 void weir_space_wake_all(void) {
+  pthread_once(&space_once, space_init);
   pthread_mutex_lock(&space_mu);
   pthread_cond_broadcast(&space_cv);
   pthread_mutex_unlock(&space_mu);
@@ -213,16 +244,21 @@ void weir_space_wake_all(void) {
 
 /* A thread that is not a worker waits for room in `to`'s mailbox. 0: it died or the program ends. */
 static int wait_space(weir_actor* to) {
-  /* seq_cst: see weir_space_notify. */
-  atomic_fetch_add_explicit(&to->blocked, 1, memory_order_seq_cst);
+  pthread_once(&space_once, space_init);
+  /* relaxed: a hint for weir_space_notify, which may miss it (then the timed wait re-checks). */
+  atomic_fetch_add_explicit(&to->blocked, 1, memory_order_relaxed);
   pthread_mutex_lock(&space_mu);
   int ok;
   for (;;) {
-    /* acquire (state, exiting): decisions only; seq_cst (queued): see weir_space_notify. */
+    /* acquire (state, exiting): decisions only. */
     if (atomic_load_explicit(&to->state, memory_order_acquire) & ST_DEAD) { ok = 0; break; }
     if (atomic_load_explicit(&weir_sched_exiting, memory_order_acquire)) { ok = 0; break; }
-    if (atomic_load_explicit(&to->queued, memory_order_seq_cst) < to->cap) { ok = 1; break; }
-    pthread_cond_wait(&space_cv, &space_mu);
+    if (mailbox_len(to) < to->cap) { ok = 1; break; }
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    ts.tv_nsec += WAIT_SPACE_RECHECK_NS;
+    if (ts.tv_nsec >= 1000000000) { ts.tv_sec++; ts.tv_nsec -= 1000000000; }
+    pthread_cond_timedwait(&space_cv, &space_mu, &ts);
   }
   pthread_mutex_unlock(&space_mu);
   atomic_fetch_sub_explicit(&to->blocked, 1, memory_order_relaxed);  /* relaxed: a hint for notify */
@@ -239,9 +275,11 @@ static int send_user(weir_actor* to, weir_obj* msg, int may_block) {
   }
   int waited = 0;
   for (;;) {
-    /* relaxed: a reservation; fetch_add hands out distinct counts, so at most `cap` succeed. */
-    if (atomic_fetch_add_explicit(&to->queued, 1, memory_order_relaxed) < to->cap) break;
-    atomic_fetch_sub_explicit(&to->queued, 1, memory_order_relaxed);   /* relaxed: as above */
+    /* relaxed: a reservation; fetch_add hands out distinct counts, so at most `cap` succeed
+     * against one value of `taken` (a stale `taken` only refuses more). */
+    uint32_t s = atomic_fetch_add_explicit(&to->sent, 1, memory_order_relaxed);
+    if (s - atomic_load_explicit(&to->taken, memory_order_relaxed) < to->cap) break;
+    atomic_fetch_sub_explicit(&to->sent, 1, memory_order_relaxed);   /* relaxed: as above */
     if (!may_block) {
       atomic_fetch_add_explicit(&to->dropped, 1, memory_order_relaxed); /* relaxed: a statistic */
       weir_count_local(C_REFUSED, 1);
@@ -449,37 +487,63 @@ int weir_call(weir_actor* self, weir_actor* target, weir_call_make make, void* e
   return r;
 }
 
-weir_obj* weir_call_blocking(weir_actor* target, weir_call_make make, void* env, uint64_t timeout_ns) {
-  if (weir_current_worker()) return NULL;   /* a worker must never block: use weir_call */
+/* A blocking call in two halves (weir_call_blocking; Weir's `call`, lang.c, runs the callee's
+ * turn in between when it can, weir_sched_run_callee). Start: the request is sent; NULL when it
+ * could not be (dead, full, out of memory). */
+weir_call_rec* weir_call_start(weir_actor* target, weir_call_make make, void* env) {
   weir_call_rec* c = call_new(1);
   if (!c) return NULL;
   weir_obj* req = make(handle_new(c), env);
   if (weir_send(target, req) != WEIR_SEND_OK) { weir_call_rec_release(c); return NULL; }
-  struct timespec deadline;
-  clock_gettime(CLOCK_MONOTONIC, &deadline);
-  uint64_t ns = (uint64_t)deadline.tv_nsec + timeout_ns;
-  deadline.tv_sec += (time_t)(ns / 1000000000ull);
-  deadline.tv_nsec = (long)(ns % 1000000000ull);
+  return c;
+}
+
+int weir_call_rec_ready(weir_call_rec* c) {
+  /* acquire: a REPLIED status publishes the result. */
+  uint32_t s = atomic_load_explicit(&c->status, memory_order_acquire);
+  return s == CALL_REPLIED || s == CALL_TIMED_OUT;
+}
+
+/* Wait: until the reply or the deadline (CLOCK_MONOTONIC; timeout 0: none); then the result
+ * (NULL: timed out) and the caller's reference to c is gone. Not on a worker unless the reply
+ * is already in (weir_call_rec_ready): a worker must never block. */
+weir_obj* weir_call_finish(weir_call_rec* c, const struct timespec* deadline, int timeout) {
   pthread_mutex_lock(&c->mu);
   for (;;) {
     /* acquire: a REPLIED status publishes the result. */
     uint32_t s = atomic_load_explicit(&c->status, memory_order_acquire);
     if (s == CALL_REPLIED || s == CALL_TIMED_OUT) break;
-    if (s == CALL_PENDING && timeout_ns &&
-        pthread_cond_timedwait(&c->cv, &c->mu, &deadline) == ETIMEDOUT) {
+    if (s == CALL_PENDING && timeout &&
+        pthread_cond_timedwait(&c->cv, &c->mu, deadline) == ETIMEDOUT) {
       uint32_t expected = CALL_PENDING;
       /* acq_rel: against the replier's claim; whoever wins decides the outcome. */
       atomic_compare_exchange_strong_explicit(&c->status, &expected, CALL_TIMED_OUT,
                                               memory_order_acq_rel, memory_order_acquire);
       continue;
     }
-    if (s != CALL_PENDING || !timeout_ns) pthread_cond_wait(&c->cv, &c->mu);
+    if (s != CALL_PENDING || !timeout) pthread_cond_wait(&c->cv, &c->mu);
   }
   pthread_mutex_unlock(&c->mu);
   weir_obj* result = c->result;
   c->result = NULL;
   weir_call_rec_release(c);
   return result;
+}
+
+void weir_call_deadline(struct timespec* deadline, uint64_t timeout_ns) {
+  clock_gettime(CLOCK_MONOTONIC, deadline);
+  uint64_t ns = (uint64_t)deadline->tv_nsec + timeout_ns;
+  deadline->tv_sec += (time_t)(ns / 1000000000ull);
+  deadline->tv_nsec = (long)(ns % 1000000000ull);
+}
+
+weir_obj* weir_call_blocking(weir_actor* target, weir_call_make make, void* env, uint64_t timeout_ns) {
+  if (weir_current_worker()) return NULL;   /* a worker must never block: use weir_call */
+  struct timespec deadline;
+  weir_call_deadline(&deadline, timeout_ns);
+  weir_call_rec* c = weir_call_start(target, make, env);
+  if (!c) return NULL;
+  return weir_call_finish(c, &deadline, timeout_ns != 0);
 }
 
 /* ---- Shutdown: every actor still alive ends, so the program frees everything ----
@@ -536,13 +600,11 @@ void weir_actors_reap_all(void) {
 static void drain_all(weir_actor* a, int answer_monitors) {
   weir_mq_node* n;
   while ((n = weir_mq_pop(&a->mq, &a->mq_tail))) {
-    weir_envelope* e = weir_env_of(n);
+    weir_envelope* e = weir_env_of(n);   /* the dummy now: read, not freed */
     unsigned kind = e->h.tag;
     weir_obj* payload = e->payload;
-    weir_free_cell(&e->h);
     if (kind == ENV_USER || kind == ENV_DOWN) {
-      /* seq_cst: blocked senders re-check `queued` (see weir_space_notify). */
-      if (kind == ENV_USER) atomic_fetch_sub_explicit(&a->queued, 1, memory_order_seq_cst);
+      if (kind == ENV_USER) weir_mailbox_taken(a, 1);
       weir_drop(payload);
       weir_count_local(C_DEAD, 1);
     } else if (kind == ENV_MONITOR) {
@@ -558,7 +620,7 @@ static void drain_all(weir_actor* a, int answer_monitors) {
 static void drain_and_idle(weir_actor* a) {
   drain_all(a, 1);
   weir_space_notify(a);
-  if (!weir_mq_empty(&a->mq, &a->mq_tail)) {
+  if (!weir_mq_park(&a->mq, &a->mq_tail)) {
     /* relaxed: we hold it; the queue publishes it. */
     atomic_store_explicit(&a->state, ST_DEAD | ST_QUEUED, memory_order_relaxed);
     weir_actor_retain(a);

@@ -25,9 +25,14 @@ typedef struct weir_mq_node { _Atomic(struct weir_mq_node*) next; } weir_mq_node
  * kept elsewhere (the owner's cache line). */
 typedef struct weir_mq_in { _Atomic(weir_mq_node*) head; weir_mq_node stub; } weir_mq_in;
 void weir_mq_init(weir_mq_in* q, weir_mq_node** tail);
-void weir_mq_push(weir_mq_in* q, weir_mq_node* n);                    /* any thread */
-weir_mq_node* weir_mq_pop(weir_mq_in* q, weir_mq_node** tail);        /* consumer only */
+weir_mq_node* weir_mq_push(weir_mq_in* q, weir_mq_node* n);           /* any thread; returns the previous head */
+/* Consumer only. The node returned is the message: read its envelope, do NOT free it (it is the
+ * mailbox's dummy until the next pop, which frees it). */
+weir_mq_node* weir_mq_pop(weir_mq_in* q, weir_mq_node** tail);
 int weir_mq_empty(weir_mq_in* q, weir_mq_node* const* tail);          /* consumer only; seq_cst */
+/* Consumer only, before the actor goes idle (or is freed): the inline stub becomes the dummy again
+ * and the last envelope is freed. 1: empty (seq_cst check, as weir_mq_empty); 0: messages wait. */
+int weir_mq_park(weir_mq_in* q, weir_mq_node** tail);
 
 /* A message envelope is a 24-byte runtime cell (a fake 2-field constructor, so weir_alloc and
  * weir_free_cell size it): it is allocated by the sender and freed by the receiver's thread. */
@@ -64,11 +69,13 @@ struct weir_actor {
   weir_mq_in mq;                 /*  0 (16) senders: exchange head; link the stub */
   _Atomic uint32_t state;        /* 16 (4)  senders CAS IDLE->QUEUED; holder stores (README) */
   _Atomic int32_t rc;            /* 20 (4)  references: any thread */
-  _Atomic uint32_t queued;       /* 24 (4)  user messages counted against cap: senders add, holder subtracts */
+  _Atomic uint32_t sent;         /* 24 (4)  user messages reserved against cap: senders add (wraps) */
   uint32_t cap;                  /* 28 (4)  mailbox capacity; immutable after spawn */
   _Atomic uint32_t dropped;      /* 32 (4)  sends refused because full: senders add */
   _Atomic uint32_t blocked;      /* 36 (4)  non-worker senders waiting for space: they add/sub */
-  char pad0[WEIR_CACHE_LINE - 40];
+  _Atomic uint32_t taken;        /* 40 (4)  user messages taken out: the holder only stores (wraps);
+                                  *         in the mailbox: sent - taken (mailbox_len, actor.c) */
+  char pad0[WEIR_CACHE_LINE - 44];
   /* ---- line 1: owner only (the worker holding the actor; README "Which thread") ---- */
   weir_mq_node* mq_tail;         /* 64 (8)  the consumer's end of the mailbox */
   weir_behaviour behaviour;      /* 72 (8)  immutable after spawn */
@@ -81,7 +88,7 @@ struct weir_actor {
   char pad1[2 * WEIR_CACHE_LINE - 120];
 };
 _Static_assert(offsetof(weir_actor, state) == 16, "sender-side fields on line 0");
-_Static_assert(offsetof(weir_actor, blocked) + 4 <= WEIR_CACHE_LINE, "line 0 holds every sender-written field");
+_Static_assert(offsetof(weir_actor, taken) + 4 <= WEIR_CACHE_LINE, "line 0 holds every sender-read field");
 _Static_assert(offsetof(weir_actor, mq_tail) == WEIR_CACHE_LINE, "owner-only state starts line 1");
 _Static_assert(sizeof(weir_actor) == 2 * WEIR_CACHE_LINE, "an actor is two cache lines (128 bytes)");
 
@@ -109,15 +116,18 @@ typedef struct weir_worker {
   pthread_t thread;
   weir_actor* current;          /* the actor whose turn runs now */
   int in_handler;               /* a panic now ends `current` */
-  jmp_buf crash;                /* set once per turn */
+  jmp_buf crash;                /* set once per thread (worker_main, spare_duty) */
   char crash_detail[256];       /* "location: message" of the last crash */
   _Atomic uint64_t counters[C_COUNT];  /* owner: relaxed load + store; readers: relaxed loads */
   int spare;                    /* a stand-in for a worker blocked in a handler (worker.c) */
   weir_actor* next;             /* woken by this worker's current handler: runs next (worker.c) */
   unsigned next_runs;           /* turns in a row taken from `next` (fairness bound) */
+  weir_actor* linger;           /* ended its turn idle but kept RUNNING: `next` runs first (worker.c) */
   uint32_t taken;               /* user messages taken this turn, their slots not yet given back */
 } weir_worker;
-weir_worker* weir_current_worker(void);             /* NULL on other threads */
+/* The worker (or spare) running on this thread; NULL on other threads. Inline: on every send. */
+extern _Thread_local weir_worker* weir_self_worker_;
+static inline weir_worker* weir_current_worker(void) { return weir_self_worker_; }
 void weir_schedule(weir_actor* a);                  /* a just became QUEUED: put it on a queue */
 void weir_wake_one(void);                           /* a parked worker, if any, looks for work */
 int weir_workers_start(int n);
@@ -130,7 +140,18 @@ void weir_park_lock(void);
 pthread_mutex_t* weir_park_mutex(void);
 void weir_park_unlock(void);
 void weir_park_broadcast(void);                     /* caller holds the park mutex */
-void weir_count_local(int which, uint64_t n);       /* per-worker counter, or the global ones */
+/* A per-worker counter, or the global ones on other threads and spares. Inline: on every send. */
+extern _Atomic uint64_t weir_global_counters_[C_COUNT];
+static inline void weir_count_local(int which, uint64_t n) {
+  weir_worker* w = weir_self_worker_;
+  if (w && !w->spare) {
+    /* relaxed load + store: only this thread writes it; readers want a recent value, not order. */
+    uint64_t v = atomic_load_explicit(&w->counters[which], memory_order_relaxed);
+    atomic_store_explicit(&w->counters[which], v + n, memory_order_relaxed);
+  } else {
+    atomic_fetch_add_explicit(&weir_global_counters_[which], n, memory_order_relaxed);  /* relaxed: a statistic */
+  }
+}
 void weir_counters_sum(uint64_t out[C_COUNT]);      /* workers + other threads */
 void weir_counters_global(uint64_t out[C_COUNT]);   /* other threads only */
 
@@ -139,6 +160,7 @@ void weir_share_for_send(weir_obj* v);               /* owner only: v is about t
 void weir_actor_wake(weir_actor* a, uint32_t from);  /* CAS from -> QUEUED and schedule */
 void weir_send_system(weir_actor* to, unsigned kind, weir_obj* payload);
 void weir_space_notify(weir_actor* a);              /* after the holder freed mailbox space */
+void weir_mailbox_taken(weir_actor* a, uint32_t n); /* the holder took n user messages out */
 void weir_space_wake_all(void);                     /* exit: blocked senders give up */
 /* The holder's side of a turn (worker.c runs the loop): */
 void weir_actor_system(weir_actor* a, unsigned kind, weir_obj* payload);  /* stop, monitor */
@@ -148,6 +170,13 @@ void weir_actor_die(weir_actor* a, weir_down_reason why, const char* detail);
 void weir_actor_drain_dead(weir_actor* a);          /* a DEAD|QUEUED turn */
 void weir_call_timed_out(weir_call_rec* c);         /* timer thread; consumes the timer's reference */
 void weir_call_rec_release(weir_call_rec* c);
+/* Weir's direct-style call (lang.c): start (send), maybe run the callee here, then finish. */
+weir_call_rec* weir_call_start(weir_actor* target, weir_call_make make, void* env);
+int weir_call_rec_ready(weir_call_rec* c);
+struct timespec;
+void weir_call_deadline(struct timespec* deadline, uint64_t timeout_ns);
+weir_obj* weir_call_finish(weir_call_rec* c, const struct timespec* deadline, int timeout);
+int weir_sched_run_callee(weir_actor* target);      /* worker.c: run its turn nested, if we can */
 
 /* ---- Timers (timer.c) ---- */
 int weir_timers_start(void);

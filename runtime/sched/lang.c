@@ -95,7 +95,7 @@ weir_obj* weir_actor_spawn_self(weir_obj* init, weir_obj* handler) {
   weir_obj* f[3] = {handler, INIT_PENDING, init};
   weir_actor* a = spawn_slot(behaviour_self, weir_con_new(0, 3, f));
   /* The init message goes first, past the bound (the mailbox is empty), and is not counted. */
-  atomic_fetch_add_explicit(&a->queued, 1, memory_order_relaxed);   /* relaxed: a is not published */
+  atomic_fetch_add_explicit(&a->sent, 1, memory_order_relaxed);   /* relaxed: a is not published */
   weir_envelope* e = weir_env_new(ENV_USER, INIT_PENDING);
   weir_mq_push(&a->mq, &e->node);
   weir_actor_wake(a, ST_IDLE);
@@ -135,13 +135,35 @@ static weir_obj* make_request(weir_obj* reply, void* env) {
 }
 
 /* call :: Pid m -> (Reply a -> m) -> Duration -> IO (Maybe a)
- * Blocks the calling thread (a spare worker stands in for it inside a handler). */
+ * In a handler: the request goes out; if this worker holds the callee (it was idle), its turn
+ * runs here and the answer is usually in when it returns (worker.c, weir_sched_run_callee); if
+ * the callee ended there without answering, Nothing at once;
+ * else this thread waits and a spare worker stands in for it. Outside handlers: waits. */
 weir_obj* weir_actor_call(weir_obj* pid, weir_obj* mk, weir_obj* timeout) {
   int64_t ns = weir_take_int(timeout);
+  uint64_t t = ns > 0 ? (uint64_t)ns : 1;
   weir_actor* target = pid_actor(pid);
-  void* token = weir_sched_block_begin();
-  weir_obj* r = weir_call_blocking(target, make_request, mk, ns > 0 ? (uint64_t)ns : 1);
-  weir_sched_block_end(token);
+  weir_obj* r = NULL;
+  if (weir_current_worker()) {
+    struct timespec deadline;
+    weir_call_deadline(&deadline, t);
+    weir_call_rec* c = weir_call_start(target, make_request, mk);
+    if (c) {
+      /* A callee that ended in its nested turn (crashed, stopped) without answering never
+       * will (as Erlang's call fails when the callee dies): Nothing now, not at the timeout. */
+      int gone = weir_sched_run_callee(target) && !weir_call_rec_ready(c) && weir_actor_is_dead(target);
+      if (gone) weir_call_deadline(&deadline, 0);   /* expired: finish does not wait */
+      if (gone || weir_call_rec_ready(c)) {
+        r = weir_call_finish(c, &deadline, 1);
+      } else {
+        void* token = weir_sched_block_begin();
+        r = weir_call_finish(c, &deadline, 1);
+        weir_sched_block_end(token);
+      }
+    }
+  } else {
+    r = weir_call_blocking(target, make_request, mk, t);
+  }
   weir_drop(pid);
   return r ? weir_just(r) : weir_nothing();
 }

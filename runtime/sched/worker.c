@@ -4,7 +4,7 @@
  * a condition variable (no timeout, no spinning), so an idle program uses no CPU.
  * A turn runs one actor for at most WEIR_BATCH messages, then re-queues it at the back if its
  * mailbox is not empty (fairness), suspends it (a pending call), or makes it IDLE.
- * Crash isolation: one setjmp per turn; weir_sched_on_panic longjmps back here from a handler.
+ * Crash isolation: one setjmp per worker thread; weir_sched_on_panic longjmps back to it.
  * Threading: each weir_worker is written only by its own thread (its counters are atomics read
  * by weir_sched_get_counters); the park state is guarded by park_mu. */
 #define _GNU_SOURCE
@@ -23,32 +23,20 @@ extern void (*weir_rt_overflow_hook)(const char* message);  /* io.c */
 
 static weir_worker* workers;
 static int nworkers;
-static _Thread_local weir_worker* self_worker;
+_Thread_local weir_worker* weir_self_worker_;   /* actor.h: weir_current_worker */
+#define self_worker weir_self_worker_
 
 static pthread_mutex_t park_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t park_cv = PTHREAD_COND_INITIALIZER;
 static _Atomic int nparked;          /* workers (and spares) inside park(); written under park_mu */
 static _Atomic int nspares;          /* spare threads standing in for blocked workers */
 static int stopping;                 /* guarded by park_mu */
-static _Atomic uint64_t global_counters[C_COUNT];   /* events on threads that are not workers */
-
-weir_worker* weir_current_worker(void) { return self_worker; }
+_Atomic uint64_t weir_global_counters_[C_COUNT];   /* events on threads that are not workers */
+#define global_counters weir_global_counters_
 void weir_park_lock(void) { pthread_mutex_lock(&park_mu); }
 pthread_mutex_t* weir_park_mutex(void) { return &park_mu; }
 void weir_park_unlock(void) { pthread_mutex_unlock(&park_mu); }
 void weir_park_broadcast(void) { pthread_cond_broadcast(&park_cv); }
-
-void weir_count_local(int which, uint64_t n) {
-  weir_worker* w = self_worker;
-  if (w && !w->spare) {
-    /* relaxed load + store: only this thread writes it; readers want a recent value, not order. */
-    uint64_t v = atomic_load_explicit(&w->counters[which], memory_order_relaxed);
-    atomic_store_explicit(&w->counters[which], v + n, memory_order_relaxed);
-  } else {
-    /* relaxed: a statistic. */
-    atomic_fetch_add_explicit(&global_counters[which], n, memory_order_relaxed);
-  }
-}
 
 void weir_counters_global(uint64_t out[C_COUNT]) {
   for (int c = 0; c < C_COUNT; c++)   /* relaxed: statistics */
@@ -123,8 +111,10 @@ int weir_quiescent_locked(void) {
          all_queues_empty();
 }
 
+static void linger_resolve(weir_worker* w);
 static weir_actor* find_work(weir_worker* w) {
   weir_actor* a;
+  if (!w->next) linger_resolve(w);   /* no slot turn follows: the linger ends (maybe into the slot) */
   if ((a = w->next)) {
     w->next = NULL;
     if (++w->next_runs <= WEIR_BATCH) return a;
@@ -167,8 +157,46 @@ static int park(weir_worker* w) {
   return go_on;
 }
 
+/* The holder gives up an actor whose mailbox looked empty: the stub back as the dummy (the last
+ * envelope freed), IDLE, then the re-check. */
+static void go_idle(weir_actor* a) {
+  if (!weir_mq_park(&a->mq, &a->mq_tail)) {
+    /* Messages came meanwhile: another turn. relaxed: we hold it; the queue publishes it. */
+    atomic_store_explicit(&a->state, ST_QUEUED, memory_order_relaxed);
+    weir_schedule(a);
+    return;
+  }
+  /* seq_cst: store IDLE, then re-read head (README lost-wake-up rule). From here on `a` is
+   * not ours: only line-0 fields may be read. The tail is the stub (weir_mq_park). */
+  atomic_store_explicit(&a->state, ST_IDLE, memory_order_seq_cst);
+  if (atomic_load_explicit(&a->mq.head, memory_order_seq_cst) != &a->mq.stub)
+    weir_actor_wake(a, ST_IDLE);
+}
+
+/* Lingering (README "Lingering"): an actor whose turn ends with an empty mailbox while the
+ * hand-off slot holds the actor it just woke stays RUNNING (held by this worker) instead of
+ * going IDLE, for exactly one more turn, the slot's. If that turn sends to it (a reply: ping-pong,
+ * request/response), the sender sees RUNNING and neither CASes nor schedules, and the lingering
+ * actor runs next from the slot: per message, the IDLE store and the IDLE->QUEUED CAS (two
+ * locked instructions) are gone. After that turn (or before this worker looks for other work,
+ * blocks in a handler, parks or exits) the linger is resolved: messages -> it runs next (or
+ * queued); none -> IDLE with the usual re-check. A message from elsewhere to a lingering actor
+ * waits at most the one turn, as for an actor in the slot. */
+static void linger_resolve(weir_worker* w) {
+  weir_actor* l = w->linger;
+  if (!l) return;
+  w->linger = NULL;
+  if (weir_mq_empty(&l->mq, &l->mq_tail)) { go_idle(l); return; }
+  /* relaxed: we hold it; the slot is ours, a run queue push publishes it. */
+  atomic_store_explicit(&l->state, ST_QUEUED, memory_order_relaxed);
+  if (!w->next) { w->next = l; return; }
+  if (!weir_runq_push(w->q, l)) weir_inject_push(l);
+  weir_wake_one();   /* two actors wait on this worker now */
+}
+
 /* The end of a live actor's turn: hand it on (README transitions out of RUNNING). */
-static void end_turn(weir_actor* a) {
+static void end_turn(weir_worker* w, weir_actor* a) {
+  linger_resolve(w);   /* the previous turn's linger had its one turn */
   if (a->call) {
     /* seq_cst: store AWAITING, then read the call's status (the replier writes status, then
      * reads state with its CAS): one of us sees the other. */
@@ -178,47 +206,48 @@ static void end_turn(weir_actor* a) {
     /* relaxed: we hold the actor; the run queue's push publishes it. */
     atomic_store_explicit(&a->state, ST_QUEUED, memory_order_relaxed);
     weir_schedule(a);
+  } else if (w->q && w->next && w->next != a) {
+    w->linger = a;   /* stays RUNNING for the slot's turn */
   } else {
-    /* seq_cst: store IDLE, then re-read head (README lost-wake-up rule). From here on `a` is
-     * not ours: only line-0 fields may be read. The tail was the stub (mailbox empty). */
-    atomic_store_explicit(&a->state, ST_IDLE, memory_order_seq_cst);
-    if (atomic_load_explicit(&a->mq.head, memory_order_seq_cst) != &a->mq.stub)
-      weir_actor_wake(a, ST_IDLE);
+    go_idle(a);
   }
 }
 
-/* Return the mailbox slots of the messages this turn took (one atomic per turn, not per
- * message) and wake blocked senders. seq_cst: the holder's half of the blocked-sender
- * hand-shake (weir_space_notify reads `blocked` after this). */
+/* Return the mailbox slots of the messages this turn took (once per turn, not per message; a
+ * plain store, see weir_mailbox_taken) and wake blocked senders. */
 static void give_back(weir_worker* w, weir_actor* a) {
   if (!w->taken) return;
-  atomic_fetch_sub_explicit(&a->queued, w->taken, memory_order_seq_cst);
+  weir_mailbox_taken(a, w->taken);
   w->taken = 0;
   weir_space_notify(a);
 }
 
+/* A handler hit a run-time error (weir_sched_on_panic longjmps to the setjmp of the loop that
+ * runs turns: worker_main or spare_duty, one setjmp per thread instead of one per turn). The
+ * turn's locals are gone; w->current and w->taken are not. */
+static void turn_crashed(weir_worker* w) {
+  weir_actor* a = w->current;
+  w->in_handler = 0;
+  w->current = NULL;
+  give_back(w, a);
+  /* The crash is reported, the program goes on (LANGUAGE.md section 7). */
+  weir_stdout_flush();
+  fprintf(stderr, "actor %u crashed: %s\n", a->id, w->crash_detail);
+  weir_count_local(C_CRASH, 1);
+  weir_count_local(C_CRASH_LEAK, 1);
+  weir_actor_die(a, WEIR_DOWN_CRASH, w->crash_detail);
+  linger_resolve(w);
+}
+
+/* One turn. The caller has set w->crash (turn_crashed). */
 static void run_turn(weir_worker* w, weir_actor* a) {
   /* relaxed: the queue we took it from published it (acquire); we are its only holder. */
   uint32_t s = atomic_load_explicit(&a->state, memory_order_relaxed);
-  if (s & ST_DEAD) { weir_actor_drain_dead(a); return; }
+  if (s & ST_DEAD) { weir_actor_drain_dead(a); linger_resolve(w); return; }
   atomic_store_explicit(&a->state, ST_RUNNING, memory_order_relaxed);  /* relaxed: held by us */
   w->current = a;
   uint32_t user = 0;   /* user messages taken (their mailbox slots are given back at the end) */
   w->taken = 0;
-  if (setjmp(w->crash)) {
-    /* A handler hit a run-time error (weir_sched_on_panic). Locals are stale here; w->taken
-     * is not. */
-    w->in_handler = 0;
-    w->current = NULL;
-    give_back(w, a);
-    /* The crash is reported, the program goes on (LANGUAGE.md section 7). */
-    weir_stdout_flush();
-    fprintf(stderr, "actor %u crashed: %s\n", a->id, w->crash_detail);
-    weir_count_local(C_CRASH, 1);
-    weir_count_local(C_CRASH_LEAK, 1);
-    weir_actor_die(a, WEIR_DOWN_CRASH, w->crash_detail);
-    return;
-  }
   if (a->call && weir_actor_call_ready(a)) {
     w->in_handler = 1;
     weir_actor_call_resume(a);
@@ -227,10 +256,9 @@ static void run_turn(weir_worker* w, weir_actor* a) {
   for (unsigned n = 0; n < WEIR_BATCH && !a->call && !(a->flags & FL_STOPPING); n++) {
     weir_mq_node* node = weir_mq_pop(&a->mq, &a->mq_tail);
     if (!node) break;
-    weir_envelope* env = weir_env_of(node);
+    weir_envelope* env = weir_env_of(node);   /* the mailbox's dummy now: read, not freed */
     unsigned kind = env->h.tag;
     weir_obj* payload = env->payload;
-    weir_free_cell(&env->h);
     if (kind == ENV_USER || kind == ENV_DOWN) {
       if (kind == ENV_USER) {
         /* The mailbox slot is given back once per turn (give_back); w->taken survives a
@@ -248,8 +276,47 @@ static void run_turn(weir_worker* w, weir_actor* a) {
   w->current = NULL;
   give_back(w, a);
   if (user) weir_count_local(C_DELIVERED, user);
-  if (a->flags & FL_STOPPING) weir_actor_die(a, WEIR_DOWN_STOP, NULL);
-  else end_turn(a);
+  if (a->flags & FL_STOPPING) { weir_actor_die(a, WEIR_DOWN_STOP, NULL); linger_resolve(w); }
+  else end_turn(w, a);
+}
+
+/* ---- Weir's `call`: the callee's turn nested in the caller's ----
+ * A handler calling an actor that is free runs that actor's turn right here, on the caller's
+ * stack, instead of blocking its thread while a spare thread runs the callee and two condition
+ * variables hand the answer back (several futex wake-ups per call). "Free" means this worker
+ * holds it: the request's send found it IDLE and put it in the hand-off slot, or it lingers
+ * here. The caller's actor stays RUNNING (held, its mailbox filling) meanwhile. A crash in the
+ * nested turn ends the callee only: the nested turn has its own setjmp, and the caller's turn
+ * state (current actor, messages taken, the outer setjmp) is put back afterwards. A call cycle
+ * (the callee calls the caller) finds the caller RUNNING, not free: that inner call blocks and
+ * times out, as before. Nesting is bounded (NEST_MAX) to bound the stack. */
+#define NEST_MAX 32
+static _Thread_local int nest_depth;
+
+static void run_nested(weir_worker* w, weir_actor* b) {
+  jmp_buf saved;
+  memcpy(saved, w->crash, sizeof saved);
+  weir_actor* const cur = w->current;
+  uint32_t const taken = w->taken;
+  int const inh = w->in_handler;
+  nest_depth++;
+  if (setjmp(w->crash) == 0) run_turn(w, b);
+  else turn_crashed(w);
+  nest_depth--;
+  memcpy(w->crash, saved, sizeof saved);
+  w->current = cur;
+  w->taken = taken;
+  w->in_handler = inh;
+}
+
+int weir_sched_run_callee(weir_actor* target) {
+  weir_worker* w = self_worker;
+  if (!w || !w->q || !w->current || w->current == target || nest_depth >= NEST_MAX) return 0;
+  if (w->next == target) w->next = NULL;
+  else if (w->linger == target) w->linger = NULL;
+  else return 0;
+  run_nested(w, target);
+  return 1;
 }
 
 /* A stack overflow inside a handler (io.c's signal handler, on the alternate stack): the actor
@@ -280,6 +347,8 @@ static void* worker_main(void* p) {
   self_worker = w;
   weir_rt_thread_signals();
   weir_heap_attach();
+  /* Crash isolation: a panic in a handler comes back here (w is not modified after setjmp). */
+  if (setjmp(w->crash)) turn_crashed(w);
   for (;;) {
     /* acquire: pairs with weir_sched_exit's release store (nothing is read from it though). */
     if (atomic_load_explicit(&weir_sched_exiting, memory_order_acquire)) break;
@@ -287,6 +356,7 @@ static void* worker_main(void* p) {
     if (a) { run_turn(w, a); continue; }
     if (!park(w)) break;
   }
+  linger_resolve(w);   /* exit: leave no actor held */
   weir_heap_thread_exit();
   self_worker = NULL;
   return NULL;
@@ -329,6 +399,8 @@ static weir_actor* spare_find_work(void) {
 
 /* One stint standing in for a blocked worker: run actors until block_end (or exit). */
 static void spare_duty(spare_thread* s) {
+  /* Crash isolation, as in worker_main (s is not modified after setjmp). */
+  if (setjmp(s->w.crash)) turn_crashed(&s->w);
   for (;;) {
     /* acquire: block_end's store; the blocked thread's writes before it are not read here. */
     if (!atomic_load_explicit(&s->on_duty, memory_order_acquire)) return;
@@ -385,6 +457,7 @@ void* weir_sched_block_begin(void) {
   if (!w) return NULL;   /* not a worker (or a spare's blocked handler already blocked): nothing to hand over */
   /* What only this worker could run must be visible to the spare: the hand-off slot goes to the
    * run queue (spares steal from it), and the mailbox slots taken so far are given back. */
+  linger_resolve(w);
   if (w->next) {
     weir_actor* a = w->next;
     w->next = NULL;

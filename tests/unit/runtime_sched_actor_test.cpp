@@ -182,6 +182,76 @@ TEST_CASE("call: reply and timeout, with one worker, without blocking the worker
   CHECK(weir_live_objects_all() == live0);
 }
 
+// ---- Weir's direct-style call from a handler (runtime/sched/lang.c, weir_actor_call) ----
+extern "C" {
+struct weir_call_rec;
+weir_call_rec* weir_call_start(weir_actor* target, weir_call_make make, void* env);
+int weir_call_rec_ready(weir_call_rec* c);
+void weir_call_deadline(struct timespec* deadline, uint64_t timeout_ns);
+weir_obj* weir_call_finish(weir_call_rec* c, const struct timespec* deadline, int timeout);
+int weir_sched_run_callee(weir_actor* target);
+}
+namespace {
+struct Direct { std::atomic<int> nested{-1}, ready{-1}; std::atomic<int64_t> value{-999}; Latch latch; };
+Direct* direct;
+// What lang.c's weir_actor_call does: send, run the callee here if this worker holds it, and
+// wait (a spare standing in) only if the answer is not in.
+void direct_client(weir_actor* self, weir_obj* msg) {
+  int64_t v = unbig(msg);
+  weir_drop(msg);
+  auto* target = static_cast<weir_actor*>(ptr_of(weir_actor_state(self)));
+  timespec deadline;
+  weir_call_deadline(&deadline, 100'000'000);
+  weir_call_rec* c = weir_call_start(target, make_req, reinterpret_cast<void*>(intptr_t(v)));
+  REQUIRE(c);
+  direct->nested = weir_sched_run_callee(target);
+  direct->ready = weir_call_rec_ready(c);
+  weir_obj* r;
+  if (direct->ready) {
+    r = weir_call_finish(c, &deadline, 1);
+  } else {
+    void* token = weir_sched_block_begin();
+    r = weir_call_finish(c, &deadline, 1);
+    weir_sched_block_end(token);
+  }
+  direct->value = r ? unbig(r) : -1;
+  if (r) weir_drop(r);
+  direct->latch.signal();
+}
+void crash_server(weir_actor*, weir_obj*) { weir_rt_panic("boom", "callee.weir:1:1"); }  // leaks the request
+}  // namespace
+
+TEST_CASE("a handler's direct call runs an idle callee's turn nested; a crash there ends the callee only",
+          "[sched][actors][call]") {
+  for (int workers : {1, 2}) {
+    REQUIRE(weir_sched_init(workers) == workers);
+    weir_actor* srv = weir_spawn(server, nullptr, 0);
+    weir_actor* bad = weir_spawn(crash_server, nullptr, 0);
+    weir_actor* c1 = weir_spawn(direct_client, ptr_obj(srv), 0);
+    weir_actor* c2 = weir_spawn(direct_client, ptr_obj(bad), 0);
+    std::vector<weir_actor*> as = {srv, bad, c1, c2};
+    for (int i = 0; i < 100; i++) {   // idle between calls: every one runs nested
+      Direct d;
+      direct = &d;
+      weir_send(c1, big(i));
+      REQUIRE(d.latch.wait());
+      CHECK(d.nested == 1);
+      CHECK(d.ready == 1);
+      CHECK(d.value == i + 1);
+    }
+    Direct d;
+    direct = &d;
+    weir_send(c2, big(5));
+    REQUIRE(d.latch.wait());
+    CHECK(d.nested == 1);
+    CHECK(d.ready == 0);      // the callee crashed in the nested turn: no answer
+    CHECK(d.value == -1);     // no answer (the test's client waits for its deadline); the caller's turn went on
+    CHECK(weir_actor_is_dead(bad));
+    CHECK_FALSE(weir_actor_is_dead(c2));
+    CHECK(finish(as) == 0);
+  }
+}
+
 // ---- monitors and crashes ----
 namespace {
 struct Downs { std::mutex mu; std::vector<std::pair<int, std::string>> got; Latch latch; };
