@@ -13,7 +13,7 @@
 #include "values.h"
 #include "weir/rt.h"
 
-extern const char* weir_rt_call_site;   /* io.c */
+extern _Thread_local const char* weir_rt_call_site;   /* io.c: the running thread's */
 extern int weir_argc;
 extern char** weir_argv;
 void weir_catch_error(const char* message, const char* location);   /* catch.c */

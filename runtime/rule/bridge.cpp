@@ -271,7 +271,7 @@ int run_broker(Engine& e) {
 void publish(std::string topic, std::string payload, int qos, bool retain,
              std::vector<std::pair<std::string, std::string>> user_props, Hold* hold) {
   Engine& e = engine();
-  if (capture_publish(topic, payload, qos, retain)) return;
+  if (capture_publish(topic, payload, qos, retain)) { release_hold(hold); return; }
   if (!e.opt.replay.empty()) {
     void print_publish(const std::string&, const std::string&, int, bool, const std::vector<std::pair<std::string, std::string>>&);
     print_publish(topic, payload, qos, retain, user_props);
