@@ -14,6 +14,8 @@
 #include "codegen/codegen.hpp"
 #include <llvm/TargetParser/Host.h>
 #include <llvm/TargetParser/Triple.h>
+#include "core/lift.hpp"
+#include "core/rc.hpp"
 #include "core/lower/lower.hpp"
 #include "names/names.hpp"
 #include "syntax/parser.hpp"
@@ -179,6 +181,13 @@ static int compileToExe(const Options& opts, const std::string& exe) {
   if (!core) return internalError("lowering to Core", err);
   if (opts.emit == Emit::Core) {
     writeText(opts.output, core::print(*core));
+    return 0;
+  }
+  if (opts.emit == Emit::CoreRc) {  // what codegen receives: borrowed parameters (^v), dup/drop
+    core::Program withRc = *core;
+    core::liftLetRec(withRc);
+    core::insertRc(withRc);
+    writeText(opts.output, core::print(withRc));
     return 0;
   }
   if (core->entry.empty() && opts.emit == Emit::Exe) {
