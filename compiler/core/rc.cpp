@@ -66,10 +66,44 @@ struct Inserter {
 
   Inserter(VarId& next, const FunctionTable& table) : nextVar(next), fns(table) {}
 
+  // Free variables, computed bottom-up from the children's cached sets (recomputing each
+  // subtree from scratch was quadratic: 10,000 nested additions took seconds).
   const VarSet& fv(const Expr& e) {
     auto it = cache.find(&e);
     if (it != cache.end()) return it->second;
-    return cache.emplace(&e, freeVars(e)).first->second;
+    VarSet r;
+    auto add = [&](const VarSet& s) { if (!s.empty()) r = unite(r, s); };
+    switch (e.kind) {
+      case Expr::Var: r = {e.var}; break;
+      case Expr::Lam: {
+        VarSet ps(e.params.begin(), e.params.end());
+        std::sort(ps.begin(), ps.end());
+        r = minus(fv(*e.args[0]), ps);
+        break;
+      }
+      case Expr::Let:
+        add(fv(*e.args[0]));
+        add(without(fv(*e.args[1]), e.var));
+        break;
+      case Expr::Case: case Expr::LitCase:
+        r = {e.scrut};
+        for (auto& a : e.alts) {
+          VarSet fs(a.fields.begin(), a.fields.end());
+          std::sort(fs.begin(), fs.end());
+          add(minus(fv(*a.body), fs));
+        }
+        for (auto& a : e.litAlts) add(fv(*a.body));
+        if (e.deflt) add(fv(*e.deflt));
+        break;
+      case Expr::Dup: case Expr::Drop:
+        r = with(fv(*e.args[0]), e.var);
+        break;
+      case Expr::LetRec: r = freeVars(e); break;
+      default:
+        for (auto& a : e.args) add(fv(*a));
+        break;
+    }
+    return cache.emplace(&e, std::move(r)).first->second;
   }
 
   // e must consume exactly the variables in `owned`; `borrowed` are alive during e (owned by
