@@ -34,6 +34,7 @@ struct Infer {
   Function* cur = nullptr;
   std::unordered_map<VarId, size_t> paramIndex;  // parameters of cur (outside lambdas)
   std::unordered_set<VarId> derived;             // borrowed params and fields matched out of them
+  std::unordered_map<VarId, VarId> fieldOf;      // field -> scrutinee, below a parameter
 
   void own(Function& f, size_t k) {
     if (f.isBorrowed(k)) {
@@ -41,9 +42,17 @@ struct Infer {
       changed = true;
     }
   }
+  // A consumed field makes the parameter it came from owned too: from a unique owned cell the
+  // field is moved out for free, from a borrowed one it would cost a dup (and the caller's
+  // later drop of the cell a decrement).
   void ownVar(VarId v) {
-    auto it = paramIndex.find(v);
-    if (it != paramIndex.end()) own(*cur, it->second);
+    for (;;) {
+      auto it = paramIndex.find(v);
+      if (it != paramIndex.end()) { own(*cur, it->second); return; }
+      auto f = fieldOf.find(v);
+      if (f == fieldOf.end()) return;
+      v = f->second;
+    }
   }
 
   // The function a saturated direct call calls, or null.
@@ -90,11 +99,14 @@ struct Infer {
         for (VarId v : freeVars(e)) ownVar(v);  // captured: the closure owns a reference
         auto savedParams = std::move(paramIndex);
         auto savedDerived = std::move(derived);
+        auto savedFields = std::move(fieldOf);
         paramIndex.clear();
         derived.clear();
+        fieldOf.clear();
         walk(*e.args[0], true);  // the lambda's code owns its parameters and captures
         paramIndex = std::move(savedParams);
         derived = std::move(savedDerived);
+        fieldOf = std::move(savedFields);
         return;
       }
       case Expr::Let:
@@ -104,8 +116,10 @@ struct Infer {
       case Expr::Case: {
         bool fromBorrowed = derived.count(e.scrut) > 0;
         bool param = paramIndex.count(e.scrut) > 0;
+        bool belowParam = param || fieldOf.count(e.scrut) > 0;
         for (auto& a : e.alts) {
           if (fromBorrowed) derived.insert(a.fields.begin(), a.fields.end());
+          if (belowParam) for (VarId f : a.fields) fieldOf[f] = e.scrut;
           if (param && !a.fields.empty() && buildsCon(*a.body, a.fields.size())) ownVar(e.scrut);
           walk(*a.body, tail);
         }
@@ -127,6 +141,7 @@ struct Infer {
     cur = &f;
     paramIndex.clear();
     derived.clear();
+    fieldOf.clear();
     for (size_t k = 0; k < f.params.size(); k++) {
       paramIndex[f.params[k]] = k;
       if (f.isBorrowed(k)) derived.insert(f.params[k]);

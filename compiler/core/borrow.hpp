@@ -13,6 +13,8 @@
 //    lambda, applied as a function, the object of a projection, an operand of a consuming
 //    primitive, bound by a Let, or passed to an owned position of a call (any call that is not
 //    a saturated direct call of a known function has only owned positions);
+//  - consumes a field matched out of it (at any depth): from an owned unique cell the field is
+//    moved out for free, from a borrowed one it costs a dup;
 //  - matches on it in an alternative that builds a constructor of the same size (keeping it
 //    owned keeps in-place reuse of its cell, codegen's Perceus reuse);
 // and marks parameter j of g owned when some tail call `(@g)(..)` passes, in position j, a value

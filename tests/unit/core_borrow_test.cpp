@@ -93,14 +93,16 @@ TEST_CASE("borrow: a matched cell rebuilt with the same size stays owned (in-pla
   CHECK(r.body("M.inc").find("drop v0;") != std::string::npos);  // dup fields; drop xs: codegen's reuse
 }
 
-TEST_CASE("borrow: returned, stored, captured or applied parameters are owned", "[core]") {
+TEST_CASE("borrow: returned, stored, captured or applied parameters (or consumed fields) are owned", "[core]") {
   Rc r = rc({Function{"M.id", {0}, v(0), ""},
              Function{"M.store", {0}, cons(v(0), nil()), ""},
              Function{"M.capture", {0}, mkLam({1}, mkPrim(PrimOp::IntAdd, {v(0), v(1)})), ""},
              Function{"M.apply", {0}, mkApp(v(0), {mkInt(1)}), ""},
              Function{"M.unused", {0}, mkInt(1), ""},
+             // head xs = case xs of Nil -> 0; Cons h _ -> h: h is moved out of an owned cell
+             Function{"M.head", {0}, mkCase(0, {Alt{0, {}, mkInt(0)}, Alt{1, {1, 2}, v(1)}}), ""},
              Function{"M.main", {10}, mkInt(0), ""}});
-  for (const char* f : {"M.id", "M.store", "M.capture", "M.apply"}) {
+  for (const char* f : {"M.id", "M.store", "M.capture", "M.apply", "M.head"}) {
     INFO(f);
     CHECK_FALSE(r.fn(f).isBorrowed(0));
   }
