@@ -2,6 +2,7 @@
 // The object layout constants below mirror runtime/include/weir/rt.h.
 #include "codegen/codegen.hpp"
 
+#include <cstdlib>
 #include <functional>
 
 #include <llvm/ADT/StringMap.h>
@@ -170,6 +171,9 @@ class Gen {
   std::string curName;
   std::unordered_map<VarId, Value*> vars;
   std::set<VarId> scalarVars;  // variables known to hold boxed scalars (no children)
+  // variables known to hold an immortal object (a comparison's Bool or Ordering, a literal):
+  // their Dup/Drop are no-ops
+  std::set<VarId> immortalVars;
   // Perceus reuse: the cell of a unique scrutinee dropped at the start of a Case alternative,
   // kept (instead of freed) for the next constructor of the same size on the straight-line
   // path of that alternative. `cell` is null at run time when the scrutinee was shared.
@@ -471,22 +475,34 @@ class Gen {
   }
 
   // Static immortal closure for a top-level function used as a value: its code is a wrapper
-  // taking (self, args...) that tail-calls the function.
+  // taking (self, args...) that tail-calls the function. The closure's code owns its arguments:
+  // when the function borrows some (core/borrow.hpp), the wrapper calls it and drops those.
   Constant* staticClosure(const std::string& name) {
     auto& c = staticClosures[name];
     if (c) return c;
     Function* target = llfuncs.at(name);
-    size_t n = funcs.at(name)->params.size();
+    const core::Function& cf = *funcs.at(name);
+    size_t n = cf.params.size();
     auto* w = Function::Create(fnType(n + 1), Function::InternalLinkage, symbol(name) + "$clo", mod);
     w->setCallingConv(CallingConv::Tail);
     auto ip = b.saveIP();
     b.SetInsertPoint(BasicBlock::Create(ctx, "entry", w));
     std::vector<Value*> args;
     for (size_t k = 1; k <= n; k++) args.push_back(w->getArg(static_cast<unsigned>(k)));
-    b.CreateRet(tailCall(target, target->getFunctionType(), args, true));
+    bool lends = false;
+    for (size_t k = 0; k < n; k++) lends = lends || cf.isBorrowed(k);
+    CallInst* r = tailCall(target, target->getFunctionType(), args, !lends);
+    dropLent(cf, args);
+    b.CreateRet(r);
     b.restoreIP(ip);
     c = closureConst(symbol(name) + "$closure", w, n);
     return c;
+  }
+
+  // After a direct call of f: drop the arguments f only borrowed (the caller's references).
+  void dropLent(const core::Function& f, const std::vector<Value*>& args) {
+    for (size_t k = 0; k < f.params.size() && k < args.size(); k++)
+      if (f.isBorrowed(k)) drop(args[k]);
   }
 
   CallInst* tailCall(Value* callee, FunctionType* ft, const std::vector<Value*>& args, bool must) {
@@ -515,6 +531,7 @@ class Gen {
     curName = name;
     vars.clear();
     scalarVars.clear();
+    immortalVars.clear();
     b.SetInsertPoint(BasicBlock::Create(ctx, "entry", f));
   }
 
@@ -744,6 +761,20 @@ class Gen {
     }
   }
 
+  // A primitive whose result is always a static object (Bool or Ordering constructor).
+  static bool immortalResult(const Expr& e) {
+    if (e.kind != Expr::Prim) return false;
+    switch (e.prim) {
+      case PrimOp::IntEq: case PrimOp::IntNe: case PrimOp::IntLt: case PrimOp::IntLe: case PrimOp::IntGt:
+      case PrimOp::IntGe: case PrimOp::IntCompare: case PrimOp::FloatEq: case PrimOp::FloatNe:
+      case PrimOp::FloatLt: case PrimOp::FloatLe: case PrimOp::FloatGt: case PrimOp::FloatGe:
+      case PrimOp::FloatCompare: case PrimOp::CharEq: case PrimOp::CharLt: case PrimOp::CharLe:
+      case PrimOp::CharCompare: case PrimOp::StringEq: case PrimOp::StringCompare:
+        return true;
+      default: return false;
+    }
+  }
+
   // Evaluates args in order; false if one of them does not return.
   bool genArgs(const std::vector<core::ExprPtr>& es, size_t from, std::vector<Value*>& out) {
     for (size_t k = from; k < es.size(); k++) {
@@ -807,6 +838,7 @@ class Gen {
         if (!v) return nullptr;
         v->setName("v" + std::to_string(e.var));
         vars[e.var] = v;
+        if (immortalExpr(*e.args[0]) || immortalResult(*e.args[0])) immortalVars.insert(e.var);
         return gen(*e.args[1], tail);
       }
       case Expr::LetRec: bug("LetRec reached codegen (liftLetRec not run)");
@@ -857,10 +889,11 @@ class Gen {
         b.CreateUnreachable();
         return nullptr;
       case Expr::Dup:
-        dup(var(e.var));
+        if (!immortalVars.count(e.var)) dup(var(e.var));
         return gen(*e.args[0], tail);
       case Expr::Drop:
-        if (scalarVars.count(e.var)) dropScalar(var(e.var));
+        if (immortalVars.count(e.var)) {}
+        else if (scalarVars.count(e.var)) dropScalar(var(e.var));
         else drop(var(e.var));
         return gen(*e.args[0], tail);
     }
@@ -901,6 +934,7 @@ class Gen {
       std::vector<Value*> first(as.begin(), as.begin() + static_cast<long>(arity));
       std::vector<Value*> rest(as.begin() + static_cast<long>(arity), as.end());
       CallInst* r = tailCall(fn, fn->getFunctionType(), first, false);
+      dropLent(*funcs.at(f.name), first);  // rc treats an over-saturated call as owning all
       return apply(r, rest, tail);
     }
     Value* fv = gen(f, false);
@@ -925,6 +959,7 @@ class Gen {
     std::string savedName = curName;
     auto savedVars = std::move(vars);
     auto savedScalars = std::move(scalarVars);
+    auto savedImmortals = std::move(immortalVars);
     Reuse savedReuse = reuse;
     reuse = {};
     beginFunction(fn, savedName);
@@ -959,6 +994,7 @@ class Gen {
     finish(gen(*e.args[0], true));
     vars = std::move(savedVars);
     scalarVars = std::move(savedScalars);
+    immortalVars = std::move(savedImmortals);
     reuse = savedReuse;
     cur = savedCur;
     curName = savedName;
@@ -1136,7 +1172,28 @@ class Gen {
     }
   }
 
-  Value* genPrim(const Expr& e, bool tail) {
+  // The unboxed type a scalar primitive computes before boxing it ('i' Int, 'f' Float), or 0.
+  static char rawResultType(PrimOp op) {
+    switch (op) {
+      case PrimOp::IntAdd: case PrimOp::IntSub: case PrimOp::IntMul: case PrimOp::IntNeg:
+      case PrimOp::IntQuot: case PrimOp::IntRem: case PrimOp::IntDiv: case PrimOp::IntMod:
+      case PrimOp::IntAnd: case PrimOp::IntOr: case PrimOp::IntXor: case PrimOp::IntShl:
+      case PrimOp::IntShr: case PrimOp::IntNot: case PrimOp::FloatRound: case PrimOp::FloatTruncate:
+      case PrimOp::FloatFloor: case PrimOp::FloatCeiling: case PrimOp::CharOrd:
+        return 'i';
+      case PrimOp::FloatAdd: case PrimOp::FloatSub: case PrimOp::FloatMul: case PrimOp::FloatDiv:
+      case PrimOp::FloatNeg: case PrimOp::IntToFloat: case PrimOp::FloatSqrt: case PrimOp::FloatExp:
+      case PrimOp::FloatLog: case PrimOp::FloatSin: case PrimOp::FloatCos: case PrimOp::FloatPow:
+        return 'f';
+      default:
+        return 0;
+    }
+  }
+
+  // With rawOut set, e must be a primitive with a rawResultType: its unboxed result is stored
+  // there and never boxed (an operand of an enclosing scalar primitive: `x /= y + d` allocates
+  // nothing and touches no count for `y + d`).
+  Value* genPrim(const Expr& e, bool tail, Value** rawOut = nullptr) {
     PrimOp op = e.prim;
     if (core::primArity(op) >= 0 && static_cast<int>(e.args.size()) != core::primArity(op))
       bug(std::string("primitive ") + core::primName(op) + " with wrong number of operands");
@@ -1146,6 +1203,12 @@ class Gen {
     if (core::primBorrows(op)) {
       char ty = operandType(op);
       for (auto& a : e.args) {
+        if (a->kind == Expr::Prim && (ty == 'i' || ty == 'f') && rawResultType(a->prim) == ty) {
+          Value* v = nullptr;
+          if (!genPrim(*a, false, &v)) return nullptr;
+          raw.push_back(v);
+          continue;
+        }
         Value* o = gen(*a, false);
         if (!o) return nullptr;
         Type* t = ty == 'f' ? dbl : ty == 'c' ? i32 : i64;
@@ -1168,8 +1231,14 @@ class Gen {
       Value* r = b.CreateSelect(lt, nullary(0), b.CreateSelect(eq, nullary(1), nullary(2)));
       return result(r, tail);
     };
-    auto retInt = [&](Value* v) { return result(boxInt(v), tail); };
-    auto retFloat = [&](Value* v) { return result(boxFloat(v), tail); };
+    auto retInt = [&](Value* v) {
+      if (rawOut) return *rawOut = v;
+      return result(boxInt(v), tail);
+    };
+    auto retFloat = [&](Value* v) {
+      if (rawOut) return *rawOut = v;
+      return result(boxFloat(v), tail);
+    };
     auto f2i = [&](Value* d) { return intrinsic(Intrinsic::fptosi_sat, {d}, {i64, dbl}); };
 
     if (op == PrimOp::CCall) {  // `foreign import ccall`: weir_obj* sym(weir_obj*, ...)
@@ -1384,7 +1453,7 @@ bool buildModule(const core::Program& input, const Options& opts, LLVMContext& c
     if (!opts.rcInserted) {
       core::liftLetRec(prog);
       core::insertRc(prog);
-      if (opts.verifyRc) {
+      if (opts.verifyRc || std::getenv("WEIR_VERIFY_RC")) {  // the env var: check whole programs
         std::string verr;
         if (!core::verifyRc(prog, verr)) {
           error = "internal compiler error: reference counting: " + verr;

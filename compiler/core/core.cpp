@@ -261,7 +261,8 @@ std::string print(const Program& prog) {
   }
   for (auto& f : prog.functions) {
     p.out << "fun " << f.name << "(";
-    for (size_t k = 0; k < f.params.size(); k++) p.out << (k ? ", " : "") << var(f.params[k]);
+    for (size_t k = 0; k < f.params.size(); k++)
+      p.out << (k ? ", " : "") << (f.isBorrowed(k) ? "^" : "") << var(f.params[k]);
     p.out << ") =";
     p.nl(1);
     p.expr(*f.body, 1);

@@ -121,6 +121,11 @@ struct Function {
   std::vector<VarId> params;   // arity = params.size() (>= 1)
   ExprPtr body;
   std::string loc;             // definition site, for stack traces / errors
+  // Set by rc insertion (core/borrow.hpp): borrowed[k] means parameter k is BORROWED -- the
+  // caller keeps its reference across a saturated direct call and the body never consumes
+  // it. Empty (the default) or false: the parameter is owned.
+  std::vector<bool> borrowed;
+  bool isBorrowed(size_t k) const { return k < borrowed.size() && borrowed[k]; }
 };
 
 // A top-level value (a CAF): evaluated once at start-up, in the order given

@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <map>
+#include <cstdlib>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <unordered_map>
 
+#include "core/borrow.hpp"
 #include "core/lift.hpp"
 
 namespace weir::core {
@@ -36,16 +39,71 @@ bool containsLetRec(const Expr& e) {
   return e.deflt && containsLetRec(*e.deflt);
 }
 
+using FunctionTable = std::unordered_map<std::string, const Function*>;
+
+// The function a saturated direct call calls if it has a borrowed parameter, else null.
+const Function* borrowingCallee(const Expr& e, const FunctionTable& fns) {
+  if (e.kind != Expr::App || e.args[0]->kind != Expr::Global) return nullptr;
+  auto it = fns.find(e.args[0]->name);
+  if (it == fns.end() || it->second->params.size() + 1 != e.args.size()) return nullptr;
+  for (size_t k = 0; k < it->second->params.size(); k++)
+    if (it->second->isBorrowed(k)) return it->second;
+  return nullptr;
+}
+
+// Argument k (1-based, as in App::args) of call e only lends its value to the callee: a
+// variable there is read, not consumed (like a borrowing primitive's operand).
+bool lentArg(const Expr& e, size_t k, const FunctionTable& fns) {
+  const Function* g = borrowingCallee(e, fns);
+  return g && k >= 1 && g->isBorrowed(k - 1);
+}
+
 struct Inserter {
   VarId& nextVar;
+  const FunctionTable& fns;
   std::unordered_map<const Expr*, VarSet> cache;
+  std::vector<ExprPtr> made;  // expressions this pass built and analysed
 
-  explicit Inserter(VarId& next) : nextVar(next) {}
+  Inserter(VarId& next, const FunctionTable& table) : nextVar(next), fns(table) {}
 
+  // Free variables, computed bottom-up from the children's cached sets (recomputing each
+  // subtree from scratch was quadratic: 10,000 nested additions took seconds).
   const VarSet& fv(const Expr& e) {
     auto it = cache.find(&e);
     if (it != cache.end()) return it->second;
-    return cache.emplace(&e, freeVars(e)).first->second;
+    VarSet r;
+    auto add = [&](const VarSet& s) { if (!s.empty()) r = unite(r, s); };
+    switch (e.kind) {
+      case Expr::Var: r = {e.var}; break;
+      case Expr::Lam: {
+        VarSet ps(e.params.begin(), e.params.end());
+        std::sort(ps.begin(), ps.end());
+        r = minus(fv(*e.args[0]), ps);
+        break;
+      }
+      case Expr::Let:
+        add(fv(*e.args[0]));
+        add(without(fv(*e.args[1]), e.var));
+        break;
+      case Expr::Case: case Expr::LitCase:
+        r = {e.scrut};
+        for (auto& a : e.alts) {
+          VarSet fs(a.fields.begin(), a.fields.end());
+          std::sort(fs.begin(), fs.end());
+          add(minus(fv(*a.body), fs));
+        }
+        for (auto& a : e.litAlts) add(fv(*a.body));
+        if (e.deflt) add(fv(*e.deflt));
+        break;
+      case Expr::Dup: case Expr::Drop:
+        r = with(fv(*e.args[0]), e.var);
+        break;
+      case Expr::LetRec: r = freeVars(e); break;
+      default:
+        for (auto& a : e.args) add(fv(*a));
+        break;
+    }
+    return cache.emplace(&e, std::move(r)).first->second;
   }
 
   // e must consume exactly the variables in `owned`; `borrowed` are alive during e (owned by
@@ -66,14 +124,24 @@ struct Inserter {
   ExprPtr nary(const ExprPtr& e, const VarSet& borrowed, const VarSet& owned) {
     auto r = std::make_shared<Expr>(*e);
     bool borrowingPrim = e->kind == Expr::Prim && primBorrows(e->prim);
+    bool borrowingCall = e->kind == Expr::App && borrowingCallee(*e, fns);
     size_t n = e->args.size();
     std::vector<VarSet> later(n + 1);
     for (size_t i = n; i-- > 0;) later[i] = unite(later[i + 1], fv(*e->args[i]));
-    VarSet dropAfter;
+    // A variable lent to a borrowed parameter must stay alive during the whole call: the other
+    // arguments only borrow it (and dup it where they consume it); it is dropped after the call.
+    VarSet lentOwned;
+    if (borrowingCall)
+      for (size_t i = 1; i < n; i++)
+        if (lentArg(*e, i, fns) && e->args[i]->kind == Expr::Var && has(owned, e->args[i]->var))
+          lentOwned = with(lentOwned, e->args[i]->var);
+    VarSet rest = minus(owned, lentOwned);
+    VarSet dropAfter = lentOwned;
     for (size_t i = 0; i < n; i++) {
       const Expr& c = *e->args[i];
+      if (borrowingCall && lentArg(*e, i, fns) && c.kind == Expr::Var) continue;  // read only
       VarSet mine, keep;
-      for (VarId v : owned) {
+      for (VarId v : rest) {
         if (!has(fv(c), v)) continue;
         (has(later[i + 1], v) ? keep : mine).push_back(v);
       }
@@ -82,17 +150,17 @@ struct Inserter {
         if (!mine.empty()) dropAfter.push_back(c.var);
         continue;
       }
-      VarSet b = unite(borrowed, keep);
-      for (VarId v : owned) if (has(later[i + 1], v)) b = with(b, v);
+      VarSet b = unite(unite(borrowed, keep), lentOwned);
+      for (VarId v : rest) if (has(later[i + 1], v)) b = with(b, v);
       r->args[i] = go(e->args[i], b, mine);
     }
     if (dropAfter.empty()) return r;
     std::sort(dropAfter.begin(), dropAfter.end());
     dropAfter.erase(std::unique(dropAfter.begin(), dropAfter.end()), dropAfter.end());
     VarId t = nextVar++;
-    ExprPtr rest = mkVar(t);
-    for (auto it = dropAfter.rbegin(); it != dropAfter.rend(); ++it) rest = mkDrop(*it, rest);
-    return mkLet(t, r, rest);
+    ExprPtr tail = mkVar(t);
+    for (auto it = dropAfter.rbegin(); it != dropAfter.rend(); ++it) tail = mkDrop(*it, tail);
+    return mkLet(t, r, tail);
   }
 
   ExprPtr branch(const ExprPtr& b, const VarSet& borrowed, const VarSet& owned, VarId scrut,
@@ -105,11 +173,38 @@ struct Inserter {
     for (VarId f : fields) if (has(used, f)) fieldsUsed.push_back(f);
     std::sort(fieldsUsed.begin(), fieldsUsed.end());
     if (b->kind == Expr::Error) return b;
+    if (!has(owned, scrut))  // a borrowed scrutinee lends its fields: dup only where consumed
+      return go(b, unite(borrowed, fieldsUsed), owned);
     bool dropScrut = has(owned, scrut) && !has(used, scrut);
     ExprPtr r = go(b, borrowed, unite(dropScrut ? without(owned, scrut) : owned, fieldsUsed));
     if (dropScrut) r = mkDrop(scrut, r);
     for (auto it = fields.rbegin(); it != fields.rend(); ++it)
       if (has(used, *it)) r = mkDup(*it, r);
+    return r;
+  }
+
+  // A temporary (not a variable, not immortal) lent to a borrowed parameter must be dropped
+  // after the call: `f(a, g(b))` with the second parameter borrowed becomes
+  // `let t1 = a in let t2 = g(b) in f(t1, t2)` (every non-atomic argument is bound, in order,
+  // so evaluation order is unchanged); t2's last use is then the call, which drops it after.
+  // Null when no argument needs it.
+  ExprPtr bindLentTemporaries(const ExprPtr& e) {
+    if (!borrowingCallee(*e, fns)) return nullptr;
+    bool need = false;
+    for (size_t k = 1; k < e->args.size(); k++)
+      need = need || (lentArg(*e, k, fns) && e->args[k]->kind != Expr::Var && !immortalAtom(*e->args[k]));
+    if (!need) return nullptr;
+    auto call = std::make_shared<Expr>(*e);
+    std::vector<std::pair<VarId, ExprPtr>> lets;
+    for (size_t k = 1; k < e->args.size(); k++) {
+      const Expr& a = *e->args[k];
+      if (a.kind == Expr::Var || immortalAtom(a)) continue;
+      VarId t = nextVar++;
+      lets.push_back({t, e->args[k]});
+      call->args[k] = mkVar(t);
+    }
+    ExprPtr r = call;
+    for (auto it = lets.rbegin(); it != lets.rend(); ++it) r = mkLet(it->first, it->second, r);
     return r;
   }
 
@@ -121,7 +216,13 @@ struct Inserter {
       case Expr::Global: case Expr::LitInt: case Expr::LitFloat: case Expr::LitChar:
       case Expr::LitString: case Expr::Error:
         return e;
-      case Expr::App: case Expr::Con: case Expr::Prim: case Expr::Proj:
+      case Expr::App:
+        if (ExprPtr bound = bindLentTemporaries(e)) {
+          made.push_back(bound);  // the fv cache is keyed by address: keep the node alive
+          return go(bound, borrowed, owned);
+        }
+        return nary(e, borrowed, owned);
+      case Expr::Con: case Expr::Prim: case Expr::Proj:
         return nary(e, borrowed, owned);
       case Expr::Lam: {
         auto r = std::make_shared<Expr>(*e);
@@ -178,23 +279,26 @@ struct State {
 };
 
 struct Verifier {
+  const FunctionTable& fns;
   std::string where;
   std::string error;
   std::map<VarId, VarId> fieldOf;  // field -> scrutinee
+  std::set<VarId> lent;            // borrowed parameters: alive throughout, never consumed
+
+  explicit Verifier(const FunctionTable& table) : fns(table) {}
 
   bool fail(const std::string& m) {
     if (error.empty()) error = where + ": " + m;
     return false;
   }
 
-  // Owned (count >= 1), or a field of a Case whose scrutinee is still alive.
+  // Owned (count >= 1), a borrowed parameter, or a field of a Case whose scrutinee is alive.
   bool alive(const State& s, VarId v) {
     auto it = s.count.find(v);
     if (it != s.count.end() && it->second >= 1) return true;
+    if (lent.count(v)) return true;
     auto f = fieldOf.find(v);
-    if (f == fieldOf.end()) return false;
-    auto sc = s.count.find(f->second);
-    return sc != s.count.end() && sc->second >= 1;
+    return f != fieldOf.end() && alive(s, f->second);
   }
 
   bool consume(State& s, VarId v) {
@@ -217,15 +321,23 @@ struct Verifier {
       case Expr::Error: return std::nullopt;
       case Expr::App: case Expr::Con: case Expr::Prim: case Expr::Proj: {
         bool borrowing = e.kind == Expr::Prim && primBorrows(e.prim);
-        for (auto& a : e.args) {
-          if (borrowing && a->kind == Expr::Var) {  // read only: must be alive
+        for (size_t k = 0; k < e.args.size(); k++) {
+          const ExprPtr& a = e.args[k];
+          bool lends = e.kind == Expr::App && lentArg(e, k, fns);
+          if ((borrowing || lends) && a->kind == Expr::Var) {  // read only: must be alive
             if (!alive(s, a->var)) { fail("borrowed v" + std::to_string(a->var) + " is dead"); return std::nullopt; }
             continue;
           }
+          if (lends && !immortalAtom(*a)) { fail("a temporary passed to a borrowed parameter"); return std::nullopt; }
           auto r = go(*a, s);
           if (!r) return std::nullopt;
           s = *r;
         }
+        for (size_t k = 1; e.kind == Expr::App && k < e.args.size(); k++)  // lent for the whole call
+          if (lentArg(e, k, fns) && e.args[k]->kind == Expr::Var && !alive(s, e.args[k]->var)) {
+            fail("v" + std::to_string(e.args[k]->var) + " lent to a call is consumed by the same call");
+            return std::nullopt;
+          }
         return s;
       }
       case Expr::Lam: {
@@ -297,6 +409,13 @@ struct Verifier {
   }
 };
 
+
+FunctionTable functionTable(const Program& p) {
+  FunctionTable t;
+  for (auto& f : p.functions) t[f.name] = &f;
+  return t;
+}
+
 }  // namespace
 
 void insertRc(Program& p) {
@@ -304,30 +423,39 @@ void insertRc(Program& p) {
   for (auto& f : p.functions) letrec = letrec || containsLetRec(*f.body);
   for (auto& g : p.globals) letrec = letrec || containsLetRec(*g.body);
   if (letrec) liftLetRec(p);
+  const char* env = std::getenv("WEIR_BORROW");  // WEIR_BORROW=0: every parameter owned (benchmarks)
+  if (!(env && std::string(env) == "0")) inferBorrowed(p);
+  FunctionTable fns = functionTable(p);
   for (auto& f : p.functions) {
-    Inserter ins(p.nextVar);
-    VarSet ps(f.params.begin(), f.params.end());
-    std::sort(ps.begin(), ps.end());
-    f.body = ins.go(f.body, {}, ps);
+    Inserter ins(p.nextVar, fns);
+    VarSet owned, lent;
+    for (size_t k = 0; k < f.params.size(); k++) (f.isBorrowed(k) ? lent : owned).push_back(f.params[k]);
+    std::sort(owned.begin(), owned.end());
+    std::sort(lent.begin(), lent.end());
+    f.body = ins.go(f.body, lent, owned);
   }
   for (auto& g : p.globals) {
-    Inserter ins(p.nextVar);
+    Inserter ins(p.nextVar, fns);
     g.body = ins.go(g.body, {}, {});
   }
 }
 
 bool verifyRc(const Program& p, std::string& error) {
+  FunctionTable fns = functionTable(p);
   for (auto& f : p.functions) {
-    Verifier v;
+    Verifier v(fns);
     v.where = f.name;
     State s;
-    for (VarId x : f.params) s.count[x] = 1;
+    for (size_t k = 0; k < f.params.size(); k++) {
+      if (f.isBorrowed(k)) v.lent.insert(f.params[k]), s.count[f.params[k]] = 0;
+      else s.count[f.params[k]] = 1;
+    }
     auto r = v.go(*f.body, s);
     if (r) v.allZero(*r, "function");
     if (!v.error.empty()) { error = v.error; return false; }
   }
   for (auto& g : p.globals) {
-    Verifier v;
+    Verifier v(fns);
     v.where = g.name;
     auto r = v.go(*g.body, State{});
     if (r) v.allZero(*r, "global");

@@ -29,6 +29,16 @@
 //     Proj as consuming its operand).
 //  7. Globals, literals and nullary constructors are immortal and never counted.
 //  8. A path that ends in Error drops nothing (the program exits).
+//  9. Borrowed parameters (core/borrow.hpp; inferred first, recorded in Function::borrowed,
+//     printed `^v`): exceptions to rule 1. A borrowed parameter is alive for the whole body and
+//     never consumed (a consuming use dups it); a Case on a variable the code does not own
+//     (a borrowed parameter, or a variable borrowed from an enclosing expression) lends its
+//     fields, which are dup'ed only where consumed. A saturated direct call only reads the
+//     variables in its borrowed positions (like rule 3, but the variable must stay alive during
+//     the whole call: an owned variable lent there is dropped after the call, and another
+//     argument of the same call that consumes it gets a dup); any other argument in a borrowed
+//     position is first let-bound, so that it is a variable dropped after the call. Literals,
+//     globals and nullary constructors may stand there as they are.
 // The pass requires that LetRec has been lifted (core/lift.hpp); insertRc runs liftLetRec
 // first if it finds one.
 #pragma once

@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include "codegen/codegen.hpp"
+#include "core/lift.hpp"
+#include "core/rc.hpp"
 #include "core/lower/lower.hpp"
 #include "driver/target.hpp"
 #include "names/names.hpp"
@@ -184,6 +186,13 @@ static int compileToExe(const Options& opts, const std::string& exe) {
   if (!core) return internalError("lowering to Core", err);
   if (opts.emit == Emit::Core) {
     writeText(opts.output, core::print(*core));
+    return 0;
+  }
+  if (opts.emit == Emit::CoreRc) {  // what codegen receives: borrowed parameters (^v), dup/drop
+    core::Program withRc = *core;
+    core::liftLetRec(withRc);
+    core::insertRc(withRc);
+    writeText(opts.output, core::print(withRc));
     return 0;
   }
   if (core->entry.empty() && opts.emit == Emit::Exe) {

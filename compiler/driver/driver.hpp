@@ -11,7 +11,7 @@
 
 namespace weir::driver {
 
-enum class Emit { Exe, Tokens, Ast, Types, Core, Llvm, Asm, Obj };
+enum class Emit { Exe, Tokens, Ast, Types, Core, CoreRc, Llvm, Asm, Obj };
 
 struct Options {
   std::string file;

@@ -50,7 +50,7 @@ static int realMain(int argc, char** argv) {
   build->add_option("-o", o.output, "Output file (default: the file's name without .weir; in a project build/NAME)");
   build->add_option("-O", opt, "Optimisation level 0-3 (-O0 .. -O3)")->check(CLI::Range(0, 3));
   build->add_option("--emit", emit, "What to produce")
-      ->check(CLI::IsMember({"exe", "tokens", "ast", "types", "core", "llvm", "asm", "obj"}));
+      ->check(CLI::IsMember({"exe", "tokens", "ast", "types", "core", "core-rc", "llvm", "asm", "obj"}));
   build->add_option("--target", o.target, "Target triple for cross compilation, e.g. aarch64-linux-gnu");
   build->add_option("--cpu", o.cpu,
                     "CPU to optimise for: native (this machine; the binary may not run on older CPUs) or an LLVM "
@@ -111,7 +111,7 @@ static int realMain(int argc, char** argv) {
   o.errorFormat = errorFormat == "json" ? weir::DiagFormat::Json : weir::DiagFormat::Text;
   o.colour = colour == "always" || (colour == "auto" && isatty(2) && !std::getenv("NO_COLOR"));
   static const std::pair<const char*, Emit> emits[] = {{"exe", Emit::Exe}, {"tokens", Emit::Tokens}, {"ast", Emit::Ast},
-                                                       {"types", Emit::Types}, {"core", Emit::Core}, {"llvm", Emit::Llvm},
+                                                       {"types", Emit::Types}, {"core", Emit::Core}, {"core-rc", Emit::CoreRc}, {"llvm", Emit::Llvm},
                                                        {"asm", Emit::Asm}, {"obj", Emit::Obj}};
   for (auto& [n, e] : emits) if (emit == n) o.emit = e;
   try {

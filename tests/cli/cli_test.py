@@ -70,6 +70,11 @@ for kind, needle in [("tokens", "VarId"), ("ast", "main"), ("types", "main :: IO
                      ("llvm", "define"), ("asm", "main")]:
     r = run(["build", "hello.weir", f"--emit={kind}"])
     check(f"emit {kind}", r.returncode == 0 and needle in r.stdout, (r.stdout[:300] + r.stderr))
+# core-rc: what codegen receives -- borrowed parameters marked `^v` (putStrLn's world argument
+# is only passed through), dup/drop made explicit (tests/unit/core_borrow_test.cpp checks those)
+r = run(["build", "hello.weir", "--emit=core-rc"])
+check("emit core-rc", r.returncode == 0 and "fun Prelude.putStrLn(" in r.stdout and "^v" in r.stdout,
+      r.stdout[:300] + r.stderr)
 r = run(["build", "hello.weir", "--emit=obj", "-o", "hello.o"])
 check("emit obj", r.returncode == 0 and os.path.getsize(os.path.join(work, "hello.o")) > 0, r.stderr)
 r = run(["build", "hello.weir", "-o", "hello-exe", "-O0"])
