@@ -94,11 +94,11 @@ import Main (rules)
 tests :: [Test]
 tests =
   [ test "a hot room raises an alert" $ \_ -> do
-    out <- replay rules [jsonMessage "sensors/attic/temperature" {{ sensor = "a1", celsius = 34.0 }}]
-    assertEqual [("alerts/too-hot", "{{\"celsius\":34.0,\"room\":\"attic\",\"sensor\":\"a1\"}}")] (map publishedText out)
+      out <- replay rules [jsonMessage "sensors/attic/temperature" {{ sensor = "a1", celsius = 34.0 }}]
+      assertEqual [("alerts/too-hot", "{{\"celsius\":34.0,\"room\":\"attic\",\"sensor\":\"a1\"}}")] (map publishedText out)
   , test "a cold room does not" $ \_ -> do
-    out <- replay rules [jsonMessage "sensors/cellar/temperature" {{ sensor = "c1", celsius = 12.0 }}]
-    assertEqual [] (map publishedText out)
+      out <- replay rules [jsonMessage "sensors/cellar/temperature" {{ sensor = "c1", celsius = 12.0 }}]
+      assertEqual [] (map publishedText out)
   ]
 )";
 

@@ -273,17 +273,6 @@ const CodeInfo kCodes[] = {
    "Fix: derive only for an enumeration, or write the instance by hand.\n"
    "\n"
    "    data Shape = Circle | Square deriving (Enum)\n"},
-  {"E0120", "cannot derive Enum or Bounded for this type",
-   "`deriving (Enum)` needs an enumeration: a type whose constructors all have no fields.\n"
-   "`deriving (Bounded)` needs an enumeration or a type with a single constructor.\n"
-   "\n"
-   "Example:\n"
-   "\n"
-   "    data Shape = Circle Float | Square deriving (Enum)\n"
-   "\n"
-   "Fix: derive only for an enumeration, or write the instance by hand.\n"
-   "\n"
-   "    data Shape = Circle | Square deriving (Enum)\n"},
   {"E0118", "not a method of the class",
    "An instance or class body defines a name that the class does not declare as a\n"
    "method. `return` is not a method of `Monad` (it is `pure`), and `foldMap` is not one of\n"
