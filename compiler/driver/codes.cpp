@@ -68,6 +68,17 @@ const CodeInfo kCodes[] = {
    "Fix: install the aarch64 toolchain (above), rebuild weir, and build again.\n"
    "\n"
    "    weir build rules.weir --target aarch64-linux-gnu --static --strip\n"},
+  {"E0906", "cannot write the output",
+   "`weir build -o OUT` writes the executable (or what `--emit` asks for) to OUT. The folder OUT\n"
+   "is in must exist already: weir does not create it.\n"
+   "\n"
+   "Example:\n"
+   "\n"
+   "    weir build rules.weir -o dist/rules     # there is no folder dist/\n"
+   "\n"
+   "Fix: create the folder first, or write somewhere that exists.\n"
+   "\n"
+   "    mkdir -p dist && weir build rules.weir -o dist/rules\n"},
   {"E0903", "unknown CPU",
    "`--cpu` names the processor the executable is optimised for. Without it, weir builds\n"
    "for the baseline of the target architecture (x86-64: every 64-bit x86 CPU; aarch64:\n"

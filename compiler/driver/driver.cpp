@@ -237,6 +237,13 @@ static int compileToExe(const Options& opts, const std::string& exe) {
 int build(const Options& opts) {
   if (std::string err; !codegen::checkCpu(opts.target, opts.cpu, err)) return plainError(opts, "E0903", err);
   std::string exe = opts.output.empty() ? fs::path(opts.file).stem().string() : opts.output;
+  // A folder for the output that is not there is the user's to create, not a compiler bug.
+  if (fs::path dir = fs::path(exe).parent_path(); !dir.empty()) {
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec))
+      return plainError(opts, "E0906",
+                        fmt::format("cannot write `{}`: the folder `{}` does not exist", exe, dir.string()));
+  }
   return compileToExe(opts, exe);
 }
 

@@ -77,6 +77,9 @@ check("emit core-rc", r.returncode == 0 and "fun Prelude.putStrLn(" in r.stdout 
       r.stdout[:300] + r.stderr)
 r = run(["build", "hello.weir", "--emit=obj", "-o", "hello.o"])
 check("emit obj", r.returncode == 0 and os.path.getsize(os.path.join(work, "hello.o")) > 0, r.stderr)
+r = run(["build", "hello.weir", "-o", "no-such-folder/hello", "-O0"])
+check("-o into a missing folder is a user error", r.returncode == 1 and "error[E0906]" in r.stderr
+      and "no-such-folder" in r.stderr and "internal" not in r.stderr, r.stderr)
 r = run(["build", "hello.weir", "-o", "hello-exe", "-O0"])
 out = subprocess.run([os.path.join(work, "hello-exe")], capture_output=True, text=True)
 check("build -O0 and run", r.returncode == 0 and out.stdout == "hi\n", r.stderr + out.stdout)
