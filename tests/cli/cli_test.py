@@ -7,23 +7,16 @@ import re
 import os
 import subprocess
 import sys
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from checks import Checks  # noqa: E402
 
 weir, work = sys.argv[1], sys.argv[2]
 os.makedirs(work, exist_ok=True)
-failures = []
-passed = 0
+check = Checks("cli")
 
 
 def run(args, **kw):
     return subprocess.run([weir] + args, capture_output=True, text=True, cwd=work, timeout=120, **kw)
-
-
-def check(name, cond, detail=""):
-    global passed
-    if cond:
-        passed += 1
-    else:
-        failures.append(f"{name}: {detail}")
 
 
 def write(name, text, mode="w"):
@@ -138,7 +131,4 @@ check("explain", r.returncode == 0 and "mismatched types" in r.stdout, r.stdout)
 r = run(["explain", "E9999"])
 check("explain unknown", r.returncode == 1 and "not a known error code" in r.stderr, r.stderr)
 
-for f in failures:
-    print("FAIL", f)
-print(f"cli: {passed} passed, {len(failures)} failed")
-sys.exit(1 if failures else 0)
+check.finish()

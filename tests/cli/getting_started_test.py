@@ -19,21 +19,12 @@ import subprocess
 import sys
 import tempfile
 import time
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from checks import Checks  # noqa: E402
 
 source, build = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 page = os.path.join(source, "docs", "getting-started.md")
-failures = []
-passed = 0
-
-
-def check(name, cond, detail=""):
-    global passed
-    if cond:
-        passed += 1
-        print("ok  ", name)
-    else:
-        failures.append(f"{name}: {detail}")
-        print("FAIL", name)
+check = Checks("getting-started", echo=True)
 
 
 def parse(text):
@@ -57,10 +48,10 @@ def parse(text):
                 if blocks and blocks[-1][2] is None:
                     blocks[-1] = (blocks[-1][0], blocks[-1][1], body, blocks[-1][3])
                 else:
-                    failures.append(f"line {i + 1}: an output block that follows no run block")
+                    check.fail(f"line {i + 1}: an output block that follows no run block")
             elif fence.group(1) == "sh":
                 if mark is None:
-                    failures.append(f"line {i + 1}: a ```sh block with no <!-- run --> or <!-- not run: ... --> mark")
+                    check.fail(f"line {i + 1}: a ```sh block with no <!-- run --> or <!-- not run: ... --> mark")
                 else:
                     blocks.append((mark, body, None, i + 1))
             mark = None
@@ -158,7 +149,4 @@ finally:
         broker.kill()
     shutil.rmtree(top, ignore_errors=True)
 
-for f in failures:
-    print("FAIL", f)
-print(f"{passed} passed, {len(failures)} failed")
-sys.exit(1 if failures else 0)
+check.finish()

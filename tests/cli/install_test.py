@@ -11,18 +11,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from checks import Checks  # noqa: E402
 
 build = os.path.abspath(sys.argv[1])
-failures = []
-passed = 0
-
-
-def check(name, cond, detail=""):
-    global passed
-    if cond:
-        passed += 1
-    else:
-        failures.append(f"{name}: {detail}")
+check = Checks("install")
 
 
 top = tempfile.mkdtemp(prefix="weir-install-")
@@ -73,7 +66,4 @@ try:
 finally:
     shutil.rmtree(top, ignore_errors=True)
 
-for f in failures:
-    print("FAIL", f)
-print(f"{passed} passed, {len(failures)} failed")
-sys.exit(1 if failures else 0)
+check.finish()

@@ -9,20 +9,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from checks import Checks  # noqa: E402
 
 weir = os.path.abspath(sys.argv[1])
-failures = []
-passed = 0
+check = Checks("project")
 EXPECTED = ('alerts/too-hot {"celsius":34.0,"room":"attic","sensor":"a1"}\n'
             'alerts/too-hot {"celsius":30.5,"room":"kitchen","sensor":"k1"}\n')
-
-
-def check(name, cond, detail=""):
-    global passed
-    if cond:
-        passed += 1
-    else:
-        failures.append(f"{name}: {detail}")
 
 
 def run(args, cwd, timeout=120):
@@ -154,7 +147,4 @@ try:
 finally:
     shutil.rmtree(top, ignore_errors=True)
 
-for f in failures:
-    print("FAIL", f)
-print(f"{passed} passed, {len(failures)} failed")
-sys.exit(1 if failures else 0)
+check.finish()

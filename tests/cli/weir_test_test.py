@@ -13,11 +13,14 @@ import shutil
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from checks import Checks  # noqa: E402
+
 weir, workdir = sys.argv[1:3]
 weir = os.path.abspath(weir)
 workdir = os.path.abspath(workdir)
 shutil.rmtree(workdir, ignore_errors=True)
-failures = []
+check = Checks("weir test")
 
 FILES = {
     "src/Calc.weir": """module Calc where
@@ -104,11 +107,6 @@ def run(args, cwd):
     return p.returncode, p.stdout, p.stderr
 
 
-def check(name, cond, detail=""):
-    if not cond:
-        failures.append(f"{name}: {detail}")
-
-
 project = os.path.join(workdir, "project")
 write(project, FILES)
 
@@ -192,7 +190,4 @@ os.makedirs(os.path.join(empty, "tests"), exist_ok=True)
 rc, out, err = run([], empty)
 check("empty tests folder", rc == 1 and "no test modules found" in err, f"{rc} {err}")
 
-if failures:
-    print("\n".join(failures))
-    sys.exit(1)
-print("weir test: ok")
+check.finish()

@@ -10,24 +10,17 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from elf import elf_info  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from checks import Checks  # noqa: E402
 
 weir, work, qemu = sys.argv[1:4]
 examples = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples")
 os.makedirs(work, exist_ok=True)
-failures = 0
+check = Checks("cross", echo=True)
 T = ["--target", "aarch64-linux-gnu"]
 # The loader and libraries of a dynamic executable come from Debian multiarch (libc6:arm64,
 # libstdc++6:arm64, libssl3:arm64), found at their usual paths as on a device.
 QEMU_DYNAMIC = [qemu]
-
-
-def check(what, cond, detail=""):
-    global failures
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures += 1
-        if detail:
-            print("  " + detail.replace("\n", "\n  "))
 
 
 def build(src, out, *args):
@@ -105,5 +98,4 @@ r = subprocess.run([weir, "explain", "E0905"], capture_output=True, text=True)
 check("explain E0905 names the packages", r.returncode == 0 and "g++-aarch64-linux-gnu" in r.stdout
       and "libssl-dev:arm64" in r.stdout, r.stdout)
 
-print(f"{failures} failure(s)" if failures else "all passed")
-sys.exit(1 if failures else 0)
+check.finish()

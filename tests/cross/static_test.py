@@ -8,20 +8,13 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from elf import elf_info  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from checks import Checks  # noqa: E402
 
 weir, work = sys.argv[1:3]
 examples = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples")
 os.makedirs(work, exist_ok=True)
-failures = 0
-
-
-def check(what, cond, detail=""):
-    global failures
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures += 1
-        if detail:
-            print("  " + detail.replace("\n", "\n  "))
+check = Checks("static", echo=True)
 
 
 def build(src, out, *args):
@@ -62,5 +55,4 @@ if r.returncode == 0:
     check("fleet_alerts static --replay", r.returncode == 0
           and r.stdout == open(os.path.join(examples, "fleet_alerts.expected")).read(), r.stdout + r.stderr)
 
-print(f"{failures} failure(s)" if failures else "all passed")
-sys.exit(1 if failures else 0)
+check.finish()

@@ -7,19 +7,13 @@ import re
 import shutil
 import subprocess
 import sys
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from checks import Checks  # noqa: E402
 
 weir, work = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 shutil.rmtree(work, ignore_errors=True)
 os.makedirs(os.path.join(work, "src", "sub"))
-failures, passed = [], 0
-
-
-def check(name, cond, detail=""):
-    global passed
-    if cond:
-        passed += 1
-    else:
-        failures.append(f"{name}: {detail}")
+check = Checks("fmt")
 
 
 def run(args, stdin=None):
@@ -84,7 +78,4 @@ example = "\n".join(l[2:] for l in m.group(1).splitlines()) + "\n" if m else ""
 r = run(["fmt", "-"], stdin=example)
 check("docs/cli.md example is formatted", m and r.returncode == 0 and r.stdout == example, repr(example) + r.stdout + r.stderr)
 
-print(f"{passed} passed, {len(failures)} failed")
-for f in failures:
-    print("FAIL", f)
-sys.exit(1 if failures else 0)
+check.finish()
