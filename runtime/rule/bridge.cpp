@@ -164,7 +164,7 @@ struct Bridge {
   }
 };
 
-Bridge* the_bridge;   // set while run_broker runs
+std::atomic<Bridge*> the_bridge{nullptr};   // set while run_broker runs (read by the workers)
 
 std::string read_secret(const std::string& path, std::string& problem) {
   std::ifstream f(path);
@@ -209,7 +209,7 @@ int run_broker(Engine& e) {
     e.log(Level::error, ex.what());
     return 2;
   }
-  the_bridge = &b;
+  the_bridge.store(&b, std::memory_order_release);
   mqtt::Client& c = *b.client;
   c.on_message = [&b](mqtt::Publish& m, std::uint64_t ack_id) { b.on_message(m, ack_id); };
   c.on_connected = [&b, &e](bool session_present) {
@@ -259,26 +259,32 @@ int run_broker(Engine& e) {
     b.retry.cancel();
     for (auto& p : b.blocked) weir_drop(p.delivery);
     b.blocked.clear();
+    // Publishes the broker never confirmed: their holds go (no ack leaves: the sink is gone).
+    for (auto& [token, h] : b.holds) release_hold(h);
+    for (auto& [p, h] : b.unsent) release_hold(h);
+    b.holds.clear();
+    b.unsent.clear();
     b.work.reset();
     b.io.stop();
   });
   io_thread.join();
-  the_bridge = nullptr;
+  the_bridge.store(nullptr, std::memory_order_release);
   b.client.reset();
   return code;
 }
 
+bool to_broker() { return the_bridge.load(std::memory_order_acquire) != nullptr; }
+
 void publish(std::string topic, std::string payload, int qos, bool retain,
              std::vector<std::pair<std::string, std::string>> user_props, Hold* hold) {
   Engine& e = engine();
-  if (capture_publish(topic, payload, qos, retain)) { release_hold(hold); return; }
+  if (capture_publish(topic, payload, qos, retain)) return;
   if (!e.opt.replay.empty()) {
     void print_publish(const std::string&, const std::string&, int, bool, const std::vector<std::pair<std::string, std::string>>&);
     print_publish(topic, payload, qos, retain, user_props);
-    release_hold(hold);
     return;
   }
-  Bridge* b = the_bridge;
+  Bridge* b = the_bridge.load(std::memory_order_acquire);
   if (!b) { release_hold(hold); return; }
   mqtt::Publish p;
   p.topic = std::move(topic);

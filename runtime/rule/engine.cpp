@@ -360,7 +360,7 @@ weir_obj* weir_mqtt_publish(weir_obj* topic, weir_obj* payload, weir_obj* qos, w
   Hold* h = nullptr;
   if (Rule* r = engine().rule(current_rule)) {
     r->m.published.fetch_add(1, std::memory_order_relaxed);
-    if (q > 0 && engine().opt.replay.empty()) {
+    if (q > 0 && to_broker()) {   // only a broker confirms; replays and tests hold nothing
       if (!current_hold) current_hold = new Hold;
       current_hold->outstanding.fetch_add(1, std::memory_order_relaxed);
       h = current_hold;

@@ -139,7 +139,9 @@ int run_replay(Engine& e);
 // Rule.replay (testing.cpp): true when a replay in a test captured the message.
 bool capture_publish(const std::string& topic, const std::string& payload, int qos, bool retain);
 // publish from any thread (bridge.cpp: to the broker; replay: printed).
-// hold: released when the broker acknowledged the publish (or it failed); may be null.
+// hold: released when the broker acknowledged the publish (or it failed); may be null, and is
+// null unless to_broker() (running against a broker, not a replay or Rule.replay).
+bool to_broker();
 void publish(std::string topic, std::string payload, int qos, bool retain,
              std::vector<std::pair<std::string, std::string>> user_props, Hold* hold = nullptr);
 
