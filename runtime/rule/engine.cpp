@@ -339,10 +339,8 @@ weir_obj* weir_rule_keys(weir_obj* rule, weir_obj* n) {
 weir_obj* weir_rule_run(void) {
   Engine& e = engine();
   int code = e.opt.replay.empty() ? run_broker(e) : run_replay(e);
-  if (e.opt.replay.empty()) {
-    weir_stdout_flush();
-    std::fprintf(stderr, "%s", e.summary().c_str());
-  }
+  weir_stdout_flush();   // a replay too: its decode errors, late values, keys at the end
+  std::fprintf(stderr, "%s", e.summary().c_str());
   for (auto& r : e.rules) {
     if (r->actor) { weir_actor_stop(r->actor); weir_actor_release(r->actor); r->actor = nullptr; }
   }

@@ -98,11 +98,11 @@ std::string state_summary(Engine& e) {
   std::string out;
   for (auto& r : e.rules) {
     if (!per_key(*r)) continue;
-    if (out.empty()) out = "keyed rule                               keys  state-bytes       late\n";
+    if (out.empty()) out = "keyed rule                               keys     late  state-bytes\n";
     char line[256];
-    std::snprintf(line, sizeof line, "%-36s %8lld %12lld %10llu\n", r->name.substr(0, 36).c_str(),
-                  (long long)r->m.keys.load(), (long long)r->m.state_bytes.load(),
-                  (unsigned long long)r->m.late.load());
+    std::snprintf(line, sizeof line, "%-36s %8lld %8llu %12lld\n", r->name.substr(0, 36).c_str(),
+                  (long long)r->m.keys.load(), (unsigned long long)r->m.late.load(),
+                  (long long)r->m.state_bytes.load());
     out += line;
   }
   return out;
