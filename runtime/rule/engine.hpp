@@ -141,7 +141,9 @@ bool parse_options(int argc, char** argv, Options& o, int* code);
 // bridge.cpp / replay.cpp: run until stopped; return the exit code.
 int run_broker(Engine& e);
 int run_replay(Engine& e);
-// state.cpp: the keyed-state and late-value lines of metrics_text and summary.
+// state.cpp: the keyed-state and late-value lines of metrics_text and summary; the bytes of a
+// value's object graph (borrowed; each object once, immortal ones free) as keyed state counts them.
+std::uint64_t graph_bytes(const weir_obj* root);
 void state_metrics_text(std::ostringstream& o, Engine& e);
 std::string state_summary(Engine& e);
 // Rule.replay (testing.cpp): true when a replay in a test captured the message.
