@@ -6,9 +6,10 @@
 // graph (`keyed`: the state value; `windowed`: the values its windows hold, with their
 // timestamps and bookkeeping), each object once per key at its allocated size (header, fields,
 // string bytes, rounded up to 8 bytes as the allocator does); immortal objects (literals,
-// small Ints, nullary constructors) cost nothing. A key's size is measured each time its
-// state changes (a message, a window timer) and the rule's gauge is the sum over its live keys;
-// an evicted or ended key's size is subtracted. Not counted: the per-key actor itself (its
+// small Ints, nullary constructors) cost nothing. A key's size is measured when its state
+// changes (a message, a window timer) -- each time while it is under 4 kB, then once per
+// (size / 4 kB) changes, so that measuring stays cheap -- and the rule's gauge is the sum over
+// its live keys; an evicted or ended key's size is subtracted. Not counted: the per-key actor itself (its
 // mailbox and stack) and the router's map entry, a fixed cost per key (docs/performance.md).
 // Threading: the ccalls run on the key actor's worker, which owns the state it measures.
 #include <cstdio>
@@ -35,7 +36,8 @@ std::uint64_t graph_bytes(const weir_obj* root) {
     if (!o) continue;
     int rc = __atomic_load_n(&o->rc, __ATOMIC_RELAXED);   // shared objects: counted atomically
     if (rc == 0) continue;                                 // immortal: costs the state nothing
-    if (rc != 1 && !seen.insert(o).second) continue;       // reached before
+    // One reference (plain 1, or shared -1): reached only this once. More: maybe reached before.
+    if (rc != 1 && rc != -1 && !seen.insert(o).second) continue;
     switch (o->kind) {
       case WEIR_CON: {
         const weir_con* c = (const weir_con*)o;
@@ -114,15 +116,40 @@ using namespace weir::rule;
 
 extern "C" {
 
-// Rule.weir: ruleStateBytes :: Int -> Int -> s -> IO Int -- rule, the key's size measured last
-// time, its state now: the state's size, and the rule's gauge moves by the difference.
-weir_obj* weir_rule_state_bytes(weir_obj* rule, weir_obj* before, weir_obj* state) {
+// A key's measurement, as the key actor keeps it (one Int, opaque to Weir): the size in bytes in
+// the low 40 bits, the changes to let pass before the next walk above them.
+constexpr int kCountdownShift = 40;
+constexpr std::int64_t kSizeMask = (std::int64_t(1) << kCountdownShift) - 1;
+// A state over this size is walked once per (size / kWalkEvery) changes, so the walks cost at
+// most about kWalkEvery bytes' worth of objects per message (a few hundred objects).
+constexpr std::int64_t kWalkEvery = 4096;
+
+// Rule.weir: ruleStateBytes :: Int -> Int -> s -> IO Int -- rule, the key's measurement (0 for
+// a new key), its state after a change: the next measurement. The rule's gauge moves by the
+// difference when the state is walked (docs/rules.md: what is counted).
+weir_obj* weir_rule_state_bytes(weir_obj* rule, weir_obj* token, weir_obj* state) {
   Rule* r = engine().rule(int(weir_take_int(rule)));
-  std::int64_t old = weir_take_int(before);
-  std::int64_t now = std::int64_t(graph_bytes(state));
+  std::int64_t t = weir_take_int(token);
+  std::int64_t old = t & kSizeMask, countdown = t >> kCountdownShift;
+  if (countdown > 0) {   // a large state, measured recently: not this time
+    weir_drop(state);
+    return weir_box_int(old | ((countdown - 1) << kCountdownShift));
+  }
+  std::int64_t now = std::int64_t(graph_bytes(state)) & kSizeMask;
   weir_drop(state);
   if (r && now != old) r->m.state_bytes.fetch_add(now - old, std::memory_order_relaxed);   // relaxed: a gauge
-  return weir_box_int(now);
+  std::int64_t next = now / kWalkEvery;
+  if (next > (1 << 20)) next = 1 << 20;
+  return weir_box_int(now | (next << kCountdownShift));
+}
+
+// Rule.weir: ruleStateGone :: Int -> Int -> IO () -- a key ended (evicted, the end of the
+// input or of the program): its bytes leave the rule's gauge.
+weir_obj* weir_rule_state_gone(weir_obj* rule, weir_obj* token) {
+  Rule* r = engine().rule(int(weir_take_int(rule)));
+  std::int64_t size = weir_take_int(token) & kSizeMask;
+  if (r && size) r->m.state_bytes.fetch_sub(size, std::memory_order_relaxed);
+  return WEIR_UNIT;
 }
 
 // Rule.weir: ruleLate :: Int -> IO () -- an event-time value came too late and was dropped.

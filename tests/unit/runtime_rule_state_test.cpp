@@ -92,3 +92,28 @@ TEST_CASE("properties of a replay record: names of weir-mqtt sub --json, problem
   CHECK(read(R"([1])", bad).find("not an object") != std::string::npos);
   CHECK(props_text(p) == ", content-type=text/plain, expiry=5s, utf-8, a=1, a=2");
 }
+
+extern "C" weir_obj* weir_rule_state_bytes(weir_obj* rule, weir_obj* token, weir_obj* state);
+
+TEST_CASE("keyed state: a large state is walked once per (size / 4 kB) changes", "[runtime][rule]") {
+  auto list = [](int n) {
+    weir_obj* l = weir_nil();
+    for (int i = 0; i < n; i++) l = weir_cons(weir_box_int(100000 + i), l);
+    return l;
+  };
+  auto size = [](std::int64_t token) { return token & ((std::int64_t(1) << 40) - 1); };
+  // Small: measured at every change.
+  std::int64_t t = weir_take_int(weir_rule_state_bytes(weir_box_int(-1), weir_box_int(0), list(10)));
+  CHECK(size(t) == 400);
+  t = weir_take_int(weir_rule_state_bytes(weir_box_int(-1), weir_box_int(t), list(11)));
+  CHECK(size(t) == 440);
+  // 1,000 values are 40,000 bytes: the next 9 changes pass without a walk, the 10th walks.
+  t = weir_take_int(weir_rule_state_bytes(weir_box_int(-1), weir_box_int(t), list(1000)));
+  CHECK(size(t) == 40000);
+  for (int i = 0; i < 9; i++) {
+    t = weir_take_int(weir_rule_state_bytes(weir_box_int(-1), weir_box_int(t), list(1001 + i)));
+    CHECK(size(t) == 40000);
+  }
+  t = weir_take_int(weir_rule_state_bytes(weir_box_int(-1), weir_box_int(t), list(2000)));
+  CHECK(size(t) == 80000);
+}
