@@ -137,7 +137,18 @@ std::string props_text(const MsgProps& p) {
   if (p.content_type) t += ", content-type=" + *p.content_type;
   if (p.expiry) t += ", expiry=" + std::to_string(*p.expiry) + "s";
   if (p.response_topic) t += ", response-topic=" + *p.response_topic;
-  if (p.correlation_data) t += ", correlation-data=" + *p.correlation_data;
+  if (p.correlation_data) {   // often binary: hex unless it is plain text
+    bool plain = true;
+    for (unsigned char c : *p.correlation_data) plain = plain && c >= 0x20 && c != 0x7f;
+    t += ", correlation-data=";
+    if (plain) {
+      t += *p.correlation_data;
+    } else {
+      static const char hex[] = "0123456789abcdef";
+      t += "0x";
+      for (unsigned char c : *p.correlation_data) { t += hex[c >> 4]; t += hex[c & 15]; }
+    }
+  }
   if (p.utf8) t += ", utf-8";
   for (auto& [k, v] : p.user) t += ", " + k + "=" + v;
   return t;

@@ -91,6 +91,9 @@ TEST_CASE("properties of a replay record: names of weir-mqtt sub --json, problem
   CHECK(read(R"({"qos": 1})", bad).find("unknown property \"qos\"") != std::string::npos);
   CHECK(read(R"([1])", bad).find("not an object") != std::string::npos);
   CHECK(props_text(p) == ", content-type=text/plain, expiry=5s, utf-8, a=1, a=2");
+  MsgProps c;
+  c.correlation_data = std::string("\x01\xff", 2);
+  CHECK(props_text(c) == ", correlation-data=0x01ff");
 }
 
 extern "C" weir_obj* weir_rule_state_bytes(weir_obj* rule, weir_obj* token, weir_obj* state);
