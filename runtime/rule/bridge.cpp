@@ -270,7 +270,7 @@ bool to_broker() { return the_bridge.load(std::memory_order_acquire) != nullptr;
 
 void publish(std::string topic, std::string payload, int qos, bool retain, MsgProps props, Hold* hold) {
   Engine& e = engine();
-  if (capture_publish(topic, payload, qos, retain)) return;
+  if (capture_publish(topic, payload, qos, retain, props)) return;
   if (!e.opt.replay.empty()) {
     void print_publish(const std::string&, const std::string&, int, bool, const MsgProps&);
     print_publish(topic, payload, qos, retain, props);

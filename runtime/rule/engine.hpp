@@ -147,7 +147,8 @@ std::uint64_t graph_bytes(const weir_obj* root);
 void state_metrics_text(std::ostringstream& o, Engine& e);
 std::string state_summary(Engine& e);
 // Rule.replay (testing.cpp): true when a replay in a test captured the message.
-bool capture_publish(const std::string& topic, const std::string& payload, int qos, bool retain);
+bool capture_publish(const std::string& topic, const std::string& payload, int qos, bool retain,
+                     const MsgProps& props);
 // publish from any thread (bridge.cpp: to the broker; replay: printed).
 // hold: released when the broker acknowledged the publish (or it failed); may be null, and is
 // null unless to_broker() (running against a broker, not a replay or Rule.replay).
