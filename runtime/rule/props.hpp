@@ -36,7 +36,7 @@ weir_obj* props_value(const MsgProps& p);
 MsgProps props_of(const weir_obj* v);
 // Onto a PUBLISH.
 void add_props(mqtt::Properties& out, const MsgProps& p);
-// A --replay record's "properties" object, in the names `weir-mqtt sub --json` writes
+// A --replay record's "properties" object, in the names `weir-mqtt sub -F %j` writes
 // (content_type, message_expiry_interval, response_topic, correlation_data,
 // payload_format_indicator, user_properties as [[k, v], ...] or {k: v}). "" or the problem.
 std::string props_from_json(const simdjson::dom::element& e, MsgProps& out);

@@ -3,7 +3,7 @@
 // (the payload is the value's JSON text) or {"topic": "...", "payload_base64": "..."} for a binary
 // payload; "qos", "retain" and "properties" (MQTT 5: content_type, message_expiry_interval,
 // response_topic, correlation_data, payload_format_indicator, user_properties, as
-// `weir-mqtt sub --json` writes them) are optional. Messages go through the rules one at a time, and each
+// `weir-mqtt sub -F %j` writes them) are optional. Messages go through the rules one at a time, and each
 // rule finishes it before the next rule gets it, so the output is in a fixed order: the offline
 // way to test a rule (tests/programs, examples/). A line that is not valid is reported with its
 // number and skipped. Timer rules (`every`) do not run in a replay.

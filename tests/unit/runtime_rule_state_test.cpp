@@ -68,7 +68,7 @@ TEST_CASE("properties: none is NoProps without an allocation, a value round-trip
   weir_drop(w);
 }
 
-TEST_CASE("properties of a replay record: names of weir-mqtt sub --json, problems named", "[runtime][rule]") {
+TEST_CASE("properties of a replay record: names of weir-mqtt sub -F %j, problems named", "[runtime][rule]") {
   simdjson::dom::parser parser;
   auto read = [&](const char* json, MsgProps& out) {
     simdjson::dom::element e = parser.parse(json, std::strlen(json));
