@@ -5,7 +5,8 @@ programs/props.weir):
 
   props       a request with content type, expiry, response topic, correlation data, UTF-8
               flag and user properties: the rule sees them all and answers on the response
-              topic with its own, which a subscriber receives;
+              topic with its own, which a subscriber receives; the answer as the subscriber
+              recorded it (-F %j) replays with its properties (--replay);
   state_bytes weir_rule_state_bytes of a keyed rule grows with its keys (scraped over HTTP) and
               with each key's state, and the shutdown summary shows it;
   late        event-time readings out of order: the ones after their window fired are counted
@@ -85,6 +86,14 @@ def case_props(env):
     check(p.get("correlation_data") == "c-42", f"correlation data received: {p}")
     check(p.get("payload_format_indicator") == 1, f"payload format received: {p}")
     check(p.get("user_properties") == [["answered-by", "weir"]], f"user properties received: {p}")
+    # The answer as weir-mqtt recorded it (-F %j) replays as it is: the rule sees its properties.
+    rec = os.path.join(env.dir, "recorded.jsonl")
+    with open(rec, "w") as f:
+        f.write(json.dumps(dict(got, topic="req/recorded")) + "\n")
+    r = env.run([*program_command("props"), "--replay", rec])
+    want = (f'props/noreply (Just "text/plain",Just {p["message_expiry_interval"]},[("answered-by","weir")],'
+            f'Just (Just "c-42"),True)\n')
+    check(r.returncode == 0 and r.stdout == want, f"replay of the recording: {r.stdout!r}\n{r.stderr}")
     # No properties: the rule's record says so.
     col2 = env.sub(b, "-t", "props/noreply", "-q", 1, "-C", 1, "--timeout", 20, name="collector 2")
     col2.wait_line("ready")
