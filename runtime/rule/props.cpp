@@ -88,6 +88,7 @@ void add_props(mqtt::Properties& out, const MsgProps& p) {
 }
 
 std::string props_from_json(const simdjson::dom::element& e, MsgProps& out) {
+  if (e.is_null()) return "";   // none
   simdjson::dom::object o;
   if (e.get_object().get(o)) return "\"properties\" is not an object";
   for (auto [key, val] : o) {

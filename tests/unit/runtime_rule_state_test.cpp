@@ -84,6 +84,10 @@ TEST_CASE("properties of a replay record: names of weir-mqtt sub -F %j, problems
   MsgProps o;
   CHECK(read(R"({"user_properties": {"x": "y"}})", o) == "");
   CHECK(o.user.size() == 1);
+  MsgProps none;
+  CHECK(read("null", none) == "");
+  CHECK(read("{}", none) == "");
+  CHECK(none.empty());
   MsgProps bad;
   CHECK(read(R"({"message_expiry_interval": "soon"})", bad).find("message_expiry_interval") != std::string::npos);
   CHECK(read(R"({"payload_format_indicator": 2})", bad).find("0 or 1") != std::string::npos);
