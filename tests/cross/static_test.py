@@ -3,6 +3,7 @@
 empty environment; --strip drops the symbol table; a static rule program (OpenSSL, libstdc++,
 simdjson inside) replays examples/fleet_alerts. Usage: static_test.py WEIR WORKDIR"""
 import os
+import shutil
 import subprocess
 import sys
 
@@ -83,5 +84,19 @@ if r.returncode == 0:
         data = f.read()
     check("dynamic --no-tls: no libssl or libcrypto needed", b"libssl.so" not in data and b"libcrypto.so" not in data,
           "libssl/libcrypto named in the executable")
+
+# A runtime folder without the no-TLS runtime: a setup error (E0904, status 1) naming the file.
+rt_dir = os.path.join(work, "rt-without-notls")
+os.makedirs(rt_dir, exist_ok=True)
+version = subprocess.run([weir, "--version"], capture_output=True, text=True).stdout
+runtime = next((l.split(":", 1)[1].strip() for l in version.splitlines() if l.startswith("runtime:")), "")
+if os.path.isfile(runtime):
+    shutil.copy(runtime, os.path.join(rt_dir, "libweir_rt.a"))
+    r = subprocess.run([weir, "build", src, "-o", os.path.join(work, "x"), "--no-tls"], capture_output=True, text=True,
+                       timeout=180, env=dict(os.environ, WEIR_RUNTIME=os.path.join(rt_dir, "libweir_rt.a")))
+    check("--no-tls without libweir_rt_notls.a: E0904, status 1", r.returncode == 1 and "E0904" in r.stderr
+          and "libweir_rt_notls.a" in r.stderr and "internal" not in r.stderr, r.stderr)
+else:
+    check("weir --version names the runtime", False, version)
 
 check.finish()
