@@ -127,7 +127,7 @@ class Gen {
       if (it != weir.end()) {
         loc = it->second->loc;
         name = it->second->name;
-        for (const char* cut : {"$rec", "$s", "$trmc"}) {  // lifted local functions and specialised copies
+        for (const char* cut : {"$rec", "$s", "$trmc"}) {  // lifted, specialised, trmc workers
           auto at = name.find(cut);
           if (at != std::string::npos && at > 0) name = name.substr(0, at);
         }
