@@ -14,6 +14,7 @@
 #include "codegen/codegen.hpp"
 #include "core/lift.hpp"
 #include "core/rc.hpp"
+#include "core/trmc.hpp"
 #include "core/lower/lower.hpp"
 #include "driver/target.hpp"
 #include "names/names.hpp"
@@ -191,6 +192,7 @@ static int compileToExe(const Options& opts, const std::string& exe) {
   if (opts.emit == Emit::CoreRc) {  // what codegen receives: borrowed parameters (^v), dup/drop
     core::Program withRc = *core;
     core::liftLetRec(withRc);
+    core::trmc(withRc);  // as codegen does
     core::insertRc(withRc);
     writeText(opts.output, core::print(withRc));
     return 0;

@@ -9,6 +9,7 @@
 #include "core/lower/lowerer.hpp"
 #include "core/callsite.hpp"
 #include "core/specialise.hpp"
+#include "core/trmc.hpp"
 
 namespace weir::lower {
 
@@ -543,6 +544,7 @@ std::optional<core::Program> Lowerer::run(std::string& error) {
   const char* spec = std::getenv("WEIR_SPECIALISE");
   if (!spec || std::string(spec) != "0") core::specialise(prog);
   pruneUnreachable();
+  core::trmc(prog);  // after specialisation and pruning, so the copies are what gets transformed
   if (!libraryDir.empty())
     core::markLibraryCallSites(prog, [&](const std::string& l) { return l.rfind(libraryDir + "/", 0) == 0; });
   orderGlobals();
