@@ -138,7 +138,8 @@ static weir_obj* make_request(weir_obj* reply, void* env) {
  * In a handler: the request goes out; if this worker holds the callee (it was idle), its turn
  * runs here and the answer is usually in when it returns (worker.c, weir_sched_run_callee); if
  * the callee ended there without answering, Nothing at once;
- * else this thread waits and a spare worker stands in for it. Outside handlers: waits. */
+ * else this thread waits and a spare worker stands in for it, until the answer, the timeout, or
+ * the callee's end (weir_call_watch: Nothing at once). Outside handlers: waits likewise. */
 weir_obj* weir_actor_call(weir_obj* pid, weir_obj* mk, weir_obj* timeout) {
   int64_t ns = weir_take_int(timeout);
   uint64_t t = ns > 0 ? (uint64_t)ns : 1;
@@ -156,6 +157,7 @@ weir_obj* weir_actor_call(weir_obj* pid, weir_obj* mk, weir_obj* timeout) {
       if (gone || weir_call_rec_ready(c)) {
         r = weir_call_finish(c, &deadline, 1);
       } else {
+        weir_call_watch(target, c);   /* if the callee ends first: Nothing then, not at the timeout */
         void* token = weir_sched_block_begin();
         r = weir_call_finish(c, &deadline, 1);
         weir_sched_block_end(token);

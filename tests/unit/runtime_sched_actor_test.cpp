@@ -115,8 +115,10 @@ void server(weir_actor*, weir_obj* msg) {
   weir_drop(msg);
   weir_reply(reply, big(v + 1));
 }
-// A server that never answers (drops the request, and with it the reply handle).
-void mute(weir_actor*, weir_obj* msg) { weir_drop(msg); }
+// A server that never answers but keeps the last request (so someone could still answer it).
+void mute(weir_actor* self, weir_obj* msg) { weir_actor_set_state(self, msg); }
+// A server that drops the request, and with it the reply handle: nobody can ever answer.
+void dropper(weir_actor*, weir_obj* msg) { weir_drop(msg); }
 
 weir_obj* make_req(weir_obj* reply, void* env) { return pair(reply, big(reinterpret_cast<intptr_t>(env))); }
 
@@ -135,7 +137,8 @@ void client(weir_actor* self, weir_obj* msg) {
   weir_drop(msg);
   if (v < 0) { other_msgs_during_call++; return; }
   auto* target = static_cast<weir_actor*>(ptr_of(weir_actor_state(self)));
-  int r = weir_call(self, target, make_req, reinterpret_cast<void*>(intptr_t(v)), 200'000'000, got_reply, nullptr);
+  uint64_t timeout = v == 5 ? 5'000'000'000 : 200'000'000;   // 5: a call to `dropper`
+  int r = weir_call(self, target, make_req, reinterpret_cast<void*>(intptr_t(v)), timeout, got_reply, nullptr);
   if (r != WEIR_SEND_OK) { call_result->value = -2; call_result->latch.signal(); }
 }
 }  // namespace
@@ -149,7 +152,9 @@ TEST_CASE("call: reply and timeout, with one worker, without blocking the worker
     weir_actor* silent = weir_spawn(mute, nullptr, 0);
     weir_actor* c1 = weir_spawn(client, ptr_obj(srv), 0);
     weir_actor* c2 = weir_spawn(client, ptr_obj(silent), 0);
-    as = {srv, silent, c1, c2};
+    weir_actor* drops = weir_spawn(dropper, nullptr, 0);
+    weir_actor* c3 = weir_spawn(client, ptr_obj(drops), 0);
+    as = {srv, silent, c1, c2, drops, c3};
 
     CallResult r1;
     call_result = &r1;
@@ -171,12 +176,25 @@ TEST_CASE("call: reply and timeout, with one worker, without blocking the worker
     std::this_thread::sleep_for(20ms);
     CHECK(other_msgs_during_call == 1);   // handled after the continuation
 
+    // The request (and its reply handle) dropped unanswered: the call fails at once, not at its
+    // 5 s timeout (nobody can answer any more).
+    CallResult r3;
+    call_result = &r3;
+    t0 = std::chrono::steady_clock::now();
+    weir_send(c3, big(5));
+    REQUIRE(r3.latch.wait());
+    CHECK(r3.value == -1);
+    CHECK(std::chrono::steady_clock::now() - t0 < 2000ms);
+
     // From a thread that is not a worker: blocks only this thread.
     weir_obj* v = weir_call_blocking(srv, make_req, reinterpret_cast<void*>(intptr_t(9)), 1'000'000'000);
     REQUIRE(v);
     CHECK(unbig(v) == 10);
     weir_drop(v);
     CHECK(weir_call_blocking(silent, make_req, nullptr, 50'000'000) == nullptr);
+    t0 = std::chrono::steady_clock::now();
+    CHECK(weir_call_blocking(drops, make_req, nullptr, 5'000'000'000) == nullptr);
+    CHECK(std::chrono::steady_clock::now() - t0 < 2000ms);
     CHECK(finish(as) == 0);
   }
   CHECK(weir_live_objects_all() == live0);
