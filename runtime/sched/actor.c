@@ -61,8 +61,22 @@ static void actor_free(weir_actor* a) {
  * (weir_mark_shared). So a freshly built message (`Ball (k + 1)`) costs no atomic counts at
  * either end, and a large value the sender keeps is still shared, not copied.
  * Walks the uniquely held top of the value only: the first unique child continues the walk, the
- * others wait on a small stack; past its depth a subtree is marked shared (always safe). */
+ * others wait on a small stack; past its depth a subtree is marked shared (always safe).
+ * A `Pid` that others hold too (a child of a cell that moves) is not shared but COPIED: a new
+ * 24-byte Pid for the receiver, one more reference to the actor (one atomic increment, once).
+ * Pids are what handlers use on every message (the peer captured by `pong back`, the client in
+ * a request); a shared Pid costs an atomic increment and decrement each time the handler passes
+ * it to `send`, a private one two plain stores. */
 #define SHARE_STACK 64
+
+/* Replaces *slot (a Pid held elsewhere too: count > 1, or shared) by a private copy. */
+static void pid_copy_into(weir_obj** slot) {
+  weir_obj* old = *slot;
+  weir_actor* a = (weir_actor*)weir_external_ptr(old);
+  weir_actor_retain(a);
+  *slot = weir_external_new(weir_pid_finalize, a);
+  weir_drop(old);   /* never the last reference: others hold it */
+}
 void weir_share_for_send(weir_obj* root) {
   weir_obj* stack[SHARE_STACK];
   size_t n = 0;
@@ -82,7 +96,13 @@ void weir_share_for_send(weir_obj* root) {
       }
       weir_obj* next = NULL;
       for (size_t k = 0; k < na + nb; k++) {
-        weir_obj* c = k < na ? a[k] : b[k - na];
+        weir_obj** slot = k < na ? &a[k] : &b[k - na];
+        weir_obj* c = *slot;
+        if (c->kind == WEIR_EXTERNAL && weir_rc(c) != 1 && weir_rc(c) != 0 &&
+            ((weir_external*)c)->finalize == weir_pid_finalize) {
+          pid_copy_into(slot);   /* private for the receiver; nothing below it */
+          continue;
+        }
         if (weir_rc(c) <= 0) continue;   /* immortal or already shared */
         if (!next) next = c;
         else if (n < SHARE_STACK) stack[n++] = c;

@@ -157,6 +157,7 @@ void weir_counters_sum(uint64_t out[C_COUNT]);      /* workers + other threads *
 void weir_counters_global(uint64_t out[C_COUNT]);   /* other threads only */
 
 /* ---- Actors (actor.c) ---- */
+void weir_pid_finalize(void* actor);                 /* lang.c: a Pid's external finalizer */
 void weir_share_for_send(weir_obj* v);               /* owner only: v is about to cross (README) */
 void weir_actor_wake(weir_actor* a, uint32_t from);  /* CAS from -> QUEUED and schedule */
 void weir_send_system(weir_actor* to, unsigned kind, weir_obj* payload);

@@ -28,10 +28,11 @@ weir_obj* weir_apply2(weir_obj* f, weir_obj* a, weir_obj* b) __attribute__((weak
 /* weir_rt_main's hooks: the worker count from --workers (0 = default) and whether actors ran. */
 int weir_lang_workers;
 
-static void release_actor(void* a) { weir_actor_release((weir_actor*)a); }
+/* A Pid's finalizer; also how actor.c recognises a Pid (weir_share_for_send copies them). */
+void weir_pid_finalize(void* a) { weir_actor_release((weir_actor*)a); }
 static void release_timer(void* t) { weir_timer_release((weir_timer*)t); }
 
-static weir_obj* pid_new(weir_actor* a) { return weir_external_new(release_actor, a); }
+static weir_obj* pid_new(weir_actor* a) { return weir_external_new(weir_pid_finalize, a); }
 static weir_actor* pid_actor(weir_obj* pid) { return (weir_actor*)weir_external_ptr(pid); }
 weir_actor* weir_lang_pid_actor(weir_obj* pid) { return pid_actor(pid); }   /* borrowed; runtime/rule */
 
