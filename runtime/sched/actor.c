@@ -237,8 +237,9 @@ void weir_mailbox_taken(weir_actor* a, uint32_t n) {
 }
 
 /* Messages in the mailbox (reserved and not yet taken); unsigned arithmetic survives the wrap. */
-static uint32_t mailbox_len(weir_actor* a) {
-  /* relaxed (both): an estimate for the bound; see weir_mailbox_taken. */
+uint32_t weir_mailbox_len(weir_actor* a) {
+  /* relaxed (both): an estimate for the bound (see weir_mailbox_taken) and for the size of a
+   * turn (worker.c). */
   return atomic_load_explicit(&a->sent, memory_order_relaxed) -
          atomic_load_explicit(&a->taken, memory_order_relaxed);
 }
@@ -274,7 +275,7 @@ static int wait_space(weir_actor* to) {
     /* acquire (state, exiting): decisions only. */
     if (atomic_load_explicit(&to->state, memory_order_acquire) & ST_DEAD) { ok = 0; break; }
     if (atomic_load_explicit(&weir_sched_exiting, memory_order_acquire)) { ok = 0; break; }
-    if (mailbox_len(to) < to->cap) { ok = 1; break; }
+    if (weir_mailbox_len(to) < to->cap) { ok = 1; break; }
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     ts.tv_nsec += WAIT_SPACE_RECHECK_NS;

@@ -17,6 +17,11 @@ void weir_heap_thread_exit(void);   /* runtime/object/object.c */
 
 #define WEIR_CACHE_LINE 64
 #define WEIR_BATCH 64   /* messages per turn at most (fairness) */
+/* A turn whose mailbox holds more than WEIR_BACKLOG messages may take WEIR_BATCH_BACKLOG: a sink
+ * fed by many senders (each of whose turns can send far more than 64) keeps up with them
+ * instead of filling up and refusing (bench/actors fan-in). Still a bound: nobody starves. */
+#define WEIR_BACKLOG 4096
+#define WEIR_BATCH_BACKLOG 1024
 
 /* ---- Mailbox (mailbox.c): Vyukov's intrusive MPSC queue ---- */
 typedef struct weir_mq_node { _Atomic(struct weir_mq_node*) next; } weir_mq_node;
@@ -163,6 +168,7 @@ void weir_actor_wake(weir_actor* a, uint32_t from);  /* CAS from -> QUEUED and s
 void weir_send_system(weir_actor* to, unsigned kind, weir_obj* payload);
 void weir_space_notify(weir_actor* a);              /* after the holder freed mailbox space */
 void weir_mailbox_taken(weir_actor* a, uint32_t n); /* the holder took n user messages out */
+uint32_t weir_mailbox_len(weir_actor* a);           /* an estimate of the messages waiting */
 void weir_space_wake_all(void);                     /* exit: blocked senders give up */
 /* The holder's side of a turn (worker.c runs the loop): */
 void weir_actor_system(weir_actor* a, unsigned kind, weir_obj* payload);  /* stop, monitor, waiter */

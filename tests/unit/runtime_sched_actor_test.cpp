@@ -104,6 +104,56 @@ TEST_CASE("fairness: an always-busy actor does not starve another, even with one
   CHECK(finish(as) == 0);
 }
 
+// ---- a long mailbox gets longer turns ----
+namespace {
+std::atomic<int64_t> backlog_taken;
+std::vector<int64_t> witness_saw;   // what the sink had taken, at each witness turn
+Latch* backlog_done;
+void backlog_sink(weir_actor*, weir_obj* msg) { weir_drop(msg); backlog_taken++; }
+// Busy: sends itself a message per message (so it takes 64 per turn, then goes behind the sink)
+// and notes what the sink has taken whenever that changed, until the sink has everything.
+void backlog_witness(weir_actor* self, weir_obj* msg) {
+  int64_t t = backlog_taken.load();
+  if (witness_saw.empty() || witness_saw.back() != t) witness_saw.push_back(t);
+  if (t == 5000) { weir_drop(msg); backlog_done->signal(); return; }
+  weir_send(self, msg);
+}
+// One turn: 5,000 messages to the sink, then wakes the witness (both queued on this worker).
+void backlog_flooder(weir_actor* self, weir_obj* msg) {
+  weir_con* targets = reinterpret_cast<weir_con*>(weir_actor_state(self));
+  auto* sink = static_cast<weir_actor*>(ptr_of(targets->fields[0]));
+  auto* witness = static_cast<weir_actor*>(ptr_of(targets->fields[1]));
+  for (int i = 0; i < 5000; i++) weir_send(sink, big(i));
+  weir_send(witness, msg);
+}
+}  // namespace
+
+TEST_CASE("a mailbox holding more than 4,096 messages is served 1,024 per turn instead of 64",
+          "[sched][actors]") {
+  int64_t live0 = weir_live_objects_all();
+  REQUIRE(weir_sched_init(1) == 1);   // one worker: the turns alternate deterministically
+  backlog_taken = 0;
+  witness_saw.clear();
+  Latch done;
+  backlog_done = &done;
+  weir_actor* sink = weir_spawn(backlog_sink, nullptr, 0);
+  weir_actor* witness = weir_spawn(backlog_witness, nullptr, 0);
+  weir_actor* flooder = weir_spawn(backlog_flooder, pair(ptr_obj(sink), ptr_obj(witness)), 0);
+  std::vector<weir_actor*> as{sink, witness, flooder};
+  weir_send(flooder, big(0));
+  REQUIRE(done.wait());
+  // Between two witness turns the sink had one turn: 1,024 messages while more than 4,096
+  // waited (5,000, 3,976 is not), then 64 at a time.
+  REQUIRE(witness_saw.size() >= 4);
+  CHECK(witness_saw[0] == 0);
+  CHECK(witness_saw[1] == 1024);
+  CHECK(witness_saw[2] == 1024 + 64);
+  CHECK(witness_saw[3] == 1024 + 128);
+  CHECK(witness_saw.back() == 5000);
+  CHECK(finish(as) == 0);
+  CHECK(weir_live_objects_all() == live0);
+}
+
 // ---- call ----
 namespace {
 // Server: msg = (reply, n) -> reply n + 1.
