@@ -75,7 +75,7 @@ static void pid_copy_into(weir_obj** slot) {
   weir_actor* a = (weir_actor*)weir_external_ptr(old);
   weir_actor_retain(a);
   *slot = weir_external_new(weir_pid_finalize, a);
-  weir_drop(old);   /* never the last reference: others hold it */
+  weir_drop(old);   /* ours; a shared one may be the last: it goes, the actor stays (retained) */
 }
 void weir_share_for_send(weir_obj* root) {
   weir_obj* stack[SHARE_STACK];
