@@ -154,6 +154,50 @@ TEST_CASE("a mailbox holding more than 4,096 messages is served 1,024 per turn i
   CHECK(weir_live_objects_all() == live0);
 }
 
+// ---- a Pid the sender keeps is copied when it crosses ----
+extern "C" void weir_pid_finalize(void* actor);   // runtime/sched/lang.c: how a Pid is recognised
+namespace {
+std::atomic<int> pid_private{-1};
+Latch* pid_done;
+void idle_target(weir_actor*, weir_obj* msg) { weir_drop(msg); }
+// msg = (pid, n): is the Pid this handler received its own (count 1, plain)?
+void pid_receiver(weir_actor*, weir_obj* msg) {
+  weir_obj* pid = reinterpret_cast<weir_con*>(msg)->fields[0];
+  pid_private = weir_rc(pid) == 1;
+  weir_drop(msg);
+  pid_done->signal();
+}
+}  // namespace
+
+TEST_CASE("a Pid that the sender keeps is copied when it crosses, not shared", "[sched][actors]") {
+  int64_t live0 = weir_live_objects_all();
+  REQUIRE(weir_sched_init(2) == 2);
+  weir_actor* target = weir_spawn(idle_target, nullptr, 0);
+  weir_actor_retain(target);
+  weir_obj* pid = weir_external_new(weir_pid_finalize, target);   // our Pid (one reference)
+  // In a spawn state: the new actor holds its own copy; ours stays plain (not shared).
+  weir_dup(pid);
+  weir_actor* holder = weir_spawn(idle_target, pair(pid, big(1)), 0);
+  weir_obj* held = reinterpret_cast<weir_con*>(weir_actor_state(holder))->fields[0];   // idle: safe to look
+  CHECK(held != pid);
+  CHECK(weir_rc(held) == 1);
+  CHECK(weir_external_ptr(held) == target);
+  CHECK(weir_rc(pid) == 1);
+  // In a message: the receiver's Pid has a plain count of 1 while we keep ours.
+  Latch done;
+  pid_done = &done;
+  weir_actor* receiver = weir_spawn(pid_receiver, nullptr, 0);
+  weir_dup(pid);
+  weir_send(receiver, pair(pid, big(2)));
+  REQUIRE(done.wait());
+  CHECK(pid_private == 1);
+  CHECK(weir_rc(pid) == 1);
+  weir_drop(pid);
+  std::vector<weir_actor*> as{target, holder, receiver};
+  CHECK(finish(as) == 0);
+  CHECK(weir_live_objects_all() == live0);
+}
+
 // ---- call ----
 namespace {
 // Server: msg = (reply, n) -> reply n + 1.
