@@ -120,6 +120,7 @@ class Engine {
   std::condition_variable cv_;
   std::unordered_map<std::uint64_t, Delivery> deliveries_;
   std::uint64_t next_delivery_ = 1;
+  int idle_waiters_ = 0;   // threads in wait_idle
   std::function<void(std::uint64_t)> ack_sink_;
   std::atomic<bool> stop_{false};
   int stop_code_ = 0;
