@@ -20,7 +20,9 @@
 #include <deque>
 #include <fstream>
 #include <future>
+#include <mutex>
 #include <thread>
+#include <utility>
 
 #include "engine.hpp"
 #include "weir/mqtt/client.hpp"
@@ -48,10 +50,51 @@ struct Bridge {
   std::unordered_map<std::uint64_t, Hold*> holds;        // QoS 1/2 publishes by token, until done
   bool paused = false, retrying = false;
   bool out_full = false;     // reading paused: too many outputs waiting for the broker
-  static constexpr std::size_t kOutHigh = 2000, kOutLow = 500;   // outputs queued or unconfirmed
+  static constexpr std::size_t kOutHigh = 1000, kOutLow = 250;   // outputs queued or unconfirmed
   bool subscribed = false;   // the client renews subscriptions itself on later connections
 
+  // Work the workers hand to the I/O thread, drained by one posted handler per batch (a post
+  // for each acknowledgement and each publish woke the I/O thread once per message).
+  std::mutex inbox_mu;
+  std::vector<std::uint64_t> inbox_acks, drain_acks;
+  std::vector<std::pair<mqtt::Publish, Hold*>> inbox_pubs, drain_pubs;
+  bool inbox_posted = false;
+  std::vector<Rule*> hits_;   // on_message's matching rules
+
   explicit Bridge(Engine& en) : e(en) {}
+
+  void post_ack(std::uint64_t ack_id) {
+    bool post;
+    {
+      std::lock_guard<std::mutex> g(inbox_mu);
+      inbox_acks.push_back(ack_id);
+      post = !std::exchange(inbox_posted, true);
+    }
+    if (post) asio::post(io, [this] { drain_inbox(); });
+  }
+
+  void post_publish(mqtt::Publish p, Hold* h) {
+    bool post;
+    {
+      std::lock_guard<std::mutex> g(inbox_mu);
+      inbox_pubs.emplace_back(std::move(p), h);
+      post = !std::exchange(inbox_posted, true);
+    }
+    if (post) asio::post(io, [this] { drain_inbox(); });
+  }
+
+  void drain_inbox() {
+    {
+      std::lock_guard<std::mutex> g(inbox_mu);
+      drain_acks.swap(inbox_acks);
+      drain_pubs.swap(inbox_pubs);
+      inbox_posted = false;
+    }
+    for (auto& [p, h] : drain_pubs) send(std::move(p), h);
+    drain_pubs.clear();
+    for (auto a : drain_acks) ack(a);
+    drain_acks.clear();
+  }
 
   // RawMessage topic payload qos retain userProperties arrived (stdlib/Mqtt.weir)
   static weir_obj* raw_message(const mqtt::Publish& m) {
@@ -71,7 +114,8 @@ struct Bridge {
 
   void on_message(mqtt::Publish& m, std::uint64_t ack_id) {
     e.received.fetch_add(1, std::memory_order_relaxed);   // relaxed: statistics
-    std::vector<Rule*> hits;
+    std::vector<Rule*>& hits = hits_;   // reused: no allocation per message
+    hits.clear();
     for (auto& r : e.rules)
       if (r->actor && !r->match.empty() && mqtt::topic_matches(r->match, m.topic)) hits.push_back(r.get());
     if (hits.empty()) {
@@ -290,7 +334,7 @@ int run_broker(Engine& e) {
   };
   oc.on_ready = [&b] { b.flush_unsent(); };
   e.set_ack_sink([&b](std::uint64_t ack_id) {
-    if (ack_id) asio::post(b.io, [&b, ack_id] { b.ack(ack_id); });
+    if (ack_id) b.post_ack(ack_id);
   });
   if (e.opt.metrics_port > 0) start_metrics(b.io, e);
   c.start();
@@ -314,6 +358,11 @@ int run_broker(Engine& e) {
     // Publishes the broker never confirmed: their holds go (no ack leaves: the sink is gone).
     for (auto& [token, h] : b.holds) release_hold(h);
     for (auto& [p, h] : b.unsent) release_hold(h);
+    {
+      std::lock_guard<std::mutex> g(b.inbox_mu);
+      for (auto& [p, h] : b.inbox_pubs) release_hold(h);
+      b.inbox_pubs.clear();
+    }
     b.holds.clear();
     b.unsent.clear();
     b.work.reset();
@@ -345,7 +394,7 @@ void publish(std::string topic, std::string payload, int qos, bool retain,
   p.qos = std::uint8_t(qos < 0 ? 0 : qos > 2 ? 2 : qos);
   p.retain = retain;
   for (auto& [k, v] : user_props) p.props.add_user(k, v);
-  asio::post(b->io, [b, p = std::move(p), hold]() mutable { b->send(std::move(p), hold); });
+  b->post_publish(std::move(p), hold);
 }
 
 }  // namespace weir::rule

@@ -275,6 +275,10 @@ weir_obj* weir_rule_start(void) {
 weir_obj* weir_rule_add(weir_obj* kind, weir_obj* filter, weir_obj* qos, weir_obj* pid) {
   weir_actor* a = weir_lang_pid_actor(pid);
   weir_actor_retain(a);
+  // Deliveries waiting for a busy (or descheduled) rule: at ~300 bytes each the default of
+  // 65,536 let one stall of the worker take 20 MB; when this is full, reading from the broker
+  // pauses (QoS 0 messages are dropped and counted, as before, only sooner).
+  weir_actor_set_mailbox_cap(a, kRuleMailbox);
   weir_drop(pid);
   int64_t q = weir_take_int(qos);
   return weir_box_int(engine().add(take_string(kind), take_string(filter), int(q), a));

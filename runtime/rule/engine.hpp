@@ -24,6 +24,9 @@ extern "C" {
 
 namespace weir::rule {
 
+// Mailbox capacity of a rule's actor (the one the engine delivers to).
+inline constexpr std::uint32_t kRuleMailbox = 1024;
+
 // Latency buckets (upper bounds, microseconds) of the processing-time histogram.
 inline constexpr std::uint64_t kLatencyBuckets[] = {10, 50, 100, 500, 1000, 5000, 10000, 50000, 100000, 500000, 1000000};
 inline constexpr std::size_t kBucketCount = sizeof(kLatencyBuckets) / sizeof(kLatencyBuckets[0]) + 1;
