@@ -225,11 +225,12 @@ static int compileToExe(const Options& opts, const std::string& exe) {
       break;
   }
   // Setup problems are the user's to fix, with the cause and the remedy (not a compiler bug).
-  RuntimeLookup found = findRuntime(opts.target, opts.staticLink);
+  RuntimeLookup found = findRuntime(opts.target, opts.staticLink, opts.noTls);
   if (found.lib.empty()) return plainError(opts, found.code.c_str(), found.message);
   const std::string& rt = found.lib;
   co.staticLink = opts.staticLink;
   co.strip = opts.strip;
+  co.noTls = opts.noTls;
   if (!codegen::buildExecutable(*core, co, exe, rt, err)) return linkError(opts, *core, err);
   return 0;
 }
