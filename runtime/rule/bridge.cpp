@@ -5,6 +5,12 @@
 // moment loses nothing: the broker delivers again what was not acknowledged (at-least-once).
 // Backpressure: a full rule mailbox pauses reading from the socket (TCP flow control up to the
 // broker) until it has room; only QoS 0 messages are dropped then, and counted.
+// What the rules publish leaves on a second connection (client id + "-out", a clean session),
+// so that reading inputs can also pause while too many outputs wait for the broker: the broker
+// confirms at most its receive maximum (Mosquitto: 20) of our publishes at a time, and on the
+// one connection its PUBACKs would sit behind the inputs we stopped reading. Mosquitto 2.0.11
+// does not keep to our own Receive Maximum when acknowledgements are slow, so without this the
+// backlog (and our memory) grew with the stream: 36,000 outputs queued at 200,000 messages.
 // Threading: everything here runs on the I/O thread, except publish() and the ack sink, which
 // post to it, and run_broker() itself (the program thread, which waits).
 #include <asio.hpp>
@@ -14,7 +20,9 @@
 #include <deque>
 #include <fstream>
 #include <future>
+#include <mutex>
 #include <thread>
+#include <utility>
 
 #include "engine.hpp"
 #include "weir/mqtt/client.hpp"
@@ -34,15 +42,59 @@ struct Bridge {
   Engine& e;
   asio::io_context io;
   asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
-  std::unique_ptr<mqtt::Client> client;
+  std::unique_ptr<mqtt::Client> client;   // subscriptions, inputs and their acknowledgements
+  std::unique_ptr<mqtt::Client> out;      // what the rules publish
   asio::steady_timer retry{io};
   std::deque<Engine::Pending> blocked;   // deliveries waiting for room in a rule mailbox, in order
   std::deque<std::pair<mqtt::Publish, Hold*>> unsent;   // waiting for room in the client's queue
   std::unordered_map<std::uint64_t, Hold*> holds;        // QoS 1/2 publishes by token, until done
   bool paused = false, retrying = false;
+  bool out_full = false;     // reading paused: too many outputs waiting for the broker
+  static constexpr std::size_t kOutHigh = 1000, kOutLow = 250;   // outputs queued or unconfirmed
   bool subscribed = false;   // the client renews subscriptions itself on later connections
 
+  // Work the workers hand to the I/O thread, drained by one posted handler per batch (a post
+  // for each acknowledgement and each publish woke the I/O thread once per message).
+  std::mutex inbox_mu;
+  std::vector<std::uint64_t> inbox_acks, drain_acks;
+  std::vector<std::pair<mqtt::Publish, Hold*>> inbox_pubs, drain_pubs;
+  bool inbox_posted = false;
+  std::vector<Rule*> hits_;   // on_message's matching rules
+
   explicit Bridge(Engine& en) : e(en) {}
+
+  void post_ack(std::uint64_t ack_id) {
+    bool post;
+    {
+      std::lock_guard<std::mutex> g(inbox_mu);
+      inbox_acks.push_back(ack_id);
+      post = !std::exchange(inbox_posted, true);
+    }
+    if (post) asio::post(io, [this] { drain_inbox(); });
+  }
+
+  void post_publish(mqtt::Publish p, Hold* h) {
+    bool post;
+    {
+      std::lock_guard<std::mutex> g(inbox_mu);
+      inbox_pubs.emplace_back(std::move(p), h);
+      post = !std::exchange(inbox_posted, true);
+    }
+    if (post) asio::post(io, [this] { drain_inbox(); });
+  }
+
+  void drain_inbox() {
+    {
+      std::lock_guard<std::mutex> g(inbox_mu);
+      drain_acks.swap(inbox_acks);
+      drain_pubs.swap(inbox_pubs);
+      inbox_posted = false;
+    }
+    for (auto& [p, h] : drain_pubs) send(std::move(p), h);
+    drain_pubs.clear();
+    for (auto a : drain_acks) ack(a);
+    drain_acks.clear();
+  }
 
   // RawMessage topic payload qos retain properties arrived (stdlib/Mqtt.weir)
   static weir_obj* raw_message(const mqtt::Publish& m) {
@@ -55,7 +107,8 @@ struct Bridge {
 
   void on_message(mqtt::Publish& m, std::uint64_t ack_id) {
     e.received.fetch_add(1, std::memory_order_relaxed);   // relaxed: statistics
-    std::vector<Rule*> hits;
+    std::vector<Rule*>& hits = hits_;   // reused: no allocation per message
+    hits.clear();
     for (auto& r : e.rules)
       if (r->actor && !r->match.empty() && mqtt::topic_matches(r->match, m.topic)) hits.push_back(r.get());
     if (hits.empty()) {
@@ -89,7 +142,7 @@ struct Bridge {
   }
 
   void pause() {
-    if (!paused) { paused = true; client->pause_reading(); }
+    if (!paused) { paused = true; if (!out_full) client->pause_reading(); }
     if (retrying) return;
     retrying = true;
     retry.expires_after(std::chrono::milliseconds(1));
@@ -97,7 +150,7 @@ struct Bridge {
       retrying = false;
       while (!blocked.empty() && deliver(blocked.front())) blocked.pop_front();
       if (blocked.empty()) {
-        if (paused) { paused = false; client->resume_reading(); }
+        if (paused) { paused = false; if (!out_full) client->resume_reading(); }
       } else {
         pause();
       }
@@ -109,15 +162,33 @@ struct Bridge {
   }
 
   void send(mqtt::Publish p, Hold* h) {
-    if (!unsent.empty()) { unsent.emplace_back(std::move(p), h); return; }
-    if (!try_send(p, h)) unsent.emplace_back(std::move(p), h);
+    if (!unsent.empty()) unsent.emplace_back(std::move(p), h);
+    else if (!try_send(p, h)) unsent.emplace_back(std::move(p), h);
+    check_out();
+  }
+
+  std::size_t out_backlog() {
+    auto c = out->counters();
+    return std::size_t(c.queued + c.inflight) + unsent.size();
+  }
+
+  // Inputs wait in the broker (TCP flow control on the input connection) while the outputs
+  // of those already taken in wait for it.
+  void check_out() {
+    if (!out_full && out_backlog() >= kOutHigh) {
+      out_full = true;
+      if (!paused) client->pause_reading();
+    } else if (out_full && out_backlog() <= kOutLow) {
+      out_full = false;
+      if (!paused) client->resume_reading();
+    }
   }
 
   // False when the client's queue is full (try again on_ready). A publish the client accepted
   // releases its hold when the broker acknowledges it (QoS 1/2) or at once (QoS 0); one it
   // refuses is counted, logged and released (its delivery must not wait for ever).
   bool try_send(mqtt::Publish& p, Hold* h) {
-    auto r = client->publish(p);
+    auto r = out->publish(p);
     if (r.status == mqtt::Accept::queue_full) return false;
     if (r.status != mqtt::Accept::ok) {
       e.publish_failures.fetch_add(1, std::memory_order_relaxed);
@@ -132,10 +203,12 @@ struct Bridge {
 
   void publish_done(std::uint64_t token) {
     auto it = holds.find(token);
-    if (it == holds.end()) return;
-    Hold* h = it->second;
-    holds.erase(it);
-    release_hold(h);
+    if (it != holds.end()) {
+      Hold* h = it->second;
+      holds.erase(it);
+      release_hold(h);
+    }
+    if (out_full) check_out();
   }
 
   void flush_unsent() {
@@ -143,6 +216,7 @@ struct Bridge {
       if (!try_send(unsent.front().first, unsent.front().second)) return;
       unsent.pop_front();
     }
+    check_out();
   }
 
   std::vector<mqtt::Subscription> subscriptions() {
@@ -195,9 +269,20 @@ int run_broker(Engine& e) {
   co.tls.key_file = e.opt.tls_key;
   if (std::string p = mqtt::options_problem(co); !p.empty()) { e.log(Level::error, p); return 2; }
 
+  // The output connection: a clean session of its own (what it has not had confirmed is sent
+  // again by our session after a reconnect; the inputs waiting for it stay unacknowledged).
+  mqtt::ClientOptions out_co = co;
+  if (!co.session.client_id.empty()) out_co.session.client_id = co.session.client_id + "-out";
+  out_co.session.clean_start = true;
+  out_co.session.session_expiry = 0;
+  out_co.session.manual_acks = false;
+  out_co.session.announce_receive_maximum = false;
+  out_co.session.tolerate_receive_maximum = false;
+
   Bridge b(e);
   try {
     b.client = std::make_unique<mqtt::Client>(b.io, co);
+    b.out = std::make_unique<mqtt::Client>(b.io, out_co);
   } catch (const std::exception& ex) {
     e.log(Level::error, ex.what());
     return 2;
@@ -226,26 +311,37 @@ int run_broker(Engine& e) {
     for (auto rc : reasons)
       if (rc >= 0x80) { e.request_stop(2, "the broker refused a subscription (reason " + std::to_string(rc) + ")"); return; }
   };
-  c.on_publish_done = [&b, &e](std::uint64_t token, std::uint8_t reason, const std::string& why) {
+  mqtt::Client& oc = *b.out;
+  oc.on_disconnected = [&e](const mqtt::Disconnection& d) {
+    if (e.stopping()) return;
+    if (d.permanent) { e.request_stop(2, "cannot go on (publishing connection): " + d.why); return; }
+    e.log(Level::warn, "publishing connection: " + d.why +
+                           (d.retrying ? "; retrying in " + std::to_string(d.retry_in.count()) + " ms" : ""));
+  };
+  oc.on_publish_done = [&b, &e](std::uint64_t token, std::uint8_t reason, const std::string& why) {
     b.publish_done(token);
     if (reason >= 0x80) {
       e.publish_failures.fetch_add(1, std::memory_order_relaxed);
       e.log(Level::warn, "the broker refused a publish (reason " + std::to_string(reason) + ")" + (why.empty() ? "" : ": " + why));
     }
   };
-  c.on_ready = [&b] { b.flush_unsent(); };
+  oc.on_ready = [&b] { b.flush_unsent(); };
   e.set_ack_sink([&b](std::uint64_t ack_id) {
-    if (ack_id) asio::post(b.io, [&b, ack_id] { b.ack(ack_id); });
+    if (ack_id) b.post_ack(ack_id);
   });
   if (e.opt.metrics_port > 0) start_metrics(b.io, e);
   c.start();
+  oc.start();
   std::thread io_thread([&b] { b.io.run(); });
 
   int code = e.wait_stop();
   // In order: no new messages, the in-flight ones acknowledged or left to the broker, DISCONNECT.
   std::promise<void> stopped;
   auto fut = stopped.get_future();
-  asio::post(b.io, [&b, &stopped] { b.client->stop([&stopped] { stopped.set_value(); }); });
+  // The input connection first: its last acknowledgements wait for outputs on the other one.
+  asio::post(b.io, [&b, &stopped] {
+    b.client->stop([&b, &stopped] { b.out->stop([&stopped] { stopped.set_value(); }); });
+  });
   fut.wait_for(std::chrono::seconds(5));
   e.set_ack_sink({});
   asio::post(b.io, [&b] {
@@ -255,6 +351,11 @@ int run_broker(Engine& e) {
     // Publishes the broker never confirmed: their holds go (no ack leaves: the sink is gone).
     for (auto& [token, h] : b.holds) release_hold(h);
     for (auto& [p, h] : b.unsent) release_hold(h);
+    {
+      std::lock_guard<std::mutex> g(b.inbox_mu);
+      for (auto& [p, h] : b.inbox_pubs) release_hold(h);
+      b.inbox_pubs.clear();
+    }
     b.holds.clear();
     b.unsent.clear();
     b.work.reset();
@@ -263,6 +364,7 @@ int run_broker(Engine& e) {
   io_thread.join();
   the_bridge.store(nullptr, std::memory_order_release);
   b.client.reset();
+  b.out.reset();
   return code;
 }
 
@@ -284,7 +386,7 @@ void publish(std::string topic, std::string payload, int qos, bool retain, MsgPr
   p.qos = std::uint8_t(qos < 0 ? 0 : qos > 2 ? 2 : qos);
   p.retain = retain;
   add_props(p.props, props);
-  asio::post(b->io, [b, p = std::move(p), hold]() mutable { b->send(std::move(p), hold); });
+  b->post_publish(std::move(p), hold);
 }
 
 }  // namespace weir::rule

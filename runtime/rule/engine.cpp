@@ -70,7 +70,7 @@ void Engine::done(int rule_id, std::uint64_t id, int outcome, std::uint64_t arri
   }
   if (id == 0) return;   // not a tracked delivery (a timer, a message of a keyed rule's key actor)
   std::uint64_t ack = 0;
-  bool complete = false;
+  bool wake = false;
   {
     std::lock_guard<std::mutex> g(mu_);
     auto it = deliveries_.find(id);
@@ -78,12 +78,12 @@ void Engine::done(int rule_id, std::uint64_t id, int outcome, std::uint64_t arri
     if (--it->second.remaining > 0) return;
     ack = it->second.ack_id;
     deliveries_.erase(it);
-    complete = true;
+    // Only wait_idle waits for this (a replay's end); waking the program thread, which sleeps
+    // in wait_stop on the same condition, for every message cost a context switch each.
+    wake = idle_waiters_ > 0 && deliveries_.empty();
   }
-  if (complete) {
-    if (ack_sink_) ack_sink_(ack);
-    cv_.notify_all();
-  }
+  if (ack_sink_) ack_sink_(ack);
+  if (wake) cv_.notify_all();
 }
 
 bool Engine::idle() {
@@ -93,7 +93,9 @@ bool Engine::idle() {
 
 void Engine::wait_idle() {
   std::unique_lock<std::mutex> g(mu_);
+  idle_waiters_++;
   cv_.wait(g, [&] { return deliveries_.empty() || stop_.load(); });
+  idle_waiters_--;
 }
 
 void Engine::log(Level l, const std::string& text) {
@@ -275,6 +277,10 @@ weir_obj* weir_rule_start(void) {
 weir_obj* weir_rule_add(weir_obj* kind, weir_obj* filter, weir_obj* qos, weir_obj* pid) {
   weir_actor* a = weir_lang_pid_actor(pid);
   weir_actor_retain(a);
+  // Deliveries waiting for a busy (or descheduled) rule: at ~300 bytes each the default of
+  // 65,536 let one stall of the worker take 20 MB; when this is full, reading from the broker
+  // pauses (QoS 0 messages are dropped and counted, as before, only sooner).
+  weir_actor_set_mailbox_cap(a, kRuleMailbox);
   weir_drop(pid);
   int64_t q = weir_take_int(qos);
   return weir_box_int(engine().add(take_string(kind), take_string(filter), int(q), a));

@@ -27,6 +27,9 @@ extern "C" {
 
 namespace weir::rule {
 
+// Mailbox capacity of a rule's actor (the one the engine delivers to).
+inline constexpr std::uint32_t kRuleMailbox = 1024;
+
 // Latency buckets (upper bounds, microseconds) of the processing-time histogram.
 inline constexpr std::uint64_t kLatencyBuckets[] = {10, 50, 100, 500, 1000, 5000, 10000, 50000, 100000, 500000, 1000000};
 inline constexpr std::size_t kBucketCount = sizeof(kLatencyBuckets) / sizeof(kLatencyBuckets[0]) + 1;
@@ -125,6 +128,7 @@ class Engine {
   std::condition_variable cv_;
   std::unordered_map<std::uint64_t, Delivery> deliveries_;
   std::uint64_t next_delivery_ = 1;
+  int idle_waiters_ = 0;   // threads in wait_idle
   std::function<void(std::uint64_t)> ack_sink_;
   std::atomic<bool> stop_{false};
   int stop_code_ = 0;

@@ -190,6 +190,12 @@ int weir_actor_is_dead(weir_actor* a) {
   return (atomic_load_explicit(&a->state, memory_order_acquire) & ST_DEAD) != 0;
 }
 
+/* Before any send (the owner of the only reference, e.g. the rule engine at registration, which
+ * happens before the threads that send to it start): `cap` is read without synchronisation. */
+void weir_actor_set_mailbox_cap(weir_actor* a, uint32_t cap) {
+  a->cap = cap ? cap : WEIR_MAILBOX_DEFAULT;
+}
+
 uint64_t weir_actor_dropped(weir_actor* a) {
   return atomic_load_explicit(&a->dropped, memory_order_relaxed);   /* relaxed: a statistic */
 }

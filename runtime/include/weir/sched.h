@@ -74,6 +74,8 @@ void weir_actor_set_state(weir_actor_borrowed self, weir_owned state);/* owner o
 weir_actor_borrowed weir_self(void);       /* the actor whose handler runs on this thread, or NULL */
 int weir_actor_is_dead(weir_actor_borrowed a);
 uint64_t weir_actor_dropped(weir_actor_borrowed a);   /* sends refused by a's full mailbox */
+/* A smaller (or larger) mailbox for an actor no one has sent to yet (0 = the default). */
+void weir_actor_set_mailbox_cap(weir_actor_borrowed a, uint32_t cap);
 
 enum weir_send_result { WEIR_SEND_OK = 0, WEIR_SEND_FULL = 1, WEIR_SEND_DEAD = 2 };
 /* Marks msg shared (weir_mark_shared) and enqueues it. Full mailbox: from a worker the message

@@ -434,8 +434,10 @@ struct Client::Impl {
 
   // ---- events ---------------------------------------------------------------------------
 
+  std::vector<Event> evs_;   // process_events' batch, kept for its capacity
+
   void process_events() {
-    std::vector<Event> evs;
+    std::vector<Event> evs = std::move(evs_);   // a callback may call back in: it gets its own
     while (!session.events().empty()) {
       evs.clear();
       evs.swap(session.events());
@@ -469,6 +471,8 @@ struct Client::Impl {
         }
       }
     }
+    evs.clear();
+    evs_ = std::move(evs);
     if (close_after_write && up && !writing && !session.has_output())
       close(close_why, close_permanent, close_reason);
   }

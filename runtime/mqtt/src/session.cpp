@@ -297,6 +297,16 @@ bool Session::ack(std::uint64_t ack_id, std::uint8_t reason) {
   if (ack_id == 0 || std::uint32_t(ack_id >> 16) != epoch_ || state_ != SessionState::connected)
     return false;
   const auto id = std::uint16_t(ack_id & 0xFFFF);
+  if (in_seq_) {   // the usual case: the entry the index names (checked: ids are reused)
+    const std::uint32_t at = in_seq_[id] - in_front_seq_;
+    if (at < in_order_.size() && in_order_[at].packet_id == id && !in_order_[at].acked) {
+      Incoming& in = in_order_[at];
+      in.acked = true;
+      in.reason = cfg_.version == Version::v5 ? reason : 0;
+      release_acks();
+      return true;
+    }
+  }
   for (auto& in : in_order_) {
     if (in.packet_id != id || in.acked) continue;
     in.acked = true;
@@ -322,6 +332,7 @@ void Session::release_acks() {
   while (!in_order_.empty() && in_order_.front().acked) {
     const Incoming in = in_order_.front();
     in_order_.pop_front();
+    ++in_front_seq_;
     in_order_qos1_ -= in.qos == 1;
     if (in.qos == 1) {
       (void)send(Puback{{in.packet_id, in.reason, {}}});
@@ -570,6 +581,8 @@ void Session::on_publish(Publish& p) {
   ++stats_.received;
   if (p.qos == 2) qos2_in_.insert(id);
   if (cfg_.manual_acks) {
+    if (!in_seq_) in_seq_ = std::make_unique_for_overwrite<std::uint32_t[]>(65536);
+    in_seq_[id] = in_front_seq_ + std::uint32_t(in_order_.size());
     in_order_.push_back(Incoming{id, p.qos, false, 0});
     in_order_qos1_ += p.qos == 1;
     events_.push_back(MessageEvent{std::move(p), (std::uint64_t(epoch_) << 16) | id});

@@ -457,6 +457,41 @@ TEST_CASE("deferred acks: tolerate_receive_maximum counts a server over our wind
   CHECK(h.s.stats().over_receive_maximum == 1);   // two in a window of two: within it again
 }
 
+TEST_CASE("deferred acks: a held front, ids reused behind it, acks in any order: PUBACKs in arrival order") {
+  // ack() finds a packet id through an index, not a scan; ids come back while older entries
+  // (acked, behind the held front) still carry the same id.
+  Harness h(manual(65535));
+  h.connect();
+  h.server(incoming(1, 1, "front"));
+  auto front = only_ev<MessageEvent>(h.events());
+  REQUIRE(front.size() == 1);
+  std::vector<std::uint16_t> arrived{1};
+  std::uint32_t rng = 12345;
+  for (int round = 0; round < 3; round++) {
+    std::vector<std::uint64_t> ids;
+    for (std::uint16_t id = 2; id < 300; id++) {   // the same ids each round
+      h.server(incoming(id, 1));
+      auto ms = only_ev<MessageEvent>(h.events());
+      REQUIRE(ms.size() == 1);
+      ids.push_back(ms[0].ack_id);
+      arrived.push_back(id);
+    }
+    for (std::size_t i = ids.size(); i > 1; i--) {   // a shuffled order
+      rng = rng * 1103515245u + 12345u;
+      std::swap(ids[i - 1], ids[(rng >> 8) % i]);
+    }
+    for (auto a : ids) CHECK(h.s.ack(a));
+    for (auto a : ids) CHECK_FALSE(h.s.ack(a));   // twice: refused
+  }
+  CHECK(only<Puback>(h.sent()).empty());   // all held behind the front
+  CHECK(h.s.unacked_incoming() == arrived.size());
+  CHECK(h.s.ack(front[0].ack_id));
+  auto acks = only<Puback>(h.sent());
+  REQUIRE(acks.size() == arrived.size());
+  for (std::size_t i = 0; i < acks.size(); i++) CHECK(acks[i].packet_id == arrived[i]);
+  CHECK(h.s.unacked_incoming() == 0);
+}
+
 TEST_CASE("session: announce_receive_maximum sends 65535 that would otherwise be left out") {
   SessionConfig c;
   c.announce_receive_maximum = true;

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -247,6 +248,11 @@ class Session {
   std::unordered_set<std::uint16_t> qos2_in_;   // delivered, waiting for PUBREL (PUBREC sent or due)
   std::deque<Incoming> in_order_;               // manual_acks: awaiting ack(), in arrival order
   std::size_t in_order_qos1_ = 0;                // QoS 1 entries of in_order_ (our window)
+  // Where ack() finds a packet id in in_order_ without a scan (acks come out of order: one
+  // message waiting for its outputs holds the front while thousands behind it are acked):
+  // in_seq_[id] is the arrival number of its entry, in_front_seq_ that of in_order_.front().
+  std::uint32_t in_front_seq_ = 0;
+  std::unique_ptr<std::uint32_t[]> in_seq_;      // 65536 entries, made on the first manual ack
   std::uint32_t epoch_ = 0;                     // connection number, the high bits of ack ids
   bool draining_ = false;
   std::optional<TimePoint> partial_since_;      // an incomplete packet started arriving
