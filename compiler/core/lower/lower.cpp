@@ -8,6 +8,7 @@
 
 #include "core/lower/lowerer.hpp"
 #include "core/callsite.hpp"
+#include "core/simplify.hpp"
 #include "core/specialise.hpp"
 
 namespace weir::lower {
@@ -547,6 +548,10 @@ std::optional<core::Program> Lowerer::run(std::string& error) {
     core::markLibraryCallSites(prog, [&](const std::string& l) { return l.rfind(libraryDir + "/", 0) == 0; });
   orderGlobals();
   prog.entry = checked.entry;
+  // WEIR_SIMPLIFY=0 turns inlining and case-of-known-constructor off (bench/, docs/performance.md).
+  // After the call sites are marked: inlining gives a library failure its caller's location.
+  const char* simplify = std::getenv("WEIR_SIMPLIFY");
+  if (!simplify || std::string(simplify) != "0") core::simplify(prog);
   if (!bug.empty()) {
     error = bug;
     return std::nullopt;
