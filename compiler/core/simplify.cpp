@@ -352,7 +352,9 @@ ExprPtr Rewriter::letBody(VarId x, ExprPtr rhs, const ExprPtr& body) {
   if ((rhs->kind == Expr::Case || rhs->kind == Expr::LitCase) &&
       (body->kind == Expr::Case || body->kind == Expr::LitCase) && body->scrut == x)
     if (ExprPtr r = caseOfCase(x, rhs, body)) return r;
-  return mkLet(x, rhs, simp(body));
+  ExprPtr b = simp(body);
+  if (b->kind == Expr::Var && b->var == x) return rhs;  // let x = e in x
+  return mkLet(x, rhs, b);
 }
 
 // `let x = inner in outer` with outer a case on x: outer is copied into each leaf of inner
