@@ -114,7 +114,9 @@ for line in r.stdout.splitlines():
         fns[cur].append(line.strip())
 loop = {n: c for n, c in fns.items() if n.startswith(("Main.total", "Prelude.sum", "Prelude.foldl", "Prelude.listFoldl"))}
 indirect = [f"{n}: {c}" for n, cs in loop.items() for c in cs if "apply" in c or " %" in c.split("(", 1)[0]]
-check("sum over [Int] makes no indirect call", r.returncode == 0 and len(loop) >= 2 and not indirect,
+# (`total` and `sum` are small wrappers the simplifier inlines into `main`: the loop is what remains.)
+has_loop = any(n.startswith(("Prelude.foldl", "Prelude.listFoldl")) for n in loop)
+check("sum over [Int] makes no indirect call", r.returncode == 0 and has_loop and not indirect,
       f"functions {sorted(loop)}; indirect calls {indirect}")
 
 # docs/cli.md's sample error is the compiler's real output: the program before it, checked.
