@@ -2,6 +2,8 @@
 // must not, on small Core inputs; the result still goes through rc insertion and its verifier.
 #include <catch2/catch.hpp>
 
+#include <set>
+
 #include "core/core.hpp"
 #include "core/rc.hpp"
 #include "core/simplify.hpp"
@@ -43,6 +45,17 @@ struct Result {
   }
 };
 
+// Every variable is bound once in a function (copies made by inlining and case-of-case get
+// fresh ones): rc insertion and codegen key their maps on variable ids.
+void binders(const Expr& e, std::set<VarId>& seen, bool& twice) {
+  auto bind = [&](VarId v) { if (!seen.insert(v).second) twice = true; };
+  if (e.kind == Expr::Let) bind(e.var);
+  for (VarId q : e.params) bind(q);
+  for (auto& b : e.binds) bind(b.var);
+  for (auto& a : e.alts) for (VarId f : a.fields) bind(f);
+  forEachChild(const_cast<Expr&>(e), [&](ExprPtr& c) { binders(*c, seen, twice); });
+}
+
 // Simplifies the program whose entry is M.main, then checks that rc insertion still verifies.
 Result run(std::vector<Function> fs, std::vector<Global> gs = {}) {
   Result r;
@@ -52,6 +65,13 @@ Result run(std::vector<Function> fs, std::vector<Global> gs = {}) {
   r.p.nextVar = 1000;
   r.stats = simplify(r.p);
   r.text = print(r.p);
+  for (auto& f : r.p.functions) {
+    std::set<VarId> seen(f.params.begin(), f.params.end());
+    bool twice = false;
+    binders(*f.body, seen, twice);
+    INFO(f.name << ":\n" << r.text);
+    CHECK_FALSE(twice);
+  }
   Program rc = r.p;
   insertRc(rc);
   std::string err;
@@ -261,4 +281,28 @@ TEST_CASE("simplify: a function applied to more arguments than it takes keeps th
   Function mainF{"M.main", {0}, call("M.k", {v(0), mkInt(3)}), ""};
   auto r = run({k, mainF});
   CHECK(r.body("M.main") == "%IntAdd(v0, 3)");
+}
+
+TEST_CASE("simplify: case-of-case leaves a failing branch as it is", "[core][simplify]") {
+  // let m = case b of False -> error "no"; True -> Just(x) in case m of Nothing -> 0; Just y -> y
+  auto inner = mkCase(1, {Alt{0, {}, mkError("no", "m.weir:1:1")}, Alt{1, {}, just(v(0))}});
+  auto r = runExpr(mkLet(1, mkPrim(PrimOp::IntLt, {v(0), mkInt(10)}), mkLet(2, inner, caseMaybe(2, mkInt(0), 3, v(3)))));
+  std::string body = r.body("M.main");
+  INFO(body);
+  CHECK(count(body, "Just") == 0);
+  CHECK(count(body, "error \"no\"") == 1);
+  CHECK(r.stats.caseOfCase == 1);
+}
+
+TEST_CASE("simplify: a function with a local recursive function is copied with fresh variables", "[core][simplify]") {
+  // rev xs = letrec go = \(ys, acc) -> case ys of Nil -> acc; Cons(h, t) -> go(t, Cons(h, acc)) in go(xs, Nil)
+  auto go = mkLam({11, 12}, mkCase(11, {Alt{0, {}, v(12)},
+                                        Alt{1, {13, 14}, mkApp(v(10), {v(14), mkCon(1, "Cons", {v(13), v(12)})})}}));
+  Function rev{"M.rev", {1}, mkLetRec({Binding{10, go}}, mkApp(v(10), {v(1), mkCon(0, "Nil", {})})), ""};
+  Function mainF{"M.main", {0}, mkCon(0, "Pair", {call("M.rev", {v(0)}), call("M.rev", {v(0)})}), ""};
+  auto r = run({rev, mainF});  // run() checks that every variable is bound once
+  std::string body = r.body("M.main");
+  INFO(body);
+  CHECK(count(body, "letrec") == 2);
+  CHECK(count(body, "@M.rev") == 0);
 }
