@@ -29,9 +29,11 @@ foreach(triple ${WEIR_CROSS_TARGETS})
     BUILD_ALWAYS ON   # runtime sources change: let its own build decide what is out of date
     INSTALL_COMMAND ""
     BUILD_BYPRODUCTS ${PROJECT_BINARY_DIR}/runtime-${triple}/libweir_rt.a
+                     ${PROJECT_BINARY_DIR}/runtime-${triple}/libweir_rt_notls.a
                      ${PROJECT_BINARY_DIR}/runtime-${triple}/libsimdjson.a)
   # An installed weir looks for it in lib/weir/TRIPLE/ (compiler/driver/target.cpp).
   install(FILES ${PROJECT_BINARY_DIR}/runtime-${triple}/libweir_rt.a ${PROJECT_BINARY_DIR}/runtime-${triple}/libsimdjson.a
+                ${PROJECT_BINARY_DIR}/runtime-${triple}/libweir_rt_notls.a
           DESTINATION lib/weir/${triple} OPTIONAL)
   list(APPEND WEIR_BUILT_CROSS_TARGETS ${triple})
 endforeach()

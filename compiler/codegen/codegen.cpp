@@ -41,6 +41,7 @@
 
 #include "core/lift.hpp"
 #include "core/rc.hpp"
+#include "core/trmc.hpp"
 
 namespace weir::codegen {
 
@@ -126,7 +127,7 @@ class Gen {
       if (it != weir.end()) {
         loc = it->second->loc;
         name = it->second->name;
-        for (const char* cut : {"$rec", "$s"}) {  // lifted local functions and specialised copies
+        for (const char* cut : {"$rec", "$s", "$trmc"}) {  // lifted, specialised, trmc workers
           auto at = name.find(cut);
           if (at != std::string::npos && at > 0) name = name.substr(0, at);
         }
@@ -769,10 +770,17 @@ class Gen {
       case PrimOp::IntGe: case PrimOp::IntCompare: case PrimOp::FloatEq: case PrimOp::FloatNe:
       case PrimOp::FloatLt: case PrimOp::FloatLe: case PrimOp::FloatGt: case PrimOp::FloatGe:
       case PrimOp::FloatCompare: case PrimOp::CharEq: case PrimOp::CharLt: case PrimOp::CharLe:
-      case PrimOp::CharCompare: case PrimOp::StringEq: case PrimOp::StringCompare:
+      case PrimOp::CharCompare: case PrimOp::StringEq: case PrimOp::StringCompare: case PrimOp::TrmcFill:
         return true;
       default: return false;
     }
+  }
+
+  // A call of a destination-passing worker (core/trmc.hpp): its result is unit.
+  bool trmcWorkerCall(const Expr& e) const {
+    if (e.kind != Expr::App || e.args[0]->kind != Expr::Global) return false;
+    auto it = funcs.find(e.args[0]->name);
+    return it != funcs.end() && it->second->trmcWorker;
   }
 
   // Evaluates args in order; false if one of them does not return.
@@ -838,7 +846,8 @@ class Gen {
         if (!v) return nullptr;
         v->setName("v" + std::to_string(e.var));
         vars[e.var] = v;
-        if (immortalExpr(*e.args[0]) || immortalResult(*e.args[0])) immortalVars.insert(e.var);
+        if (immortalExpr(*e.args[0]) || immortalResult(*e.args[0]) || trmcWorkerCall(*e.args[0]))
+          immortalVars.insert(e.var);
         return gen(*e.args[1], tail);
       }
       case Expr::LetRec: bug("LetRec reached codegen (liftLetRec not run)");
@@ -1190,6 +1199,20 @@ class Gen {
     }
   }
 
+  // Destination-passing primitives of core/trmc.hpp: a hole is null until it is filled; a
+  // destination is the address of a field of a cell under construction.
+  Value* genTrmc(const Expr& e, bool tail) {
+    if (e.prim == PrimOp::TrmcHole) return result(ConstantPointerNull::get(ptrT), tail);
+    if (e.prim == PrimOp::TrmcField) {
+      if (e.args.size() != 1 || e.args[0]->kind != Expr::Var) bug("TrmcField of a non-variable");
+      return result(gep(var(e.args[0]->var), OFF_FIELDS + 8 * static_cast<int64_t>(e.index)), tail);
+    }
+    std::vector<Value*> vs;
+    if (!genArgs(e.args, 0, vs)) return nullptr;
+    b.CreateAlignedStore(vs[1], vs[0], Align(8));
+    return result(unitObj(), tail);
+  }
+
   // With rawOut set, e must be a primitive with a rawResultType: its unboxed result is stored
   // there and never boxed (an operand of an enclosing scalar primitive: `x /= y + d` allocates
   // nothing and touches no count for `y + d`).
@@ -1197,6 +1220,7 @@ class Gen {
     PrimOp op = e.prim;
     if (core::primArity(op) >= 0 && static_cast<int>(e.args.size()) != core::primArity(op))
       bug(std::string("primitive ") + core::primName(op) + " with wrong number of operands");
+    if (op == PrimOp::TrmcHole || op == PrimOp::TrmcField || op == PrimOp::TrmcFill) return genTrmc(e, tail);
     // Borrowing primitives (rc.hpp): each operand is read as soon as it is evaluated; Var
     // operands are borrowed, other operands are temporaries dropped right after the read.
     std::vector<Value*> vs, raw;
@@ -1452,6 +1476,7 @@ bool buildModule(const core::Program& input, const Options& opts, LLVMContext& c
     core::Program prog = input;
     if (!opts.rcInserted) {
       core::liftLetRec(prog);
+      core::trmc(prog);  // again, for the local functions just lifted
       core::insertRc(prog);
       if (opts.verifyRc || std::getenv("WEIR_VERIFY_RC")) {  // the env var: check whole programs
         std::string verr;

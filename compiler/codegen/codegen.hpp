@@ -35,6 +35,7 @@ struct Options {
   // without symbols and debug information.
   bool staticLink = false;
   bool strip = false;
+  bool noTls = false;          // the runtime is libweir_rt_notls.a: no OpenSSL to link
 };
 
 // Checks a --cpu value for a target triple (empty = host): true, or false with a message for

@@ -38,7 +38,11 @@ void addLibraries(std::vector<std::string>& args, const std::string& runtimeLib,
     args.push_back("-Wl,--as-needed");
     if (!cross) args.push_back("-lsimdjson");
   }
-  for (const char* a : {"-lssl", "-lcrypto", "-lstdc++", "-lm", "-lpthread"}) args.push_back(a);
+  if (!opts.noTls) {
+    args.push_back("-lssl");
+    args.push_back("-lcrypto");
+  }
+  for (const char* a : {"-lstdc++", "-lm", "-lpthread"}) args.push_back(a);
   // Drop the runtime's functions the program does not reach (it is built with
   // -ffunction-sections); --strip also drops the symbol table and debug information.
   args.push_back("-Wl,--gc-sections");

@@ -74,6 +74,7 @@ const char* primName(PrimOp op) {
     P(StringAppend) P(StringEq) P(StringCompare) P(StringLength)
     P(ShowInt) P(ShowFloat) P(ShowChar) P(ShowString) P(StringFromChar)
     P(PutStrLn) P(PutStr) P(Error) P(CCall)
+    P(TrmcHole) P(TrmcField) P(TrmcFill)
 #undef P
   }
   return "?";
@@ -90,6 +91,10 @@ int primArity(PrimOp op) {
       return 1;
     case PrimOp::CCall:
       return -1;
+    case PrimOp::TrmcHole:
+      return 0;
+    case PrimOp::TrmcField:
+      return 1;
     default:
       return 2;
   }
@@ -100,7 +105,7 @@ bool primBorrows(PrimOp op) {
     case PrimOp::StringAppend: case PrimOp::StringEq: case PrimOp::StringCompare: case PrimOp::StringLength:
     case PrimOp::ShowInt: case PrimOp::ShowFloat: case PrimOp::ShowChar: case PrimOp::ShowString:
     case PrimOp::StringFromChar: case PrimOp::PutStrLn: case PrimOp::PutStr: case PrimOp::Error:
-    case PrimOp::CCall:
+    case PrimOp::CCall: case PrimOp::TrmcFill:
       return false;
     default:
       return true;
@@ -224,6 +229,7 @@ struct Printer {
       case Expr::Prim:
         out << "%" << primName(e.prim);
         if (e.prim == PrimOp::CCall) out << " " << e.name;
+        if (e.prim == PrimOp::TrmcField) out << "." << e.index;
         out << "(";
         list(e.args, 0, ind);
         out << ")";
@@ -262,7 +268,8 @@ std::string print(const Program& prog) {
   for (auto& f : prog.functions) {
     p.out << "fun " << f.name << "(";
     for (size_t k = 0; k < f.params.size(); k++)
-      p.out << (k ? ", " : "") << (f.isBorrowed(k) ? "^" : "") << var(f.params[k]);
+      p.out << (k ? ", " : "") << (f.isBorrowed(k) ? "^" : "")
+            << (f.trmcWorker && k + 1 == f.params.size() ? "!" : "") << var(f.params[k]);
     p.out << ") =";
     p.nl(1);
     p.expr(*f.body, 1);

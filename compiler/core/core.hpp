@@ -54,6 +54,10 @@ enum class PrimOp : uint16_t {
   // C ABI call (`foreign import ccall "sym"`): Expr::name is the C symbol; any number of
   // operands, each passed as an owned weir_obj*; the result is an owned weir_obj*.
   CCall,
+  // Tail recursion modulo constructors (core/trmc.hpp; never written by users):
+  TrmcHole,   // (): the placeholder stored in a constructor field to be filled later (null)
+  TrmcField,  // (cell): the address of field Expr::index of `cell` (borrows it): a destination
+  TrmcFill,   // (dest, v): stores v (consumed) at destination dest (consumed); result: unit
 };
 
 struct Alt {
@@ -125,6 +129,9 @@ struct Function {
   // caller keeps its reference across a saturated direct call and the body never consumes
   // it. Empty (the default) or false: the parameter is owned.
   std::vector<bool> borrowed;
+  // Set by core/trmc.hpp on the destination-passing worker of a function: its last parameter
+  // is a destination (an address made by TrmcField), not an object; printed `!v`.
+  bool trmcWorker = false;
   bool isBorrowed(size_t k) const { return k < borrowed.size() && borrowed[k]; }
 };
 

@@ -43,6 +43,7 @@ bool primPure(PrimOp op) {
     case PrimOp::IntQuot: case PrimOp::IntRem: case PrimOp::IntDiv: case PrimOp::IntMod:
     case PrimOp::FloatRound: case PrimOp::FloatTruncate: case PrimOp::FloatFloor: case PrimOp::FloatCeiling:
     case PrimOp::CharChr: case PrimOp::PutStrLn: case PrimOp::PutStr: case PrimOp::Error: case PrimOp::CCall:
+    case PrimOp::TrmcHole: case PrimOp::TrmcField: case PrimOp::TrmcFill:  // memory writes (core/trmc.hpp)
       return false;
     default:
       return true;

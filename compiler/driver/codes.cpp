@@ -39,7 +39,8 @@ const CodeInfo kCodes[] = {
   {"E0904", "runtime library missing",
    "Every executable is linked with the Weir runtime library (libweir_rt.a). weir looks\n"
    "for it beside itself (../lib/weir/ in an installation), in its build tree, or where\n"
-   "WEIR_RUNTIME says.\n"
+   "WEIR_RUNTIME says. `--static` also needs libsimdjson.a and `--no-tls` libweir_rt_notls.a\n"
+   "from the same folder (weir's build makes both; `make install` installs them).\n"
    "\n"
    "Example:\n"
    "\n"

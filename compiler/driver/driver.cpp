@@ -14,6 +14,7 @@
 #include "codegen/codegen.hpp"
 #include "core/lift.hpp"
 #include "core/rc.hpp"
+#include "core/trmc.hpp"
 #include "core/lower/lower.hpp"
 #include "driver/target.hpp"
 #include "names/names.hpp"
@@ -191,6 +192,7 @@ static int compileToExe(const Options& opts, const std::string& exe) {
   if (opts.emit == Emit::CoreRc) {  // what codegen receives: borrowed parameters (^v), dup/drop
     core::Program withRc = *core;
     core::liftLetRec(withRc);
+    core::trmc(withRc);  // as codegen does
     core::insertRc(withRc);
     writeText(opts.output, core::print(withRc));
     return 0;
@@ -225,11 +227,12 @@ static int compileToExe(const Options& opts, const std::string& exe) {
       break;
   }
   // Setup problems are the user's to fix, with the cause and the remedy (not a compiler bug).
-  RuntimeLookup found = findRuntime(opts.target, opts.staticLink);
+  RuntimeLookup found = findRuntime(opts.target, opts.staticLink, opts.noTls);
   if (found.lib.empty()) return plainError(opts, found.code.c_str(), found.message);
   const std::string& rt = found.lib;
   co.staticLink = opts.staticLink;
   co.strip = opts.strip;
+  co.noTls = opts.noTls;
   if (!codegen::buildExecutable(*core, co, exe, rt, err)) return linkError(opts, *core, err);
   return 0;
 }

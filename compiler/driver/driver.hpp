@@ -24,6 +24,7 @@ struct Options {
   std::string cpu;                   // --cpu: empty = portable baseline, "native", or a CPU name
   bool staticLink = false;           // --static: a fully static executable
   bool strip = false;                // --strip/-s: no symbols or debug information
+  bool noTls = false;                // --no-tls: the runtime without TLS (no OpenSSL linked)
   std::vector<std::string> runArgs;  // weir run FILE -- ARGS
   bool quiet = false;
   std::vector<std::string> importPaths;  // more folders for imported modules (weir test)

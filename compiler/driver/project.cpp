@@ -90,6 +90,8 @@ std::vector<std::string> Project::searchPath() const {
   return out;
 }
 
+std::string Project::testsPath() const { return relativeToCwd(fs::path(root) / "tests"); }
+
 std::string findProjectRoot(const std::string& start) {
   std::error_code ec;
   fs::path dir = fs::absolute(start, ec);

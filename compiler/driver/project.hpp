@@ -23,6 +23,7 @@ struct Project {
   std::string entryPath() const;        // the entry module's path, relative to the cwd when under it
   std::string outputPath() const;       // root/build/NAME
   std::vector<std::string> searchPath() const;  // the source folders, relative to the cwd when under it
+  std::string testsPath() const;        // root/tests, relative to the cwd when under it (`weir test`)
 };
 
 // A project's name is also its program's: a letter, then letters, digits, `_` or `-` (at most 64).

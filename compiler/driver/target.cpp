@@ -44,7 +44,10 @@ std::string remedyFor(const CrossTarget& t) {
          "` (scripts/setup in the Weir sources does this)";
 }
 
-RuntimeLookup crossRuntime(const CrossTarget& t, bool staticLink) {
+// The runtime library to link: libweir_rt.a, or with --no-tls the one beside it without TLS.
+const char* runtimeName(bool noTls) { return noTls ? "libweir_rt_notls.a" : "libweir_rt.a"; }
+
+RuntimeLookup crossRuntime(const CrossTarget& t, bool staticLink, bool noTls) {
   std::string n = t.name;
   // The C library, start files and libgcc/libstdc++ for the target (what clang links with).
   std::vector<std::pair<std::string, std::string>> needed = {
@@ -53,12 +56,14 @@ RuntimeLookup crossRuntime(const CrossTarget& t, bool staticLink) {
       {"/usr/lib/" + n + (staticLink ? "/libssl.a" : "/libssl.so"),
        "OpenSSL for " + n + " (libssl-dev:" + t.debianArch + ")"},
   };
+  if (noTls) needed.pop_back();  // no OpenSSL
   for (auto& [path, what] : needed)
     if (!exists(path))
       return {"", "E0905", "an executable for " + n + " needs " + what + ", which is not installed (" + path +
                                " is missing); " + remedyFor(t)};
-  std::vector<std::string> candidates = {exeDir() + "/../lib/weir/" + n + "/libweir_rt.a",
-                                         std::string(WEIR_BUILD_DIR) + "/runtime-" + n + "/libweir_rt.a"};
+  std::string lib = runtimeName(noTls);
+  std::vector<std::string> candidates = {exeDir() + "/../lib/weir/" + n + "/" + lib,
+                                         std::string(WEIR_BUILD_DIR) + "/runtime-" + n + "/" + lib};
   for (auto& c : candidates)
     if (exists(c)) return {c, "", ""};
   return {"", "E0905",
@@ -76,7 +81,7 @@ std::string targetName(const std::string& triple) {
   return std::string(llvm::Triple::getArchTypeName(t.getArch())) + "-linux-gnu";
 }
 
-RuntimeLookup findRuntime(const std::string& target, bool staticLink) {
+RuntimeLookup findRuntime(const std::string& target, bool staticLink, bool noTls) {
   bool host = target.empty() ||
               llvm::Triple(target).getArch() == llvm::Triple(llvm::sys::getDefaultTargetTriple()).getArch();
   if (host) {
@@ -86,6 +91,13 @@ RuntimeLookup findRuntime(const std::string& target, bool staticLink) {
               "the Weir runtime library is missing: " + rt +
                   (std::getenv("WEIR_RUNTIME") ? " (WEIR_RUNTIME points there)"
                                                : " (build it with `make`, or set WEIR_RUNTIME)")};
+    if (noTls) {
+      rt = (fs::path(rt).parent_path() / runtimeName(true)).string();
+      if (!exists(rt))
+        return {"", "E0904",
+                "the Weir runtime without TLS (--no-tls) is missing: " + rt +
+                    " (weir's build makes it beside libweir_rt.a: rebuild weir with `make`)"};
+    }
     std::string simdjson = fs::path(rt).parent_path().string() + "/libsimdjson.a";
     if (staticLink && !exists(simdjson))
       return {"", "E0904",
@@ -96,7 +108,7 @@ RuntimeLookup findRuntime(const std::string& target, bool staticLink) {
   }
   std::string name = targetName(target);
   for (auto& t : kCross)
-    if (name == t.name) return crossRuntime(t, staticLink);
+    if (name == t.name) return crossRuntime(t, staticLink, noTls);
   std::string known;
   for (auto& t : kCross) known += std::string(known.empty() ? "" : ", ") + t.name;
   return {"", "E0905",

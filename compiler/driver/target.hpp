@@ -11,8 +11,9 @@ struct RuntimeLookup {
   std::string message;  // ... and the cause and remedy
 };
 
-// `target` is the --target triple (empty: this machine); staticLink: --static.
-RuntimeLookup findRuntime(const std::string& target, bool staticLink);
+// `target` is the --target triple (empty: this machine); staticLink: --static; noTls: --no-tls
+// (libweir_rt_notls.a, beside libweir_rt.a; no OpenSSL needed).
+RuntimeLookup findRuntime(const std::string& target, bool staticLink, bool noTls = false);
 
 // The runtime folder's name for a triple: aarch64-linux-gnu for aarch64-unknown-linux-gnu,
 // arm64-linux-gnu, ...; empty for a triple weir cannot link for.

@@ -1,8 +1,11 @@
 // `weir test`: finds the test modules, builds a program for each (a generated `main` that runs
 // the module's `tests :: [Test]` with Test.runTests), runs it, and adds up the results.
 //
-// Discovery: the paths given (files, or folders searched recursively), by default `tests` in
-// the current folder; in a folder, a test module is a file named `*Test.weir` or `*_test.weir`.
+// Discovery: the paths given (files, or folders searched recursively), by default `tests` of the
+// project the current folder is in (the nearest weir.toml above it, so `weir test` works from any
+// subfolder), else `tests` in the current folder; in a folder, a test module is a file named
+// `*Test.weir` or `*_test.weir`. In a project, its source folders (weir.toml's source-dirs) are
+// on the search path too.
 // A test module `Unit.ParserTest` at `tests/Unit/ParserTest.weir` has its source root at
 // `tests/`; its imports are looked up there, in `src/` beside that root (a project's sources),
 // and in the standard library.
@@ -22,6 +25,7 @@
 #include <unistd.h>
 
 #include "driver/driver.hpp"
+#include "driver/project.hpp"
 
 namespace weir::driver {
 
@@ -132,7 +136,22 @@ void runProgram(const std::string& exe, const std::string& file, const TestOptio
 int test(const TestOptions& t) {
   // The test modules, in a fixed order.
   std::vector<std::string> files;
-  std::vector<std::string> roots = t.paths.empty() ? std::vector<std::string>{"tests"} : t.paths;
+  std::vector<std::string> roots = t.paths;
+  std::vector<std::string> projectSources;
+  {
+    std::error_code ec;
+    std::string projectRoot = findProjectRoot(fs::current_path(ec).string());
+    if (!projectRoot.empty()) {
+      Options po;
+      po.errorFormat = t.errorFormat;
+      po.colour = t.colour;
+      auto p = loadProject(projectRoot, po);
+      if (!p) return 1;
+      projectSources = p->searchPath();
+      if (roots.empty()) roots.push_back(p->testsPath());
+    }
+  }
+  if (roots.empty()) roots.push_back("tests");
   for (auto& r : roots) {
     std::error_code ec;
     if (fs::is_directory(r, ec)) {
@@ -204,6 +223,8 @@ int test(const TestOptions& t) {
     o.importPaths.push_back(rootDir);
     fs::path src = root.empty() ? fs::path("src") : root.parent_path() / "src";
     if (std::error_code ec; fs::is_directory(src, ec)) o.importPaths.push_back(src.string());
+    for (auto& d : projectSources)
+      if (std::find(o.importPaths.begin(), o.importPaths.end(), d) == o.importPaths.end()) o.importPaths.push_back(d);
     if (build(o) != 0) { fail("the test module does not compile"); continue; }
     runProgram(o.output, file, t, total);
   }

@@ -140,7 +140,19 @@ void weir_rt_panic(const char* message, const char* location) {
   exit(1);
 }
 
+/* `error msg`: the String is owned here. An error can be caught (weir_catch, a crashed actor's
+ * turn): its text is copied (every report keeps only the text) and the String freed first, so a
+ * program that survives its errors does not keep their messages. A text too long for the copy
+ * (4 KiB) stays as it is (the report shows it whole). */
 void weir_rt_error(weir_obj* message, const char* location) {
+  char text[4096];
+  uint64_t n = weir_string_len(message);
+  if (n < sizeof text) {
+    memcpy(text, weir_string_data(message), n);
+    text[n] = 0;
+    weir_drop(message);
+    weir_rt_panic(text, location);
+  }
   weir_rt_panic(weir_string_data(message), location);
 }
 

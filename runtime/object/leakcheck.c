@@ -9,7 +9,11 @@
  *
  * A failed check prints "weir: leak check: ..." on stderr and makes the program exit with
  * status 99. It runs only when the program ends normally (a run-time error exits at once).
- * Threading: runs on the program thread after the program ended; counts every thread's heap. */
+ * Threading: the check runs on the program thread after the program ended and counts every
+ * thread's heap; in list mode every thread links and unlinks objects in the one list, under a
+ * lock (a diagnosis mode: the cost does not matter, a torn list would crash the program). */
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +31,12 @@ typedef struct tracked {
 _Static_assert(sizeof(tracked) == 16, "the prefix keeps objects 16-byte aligned");
 
 static tracked live_list = {&live_list, &live_list};
+static atomic_flag live_lock = ATOMIC_FLAG_INIT;
+
+static void lock_list(void) {
+  while (atomic_flag_test_and_set_explicit(&live_lock, memory_order_acquire)) sched_yield();
+}
+static void unlock_list(void) { atomic_flag_clear_explicit(&live_lock, memory_order_release); }
 
 void weir_leak_check_init(void) {
   const char* e = getenv("WEIR_LEAK_CHECK");
@@ -47,24 +57,33 @@ static void link_in(tracked* t) {
 void* weir_track_alloc(size_t size) {
   tracked* t = (tracked*)malloc(sizeof(tracked) + size);
   if (!t) weir_rt_panic("out of memory", "");
+  lock_list();
   link_in(t);
+  unlock_list();
   return t + 1;
 }
 
 void weir_track_free(void* cell) {
   tracked* t = (tracked*)cell - 1;
+  lock_list();
   t->prev->next = t->next;
   t->next->prev = t->prev;
+  unlock_list();
   free(t);
 }
 
 void* weir_track_realloc(void* cell, size_t size) {
   tracked* t = (tracked*)cell - 1;
+  lock_list();   /* held across realloc: the block may move while it is off the list */
   t->prev->next = t->next;
   t->next->prev = t->prev;
   tracked* g = (tracked*)realloc(t, sizeof(tracked) + size);
-  if (!g) weir_rt_panic("out of memory", "");
+  if (!g) {
+    unlock_list();
+    weir_rt_panic("out of memory", "");
+  }
   link_in(g);
+  unlock_list();
   return g + 1;
 }
 

@@ -44,19 +44,12 @@ struct Bridge {
 
   explicit Bridge(Engine& en) : e(en) {}
 
-  // RawMessage topic payload qos retain userProperties arrived (stdlib/Mqtt.weir)
+  // RawMessage topic payload qos retain properties arrived (stdlib/Mqtt.weir)
   static weir_obj* raw_message(const mqtt::Publish& m) {
-    weir_obj* props = weir_nil();
-    for (auto it = m.props.items.rbegin(); it != m.props.items.rend(); ++it) {
-      if (it->id != mqtt::PropId::user_property) continue;
-      props = weir_cons(weir_pair(weir_string_new(it->str.data(), it->str.size()),
-                                  weir_string_new(it->str2.data(), it->str2.size())),
-                        props);
-    }
     weir_obj* payload = weir_string_new(m.payload.data(), m.payload.size());
     payload->kind = WEIR_BYTES;
     weir_obj* f[6] = {weir_string_new(m.topic.data(), m.topic.size()), payload, weir_box_int(m.qos),
-                      WEIR_BOOL(m.retain), props, weir_box_int(std::int64_t(now_ns()))};
+                      WEIR_BOOL(m.retain), props_value(m.props), weir_box_int(std::int64_t(now_ns()))};
     return weir_con_new(0, 6, f);
   }
 
@@ -275,13 +268,12 @@ int run_broker(Engine& e) {
 
 bool to_broker() { return the_bridge.load(std::memory_order_acquire) != nullptr; }
 
-void publish(std::string topic, std::string payload, int qos, bool retain,
-             std::vector<std::pair<std::string, std::string>> user_props, Hold* hold) {
+void publish(std::string topic, std::string payload, int qos, bool retain, MsgProps props, Hold* hold) {
   Engine& e = engine();
-  if (capture_publish(topic, payload, qos, retain)) return;
+  if (capture_publish(topic, payload, qos, retain, props)) return;
   if (!e.opt.replay.empty()) {
-    void print_publish(const std::string&, const std::string&, int, bool, const std::vector<std::pair<std::string, std::string>>&);
-    print_publish(topic, payload, qos, retain, user_props);
+    void print_publish(const std::string&, const std::string&, int, bool, const MsgProps&);
+    print_publish(topic, payload, qos, retain, props);
     return;
   }
   Bridge* b = the_bridge.load(std::memory_order_acquire);
@@ -291,7 +283,7 @@ void publish(std::string topic, std::string payload, int qos, bool retain,
   p.payload = std::move(payload);
   p.qos = std::uint8_t(qos < 0 ? 0 : qos > 2 ? 2 : qos);
   p.retain = retain;
-  for (auto& [k, v] : user_props) p.props.add_user(k, v);
+  add_props(p.props, props);
   asio::post(b->io, [b, p = std::move(p), hold]() mutable { b->send(std::move(p), hold); });
 }
 

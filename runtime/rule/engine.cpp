@@ -157,6 +157,7 @@ std::string Engine::metrics_text() {
           [](Rule& r) { return r.m.dropped.load(); });
   o << "# HELP weir_rule_keys Live keys of a keyed rule.\n# TYPE weir_rule_keys gauge\n";
   for (auto& r : rules) { o << "weir_rule_keys"; label(o, *r); o << " " << r->m.keys.load() << "\n"; }
+  state_metrics_text(o, *this);
   o << "# HELP weir_rule_latency_seconds Time from a message's arrival to the end of its handling.\n"
        "# TYPE weir_rule_latency_seconds histogram\n";
   for (auto& r : rules) {
@@ -207,6 +208,7 @@ std::string Engine::summary() {
                   (unsigned long long)r->m.published.load());
     o << line;
   }
+  o << state_summary(*this);
   return o.str();
 }
 
@@ -337,10 +339,8 @@ weir_obj* weir_rule_keys(weir_obj* rule, weir_obj* n) {
 weir_obj* weir_rule_run(void) {
   Engine& e = engine();
   int code = e.opt.replay.empty() ? run_broker(e) : run_replay(e);
-  if (e.opt.replay.empty()) {
-    weir_stdout_flush();
-    std::fprintf(stderr, "%s", e.summary().c_str());
-  }
+  weir_stdout_flush();   // a replay too: its decode errors, late values, keys at the end
+  std::fprintf(stderr, "%s", e.summary().c_str());
   for (auto& r : e.rules) {
     if (r->actor) { weir_actor_stop(r->actor); weir_actor_release(r->actor); r->actor = nullptr; }
   }
@@ -348,15 +348,17 @@ weir_obj* weir_rule_run(void) {
   return weir_box_int(code);
 }
 
-// Mqtt.weir: publishRaw :: String -> Bytes -> Int -> Bool -> [(String, String)] -> IO ()
-weir_obj* weir_mqtt_publish(weir_obj* topic, weir_obj* payload, weir_obj* qos, weir_obj* retain, weir_obj* props) {
+}  // extern "C"
+
+namespace {
+// A publish from Weir code: counted for the rule running on this thread, and (QoS 1/2 to a
+// broker) added to its hold so that the delivery's ack waits for the broker's confirmation.
+void publish_from_rule(weir_obj* topic, weir_obj* payload, weir_obj* qos, weir_obj* retain, MsgProps props) {
   std::string t = take_string(topic);
   std::string p(weir_string_data(payload), weir_string_len(payload));
   weir_drop(payload);
   int q = int(weir_take_int(qos));
   bool ret = take_bool(retain);
-  auto up = string_pairs(props);
-  weir_drop(props);
   Hold* h = nullptr;
   if (Rule* r = engine().rule(current_rule)) {
     r->m.published.fetch_add(1, std::memory_order_relaxed);
@@ -366,7 +368,26 @@ weir_obj* weir_mqtt_publish(weir_obj* topic, weir_obj* payload, weir_obj* qos, w
       h = current_hold;
     }
   }
-  publish(std::move(t), std::move(p), q, ret, std::move(up), h);
+  publish(std::move(t), std::move(p), q, ret, std::move(props), h);
+}
+}  // namespace
+
+extern "C" {
+
+// Mqtt.weir: publishRaw :: String -> Bytes -> Int -> Bool -> [(String, String)] -> IO ()
+weir_obj* weir_mqtt_publish(weir_obj* topic, weir_obj* payload, weir_obj* qos, weir_obj* retain, weir_obj* props) {
+  MsgProps mp;
+  mp.user = string_pairs(props);
+  weir_drop(props);
+  publish_from_rule(topic, payload, qos, retain, std::move(mp));
+  return WEIR_UNIT;
+}
+
+// Mqtt.weir: publishProps :: String -> Bytes -> Int -> Bool -> RawProps -> IO ()
+weir_obj* weir_mqtt_publish_props(weir_obj* topic, weir_obj* payload, weir_obj* qos, weir_obj* retain, weir_obj* props) {
+  MsgProps mp = props_of(props);
+  weir_drop(props);
+  publish_from_rule(topic, payload, qos, retain, std::move(mp));
   return WEIR_UNIT;
 }
 

@@ -13,9 +13,12 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <sstream>
 #include <string>
 #include <unordered_map>
 #include <vector>
+
+#include "props.hpp"
 
 extern "C" {
 #include "weir/rt.h"
@@ -33,6 +36,8 @@ struct RuleMetrics {
   std::atomic<std::uint64_t> latency[kBucketCount] = {};
   std::atomic<std::uint64_t> latency_sum_us{0};
   std::atomic<std::int64_t> keys{0};
+  std::atomic<std::int64_t> state_bytes{0};   // keyed state of all keys (state.cpp)
+  std::atomic<std::uint64_t> late{0};         // event-time values dropped as late
   std::atomic<std::uint64_t> logged{0};   // errors written to the log (rate-limited)
   void observe_us(std::uint64_t us);
 };
@@ -136,13 +141,18 @@ bool parse_options(int argc, char** argv, Options& o, int* code);
 // bridge.cpp / replay.cpp: run until stopped; return the exit code.
 int run_broker(Engine& e);
 int run_replay(Engine& e);
+// state.cpp: the keyed-state and late-value lines of metrics_text and summary; the bytes of a
+// value's object graph (borrowed; each object once, immortal ones free) as keyed state counts them.
+std::uint64_t graph_bytes(const weir_obj* root);
+void state_metrics_text(std::ostringstream& o, Engine& e);
+std::string state_summary(Engine& e);
 // Rule.replay (testing.cpp): true when a replay in a test captured the message.
-bool capture_publish(const std::string& topic, const std::string& payload, int qos, bool retain);
+bool capture_publish(const std::string& topic, const std::string& payload, int qos, bool retain,
+                     const MsgProps& props);
 // publish from any thread (bridge.cpp: to the broker; replay: printed).
 // hold: released when the broker acknowledged the publish (or it failed); may be null, and is
 // null unless to_broker() (running against a broker, not a replay or Rule.replay).
 bool to_broker();
-void publish(std::string topic, std::string payload, int qos, bool retain,
-             std::vector<std::pair<std::string, std::string>> user_props, Hold* hold = nullptr);
+void publish(std::string topic, std::string payload, int qos, bool retain, MsgProps props, Hold* hold = nullptr);
 
 }  // namespace weir::rule

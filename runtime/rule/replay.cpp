@@ -1,7 +1,9 @@
 // --replay FILE: run the rules over recorded messages, with no broker, and print what they
 // publish. Each line of the file is a JSON object {"topic": "...", "payload": <any JSON value>}
 // (the payload is the value's JSON text) or {"topic": "...", "payload_base64": "..."} for a binary
-// payload; "qos" and "retain" are optional. Messages go through the rules one at a time, and each
+// payload; "qos", "retain" and "properties" (MQTT 5: content_type, message_expiry_interval,
+// response_topic, correlation_data, payload_format_indicator, user_properties, as
+// `weir-mqtt sub -F %j` writes them) are optional. Messages go through the rules one at a time, and each
 // rule finishes it before the next rule gets it, so the output is in a fixed order: the offline
 // way to test a rule (tests/programs, examples/). A line that is not valid is reported with its
 // number and skipped. Timer rules (`every`) do not run in a replay.
@@ -58,7 +60,7 @@ bool printable(const std::string& s) {
 }  // namespace
 
 void print_publish(const std::string& topic, const std::string& payload, int qos, bool retain,
-                   const std::vector<std::pair<std::string, std::string>>& props) {
+                   const MsgProps& props) {
   std::string line = topic + " ";
   if (printable(payload)) {
     line += payload;
@@ -68,8 +70,7 @@ void print_publish(const std::string& topic, const std::string& payload, int qos
     for (unsigned char c : payload) { line += hex[c >> 4]; line += hex[c & 15]; }
   }
   if (qos != 1 || retain || !props.empty()) {   // QoS 1 is the default: not shown
-    line += "  (qos " + std::to_string(qos) + (retain ? ", retained" : "");
-    for (auto& [k, v] : props) line += ", " + k + "=" + v;
+    line += "  (qos " + std::to_string(qos) + (retain ? ", retained" : "") + props_text(props);
     line += ")";
   }
   line += "\n";
@@ -112,6 +113,11 @@ int run_replay(Engine& e) {
     }
     if (doc["qos"].get_int64().get(qos)) qos = 0;
     if (doc["retain"].get_bool().get(retain)) retain = false;
+    MsgProps props;
+    simdjson::dom::element pe;
+    if (!doc["properties"].get(pe)) {
+      if (std::string why = props_from_json(pe, props); !why.empty()) { problem(why); continue; }
+    }
     std::string t(topic);
     e.received.fetch_add(1, std::memory_order_relaxed);
     for (auto& r : e.rules) {
@@ -119,7 +125,7 @@ int run_replay(Engine& e) {
       std::uint64_t id = e.begin_delivery(1, 0);
       weir_obj* bytes = weir_string_new(payload.data(), payload.size());
       bytes->kind = WEIR_BYTES;
-      weir_obj* f[6] = {weir_string_new(t.data(), t.size()), bytes, weir_box_int(qos), WEIR_BOOL(retain), weir_nil(),
+      weir_obj* f[6] = {weir_string_new(t.data(), t.size()), bytes, weir_box_int(qos), WEIR_BOOL(retain), props_value(props),
                         weir_box_int(std::int64_t(now_ns()))};
       weir_obj* raw = weir_con_new(0, 6, f);
       weir_obj* d[2] = {raw, weir_box_int(std::int64_t(id))};

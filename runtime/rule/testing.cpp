@@ -23,6 +23,7 @@ struct Captured {
   std::string topic, payload;
   int qos;
   bool retain;
+  MsgProps props;
 };
 
 std::mutex capture_mu;
@@ -43,10 +44,11 @@ std::string take_string(weir_obj* s) {
 
 }  // namespace
 
-bool capture_publish(const std::string& topic, const std::string& payload, int qos, bool retain) {
+bool capture_publish(const std::string& topic, const std::string& payload, int qos, bool retain,
+                     const MsgProps& props) {
   std::lock_guard<std::mutex> g(capture_mu);
   if (!capturing) return false;
-  captured.push_back(Captured{topic, payload, qos, retain});
+  captured.push_back(Captured{topic, payload, qos, retain, props});
   return true;
 }
 
@@ -88,7 +90,8 @@ weir_obj* weir_rule_test_send(weir_obj* topic, weir_obj* payload) {
   return WEIR_UNIT;
 }
 
-// replayClose :: IO [(String, Bytes, Int, Bool)] -- what was published, in order; the rules stop.
+// replayClose :: IO [(String, Bytes, Int, Bool, RawProps)] -- what was published, in order (with
+// its MQTT 5 properties); the rules stop.
 weir_obj* weir_rule_test_close(void) {
   Engine& e = engine();
   e.wait_idle();
@@ -103,8 +106,9 @@ weir_obj* weir_rule_test_close(void) {
   for (auto it = out.rbegin(); it != out.rend(); ++it) {
     weir_obj* bytes = weir_string_new(it->payload.data(), it->payload.size());
     bytes->kind = WEIR_BYTES;
-    weir_obj* f[4] = {weir_string_new(it->topic.data(), it->topic.size()), bytes, weir_box_int(it->qos), WEIR_BOOL(it->retain)};
-    list = weir_cons(weir_con_new(0, 4, f), list);
+    weir_obj* f[5] = {weir_string_new(it->topic.data(), it->topic.size()), bytes, weir_box_int(it->qos),
+                      WEIR_BOOL(it->retain), props_value(it->props)};
+    list = weir_cons(weir_con_new(0, 5, f), list);
   }
   return list;
 }

@@ -61,8 +61,22 @@ static void actor_free(weir_actor* a) {
  * (weir_mark_shared). So a freshly built message (`Ball (k + 1)`) costs no atomic counts at
  * either end, and a large value the sender keeps is still shared, not copied.
  * Walks the uniquely held top of the value only: the first unique child continues the walk, the
- * others wait on a small stack; past its depth a subtree is marked shared (always safe). */
+ * others wait on a small stack; past its depth a subtree is marked shared (always safe).
+ * A `Pid` that others hold too (a child of a cell that moves) is not shared but COPIED: a new
+ * 24-byte Pid for the receiver, one more reference to the actor (one atomic increment, once).
+ * Pids are what handlers use on every message (the peer captured by `pong back`, the client in
+ * a request); a shared Pid costs an atomic increment and decrement each time the handler passes
+ * it to `send`, a private one two plain stores. */
 #define SHARE_STACK 64
+
+/* Replaces *slot (a Pid held elsewhere too: count > 1, or shared) by a private copy. */
+static void pid_copy_into(weir_obj** slot) {
+  weir_obj* old = *slot;
+  weir_actor* a = (weir_actor*)weir_external_ptr(old);
+  weir_actor_retain(a);
+  *slot = weir_external_new(weir_pid_finalize, a);
+  weir_drop(old);   /* ours; a shared one may be the last: it goes, the actor stays (retained) */
+}
 void weir_share_for_send(weir_obj* root) {
   weir_obj* stack[SHARE_STACK];
   size_t n = 0;
@@ -82,7 +96,13 @@ void weir_share_for_send(weir_obj* root) {
       }
       weir_obj* next = NULL;
       for (size_t k = 0; k < na + nb; k++) {
-        weir_obj* c = k < na ? a[k] : b[k - na];
+        weir_obj** slot = k < na ? &a[k] : &b[k - na];
+        weir_obj* c = *slot;
+        if (c->kind == WEIR_EXTERNAL && weir_rc(c) != 1 && weir_rc(c) != 0 &&
+            ((weir_external*)c)->finalize == weir_pid_finalize) {
+          pid_copy_into(slot);   /* private for the receiver; nothing below it */
+          continue;
+        }
         if (weir_rc(c) <= 0) continue;   /* immortal or already shared */
         if (!next) next = c;
         else if (n < SHARE_STACK) stack[n++] = c;
@@ -125,6 +145,7 @@ void weir_actor_retain(weir_actor* a) {
 }
 
 static void drain_all(weir_actor* a, int answer_monitors);
+static void waiters_fail(weir_actor* a);
 
 /* The actor's state goes (it is ending). */
 static void drop_state(weir_actor* a) {
@@ -216,8 +237,9 @@ void weir_mailbox_taken(weir_actor* a, uint32_t n) {
 }
 
 /* Messages in the mailbox (reserved and not yet taken); unsigned arithmetic survives the wrap. */
-static uint32_t mailbox_len(weir_actor* a) {
-  /* relaxed (both): an estimate for the bound; see weir_mailbox_taken. */
+uint32_t weir_mailbox_len(weir_actor* a) {
+  /* relaxed (both): an estimate for the bound (see weir_mailbox_taken) and for the size of a
+   * turn (worker.c). */
   return atomic_load_explicit(&a->sent, memory_order_relaxed) -
          atomic_load_explicit(&a->taken, memory_order_relaxed);
 }
@@ -253,7 +275,7 @@ static int wait_space(weir_actor* to) {
     /* acquire (state, exiting): decisions only. */
     if (atomic_load_explicit(&to->state, memory_order_acquire) & ST_DEAD) { ok = 0; break; }
     if (atomic_load_explicit(&weir_sched_exiting, memory_order_acquire)) { ok = 0; break; }
-    if (mailbox_len(to) < to->cap) { ok = 1; break; }
+    if (weir_mailbox_len(to) < to->cap) { ok = 1; break; }
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     ts.tv_nsec += WAIT_SPACE_RECHECK_NS;
@@ -339,6 +361,8 @@ void weir_monitor(weir_actor* watched, weir_actor* watcher, weir_down_fn mk, wei
   weir_send_system(watched, ENV_MONITOR, (weir_obj*)(void*)r);
 }
 
+static void waiter_add(weir_actor* a, weir_call_rec* c);
+
 void weir_actor_system(weir_actor* a, unsigned kind, weir_obj* payload) {
   if (kind == ENV_STOP) {
     a->flags |= FL_STOPPING;
@@ -346,6 +370,8 @@ void weir_actor_system(weir_actor* a, unsigned kind, weir_obj* payload) {
     weir_monitor_rec* r = (weir_monitor_rec*)(void*)payload;
     r->next = a->monitors;
     a->monitors = r;
+  } else if (kind == ENV_WAITER) {
+    waiter_add(a, (weir_call_rec*)(void*)payload);
   }
 }
 
@@ -361,6 +387,7 @@ struct weir_call_rec {
   void* kenv;
   weir_timer* timer;
   int blocking;
+  weir_call_rec* wnext;      /* link in the target's `waiters` (its holder only) */
   pthread_mutex_t mu;        /* blocking callers only */
   pthread_cond_t cv;
 };
@@ -375,7 +402,25 @@ void weir_call_rec_release(weir_call_rec* c) {
   free(c);
 }
 
-static void handle_finalize(void* data) { weir_call_rec_release((weir_call_rec*)data); }
+static void call_wake(weir_call_rec* c);
+
+/* The call can never be answered (the reply handle is gone, or the actor called ended): the
+ * caller gets Nothing now instead of at its timeout. The first of reply, timeout and this wins. */
+static void call_abandon(weir_call_rec* c) {
+  uint32_t expected = CALL_PENDING;
+  /* seq_cst: as the replier's store of REPLIED, then the wake (README lost-wake-up rule). */
+  if (atomic_compare_exchange_strong_explicit(&c->status, &expected, CALL_TIMED_OUT,
+                                              memory_order_seq_cst, memory_order_relaxed))
+    call_wake(c);
+}
+
+/* The last reference to the reply handle is dropped: if nobody replied, nobody ever can (the
+ * request was dropped unread, drained from an ended actor's mailbox, or let go by its handler). */
+static void handle_finalize(void* data) {
+  weir_call_rec* c = (weir_call_rec*)data;
+  call_abandon(c);
+  weir_call_rec_release(c);
+}
 
 static weir_call_rec* call_new(int blocking) {
   weir_call_rec* c = (weir_call_rec*)calloc(1, sizeof *c);
@@ -435,12 +480,50 @@ int weir_reply(weir_obj* reply, weir_obj* value) {
 }
 
 void weir_call_timed_out(weir_call_rec* c) {
-  uint32_t expected = CALL_PENDING;
-  /* seq_cst: as the replier's store of REPLIED, then the wake. */
-  if (atomic_compare_exchange_strong_explicit(&c->status, &expected, CALL_TIMED_OUT,
-                                              memory_order_seq_cst, memory_order_relaxed))
-    call_wake(c);
+  call_abandon(c);
   weir_call_rec_release(c);   /* the timer's reference */
+}
+
+/* ---- Waiters: blocked calls that fail when the actor called ends ----
+ * A caller that waits for a callee busy elsewhere (Weir's `call`, weir_call_blocking) sends it an
+ * ENV_WAITER envelope holding one reference to the call. The holder keeps it in `waiters`
+ * (owner-only, like the monitors); when the actor ends (crash, stop) every call still pending
+ * there is abandoned (Nothing at once); a dead actor's drain answers a late waiter the same way.
+ * Answered calls are pruned when the next waiter comes, so the list holds about the number of
+ * callers waiting at once. */
+static int call_pending(weir_call_rec* c) {
+  /* acquire: a decision only (prune or keep). */
+  return atomic_load_explicit(&c->status, memory_order_acquire) == CALL_PENDING;
+}
+
+static void waiter_add(weir_actor* a, weir_call_rec* c) {
+  weir_call_rec** p = &a->waiters;
+  while (*p) {
+    weir_call_rec* w = *p;
+    if (call_pending(w)) { p = &w->wnext; continue; }
+    *p = w->wnext;
+    weir_call_rec_release(w);
+  }
+  if (!call_pending(c)) { weir_call_rec_release(c); return; }
+  c->wnext = a->waiters;
+  a->waiters = c;
+}
+
+/* The actor ends: nobody will answer the calls waiting for it. */
+static void waiters_fail(weir_actor* a) {
+  weir_call_rec* w = a->waiters;
+  a->waiters = NULL;
+  while (w) {
+    weir_call_rec* n = w->wnext;
+    call_abandon(w);
+    weir_call_rec_release(w);
+    w = n;
+  }
+}
+
+void weir_call_watch(weir_actor* target, weir_call_rec* c) {
+  atomic_fetch_add_explicit(&c->rc, 1, memory_order_relaxed);   /* relaxed: we hold one */
+  weir_send_system(target, ENV_WAITER, (weir_obj*)(void*)c);
 }
 
 int weir_actor_call_ready(weir_actor* a) {
@@ -543,6 +626,7 @@ weir_obj* weir_call_blocking(weir_actor* target, weir_call_make make, void* env,
   weir_call_deadline(&deadline, timeout_ns);
   weir_call_rec* c = weir_call_start(target, make, env);
   if (!c) return NULL;
+  if (!weir_call_rec_ready(c)) weir_call_watch(target, c);
   return weir_call_finish(c, &deadline, timeout_ns != 0);
 }
 
@@ -563,6 +647,7 @@ static void reap(weir_actor* a) {
     weir_call_rec_release(c);
   }
   drop_state(a);
+  waiters_fail(a);
   weir_monitor_rec* r = a->monitors;
   a->monitors = NULL;
   while (r) { weir_monitor_rec* n = r->next; forget_monitor(r); r = n; }
@@ -611,6 +696,10 @@ static void drain_all(weir_actor* a, int answer_monitors) {
       weir_monitor_rec* m = (weir_monitor_rec*)(void*)payload;
       if (answer_monitors) notify_down(m, WEIR_DOWN_NOPROC, NULL);
       else forget_monitor(m);
+    } else if (kind == ENV_WAITER) {
+      weir_call_rec* c = (weir_call_rec*)(void*)payload;
+      call_abandon(c);
+      weir_call_rec_release(c);
     }
   }
 }
@@ -654,6 +743,7 @@ void weir_actor_die(weir_actor* a, weir_down_reason why, const char* detail) {
     weir_call_rec_release(c);
   }
   drop_state(a);
+  waiters_fail(a);
   weir_monitor_rec* r = a->monitors;
   a->monitors = NULL;
   while (r) { weir_monitor_rec* n = r->next; notify_down(r, why, detail); r = n; }

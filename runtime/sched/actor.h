@@ -17,6 +17,11 @@ void weir_heap_thread_exit(void);   /* runtime/object/object.c */
 
 #define WEIR_CACHE_LINE 64
 #define WEIR_BATCH 64   /* messages per turn at most (fairness) */
+/* A turn whose mailbox holds more than WEIR_BACKLOG messages may take WEIR_BATCH_BACKLOG: a sink
+ * fed by many senders (each of whose turns can send far more than 64) keeps up with them
+ * instead of filling up and refusing (bench/actors fan-in). Still a bound: nobody starves. */
+#define WEIR_BACKLOG 4096
+#define WEIR_BATCH_BACKLOG 1024
 
 /* ---- Mailbox (mailbox.c): Vyukov's intrusive MPSC queue ---- */
 typedef struct weir_mq_node { _Atomic(struct weir_mq_node*) next; } weir_mq_node;
@@ -39,7 +44,8 @@ int weir_mq_park(weir_mq_in* q, weir_mq_node** tail);
 enum { ENV_USER = 0,      /* a message for the handler, counted against the bound */
        ENV_DOWN = 1,      /* a monitor's notice for the handler, not counted */
        ENV_STOP = 2,      /* weir_actor_stop from another actor or thread */
-       ENV_MONITOR = 3 }; /* payload: a weir_monitor_rec* to add */
+       ENV_MONITOR = 3,   /* payload: a weir_monitor_rec* to add */
+       ENV_WAITER = 4 };  /* payload: a weir_call_rec* whose caller waits (one reference) */
 typedef struct weir_envelope { weir_obj h; weir_mq_node node; weir_obj* payload; } weir_envelope;
 _Static_assert(sizeof(weir_envelope) == 24, "envelope = header + two words");
 _Static_assert(offsetof(weir_envelope, node) == 8, "the header comes first (weir_free_cell reads it)");
@@ -85,7 +91,7 @@ struct weir_actor {
   struct weir_actor* next;       /* 104 (8) link in the inject queue: written by the queue holding it */
   uint32_t flags;                /* 112 (4) FL_* */
   uint32_t id;                   /* 116 (4) spawn number, for messages (immutable) */
-  char pad1[2 * WEIR_CACHE_LINE - 120];
+  weir_call_rec* waiters;        /* 120 (8) blocked calls to fail if this actor ends (actor.c) */
 };
 _Static_assert(offsetof(weir_actor, state) == 16, "sender-side fields on line 0");
 _Static_assert(offsetof(weir_actor, taken) + 4 <= WEIR_CACHE_LINE, "line 0 holds every sender-read field");
@@ -156,14 +162,16 @@ void weir_counters_sum(uint64_t out[C_COUNT]);      /* workers + other threads *
 void weir_counters_global(uint64_t out[C_COUNT]);   /* other threads only */
 
 /* ---- Actors (actor.c) ---- */
+void weir_pid_finalize(void* actor);                 /* lang.c: a Pid's external finalizer */
 void weir_share_for_send(weir_obj* v);               /* owner only: v is about to cross (README) */
 void weir_actor_wake(weir_actor* a, uint32_t from);  /* CAS from -> QUEUED and schedule */
 void weir_send_system(weir_actor* to, unsigned kind, weir_obj* payload);
 void weir_space_notify(weir_actor* a);              /* after the holder freed mailbox space */
 void weir_mailbox_taken(weir_actor* a, uint32_t n); /* the holder took n user messages out */
+uint32_t weir_mailbox_len(weir_actor* a);           /* an estimate of the messages waiting */
 void weir_space_wake_all(void);                     /* exit: blocked senders give up */
 /* The holder's side of a turn (worker.c runs the loop): */
-void weir_actor_system(weir_actor* a, unsigned kind, weir_obj* payload);  /* stop, monitor */
+void weir_actor_system(weir_actor* a, unsigned kind, weir_obj* payload);  /* stop, monitor, waiter */
 int weir_actor_call_ready(weir_actor* a);           /* a->call has a result or timed out */
 void weir_actor_call_resume(weir_actor* a);         /* run the continuation (in a handler) */
 void weir_actor_die(weir_actor* a, weir_down_reason why, const char* detail);
@@ -173,6 +181,9 @@ void weir_call_rec_release(weir_call_rec* c);
 /* Weir's direct-style call (lang.c): start (send), maybe run the callee here, then finish. */
 weir_call_rec* weir_call_start(weir_actor* target, weir_call_make make, void* env);
 int weir_call_rec_ready(weir_call_rec* c);
+/* The caller is about to wait for c: if the target ends (crash, stop) before answering, the call
+ * fails at once instead of at its timeout (a system envelope; the holder keeps c in `waiters`). */
+void weir_call_watch(weir_actor* target, weir_call_rec* c);
 struct timespec;
 void weir_call_deadline(struct timespec* deadline, uint64_t timeout_ns);
 weir_obj* weir_call_finish(weir_call_rec* c, const struct timespec* deadline, int timeout);

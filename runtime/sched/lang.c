@@ -28,10 +28,11 @@ weir_obj* weir_apply2(weir_obj* f, weir_obj* a, weir_obj* b) __attribute__((weak
 /* weir_rt_main's hooks: the worker count from --workers (0 = default) and whether actors ran. */
 int weir_lang_workers;
 
-static void release_actor(void* a) { weir_actor_release((weir_actor*)a); }
+/* A Pid's finalizer; also how actor.c recognises a Pid (weir_share_for_send copies them). */
+void weir_pid_finalize(void* a) { weir_actor_release((weir_actor*)a); }
 static void release_timer(void* t) { weir_timer_release((weir_timer*)t); }
 
-static weir_obj* pid_new(weir_actor* a) { return weir_external_new(release_actor, a); }
+static weir_obj* pid_new(weir_actor* a) { return weir_external_new(weir_pid_finalize, a); }
 static weir_actor* pid_actor(weir_obj* pid) { return (weir_actor*)weir_external_ptr(pid); }
 weir_actor* weir_lang_pid_actor(weir_obj* pid) { return pid_actor(pid); }   /* borrowed; runtime/rule */
 
@@ -138,7 +139,8 @@ static weir_obj* make_request(weir_obj* reply, void* env) {
  * In a handler: the request goes out; if this worker holds the callee (it was idle), its turn
  * runs here and the answer is usually in when it returns (worker.c, weir_sched_run_callee); if
  * the callee ended there without answering, Nothing at once;
- * else this thread waits and a spare worker stands in for it. Outside handlers: waits. */
+ * else this thread waits and a spare worker stands in for it, until the answer, the timeout, or
+ * the callee's end (weir_call_watch: Nothing at once). Outside handlers: waits likewise. */
 weir_obj* weir_actor_call(weir_obj* pid, weir_obj* mk, weir_obj* timeout) {
   int64_t ns = weir_take_int(timeout);
   uint64_t t = ns > 0 ? (uint64_t)ns : 1;
@@ -156,6 +158,7 @@ weir_obj* weir_actor_call(weir_obj* pid, weir_obj* mk, weir_obj* timeout) {
       if (gone || weir_call_rec_ready(c)) {
         r = weir_call_finish(c, &deadline, 1);
       } else {
+        weir_call_watch(target, c);   /* if the callee ends first: Nothing then, not at the timeout */
         void* token = weir_sched_block_begin();
         r = weir_call_finish(c, &deadline, 1);
         weir_sched_block_end(token);

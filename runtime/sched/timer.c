@@ -202,8 +202,15 @@ static void deliver(weir_timer* t) {
   weir_timer_release(t);   /* the wheel's reference */
 }
 
+void weir_heap_attach(void);        /* runtime/object/shared.c */
+void weir_heap_thread_exit(void);   /* runtime/object/object.c */
+
 static void* timer_main(void* arg) {
   (void)arg;
+  /* deliver() may free objects here (a message to a dead actor, the last reference to an
+   * actor and so its state): this thread's free lists must be counted like any worker's, or
+   * the leak checker reports what was freed here as alive. */
+  weir_heap_attach();
   pthread_mutex_lock(&timer_mu);
   while (!timer_stop) {
     weir_timer* fired = NULL;
@@ -226,6 +233,7 @@ static void* timer_main(void* arg) {
     sleeping_until = 0;
   }
   pthread_mutex_unlock(&timer_mu);
+  weir_heap_thread_exit();
   return NULL;
 }
 

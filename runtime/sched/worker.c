@@ -253,7 +253,9 @@ static void run_turn(weir_worker* w, weir_actor* a) {
     weir_actor_call_resume(a);
     w->in_handler = 0;
   }
-  for (unsigned n = 0; n < WEIR_BATCH && !a->call && !(a->flags & FL_STOPPING); n++) {
+  unsigned batch = WEIR_BATCH;
+  if (weir_mailbox_len(a) > WEIR_BACKLOG) batch = WEIR_BATCH_BACKLOG;   /* actor.h */
+  for (unsigned n = 0; n < batch && !a->call && !(a->flags & FL_STOPPING); n++) {
     weir_mq_node* node = weir_mq_pop(&a->mq, &a->mq_tail);
     if (!node) break;
     weir_envelope* env = weir_env_of(node);   /* the mailbox's dummy now: read, not freed */

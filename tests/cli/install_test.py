@@ -3,8 +3,11 @@
 temporary prefix, move the prefix elsewhere (weir must find its stdlib and runtime relative to
 its own executable, not through paths compiled in), then, from a folder outside the source and
 build trees and with no WEIR_* variable set: `weir new demo`, `weir build`, the binary over the
-sample with --replay, `weir check`, `weir run`. Also checks the layout (bin/weir,
-lib/weir/libweir_rt.a, share/weir/stdlib) and that `weir --version` names the moved prefix.
+sample with --replay, `weir check`, `weir run`; `weir build --static` and, when the aarch64
+runtime is built and qemu-aarch64 is installed, `--target aarch64-linux-gnu --static --no-tls`
+run under qemu (the static libraries they link are installed too). Also checks the layout
+(bin/weir, lib/weir/libweir_rt.a, share/weir/stdlib) and that `weir --version` names the moved
+prefix.
 Usage: install_test.py BUILD_DIR"""
 import os
 import shutil
@@ -53,6 +56,27 @@ try:
     if os.access(exe, os.X_OK):
         r = run([exe, "--replay", "data/sample.jsonl"], demo, timeout=30)
         check("the binary over the sample", r.returncode == 0 and r.stdout == expected, r.stdout + r.stderr)
+    # Static and cross builds from the installed weir: libsimdjson.a, the runtime without TLS and
+    # the aarch64 runtime come from PREFIX/lib/weir, not from the build tree.
+    if os.path.isfile(os.path.join(build, "runtime", "libsimdjson.a")):
+        for rel in ["lib/weir/libsimdjson.a", "lib/weir/libweir_rt_notls.a"]:
+            check("layout " + rel, os.path.isfile(os.path.join(prefix, rel)), "missing")
+        r = run(["weir", "build", "--static", "-s", "-o", "build/demo-static"], demo)
+        check("weir build --static", r.returncode == 0, r.stdout + r.stderr)
+        if r.returncode == 0:
+            r = run([os.path.join(demo, "build", "demo-static"), "--replay", "data/sample.jsonl"], demo, timeout=30)
+            check("the static binary over the sample", r.returncode == 0 and r.stdout == expected, r.stdout + r.stderr)
+    qemu = shutil.which("qemu-aarch64")
+    if qemu and os.path.isfile(os.path.join(prefix, "lib/weir/aarch64-linux-gnu/libweir_rt.a")):
+        r = run(["weir", "build", "--target", "aarch64-linux-gnu", "--static", "-s", "--no-tls",
+                 "-o", "build/demo-arm64"], demo)
+        check("weir build --target aarch64-linux-gnu --static --no-tls", r.returncode == 0, r.stdout + r.stderr)
+        if r.returncode == 0:
+            r = run([qemu, os.path.join(demo, "build", "demo-arm64"), "--replay", "data/sample.jsonl"], demo,
+                    timeout=60)
+            check("the aarch64 binary under qemu", r.returncode == 0 and r.stdout == expected, r.stdout + r.stderr)
+    else:
+        print("SKIP the aarch64 build from the installed weir: no aarch64 runtime or no qemu-aarch64")
     r = run(["weir", "check"], os.path.join(demo, "src"))
     check("weir check (from src/)", r.returncode == 0 and r.stderr == "", r.stdout + r.stderr)
     r = run(["weir", "run", "--", "--replay", "data/sample.jsonl"], demo)

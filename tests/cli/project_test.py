@@ -65,6 +65,10 @@ try:
         r = run(["test"], demo)
         check("weir test in a new project", r.returncode == 0 and r.stdout.endswith("2 passed, 0 failed\n"),
               r.stdout + r.stderr)
+        # From a subfolder: the project's tests/, not the current folder's (which has none).
+        r = run(["test"], os.path.join(demo, "src"))
+        check("weir test from a subfolder", r.returncode == 0 and r.stdout.endswith("2 passed, 0 failed\n"),
+              r.stdout + r.stderr)
     else:
         print("SKIP weir test in a new project: this weir has no `test` command (branch wtest)")
     # What `weir new` writes is in the canonical layout, once weir has `weir fmt`.
@@ -92,6 +96,11 @@ try:
     r = run(["run", "--", "--replay", "data/sample.jsonl"], demo)
     check("source-dirs on the search path", r.returncode == 0 and r.stdout == EXPECTED.splitlines(True)[0],
           r.stdout + r.stderr)
+    if "\n  test " in run(["--help"], demo).stdout:
+        # weir test from lib/: the project's tests, with every source folder of weir.toml searched.
+        r = run(["test"], os.path.join(demo, "lib"))
+        check("weir test uses source-dirs", r.returncode == 0 and r.stdout.endswith("2 passed, 0 failed\n"),
+              r.stdout + r.stderr)
 
     # Broken project files: where, which code, what is wrong.
     cases = [

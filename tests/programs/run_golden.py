@@ -15,6 +15,8 @@ comment nor blank). See README.md beside this file for the format:
     -- args: a b c                       arguments for the compiled program
     -- opt: 0                            optimisation level for `weir build` (default 2)
     -- timeout: 20                       seconds the program may run (default 10)
+    -- stack: 8M                         WEIR_STACK_SIZE of the run (default: the runtime's 1 GiB),
+                                         to test that a loop runs in constant stack
     -- leak-check: skip <why>            no `leak/` test for this program
 
 Usage:
@@ -56,6 +58,7 @@ class Spec:
         self.args = []
         self.opt = DEFAULT_OPT
         self.timeout = DEFAULT_TIMEOUT
+        self.stack = None            # WEIR_STACK_SIZE for the run, or None
         self.leak_skip = None
         self.no_leak_check = False
         self.problems = []           # malformed header lines
@@ -122,6 +125,8 @@ def parse_spec(text):
             spec.opt = int(value)
         elif key == "timeout":
             spec.timeout = float(value)
+        elif key == "stack":
+            spec.stack = value
         elif key == "leak-check":
             if value.startswith("skip"):
                 spec.leak_skip = value[4:].strip() or "skipped"
@@ -284,6 +289,8 @@ def check_run(weir, path, spec, workdir, valgrind):
                    "--error-exitcode=99", "--show-leak-kinds=definite"] + run_cmd
         timeout = spec.timeout * VALGRIND_SLOWDOWN
     env = dict(os.environ)
+    if spec.stack:
+        env["WEIR_STACK_SIZE"] = spec.stack
     if valgrind:
         # The runtime reserves a 1 GiB stack for the program thread; memcheck pays for every
         # reserved page, so a smaller stack keeps a run under valgrind around a second.

@@ -104,6 +104,100 @@ TEST_CASE("fairness: an always-busy actor does not starve another, even with one
   CHECK(finish(as) == 0);
 }
 
+// ---- a long mailbox gets longer turns ----
+namespace {
+std::atomic<int64_t> backlog_taken;
+std::vector<int64_t> witness_saw;   // what the sink had taken, at each witness turn
+Latch* backlog_done;
+void backlog_sink(weir_actor*, weir_obj* msg) { weir_drop(msg); backlog_taken++; }
+// Busy: sends itself a message per message (so it takes 64 per turn, then goes behind the sink)
+// and notes what the sink has taken whenever that changed, until the sink has everything.
+void backlog_witness(weir_actor* self, weir_obj* msg) {
+  int64_t t = backlog_taken.load();
+  if (witness_saw.empty() || witness_saw.back() != t) witness_saw.push_back(t);
+  if (t == 5000) { weir_drop(msg); backlog_done->signal(); return; }
+  weir_send(self, msg);
+}
+// One turn: 5,000 messages to the sink, then wakes the witness (both queued on this worker).
+void backlog_flooder(weir_actor* self, weir_obj* msg) {
+  weir_con* targets = reinterpret_cast<weir_con*>(weir_actor_state(self));
+  auto* sink = static_cast<weir_actor*>(ptr_of(targets->fields[0]));
+  auto* witness = static_cast<weir_actor*>(ptr_of(targets->fields[1]));
+  for (int i = 0; i < 5000; i++) weir_send(sink, big(i));
+  weir_send(witness, msg);
+}
+}  // namespace
+
+TEST_CASE("a mailbox holding more than 4,096 messages is served 1,024 per turn instead of 64",
+          "[sched][actors]") {
+  int64_t live0 = weir_live_objects_all();
+  REQUIRE(weir_sched_init(1) == 1);   // one worker: the turns alternate deterministically
+  backlog_taken = 0;
+  witness_saw.clear();
+  Latch done;
+  backlog_done = &done;
+  weir_actor* sink = weir_spawn(backlog_sink, nullptr, 0);
+  weir_actor* witness = weir_spawn(backlog_witness, nullptr, 0);
+  weir_actor* flooder = weir_spawn(backlog_flooder, pair(ptr_obj(sink), ptr_obj(witness)), 0);
+  std::vector<weir_actor*> as{sink, witness, flooder};
+  weir_send(flooder, big(0));
+  REQUIRE(done.wait());
+  // Between two witness turns the sink had one turn: 1,024 messages while more than 4,096
+  // waited (5,000, 3,976 is not), then 64 at a time.
+  REQUIRE(witness_saw.size() >= 4);
+  CHECK(witness_saw[0] == 0);
+  CHECK(witness_saw[1] == 1024);
+  CHECK(witness_saw[2] == 1024 + 64);
+  CHECK(witness_saw[3] == 1024 + 128);
+  CHECK(witness_saw.back() == 5000);
+  CHECK(finish(as) == 0);
+  CHECK(weir_live_objects_all() == live0);
+}
+
+// ---- a Pid the sender keeps is copied when it crosses ----
+extern "C" void weir_pid_finalize(void* actor);   // runtime/sched/lang.c: how a Pid is recognised
+namespace {
+std::atomic<int> pid_private{-1};
+Latch* pid_done;
+void idle_target(weir_actor*, weir_obj* msg) { weir_drop(msg); }
+// msg = (pid, n): is the Pid this handler received its own (count 1, plain)?
+void pid_receiver(weir_actor*, weir_obj* msg) {
+  weir_obj* pid = reinterpret_cast<weir_con*>(msg)->fields[0];
+  pid_private = weir_rc(pid) == 1;
+  weir_drop(msg);
+  pid_done->signal();
+}
+}  // namespace
+
+TEST_CASE("a Pid that the sender keeps is copied when it crosses, not shared", "[sched][actors]") {
+  int64_t live0 = weir_live_objects_all();
+  REQUIRE(weir_sched_init(2) == 2);
+  weir_actor* target = weir_spawn(idle_target, nullptr, 0);
+  weir_actor_retain(target);
+  weir_obj* pid = weir_external_new(weir_pid_finalize, target);   // our Pid (one reference)
+  // In a spawn state: the new actor holds its own copy; ours stays plain (not shared).
+  weir_dup(pid);
+  weir_actor* holder = weir_spawn(idle_target, pair(pid, big(1)), 0);
+  weir_obj* held = reinterpret_cast<weir_con*>(weir_actor_state(holder))->fields[0];   // idle: safe to look
+  CHECK(held != pid);
+  CHECK(weir_rc(held) == 1);
+  CHECK(weir_external_ptr(held) == target);
+  CHECK(weir_rc(pid) == 1);
+  // In a message: the receiver's Pid has a plain count of 1 while we keep ours.
+  Latch done;
+  pid_done = &done;
+  weir_actor* receiver = weir_spawn(pid_receiver, nullptr, 0);
+  weir_dup(pid);
+  weir_send(receiver, pair(pid, big(2)));
+  REQUIRE(done.wait());
+  CHECK(pid_private == 1);
+  CHECK(weir_rc(pid) == 1);
+  weir_drop(pid);
+  std::vector<weir_actor*> as{target, holder, receiver};
+  CHECK(finish(as) == 0);
+  CHECK(weir_live_objects_all() == live0);
+}
+
 // ---- call ----
 namespace {
 // Server: msg = (reply, n) -> reply n + 1.
@@ -115,8 +209,10 @@ void server(weir_actor*, weir_obj* msg) {
   weir_drop(msg);
   weir_reply(reply, big(v + 1));
 }
-// A server that never answers (drops the request, and with it the reply handle).
-void mute(weir_actor*, weir_obj* msg) { weir_drop(msg); }
+// A server that never answers but keeps the last request (so someone could still answer it).
+void mute(weir_actor* self, weir_obj* msg) { weir_actor_set_state(self, msg); }
+// A server that drops the request, and with it the reply handle: nobody can ever answer.
+void dropper(weir_actor*, weir_obj* msg) { weir_drop(msg); }
 
 weir_obj* make_req(weir_obj* reply, void* env) { return pair(reply, big(reinterpret_cast<intptr_t>(env))); }
 
@@ -135,7 +231,8 @@ void client(weir_actor* self, weir_obj* msg) {
   weir_drop(msg);
   if (v < 0) { other_msgs_during_call++; return; }
   auto* target = static_cast<weir_actor*>(ptr_of(weir_actor_state(self)));
-  int r = weir_call(self, target, make_req, reinterpret_cast<void*>(intptr_t(v)), 200'000'000, got_reply, nullptr);
+  uint64_t timeout = v == 5 ? 5'000'000'000 : 200'000'000;   // 5: a call to `dropper`
+  int r = weir_call(self, target, make_req, reinterpret_cast<void*>(intptr_t(v)), timeout, got_reply, nullptr);
   if (r != WEIR_SEND_OK) { call_result->value = -2; call_result->latch.signal(); }
 }
 }  // namespace
@@ -149,7 +246,9 @@ TEST_CASE("call: reply and timeout, with one worker, without blocking the worker
     weir_actor* silent = weir_spawn(mute, nullptr, 0);
     weir_actor* c1 = weir_spawn(client, ptr_obj(srv), 0);
     weir_actor* c2 = weir_spawn(client, ptr_obj(silent), 0);
-    as = {srv, silent, c1, c2};
+    weir_actor* drops = weir_spawn(dropper, nullptr, 0);
+    weir_actor* c3 = weir_spawn(client, ptr_obj(drops), 0);
+    as = {srv, silent, c1, c2, drops, c3};
 
     CallResult r1;
     call_result = &r1;
@@ -171,12 +270,25 @@ TEST_CASE("call: reply and timeout, with one worker, without blocking the worker
     std::this_thread::sleep_for(20ms);
     CHECK(other_msgs_during_call == 1);   // handled after the continuation
 
+    // The request (and its reply handle) dropped unanswered: the call fails at once, not at its
+    // 5 s timeout (nobody can answer any more).
+    CallResult r3;
+    call_result = &r3;
+    t0 = std::chrono::steady_clock::now();
+    weir_send(c3, big(5));
+    REQUIRE(r3.latch.wait());
+    CHECK(r3.value == -1);
+    CHECK(std::chrono::steady_clock::now() - t0 < 2000ms);
+
     // From a thread that is not a worker: blocks only this thread.
     weir_obj* v = weir_call_blocking(srv, make_req, reinterpret_cast<void*>(intptr_t(9)), 1'000'000'000);
     REQUIRE(v);
     CHECK(unbig(v) == 10);
     weir_drop(v);
     CHECK(weir_call_blocking(silent, make_req, nullptr, 50'000'000) == nullptr);
+    t0 = std::chrono::steady_clock::now();
+    CHECK(weir_call_blocking(drops, make_req, nullptr, 5'000'000'000) == nullptr);
+    CHECK(std::chrono::steady_clock::now() - t0 < 2000ms);
     CHECK(finish(as) == 0);
   }
   CHECK(weir_live_objects_all() == live0);

@@ -2,9 +2,13 @@
 #include "weir/mqtt/client.hpp"
 
 #include <asio.hpp>
+#ifdef WEIR_NO_TLS
+#include "no_tls.hpp"  // `weir build --no-tls`: no OpenSSL
+#else
 #include <asio/ssl.hpp>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#endif
 #include <charconv>
 #include <cstring>
 #include <deque>
@@ -63,6 +67,10 @@ std::string options_problem(const ClientOptions& o) {
   if (o.connect_timeout.count() <= 0) return "connect timeout must be positive";
   if (o.reconnect_min.count() <= 0 || o.reconnect_max < o.reconnect_min)
     return "reconnect backoff: need 0 < minimum <= maximum";
+#ifdef WEIR_NO_TLS
+  if (o.tls.enabled || !o.tls.ca_file.empty() || !o.tls.cert_file.empty() || !o.tls.key_file.empty())
+    return kNoTlsProblem;
+#endif
   for (auto* f : {&o.tls.ca_file, &o.tls.cert_file, &o.tls.key_file})
     if (!f->empty() && !std::ifstream(*f)) return "TLS file '" + *f + "' cannot be read";
   return {};
