@@ -1,6 +1,7 @@
 // The Core simplifier: inlining, beta reduction, case-of-known-constructor, case-of-case and
-// dead-let elimination, run on the whole program after specialisation and before reference
-// counting (so the Dup/Drop inserted later stay exact for the simplified code).
+// dead-let elimination, run on the whole program after specialisation, before trmc (core/trmc.hpp:
+// it then sees the inlined code) and before reference counting (so the Dup/Drop inserted later
+// stay exact for the simplified code).
 //
 // What it does, on each function (callees first, so a callee is simplified before it is
 // copied into its callers) and then on each global:
