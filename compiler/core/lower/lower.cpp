@@ -8,6 +8,7 @@
 
 #include "core/lower/lowerer.hpp"
 #include "core/callsite.hpp"
+#include "core/simplify.hpp"
 #include "core/specialise.hpp"
 #include "core/trmc.hpp"
 
@@ -544,11 +545,16 @@ std::optional<core::Program> Lowerer::run(std::string& error) {
   const char* spec = std::getenv("WEIR_SPECIALISE");
   if (!spec || std::string(spec) != "0") core::specialise(prog);
   pruneUnreachable();
-  core::trmc(prog);  // after specialisation and pruning, so the copies are what gets transformed
   if (!libraryDir.empty())
     core::markLibraryCallSites(prog, [&](const std::string& l) { return l.rfind(libraryDir + "/", 0) == 0; });
-  orderGlobals();
   prog.entry = checked.entry;
+  // WEIR_SIMPLIFY=0 turns inlining and case-of-known-constructor off (bench/, docs/performance.md).
+  // After the call sites are marked (inlining gives a library failure its caller's location),
+  // before trmc (which then sees the inlined code; the simplifier knows nothing of its primitives).
+  const char* simplify = std::getenv("WEIR_SIMPLIFY");
+  if (!simplify || std::string(simplify) != "0") core::simplify(prog);
+  core::trmc(prog);  // after specialisation and pruning, so the copies are what gets transformed
+  orderGlobals();
   if (!bug.empty()) {
     error = bug;
     return std::nullopt;

@@ -1,0 +1,56 @@
+// Internal to the simplifier (simplify.cpp: local rewrites; inline.cpp: the whole-program
+// driver and inlining decisions). See simplify.hpp for what the rewrites are.
+#pragma once
+
+#include <functional>
+#include <unordered_map>
+
+#include "core/simplify.hpp"
+
+namespace weir::core::simp {
+
+// Deep copy of e with every variable e binds renamed to a fresh one (ids from `next`), and the
+// variables in `ren` (e.g. a function's parameters) renamed as given.
+ExprPtr copyFresh(const Expr& e, VarId& next, std::unordered_map<VarId, VarId> ren = {});
+
+// True when evaluating e has no effect and always terminates: it may be dropped unevaluated.
+bool pure(const Expr& e);
+
+// `let params[i] = call.args[i + 1] in body`, in order; operands beyond the parameters are
+// let-bound to fresh variables too (so all are evaluated before the body, as in the call) and
+// the body's result is applied to them.
+ExprPtr bindArgs(const std::vector<VarId>& params, ExprPtr body, const Expr& call, VarId& next);
+
+// Rewrites one body (see simplify.hpp). `inliner`, if set, is asked about every saturated or
+// over-saturated call of a global (its operands already simplified) and returns the code to
+// replace it with (let-bound operands around a fresh copy of the body) or nullptr.
+struct Rewriter {
+  Program& p;
+  const SimplifyOptions& opts;
+  SimplifyStats& stats;
+  std::function<ExprPtr(const Expr& call)> inliner;
+  int fuel = 0;  // inlines still allowed in this body
+
+  Rewriter(Program& prog, const SimplifyOptions& o, SimplifyStats& s) : p(prog), opts(o), stats(s) {}
+  ExprPtr run(const ExprPtr& body);  // simplify, then remove dead lets
+
+ private:
+  std::unordered_map<VarId, ExprPtr> sub;    // variable -> the atom that replaces it
+  std::unordered_map<VarId, ExprPtr> known;  // variable -> its value: literal, or Con of atoms
+
+  VarId fresh() { return p.nextVar++; }
+  ExprPtr simp(const ExprPtr& e);
+  ExprPtr app(const Expr& e);
+  ExprPtr let(const Expr& e);
+  ExprPtr letBody(VarId x, ExprPtr rhs, const ExprPtr& body);
+  ExprPtr caseOfCase(VarId x, const ExprPtr& inner, const ExprPtr& outer);
+  ExprPtr caseOf(const Expr& e);
+  ExprPtr litCase(const Expr& e);
+  ExprPtr proj(const Expr& e);
+  ExprPtr prim(const Expr& e);
+  const Expr* knownOf(const Expr& leaf) const;
+  VarId scrutVar(VarId v) const;
+  ExprPtr removeDeadLets(ExprPtr e, std::unordered_map<VarId, int>& uses);
+};
+
+}  // namespace weir::core::simp
