@@ -5,13 +5,12 @@
 #include <functional>
 #include <unordered_map>
 
+#include "core/copy.hpp"
 #include "core/simplify.hpp"
 
 namespace weir::core::simp {
 
-// Deep copy of e with every variable e binds renamed to a fresh one (ids from `next`), and the
-// variables in `ren` (e.g. a function's parameters) renamed as given.
-ExprPtr copyFresh(const Expr& e, VarId& next, std::unordered_map<VarId, VarId> ren = {});
+using core::copyFresh;   // core/copy.hpp
 
 // True when evaluating e has no effect and always terminates: it may be dropped unevaluated.
 bool pure(const Expr& e);

@@ -52,52 +52,6 @@ bool primPure(PrimOp op) {
 
 ExprPtr boolCon(bool b) { return mkCon(b ? 1 : 0, b ? "Prelude.True" : "Prelude.False", {}); }
 
-struct Copier {
-  VarId& next;
-  std::unordered_map<VarId, VarId> ren;
-
-  VarId bind(VarId v) { return ren[v] = next++; }
-  VarId use(VarId v) const {
-    auto it = ren.find(v);
-    return it == ren.end() ? v : it->second;
-  }
-
-  ExprPtr copy(const Expr& e) {
-    auto r = clone(e);
-    switch (e.kind) {
-      case Expr::Var: case Expr::Dup: case Expr::Drop:
-        r->var = use(e.var);
-        break;
-      case Expr::Lam:
-        for (auto& q : r->params) q = bind(q);
-        break;
-      case Expr::Let:
-        r->args[0] = copy(*e.args[0]);  // the variable is not in scope in its own right-hand side
-        r->var = bind(e.var);
-        r->args[1] = copy(*e.args[1]);
-        return r;
-      case Expr::LetRec:
-        for (auto& b : r->binds) b.var = bind(b.var);
-        for (auto& b : r->binds) b.lam = copy(*b.lam);
-        r->args[0] = copy(*e.args[0]);
-        return r;
-      case Expr::Case: case Expr::LitCase:
-        r->scrut = use(e.scrut);
-        for (auto& a : r->alts) {
-          for (auto& f : a.fields) f = bind(f);
-          a.body = copy(*a.body);
-        }
-        for (auto& a : r->litAlts) a.body = copy(*a.body);
-        if (e.deflt) r->deflt = copy(*e.deflt);
-        break;
-      default:
-        break;
-    }
-    for (auto& a : r->args) if (a) a = copy(*a);
-    return r;
-  }
-};
-
 // Replaces the results of e (the tail positions through let, letrec and case) by f(result).
 template <class F>
 ExprPtr mapLeaves(const ExprPtr& e, const F& f) {
@@ -173,11 +127,6 @@ void countUses(Expr& e, std::unordered_map<VarId, int>& uses, int by) {
 }
 
 }  // namespace
-
-ExprPtr copyFresh(const Expr& e, VarId& next, std::unordered_map<VarId, VarId> ren) {
-  Copier c{next, std::move(ren)};
-  return c.copy(e);
-}
 
 bool pure(const Expr& e) {
   switch (e.kind) {

@@ -3,6 +3,9 @@
 
 #include <map>
 #include <set>
+#include <unordered_map>
+
+#include "core/copy.hpp"
 
 namespace weir::core {
 
@@ -25,59 +28,6 @@ void scrutinised(Expr& e, std::set<VarId>& out) {
   if (e.kind == Expr::Case || e.kind == Expr::LitCase) out.insert(e.scrut);
   forEachChild(e, [&](ExprPtr& c) { scrutinised(*c, out); });
 }
-
-// Deep copy with every bound variable renamed to a fresh one (variable ids are unique in
-// a program) and the variables in `subst` replaced by closed expressions.
-struct Copier {
-  VarId& next;
-  const std::map<VarId, ExprPtr>& subst;
-  std::map<VarId, VarId> ren;
-
-  VarId bind(VarId v) { return ren[v] = next++; }
-  VarId use(VarId v) const {
-    auto it = ren.find(v);
-    return it == ren.end() ? v : it->second;
-  }
-
-  ExprPtr copy(const Expr& e) {
-    if (e.kind == Expr::Var) {
-      auto s = subst.find(e.var);
-      if (s != subst.end()) return copy(*s->second);
-    }
-    auto r = std::make_shared<Expr>(e);
-    switch (e.kind) {
-      case Expr::Var: r->var = use(e.var); return r;
-      case Expr::Lam:
-        for (auto& p : r->params) p = bind(p);
-        break;
-      case Expr::Let:
-        r->args[0] = copy(*e.args[0]);  // the bound variable is not in scope in its own right-hand side
-        r->var = bind(e.var);
-        r->args[1] = copy(*e.args[1]);
-        return r;
-      case Expr::LetRec:
-        for (auto& b : r->binds) b.var = bind(b.var);
-        for (auto& b : r->binds) b.lam = copy(*b.lam);
-        break;
-      case Expr::Case: case Expr::LitCase:
-        r->scrut = use(e.scrut);
-        for (auto& a : r->alts) {
-          for (auto& f : a.fields) f = bind(f);
-          a.body = copy(*a.body);
-        }
-        for (auto& a : r->litAlts) a.body = copy(*a.body);
-        if (e.deflt) r->deflt = copy(*e.deflt);
-        break;
-      case Expr::Dup: case Expr::Drop:
-        r->var = use(e.var);
-        break;
-      default:
-        break;
-    }
-    for (auto& a : r->args) if (a) a = copy(*a);
-    return r;
-  }
-};
 
 struct Specialiser {
   Program& p;
@@ -177,11 +127,7 @@ struct Specialiser {
     return s;
   }
 
-  ExprPtr copyClosed(const Expr& e) {
-    static const std::map<VarId, ExprPtr> none;
-    Copier c{p.nextVar, none, {}};
-    return c.copy(e);
-  }
+  ExprPtr copyClosed(const Expr& e) { return copyFresh(e, p.nextVar); }
 
   // A call `f args` (saturated) with some known arguments: the name of f's copy for them.
   // Returns "" when no copy is made.
@@ -213,9 +159,9 @@ struct Specialiser {
       if (fixed[i]) subst[fn.params[i]] = copyClosed(*args[i]);
       else params.push_back(fn.params[i]);
     }
-    Copier c{p.nextVar, subst, {}};
-    for (auto& v : params) v = c.bind(v);
-    ExprPtr body = c.copy(*fn.body);
+    std::unordered_map<VarId, VarId> ren;
+    for (auto& v : params) v = ren[v] = p.nextVar++;
+    ExprPtr body = copyFresh(*fn.body, p.nextVar, std::move(ren), &subst);
     std::string name = f + "$s" + std::to_string(stats.clones + stats.dictionaries);
     memo[key] = name;
     depthOf[name] = depth + 1;
@@ -284,10 +230,10 @@ struct Specialiser {
         subst[lam.params[i]] = copyClosed(first);
       }
       if (subst.empty() || subst.size() == n) continue;  // a closure with no parameters is not a function
-      Copier c{p.nextVar, subst, {}};
+      std::unordered_map<VarId, VarId> ren;
       std::vector<VarId> params;
-      for (size_t i = 0; i < n; ++i) if (!drop[i]) params.push_back(c.bind(lam.params[i]));
-      lam.args[0] = c.copy(*lam.args[0]);
+      for (size_t i = 0; i < n; ++i) if (!drop[i]) params.push_back(ren[lam.params[i]] = p.nextVar++);
+      lam.args[0] = copyFresh(*lam.args[0], p.nextVar, std::move(ren), &subst);
       lam.params = params;
       for (auto* call : calls) {
         std::vector<ExprPtr> as{call->args[0]};

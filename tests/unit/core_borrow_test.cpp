@@ -5,13 +5,12 @@
 #include "core/core.hpp"
 #include "core/rc.hpp"
 
+#include "core_support.hpp"
+
 using namespace weir::core;
+using namespace core_test;
 
 namespace {
-ExprPtr v(VarId x) { return mkVar(x); }
-ExprPtr call(const char* f, std::vector<ExprPtr> args) { return mkApp(mkGlobal(f), std::move(args)); }
-ExprPtr nil() { return mkCon(0, "Nil", {}); }
-ExprPtr cons(ExprPtr h, ExprPtr t) { return mkCon(1, "Cons", {std::move(h), std::move(t)}); }
 
 // len xs = case xs of Nil -> 0; Cons _ t -> 1 + len t      (not tail recursive)
 Function len() {
