@@ -5,7 +5,10 @@ Feeds many random and mutated inputs to `weir check` and fails if any run
   - is killed by a signal (a crash: SIGSEGV, SIGABRT, ...),
   - exits with status 2 (an internal compiler error) or any status other than 0 or 1,
   - takes longer than --timeout seconds,
-  - prints, with --error-format=json, a line on stderr that is not a JSON object.
+  - prints, with --error-format=json, a line on stderr that is not a JSON object,
+  - or, for an input that checks cleanly and is built too (deep nesting, huge literals and long
+    lines always, every --build-every-th other one), when `weir build -O2` crashes, reports an
+    internal error or takes longer than --timeout (a back-end blow-up, issue 11 item 8).
 
 Inputs are generated deterministically from a fixed seed: mutations of the golden programs
 (byte flips, token deletions/duplications/swaps/insertions, truncations, splices, indentation
@@ -267,27 +270,46 @@ def worker_dir(workdir):
     return tdir
 
 
-def check_one(weir, workdir, index, kind, data, timeout, json_mode):
-    tdir = worker_dir(workdir)
-    path = os.path.join(tdir, "input.weir")
-    with open(path, "wb") as f:
-        f.write(data)
-    cmd = [weir, "check"] + (["--error-format=json"] if json_mode else ["--color=never"]) + ["input.weir"]
-    start = time.monotonic()
-    proc = subprocess.Popen(cmd, cwd=tdir, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+# Kinds whose inputs stress the back end when they type-check (deep expressions, huge literals):
+# each one that checks cleanly is also built with -O2; of the others, every BUILD_EVERY-th.
+ALWAYS_BUILD = {"deep_nesting", "huge_literal", "long_line"}
+
+
+def run_limited(cmd, cwd, timeout):
+    """(status, timed_out, stdout, stderr) of cmd, killed (with its children) after timeout."""
+    proc = subprocess.Popen(cmd, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, start_new_session=True)
     try:
         out, err = proc.communicate(timeout=timeout)
-        timed_out = False
+        return proc.returncode, False, out, err
     except subprocess.TimeoutExpired:
         try:
             os.killpg(proc.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
         out, err = proc.communicate()
-        timed_out = True
+        return proc.returncode, True, out, err
+
+
+def build_one(weir, tdir, timeout):
+    """A problem building (not only checking) input.weir at -O2, or None: a back-end blow-up
+    (issue 11 item 8: LLVM taking minutes on deep expressions) or crash must not come back."""
+    status, timed_out, _out, err = run_limited([weir, "build", "-O2", "input.weir", "-o", "input.bin"],
+                                               tdir, timeout)
+    if timed_out or status < 0 or status not in (0, 1):
+        return "weir build -O2: " + describe(status, timed_out, timeout), err
+    return None, err
+
+
+def check_one(weir, workdir, index, kind, data, timeout, json_mode, build=False):
+    tdir = worker_dir(workdir)
+    path = os.path.join(tdir, "input.weir")
+    with open(path, "wb") as f:
+        f.write(data)
+    cmd = [weir, "check"] + (["--error-format=json"] if json_mode else ["--color=never"]) + ["input.weir"]
+    start = time.monotonic()
+    status, timed_out, out, err = run_limited(cmd, tdir, timeout)
     secs = time.monotonic() - start
-    status = proc.returncode
     problem = None
     if timed_out or status < 0 or status not in (0, 1):
         problem = describe(status, timed_out, timeout)
@@ -306,7 +328,11 @@ def check_one(weir, workdir, index, kind, data, timeout, json_mode):
                 break
         if problem is None and not err.strip():
             problem = "exit status 1 without any diagnostic"
-    return index, kind, problem, secs, err
+    built = False
+    if problem is None and status == 0 and (build or kind in ALWAYS_BUILD):
+        problem, err = build_one(weir, tdir, timeout)
+        built = True
+    return index, kind, problem, secs, err, built
 
 
 def abbreviate(data, limit=600):
@@ -332,6 +358,8 @@ def main():
     # in tests/programs/KNOWN_BUGS.md. Raise the default to 50000 when they are fixed.
     ap.add_argument("--max-depth", type=int, default=int(os.environ.get("WEIR_FUZZ_MAX_DEPTH", "3000")),
                     help="deepest nesting generated")
+    ap.add_argument("--build-every", type=int, default=int(os.environ.get("WEIR_FUZZ_BUILD_EVERY", "100")),
+                    help="also build (-O2) every N-th input that checks cleanly (deep and huge ones always)")
     a = ap.parse_args()
 
     weir = os.path.abspath(a.weir)
@@ -379,6 +407,7 @@ def main():
     kinds = {}
     slowest = (0.0, None)
     done = 0
+    built = 0
     with concurrent.futures.ThreadPoolExecutor(max_workers=a.jobs) as pool:
         pending = set()
         it = inputs()
@@ -393,14 +422,15 @@ def main():
                     break
                 datas[i] = data
                 pending.add(pool.submit(check_one, weir, workdir, i, kind, data,
-                                        a.timeout, i % 5 != 0))
+                                        a.timeout, i % 5 != 0, a.build_every > 0 and i % a.build_every == 0))
             if not pending:
                 break
             finished, pending = concurrent.futures.wait(pending, return_when=concurrent.futures.FIRST_COMPLETED)
             for fut in finished:
-                i, kind, problem, secs, err = fut.result()
+                i, kind, problem, secs, err, was_built = fut.result()
                 data = datas.pop(i)
                 done += 1
+                built += was_built
                 n_k, t_k = kinds.get(kind, (0, 0.0))
                 kinds[kind] = (n_k + 1, t_k + secs)
                 if secs > slowest[0]:
@@ -416,7 +446,7 @@ def main():
                     print(f"  {done} inputs, {time.monotonic() - start:.0f} s, {len(failures)} failures", flush=True)
     secs = time.monotonic() - start
     print(f"robustness: {done} inputs in {secs:.1f} s ({1000 * secs / max(done, 1):.1f} ms each), "
-          f"slowest {slowest[0]:.2f} s {slowest[1]}")
+          f"slowest check {slowest[0]:.2f} s {slowest[1]}; {built} that checked cleanly also built with -O2")
     cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
     print(f"  CPU time of the checks: {cpu.ru_utime + cpu.ru_stime:.1f} s "
           f"({1000 * (cpu.ru_utime + cpu.ru_stime) / max(done, 1):.1f} ms each)")
