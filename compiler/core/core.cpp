@@ -279,4 +279,46 @@ std::string print(const Program& prog) {
   return p.out.str();
 }
 
+// ---- Expression predicates shared by the passes (core.hpp) ----
+
+bool isLit(const Expr& e) {
+  return e.kind == Expr::LitInt || e.kind == Expr::LitFloat || e.kind == Expr::LitChar || e.kind == Expr::LitString;
+}
+
+bool isAtom(const Expr& e) {
+  return e.kind == Expr::Var || e.kind == Expr::Global || isLit(e) || (e.kind == Expr::Con && e.args.empty());
+}
+
+bool primPure(PrimOp op) {
+  switch (op) {
+    case PrimOp::IntQuot: case PrimOp::IntRem: case PrimOp::IntDiv: case PrimOp::IntMod:
+    case PrimOp::FloatRound: case PrimOp::FloatTruncate: case PrimOp::FloatFloor: case PrimOp::FloatCeiling:
+    case PrimOp::CharChr: case PrimOp::PutStrLn: case PrimOp::PutStr: case PrimOp::Error: case PrimOp::CCall:
+    case PrimOp::TrmcHole: case PrimOp::TrmcField: case PrimOp::TrmcFill:  // memory writes (core/trmc.hpp)
+      return false;
+    default:
+      return true;
+  }
+}
+
+bool isPure(const Expr& e) {
+  switch (e.kind) {
+    case Expr::Var: case Expr::Global: case Expr::LitInt: case Expr::LitFloat: case Expr::LitChar:
+    case Expr::LitString: case Expr::Lam:
+      return true;
+    case Expr::Prim:
+      if (!primPure(e.prim)) return false;
+      [[fallthrough]];
+    case Expr::Con: case Expr::Proj: case Expr::Let:
+      for (auto& a : e.args) if (!isPure(*a)) return false;
+      return true;
+    case Expr::Case: case Expr::LitCase:
+      for (auto& a : e.alts) if (!isPure(*a.body)) return false;
+      for (auto& a : e.litAlts) if (!isPure(*a.body)) return false;
+      return !e.deflt || isPure(*e.deflt);
+    default:  // App (may loop or act), LetRec, Error, Dup, Drop
+      return false;
+  }
+}
+
 }  // namespace weir::core

@@ -193,5 +193,15 @@ int primArity(PrimOp op);          // number of operands (-1: any, for CCall)
 // variables (the variable stays owned by the enclosing code) and consume any other operand.
 // All other primitives (strings, show, IO, Error) consume their operands.
 bool primBorrows(PrimOp op);
+// False for the primitives that may fail, have an effect, or (float conversions, chr) reject input.
+bool primPure(PrimOp op);
+
+bool isLit(const Expr& e);
+// A value that needs no evaluation and no allocation: may be copied to every use, and needs no
+// let-binding to keep its place in the evaluation order.
+bool isAtom(const Expr& e);
+// Evaluating e has no effect and always terminates (no call, no failing or acting primitive):
+// it may be dropped unevaluated, or evaluated earlier than written.
+bool isPure(const Expr& e);
 
 }  // namespace weir::core

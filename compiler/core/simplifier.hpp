@@ -12,9 +12,6 @@ namespace weir::core::simp {
 
 using core::copyFresh;   // core/copy.hpp
 
-// True when evaluating e has no effect and always terminates: it may be dropped unevaluated.
-bool pure(const Expr& e);
-
 // `let params[i] = call.args[i + 1] in body`, in order; operands beyond the parameters are
 // let-bound to fresh variables too (so all are evaluated before the body, as in the call) and
 // the body's result is applied to them.

@@ -24,31 +24,10 @@ namespace {
 
 ExprPtr clone(const Expr& e) { return std::make_shared<Expr>(e); }
 
-bool isLit(const Expr& e) {
-  return e.kind == Expr::LitInt || e.kind == Expr::LitFloat || e.kind == Expr::LitChar || e.kind == Expr::LitString;
-}
-
-// A value that needs no evaluation and no allocation: may be copied to every use.
-bool isAtom(const Expr& e) {
-  return e.kind == Expr::Var || e.kind == Expr::Global || isLit(e) || (e.kind == Expr::Con && e.args.empty());
-}
-
 bool isBottom(const Expr& e) {
   return e.kind == Expr::Error || (e.kind == Expr::Prim && e.prim == PrimOp::Error);
 }
 
-// Primitives that may fail, have an effect, or (conversions of floats, chr) reject input.
-bool primPure(PrimOp op) {
-  switch (op) {
-    case PrimOp::IntQuot: case PrimOp::IntRem: case PrimOp::IntDiv: case PrimOp::IntMod:
-    case PrimOp::FloatRound: case PrimOp::FloatTruncate: case PrimOp::FloatFloor: case PrimOp::FloatCeiling:
-    case PrimOp::CharChr: case PrimOp::PutStrLn: case PrimOp::PutStr: case PrimOp::Error: case PrimOp::CCall:
-    case PrimOp::TrmcHole: case PrimOp::TrmcField: case PrimOp::TrmcFill:  // memory writes (core/trmc.hpp)
-      return false;
-    default:
-      return true;
-  }
-}
 
 ExprPtr boolCon(bool b) { return mkCon(b ? 1 : 0, b ? "Prelude.True" : "Prelude.False", {}); }
 
@@ -128,25 +107,6 @@ void countUses(Expr& e, std::unordered_map<VarId, int>& uses, int by) {
 
 }  // namespace
 
-bool pure(const Expr& e) {
-  switch (e.kind) {
-    case Expr::Var: case Expr::Global: case Expr::LitInt: case Expr::LitFloat: case Expr::LitChar:
-    case Expr::LitString: case Expr::Lam:
-      return true;
-    case Expr::Prim:
-      if (!primPure(e.prim)) return false;
-      [[fallthrough]];
-    case Expr::Con: case Expr::Proj: case Expr::Let:
-      for (auto& a : e.args) if (!pure(*a)) return false;
-      return true;
-    case Expr::Case: case Expr::LitCase:
-      for (auto& a : e.alts) if (!pure(*a.body)) return false;
-      for (auto& a : e.litAlts) if (!pure(*a.body)) return false;
-      return !e.deflt || pure(*e.deflt);
-    default:  // App (may loop or act), LetRec, Error, Dup, Drop
-      return false;
-  }
-}
 
 ExprPtr bindArgs(const std::vector<VarId>& params, ExprPtr body, const Expr& call, VarId& next) {
   std::vector<VarId> vars = params;
@@ -180,7 +140,7 @@ ExprPtr Rewriter::removeDeadLets(ExprPtr e, std::unordered_map<VarId, int>& uses
   ExprPtr result = cur;
   for (size_t i = chain.size(); i-- > 0;) {
     Expr& l = *chain[i];
-    if (uses[l.var] == 0 && pure(*l.args[0])) {
+    if (uses[l.var] == 0 && isPure(*l.args[0])) {
       countUses(*l.args[0], uses, -1);
       stats.deadLets++;
       continue;  // the let disappears: result stays its body

@@ -18,26 +18,6 @@ ExprPtr deepCopy(const ExprPtr& e) {
   return r;
 }
 
-// Needs no let-binding to keep its place in the evaluation order.
-bool atom(const Expr& e) {
-  switch (e.kind) {
-    case Expr::Var: case Expr::Global: case Expr::LitInt: case Expr::LitFloat: case Expr::LitChar:
-    case Expr::LitString:
-      return true;
-    case Expr::Con: return e.args.empty();
-    default: return false;
-  }
-}
-
-// A value whose evaluation has no effect and cannot fail or loop: it may be evaluated before
-// the recursive call instead of after it.
-bool effectFree(const Expr& e) {
-  if (atom(e) || e.kind == Expr::Lam) return true;
-  if (e.kind != Expr::Con) return false;
-  for (auto& a : e.args) if (!effectFree(*a)) return false;
-  return true;
-}
-
 struct Pass {
   Program& prog;
   const Function& fn;
@@ -65,7 +45,7 @@ struct Pass {
         path.insert(path.end(), sub.begin(), sub.end());
         return true;
       }
-      if (!effectFree(a)) return false;
+      if (!isPure(a)) return false;
     }
     return false;
   }
@@ -134,7 +114,7 @@ struct Pass {
       auto c = std::make_shared<Expr>(*at);
       for (int j = 0; j < k; j++) {
         ExprPtr& a = c->args[static_cast<size_t>(j)];
-        if (atom(*a)) continue;
+        if (isAtom(*a)) continue;
         VarId t = fresh();
         lets.emplace_back(t, a);
         a = mkVar(t);
