@@ -48,8 +48,9 @@ struct Bridge {
   std::deque<Engine::Pending> blocked;   // deliveries waiting for room in a rule mailbox, in order
   std::deque<std::pair<mqtt::Publish, Hold*>> unsent;   // waiting for room in the client's queue
   std::unordered_map<std::uint64_t, Hold*> holds;        // QoS 1/2 publishes by token, until done
-  bool paused = false, retrying = false;
-  bool out_full = false;     // reading paused: too many outputs waiting for the broker
+  bool paused = false, retrying = false;   // paused: deliveries wait for room in a mailbox
+  bool out_full = false;     // too many outputs waiting for the broker
+  bool reading_paused = false;   // the input connection's reading: paused || out_full
   static constexpr std::size_t kOutHigh = 1000, kOutLow = 250;   // outputs queued or unconfirmed
   bool subscribed = false;   // the client renews subscriptions itself on later connections
 
@@ -63,25 +64,18 @@ struct Bridge {
 
   explicit Bridge(Engine& en) : e(en) {}
 
-  void post_ack(std::uint64_t ack_id) {
+  // `add` puts work in the inbox (under its lock); the first since the last drain posts one.
+  template <class F> void post_work(F add) {
     bool post;
     {
       std::lock_guard<std::mutex> g(inbox_mu);
-      inbox_acks.push_back(ack_id);
+      add();
       post = !std::exchange(inbox_posted, true);
     }
     if (post) asio::post(io, [this] { drain_inbox(); });
   }
-
-  void post_publish(mqtt::Publish p, Hold* h) {
-    bool post;
-    {
-      std::lock_guard<std::mutex> g(inbox_mu);
-      inbox_pubs.emplace_back(std::move(p), h);
-      post = !std::exchange(inbox_posted, true);
-    }
-    if (post) asio::post(io, [this] { drain_inbox(); });
-  }
+  void post_ack(std::uint64_t ack_id) { post_work([&] { inbox_acks.push_back(ack_id); }); }
+  void post_publish(mqtt::Publish p, Hold* h) { post_work([&] { inbox_pubs.emplace_back(std::move(p), h); }); }
 
   void drain_inbox() {
     {
@@ -96,15 +90,6 @@ struct Bridge {
     drain_acks.clear();
   }
 
-  // RawMessage topic payload qos retain properties arrived (stdlib/Mqtt.weir)
-  static weir_obj* raw_message(const mqtt::Publish& m) {
-    weir_obj* payload = weir_string_new(m.payload.data(), m.payload.size());
-    payload->kind = WEIR_BYTES;
-    weir_obj* f[6] = {weir_string_new(m.topic.data(), m.topic.size()), payload, weir_box_int(m.qos),
-                      WEIR_BOOL(m.retain), props_value(m.props), weir_box_int(std::int64_t(now_ns()))};
-    return weir_con_new(0, 6, f);
-  }
-
   void on_message(mqtt::Publish& m, std::uint64_t ack_id) {
     e.received.fetch_add(1, std::memory_order_relaxed);   // relaxed: statistics
     std::vector<Rule*>& hits = hits_;   // reused: no allocation per message
@@ -116,7 +101,7 @@ struct Bridge {
       return;
     }
     std::uint64_t id = e.begin_delivery(int(hits.size()), ack_id);
-    weir_obj* raw = raw_message(m);
+    weir_obj* raw = raw_message(m.topic, m.payload, m.qos, m.retain, props_value(m.props));
     for (std::size_t i = 0; i < hits.size(); i++) {
       if (i + 1 < hits.size()) weir_dup(raw);
       weir_obj* f[2] = {raw, weir_box_int(std::int64_t(id))};
@@ -142,7 +127,8 @@ struct Bridge {
   }
 
   void pause() {
-    if (!paused) { paused = true; if (!out_full) client->pause_reading(); }
+    paused = true;
+    update_reading();
     if (retrying) return;
     retrying = true;
     retry.expires_after(std::chrono::milliseconds(1));
@@ -150,7 +136,8 @@ struct Bridge {
       retrying = false;
       while (!blocked.empty() && deliver(blocked.front())) blocked.pop_front();
       if (blocked.empty()) {
-        if (paused) { paused = false; if (!out_full) client->resume_reading(); }
+        paused = false;
+        update_reading();
       } else {
         pause();
       }
@@ -175,13 +162,18 @@ struct Bridge {
   // Inputs wait in the broker (TCP flow control on the input connection) while the outputs
   // of those already taken in wait for it.
   void check_out() {
-    if (!out_full && out_backlog() >= kOutHigh) {
-      out_full = true;
-      if (!paused) client->pause_reading();
-    } else if (out_full && out_backlog() <= kOutLow) {
-      out_full = false;
-      if (!paused) client->resume_reading();
-    }
+    if (!out_full && out_backlog() >= kOutHigh) out_full = true;
+    else if (out_full && out_backlog() <= kOutLow) out_full = false;
+    update_reading();
+  }
+
+  // Reading inputs is paused while either reason holds.
+  void update_reading() {
+    bool want = paused || out_full;
+    if (want == reading_paused) return;
+    reading_paused = want;
+    if (want) client->pause_reading();
+    else client->resume_reading();
   }
 
   // False when the client's queue is full (try again on_ready). A publish the client accepted

@@ -25,6 +25,14 @@ std::uint64_t now_ns() {
   return std::uint64_t(ts.tv_sec) * 1000000000u + std::uint64_t(ts.tv_nsec);
 }
 
+weir_obj* raw_message(std::string_view topic, std::string_view payload, int qos, bool retain, weir_obj* props) {
+  weir_obj* bytes = weir_string_new(payload.data(), payload.size());
+  bytes->kind = WEIR_BYTES;
+  weir_obj* f[6] = {weir_string_new(topic.data(), topic.size()), bytes, weir_box_int(qos), WEIR_BOOL(retain),
+                    props, weir_box_int(std::int64_t(now_ns()))};
+  return weir_con_new(0, 6, f);
+}
+
 Engine& engine() {
   static Engine e;
   return e;

@@ -15,6 +15,7 @@
 #include <mutex>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -137,6 +138,9 @@ class Engine {
 
 Engine& engine();
 std::uint64_t now_ns();   // monotonic
+// A Weir `RawMessage topic payload qos retain properties arrived` (stdlib/Mqtt.weir), arrived
+// now; `props` is an owned RawProps value (props_value).
+weir_obj* raw_message(std::string_view topic, std::string_view payload, int qos, bool retain, weir_obj* props);
 
 // options.cpp: parses the program's command line and environment; prints help or an error and
 // returns false when the program must end (exit code in *code).
@@ -145,6 +149,11 @@ bool parse_options(int argc, char** argv, Options& o, int* code);
 // bridge.cpp / replay.cpp: run until stopped; return the exit code.
 int run_broker(Engine& e);
 int run_replay(Engine& e);
+// replay.cpp: one recorded message through every rule it matches, one rule at a time (each
+// finishes it before the next gets it: a fixed order of what they publish). --replay and
+// Rule.replay (testing.cpp).
+void replay_message(Engine& e, const std::string& topic, const std::string& payload, int qos, bool retain,
+                    const MsgProps& props);
 // state.cpp: the keyed-state and late-value lines of metrics_text and summary; the bytes of a
 // value's object graph (borrowed; each object once, immortal ones free) as keyed state counts them.
 std::uint64_t graph_bytes(const weir_obj* root);

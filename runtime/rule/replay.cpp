@@ -77,6 +77,19 @@ void print_publish(const std::string& topic, const std::string& payload, int qos
   weir_stdout_write(line.data(), line.size());
 }
 
+void replay_message(Engine& e, const std::string& topic, const std::string& payload, int qos, bool retain,
+                    const MsgProps& props) {
+  e.received.fetch_add(1, std::memory_order_relaxed);   // relaxed: statistics
+  for (auto& r : e.rules) {
+    if (!r->actor || r->match.empty() || !mqtt::topic_matches(r->match, topic)) continue;
+    std::uint64_t id = e.begin_delivery(1, 0);
+    weir_obj* d[2] = {raw_message(topic, payload, qos, retain, props_value(props)), weir_box_int(std::int64_t(id))};
+    if (weir_send(r->actor, weir_con_new(0, 2, d)) != WEIR_SEND_OK)   // waits for room (not a worker)
+      e.done(-1, id, 0, 0);                       // the rule's actor has ended: nothing will come
+    e.wait_idle();                                // one rule at a time: a fixed order
+  }
+}
+
 int run_replay(Engine& e) {
   std::ifstream in(e.opt.replay);
   if (!in) {
@@ -118,21 +131,7 @@ int run_replay(Engine& e) {
     if (!doc["properties"].get(pe)) {
       if (std::string why = props_from_json(pe, props); !why.empty()) { problem(why); continue; }
     }
-    std::string t(topic);
-    e.received.fetch_add(1, std::memory_order_relaxed);
-    for (auto& r : e.rules) {
-      if (!r->actor || r->match.empty() || !mqtt::topic_matches(r->match, t)) continue;
-      std::uint64_t id = e.begin_delivery(1, 0);
-      weir_obj* bytes = weir_string_new(payload.data(), payload.size());
-      bytes->kind = WEIR_BYTES;
-      weir_obj* f[6] = {weir_string_new(t.data(), t.size()), bytes, weir_box_int(qos), WEIR_BOOL(retain), props_value(props),
-                        weir_box_int(std::int64_t(now_ns()))};
-      weir_obj* raw = weir_con_new(0, 6, f);
-      weir_obj* d[2] = {raw, weir_box_int(std::int64_t(id))};
-      if (weir_send(r->actor, weir_con_new(0, 2, d)) != WEIR_SEND_OK)   // waits for room (not a worker)
-        e.done(-1, id, 0, 0);                       // the rule's actor has ended: nothing will come
-      e.wait_idle();                                // one rule at a time: a fixed order
-    }
+    replay_message(e, std::string(topic), payload, int(qos), retain, props);
   }
   weir_stdout_flush();
   if (bad) std::fprintf(stderr, "weir-rules: %d line%s of %s skipped\n", bad, bad == 1 ? "" : "s", e.opt.replay.c_str());

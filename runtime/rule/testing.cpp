@@ -74,19 +74,7 @@ weir_obj* weir_rule_test_send(weir_obj* topic, weir_obj* payload) {
   Engine& e = engine();
   std::string t = take_string(topic);
   std::string p = take_string(payload);
-  e.received.fetch_add(1, std::memory_order_relaxed);   // relaxed: statistics
-  for (auto& r : e.rules) {
-    if (!r->actor || r->match.empty() || !weir::mqtt::topic_matches(r->match, t)) continue;
-    std::uint64_t id = e.begin_delivery(1, 0);
-    weir_obj* bytes = weir_string_new(p.data(), p.size());
-    bytes->kind = WEIR_BYTES;
-    weir_obj* f[6] = {weir_string_new(t.data(), t.size()), bytes, weir_box_int(1), WEIR_BOOL(false), weir_nil(),
-                      weir_box_int(std::int64_t(now_ns()))};
-    weir_obj* raw = weir_con_new(0, 6, f);
-    weir_obj* d[2] = {raw, weir_box_int(std::int64_t(id))};
-    if (weir_send(r->actor, weir_con_new(0, 2, d)) != WEIR_SEND_OK) e.done(-1, id, 0, 0);
-    e.wait_idle();
-  }
+  replay_message(e, t, p, 1, false, MsgProps{});
   return WEIR_UNIT;
 }
 
