@@ -164,8 +164,11 @@ struct Bridge {
     if (in.off) { in.off--; return weir_try_send(p.actor, p.delivery); }
     std::uint64_t t0 = now_ns();
     int r = weir_try_send_run(p.actor, p.delivery);
-    std::uint64_t t = now_ns() - t0;
-    in.avg_ns = (in.avg_ns * 7 + t) / 8;
+    // Wall time: a turn that lost the CPU to another process looks slow too, so one sample
+    // counts for at most twice the limit and the average is slow to move (a handler slower than
+    // the limit turns it off after about a dozen turns; a preemption now and then never does).
+    std::uint64_t t = std::min<std::uint64_t>(now_ns() - t0, 2 * kInlineMaxNs);
+    in.avg_ns = (in.avg_ns * 15 + t) / 16;
     if (in.avg_ns > kInlineMaxNs) { in.off = kInlineOff; in.avg_ns = kInlineMaxNs / 2; }
     return r;
   }
