@@ -77,6 +77,7 @@ struct Bridge {
   std::vector<Inline> inline_;
   static constexpr std::uint64_t kInlineMaxNs = 200'000;   // 0.2 ms: ~20 typical rule turns
   static constexpr std::uint32_t kInlineOff = 1000;         // deliveries before trying again
+  static constexpr std::uint64_t kInlineStallNs = 20'000'000;   // 20 ms: one such turn is enough
 
   explicit Bridge(Engine& en) : e(en) {}
 
@@ -163,13 +164,18 @@ struct Bridge {
     Inline& in = inline_[std::size_t(p.rule)];
     if (in.off) { in.off--; return weir_try_send(p.actor, p.delivery); }
     std::uint64_t t0 = now_ns();
-    int r = weir_try_send_run(p.actor, p.delivery);
+    int ran = 0;
+    int r = weir_try_send_run(p.actor, p.delivery, &ran);
+    if (!ran) return r;
+    if (Rule* rr = e.rule(p.rule)) rr->m.io_thread.fetch_add(1, std::memory_order_relaxed);   // relaxed: a count
     // Wall time: a turn that lost the CPU to another process looks slow too, so one sample
     // counts for at most twice the limit and the average is slow to move (a handler slower than
     // the limit turns it off after about a dozen turns; a preemption now and then never does).
-    std::uint64_t t = std::min<std::uint64_t>(now_ns() - t0, 2 * kInlineMaxNs);
+    // One turn past kInlineStallNs (a handler that sleeps or waits for a `call`) is enough.
+    std::uint64_t wall = now_ns() - t0;
+    std::uint64_t t = std::min<std::uint64_t>(wall, 2 * kInlineMaxNs);
     in.avg_ns = (in.avg_ns * 15 + t) / 16;
-    if (in.avg_ns > kInlineMaxNs) { in.off = kInlineOff; in.avg_ns = kInlineMaxNs / 2; }
+    if (in.avg_ns > kInlineMaxNs || wall > kInlineStallNs) { in.off = kInlineOff; in.avg_ns = kInlineMaxNs / 2; }
     return r;
   }
 

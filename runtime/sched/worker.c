@@ -339,11 +339,13 @@ int weir_sched_run_callee(weir_actor* target) {
 static _Thread_local weir_worker guest;
 static _Thread_local int guest_ready;
 
-int weir_try_send_run(weir_actor* to, weir_obj* msg) {
+int weir_try_send_run(weir_actor* to, weir_obj* msg, int* ran) {
+  if (ran) *ran = 0;
   if (self_worker) return weir_try_send(to, msg);
   weir_actor* a = NULL;
   int r = weir_try_send_claim(to, msg, &a);
   if (!a) return r;
+  if (ran) *ran = 1;
   weir_worker* w = &guest;
   if (!guest_ready) {
     guest_ready = 1;

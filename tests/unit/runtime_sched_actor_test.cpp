@@ -596,14 +596,16 @@ TEST_CASE("guest turns: weir_try_send_run runs an idle actor's turn on the calli
   weir_actor* b = weir_spawn(guest_blocker, nullptr, 0);
   const auto me = std::this_thread::get_id();
   for (int i = 0; i < 100; i++) {
-    REQUIRE(weir_try_send_run(r, big(100 + i)) == WEIR_SEND_OK);
+    int ran = 0;
+    REQUIRE(weir_try_send_run(r, big(100 + i), &ran) == WEIR_SEND_OK);
+    CHECK(ran == 1);
     std::lock_guard<std::mutex> l(g.mu);
     REQUIRE(g.ran.size() == std::size_t(i + 1));   // handled before the send returned
     CHECK(g.ran.back().second == me);               // on this thread
   }
   CHECK(g.self_ok == 100);   // weir_self() is the actor inside a guest turn
   // What a guest turn wakes runs on a worker.
-  REQUIRE(weir_try_send_run(r, big(7)) == WEIR_SEND_OK);
+  REQUIRE(weir_try_send_run(r, big(7), nullptr) == WEIR_SEND_OK);
   REQUIRE(g.latch.wait(102));
   CHECK(guest_thread_of(7) == me);
   CHECK(guest_thread_of(70) != me);
@@ -611,16 +613,18 @@ TEST_CASE("guest turns: weir_try_send_run runs an idle actor's turn on the calli
   // A busy actor (its turn runs on the worker): the message waits for that worker.
   REQUIRE(weir_send(b, big(1)) == WEIR_SEND_OK);
   while (!g.in_gate) std::this_thread::sleep_for(1ms);
-  REQUIRE(weir_try_send_run(b, big(2)) == WEIR_SEND_OK);   // returns at once: not run here
+  int ran = 1;
+  REQUIRE(weir_try_send_run(b, big(2), &ran) == WEIR_SEND_OK);   // returns at once: not run here
+  CHECK(ran == 0);
   g.gate = 1;
   REQUIRE(g.latch.wait(104));
   CHECK(guest_thread_of(1) != me);
   CHECK(guest_thread_of(2) != me);
   // A crash in a guest turn ends that actor; this thread goes on.
-  REQUIRE(weir_try_send_run(r, big(13)) == WEIR_SEND_OK);
+  REQUIRE(weir_try_send_run(r, big(13), nullptr) == WEIR_SEND_OK);
   CHECK(weir_actor_is_dead(r));
-  CHECK(weir_try_send_run(r, big(14)) == WEIR_SEND_DEAD);
-  REQUIRE(weir_try_send_run(guest_sink, big(15)) == WEIR_SEND_OK);
+  CHECK(weir_try_send_run(r, big(14), nullptr) == WEIR_SEND_DEAD);
+  REQUIRE(weir_try_send_run(guest_sink, big(15), nullptr) == WEIR_SEND_OK);
   CHECK(guest_thread_of(15) == me);
   std::vector<weir_actor*> as{r, guest_sink, b};
   CHECK(finish(as) == 0);
