@@ -563,6 +563,20 @@ def case_io_thread(env):
     check(1 <= slow <= ns / 2, f"slow rule: {slow:.0f} of {ns} on the I/O thread")
     wait_for(lambda: metric(scrape(mport)[1], "weir_rule_passed_total", "on slow/+") == ns, 10,
              "slow: every message passed")
+    # A turn on the I/O thread has a worker's stack-overflow handling: the overflow fails that
+    # message (the rule's first: on the I/O thread), the rule and the program go on.
+    col = env.sub(b, "-t", "done/deep", "-q", 1, "-C", 1, "--timeout", 60, name="deep collector")
+    col.wait_line("ready")
+    for n in (100000000, 7):
+        r = env.run([TOOL, "pub", "-h", "127.0.0.1", "-p", b.port, *FAST, "-t", f"deep/{n}", "-q", 1,
+                     "-m", "x", "--quiet"], timeout=60)
+        expect(r, 0, what=f"publisher deep/{n}")
+    check(col.wait(60) == 0, f"deep collector: status {col.proc.returncode}: {col.err}")
+    check(col.messages() == ["7"], f"deep: {col.messages()}")
+    body = scrape(mport)[1]
+    check(metric(body, "weir_rule_failed_total", "on deep/+") == 1, "deep: the overflow failed")
+    check(metric(body, "weir_rule_io_thread_total", "on deep/+") >= 1, "deep: on the I/O thread")
+    check(any("stack overflow" in l for l in rule.err), "the overflow is logged:\n" + "\n".join(rule.err))
     check(stop_rule(rule) == 143, f"status {rule.proc.returncode} after SIGTERM")
 
 
