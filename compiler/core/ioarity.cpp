@@ -24,6 +24,18 @@ struct Pass {
   std::unordered_map<std::string, std::pair<World, size_t>> world;  // world-last functions: kind, arity
   std::unordered_map<std::string, size_t> io;  // functions returning an action after n params; CAFs: 0
   std::vector<Locals> fnLocals, globalLocals;
+  std::unordered_map<std::string, std::string> alias;  // a global that is another global (`pure = primPureIO`)
+
+  // The global a name stands for, through aliases.
+  const std::string& resolve(const std::string& name) const {
+    const std::string* n = &name;
+    for (int hops = 0; hops < 16; hops++) {
+      auto it = alias.find(*n);
+      if (it == alias.end()) break;
+      n = &it->second;
+    }
+    return *n;
+  }
 
   explicit Pass(Program& prog) : p(prog) {}
 
@@ -34,8 +46,9 @@ struct Pass {
       const Expr& h = *e.args[0];
       size_t n = e.args.size() - 1;
       if (h.kind == Expr::Global) {
-        if (auto w = world.find(h.name); w != world.end()) return w->second.second == n + 1;
-        auto f = io.find(h.name);
+        const std::string& name = resolve(h.name);
+        if (auto w = world.find(name); w != world.end()) return w->second.second == n + 1;
+        auto f = io.find(name);
         return f != io.end() && f->second == n && n > 0;
       }
       if (h.kind == Expr::Var) {
@@ -45,8 +58,9 @@ struct Pass {
       return false;
     }
     if (e.kind == Expr::Global) {
-      if (auto w = world.find(e.name); w != world.end()) return w->second.second == 1;
-      auto g = io.find(e.name);
+      const std::string& name = resolve(e.name);
+      if (auto w = world.find(name); w != world.end()) return w->second.second == 1;
+      auto g = io.find(name);
       return g != io.end() && g->second == 0;
     }
     if (e.kind == Expr::Var) {
@@ -90,6 +104,8 @@ struct Pass {
   void analyse() {
     for (auto& f : p.functions)
       if (f.world != World::None) world[f.name] = {f.world, f.params.size()};
+    for (auto& g : p.globals)
+      if (g.body->kind == Expr::Global && g.body->name != g.name) alias[g.name] = g.body->name;
     fnLocals.assign(p.functions.size(), {});
     globalLocals.assign(p.globals.size(), {});
     for (bool changed = true; changed;) {
@@ -163,12 +179,13 @@ struct Pass {
         const Expr& h = *e->args[0];
         size_t n = e->args.size() - 1;
         if (h.kind == Expr::Global)
-          if (auto it = world.find(h.name); it != world.end()) {
+          if (auto it = world.find(resolve(h.name)); it != world.end()) {
             if (it->second.first == World::Pure && n == 1) return value(e->args[1], L);
             if (it->second.first == World::Bind && n == 2) return bind(e->args[1], e->args[2], w, L);
           }
         auto r = std::make_shared<Expr>(*e);  // f(as) runs as f(as, w): keeps the call's site (loc)
         for (auto& a : r->args) a = value(a, L);
+        if (h.kind == Expr::Global && alias.count(h.name)) r->args[0] = mkGlobal(resolve(h.name));  // a direct call
         r->args.push_back(mkVar(w));
         return r;
       }
