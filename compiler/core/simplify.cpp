@@ -236,13 +236,14 @@ ExprPtr Rewriter::app(const Expr& e) {
   // result that is a known function or a lambda becomes a direct call (e.g. `when c m` inlined
   // into IO code, core/ioarity.hpp, applied to the world).
   if ((f.kind == Expr::Let || f.kind == Expr::LetRec || f.kind == Expr::Case || f.kind == Expr::LitCase) && atoms()) {
+    // Only the new applications are simplified (the rest already is): no re-walk of the head.
     std::vector<ExprPtr> as(r->args.begin() + 1, r->args.end());
-    return simp(mapLeaves(r->args[0], [&](const ExprPtr& leaf) -> ExprPtr {
+    return mapLeaves(r->args[0], [&](const ExprPtr& leaf) -> ExprPtr {
       if (isBottom(*leaf)) return leaf;
-      std::vector<ExprPtr> copy{leaf};
+      std::vector<ExprPtr> copy;
       for (auto& a : as) copy.push_back(clone(*a));
-      return mkApp(copy[0], std::vector<ExprPtr>(copy.begin() + 1, copy.end()));
-    }));
+      return app(*mkApp(leaf, std::move(copy)));
+    });
   }
   if (f.kind == Expr::Global && inliner && fuel > 0) {
     if (ExprPtr body = inliner(*r)) {
