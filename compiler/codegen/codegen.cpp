@@ -587,10 +587,10 @@ class Gen {
     b.CreateRetVoid();
   }
 
-  // weir_apply1 / weir_apply2: C-callable entry points into the closure calling convention,
-  // for the runtime (e.g. a scheduler invoking handler closures). Declared in rt.h.
+  // weir_apply1 / 2 / 3: C-callable entry points into the closure calling convention, for the
+  // runtime (e.g. a scheduler invoking handler closures with the world). Declared in rt.h.
   void defineCEntryPoints() {
-    for (size_t n : {1, 2}) {
+    for (size_t n : {1, 2, 3}) {
       auto* f = Function::Create(fnType(n + 1), Function::ExternalLinkage, "weir_apply" + std::to_string(n), mod);
       beginFunction(f, "weir_apply");
       std::vector<Value*> args;

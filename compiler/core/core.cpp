@@ -269,7 +269,8 @@ std::string print(const Program& prog) {
     p.out << "fun " << f.name << "(";
     for (size_t k = 0; k < f.params.size(); k++)
       p.out << (k ? ", " : "") << (f.isBorrowed(k) ? "^" : "")
-            << (f.trmcWorker && k + 1 == f.params.size() ? "!" : "") << var(f.params[k]);
+            << (f.trmcWorker && k + 1 == f.params.size() ? "!" : "")
+            << (f.world != Function::World::None && k + 1 == f.params.size() ? "~" : "") << var(f.params[k]);
     p.out << ") =";
     p.nl(1);
     p.expr(*f.body, 1);

@@ -132,6 +132,11 @@ struct Function {
   // Set by core/trmc.hpp on the destination-passing worker of a function: its last parameter
   // is a destination (an address made by TrmcField), not an object; printed `!v`.
   bool trmcWorker = false;
+  // Whether the last parameter is the world token of IO (the unit `()`; core/ioarity.hpp): set
+  // by the lowering on the IO primitives and IO foreign imports, and by ioArity on the
+  // functions it expands. Pure and Bind are `primPureIO` (\x w -> x) and `primBindIO`
+  // (\m k w -> k (m w) w), which ioArity replaces by straight-line code. Printed `~w`.
+  enum class World : uint8_t { None, Last, Pure, Bind } world = World::None;
   bool isBorrowed(size_t k) const { return k < borrowed.size() && borrowed[k]; }
 };
 

@@ -27,6 +27,7 @@ struct Inliner {
   const SimplifyOptions& opts;
   SimplifyStats stats;
   std::unordered_map<std::string, size_t> index;  // function name -> position in p.functions
+  std::unordered_map<std::string, size_t> arities;  // function name -> number of parameters
 
   // Per function, filled as it is simplified:
   struct Info {
@@ -44,7 +45,10 @@ struct Inliner {
 
   void references() {
     info.assign(p.functions.size(), {});
-    for (size_t i = 0; i < p.functions.size(); i++) index[p.functions[i].name] = i;
+    for (size_t i = 0; i < p.functions.size(); i++) {
+      index[p.functions[i].name] = i;
+      arities[p.functions[i].name] = p.functions[i].params.size();
+    }
     auto scan = [&](const Expr& body, Info* in) {
       walk(body, [&](const Expr& e) {
         if (e.kind == Expr::Global) {
@@ -149,6 +153,7 @@ struct Inliner {
     simp::Rewriter rw(p, opts, stats);
     rw.inliner = [&](const Expr& call) { return inlineCall(call); };
     rw.fuel = opts.inlinesPerFunction;
+    rw.arities = &arities;
     return rw.run(body);
   }
 

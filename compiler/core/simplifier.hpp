@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <string>
 #include <unordered_map>
 
 #include "core/copy.hpp"
@@ -26,6 +27,9 @@ struct Rewriter {
   SimplifyStats& stats;
   std::function<ExprPtr(const Expr& call)> inliner;
   int fuel = 0;  // inlines still allowed in this body
+  // Arity of each top-level function (set by the whole-program driver): tells a partial
+  // application, which only allocates, from a call.
+  const std::unordered_map<std::string, size_t>* arities = nullptr;
 
   Rewriter(Program& prog, const SimplifyOptions& o, SimplifyStats& s) : p(prog), opts(o), stats(s) {}
   ExprPtr run(const ExprPtr& body);  // simplify, then remove dead lets

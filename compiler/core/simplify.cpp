@@ -99,6 +99,20 @@ const ExprPtr* selectAlt(const Expr& c, const Expr& value, const std::vector<Var
   return c.deflt ? &c.deflt : nullptr;
 }
 
+// x occurs exactly once in e, not inside a lambda; false also when e is larger than `budget`
+// nodes (the question is asked for each candidate let: bounded, so long bodies stay linear).
+bool usedOnceOutsideLambdas(const Expr& e, VarId x, int& budget, int& uses, bool underLam = false) {
+  if (--budget < 0) return false;
+  if (e.kind == Expr::Var && e.var == x && (underLam || ++uses > 1)) return false;
+  if ((e.kind == Expr::Case || e.kind == Expr::LitCase) && e.scrut == x) return false;
+  bool ok = true;
+  bool lam = underLam || e.kind == Expr::Lam;
+  forEachChild(const_cast<Expr&>(e), [&](ExprPtr& c) {
+    if (ok) ok = usedOnceOutsideLambdas(*c, x, budget, uses, lam || e.kind == Expr::LetRec);
+  });
+  return ok;
+}
+
 void countUses(Expr& e, std::unordered_map<VarId, int>& uses, int by) {
   if (e.kind == Expr::Var) uses[e.var] += by;
   if (e.kind == Expr::Case || e.kind == Expr::LitCase) uses[e.scrut] += by;
@@ -204,10 +218,32 @@ ExprPtr Rewriter::simp(const ExprPtr& ep) {
 ExprPtr Rewriter::app(const Expr& e) {
   auto r = clone(e);
   for (auto& a : r->args) a = simp(a);
+  auto atoms = [&] { return std::all_of(r->args.begin() + 1, r->args.end(), [](const ExprPtr& a) { return isAtom(*a); }); };
+  // `(f(as))(bs)` with atoms bs: one call `f(as, bs)` (the same steps: a saturated f is called
+  // and its result applied to the rest, a partial application is completed).
+  while (r->args[0]->kind == Expr::App && atoms()) {
+    auto flat = clone(*r->args[0]);
+    flat->args.insert(flat->args.end(), r->args.begin() + 1, r->args.end());
+    r = flat;
+  }
   const Expr& f = *r->args[0];
   if (f.kind == Expr::Lam && f.params.size() <= r->args.size() - 1) {  // beta
     stats.beta++;
     return simp(bindArgs(f.params, f.args[0], *r, p.nextVar));
+  }
+  // `(let x = e in b)(as)` and `(case y of alts)(as)` with atoms as operands: the application
+  // goes into the results (the head is evaluated first, then applied, either way), where a
+  // result that is a known function or a lambda becomes a direct call (e.g. `when c m` inlined
+  // into IO code, core/ioarity.hpp, applied to the world).
+  if ((f.kind == Expr::Let || f.kind == Expr::LetRec || f.kind == Expr::Case || f.kind == Expr::LitCase) && atoms()) {
+    // Only the new applications are simplified (the rest already is): no re-walk of the head.
+    std::vector<ExprPtr> as(r->args.begin() + 1, r->args.end());
+    return mapLeaves(r->args[0], [&](const ExprPtr& leaf) -> ExprPtr {
+      if (isBottom(*leaf)) return leaf;
+      std::vector<ExprPtr> copy;
+      for (auto& a : as) copy.push_back(clone(*a));
+      return app(*mkApp(leaf, std::move(copy)));
+    });
   }
   if (f.kind == Expr::Global && inliner && fuel > 0) {
     if (ExprPtr body = inliner(*r)) {
@@ -235,6 +271,17 @@ ExprPtr Rewriter::letBody(VarId x, ExprPtr rhs, const ExprPtr& body) {
   if (rhs->kind == Expr::Var) {  // a renaming: no let at all
     sub[x] = rhs;
     return simp(body);
+  }
+  if (arities && rhs->kind == Expr::App && rhs->args[0]->kind == Expr::Global &&
+      std::all_of(rhs->args.begin() + 1, rhs->args.end(), [](const ExprPtr& a) { return isAtom(*a); })) {
+    auto it = arities->find(rhs->args[0]->name);
+    int budget = 4000, uses = 0;
+    if (it != arities->end() && rhs->args.size() - 1 < it->second && usedOnceOutsideLambdas(*body, x, budget, uses) &&
+        uses == 1) {
+      stats.papsMoved++;
+      sub[x] = rhs;  // built at its use, once: a partial application has no effect
+      return simp(body);
+    }
   }
   if (isAtom(*rhs)) {  // literal, global, nullary constructor: copied to its uses, kept for cases
     sub[x] = rhs;

@@ -24,6 +24,10 @@
 //    `case y of alt -> (let x = leaf in case x of alts')` for each leaf of the inner case, when
 //    at least one leaf is a known constructor and the code copied is within
 //    SimplifyOptions::caseOfCaseSize nodes; each copy then resolves by case-of-known;
+//  - partial applications: `let x = f(atoms) in b`, f a known function given fewer arguments
+//    than it takes, with x used once in b and not inside a lambda, is built where it is used
+//    (e.g. in the one branch that runs it: `when c (putStrLn s)` inlined allocates nothing
+//    when c is false, and applied to the world there it becomes a direct call);
 //  - dead lets: `let x = e in b` with x unused in b and e free of effects (no call, no
 //    failing primitive) is removed, so a constructor built and matched right away is never
 //    allocated.
@@ -50,6 +54,7 @@ struct SimplifyStats {
   int knownCases = 0;    // cases and projections resolved on a known constructor or literal
   int caseOfCase = 0;    // cases pushed into the branches of the case they scrutinise
   int deadLets = 0;      // unused lets without effects removed
+  int papsMoved = 0;     // partial applications built at their only use
   int removed = 0;       // functions no longer called, removed
 };
 

@@ -173,7 +173,11 @@ struct Specialiser {
       ++stats.dictionaries;
       return name;
     }
-    p.functions.push_back(Function{name, params, body, fn.loc});
+    Function copy{name, params, body, fn.loc};
+    // The world is never a known argument: a copy of an IO primitive still ends with it (but a
+    // copy of primBindIO with a known action is no longer primBindIO's shape).
+    if (fn.world != Function::World::None) copy.world = Function::World::Last;
+    p.functions.push_back(std::move(copy));
     funIdx[name] = p.functions.size() - 1;
     ++stats.clones;
     pending.push_back(name);

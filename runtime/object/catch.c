@@ -12,7 +12,7 @@
 #include "values.h"
 #include "weir/rt.h"
 
-weir_obj* weir_apply1(weir_obj* f, weir_obj* a) __attribute__((weak));
+weir_obj* weir_apply2(weir_obj* f, weir_obj* a, weir_obj* b) __attribute__((weak));
 
 typedef struct catch_frame {
   jmp_buf jb;
@@ -57,8 +57,7 @@ weir_obj* weir_catch(weir_obj* work) {
     weir_obj* l[1] = {s};
     return weir_con_new(0, 1, l);   /* Left */
   }
-  weir_obj* io = weir_apply1(work, WEIR_UNIT);
-  weir_obj* r = weir_apply1(io, WEIR_UNIT);   /* run it (IO is world-passing) */
+  weir_obj* r = weir_apply2(work, WEIR_UNIT, WEIR_UNIT);   /* build and run it (IO is world-passing) */
   top = f.prev;
   weir_obj* x[1] = {r};
   return weir_con_new(1, 1, x);     /* Right */

@@ -19,6 +19,10 @@ void weir_heap_this_thread(weir_heap_view* v);   /* object.c: addresses of this 
 void weir_heap_attach(void);   /* shared.c: register this thread's heap (idempotent, cheap) */
 void weir_heap_detach(void);   /* shared.c: thread end: fold its counts into the retired total,
                                   keep its chunks reachable, unregister */
+/* Set once nothing will ask for live counts again (the program thread, after the leak check):
+ * detach then skips counting the free lists -- a walk over every freed cell, a quarter of the
+ * run time of a program that frees a few hundred thousand objects at the end of main. */
+extern int weir_heap_counts_final;
 
 /* WEIR_LEAK_CHECK=2: every object is a malloc block behind a tracking prefix (set by
  * weir_leak_check_init before any allocation; implies weir_system_alloc). */

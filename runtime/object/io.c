@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 /* Start-up, buffered stdout, run-time errors. */
 #include "weir/rt.h"
+#include "heap.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -321,6 +322,7 @@ static void* program_thread(void* p) {
    * exit), then the scheduler ends every actor left (runtime/sched/README.md, lifetime). */
   if (weir_sched_workers() > 0) a->status = weir_sched_wait();
   if (a->status == 0) a->status = weir_leak_check_at_exit();
+  weir_heap_counts_final = 1;   /* counted: the process ends now */
   weir_heap_thread_exit();
   return NULL;
 }

@@ -18,6 +18,7 @@ typedef struct chunk_link { struct chunk_link* next; } chunk_link;
 static pthread_mutex_t registry_mu = PTHREAD_MUTEX_INITIALIZER;
 static heap_entry* live_heaps;          /* guarded by registry_mu */
 static int64_t retired_live;            /* live objects counted by heaps of exited threads */
+int weir_heap_counts_final;             /* heap.h */
 static chunk_link* retired_chunks;      /* their chunks, kept reachable (never freed) */
 static _Thread_local heap_entry* my_heap;
 static _Thread_local weir_obj** stack;  /* work stack of the walks below */
@@ -56,7 +57,7 @@ void weir_heap_detach(void) {
   pthread_mutex_lock(&registry_mu);
   for (heap_entry** p = &live_heaps; *p; p = &(*p)->next)
     if (*p == e) { *p = e->next; break; }
-  retired_live += heap_live(&e->v);
+  if (!weir_heap_counts_final) retired_live += heap_live(&e->v);
   /* The free cells stay in the retired chunks, unused: a thread ends only at shutdown. */
   for (size_t c = 0; c < WEIR_NUM_CLASSES; c++) e->v.lists[c] = NULL;
   *e->v.carved = 0;

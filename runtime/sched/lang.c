@@ -24,6 +24,7 @@
 /* Defined by every compiled program (rt.h); weak so that the runtime's own tests link without one. */
 weir_obj* weir_apply1(weir_obj* f, weir_obj* a) __attribute__((weak));
 weir_obj* weir_apply2(weir_obj* f, weir_obj* a, weir_obj* b) __attribute__((weak));
+weir_obj* weir_apply3(weir_obj* f, weir_obj* a, weir_obj* b, weir_obj* c) __attribute__((weak));
 
 /* weir_rt_main's hooks: the worker count from --workers (0 = default) and whether actors ran. */
 int weir_lang_workers;
@@ -52,8 +53,9 @@ static void behaviour(weir_actor* self, weir_obj* msg) {
   weir_obj* s = slot->fields[1];
   slot->fields[1] = WEIR_UNIT;   /* the turn owns s; a crash leaves the slot consistent */
   weir_dup(handler);
-  weir_obj* io = weir_apply2(handler, s, msg);
-  weir_obj* next = weir_apply1(io, WEIR_UNIT);   /* run the action (IO is world-passing) */
+  /* Build and run the action at once (IO is world-passing): one direct call of a handler the
+   * compiler gave its world parameter (compiler/core/ioarity.hpp), no action closure. */
+  weir_obj* next = weir_apply3(handler, s, msg, WEIR_UNIT);
   if (next->tag == 0) {
     weir_obj* s2 = ((weir_con*)next)->fields[0];
     weir_unpack(next);   /* own the field, give up the cell */
@@ -71,8 +73,7 @@ static void behaviour_self(weir_actor* self, weir_obj* msg) {
     weir_obj* init = slot->fields[2];
     slot->fields[2] = WEIR_UNIT;
     weir_actor_retain(self);
-    weir_obj* io = weir_apply1(init, pid_new(self));
-    slot->fields[1] = weir_apply1(io, WEIR_UNIT);
+    slot->fields[1] = weir_apply2(init, pid_new(self), WEIR_UNIT);   /* build and run the action */
     return;
   }
   behaviour(self, msg);

@@ -63,11 +63,12 @@ for kind, needle in [("tokens", "VarId"), ("ast", "main"), ("types", "main :: IO
                      ("llvm", "define"), ("asm", "main")]:
     r = run(["build", "hello.weir", f"--emit={kind}"])
     check(f"emit {kind}", r.returncode == 0 and needle in r.stdout, (r.stdout[:300] + r.stderr))
-# core-rc: what codegen receives -- borrowed parameters marked `^v` (putStrLn's world argument
-# is only passed through), dup/drop made explicit (tests/unit/core_borrow_test.cpp checks those)
+# core-rc: what codegen receives -- dup/drop made explicit (tests/unit/core_borrow_test.cpp
+# checks those); `main` takes the world (`~v`, compiler/core/ioarity.hpp); borrowed parameters
+# are marked `^v` (the trmc program's `len` below)
 r = run(["build", "hello.weir", "--emit=core-rc"])
-check("emit core-rc", r.returncode == 0 and "fun Prelude.putStrLn(" in r.stdout and "^v" in r.stdout,
-      r.stdout[:300] + r.stderr)
+check("emit core-rc", r.returncode == 0 and re.search(r"fun Main\.main\(~v\d+\) =", r.stdout)
+      and "drop v" in r.stdout, r.stdout[:300] + r.stderr)
 # tail recursion modulo cons (compiler/core/trmc.hpp): --emit=core shows the decision -- a
 # destination-passing worker `F$trmc(.., !dest)` for a function with a cell around its recursive
 # call, none for one whose recursive call is under an addition; a local function lifted by the
@@ -84,6 +85,8 @@ check("emit core shows trmc workers", r.returncode == 0 and re.search(r"fun Main
 r = run(["build", "trmc.weir", "--emit=core-rc"])
 check("emit core-rc: lifted local functions get workers", r.returncode == 0
       and re.search(r"fun Main\.\w+\$rec\d+\$trmc\(", r.stdout) is not None, r.stdout[-1500:] + r.stderr)
+check("emit core-rc: a borrowed parameter is marked", re.search(r"fun Main\.len\(\^v\d+\)", r.stdout) is not None,
+      r.stdout[-1500:] + r.stderr)
 r = run(["run", "trmc.weir"])
 check("trmc program runs", r.returncode == 0 and r.stdout == "2\n", r.stdout + r.stderr)
 r = run(["build", "hello.weir", "--emit=obj", "-o", "hello.o"])

@@ -306,3 +306,50 @@ TEST_CASE("simplify: a function with a local recursive function is copied with f
   CHECK(count(body, "letrec") == 2);
   CHECK(count(body, "@M.rev") == 0);
 }
+
+TEST_CASE("simplify: an application of a case goes into its branches", "[core][simplify]") {
+  // main w = (case w < 1 of True -> @M.f; False -> @M.g)(w)   ==>  case .. of True -> f(w); False -> g(w)
+  Function f{"M.f", {10}, mkPrim(PrimOp::PutStrLn, {v(10)}), ""};
+  Function g{"M.g", {11}, mkPrim(PrimOp::PutStr, {v(11)}), ""};
+  auto pick = mkCase(1, {Alt{1, {}, mkGlobal("M.f")}, Alt{0, {}, mkGlobal("M.g")}});
+  Function mainF{"M.main", {0}, mkLet(1, mkPrim(PrimOp::IntLt, {v(0), mkInt(1)}), mkApp(pick, {v(0)})), ""};
+  auto r = run({f, g, mainF});
+  std::string body = r.body("M.main");
+  INFO(body);
+  CHECK(count(body, "%PutStrLn(v0)") == 1);  // direct calls, inlined
+  CHECK(count(body, "%PutStr(v0)") == 1);
+  CHECK(count(body, ")(v0)") == 0);          // no unknown application left
+}
+
+TEST_CASE("simplify: a partial application used once is built where it is used", "[core][simplify]") {
+  // put2 s w = putStrLn s   (as an IO primitive: the world last)
+  Function put2{"M.put2", {10, 11}, mkPrim(PrimOp::PutStrLn, {v(10)}), ""};
+  // main w = let a = put2("x") in case w < 1 of True -> a(w); False -> 0
+  auto body = [](VarId a, VarId c, ExprPtr use) {
+    return mkLet(a, call("M.put2", {mkString("x")}),
+                 mkLet(c, mkPrim(PrimOp::IntLt, {v(0), mkInt(1)}), mkCase(c, {Alt{1, {}, std::move(use)}, Alt{0, {}, mkInt(0)}})));
+  };
+  Function once{"M.main", {0}, body(1, 2, mkApp(v(1), {v(0)})), ""};
+  auto r = run({put2, once});
+  std::string b = r.body("M.main");
+  INFO(b);
+  CHECK(count(b, "%PutStrLn(\"x\")") == 1);  // only in the branch: no closure built
+  CHECK(count(b, "@M.put2") == 0);
+  CHECK(r.stats.papsMoved == 1);
+
+  // used twice (a >> a): built once, applied twice
+  Function twice{"M.main", {0}, body(1, 2, mkLet(3, mkApp(v(1), {v(0)}), mkApp(v(1), {v(0)}))), ""};
+  auto r2 = run({put2, twice});
+  std::string b2 = r2.body("M.main");
+  INFO(b2);
+  CHECK(count(b2, "(@M.put2)(\"x\")") == 1);
+  CHECK(count(b2, "(v1)(v0)") == 2);
+  CHECK(r2.stats.papsMoved == 0);
+
+  // used inside a lambda: it would be built at every call of the lambda
+  Function lam{"M.main", {0}, body(1, 2, mkLam({4}, mkApp(v(1), {v(4)}))), ""};
+  auto r3 = run({put2, lam});
+  INFO(r3.body("M.main"));
+  CHECK(count(r3.body("M.main"), "(@M.put2)(\"x\")") == 1);
+  CHECK(r3.stats.papsMoved == 0);
+}

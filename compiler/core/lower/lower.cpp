@@ -8,6 +8,7 @@
 
 #include "core/lower/lowerer.hpp"
 #include "core/callsite.hpp"
+#include "core/ioarity.hpp"
 #include "core/simplify.hpp"
 #include "core/specialise.hpp"
 #include "core/trmc.hpp"
@@ -178,7 +179,10 @@ void Lowerer::lowerForeign(const ast::Decl& d) {
   }
   const std::string& p = d.foreignName;
   if (d.foreignConv == "ccall") {  // C ABI: owned weir_obj* arguments, owned weir_obj* result
-    if (io) f.params.push_back(fresh());
+    if (io) {
+      f.params.push_back(fresh());
+      f.world = core::Function::World::Last;
+    }
     f.body = core::mkCCall(p, args, f.loc);
   } else if (d.foreignConv != "prim") {
     fail("foreign calling convention not supported: " + d.foreignConv);
@@ -187,10 +191,12 @@ void Lowerer::lowerForeign(const ast::Decl& d) {
     VarId w = fresh();
     f.params.push_back(w);
     f.body = args[0];
+    f.world = core::Function::World::Pure;
   } else if (p == "io_bind") {    // bindIO :: IO a -> (a -> IO b) -> IO b   = \m k w -> k (m w) w
     VarId w = fresh(), a = fresh();
     f.params.push_back(w);
     f.body = core::mkLet(a, core::mkApp(args[0], {core::mkVar(w)}), core::mkApp(args[1], {core::mkVar(a), core::mkVar(w)}));
+    f.world = core::Function::World::Bind;
   } else {
     auto it = primTable().find(p);
     if (it == primTable().end()) { fail("unknown primitive " + p); return; }
@@ -198,6 +204,7 @@ void Lowerer::lowerForeign(const ast::Decl& d) {
       VarId w = fresh();
       f.params.push_back(w);
       f.body = core::mkPrim(it->second, args, f.loc);
+      f.world = core::Function::World::Last;
     } else {
       f.body = core::mkPrim(it->second, args, f.loc);
       if (n > 0) primWrappers[d.name] = it->second;
@@ -548,6 +555,10 @@ std::optional<core::Program> Lowerer::run(std::string& error) {
   if (!libraryDir.empty())
     core::markLibraryCallSites(prog, [&](const std::string& l) { return l.rfind(libraryDir + "/", 0) == 0; });
   prog.entry = checked.entry;
+  // Functions returning IO actions take the world at once (core/ioarity.hpp); before the
+  // simplifier, which then inlines what the straight-line code calls. WEIR_IO_ARITY=0: off.
+  const char* ioArity = std::getenv("WEIR_IO_ARITY");
+  if (!ioArity || std::string(ioArity) != "0") core::ioArity(prog);
   // WEIR_SIMPLIFY=0 turns inlining and case-of-known-constructor off (bench/, docs/performance.md).
   // After the call sites are marked (inlining gives a library failure its caller's location),
   // before trmc (which then sees the inlined code; the simplifier knows nothing of its primitives).

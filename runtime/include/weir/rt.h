@@ -197,6 +197,10 @@ weir_obj* weir_chr(int64_t code, const char* loc);   /* Int -> Char, runtime err
  * and the arguments and return an owned result. */
 weir_obj* weir_apply1(weir_obj* f, weir_obj* a);
 weir_obj* weir_apply2(weir_obj* f, weir_obj* a, weir_obj* b);
+/* An IO action is called with the world (WEIR_UNIT) as its last argument: a handler
+ * `s -> m -> IO r` runs as weir_apply3(h, s, m, WEIR_UNIT), a direct call when the compiler gave
+ * it the world parameter (compiler/core/ioarity.hpp), an over-application otherwise. */
+weir_obj* weir_apply3(weir_obj* f, weir_obj* a, weir_obj* b, weir_obj* c);
 /* New PAP of closure fn (consumed) applied to n args (consumed, moved from args[]). */
 weir_obj* weir_pap_make(weir_obj* fn, uint32_t n, weir_obj** args);
 /* New PAP: pap (consumed) with n more args (consumed); the result still lacks arguments. */

@@ -1,0 +1,97 @@
+"""IO arity expansion (compiler/core/ioarity.hpp) seen from the command line:
+  - `weir build --emit=core` of bench/actors/pingpong.weir: the handlers `ping` and `pong` and
+    `main` take the world as their last parameter (`~v`) and no primBindIO, primPureIO or
+    lambda is left in the program's own code (with WEIR_IO_ARITY=0 they are still there, so
+    the check can fail);
+  - allocations: a loop whose every step is a `do` block (a `when` that does not fire, then the
+    recursive call) allocates nothing per step. Counted by valgrind ("total heap usage: N
+    allocs": under valgrind every object is a malloc block of its own) for two loop lengths:
+    the same count with the expansion, at least two objects more per step without it (the
+    action closures).
+
+Usage: ioarity_test.py WEIR SOURCE_DIR WORK_DIR
+"""
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from checks import Checks  # noqa: E402
+
+weir, root, work = sys.argv[1:4]
+os.makedirs(work, exist_ok=True)
+check = Checks("ioarity")
+
+
+def env(on):
+    e = dict(os.environ)
+    e["WEIR_IO_ARITY"] = "1" if on else "0"
+    return e
+
+
+def main_core(on):
+    """The Core of the program's own functions (not the library's), one block each."""
+    src = os.path.join(root, "bench", "actors", "pingpong.weir")
+    out = os.path.join(work, f"pingpong{int(on)}.core")
+    p = subprocess.run([weir, "build", "--emit=core", src, "-o", out], capture_output=True, text=True, env=env(on))
+    if not check("weir build --emit=core", p.returncode == 0, p.stderr):
+        return {}
+    with open(out) as f:
+        blocks = f.read().split("\n\n")
+    return {b.split("(")[0].split(" =")[0].split()[-1]: b for b in blocks if b.startswith(("fun Main.", "global Main."))}
+
+
+on, off = main_core(True), main_core(False)
+offText = "\n\n".join(off.values())
+check("without the expansion the handlers build actions (the checks below can fail)",
+      "@Prelude.primBindIO" in offText and "global Main.main" in offText, offText)
+for name in ("Main.ping", "Main.pong", "Main.main"):
+    b = on.get(name, "")
+    check(f"{name} is a function taking the world", b.startswith("fun ") and re.search(r", ~v\d+\) =|\(~v\d+\) =", b), b)
+    for gone in ("@Prelude.primBindIO", "@Prelude.primPureIO", "\\("):
+        check(f"{name} has no {gone}", gone not in b, b)
+
+LOOP = """loop :: Int -> IO ()
+loop 0 = pure ()
+loop n = do
+  when (n < 0) (putStrLn "negative")
+  loop (n - 1)
+
+main :: IO ()
+main = do
+  loop {n}
+  putStrLn "done"
+"""
+
+
+def allocations(n, on):
+    """Heap blocks allocated by the whole run (Ints up to 1023 are immortal: none for them)."""
+    src = os.path.join(work, f"loop{n}.weir")
+    exe = os.path.join(work, f"loop{n}-{int(on)}")
+    with open(src, "w") as f:
+        f.write(LOOP.replace("{n}", str(n)))
+    b = subprocess.run([weir, "build", "-O2", src, "-o", exe], capture_output=True, text=True, env=env(on))
+    if not check(f"build loop {n}", b.returncode == 0, b.stderr):
+        return None
+    e = dict(os.environ)
+    e["WEIR_STACK_SIZE"] = "32M"
+    r = subprocess.run(["valgrind", exe], capture_output=True, text=True, env=e)
+    check(f"loop {n} runs", r.stdout == "done\n", r.stdout + r.stderr)
+    m = re.search(r"total heap usage: ([\d,]+) allocs", r.stderr)
+    if not check(f"valgrind reports the allocations of loop {n}", m, r.stderr):
+        return None
+    return int(m.group(1).replace(",", ""))
+
+
+if shutil.which("valgrind") is None:
+    check.fail("valgrind is not installed (scripts/setup installs it)")
+else:
+    a, b = allocations(300, True), allocations(600, True)
+    c, d = allocations(300, False), allocations(600, False)
+    if None not in (a, b, c, d):
+        check("without the expansion each step allocates (the check below can fail)", d - c >= 2 * 300,
+              f"{c} allocations for 300 steps, {d} for 600")
+        check("with the expansion a step allocates nothing", a == b, f"{a} allocations for 300 steps, {b} for 600")
+check.finish()
