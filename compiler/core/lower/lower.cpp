@@ -8,6 +8,7 @@
 
 #include "core/lower/lowerer.hpp"
 #include "core/callsite.hpp"
+#include "core/entry.hpp"
 #include "core/simplify.hpp"
 #include "core/specialise.hpp"
 #include "core/trmc.hpp"
@@ -548,6 +549,7 @@ std::optional<core::Program> Lowerer::run(std::string& error) {
   if (!libraryDir.empty())
     core::markLibraryCallSites(prog, [&](const std::string& l) { return l.rfind(libraryDir + "/", 0) == 0; });
   prog.entry = checked.entry;
+  core::entryAsFunction(prog);  // before the simplifier: it then sees `primBindIO(a, k, w)`
   // WEIR_SIMPLIFY=0 turns inlining and case-of-known-constructor off (bench/, docs/performance.md).
   // After the call sites are marked (inlining gives a library failure its caller's location),
   // before trmc (which then sees the inlined code; the simplifier knows nothing of its primitives).
