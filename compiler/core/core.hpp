@@ -62,8 +62,12 @@ enum class PrimOp : uint16_t {
 
 struct Alt {
   int tag = 0;                 // constructor tag
-  std::vector<VarId> fields;   // bound to the constructor's fields (may be fewer = unused tail? no: exactly arity)
+  std::vector<VarId> fields;   // bound to the constructor's fields (exactly its arity)
   ExprPtr body;
+  // The constructor's name as a Con of it is written ("Main.Add", ":"), when the lowering knows
+  // it (pattern matching); "" otherwise. The simplifier shares a matched value instead of
+  // rebuilding it only when the names agree (simplify.hpp).
+  std::string con;
 };
 
 struct LitAlt {

@@ -37,6 +37,13 @@ struct Rewriter {
  private:
   std::unordered_map<VarId, ExprPtr> sub;    // variable -> the atom that replaces it
   std::unordered_map<VarId, ExprPtr> known;  // variable -> its value: literal, or Con of atoms
+  // The alternatives being rewritten, innermost last: `case x of alt` with alt.con known, so a
+  // Con that rebuilds x from its own fields becomes x.
+  struct Matched {
+    VarId x;
+    const Alt* alt;
+  };
+  std::vector<Matched> matched;
 
   VarId fresh() { return p.nextVar++; }
   ExprPtr simp(const ExprPtr& e);
@@ -48,6 +55,7 @@ struct Rewriter {
   ExprPtr litCase(const Expr& e);
   ExprPtr proj(const Expr& e);
   ExprPtr prim(const Expr& e);
+  ExprPtr con(const Expr& e);
   const Expr* knownOf(const Expr& leaf) const;
   VarId scrutVar(VarId v) const;
   ExprPtr removeDeadLets(ExprPtr e, std::unordered_map<VarId, int>& uses);

@@ -199,7 +199,8 @@ ExprPtr Rewriter::simp(const ExprPtr& ep) {
       r->args[0] = simp(e.args[0]);
       return r;
     }
-    case Expr::Con: case Expr::Dup: case Expr::Drop: {
+    case Expr::Con: return con(e);
+    case Expr::Dup: case Expr::Drop: {
       auto r = clone(e);
       for (auto& a : r->args) a = simp(a);
       return r;
@@ -362,11 +363,34 @@ ExprPtr Rewriter::caseOf(const Expr& e) {
     std::vector<ExprPtr> fs;
     for (VarId f : a.fields) fs.push_back(mkVar(f));
     known[x] = mkCon(a.tag, "", std::move(fs));  // inside this alternative x is known
+    if (!a.con.empty() && !a.fields.empty()) matched.push_back({x, &a});
     a.body = simp(a.body);
+    if (!a.con.empty() && !a.fields.empty()) matched.pop_back();
   }
   if (before) known[x] = *before;
   else known.erase(x);
   if (r->deflt) r->deflt = simp(r->deflt);
+  return r;
+}
+
+// A constructor applied to exactly the fields of a value matched by an enclosing alternative
+// of the same constructor is that value: `case x of C(a, b) -> .. C(a, b) ..` shares x instead
+// of allocating a copy (a copy of a shared x doubled its memory; a unique x was reused in place
+// anyway, so nothing is lost then).
+ExprPtr Rewriter::con(const Expr& e) {
+  auto r = clone(e);
+  for (auto& a : r->args) a = simp(a);
+  if (r->args.empty() || r->name.empty()) return r;
+  for (size_t i = matched.size(); i-- > 0;) {
+    const Alt& a = *matched[i].alt;
+    if (a.tag != r->tag || a.con != r->name || a.fields.size() != r->args.size()) continue;
+    bool same = true;
+    for (size_t k = 0; k < a.fields.size() && same; k++)
+      same = r->args[k]->kind == Expr::Var && r->args[k]->var == a.fields[k];
+    if (!same) continue;
+    stats.rebuilds++;
+    return mkVar(matched[i].x);
+  }
   return r;
 }
 

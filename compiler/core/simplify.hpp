@@ -28,6 +28,12 @@
 //    than it takes, with x used once in b and not inside a lambda, is built where it is used
 //    (e.g. in the one branch that runs it: `when c (putStrLn s)` inlined allocates nothing
 //    when c is false, and applied to the world there it becomes a direct call);
+//  - matched values shared, not rebuilt: inside `case x of C(y1..yn) -> b`, a `C(y1..yn)` in b
+//    (the same constructor, by name, applied to exactly those variables) becomes x, as GHC's
+//    case binder does: `add f (Val n) = add (Val n) f` and deriv's `pow f g = Pow f g` on a
+//    matched `Pow f g` return the matched cell (shared: one more reference) instead of a copy.
+//    Rebuilding a shared cell allocated a second one holding the same fields; a unique one was
+//    reused in place by codegen, which is what sharing it amounts to;
 //  - dead lets: `let x = e in b` with x unused in b and e free of effects (no call, no
 //    failing primitive) is removed, so a constructor built and matched right away is never
 //    allocated.
@@ -55,6 +61,7 @@ struct SimplifyStats {
   int caseOfCase = 0;    // cases pushed into the branches of the case they scrutinise
   int deadLets = 0;      // unused lets without effects removed
   int papsMoved = 0;     // partial applications built at their only use
+  int rebuilds = 0;      // constructors rebuilding a matched value, replaced by that value
   int removed = 0;       // functions no longer called, removed
 };
 

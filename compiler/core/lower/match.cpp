@@ -258,6 +258,7 @@ ExprPtr Lowerer::match(std::vector<VarId> occs, std::vector<Row> rows, const Fai
       core::Alt alt;
       alt.tag = k->tag;
       alt.fields = fields;
+      alt.con = k->con;
       alt.body = match(nocc, spec, failK);
       e->alts.push_back(std::move(alt));
     }
