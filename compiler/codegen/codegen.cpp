@@ -193,6 +193,9 @@ class Gen {
   std::vector<Value*> live;
   std::map<std::pair<std::vector<Value*>, Value*>, BasicBlock*> pads;
   Function* personalityFn = nullptr;
+  // WEIR_UNWIND=0: no landing pads (a caught error leaks what the frames held, as before they
+  // existed), to measure what they cost.
+  bool unwinding = !(std::getenv("WEIR_UNWIND") && std::string(std::getenv("WEIR_UNWIND")) == "0");
   Function *unwindDropFn = nullptr, *unwindFreeCellFn = nullptr;
 
   // ---------------------------------------------------------------- helpers
@@ -600,7 +603,7 @@ class Gen {
                          const std::vector<Value*>& drops, Value* cell, bool tailcc,
                          std::map<std::pair<std::vector<Value*>, Value*>, BasicBlock*>* cache) {
     CallBase* c;
-    if (drops.empty() && !cell) {
+    if ((drops.empty() && !cell) || !unwinding) {
       c = b.CreateCall(ft, callee, args);
     } else {
       BasicBlock* pad = landingPad(fn, drops, cell, cache);
