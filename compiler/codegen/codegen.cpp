@@ -184,6 +184,20 @@ class Gen {
   } reuse;
   int lamCounter = 0;
 
+  // Unwinding (docs/architecture.md, "Run-time errors: unwinding"): `live` is the multiset of
+  // references the function being generated owns at the current point -- owned parameters,
+  // the results of calls, constructors and primitives not yet consumed, dup'ed variables --
+  // in the order they were taken. A call that may fail (a run-time error below it) becomes an
+  // `invoke` whose landing pad drops what is live at the call, minus what the call itself
+  // consumes, and frees a pending reuse cell; landing pads with the same drop list are shared.
+  std::vector<Value*> live;
+  std::map<std::pair<std::vector<Value*>, Value*>, BasicBlock*> pads;
+  Function* personalityFn = nullptr;
+  // WEIR_UNWIND=0: no landing pads (a caught error leaks what the frames held, as before they
+  // existed), to measure what they cost.
+  bool unwinding = !(std::getenv("WEIR_UNWIND") && std::string(std::getenv("WEIR_UNWIND")) == "0");
+  Function *unwindDropFn = nullptr, *unwindFreeCellFn = nullptr;
+
   // ---------------------------------------------------------------- helpers
   FunctionType* fnType(size_t n) { return FunctionType::get(ptrT, std::vector<Type*>(n, ptrT), false); }
 
@@ -192,10 +206,13 @@ class Gen {
   }
 
   void declareRuntime() {
-    auto decl = [&](const char* name, Type* ret, std::vector<Type*> ps, bool noreturn = false) {
+    // Every runtime function is nounwind except the ones that raise a run-time error (noreturn
+    // ones and weir_chr): calls of those are invokes when the frame owns something.
+    auto decl = [&](const char* name, Type* ret, std::vector<Type*> ps, bool noreturn = false,
+                    bool mayFail = false) {
       FunctionCallee c = mod.getOrInsertFunction(name, FunctionType::get(ret, ps, false));
       auto* f = cast<Function>(c.getCallee());
-      f->addFnAttr(Attribute::NoUnwind);
+      if (!noreturn && !mayFail) f->addFnAttr(Attribute::NoUnwind);
       if (noreturn) { f->addFnAttr(Attribute::NoReturn); f->addFnAttr(Attribute::Cold); }
       rt[name] = c;
     };
@@ -213,7 +230,7 @@ class Gen {
     decl("weir_pap_make", ptrT, {ptrT, i32, ptrT});
     decl("weir_pap_extend", ptrT, {ptrT, i32, ptrT});
     decl("weir_box_char", ptrT, {i32});
-    decl("weir_chr", ptrT, {i64, ptrT});
+    decl("weir_chr", ptrT, {i64, ptrT}, false, true);
     decl("weir_string_append", ptrT, {ptrT, ptrT});
     decl("weir_string_eq", ptrT, {ptrT, ptrT});
     decl("weir_string_compare", ptrT, {ptrT, ptrT});
@@ -229,6 +246,16 @@ class Gen {
     decl("weir_rt_panic", voidT, {ptrT, ptrT}, true);
     decl("weir_rt_error", voidT, {ptrT, ptrT}, true);
     decl("weir_rt_div_zero", voidT, {ptrT}, true);
+    decl("weir_unwind_drop", voidT, {ptrT});
+    decl("weir_unwind_free_cell", voidT, {ptrT});
+    unwindDropFn = cast<Function>(rt["weir_unwind_drop"].getCallee());
+    unwindFreeCellFn = cast<Function>(rt["weir_unwind_free_cell"].getCallee());
+    unwindDropFn->addFnAttr(Attribute::Cold);
+    unwindFreeCellFn->addFnAttr(Attribute::Cold);
+    // Landing pads are cleanups only (nothing is caught in compiled code: the runtime stops the
+    // unwinding at the handler's boundary, runtime/object/unwind.c), so C's personality fits.
+    personalityFn = Function::Create(FunctionType::get(i32, true), Function::ExternalLinkage,
+                                     "__gcc_personality_v0", mod);
     defineRcHelpers();
   }
 
@@ -490,9 +517,12 @@ class Gen {
     b.SetInsertPoint(BasicBlock::Create(ctx, "entry", w));
     std::vector<Value*> args;
     for (size_t k = 1; k <= n; k++) args.push_back(w->getArg(static_cast<unsigned>(k)));
-    bool lends = false;
-    for (size_t k = 0; k < n; k++) lends = lends || cf.isBorrowed(k);
-    CallInst* r = tailCall(target, target->getFunctionType(), args, !lends);
+    std::vector<Value*> lent;  // ours during the call: dropped after it, or if it fails
+    for (size_t k = 0; k < n; k++)
+      if (cf.isBorrowed(k)) lent.push_back(args[k]);
+    Value* r;
+    if (lent.empty()) r = tailCall(target, target->getFunctionType(), args, true);
+    else r = callOrInvoke(w, target->getFunctionType(), target, args, lent, nullptr, true, nullptr);
     dropLent(cf, args);
     b.CreateRet(r);
     b.restoreIP(ip);
@@ -511,6 +541,90 @@ class Gen {
     call->setCallingConv(CallingConv::Tail);
     if (must) call->setTailCallKind(CallInst::TCK_MustTail);
     return call;
+  }
+
+  // ---------------------------------------------------------------- unwinding
+  // `live` bookkeeping: a reference the frame now owns / one it has given away or dropped.
+  // Constants are immortal and never tracked; giving away what is not tracked (a borrowed or
+  // immortal value) changes nothing.
+  void own(Value* v) {
+    if (v && !isa<Constant>(v)) live.push_back(v);
+  }
+  void consume(Value* v) {
+    for (size_t k = live.size(); k-- > 0;)
+      if (live[k] == v) {
+        live.erase(live.begin() + static_cast<long>(k));
+        return;
+      }
+  }
+  // What the frame owns at a join of branches: what it owned before them and still owns at the
+  // end of every branch that reaches the join (core/rc.hpp: all of them consume the same).
+  static std::vector<Value*> common(const std::vector<Value*>& before, const std::vector<std::vector<Value*>>& ends) {
+    std::vector<Value*> out;
+    std::map<Value*, size_t> taken;
+    for (Value* v : before) {
+      size_t need = ++taken[v];
+      bool all = true;
+      for (auto& e : ends)
+        if (static_cast<size_t>(std::count(e.begin(), e.end(), v)) < need) all = false;
+      if (all) out.push_back(v);
+    }
+    return out;
+  }
+
+  // A landing pad that drops `drops` and frees `cell` (a reuse cell, null at run time when the
+  // scrutinee was shared), then goes on unwinding. Shared by the calls of a function with the
+  // same drop list (each of its values dominates every such call, so it dominates the pad).
+  BasicBlock* landingPad(Function* fn, const std::vector<Value*>& drops, Value* cell,
+                         std::map<std::pair<std::vector<Value*>, Value*>, BasicBlock*>* cache) {
+    std::vector<Value*> key = drops;
+    std::sort(key.begin(), key.end());  // the key only: the pad drops in `drops` order
+    if (cache) {
+      auto it = cache->find({key, cell});
+      if (it != cache->end()) return it->second;
+    }
+    auto ip = b.saveIP();
+    auto* bb = BasicBlock::Create(ctx, "unwind", fn);
+    b.SetInsertPoint(bb);
+    LandingPadInst* lp = b.CreateLandingPad(StructType::get(ctx, {ptrT, i32}), 0);
+    lp->setCleanup(true);
+    for (size_t k = drops.size(); k-- > 0;) b.CreateCall(unwindDropFn, {drops[k]});  // the newest first
+    if (cell) b.CreateCall(unwindFreeCellFn, {cell});
+    b.CreateResume(lp);
+    b.restoreIP(ip);
+    if (!fn->hasPersonalityFn()) fn->setPersonalityFn(personalityFn);
+    if (cache) (*cache)[{key, cell}] = bb;
+    return bb;
+  }
+
+  // A call that may fail in `fn`: an invoke when something must be dropped if it does
+  // (`drops`, `cell`), a plain call otherwise. Continues in the call's normal successor.
+  CallBase* callOrInvoke(Function* fn, FunctionType* ft, Value* callee, const std::vector<Value*>& args,
+                         const std::vector<Value*>& drops, Value* cell, bool tailcc,
+                         std::map<std::pair<std::vector<Value*>, Value*>, BasicBlock*>* cache) {
+    CallBase* c;
+    if ((drops.empty() && !cell) || !unwinding) {
+      c = b.CreateCall(ft, callee, args);
+    } else {
+      BasicBlock* pad = landingPad(fn, drops, cell, cache);
+      auto* normal = BasicBlock::Create(ctx, "ok", fn);
+      c = b.CreateInvoke(ft, callee, normal, pad, args);
+      b.SetInsertPoint(normal);
+    }
+    if (tailcc) c->setCallingConv(CallingConv::Tail);
+    return c;
+  }
+
+  // A non-tail call that may fail, in the function being generated: the pad drops what is live
+  // except `consumed` (what the call takes over). Afterwards `consumed` is no longer live; the
+  // caller owns the result (`own` it unless it is immortal).
+  CallBase* mayFail(FunctionType* ft, Value* callee, const std::vector<Value*>& args,
+                    const std::vector<Value*>& consumed, bool tailcc) {
+    for (Value* v : consumed) consume(v);
+    return callOrInvoke(cur, ft, callee, args, live, reuse.cell, tailcc, &pads);
+  }
+  CallBase* mayFail(FunctionCallee f, const std::vector<Value*>& args, const std::vector<Value*>& consumed) {
+    return mayFail(f.getFunctionType(), f.getCallee(), args, consumed, false);
   }
 
   // ---------------------------------------------------------------- arities
@@ -533,6 +647,8 @@ class Gen {
     vars.clear();
     scalarVars.clear();
     immortalVars.clear();
+    live.clear();
+    pads.clear();
     b.SetInsertPoint(BasicBlock::Create(ctx, "entry", f));
   }
 
@@ -546,6 +662,10 @@ class Gen {
     for (size_t k = 0; k < f.params.size(); k++) {
       fn->getArg(static_cast<unsigned>(k))->setName("v" + std::to_string(f.params[k]));
       vars[f.params[k]] = fn->getArg(static_cast<unsigned>(k));
+      // Owned parameters are the frame's; a borrowed one is the caller's, and a trmc worker's
+      // destination is an address, not an object.
+      bool dest = f.trmcWorker && k + 1 == f.params.size();
+      if (!f.isBorrowed(k) && !dest) own(fn->getArg(static_cast<unsigned>(k)));
     }
     finish(gen(*f.body, true));
   }
@@ -614,12 +734,13 @@ class Gen {
     Function* a = applyFn(args.size());
     std::vector<Value*> all{f};
     all.insert(all.end(), args.begin(), args.end());
-    if (tail) releaseReuse();
-    CallInst* c = tailCall(a, a->getFunctionType(), all, tail);
     if (tail) {
-      b.CreateRet(c);
+      releaseReuse();
+      b.CreateRet(tailCall(a, a->getFunctionType(), all, true));
       return nullptr;
     }
+    Value* c = mayFail(a->getFunctionType(), a, all, all, true);
+    own(c);
     return c;
   }
 
@@ -673,7 +794,7 @@ class Gen {
         b.SetInsertPoint(bb);
         std::vector<Value*> first{f}, rest;
         for (size_t j = 0; j < n; j++) (j < k ? first : rest).push_back(as[j]);
-        CallInst* r = tailCall(code, fnType(k + 1), first, false);
+        Value* r = callOrInvoke(fn, fnType(k + 1), code, first, rest, nullptr, true, nullptr);  // rest: ours
         Function* ap = applyFn(n - k);
         rest.insert(rest.begin(), r);
         b.CreateRet(tailCall(ap, ap->getFunctionType(), rest, true));
@@ -722,7 +843,7 @@ class Gen {
         std::vector<Value*> first{f}, rest;
         for (size_t j = 0; j < n; j++) (j < k ? first : rest).push_back(as[j]);
         Function* a1 = applyFn(k);
-        CallInst* r = tailCall(a1, a1->getFunctionType(), first, false);
+        Value* r = callOrInvoke(fn, a1->getFunctionType(), a1, first, rest, nullptr, true, nullptr);
         Function* a2 = applyFn(n - k);
         rest.insert(rest.begin(), r);
         b.CreateRet(tailCall(a2, a2->getFunctionType(), rest, true));
@@ -846,8 +967,10 @@ class Gen {
         if (!v) return nullptr;
         v->setName("v" + std::to_string(e.var));
         vars[e.var] = v;
-        if (immortalExpr(*e.args[0]) || immortalResult(*e.args[0]) || trmcWorkerCall(*e.args[0]))
+        if (immortalExpr(*e.args[0]) || immortalResult(*e.args[0]) || trmcWorkerCall(*e.args[0])) {
           immortalVars.insert(e.var);
+          consume(v);  // never counted, never dropped
+        }
         return gen(*e.args[1], tail);
       }
       case Expr::LetRec: bug("LetRec reached codegen (liftLetRec not run)");
@@ -880,6 +1003,8 @@ class Gen {
           o = alloc(size, K_CON, vs.size(), static_cast<uint64_t>(e.tag));
         }
         for (size_t k = 0; k < vs.size(); k++) store(vs[k], o, OFF_FIELDS + 8 * static_cast<int64_t>(k));
+        for (Value* v : vs) consume(v);
+        own(o);
         return result(o, tail);
       }
       case Expr::Proj: {
@@ -888,22 +1013,28 @@ class Gen {
         Value* fld = loadPtr(o, OFF_FIELDS + 8 * static_cast<int64_t>(e.index));
         dup(fld);
         if (!immortalExpr(*e.args[0])) drop(o);
+        consume(o);
+        own(fld);
         return result(fld, tail);
       }
       case Expr::Case: return genCase(e, tail);
       case Expr::LitCase: return genLitCase(e, tail);
       case Expr::Prim: return genPrim(e, tail);
-      case Expr::Error:
-        b.CreateCall(rt["weir_rt_panic"], {cstring(e.s), cstring(e.loc)});
+      case Expr::Error:  // what the frame owns is dropped by the landing pad (rc.hpp rule 8)
+        mayFail(rt["weir_rt_panic"], {cstring(e.s), cstring(e.loc)}, {});
         b.CreateUnreachable();
         return nullptr;
       case Expr::Dup:
-        if (!immortalVars.count(e.var)) dup(var(e.var));
+        if (!immortalVars.count(e.var)) {
+          dup(var(e.var));
+          own(var(e.var));
+        }
         return gen(*e.args[0], tail);
       case Expr::Drop:
         if (immortalVars.count(e.var)) {}
         else if (scalarVars.count(e.var)) dropScalar(var(e.var));
         else drop(var(e.var));
+        consume(var(e.var));
         return gen(*e.args[0], tail);
     }
     bug("unknown expression kind");
@@ -930,20 +1061,38 @@ class Gen {
         site->setThreadLocalMode(GlobalValue::InitialExecTLSModel);  // one per thread (io.c): actors
         b.CreateStore(cstring(e.loc), site);
       }
+      const core::Function& cf = *funcs.at(f.name);
+      // What a direct call takes over: its arguments at owned positions (a borrowed one stays
+      // the caller's during the call).
+      auto taken = [&](const std::vector<Value*>& xs) {
+        std::vector<Value*> t;
+        for (size_t k = 0; k < xs.size(); k++)
+          if (!cf.isBorrowed(k)) t.push_back(xs[k]);
+        return t;
+      };
       if (n == arity) {
-        if (tail) releaseReuse();
-        CallInst* c = tailCall(fn, fn->getFunctionType(), as, tail);
-        return result(c, tail);
+        if (tail) {
+          releaseReuse();
+          return result(tailCall(fn, fn->getFunctionType(), as, true), true);
+        }
+        Value* c = mayFail(fn->getFunctionType(), fn, as, taken(as), true);
+        if (!trmcWorkerCall(e)) own(c);  // a trmc worker returns unit
+        return c;
       }
       if (n < arity) {
         Value* pap = b.CreateCall(rt["weir_pap_make"],
                                   {staticClosure(f.name), b.getInt32(static_cast<uint32_t>(n)), argArray(as)});
+        for (Value* a : as) consume(a);
+        own(pap);
         return result(pap, tail);
       }
       std::vector<Value*> first(as.begin(), as.begin() + static_cast<long>(arity));
       std::vector<Value*> rest(as.begin() + static_cast<long>(arity), as.end());
-      CallInst* r = tailCall(fn, fn->getFunctionType(), first, false);
-      dropLent(*funcs.at(f.name), first);  // rc treats an over-saturated call as owning all
+      Value* r = mayFail(fn->getFunctionType(), fn, first, taken(first), true);
+      own(r);
+      dropLent(cf, first);  // rc treats an over-saturated call as owning all
+      for (size_t k = 0; k < first.size(); k++)
+        if (cf.isBorrowed(k)) consume(first[k]);
       return apply(r, rest, tail);
     }
     Value* fv = gen(f, false);
@@ -969,6 +1118,8 @@ class Gen {
     auto savedVars = std::move(vars);
     auto savedScalars = std::move(scalarVars);
     auto savedImmortals = std::move(immortalVars);
+    auto savedLive = std::move(live);
+    auto savedPads = std::move(pads);
     Reuse savedReuse = reuse;
     reuse = {};
     beginFunction(fn, savedName);
@@ -995,15 +1146,19 @@ class Gen {
       drop(self);
       b.CreateBr(body);
       b.SetInsertPoint(body);
+      for (VarId v : fvs) own(vars[v]);  // unpacked: the body owns its captures
     }
     for (size_t k = 0; k < n; k++) {
       fn->getArg(static_cast<unsigned>(k + 1))->setName("v" + std::to_string(e.params[k]));
       vars[e.params[k]] = fn->getArg(static_cast<unsigned>(k + 1));
+      own(fn->getArg(static_cast<unsigned>(k + 1)));  // a lambda owns its parameters
     }
     finish(gen(*e.args[0], true));
     vars = std::move(savedVars);
     scalarVars = std::move(savedScalars);
     immortalVars = std::move(savedImmortals);
+    live = std::move(savedLive);
+    pads = std::move(savedPads);
     reuse = savedReuse;
     cur = savedCur;
     curName = savedName;
@@ -1013,27 +1168,40 @@ class Gen {
     store(fn, o, OFF_CODE);
     store(ConstantInt::get(i64, n | (static_cast<uint64_t>(fvs.size()) << 32)), o, OFF_ARITY);
     for (size_t k = 0; k < captured.size(); k++) store(captured[k], o, OFF_CAPT + 8 * static_cast<int64_t>(k));
+    for (Value* c : captured) consume(c);  // the closure owns its environment
+    own(o);
     return o;
   }
 
   // Branch bodies: in tail position each returns itself; otherwise values meet in a phi.
+  // `before`/`ends`: what the frame owns before the branches and at the end of each branch that
+  // reaches the join (its result given to the phi), for `live` after the join.
   struct Join {
     bool tail;
     BasicBlock* block = nullptr;
     std::vector<std::pair<Value*, BasicBlock*>> incoming;
+    std::vector<Value*> before;
+    std::vector<std::vector<Value*>> ends;
   };
   void branchDone(Join& j, Value* v) {
+    if (!v) reuse = {};  // the branch ended (error): its pending cell, if any, is its own
     if (j.tail || !v) return;
     releaseReuse();
     if (!j.block) j.block = BasicBlock::Create(ctx, "join", cur);
     j.incoming.push_back({v, b.GetInsertBlock()});
     b.CreateBr(j.block);
+    consume(v);
+    j.ends.push_back(live);
   }
   Value* joinResult(Join& j) {
     if (j.tail || j.incoming.empty()) return nullptr;
     b.SetInsertPoint(j.block);
     PHINode* phi = b.CreatePHI(ptrT, static_cast<unsigned>(j.incoming.size()));
     for (auto& [v, bb] : j.incoming) phi->addIncoming(v, bb);
+    live = common(j.before, j.ends);
+    bool immortal = true;  // every branch gives a constant: so does the phi
+    for (auto& [v, bb] : j.incoming) immortal = immortal && isa<Constant>(v);
+    if (!immortal) own(phi);
     return phi;
   }
 
@@ -1067,6 +1235,9 @@ class Gen {
     drop(s);  // count >= 2, immortal or shared: never frees here
     b.CreateBr(cont);
     b.SetInsertPoint(cont);
+    for (size_t k = 0; k < a.fields.size(); k++)
+      if (duped.count(a.fields[k])) own(fields[k]);
+    consume(s);
     if (keep) {
       PHINode* cell = b.CreatePHI(ptrT, 2, "reuse");
       cell->addIncoming(s, uniq);
@@ -1080,7 +1251,9 @@ class Gen {
     releaseReuse();
     Value* s = var(e.scrut);
     Join j{tail};
+    j.before = live;
     auto genAlt = [&](const core::Alt& a) {
+      live = j.before;
       std::vector<Value*> fields;
       for (size_t k = 0; k < a.fields.size(); k++) {
         Value* fv = loadPtr(s, OFF_FIELDS + 8 * static_cast<int64_t>(k));
@@ -1105,6 +1278,7 @@ class Gen {
       genAlt(a);
     }
     b.SetInsertPoint(dflt);
+    live = j.before;
     if (e.deflt) branchDone(j, gen(*e.deflt, tail));
     else b.CreateUnreachable();
     return joinResult(j);
@@ -1114,6 +1288,7 @@ class Gen {
     releaseReuse();
     Value* s = var(e.scrut);
     Join j{tail};
+    j.before = live;
     if (!e.deflt) bug("LitCase without default");
     bool strings = !e.litAlts.empty() && e.litAlts[0].kind == core::LitAlt::String;
     auto* dflt = BasicBlock::Create(ctx, "default", cur);
@@ -1124,6 +1299,7 @@ class Gen {
         Value* c = b.CreateCall(rt["weir_string_cmp_raw"], {s, stringLit(a.s)});
         b.CreateCondBr(b.CreateICmpEQ(c, b.getInt32(0)), yes, no);
         b.SetInsertPoint(yes);
+        live = j.before;
         branchDone(j, gen(*a.body, tail));
         b.SetInsertPoint(no);
       }
@@ -1139,12 +1315,14 @@ class Gen {
         auto* bb = BasicBlock::Create(ctx, "lit", cur);
         sw->addCase(b.getInt64(static_cast<uint64_t>(a.i)), bb);
         b.SetInsertPoint(bb);
+        live = j.before;
         branchDone(j, gen(*a.body, tail));
       }
     } else {
       b.CreateBr(dflt);
     }
     b.SetInsertPoint(dflt);
+    live = j.before;
     branchDone(j, gen(*e.deflt, tail));
     return joinResult(j);
   }
@@ -1160,7 +1338,7 @@ class Gen {
     auto* ok = BasicBlock::Create(ctx, "divok", cur);
     b.CreateCondBr(b.CreateICmpEQ(d, b.getInt64(0)), bad, ok);
     b.SetInsertPoint(bad);
-    b.CreateCall(rt["weir_rt_div_zero"], {cstring(loc)});
+    mayFail(rt["weir_rt_div_zero"], {cstring(loc)}, {});
     b.CreateUnreachable();
     b.SetInsertPoint(ok);
   }
@@ -1210,6 +1388,7 @@ class Gen {
     std::vector<Value*> vs;
     if (!genArgs(e.args, 0, vs)) return nullptr;
     b.CreateAlignedStore(vs[1], vs[0], Align(8));
+    consume(vs[1]);  // now in the cell under construction
     return result(unitObj(), tail);
   }
 
@@ -1238,14 +1417,22 @@ class Gen {
         Type* t = ty == 'f' ? dbl : ty == 'c' ? i32 : i64;
         raw.push_back(b.CreateAlignedLoad(t, gep(o, OFF_VALUE), Align(8)));
         if (a->kind == Expr::Var) scalarVars.insert(a->var);
-        if (a->kind != Expr::Var && !immortalExpr(*a)) dropScalar(o);
+        if (a->kind != Expr::Var && !immortalExpr(*a)) {
+          dropScalar(o);
+          consume(o);
+        }
       }
     } else if (!genArgs(e.args, 0, vs)) {
       return nullptr;
     }
-    auto rtCall = [&](const char* name) -> Value* {
+    // A runtime function that cannot fail: takes its operands, gives an owned result
+    // (`immortal`: a Bool, an Ordering or unit, not tracked).
+    auto rtCall = [&](const char* name, bool immortal = false) -> Value* {
       std::vector<Value*> as(vs.begin(), vs.end());
-      return result(b.CreateCall(rt[name], as), tail);
+      Value* r = b.CreateCall(rt[name], as);
+      for (Value* v : vs) consume(v);
+      if (!immortal) own(r);
+      return result(r, tail);
     };
     auto ints = [&] { return raw; };
     auto floats = [&] { return raw; };
@@ -1257,19 +1444,26 @@ class Gen {
     };
     auto retInt = [&](Value* v) {
       if (rawOut) return *rawOut = v;
-      return result(boxInt(v), tail);
+      Value* o = boxInt(v);
+      own(o);
+      return result(o, tail);
     };
     auto retFloat = [&](Value* v) {
       if (rawOut) return *rawOut = v;
-      return result(boxFloat(v), tail);
+      Value* o = boxFloat(v);
+      own(o);
+      return result(o, tail);
     };
     auto f2i = [&](Value* d) { return intrinsic(Intrinsic::fptosi_sat, {d}, {i64, dbl}); };
 
     if (op == PrimOp::CCall) {  // `foreign import ccall`: weir_obj* sym(weir_obj*, ...)
+      // It may fail (a run-time error in the library) or run Weir code that fails (weir_catch,
+      // the actor runtime's `call`): not nounwind.
       FunctionCallee c = mod.getOrInsertFunction(e.name, FunctionType::get(ptrT, std::vector<Type*>(vs.size(), ptrT), false));
-      if (auto* f = dyn_cast<Function>(c.getCallee())) f->addFnAttr(Attribute::NoUnwind);
       std::vector<Value*> as(vs.begin(), vs.end());
-      return result(b.CreateCall(c, as), tail);
+      Value* r = mayFail(c, as, as);
+      own(r);
+      return result(r, tail);
     }
     switch (op) {
       case PrimOp::IntAdd: { auto x = ints(); return retInt(b.CreateAdd(x[0], x[1])); }
@@ -1349,7 +1543,9 @@ class Gen {
       case PrimOp::CharOrd: { auto x = chars(); return retInt(b.CreateZExt(x[0], i64)); }
       case PrimOp::CharChr: {
         auto x = ints();
-        return result(b.CreateCall(rt["weir_chr"], {x[0], cstring(e.loc)}), tail);
+        Value* r = mayFail(rt["weir_chr"], {x[0], cstring(e.loc)}, {});
+        own(r);
+        return result(r, tail);
       }
       case PrimOp::CharEq: { auto x = chars(); return boolean(b.CreateICmpEQ(x[0], x[1])); }
       case PrimOp::CharLt: { auto x = chars(); return boolean(b.CreateICmpULT(x[0], x[1])); }
@@ -1359,18 +1555,18 @@ class Gen {
         return ordering(b.CreateICmpULT(x[0], x[1]), b.CreateICmpEQ(x[0], x[1]));
       }
       case PrimOp::StringAppend: return rtCall("weir_string_append");
-      case PrimOp::StringEq: return rtCall("weir_string_eq");
-      case PrimOp::StringCompare: return rtCall("weir_string_compare");
+      case PrimOp::StringEq: return rtCall("weir_string_eq", true);
+      case PrimOp::StringCompare: return rtCall("weir_string_compare", true);
       case PrimOp::StringLength: return rtCall("weir_string_length");
       case PrimOp::ShowInt: return rtCall("weir_show_int");
       case PrimOp::ShowFloat: return rtCall("weir_show_float");
       case PrimOp::ShowChar: return rtCall("weir_show_char");
       case PrimOp::ShowString: return rtCall("weir_show_string");
       case PrimOp::StringFromChar: return rtCall("weir_string_from_char");
-      case PrimOp::PutStrLn: return rtCall("weir_put_str_ln");
-      case PrimOp::PutStr: return rtCall("weir_put_str");
+      case PrimOp::PutStrLn: return rtCall("weir_put_str_ln", true);
+      case PrimOp::PutStr: return rtCall("weir_put_str", true);
       case PrimOp::Error:
-        b.CreateCall(rt["weir_rt_error"], {vs[0], cstring(e.loc)});
+        mayFail(rt["weir_rt_error"], {vs[0], cstring(e.loc)}, {vs[0]});
         b.CreateUnreachable();
         return nullptr;
     }
@@ -1434,10 +1630,11 @@ void optimise(Module& m, TargetMachine* tm, int level) {
     bool self = false, mustOther = false;
     for (auto& bb : f)
       for (auto& inst : bb)
-        if (auto* call = dyn_cast<CallInst>(&inst)) {
+        if (auto* call = dyn_cast<CallBase>(&inst)) {  // an invoke may become a call once its callee is nounwind
           Function* callee = call->getCalledFunction();
+          auto* ci = dyn_cast<CallInst>(call);
           if (callee == &f) self = true;
-          else if (call->isMustTailCall()) mustOther = true;
+          else if (ci && ci->isMustTailCall()) mustOther = true;
         }
     if (self && mustOther) f.addFnAttr("disable-tail-calls", "true");
   }

@@ -28,7 +28,8 @@
 //  6. Proj dups the projected field then drops the object (done by codegen, the pass treats
 //     Proj as consuming its operand).
 //  7. Globals, literals and nullary constructors are immortal and never counted.
-//  8. A path that ends in Error drops nothing (the program exits).
+//  8. A path that ends in Error drops nothing: what is owned there is dropped by the landing pad
+//     of the failing call (codegen), if the error is caught (weir_catch, an actor's turn).
 //  9. Borrowed parameters (core/borrow.hpp; inferred first, recorded in Function::borrowed,
 //     printed `^v`): exceptions to rule 1. A borrowed parameter is alive for the whole body and
 //     never consumed (a consuming use dups it); a Case on a variable the code does not own

@@ -2,10 +2,12 @@
  * Left the error text ("file:line:col: runtime error: message") when the action hits a run-time
  * error (error, division by zero, head [], a stack overflow). The rule engine runs every handler
  * so: a payload that makes a rule fail is counted and logged, and the rule keeps running.
- * What the failed action held at the moment of the error is not freed (as for a crashed actor:
- * nothing records which of its values were already given away); the loss is bounded by one
- * action's working set. Threading: a frame belongs to the thread that set it. */
+ * What the failed action's frames held at the moment of the error is freed on the way out: the
+ * compiled frames' landing pads drop it (unwind.c). A stack overflow is the exception: it jumps
+ * straight back, and those frames' values stay (docs/architecture.md). Threading: a frame
+ * belongs to the thread that set it. */
 #include <setjmp.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,20 +18,26 @@ weir_obj* weir_apply2(weir_obj* f, weir_obj* a, weir_obj* b) __attribute__((weak
 
 typedef struct catch_frame {
   jmp_buf jb;
+  void* boundary;   /* weir_catch's frame address: the unwinding stops there */
   struct catch_frame* prev;
   char text[2048];
 } catch_frame;
 
 static _Thread_local catch_frame* top;
 
-/* Called by weir_rt_panic and the stack-overflow handler (io.c) before anything else: inside a
- * catch frame, it does not return. */
+void* (*weir_rt_handler_boundary)(void);
+
+/* Called by weir_rt_panic before anything else: inside a catch frame, it does not return --
+ * unless an actor's turn runs deeper than that frame (a callee's turn nested in a `call` made
+ * inside weir_catch, runtime/sched/worker.c): the error then ends that actor only. */
 void weir_catch_error(const char* message, const char* location) {
   catch_frame* f = top;
   if (!f) return;
+  void* h = weir_rt_handler_boundary ? weir_rt_handler_boundary() : NULL;
+  if (h && (uintptr_t)h < (uintptr_t)f->boundary) return;   /* the handler is the inner one */
   if (location && *location) snprintf(f->text, sizeof f->text, "%s: runtime error: %s", location, message);
   else snprintf(f->text, sizeof f->text, "runtime error: %s", message);
-  longjmp(f->jb, 1);
+  weir_unwind_to(&f->jb, f->boundary);
 }
 
 /* A stack overflow (the whole text is prepared by io.c). */
@@ -50,6 +58,7 @@ weir_obj* weir_catch(weir_obj* work) {
   catch_frame f;
   f.prev = top;
   f.text[0] = 0;
+  f.boundary = __builtin_frame_address(0);
   top = &f;
   if (setjmp(f.jb)) {
     top = f.prev;

@@ -144,10 +144,14 @@ void weir_rt_panic(const char* message, const char* location) {
 /* `error msg`: the String is owned here. An error can be caught (weir_catch, a crashed actor's
  * turn): its text is copied (every report keeps only the text) and the String freed first, so a
  * program that survives its errors does not keep their messages. A text too long for the copy
- * (4 KiB) stays as it is (the report shows it whole). */
+ * (4 KiB) stays as it is when the error ends the program (the report shows it whole); a caught
+ * one is cut there (its report is shorter still). */
+int weir_catch_active(void);   /* catch.c */
 void weir_rt_error(weir_obj* message, const char* location) {
   char text[4096];
   uint64_t n = weir_string_len(message);
+  int caught = weir_catch_active() || (weir_rt_handler_boundary && weir_rt_handler_boundary());
+  if (caught && n >= sizeof text) n = sizeof text - 1;
   if (n < sizeof text) {
     memcpy(text, weir_string_data(message), n);
     text[n] = 0;

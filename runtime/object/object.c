@@ -218,7 +218,9 @@ static inline void children(weir_obj* o, weir_obj*** begin, size_t* n) {
   }
 }
 
-void weir_free_obj(weir_obj* o) {
+/* holes: a field may be NULL (a cell under construction by a trmc loop, freed by a landing
+ * pad); weir_free_obj never sees one. Inlined into both with the flag constant. */
+static inline __attribute__((always_inline)) void free_obj(weir_obj* o, int holes) {
   size_t base = todo_len;
   for (;;) {
     weir_obj* next = NULL;
@@ -226,6 +228,7 @@ void weir_free_obj(weir_obj* o) {
     size_t n;
     children(o, &fs, &n);
     for (size_t i = 0; i < n; i++) {
+      if (holes && !fs[i]) continue;
       weir_obj* d = release_child(fs[i]);
       if (d) { if (next) todo_push(next); next = d; }
     }
@@ -242,6 +245,21 @@ void weir_free_obj(weir_obj* o) {
     if (todo_len == base) return;
     o = todo[--todo_len];
   }
+}
+
+void weir_free_obj(weir_obj* o) { free_obj(o, 0); }
+
+/* Landing pads of compiled code (unwind.c): drop what a failed frame owned. */
+void weir_unwind_drop(weir_obj* o) {
+  if (!o) return;
+  int32_t rc = weir_rc(o);
+  if (rc > 1) o->rc = rc - 1;
+  else if (rc == 1) free_obj(o, 1);
+  else if (rc < 0) weir_drop_shared(o);
+}
+
+void weir_unwind_free_cell(weir_obj* cell) {
+  if (cell) weir_free_cell(cell);
 }
 
 /* Releases the thread's bookkeeping (the work stack). Its chunks stay allocated: objects in

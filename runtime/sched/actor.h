@@ -123,6 +123,8 @@ typedef struct weir_worker {
   weir_actor* current;          /* the actor whose turn runs now */
   int in_handler;               /* a panic now ends `current` */
   jmp_buf crash;                /* set once per thread (worker_main, spare_duty) */
+  void* crash_boundary;         /* the frame address of the function that set `crash` */
+  int crash_unwound;            /* the last crash ran the frames' landing pads (not an overflow) */
   char crash_detail[256];       /* "location: message" of the last crash */
   _Atomic uint64_t counters[C_COUNT];  /* owner: relaxed load + store; readers: relaxed loads */
   int spare;                    /* a stand-in for a worker blocked in a handler (worker.c) */
@@ -203,4 +205,8 @@ extern _Atomic int weir_sched_running;
 extern _Atomic int weir_sched_exiting;              /* weir_sched_exit was called */
 void weir_check_quiescence(void);                   /* takes the park mutex */
 void weir_check_quiescence_locked(void);            /* caller holds it */
+/* worker.c: the frame address of this thread's innermost turn boundary while a handler runs,
+ * else NULL (installed as rt.h's weir_rt_handler_boundary). */
+void* weir_sched_handler_boundary(void);
+
 #endif

@@ -43,6 +43,7 @@ int weir_sched_init(int workers) {
   weir_inject_reset();
   weir_heap_attach();
   weir_rt_panic_hook = weir_sched_on_panic;
+  weir_rt_handler_boundary = weir_sched_handler_boundary;
   /* release: spawns and sends on other threads that see `running` see the state above. */
   atomic_store_explicit(&weir_sched_running, 1, memory_order_release);
   if (weir_timers_start() != 0) { atomic_store(&weir_sched_running, 0); return -EAGAIN; }
@@ -87,6 +88,7 @@ int weir_sched_wait(void) {
   weir_workers_free();
   weir_inject_reset();   /* after an explicit exit, queued actors are abandoned */
   weir_rt_panic_hook = NULL;
+  weir_rt_handler_boundary = NULL;
   /* release: the next init (acquire) sees the shutdown complete. */
   atomic_store_explicit(&weir_sched_running, 0, memory_order_release);
   return code;

@@ -234,7 +234,7 @@ static void turn_crashed(weir_worker* w) {
   weir_stdout_flush();
   fprintf(stderr, "actor %u crashed: %s\n", a->id, w->crash_detail);
   weir_count_local(C_CRASH, 1);
-  weir_count_local(C_CRASH_LEAK, 1);
+  if (!w->crash_unwound) weir_count_local(C_CRASH_LEAK, 1);   /* a stack overflow: frames' values stay */
   weir_actor_die(a, WEIR_DOWN_CRASH, w->crash_detail);
   linger_resolve(w);
 }
@@ -298,14 +298,17 @@ static _Thread_local int nest_depth;
 static void run_nested(weir_worker* w, weir_actor* b) {
   jmp_buf saved;
   memcpy(saved, w->crash, sizeof saved);
+  void* const saved_boundary = w->crash_boundary;
   weir_actor* const cur = w->current;
   uint32_t const taken = w->taken;
   int const inh = w->in_handler;
   nest_depth++;
+  w->crash_boundary = __builtin_frame_address(0);
   if (setjmp(w->crash) == 0) run_turn(w, b);
   else turn_crashed(w);
   nest_depth--;
   memcpy(w->crash, saved, sizeof saved);
+  w->crash_boundary = saved_boundary;
   w->current = cur;
   w->taken = taken;
   w->in_handler = inh;
@@ -367,6 +370,7 @@ static void on_overflow(const char* text) {
   weir_worker* w = self_worker;
   if (!w || !w->in_handler) return;
   snprintf(w->crash_detail, sizeof w->crash_detail - 1, "%s", text);
+  w->crash_unwound = 0;
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGSEGV);
@@ -380,7 +384,14 @@ void weir_sched_on_panic(const char* message, const char* location) {
   if (!w || !w->in_handler) return;   /* not inside a handler: the process ends as before */
   snprintf(w->crash_detail, sizeof w->crash_detail - 1, "%s%sruntime error: %s",
            location && *location ? location : "", location && *location ? ": " : "", message);
-  longjmp(w->crash, 1);
+  w->crash_unwound = 1;
+  weir_unwind_to(&w->crash, w->crash_boundary);   /* the landing pads drop what the turn held */
+}
+
+/* weir_rt_handler_boundary (rt.h): this thread's innermost turn boundary inside a handler. */
+void* weir_sched_handler_boundary(void) {
+  weir_worker* w = self_worker;
+  return w && w->in_handler ? w->crash_boundary : NULL;
 }
 
 static void* worker_main(void* p) {
@@ -389,6 +400,7 @@ static void* worker_main(void* p) {
   weir_rt_thread_signals();
   weir_heap_attach();
   /* Crash isolation: a panic in a handler comes back here (w is not modified after setjmp). */
+  w->crash_boundary = __builtin_frame_address(0);
   if (setjmp(w->crash)) turn_crashed(w);
   for (;;) {
     /* acquire: pairs with weir_sched_exit's release store (nothing is read from it though). */
@@ -441,6 +453,7 @@ static weir_actor* spare_find_work(void) {
 /* One stint standing in for a blocked worker: run actors until block_end (or exit). */
 static void spare_duty(spare_thread* s) {
   /* Crash isolation, as in worker_main (s is not modified after setjmp). */
+  s->w.crash_boundary = __builtin_frame_address(0);
   if (setjmp(s->w.crash)) turn_crashed(&s->w);
   for (;;) {
     /* acquire: block_end's store; the blocked thread's writes before it are not read here. */

@@ -383,7 +383,8 @@ void watcher(weir_actor*, weir_obj* msg) {
   downs->latch.signal();
 }
 void crasher(weir_actor*, weir_obj* msg) {
-  if (unbig(msg) == 13) weir_rt_panic("boom", "crash.weir:3:5");   // msg is leaked: see README
+  // msg is leaked: a C handler has no landing pad to drop it (compiled ones do, README)
+  if (unbig(msg) == 13) weir_rt_panic("boom", "crash.weir:3:5");
   weir_drop(msg);
 }
 }  // namespace
@@ -419,7 +420,7 @@ TEST_CASE("monitors: the watcher learns of a stop, a crash, and an already dead 
   weir_sched_counters c;
   weir_sched_get_counters(&c);
   CHECK(c.crashes == 1);
-  CHECK(c.crash_leaked == 1);
+  CHECK(c.crash_leaked == 0);   // counts the crashes not unwound (stack overflows) only
   CHECK(c.dead_letters >= 1);
 }
 

@@ -238,6 +238,17 @@ WEIR_NORETURN void weir_rt_div_zero(const char* location);
  * return (the current actor ends) or returns, and the process exits as before. */
 extern void (*weir_rt_panic_hook)(const char* message, const char* location);
 
+/* ---- Unwinding a failed computation (runtime/object/unwind.c) ----
+ * weir_unwind_to runs the landing pads of the compiled frames between here and the boundary
+ * (the frame address of the function that called setjmp on *jb: __builtin_frame_address(0)),
+ * then longjmps to jb. Landing pads call the other two. */
+WEIR_NORETURN void weir_unwind_to(void* jb /* jmp_buf* */, void* boundary);
+void weir_unwind_drop(weir_obj* o);           /* weir_drop, accepting a cell with a NULL field (a trmc hole) */
+void weir_unwind_free_cell(weir_obj* cell);   /* a pending reuse cell (fields moved out); NULL: none */
+/* The frame address of the innermost handler boundary of this thread (an actor turn), NULL
+ * outside a handler: a `weir_catch` frame deeper than it takes an error first. */
+extern void* (*weir_rt_handler_boundary)(void);
+
 #ifdef __cplusplus
 }
 #endif
