@@ -5,7 +5,14 @@ the closing `N passed, N failed` and exits with status 1 when anything failed.
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
     from checks import Checks
     check = Checks("cli")            # echo=True also prints `ok`/`FAIL` as each check runs
+
+and what the optimisation checks (tests/cli/simplify_test.py, ioarity_test.py, sharing_test.py)
+share: `main_core_blocks` (the program's own functions in `weir build --emit=core`) and
+`heap_allocations` (how many heap blocks a program allocates, counted by valgrind).
 """
+import os
+import re
+import subprocess
 import sys
 
 
@@ -34,3 +41,32 @@ class Checks:
         prefix = f"{self.name}: " if self.name else ""
         print(f"{prefix}{self.passed} passed, {len(self.failures)} failed")
         sys.exit(1 if self.failures else 0)
+
+
+def main_core_blocks(check, weir, src, out, env):
+    """`weir build --emit=core` of src: the blocks of the program's own code (`fun Main.` and
+    `global Main.`, not the library's), or None when the build failed (a failed check)."""
+    p = subprocess.run([weir, "build", "--emit=core", src, "-o", out], capture_output=True, text=True, env=env)
+    if not check("weir build --emit=core", p.returncode == 0, p.stderr):
+        return None
+    with open(out) as f:
+        return [b for b in f.read().split("\n\n") if b.startswith(("fun Main.", "global Main."))]
+
+
+def heap_allocations(check, weir, label, text, src, exe, env):
+    """Writes text to src, builds it at -O2 and runs it under valgrind (where the runtime makes
+    every object a malloc block of its own): (its standard output, the number of heap blocks
+    allocated by the whole run), or None when a step failed (a failed check)."""
+    with open(src, "w") as f:
+        f.write(text)
+    b = subprocess.run([weir, "build", "-O2", src, "-o", exe], capture_output=True, text=True, env=env)
+    if not check(f"build {label}", b.returncode == 0, b.stderr):
+        return None
+    run_env = dict(env)
+    run_env["WEIR_STACK_SIZE"] = "32M"
+    r = subprocess.run(["valgrind", exe], capture_output=True, text=True, env=run_env)
+    check(f"{label} runs under valgrind", r.returncode == 0, r.stdout + r.stderr)
+    m = re.search(r"total heap usage: ([\d,]+) allocs", r.stderr)
+    if not check(f"valgrind reports the allocations of {label}", m, r.stderr):
+        return None
+    return r.stdout, int(m.group(1).replace(",", ""))

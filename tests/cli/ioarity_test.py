@@ -14,11 +14,10 @@ Usage: ioarity_test.py WEIR SOURCE_DIR WORK_DIR
 import os
 import re
 import shutil
-import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from checks import Checks  # noqa: E402
+from checks import Checks, heap_allocations, main_core_blocks  # noqa: E402
 
 weir, root, work = sys.argv[1:4]
 os.makedirs(work, exist_ok=True)
@@ -32,15 +31,10 @@ def env(on):
 
 
 def main_core(on):
-    """The Core of the program's own functions (not the library's), one block each."""
+    """The Core of the program's own functions (not the library's), one block each by name."""
     src = os.path.join(root, "bench", "actors", "pingpong.weir")
-    out = os.path.join(work, f"pingpong{int(on)}.core")
-    p = subprocess.run([weir, "build", "--emit=core", src, "-o", out], capture_output=True, text=True, env=env(on))
-    if not check("weir build --emit=core", p.returncode == 0, p.stderr):
-        return {}
-    with open(out) as f:
-        blocks = f.read().split("\n\n")
-    return {b.split("(")[0].split(" =")[0].split()[-1]: b for b in blocks if b.startswith(("fun Main.", "global Main."))}
+    blocks = main_core_blocks(check, weir, src, os.path.join(work, f"pingpong{int(on)}.core"), env(on))
+    return {b.split("(")[0].split(" =")[0].split()[-1]: b for b in blocks or []}
 
 
 on, off = main_core(True), main_core(False)
@@ -68,21 +62,12 @@ main = do
 
 def allocations(n, on):
     """Heap blocks allocated by the whole run (Ints up to 1023 are immortal: none for them)."""
-    src = os.path.join(work, f"loop{n}.weir")
-    exe = os.path.join(work, f"loop{n}-{int(on)}")
-    with open(src, "w") as f:
-        f.write(LOOP.replace("{n}", str(n)))
-    b = subprocess.run([weir, "build", "-O2", src, "-o", exe], capture_output=True, text=True, env=env(on))
-    if not check(f"build loop {n}", b.returncode == 0, b.stderr):
+    r = heap_allocations(check, weir, f"loop {n}", LOOP.replace("{n}", str(n)), os.path.join(work, f"loop{n}.weir"),
+                         os.path.join(work, f"loop{n}-{int(on)}"), env(on))
+    if r is None:
         return None
-    e = dict(os.environ)
-    e["WEIR_STACK_SIZE"] = "32M"
-    r = subprocess.run(["valgrind", exe], capture_output=True, text=True, env=e)
-    check(f"loop {n} runs", r.stdout == "done\n", r.stdout + r.stderr)
-    m = re.search(r"total heap usage: ([\d,]+) allocs", r.stderr)
-    if not check(f"valgrind reports the allocations of loop {n}", m, r.stderr):
-        return None
-    return int(m.group(1).replace(",", ""))
+    check(f"loop {n} prints done", r[0] == "done\n", r[0])
+    return r[1]
 
 
 if shutil.which("valgrind") is None:

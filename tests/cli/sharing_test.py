@@ -13,13 +13,11 @@ makes every object a malloc block of its own), for two sizes, so the count per e
 Usage: sharing_test.py WEIR WORK_DIR
 """
 import os
-import re
 import shutil
-import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from checks import Checks  # noqa: E402
+from checks import Checks, heap_allocations  # noqa: E402
 
 weir, work = sys.argv[1:3]
 os.makedirs(work, exist_ok=True)
@@ -79,23 +77,11 @@ SWAPPED = REBUILD.replace("norm (P a b) = P a b", "norm (P a b) = P b a")
 
 
 def allocations(name, text, n, simplify=True):
-    src = os.path.join(work, f"{name}{n}.weir")
-    exe = os.path.join(work, f"{name}{n}-{int(simplify)}")
-    with open(src, "w") as f:
-        f.write(text.replace("{n}", str(n)))
     env = dict(os.environ)
     env["WEIR_SIMPLIFY"] = "1" if simplify else "0"
-    b = subprocess.run([weir, "build", "-O2", src, "-o", exe], capture_output=True, text=True, env=env)
-    if not check(f"build {name} {n}", b.returncode == 0, b.stderr):
-        return None
-    env["WEIR_STACK_SIZE"] = "32M"
-    r = subprocess.run(["valgrind", exe], capture_output=True, text=True,
-                       env=env)
-    check(f"{name} {n} runs under valgrind", r.returncode == 0, r.stdout + r.stderr)
-    m = re.search(r"total heap usage: ([\d,]+) allocs", r.stderr)
-    if not check(f"valgrind reports the allocations of {name} {n}", m, r.stderr):
-        return None
-    return int(m.group(1).replace(",", ""))
+    r = heap_allocations(check, weir, f"{name} {n}", text.replace("{n}", str(n)), os.path.join(work, f"{name}{n}.weir"),
+                         os.path.join(work, f"{name}{n}-{int(simplify)}"), env)
+    return None if r is None else r[1]
 
 
 def per_element(name, text, simplify=True):

@@ -10,13 +10,11 @@
 Usage: simplify_test.py WEIR SOURCE_DIR WORK_DIR
 """
 import os
-import re
 import shutil
-import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from checks import Checks  # noqa: E402
+from checks import Checks, heap_allocations, main_core_blocks  # noqa: E402
 
 weir, root, work = sys.argv[1:4]
 os.makedirs(work, exist_ok=True)
@@ -32,13 +30,8 @@ def env(simplify):
 def main_core(simplify):
     """The Core of the program's own functions and of main (not the Prelude's)."""
     src = os.path.join(root, "tests", "programs", "simplify_maybe.weir")
-    out = os.path.join(work, "simplify_maybe.core")
-    p = subprocess.run([weir, "build", "--emit=core", src, "-o", out], capture_output=True, text=True, env=env(simplify))
-    if not check("weir build --emit=core", p.returncode == 0, p.stderr):
-        return ""
-    with open(out) as f:
-        blocks = f.read().split("\n\n")
-    return "\n\n".join(b for b in blocks if b.startswith(("fun Main.", "global Main.")))
+    blocks = main_core_blocks(check, weir, src, os.path.join(work, "simplify_maybe.core"), env(simplify))
+    return "\n\n".join(blocks or [])
 
 
 on, off = main_core(True), main_core(False)
@@ -70,21 +63,12 @@ main = print (loop 0 {n})
 
 def allocations(n, simplify):
     """Heap blocks allocated by the whole run (Ints up to 1023 are immortal: none for them)."""
-    src = os.path.join(work, f"loop{n}.weir")
-    exe = os.path.join(work, f"loop{n}-{int(simplify)}")
-    with open(src, "w") as f:
-        f.write(LOOP.replace("{n}", str(n)))
-    b = subprocess.run([weir, "build", "-O2", src, "-o", exe], capture_output=True, text=True, env=env(simplify))
-    if not check(f"build loop {n}", b.returncode == 0, b.stderr):
+    r = heap_allocations(check, weir, f"loop {n}", LOOP.replace("{n}", str(n)), os.path.join(work, f"loop{n}.weir"),
+                         os.path.join(work, f"loop{n}-{int(simplify)}"), env(simplify))
+    if r is None:
         return None
-    e = dict(os.environ)
-    e["WEIR_STACK_SIZE"] = "32M"
-    r = subprocess.run(["valgrind", exe], capture_output=True, text=True, env=e)
-    check(f"loop {n} prints {n // 2}", r.stdout.strip() == str(n // 2), r.stdout + r.stderr)
-    m = re.search(r"total heap usage: ([\d,]+) allocs", r.stderr)
-    if not check(f"valgrind reports the allocations of loop {n}", m, r.stderr):
-        return None
-    return int(m.group(1).replace(",", ""))
+    check(f"loop {n} prints {n // 2}", r[0].strip() == str(n // 2), r[0])
+    return r[1]
 
 
 if shutil.which("valgrind") is None:
