@@ -42,11 +42,6 @@ Rc rc(std::vector<Function> fs) {
   return r;
 }
 
-int count(const std::string& s, const std::string& needle) {
-  int n = 0;
-  for (size_t pos = s.find(needle); pos != std::string::npos; pos = s.find(needle, pos + 1)) n++;
-  return n;
-}
 }  // namespace
 
 TEST_CASE("borrow: a function that only walks a list borrows it and counts nothing", "[core]") {

@@ -9,7 +9,11 @@
 #include "core/ioarity.hpp"
 #include "core/rc.hpp"
 
+#include "core_support.hpp"
+
 using namespace weir::core;
+using core_test::count;
+using core_test::eachVariableBoundOnce;
 using World = Function::World;
 
 namespace {
@@ -29,21 +33,6 @@ std::vector<Function> prims() {
   Function bind{"P.bindIO", {904, 905, 906}, mkLet(907, mkApp(v(904), {v(906)}), mkApp(v(905), {v(907), v(906)})), ""};
   bind.world = World::Bind;
   return {put, pure, bind};
-}
-
-int count(const std::string& s, const std::string& needle) {
-  int n = 0;
-  for (size_t pos = s.find(needle); pos != std::string::npos; pos = s.find(needle, pos + 1)) n++;
-  return n;
-}
-
-void binders(const Expr& e, std::set<VarId>& seen, bool& twice) {
-  auto bind = [&](VarId x) { if (!seen.insert(x).second) twice = true; };
-  if (e.kind == Expr::Let) bind(e.var);
-  for (VarId q : e.params) bind(q);
-  for (auto& b : e.binds) bind(b.var);
-  for (auto& a : e.alts) for (VarId f : a.fields) bind(f);
-  forEachChild(const_cast<Expr&>(e), [&](ExprPtr& c) { binders(*c, seen, twice); });
 }
 
 struct Result {
@@ -71,10 +60,7 @@ Result run(std::vector<Function> fs, std::vector<Global> gs = {}) {
   r.text = print(r.p);
   INFO(r.text);
   for (auto& f : r.p.functions) {
-    std::set<VarId> seen(f.params.begin(), f.params.end());
-    bool twice = false;
-    binders(*f.body, seen, twice);
-    CHECK_FALSE(twice);
+    CHECK(eachVariableBoundOnce(f));
   }
   Program rc = r.p;
   insertRc(rc);

@@ -7,7 +7,11 @@
 #include "core/lift.hpp"
 #include "core/rc.hpp"
 
+#include "core_support.hpp"
+
 using namespace weir::core;
+using core_test::count;
+using core_test::eachVariableBoundOnce;
 
 namespace {
 ExprPtr v(VarId x) { return mkVar(x); }
@@ -26,11 +30,6 @@ std::string rcText(Program p) {
   CHECK(verifyRc(p, err));
   INFO(err);
   return print(*p.functions[0].body);
-}
-int count(const std::string& s, const std::string& needle) {
-  int n = 0;
-  for (size_t pos = s.find(needle); pos != std::string::npos; pos = s.find(needle, pos + 1)) n++;
-  return n;
 }
 }  // namespace
 

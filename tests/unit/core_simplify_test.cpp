@@ -8,7 +8,11 @@
 #include "core/rc.hpp"
 #include "core/simplify.hpp"
 
+#include "core_support.hpp"
+
 using namespace weir::core;
+using core_test::count;
+using core_test::eachVariableBoundOnce;
 
 namespace {
 ExprPtr v(VarId x) { return mkVar(x); }
@@ -25,12 +29,6 @@ ExprPtr caseMaybe(VarId m, ExprPtr none, VarId y, ExprPtr some) {
   return mkCase(m, {Alt{0, {}, std::move(none)}, Alt{1, {y}, std::move(some)}});
 }
 
-int count(const std::string& s, const std::string& needle) {
-  int n = 0;
-  for (size_t pos = s.find(needle); pos != std::string::npos; pos = s.find(needle, pos + 1)) n++;
-  return n;
-}
-
 struct Result {
   Program p;
   SimplifyStats stats;
@@ -45,17 +43,6 @@ struct Result {
   }
 };
 
-// Every variable is bound once in a function (copies made by inlining and case-of-case get
-// fresh ones): rc insertion and codegen key their maps on variable ids.
-void binders(const Expr& e, std::set<VarId>& seen, bool& twice) {
-  auto bind = [&](VarId v) { if (!seen.insert(v).second) twice = true; };
-  if (e.kind == Expr::Let) bind(e.var);
-  for (VarId q : e.params) bind(q);
-  for (auto& b : e.binds) bind(b.var);
-  for (auto& a : e.alts) for (VarId f : a.fields) bind(f);
-  forEachChild(const_cast<Expr&>(e), [&](ExprPtr& c) { binders(*c, seen, twice); });
-}
-
 // Simplifies the program whose entry is M.main, then checks that rc insertion still verifies.
 Result run(std::vector<Function> fs, std::vector<Global> gs = {}) {
   Result r;
@@ -66,11 +53,8 @@ Result run(std::vector<Function> fs, std::vector<Global> gs = {}) {
   r.stats = simplify(r.p);
   r.text = print(r.p);
   for (auto& f : r.p.functions) {
-    std::set<VarId> seen(f.params.begin(), f.params.end());
-    bool twice = false;
-    binders(*f.body, seen, twice);
     INFO(f.name << ":\n" << r.text);
-    CHECK_FALSE(twice);
+    CHECK(eachVariableBoundOnce(f));
   }
   Program rc = r.p;
   insertRc(rc);

@@ -38,12 +38,6 @@ std::string body(const Program& p, const std::string& name) {
   return f ? print(*f->body) : "<no " + name + ">";
 }
 
-int count(const std::string& s, const std::string& needle) {
-  int n = 0;
-  for (size_t pos = s.find(needle); pos != std::string::npos; pos = s.find(needle, pos + 1)) n++;
-  return n;
-}
-
 // Inserts rc into a copy and checks the ownership discipline; returns the printed program.
 std::string rcChecked(const Program& p) {
   Program q = p;
