@@ -3,8 +3,6 @@
 // effect in order and once per run. The results still go through rc insertion and its verifier.
 #include <catch2/catch.hpp>
 
-#include <set>
-
 #include "core/core.hpp"
 #include "core/ioarity.hpp"
 #include "core/rc.hpp"

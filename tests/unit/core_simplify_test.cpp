@@ -2,8 +2,6 @@
 // must not, on small Core inputs; the result still goes through rc insertion and its verifier.
 #include <catch2/catch.hpp>
 
-#include <set>
-
 #include "core/core.hpp"
 #include "core/rc.hpp"
 #include "core/simplify.hpp"
