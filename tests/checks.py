@@ -7,11 +7,13 @@ the closing `N passed, N failed` and exits with status 1 when anything failed.
     check = Checks("cli")            # echo=True also prints `ok`/`FAIL` as each check runs
 
 and what the optimisation checks (tests/cli/simplify_test.py, ioarity_test.py, sharing_test.py)
-share: `main_core_blocks` (the program's own functions in `weir build --emit=core`) and
-`heap_allocations` (how many heap blocks a program allocates, counted by valgrind).
+share: `switched_env` (the environment with a pass's switch on or off), `main_core_blocks`
+(the program's own functions in `weir build --emit=core`), `heap_allocations` (how many heap
+blocks a program allocates, counted by valgrind) and `check_steps_allocate_nothing`.
 """
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -43,6 +45,13 @@ class Checks:
         sys.exit(1 if self.failures else 0)
 
 
+def switched_env(variable, on):
+    """os.environ with a compiler pass's switch (WEIR_SIMPLIFY, WEIR_IO_ARITY, ...) on or off."""
+    env = dict(os.environ)
+    env[variable] = "1" if on else "0"
+    return env
+
+
 def main_core_blocks(check, weir, src, out, env):
     """`weir build --emit=core` of src: the blocks of the program's own code (`fun Main.` and
     `global Main.`, not the library's), or None when the build failed (a failed check)."""
@@ -70,3 +79,19 @@ def heap_allocations(check, weir, label, text, src, exe, env):
     if not check(f"valgrind reports the allocations of {label}", m, r.stderr):
         return None
     return r.stdout, int(m.group(1).replace(",", ""))
+
+
+def check_steps_allocate_nothing(check, allocations, what):
+    """allocations(steps, on) counts the heap blocks of a loop of `steps` steps with the pass on or
+    off: with it, 300 and 600 steps allocate the same; without it, at least two blocks a step
+    (so the first check can fail)."""
+    if shutil.which("valgrind") is None:
+        check.fail("valgrind is not installed (scripts/setup installs it)")
+        return
+    a, b = allocations(300, True), allocations(600, True)
+    c, d = allocations(300, False), allocations(600, False)
+    if None in (a, b, c, d):
+        return
+    check(f"without {what} each step allocates (the check below can fail)", d - c >= 2 * 300,
+          f"{c} allocations for 300 steps, {d} for 600")
+    check(f"with {what} a step allocates nothing", a == b, f"{a} allocations for 300 steps, {b} for 600")

@@ -2,7 +2,8 @@
 a program allocates under valgrind ("total heap usage: N allocs"; under valgrind the runtime
 makes every object a malloc block of its own), for two sizes, so the count per element is known.
 
-  - The entry point (compiler/core/entry.hpp): a list bound by a `let` in `main` is an ordinary
+  - The entry point as a function of the world (IO arity expansion, compiler/core/ioarity.hpp,
+    which turns `main` from a CAF into `fun main(w)`): a list bound by a `let` in `main` is an ordinary
     owned value, rebuilt in place by `map` at its last use (one new Int per element). The same
     list as a top-level value (a CAF: immortal by design) is copied (a cell and an Int per
     element): that variant is the contrast, and what the `let` in main cost before.
@@ -17,7 +18,7 @@ import shutil
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from checks import Checks, heap_allocations  # noqa: E402
+from checks import Checks, heap_allocations, switched_env  # noqa: E402
 
 weir, work = sys.argv[1:3]
 os.makedirs(work, exist_ok=True)
@@ -77,8 +78,7 @@ SWAPPED = REBUILD.replace("norm (P a b) = P a b", "norm (P a b) = P b a")
 
 
 def allocations(name, text, n, simplify=True):
-    env = dict(os.environ)
-    env["WEIR_SIMPLIFY"] = "1" if simplify else "0"
+    env = switched_env("WEIR_SIMPLIFY", simplify)
     r = heap_allocations(check, weir, f"{name} {n}", text.replace("{n}", str(n)), os.path.join(work, f"{name}{n}.weir"),
                          os.path.join(work, f"{name}{n}-{int(simplify)}"), env)
     return None if r is None else r[1]

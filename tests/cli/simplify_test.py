@@ -10,11 +10,10 @@
 Usage: simplify_test.py WEIR SOURCE_DIR WORK_DIR
 """
 import os
-import shutil
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from checks import Checks, heap_allocations, main_core_blocks  # noqa: E402
+from checks import Checks, check_steps_allocate_nothing, heap_allocations, main_core_blocks, switched_env  # noqa: E402
 
 weir, root, work = sys.argv[1:4]
 os.makedirs(work, exist_ok=True)
@@ -22,9 +21,7 @@ check = Checks("simplify")
 
 
 def env(simplify):
-    e = dict(os.environ)
-    e["WEIR_SIMPLIFY"] = "1" if simplify else "0"
-    return e
+    return switched_env("WEIR_SIMPLIFY", simplify)
 
 
 def main_core(simplify):
@@ -71,13 +68,5 @@ def allocations(n, simplify):
     return r[1]
 
 
-if shutil.which("valgrind") is None:
-    check.fail("valgrind is not installed (scripts/setup installs it)")
-else:
-    a, b = allocations(300, True), allocations(600, True)
-    c, d = allocations(300, False), allocations(600, False)
-    if None not in (a, b, c, d):
-        check("without the simplifier each step allocates (the check below can fail)", d - c >= 2 * 300,
-              f"{c} allocations for 300 steps, {d} for 600")
-        check("with the simplifier a step allocates nothing", a == b, f"{a} allocations for 300 steps, {b} for 600")
+check_steps_allocate_nothing(check, allocations, "the simplifier")
 check.finish()

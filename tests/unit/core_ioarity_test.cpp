@@ -11,7 +11,6 @@
 
 using namespace weir::core;
 using core_test::count;
-using core_test::eachVariableBoundOnce;
 using World = Function::World;
 
 namespace {
@@ -33,19 +32,7 @@ std::vector<Function> prims() {
   return {put, pure, bind};
 }
 
-struct Result {
-  Program p;
-  IOArityStats stats;
-  std::string text;
-  const Function* fn(const std::string& name) const {
-    for (auto& f : p.functions) if (f.name == name) return &f;
-    return nullptr;
-  }
-  std::string body(const std::string& name) const {
-    auto f = fn(name);
-    return f ? print(*f->body) : "<none>";
-  }
-};
+using Result = core_test::PassResult<IOArityStats>;
 
 Result run(std::vector<Function> fs, std::vector<Global> gs = {}) {
   Result r;
@@ -56,15 +43,11 @@ Result run(std::vector<Function> fs, std::vector<Global> gs = {}) {
   r.p.nextVar = 1000;
   r.stats = ioArity(r.p);
   r.text = print(r.p);
-  INFO(r.text);
-  for (auto& f : r.p.functions) {
-    CHECK(eachVariableBoundOnce(f));
-  }
-  Program rc = r.p;
-  insertRc(rc);
   std::string err;
-  CHECK(verifyRc(rc, err));
+  bool valid = core_test::passOutputValid(r.p, err);
+  INFO(r.text);
   INFO(err);
+  CHECK(valid);
   return r;
 }
 }  // namespace

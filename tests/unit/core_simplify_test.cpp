@@ -10,7 +10,6 @@
 
 using namespace weir::core;
 using core_test::count;
-using core_test::eachVariableBoundOnce;
 
 namespace {
 ExprPtr v(VarId x) { return mkVar(x); }
@@ -27,19 +26,7 @@ ExprPtr caseMaybe(VarId m, ExprPtr none, VarId y, ExprPtr some) {
   return mkCase(m, {Alt{0, {}, std::move(none)}, Alt{1, {y}, std::move(some)}});
 }
 
-struct Result {
-  Program p;
-  SimplifyStats stats;
-  std::string text;
-  const Function* fn(const std::string& name) const {
-    for (auto& f : p.functions) if (f.name == name) return &f;
-    return nullptr;
-  }
-  std::string body(const std::string& name) const {
-    auto f = fn(name);
-    return f ? print(*f->body) : "<removed>";
-  }
-};
+using Result = core_test::PassResult<SimplifyStats>;
 
 // Simplifies the program whose entry is M.main, then checks that rc insertion still verifies.
 Result run(std::vector<Function> fs, std::vector<Global> gs = {}) {
@@ -50,16 +37,11 @@ Result run(std::vector<Function> fs, std::vector<Global> gs = {}) {
   r.p.nextVar = 1000;
   r.stats = simplify(r.p);
   r.text = print(r.p);
-  for (auto& f : r.p.functions) {
-    INFO(f.name << ":\n" << r.text);
-    CHECK(eachVariableBoundOnce(f));
-  }
-  Program rc = r.p;
-  insertRc(rc);
   std::string err;
+  bool valid = core_test::passOutputValid(r.p, err);
   INFO(r.text);
-  CHECK(verifyRc(rc, err));
   INFO(err);
+  CHECK(valid);
   return r;
 }
 

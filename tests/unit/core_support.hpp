@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/core.hpp"
+#include "core/rc.hpp"
 
 namespace core_test {
 using namespace weir::core;
@@ -37,4 +38,34 @@ inline bool eachVariableBoundOnce(const Function& f) {
   collectBinders(*f.body, seen, twice);
   return !twice;
 }
+
+// What every Core pass must leave: each variable bound once in each function, and a program
+// that rc insertion accepts (its verifier's message in `err` otherwise).
+inline bool passOutputValid(const Program& p, std::string& err) {
+  for (auto& f : p.functions)
+    if (!eachVariableBoundOnce(f)) {
+      err = f.name + " binds a variable twice";
+      return false;
+    }
+  Program rc = p;
+  insertRc(rc);
+  return verifyRc(rc, err);
+}
+
+// A pass's output program with its statistics: a function by name, its printed body
+// ("<removed>" when the pass removed it).
+template <class Stats>
+struct PassResult {
+  Program p;
+  Stats stats;
+  std::string text;
+  const Function* fn(const std::string& name) const {
+    for (auto& f : p.functions) if (f.name == name) return &f;
+    return nullptr;
+  }
+  std::string body(const std::string& name) const {
+    auto f = fn(name);
+    return f ? print(*f->body) : "<removed>";
+  }
+};
 }  // namespace core_test

@@ -9,7 +9,6 @@
 #include "core/lower/lowerer.hpp"
 #include "core/callsite.hpp"
 #include "core/ioarity.hpp"
-#include "core/entry.hpp"
 #include "core/simplify.hpp"
 #include "core/specialise.hpp"
 #include "core/trmc.hpp"
@@ -560,9 +559,6 @@ std::optional<core::Program> Lowerer::run(std::string& error) {
   // simplifier, which then inlines what the straight-line code calls. WEIR_IO_ARITY=0: off.
   const char* ioArity = std::getenv("WEIR_IO_ARITY");
   if (!ioArity || std::string(ioArity) != "0") core::ioArity(prog);
-  // The entry global as a function of the world when ioArity left it a global (WEIR_IO_ARITY=0,
-  // or main not seen as an action): its lets are then owned values (core/entry.hpp).
-  core::entryAsFunction(prog);
   // WEIR_SIMPLIFY=0 turns inlining and case-of-known-constructor off (bench/, docs/performance.md).
   // After the call sites are marked (inlining gives a library failure its caller's location),
   // before trmc (which then sees the inlined code; the simplifier knows nothing of its primitives).
