@@ -252,10 +252,8 @@ void weir_free_obj(weir_obj* o) { free_obj(o, 0); }
 /* Landing pads of compiled code (unwind.c): drop what a failed frame owned. */
 void weir_unwind_drop(weir_obj* o) {
   if (!o) return;
-  int32_t rc = weir_rc(o);
-  if (rc > 1) o->rc = rc - 1;
-  else if (rc == 1) free_obj(o, 1);
-  else if (rc < 0) weir_drop_shared(o);
+  if (weir_is_unique(o)) free_obj(o, 1);   /* the one case that may meet a hole */
+  else weir_drop(o);
 }
 
 void weir_unwind_free_cell(weir_obj* cell) {

@@ -377,21 +377,16 @@ int run_broker(Engine& e) {
   if (e.opt.metrics_port > 0) start_metrics(b.io, e);
   c.start();
   oc.start();
-  // The I/O thread runs rules' turns too (guest turns): a worker's stack (256 MiB, committed as
-  // used) and its stack-overflow handling, so a deep handler behaves the same on either thread.
+  // The I/O thread runs rules' turns too (guest turns): a worker's stack and its stack-overflow
+  // handling, so a deep handler behaves the same on either thread.
   pthread_t io_thread;
-  pthread_attr_t attr;
-  pthread_attr_init(&attr);
-  pthread_attr_setstacksize(&attr, std::size_t(256) << 20);
-  pthread_attr_setguardsize(&attr, 65536);
-  int made = pthread_create(&io_thread, &attr, +[](void* p) -> void* {
+  int made = weir_turn_thread_create(&io_thread, +[](void* p) -> void* {
     weir_rt_thread_signals();
     on_io_thread = true;
     static_cast<Bridge*>(p)->io.run();
     weir_heap_thread_exit();
     return nullptr;
   }, &b);
-  pthread_attr_destroy(&attr);
   if (made != 0) {
     e.log(Level::error, "cannot start the I/O thread");
     the_bridge.store(nullptr, std::memory_order_release);

@@ -394,6 +394,18 @@ void* weir_sched_handler_boundary(void) {
   return w && w->in_handler ? w->crash_boundary : NULL;
 }
 
+/* Handlers may recurse deeply (a non-tail `map` over a long list): a large stack, reserved and
+ * committed only as used, as the program thread has. */
+int weir_turn_thread_create(pthread_t* thread, void* (*body)(void*), void* arg) {
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, WEIR_WORKER_STACK);
+  pthread_attr_setguardsize(&attr, 65536);
+  int err = pthread_create(thread, &attr, body, arg);
+  pthread_attr_destroy(&attr);
+  return err;
+}
+
 static void* worker_main(void* p) {
   weir_worker* w = (weir_worker*)p;
   self_worker = w;
@@ -529,21 +541,16 @@ void* weir_sched_block_begin(void) {
   pthread_mutex_unlock(&park_mu);
   if (!s) {
     s = (spare_thread*)calloc(1, sizeof *s);
-    pthread_attr_t attr;
     int err = !s;
     if (s) {
       s->w.id = -1;
       s->w.spare = 1;
       pthread_cond_init(&s->cv, NULL);
       atomic_init(&s->on_duty, 1);
-      pthread_attr_init(&attr);
-      pthread_attr_setstacksize(&attr, WEIR_WORKER_STACK);   /* handlers may recurse deeply; lazily committed */
-      pthread_attr_setguardsize(&attr, 65536);
       pthread_mutex_lock(&park_mu);
-      err = pthread_create(&s->thread, &attr, spare_main, s);
+      err = weir_turn_thread_create(&s->thread, spare_main, s);
       if (!err) { s->next_all = spare_all; spare_all = s; }
       pthread_mutex_unlock(&park_mu);
-      pthread_attr_destroy(&attr);
     }
     if (err) {
       pthread_mutex_lock(&park_mu);
@@ -600,16 +607,9 @@ int weir_workers_start(int n) {
     workers[i].q = weir_runq_new();
     if (!workers[i].q) return -1;
   }
-  /* Handlers may recurse deeply (a non-tail `map` over a long list): a large stack, reserved and
-   * committed only as used, as the program thread has. */
-  pthread_attr_t attr;
-  pthread_attr_init(&attr);
-  pthread_attr_setstacksize(&attr, WEIR_WORKER_STACK);
-  pthread_attr_setguardsize(&attr, 65536);
   weir_rt_overflow_hook = on_overflow;
   for (int i = 0; i < n; i++)
-    if (pthread_create(&workers[i].thread, &attr, worker_main, &workers[i]) != 0) { pthread_attr_destroy(&attr); return -1; }
-  pthread_attr_destroy(&attr);
+    if (weir_turn_thread_create(&workers[i].thread, worker_main, &workers[i]) != 0) return -1;
   return n;
 }
 

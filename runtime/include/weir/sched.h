@@ -12,6 +12,7 @@
 #ifndef WEIR_SCHED_H
 #define WEIR_SCHED_H
 
+#include <pthread.h>
 #include <stdint.h>
 
 #include "weir/rt.h"
@@ -88,6 +89,10 @@ int weir_try_send(weir_actor_borrowed to, weir_owned msg);   /* never blocks */
  * waking a worker (runtime/sched/worker.c, "Guest turns"); *ran (if not NULL) says whether it
  * did. The caller keeps the program alive. */
 int weir_try_send_run(weir_actor_borrowed to, weir_owned msg, int* ran);
+/* Starts a thread that runs turns (a worker, a spare, the rule engine's I/O thread): a worker's
+ * stack (WEIR_WORKER_STACK, reserved and committed as used, since handlers may recurse deeply)
+ * and guard. The body calls weir_rt_thread_signals first. pthread_create's result. */
+int weir_turn_thread_create(pthread_t* thread, void* (*body)(void*), void* arg);
 /* Stop a after the messages sent to it before this call (self: at the end of this turn). */
 void weir_actor_stop(weir_actor_borrowed a);
 
