@@ -121,6 +121,14 @@ static weir_actor* find_work(weir_worker* w) {
     /* The hand-off chain has had its share: behind everything queued, like an ended batch. */
     w->next_runs = 0;
     if (!weir_runq_push(w->q, a)) weir_inject_push(a);
+    /* The slot's turn is not next after all (a thief may even take `a`): the linger ends now,
+     * else this worker could park holding an actor that stays RUNNING, which no send would ever
+     * schedule again. An actor it puts in the slot goes behind the others too. */
+    linger_resolve(w);
+    if ((a = w->next)) {
+      w->next = NULL;
+      if (!weir_runq_push(w->q, a)) weir_inject_push(a);
+    }
   }
   w->next_runs = 0;
   if (++w->tick % 61 == 0 && (a = weir_inject_take())) return a;
@@ -419,6 +427,7 @@ static void* worker_main(void* p) {
     if (atomic_load_explicit(&weir_sched_exiting, memory_order_acquire)) break;
     weir_actor* a = find_work(w);
     if (a) { run_turn(w, a); continue; }
+    /* find_work found nothing with the slot empty, so no actor lingers here (see find_work). */
     if (!park(w)) break;
   }
   linger_resolve(w);   /* exit: leave no actor held */

@@ -70,6 +70,55 @@ TEST_CASE("a ring of 1,000 actors passes a token 100 times around", "[sched][act
   CHECK(weir_live_objects_all() == live0);
 }
 
+// ---- a worker never parks holding a lingering actor ----
+// A lingering actor stays RUNNING for its worker's next (hand-off slot) turn. When the slot's
+// actor had its WEIR_BATCH turns in a row it goes to the run queue; a thief could take it from
+// there, and the worker then parked with the linger unresolved: the lingering actor stayed
+// RUNNING forever, so the token that later reached it was never run (golden/actor_ring under
+// qemu, 1 run in ~600; natively with --workers 3 on 2 cores, ~1 in 400). Several tokens in
+// small rings, more workers than cores: thieves are always about, and each ring must finish.
+namespace {
+Latch* rings_done;
+weir_actor* rings_sink;
+void sink_node(weir_actor*, weir_obj* msg) { weir_drop(msg); }
+// Every 7th hop also wakes the sink first, so the token's successor goes to the run queue with a
+// sleeper woken: thieves are about while the hand-off chains run.
+void small_ring_node(weir_actor* self, weir_obj* msg) {
+  auto* next = static_cast<weir_actor*>(ptr_of(weir_actor_state(self)));
+  int64_t left = unbig(msg);
+  weir_drop(msg);
+  if (left % 7 == 0) weir_send(rings_sink, big(0));
+  if (left == 0) rings_done->signal();
+  else weir_send(next, big(left - 1));
+}
+}  // namespace
+
+TEST_CASE("a worker never parks while an actor lingers on it (tokens in rings, stealing workers)",
+          "[sched][actors]") {
+  const int W = 6, RINGS = 6, N = 50, ROUNDS = int(schedtest::scaled(20));
+  for (int round = 0; round < ROUNDS; round++) {
+    REQUIRE(weir_sched_init(W) == W);
+    Latch done;
+    rings_done = &done;
+    std::vector<weir_actor*> all;
+    std::vector<weir_actor*> firsts;
+    rings_sink = weir_spawn(sink_node, nullptr, 0);
+    all.push_back(rings_sink);
+    for (int r = 0; r < RINGS; r++) {
+      std::vector<weir_actor*> ring(N);
+      ring[N - 1] = weir_spawn(small_ring_node, ptr_obj(nullptr), 0);
+      for (int i = N - 2; i >= 0; i--) ring[i] = weir_spawn(small_ring_node, ptr_obj(ring[i + 1]), 0);
+      reinterpret_cast<weir_external*>(weir_actor_state(ring[N - 1]))->data = ring[0];
+      firsts.push_back(ring[0]);
+      all.insert(all.end(), ring.begin(), ring.end());
+    }
+    for (auto* f : firsts) weir_send(f, big(20000));
+    INFO("round " << round);
+    REQUIRE(done.wait(RINGS, 20000));
+    CHECK(finish(all) == 0);
+  }
+}
+
 // ---- fairness ----
 namespace {
 std::atomic<bool> busy_go;
