@@ -41,6 +41,7 @@
 
 #include "core/lift.hpp"
 #include "core/rc.hpp"
+#include "core/repr.hpp"
 #include "core/trmc.hpp"
 
 namespace weir::codegen {
@@ -89,7 +90,7 @@ class Gen {
       if (f.params.empty()) bug("function " + f.name + " has no parameters");
       if (funcs.count(f.name)) bug("duplicate function " + f.name);
       funcs[f.name] = &f;
-      auto* fn = Function::Create(fnType(f.params.size()), Function::InternalLinkage, symbol(f.name), mod);
+      auto* fn = Function::Create(workerType(f), Function::InternalLinkage, symbol(f.name), mod);
       fn->setCallingConv(CallingConv::Tail);
       llfuncs[f.name] = fn;
       maxArity = std::max<size_t>(maxArity, f.params.size());
@@ -175,6 +176,9 @@ class Gen {
   // variables known to hold an immortal object (a comparison's Bool or Ordering, a literal):
   // their Dup/Drop are no-ops
   std::set<VarId> immortalVars;
+  // uses of each variable that need a boxed object (core::boxedUses): a let-bound raw value
+  // with two or more is boxed once at its binding instead of at each use
+  std::unordered_map<VarId, int> letUses;
   // Perceus reuse: the cell of a unique scrutinee dropped at the start of a Case alternative,
   // kept (instead of freed) for the next constructor of the same size on the straight-line
   // path of that alternative. `cell` is null at run time when the scrutinee was shared.
@@ -186,6 +190,66 @@ class Gen {
 
   // ---------------------------------------------------------------- helpers
   FunctionType* fnType(size_t n) { return FunctionType::get(ptrT, std::vector<Type*>(n, ptrT), false); }
+
+  // ---- raw (unboxed) values, core/repr.hpp: i64 Int, double Float, i32 Char, i1 Bool ----
+  Type* repType(core::Rep r) {
+    switch (r) {
+      case core::Rep::Int: return i64;
+      case core::Rep::Float: return dbl;
+      case core::Rep::Char: return i32;
+      case core::Rep::Bool: return Type::getInt1Ty(ctx);
+      case core::Rep::Boxed: break;
+    }
+    return ptrT;
+  }
+  // A top-level function's direct-call signature (its worker): raw where repr inferred it.
+  FunctionType* workerType(const core::Function& f) {
+    std::vector<Type*> ps;
+    for (size_t k = 0; k < f.params.size(); k++) ps.push_back(repType(f.paramRep(k)));
+    return FunctionType::get(repType(f.resultRep), ps, false);
+  }
+  bool isRaw(Value* v) const { return v->getType() != ptrT; }
+  // A fresh owned object for v (v itself if it is one already): small Ints and ASCII Chars
+  // come from the runtime's static caches, Bools are the static True/False.
+  Value* box(Value* v) {
+    if (!v || !isRaw(v)) return v;
+    if (v->getType() == i64) return boxInt(v);
+    if (v->getType() == dbl) return boxFloat(v);
+    if (v->getType() == i32) return boxChar(v);
+    if (v->getType()->isIntegerTy(1)) return b.CreateSelect(v, boolObj(true), boolObj(false));
+    bug("box of an unknown raw type");
+  }
+  // The raw value of type t in the object o; owned: o is the caller's reference, given up here.
+  Value* unbox(Value* o, Type* t, bool owned) {
+    if (t->isIntegerTy(1)) return b.CreateICmpEQ(b.CreateLoad(i16, gep(o, OFF_TAG)), b.getInt16(1));  // static
+    Value* v = b.CreateAlignedLoad(t, gep(o, OFF_VALUE), Align(8));
+    if (owned && !isa<Constant>(o)) dropScalar(o);
+    return v;
+  }
+  // v converted to type t (a pointer or a raw type); owned as for unbox.
+  Value* convert(Value* v, Type* t, bool owned) {
+    if (v->getType() == t) return v;
+    if (t == ptrT) return box(v);
+    if (!isRaw(v)) return unbox(v, t, owned);
+    bug("conversion between two raw types");
+  }
+  // The argument for parameter k of a direct call of cf (borrowed: the caller keeps its
+  // reference). A raw value boxed for a borrowed boxed parameter is a temporary the caller
+  // drops after the call: it is added to `temps`.
+  // ownedAll: the caller gives up every argument (rc's view of an over-saturated call).
+  Value* directArg(const core::Function& cf, size_t k, const Expr& a, std::vector<Value*>& temps,
+                   bool ownedAll = false) {
+    Type* t = repType(cf.paramRep(k));
+    if (t == i64 && a.kind == Expr::LitInt) return b.getInt64(static_cast<uint64_t>(a.i));
+    Value* v = genV(a, false);
+    if (!v) return nullptr;
+    if (t == ptrT && isRaw(v)) {
+      v = box(v);
+      if (cf.isBorrowed(k) && !ownedAll) temps.push_back(v);
+      return v;
+    }
+    return convert(v, t, ownedAll || !cf.isBorrowed(k));
+  }
 
   static std::string symbol(const std::string& name) {
     return name.find('.') != std::string::npos ? name : "weir.u." + name;
@@ -488,22 +552,23 @@ class Gen {
     w->setCallingConv(CallingConv::Tail);
     auto ip = b.saveIP();
     b.SetInsertPoint(BasicBlock::Create(ctx, "entry", w));
-    std::vector<Value*> args;
-    for (size_t k = 1; k <= n; k++) args.push_back(w->getArg(static_cast<unsigned>(k)));
-    bool lends = false;
-    for (size_t k = 0; k < n; k++) lends = lends || cf.isBorrowed(k);
-    CallInst* r = tailCall(target, target->getFunctionType(), args, !lends);
-    dropLent(cf, args);
-    b.CreateRet(r);
+    // The closure's code owns its (boxed) arguments: a raw parameter gets the value and the box
+    // is dropped at once; a borrowed boxed one is dropped after the call.
+    std::vector<Value*> args, lent;
+    for (size_t k = 1; k <= n; k++) {
+      Value* a = w->getArg(static_cast<unsigned>(k));
+      Type* t = target->getFunctionType()->getParamType(static_cast<unsigned>(k - 1));
+      if (t != ptrT) a = unbox(a, t, true);
+      else if (cf.isBorrowed(k - 1)) lent.push_back(a);
+      args.push_back(a);
+    }
+    bool boxedResult = target->getReturnType() == ptrT;
+    CallInst* r = tailCall(target, target->getFunctionType(), args, lent.empty() && boxedResult);
+    for (Value* a : lent) drop(a);
+    b.CreateRet(box(r));
     b.restoreIP(ip);
     c = closureConst(symbol(name) + "$closure", w, n);
     return c;
-  }
-
-  // After a direct call of f: drop the arguments f only borrowed (the caller's references).
-  void dropLent(const core::Function& f, const std::vector<Value*>& args) {
-    for (size_t k = 0; k < f.params.size() && k < args.size(); k++)
-      if (f.isBorrowed(k)) drop(args[k]);
   }
 
   CallInst* tailCall(Value* callee, FunctionType* ft, const std::vector<Value*>& args, bool must) {
@@ -543,6 +608,7 @@ class Gen {
   void defineFunction(const core::Function& f) {
     Function* fn = llfuncs.at(f.name);
     beginFunction(fn, f.name);
+    letUses = core::boxedUses(prog, f.params, f.paramReps, f.resultRep, *f.body);
     for (size_t k = 0; k < f.params.size(); k++) {
       fn->getArg(static_cast<unsigned>(k))->setName("v" + std::to_string(f.params[k]));
       vars[f.params[k]] = fn->getArg(static_cast<unsigned>(k));
@@ -554,6 +620,7 @@ class Gen {
     auto* fn = Function::Create(fnType(0), Function::InternalLinkage, symbol(g.name) + "$init", mod);
     fn->setCallingConv(CallingConv::Tail);
     beginFunction(fn, g.name);
+    letUses = core::boxedUses(prog, {}, {}, core::Rep::Boxed, *g.body);
     finish(gen(*g.body, true));
     return fn;
   }
@@ -614,6 +681,7 @@ class Gen {
     Function* a = applyFn(args.size());
     std::vector<Value*> all{f};
     all.insert(all.end(), args.begin(), args.end());
+    if (tail && cur->getReturnType() != ptrT) return result(tailCall(a, a->getFunctionType(), all, false), true);
     if (tail) releaseReuse();
     CallInst* c = tailCall(a, a->getFunctionType(), all, tail);
     if (tail) {
@@ -824,6 +892,7 @@ class Gen {
   // Emits a return if tail; returns the value otherwise (nullptr once the block is closed).
   Value* result(Value* v, bool tail) {
     if (tail && v) {
+      v = convert(v, cur->getReturnType(), true);
       releaseReuse();
       b.CreateRet(v);
       return nullptr;
@@ -831,7 +900,15 @@ class Gen {
     return v;
   }
 
+  // e's value as an owned object (or, in tail position, returned; nullptr then).
   Value* gen(const Expr& e, bool tail) {
+    Value* v = genV(e, tail);
+    return tail ? v : box(v);
+  }
+
+  // e's value, raw (i64/double/i32/i1: no object, no count) where e computes it so (a scalar
+  // primitive, a raw variable, a call of a worker with a raw result), an owned object otherwise.
+  Value* genV(const Expr& e, bool tail) {
     switch (e.kind) {
       case Expr::Var: return result(var(e.var), tail);
       case Expr::Global: return result(global(e.name), tail);
@@ -842,13 +919,17 @@ class Gen {
       case Expr::App: return genApp(e, tail);
       case Expr::Lam: return result(genLam(e), tail);
       case Expr::Let: {
-        Value* v = gen(*e.args[0], false);
+        Value* v = genV(*e.args[0], false);
         if (!v) return nullptr;
-        v->setName("v" + std::to_string(e.var));
+        if (isRaw(v)) {
+          auto u = letUses.find(e.var);
+          if (u != letUses.end() && u->second >= 2) v = box(v);
+        }
+        if (!isa<Constant>(v)) v->setName("v" + std::to_string(e.var));
         vars[e.var] = v;
         if (immortalExpr(*e.args[0]) || immortalResult(*e.args[0]) || trmcWorkerCall(*e.args[0]))
           immortalVars.insert(e.var);
-        return gen(*e.args[1], tail);
+        return genV(*e.args[1], tail);
       }
       case Expr::LetRec: bug("LetRec reached codegen (liftLetRec not run)");
       case Expr::Con: {
@@ -898,13 +979,13 @@ class Gen {
         b.CreateUnreachable();
         return nullptr;
       case Expr::Dup:
-        if (!immortalVars.count(e.var)) dup(var(e.var));
-        return gen(*e.args[0], tail);
+        if (!immortalVars.count(e.var) && !isRaw(var(e.var))) dup(var(e.var));
+        return genV(*e.args[0], tail);
       case Expr::Drop:
-        if (immortalVars.count(e.var)) {}
+        if (immortalVars.count(e.var) || isRaw(var(e.var))) {}
         else if (scalarVars.count(e.var)) dropScalar(var(e.var));
         else drop(var(e.var));
-        return gen(*e.args[0], tail);
+        return genV(*e.args[0], tail);
     }
     bug("unknown expression kind");
   }
@@ -922,17 +1003,30 @@ class Gen {
     if (n == 0) bug("App without arguments");
     if (f.kind == Expr::Global && funcs.count(f.name)) {
       Function* fn = llfuncs.at(f.name);
-      size_t arity = funcs.at(f.name)->params.size();
-      std::vector<Value*> as;
-      if (!genArgs(e.args, 1, as)) return nullptr;
+      const core::Function& cf = *funcs.at(f.name);
+      size_t arity = cf.params.size();
+      std::vector<Value*> as, temps;
+      if (n >= arity) {  // the worker's convention for the first `arity` arguments
+        for (size_t k = 0; k < n; k++) {
+          Value* v = k < arity ? directArg(cf, k, *e.args[k + 1], temps, n > arity) : gen(*e.args[k + 1], false);
+          if (!v) return nullptr;
+          as.push_back(v);
+        }
+      } else if (!genArgs(e.args, 1, as)) {
+        return nullptr;
+      }
       if (!e.loc.empty()) {  // a call that may fail in the library: remember the caller (core/callsite.hpp)
         auto* site = cast<GlobalVariable>(mod.getOrInsertGlobal("weir_rt_call_site", ptrT));
         site->setThreadLocalMode(GlobalValue::InitialExecTLSModel);  // one per thread (io.c): actors
         b.CreateStore(cstring(e.loc), site);
       }
       if (n == arity) {
-        if (tail) releaseReuse();
-        CallInst* c = tailCall(fn, fn->getFunctionType(), as, tail);
+        // a tail call stays one when the worker returns what this function returns and no
+        // temporary is left to drop after it
+        bool must = tail && temps.empty() && fn->getReturnType() == cur->getReturnType();
+        if (must) releaseReuse();
+        CallInst* c = tailCall(fn, fn->getFunctionType(), as, must);
+        for (Value* t : temps) drop(t);
         return result(c, tail);
       }
       if (n < arity) {
@@ -943,8 +1037,10 @@ class Gen {
       std::vector<Value*> first(as.begin(), as.begin() + static_cast<long>(arity));
       std::vector<Value*> rest(as.begin() + static_cast<long>(arity), as.end());
       CallInst* r = tailCall(fn, fn->getFunctionType(), first, false);
-      dropLent(*funcs.at(f.name), first);  // rc treats an over-saturated call as owning all
-      return apply(r, rest, tail);
+      // rc treats an over-saturated call as owning all its arguments: drop the lent ones
+      for (size_t k = 0; k < arity; k++)
+        if (cf.isBorrowed(k) && !isRaw(first[k])) drop(first[k]);
+      return apply(box(r), rest, tail);
     }
     Value* fv = gen(f, false);
     if (!fv) return nullptr;
@@ -961,7 +1057,7 @@ class Gen {
     auto* fn = Function::Create(fnType(n + 1), Function::InternalLinkage, name, mod);
     fn->setCallingConv(CallingConv::Tail);
     std::vector<Value*> captured;
-    for (VarId v : fvs) captured.push_back(var(v));
+    for (VarId v : fvs) captured.push_back(box(var(v)));  // a raw value is captured boxed
     // generate the body in its own context
     auto ip = b.saveIP();
     Function* savedCur = cur;
@@ -1095,7 +1191,8 @@ class Gen {
       genAlt(e.alts[0]);
       return joinResult(j);
     }
-    Value* tag = b.CreateLoad(i16, gep(s, OFF_TAG));
+    // a raw Bool is its own tag (False 0, True 1)
+    Value* tag = isRaw(s) ? b.CreateZExt(s, i16) : b.CreateLoad(i16, gep(s, OFF_TAG));
     auto* dflt = BasicBlock::Create(ctx, e.deflt ? "default" : "nomatch", cur);
     SwitchInst* sw = b.CreateSwitch(tag, dflt, static_cast<unsigned>(e.alts.size()));
     for (auto& a : e.alts) {
@@ -1130,8 +1227,8 @@ class Gen {
       b.CreateBr(dflt);
     } else if (!e.litAlts.empty()) {
       bool chars = e.litAlts[0].kind == core::LitAlt::Char;
-      Value* v = chars ? static_cast<Value*>(b.CreateZExt(b.CreateLoad(i32, gep(s, OFF_VALUE)), i64))
-                       : loadI64(s, OFF_VALUE);
+      Value* v = isRaw(s) ? s : chars ? b.CreateLoad(i32, gep(s, OFF_VALUE)) : loadI64(s, OFF_VALUE);
+      if (v->getType() != i64) v = b.CreateZExt(v, i64);
       SwitchInst* sw = b.CreateSwitch(v, dflt, static_cast<unsigned>(e.litAlts.size()));
       std::set<int64_t> seen;
       for (auto& a : e.litAlts) {
@@ -1233,9 +1330,14 @@ class Gen {
           raw.push_back(v);
           continue;
         }
-        Value* o = gen(*a, false);
+        Value* o = genV(*a, false);
         if (!o) return nullptr;
         Type* t = ty == 'f' ? dbl : ty == 'c' ? i32 : i64;
+        if (isRaw(o)) {
+          if (o->getType() != t) bug("raw operand of the wrong type for " + std::string(core::primName(op)));
+          raw.push_back(o);
+          continue;
+        }
         raw.push_back(b.CreateAlignedLoad(t, gep(o, OFF_VALUE), Align(8)));
         if (a->kind == Expr::Var) scalarVars.insert(a->var);
         if (a->kind != Expr::Var && !immortalExpr(*a)) dropScalar(o);
@@ -1250,18 +1352,18 @@ class Gen {
     auto ints = [&] { return raw; };
     auto floats = [&] { return raw; };
     auto chars = [&] { return raw; };
-    auto boolean = [&](Value* c) { return result(b.CreateSelect(c, boolObj(true), boolObj(false)), tail); };
+    auto boolean = [&](Value* c) { return result(c, tail); };  // raw i1: boxed where needed
     auto ordering = [&](Value* lt, Value* eq) {
       Value* r = b.CreateSelect(lt, nullary(0), b.CreateSelect(eq, nullary(1), nullary(2)));
       return result(r, tail);
     };
     auto retInt = [&](Value* v) {
       if (rawOut) return *rawOut = v;
-      return result(boxInt(v), tail);
+      return result(v, tail);
     };
     auto retFloat = [&](Value* v) {
       if (rawOut) return *rawOut = v;
-      return result(boxFloat(v), tail);
+      return result(v, tail);
     };
     auto f2i = [&](Value* d) { return intrinsic(Intrinsic::fptosi_sat, {d}, {i64, dbl}); };
 
@@ -1486,6 +1588,7 @@ bool buildModule(const core::Program& input, const Options& opts, LLVMContext& c
         }
       }
     }
+    core::inferReps(prog);  // raw Int/Float/Char/Bool parameters and results (core/repr.hpp)
     auto m = std::make_unique<Module>(opts.moduleName, ctx);
     m->setTargetTriple(tm->getTargetTriple().str());
     m->setDataLayout(tm->createDataLayout());
