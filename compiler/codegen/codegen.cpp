@@ -103,6 +103,7 @@ class Gen {
       globals[g.name] = gv;
     }
     scanArities();
+    callees = std::make_unique<core::Callees>(prog);
     for (auto& f : prog.functions) defineFunction(f);
     std::vector<Function*> inits;
     for (auto& g : prog.globals) inits.push_back(defineGlobalInit(g));
@@ -179,6 +180,7 @@ class Gen {
   // uses of each variable that need a boxed object (core::boxedUses): a let-bound raw value
   // with two or more is boxed once at its binding instead of at each use
   std::unordered_map<VarId, int> letUses;
+  std::unique_ptr<core::Callees> callees;  // the program's functions by name, for letUses
   // Perceus reuse: the cell of a unique scrutinee dropped at the start of a Case alternative,
   // kept (instead of freed) for the next constructor of the same size on the straight-line
   // path of that alternative. `cell` is null at run time when the scrutinee was shared.
@@ -213,6 +215,12 @@ class Gen {
   // come from the runtime's static caches, Bools are the static True/False.
   Value* box(Value* v) {
     if (!v || !isRaw(v)) return v;
+    if (auto* c = dyn_cast<ConstantInt>(v)) {  // a literal: its static immortal object
+      if (v->getType() == i64) return intLit(c->getSExtValue());
+      if (v->getType() == i32) return charLit(static_cast<int64_t>(c->getZExtValue()));
+      return boolObj(c->isOne());
+    }
+    if (auto* c = dyn_cast<ConstantFP>(v)) return floatLit(c->getValueAPF().convertToDouble());
     if (v->getType() == i64) return boxInt(v);
     if (v->getType() == dbl) return boxFloat(v);
     if (v->getType() == i32) return boxChar(v);
@@ -608,7 +616,7 @@ class Gen {
   void defineFunction(const core::Function& f) {
     Function* fn = llfuncs.at(f.name);
     beginFunction(fn, f.name);
-    letUses = core::boxedUses(prog, f.params, f.paramReps, f.resultRep, *f.body);
+    letUses = core::boxedUses(*callees, f.params, f.paramReps, f.resultRep, *f.body);
     for (size_t k = 0; k < f.params.size(); k++) {
       fn->getArg(static_cast<unsigned>(k))->setName("v" + std::to_string(f.params[k]));
       vars[f.params[k]] = fn->getArg(static_cast<unsigned>(k));
@@ -620,7 +628,7 @@ class Gen {
     auto* fn = Function::Create(fnType(0), Function::InternalLinkage, symbol(g.name) + "$init", mod);
     fn->setCallingConv(CallingConv::Tail);
     beginFunction(fn, g.name);
-    letUses = core::boxedUses(prog, {}, {}, core::Rep::Boxed, *g.body);
+    letUses = core::boxedUses(*callees, {}, {}, core::Rep::Boxed, *g.body);
     finish(gen(*g.body, true));
     return fn;
   }
@@ -912,9 +920,10 @@ class Gen {
     switch (e.kind) {
       case Expr::Var: return result(var(e.var), tail);
       case Expr::Global: return result(global(e.name), tail);
-      case Expr::LitInt: return result(intLit(e.i), tail);
-      case Expr::LitFloat: return result(floatLit(e.f), tail);
-      case Expr::LitChar: return result(e.i < 128 && e.i >= 0 ? charLit(e.i) : charLit(e.i), tail);
+      // literals are raw constants; boxed, they are the static objects (box)
+      case Expr::LitInt: return result(b.getInt64(static_cast<uint64_t>(e.i)), tail);
+      case Expr::LitFloat: return result(ConstantFP::get(dbl, e.f), tail);
+      case Expr::LitChar: return result(b.getInt32(static_cast<uint32_t>(e.i)), tail);
       case Expr::LitString: return result(stringLit(e.s), tail);
       case Expr::App: return genApp(e, tail);
       case Expr::Lam: return result(genLam(e), tail);
@@ -933,6 +942,8 @@ class Gen {
       }
       case Expr::LetRec: bug("LetRec reached codegen (liftLetRec not run)");
       case Expr::Con: {
+        if (e.args.empty() && (e.name == "Prelude.True" || e.name == "Prelude.False"))
+          return result(b.getInt1(e.tag == 1), tail);  // a raw Bool constant
         if (e.args.empty()) return result(nullary(e.tag), tail);
         if (Constant* c = staticCon(e)) return result(c, tail);  // all fields static: no allocation
         if (e.args.size() > 255) bug("constructor with more than 255 fields");
@@ -1125,10 +1136,22 @@ class Gen {
     j.incoming.push_back({v, b.GetInsertBlock()});
     b.CreateBr(j.block);
   }
+  // The branches' values meet raw when they are all of one raw type; otherwise the raw ones are
+  // boxed at the end of their branch.
   Value* joinResult(Join& j) {
     if (j.tail || j.incoming.empty()) return nullptr;
+    Type* t = j.incoming[0].first->getType();
+    for (auto& [v, bb] : j.incoming)
+      if (v->getType() != t) t = ptrT;
+    if (t == ptrT) {
+      for (auto& [v, bb] : j.incoming) {
+        if (!isRaw(v)) continue;
+        b.SetInsertPoint(bb->getTerminator());
+        v = box(v);
+      }
+    }
     b.SetInsertPoint(j.block);
-    PHINode* phi = b.CreatePHI(ptrT, static_cast<unsigned>(j.incoming.size()));
+    PHINode* phi = b.CreatePHI(t, static_cast<unsigned>(j.incoming.size()));
     for (auto& [v, bb] : j.incoming) phi->addIncoming(v, bb);
     return phi;
   }
@@ -1185,7 +1208,7 @@ class Gen {
         fields.push_back(fv);
       }
       const Expr* body = specialiseAlt(a, e.scrut, s, fields);
-      branchDone(j, gen(body ? *body : *a.body, tail));
+      branchDone(j, genV(body ? *body : *a.body, tail));
     };
     if (e.alts.size() == 1 && !e.deflt) {
       genAlt(e.alts[0]);
@@ -1202,7 +1225,7 @@ class Gen {
       genAlt(a);
     }
     b.SetInsertPoint(dflt);
-    if (e.deflt) branchDone(j, gen(*e.deflt, tail));
+    if (e.deflt) branchDone(j, genV(*e.deflt, tail));
     else b.CreateUnreachable();
     return joinResult(j);
   }
@@ -1221,7 +1244,7 @@ class Gen {
         Value* c = b.CreateCall(rt["weir_string_cmp_raw"], {s, stringLit(a.s)});
         b.CreateCondBr(b.CreateICmpEQ(c, b.getInt32(0)), yes, no);
         b.SetInsertPoint(yes);
-        branchDone(j, gen(*a.body, tail));
+        branchDone(j, genV(*a.body, tail));
         b.SetInsertPoint(no);
       }
       b.CreateBr(dflt);
@@ -1236,13 +1259,13 @@ class Gen {
         auto* bb = BasicBlock::Create(ctx, "lit", cur);
         sw->addCase(b.getInt64(static_cast<uint64_t>(a.i)), bb);
         b.SetInsertPoint(bb);
-        branchDone(j, gen(*a.body, tail));
+        branchDone(j, genV(*a.body, tail));
       }
     } else {
       b.CreateBr(dflt);
     }
     b.SetInsertPoint(dflt);
-    branchDone(j, gen(*e.deflt, tail));
+    branchDone(j, genV(*e.deflt, tail));
     return joinResult(j);
   }
 

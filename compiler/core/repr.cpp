@@ -48,6 +48,17 @@ Rep primResultRep(PrimOp op) {
   }
 }
 
+Callees::Callees(const Program& p) {
+  for (auto& f : p.functions) byName[f.name] = &f;
+}
+
+const Function* Callees::direct(const Expr& e) const {
+  if (e.kind != Expr::App || e.args[0]->kind != Expr::Global) return nullptr;
+  auto it = byName.find(e.args[0]->name);
+  if (it == byName.end() || it->second->params.size() + 1 != e.args.size()) return nullptr;
+  return it->second;
+}
+
 namespace {
 
 // A result representation during the fixpoint: NONE (no value returned yet: every path seen so
@@ -64,19 +75,7 @@ bool raw(int r) { return r != NONE && r != BOXED; }
 using Env = std::unordered_map<VarId, int>;
 using CalleeResult = std::function<int(const Function&)>;
 
-struct Table {
-  std::unordered_map<std::string, const Function*> fns;
-  explicit Table(const Program& p) {
-    for (auto& f : p.functions) fns[f.name] = &f;
-  }
-  // The function a saturated direct call calls, or null.
-  const Function* direct(const Expr& e) const {
-    if (e.kind != Expr::App || e.args[0]->kind != Expr::Global) return nullptr;
-    auto it = fns.find(e.args[0]->name);
-    if (it == fns.end() || it->second->params.size() + 1 != e.args.size()) return nullptr;
-    return it->second;
-  }
-};
+using Table = Callees;
 
 int varRep(const Env& env, VarId v) {
   auto it = env.find(v);
@@ -88,11 +87,22 @@ bool isBoolCon(const Expr& e) {
 }
 
 // The representation codegen produces for e evaluated as a value (not in tail position): raw
-// for scalar primitives, raw variables and calls returning raw; boxed for the rest (literals
-// are static objects, a case's branches meet boxed).
+// for literals, True/False, scalar primitives, raw variables, calls returning raw and a case
+// whose branches all give one raw kind; boxed for the rest.
 int valueRep(const Table& t, const CalleeResult& res, Env& env, const Expr& e) {
   switch (e.kind) {
     case Expr::Var: return varRep(env, e.var);
+    case Expr::LitInt: return static_cast<int>(Rep::Int);
+    case Expr::LitFloat: return static_cast<int>(Rep::Float);
+    case Expr::LitChar: return static_cast<int>(Rep::Char);
+    case Expr::Con: return isBoolCon(e) ? static_cast<int>(Rep::Bool) : BOXED;
+    case Expr::Case: case Expr::LitCase: {
+      int r = NONE;
+      for (auto& a : e.alts) r = join(r, valueRep(t, res, env, *a.body));
+      for (auto& a : e.litAlts) r = join(r, valueRep(t, res, env, *a.body));
+      if (e.deflt) r = join(r, valueRep(t, res, env, *e.deflt));
+      return r;
+    }
     case Expr::Prim: return e.prim == PrimOp::Error ? NONE : static_cast<int>(primResultRep(e.prim));
     case Expr::App: {
       const Function* g = t.direct(e);
@@ -171,11 +181,15 @@ struct Uses {
         }
         return;
       }
-      case Expr::Let:
-        walk(*e.args[0], false, BOXED);
-        env[e.var] = valueRep(t, res, env, *e.args[0]);
+      case Expr::Let: {
+        // the right-hand side's value goes to the variable as codegen makes it: a raw variable
+        // or a case whose branches all give one raw kind is no boxed use
+        int r = valueRep(t, res, env, *e.args[0]);
+        walk(*e.args[0], true, r);
+        env[e.var] = r;
         walk(*e.args[1], tail, tgt);
         return;
+      }
       case Expr::Lam:
         for (VarId v : freeVars(e)) count(v);
         walk(*e.args[0], true, BOXED);
@@ -266,11 +280,15 @@ void inferResults(Program& p, const Table& t, const std::string& entry) {
 
 }  // namespace
 
+std::unordered_map<VarId, int> boxedUses(const Callees& c, const std::vector<VarId>& params,
+                                         const std::vector<Rep>& paramReps, Rep result, const Expr& body) {
+  CalleeResult res = [](const Function& g) { return static_cast<int>(g.resultRep); };
+  return countUses(c, res, params, paramReps, result, body);
+}
+
 std::unordered_map<VarId, int> boxedUses(const Program& p, const std::vector<VarId>& params,
                                          const std::vector<Rep>& paramReps, Rep result, const Expr& body) {
-  Table t(p);
-  CalleeResult res = [](const Function& g) { return static_cast<int>(g.resultRep); };
-  return countUses(t, res, params, paramReps, result, body);
+  return boxedUses(Callees(p), params, paramReps, result, body);
 }
 
 void inferReps(Program& p) {

@@ -26,6 +26,7 @@
 //
 // WEIR_UNBOX=0 in the environment turns the inference off (every value boxed), for measuring.
 #pragma once
+#include <string>
 #include <unordered_map>
 
 #include "core/core.hpp"
@@ -41,6 +42,17 @@ void inferReps(Program& p);
 // the capture. Codegen keeps a raw let-bound variable raw when it has at most one such use
 // (that use boxes it) and boxes it at once otherwise (one box shared by counting, as before).
 std::unordered_map<VarId, int> boxedUses(const Program& p, const std::vector<VarId>& params,
+                                         const std::vector<Rep>& paramReps, Rep result, const Expr& body);
+
+// The functions of a program by name, built once: codegen counts the uses of every function's
+// variables against one of these (building it per function would be quadratic).
+struct Callees {
+  std::unordered_map<std::string, const Function*> byName;
+  explicit Callees(const Program& p);
+  // The function a saturated direct call `(@f)(args)` calls, or null.
+  const Function* direct(const Expr& e) const;
+};
+std::unordered_map<VarId, int> boxedUses(const Callees& c, const std::vector<VarId>& params,
                                          const std::vector<Rep>& paramReps, Rep result, const Expr& body);
 
 // The raw representation a scalar primitive reads its operands as (Int for the Int ones and

@@ -152,3 +152,19 @@ TEST_CASE("WEIR_UNBOX=0 leaves every value boxed", "[repr]") {
   Program q = program({inc, mainFn()});
   CHECK(fn(q, "M.inc").resultRep == Rep::Int);
 }
+
+TEST_CASE("a value chosen by a case is raw when every branch is", "[repr]") {
+  // absPlus n = let m = (let b = n < 0 in case b of True -> 0 - n; False -> n) in m + 1
+  Function absPlus{"M.absPlus", {0},
+                   mkLet(1, ifte(2, prim(PrimOp::IntLt, {v(0), mkInt(0)}), prim(PrimOp::IntSub, {mkInt(0), v(0)}), v(0)),
+                         prim(PrimOp::IntAdd, {v(1), mkInt(1)})),
+                   ""};
+  // pick n xs = let ys = (case n < 1 of True -> xs; False -> Cons n Nil) in ys   -- a boxed join
+  Function pick{"M.pick", {3, 4},
+                mkLet(5, ifte(6, prim(PrimOp::IntLt, {v(3), mkInt(1)}), v(4), cons(v(3), nil())), v(5)), ""};
+  Program p = program({absPlus, pick, mainFn()});
+  CHECK(fn(p, "M.absPlus").paramReps == std::vector<Rep>{Rep::Int});
+  CHECK(fn(p, "M.absPlus").resultRep == Rep::Int);
+  CHECK(fn(p, "M.pick").paramReps == std::vector<Rep>{Rep::Boxed, Rep::Boxed});
+  CHECK(fn(p, "M.pick").resultRep == Rep::Boxed);
+}
