@@ -32,6 +32,9 @@ void addLibraries(std::vector<std::string>& args, const std::string& runtimeLib,
   }
   if (opts.staticLink) {
     args.push_back("-static");
+    // libstdc++'s terminate handler prints a mangled type name instead of pulling in the 44 KB
+    // demangler (runtime/object/nodemangle.c).
+    args.push_back("-Wl,--wrap=__cxa_demangle");
   } else {
     // JSON decoding and the rule engine (MQTT client, OpenSSL) are C++: a program that uses
     // neither does not depend on their shared libraries.

@@ -11,8 +11,13 @@
 // one connection its PUBACKs would sit behind the inputs we stopped reading. Mosquitto 2.0.11
 // does not keep to our own Receive Maximum when acknowledgements are slow, so without this the
 // backlog (and our memory) grew with the stream: 36,000 outputs queued at 200,000 messages.
+// A rule actor that is idle when its message comes runs its turn right there on the I/O thread
+// (a guest turn, weir_try_send_run: crash-isolated as on a worker), so a message, its publishes
+// and its acknowledgement cross no thread, as in a hand-written single-threaded client; a rule
+// whose turns take long (kInlineMaxNs) goes back to the workers for a while, so that one slow
+// rule does not hold up reading and the other rules.
 // Threading: everything here runs on the I/O thread, except publish() and the ack sink, which
-// post to it, and run_broker() itself (the program thread, which waits).
+// post to it when called from a worker, and run_broker() itself (the program thread, which waits).
 #include <asio.hpp>
 
 #include <chrono>
@@ -21,7 +26,7 @@
 #include <fstream>
 #include <future>
 #include <mutex>
-#include <thread>
+#include <pthread.h>
 #include <utility>
 
 #include "engine.hpp"
@@ -30,6 +35,8 @@
 
 extern "C" {
 #include "../object/values.h"
+void weir_rt_thread_signals(void);   // runtime/object/io.c
+void weir_heap_thread_exit(void);    // runtime/object/object.c
 }
 
 namespace weir::rule {
@@ -37,6 +44,8 @@ namespace weir::rule {
 void start_metrics(asio::io_context& io, Engine& e);   // metrics.cpp
 
 namespace {
+
+thread_local bool on_io_thread = false;   // the Bridge's I/O thread (guest turns run there)
 
 struct Bridge {
   Engine& e;
@@ -62,6 +71,14 @@ struct Bridge {
   bool inbox_posted = false;
   std::vector<Rule*> hits_;   // on_message's matching rules
 
+  // Guest turns, per rule id: the turn's time, smoothed (ns), and how many deliveries still go
+  // to the workers after a slow one.
+  struct Inline { std::uint64_t avg_ns = 0; std::uint32_t off = 0; };
+  std::vector<Inline> inline_;
+  static constexpr std::uint64_t kInlineMaxNs = 200'000;   // 0.2 ms: ~20 typical rule turns
+  static constexpr std::uint32_t kInlineOff = 1000;         // deliveries before trying again
+  static constexpr std::uint64_t kInlineStallNs = 20'000'000;   // 20 ms: one such turn is enough
+
   explicit Bridge(Engine& en) : e(en) {}
 
   // `add` puts work in the inbox (under its lock); the first since the last drain posts one.
@@ -74,8 +91,22 @@ struct Bridge {
     }
     if (post) asio::post(io, [this] { drain_inbox(); });
   }
-  void post_ack(std::uint64_t ack_id) { post_work([&] { inbox_acks.push_back(ack_id); }); }
-  void post_publish(mqtt::Publish p, Hold* h) { post_work([&] { inbox_pubs.emplace_back(std::move(p), h); }); }
+  void post_ack(std::uint64_t ack_id) {
+    if (on_io_thread) { ack(ack_id); return; }   // acks may leave in any order (Session::ack)
+    post_work([&] { inbox_acks.push_back(ack_id); });
+  }
+  void post_publish(mqtt::Publish p, Hold* h) {
+    if (on_io_thread) {   // a guest turn's publish: after what workers published before it
+      if (inbox_pending()) drain_inbox();
+      send(std::move(p), h);
+      return;
+    }
+    post_work([&] { inbox_pubs.emplace_back(std::move(p), h); });
+  }
+  bool inbox_pending() {
+    std::lock_guard<std::mutex> g(inbox_mu);
+    return inbox_posted;
+  }
 
   void drain_inbox() {
     {
@@ -114,7 +145,7 @@ struct Bridge {
   // False when the rule's mailbox is full and the message must wait (QoS 1/2).
   bool deliver(const Engine::Pending& p) {
     weir_dup(p.delivery);   // try_send consumes a reference even when it refuses
-    int r = weir_try_send(p.actor, p.delivery);
+    int r = send_to_rule(p);
     if (r == WEIR_SEND_OK) { weir_drop(p.delivery); return true; }
     if (r == WEIR_SEND_FULL && p.qos > 0) return false;
     weir_drop(p.delivery);
@@ -124,6 +155,28 @@ struct Bridge {
     }
     e.done(-1, p.id, 0, 0);   // nothing will handle it: it must not hold back the ack
     return true;
+  }
+
+  // The send, and the rule's turn here when its actor was idle (unless its turns are slow).
+  int send_to_rule(const Engine::Pending& p) {
+    if (p.rule < 0) return weir_try_send(p.actor, p.delivery);
+    if (inline_.size() <= std::size_t(p.rule)) inline_.resize(std::size_t(p.rule) + 1);
+    Inline& in = inline_[std::size_t(p.rule)];
+    if (in.off) { in.off--; return weir_try_send(p.actor, p.delivery); }
+    std::uint64_t t0 = now_ns();
+    int ran = 0;
+    int r = weir_try_send_run(p.actor, p.delivery, &ran);
+    if (!ran) return r;
+    if (Rule* rr = e.rule(p.rule)) rr->m.io_thread.fetch_add(1, std::memory_order_relaxed);   // relaxed: a count
+    // Wall time: a turn that lost the CPU to another process looks slow too, so one sample
+    // counts for at most twice the limit and the average is slow to move (a handler slower than
+    // the limit turns it off after about a dozen turns; a preemption now and then never does).
+    // One turn past kInlineStallNs (a handler that sleeps or waits for a `call`) is enough.
+    std::uint64_t wall = now_ns() - t0;
+    std::uint64_t t = std::min<std::uint64_t>(wall, 2 * kInlineMaxNs);
+    in.avg_ns = (in.avg_ns * 15 + t) / 16;
+    if (in.avg_ns > kInlineMaxNs || wall > kInlineStallNs) { in.off = kInlineOff; in.avg_ns = kInlineMaxNs / 2; }
+    return r;
   }
 
   void pause() {
@@ -324,7 +377,26 @@ int run_broker(Engine& e) {
   if (e.opt.metrics_port > 0) start_metrics(b.io, e);
   c.start();
   oc.start();
-  std::thread io_thread([&b] { b.io.run(); });
+  // The I/O thread runs rules' turns too (guest turns): a worker's stack (256 MiB, committed as
+  // used) and its stack-overflow handling, so a deep handler behaves the same on either thread.
+  pthread_t io_thread;
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, std::size_t(256) << 20);
+  pthread_attr_setguardsize(&attr, 65536);
+  int made = pthread_create(&io_thread, &attr, +[](void* p) -> void* {
+    weir_rt_thread_signals();
+    on_io_thread = true;
+    static_cast<Bridge*>(p)->io.run();
+    weir_heap_thread_exit();
+    return nullptr;
+  }, &b);
+  pthread_attr_destroy(&attr);
+  if (made != 0) {
+    e.log(Level::error, "cannot start the I/O thread");
+    the_bridge.store(nullptr, std::memory_order_release);
+    return 2;
+  }
 
   int code = e.wait_stop();
   // In order: no new messages, the in-flight ones acknowledged or left to the broker, DISCONNECT.
@@ -353,7 +425,7 @@ int run_broker(Engine& e) {
     b.work.reset();
     b.io.stop();
   });
-  io_thread.join();
+  pthread_join(io_thread, nullptr);
   the_bridge.store(nullptr, std::memory_order_release);
   b.client.reset();
   b.out.reset();

@@ -163,6 +163,9 @@ std::string Engine::metrics_text() {
   counter("weir_rule_decode_errors_total", "Payloads that did not decode into the rule's type.",
           [](Rule& r) { return r.m.decode_errors.load(); });
   counter("weir_rule_published_total", "Messages the rule published.", [](Rule& r) { return r.m.published.load(); });
+  counter("weir_rule_io_thread_total",
+          "Messages the rule handled on the I/O thread (its actor was idle and its turns short) instead of a worker.",
+          [](Rule& r) { return r.m.io_thread.load(); });
   counter("weir_rule_dropped_total", "QoS 0 messages dropped because the rule's mailbox was full.",
           [](Rule& r) { return r.m.dropped.load(); });
   o << "# HELP weir_rule_keys Live keys of a keyed rule.\n# TYPE weir_rule_keys gauge\n";

@@ -37,6 +37,7 @@ inline constexpr std::size_t kBucketCount = sizeof(kLatencyBuckets) / sizeof(kLa
 
 struct RuleMetrics {
   std::atomic<std::uint64_t> matched{0}, passed{0}, failed{0}, decode_errors{0}, published{0}, dropped{0};
+  std::atomic<std::uint64_t> io_thread{0};   // deliveries handled on the I/O thread (bridge.cpp)
   std::atomic<std::uint64_t> latency[kBucketCount] = {};
   std::atomic<std::uint64_t> latency_sum_us{0};
   std::atomic<std::int64_t> keys{0};

@@ -213,10 +213,21 @@ void weir_actor_wake(weir_actor* a, uint32_t from) {
   weir_schedule(a);
 }
 
-/* After a push: schedule the receiver if it was idle (or dead and idle: someone must drain). */
-static void kick(weir_actor* to) {
+/* After a push: schedule the receiver if it was idle (or dead and idle: someone must drain).
+ * With `claim` (weir_try_send_run), a live IDLE receiver is not put on a run queue: the CAS makes
+ * it QUEUED and the caller holds it, as a worker holds what it took from a queue, to run its turn
+ * itself. The CAS is the one weir_actor_wake does, so exactly one waker wins as before. */
+static void kick(weir_actor* to, weir_actor** claim) {
   /* seq_cst: read after the push's seq_cst exchange (README lost-wake-up rule). */
   uint32_t s = atomic_load_explicit(&to->state, memory_order_seq_cst);
+  if (claim && s == ST_IDLE) {
+    uint32_t expected = ST_IDLE;
+    /* seq_cst: as in weir_actor_wake. */
+    if (atomic_compare_exchange_strong_explicit(&to->state, &expected, ST_QUEUED, memory_order_seq_cst,
+                                                memory_order_relaxed))
+      *claim = to;
+    return;
+  }
   if (s == ST_IDLE || s == (ST_DEAD | ST_IDLE)) weir_actor_wake(to, s);
 }
 
@@ -293,7 +304,7 @@ static int wait_space(weir_actor* to) {
   return ok;
 }
 
-static int send_user(weir_actor* to, weir_obj* msg, int may_block) {
+static int send_user(weir_actor* to, weir_obj* msg, int may_block, weir_actor** claim) {
   /* acquire: pairs with weir_sched_init's release; relaxed would do for the DEAD hint below. */
   if (!atomic_load_explicit(&weir_sched_running, memory_order_acquire) ||
       (atomic_load_explicit(&to->state, memory_order_relaxed) & ST_DEAD)) {
@@ -325,18 +336,19 @@ static int send_user(weir_actor* to, weir_obj* msg, int may_block) {
   weir_envelope* e = weir_env_new(ENV_USER, msg);
   weir_mq_push(&to->mq, &e->node);
   weir_count_local(C_SENT, 1);
-  kick(to);
+  kick(to, claim);
   return WEIR_SEND_OK;
 }
 
-int weir_send(weir_actor* to, weir_obj* msg) { return send_user(to, msg, weir_current_worker() == NULL); }
-int weir_try_send(weir_actor* to, weir_obj* msg) { return send_user(to, msg, 0); }
+int weir_send(weir_actor* to, weir_obj* msg) { return send_user(to, msg, weir_current_worker() == NULL, NULL); }
+int weir_try_send(weir_actor* to, weir_obj* msg) { return send_user(to, msg, 0, NULL); }
+int weir_try_send_claim(weir_actor* to, weir_obj* msg, weir_actor** claim) { return send_user(to, msg, 0, claim); }
 
 void weir_send_system(weir_actor* to, unsigned kind, weir_obj* payload) {
   if (kind == ENV_DOWN) weir_mark_shared(payload);
   weir_envelope* e = weir_env_new(kind, payload);
   weir_mq_push(&to->mq, &e->node);
-  kick(to);
+  kick(to, NULL);
 }
 
 void weir_actor_stop(weir_actor* a) {

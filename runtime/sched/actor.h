@@ -188,6 +188,9 @@ struct timespec;
 void weir_call_deadline(struct timespec* deadline, uint64_t timeout_ns);
 weir_obj* weir_call_finish(weir_call_rec* c, const struct timespec* deadline, int timeout);
 int weir_sched_run_callee(weir_actor* target);      /* worker.c: run its turn nested, if we can */
+/* actor.c: weir_try_send, but a live IDLE `to` is made QUEUED and stored in *claim instead of
+ * being scheduled: the caller holds it and must run its turn (worker.c, weir_try_send_run). */
+int weir_try_send_claim(weir_actor* to, weir_obj* msg, weir_actor** claim);
 
 /* ---- Timers (timer.c) ---- */
 int weir_timers_start(void);

@@ -321,6 +321,45 @@ int weir_sched_run_callee(weir_actor* target) {
   return 1;
 }
 
+/* ---- Guest turns: a thread that is not a worker runs the turn its own send made runnable ----
+ * The rule engine's I/O thread delivers each MQTT message to a rule actor that is usually idle;
+ * waking a parked worker for it, and the worker handing the acknowledgement and the publishes
+ * back, cost two thread hand-offs (futex wake-ups, context switches) per message, more than the
+ * rule itself (docs/performance.md "Thread hand-offs"). weir_try_send_run sends, and when that
+ * send is the one that made the actor runnable (it was IDLE: no worker holds it, none has it
+ * queued), this thread takes it as a worker takes an actor from a run queue and runs its turn
+ * here, with the same turn code and the same crash isolation: a per-thread guest weir_worker
+ * whose setjmp catches a panic (or, on a thread set up by weir_rt_thread_signals, a stack
+ * overflow) in the handler, which ends that actor only. The guest has no run queue and no
+ * hand-off slot: what its handler wakes goes to the inject queue and a worker, as from a spare;
+ * its counters are the global ones. A handler that blocks (Weir's `call`, `sleep`) gets a spare
+ * standing in, as on a worker. An actor busy or queued elsewhere just gets the message.
+ * The caller must keep the program alive meanwhile (an I/O thread of a running program does).
+ * Not from a worker or inside a turn: there it is weir_try_send. */
+static _Thread_local weir_worker guest;
+static _Thread_local int guest_ready;
+
+int weir_try_send_run(weir_actor* to, weir_obj* msg, int* ran) {
+  if (ran) *ran = 0;
+  if (self_worker) return weir_try_send(to, msg);
+  weir_actor* a = NULL;
+  int r = weir_try_send_claim(to, msg, &a);
+  if (!a) return r;
+  if (ran) *ran = 1;
+  weir_worker* w = &guest;
+  if (!guest_ready) {
+    guest_ready = 1;
+    w->id = -1;
+    w->spare = 1;   /* counts into the global counters (weir_count_local) */
+  }
+  self_worker = w;
+  w->tick++;
+  if (setjmp(w->crash) == 0) run_turn(w, a);
+  else turn_crashed(w);
+  self_worker = NULL;
+  return r;
+}
+
 /* A stack overflow inside a handler (io.c's signal handler, on the alternate stack): the actor
  * crashes like any run-time error. SIGSEGV is blocked while its handler runs: unblock it, since
  * the turn's setjmp does not save the signal mask (that would cost a system call per turn). */

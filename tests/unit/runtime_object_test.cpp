@@ -6,6 +6,10 @@ extern "C" {
 }
 
 #include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <string>
 
 #include "weir/rt.h"
@@ -169,4 +173,50 @@ TEST_CASE("the leak checker's list mode is safe with several threads", "[runtime
     });
   for (auto& t : ts) t.join();
   SUCCEED("4 threads x 300,000 tracked allocations, reallocations and frees");
+}
+
+extern "C" int weir_json_format_double(char* buf, double v);   // runtime/json/writer.c
+
+// The JSON writer's fast path for short decimals must write exactly what the general path
+// (the first of %.15g, %.16g, %.17g that reads back) writes.
+TEST_CASE("JSON floats: the short-decimal fast path writes what %.15g/%.16g/%.17g would", "[runtime][json]") {
+  auto reference = [](double v) {
+    char b[40];
+    int n = 0;
+    if (v == std::floor(v) && std::fabs(v) < 1e15) {
+      n = std::snprintf(b, sizeof b, "%.1f", v);
+    } else {
+      for (int prec = 15; prec <= 17; prec++) {
+        n = std::snprintf(b, sizeof b, "%.*g", prec, v);
+        if (std::strtod(b, nullptr) == v) break;
+      }
+    }
+    return std::string(b, std::size_t(n));
+  };
+  std::uint64_t x = 88172645463325252ull;   // xorshift64
+  auto next = [&] { x ^= x << 13; x ^= x >> 7; x ^= x << 17; return x; };
+  static const double p10[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8};
+  int checked = 0;
+  for (int i = 0; i < 300000; i++) {
+    double v;
+    switch (i % 4) {
+      case 0: v = double(next() % 1000000000000000ull) / p10[next() % 9]; break;   // decimals
+      case 1: v = double(next() % 100000) / p10[next() % 7]; break;                 // readings
+      case 2: { std::uint64_t bits = next(); std::memcpy(&v, &bits, 8); break; }    // anything
+      default: v = std::ldexp(double(next() >> 11), int(next() % 80) - 60); break;  // 1e-18..1e24
+    }
+    if (next() & 1) v = -v;
+    char b[40];
+    int n = weir_json_format_double(b, v);
+    if (!std::isfinite(v)) { CHECK(n == 0); continue; }
+    std::string got(b, std::size_t(n)), want = reference(v);
+    if (got != want) FAIL("value " << want << ": fast path wrote " << got);
+    checked++;
+  }
+  char b[40];
+  CHECK(std::string(b, std::size_t(weir_json_format_double(b, 72.5))) == "72.5");
+  CHECK(std::string(b, std::size_t(weir_json_format_double(b, -0.001234))) == "-0.001234");
+  CHECK(std::string(b, std::size_t(weir_json_format_double(b, 120.3))) == "120.3");
+  CHECK(std::string(b, std::size_t(weir_json_format_double(b, 0.1 + 0.2))) == "0.30000000000000004");
+  CHECK(checked > 290000);
 }

@@ -541,3 +541,95 @@ TEST_CASE("explicit exit ends the program with its code", "[sched][actors]") {
   t.join();
   weir_actor_release(s);
 }
+
+// ---- guest turns (weir_try_send_run) ----
+namespace {
+struct Guest {
+  std::mutex mu;
+  std::vector<std::pair<int64_t, std::thread::id>> ran;   // message, thread that handled it
+  int self_ok = 0;
+  Latch latch;              // a message was handled
+  std::atomic<int> gate{0};  // the blocking actor's first turn waits for this
+  std::atomic<int> in_gate{0};
+};
+Guest* guest;
+weir_actor* guest_sink;
+void guest_record(weir_actor* self, int64_t v) {
+  {
+    std::lock_guard<std::mutex> l(guest->mu);
+    guest->ran.push_back({v, std::this_thread::get_id()});
+    guest->self_ok += weir_self() == self;
+  }
+  guest->latch.signal();
+}
+void guest_rule(weir_actor* self, weir_obj* msg) {
+  int64_t v = unbig(msg);
+  weir_drop(msg);
+  if (v == 13) weir_rt_panic("boom", "guest.weir:1:1");
+  if (v == 7) weir_send(guest_sink, big(70));   // woken by a guest turn: runs on a worker
+  guest_record(self, v);
+}
+void guest_blocker(weir_actor* self, weir_obj* msg) {
+  int64_t v = unbig(msg);
+  weir_drop(msg);
+  if (v == 1) {
+    guest->in_gate = 1;
+    while (!guest->gate) std::this_thread::sleep_for(1ms);
+  }
+  guest_record(self, v);
+}
+std::thread::id guest_thread_of(int64_t v) {
+  std::lock_guard<std::mutex> l(guest->mu);
+  for (auto& [m, t] : guest->ran)
+    if (m == v) return t;
+  return {};
+}
+}  // namespace
+
+TEST_CASE("guest turns: weir_try_send_run runs an idle actor's turn on the calling thread; a crash "
+          "there ends that actor only; a busy actor just gets the message", "[sched][actors][guest]") {
+  REQUIRE(weir_sched_init(1) == 1);
+  Guest g;
+  guest = &g;
+  weir_actor* r = weir_spawn(guest_rule, nullptr, 0);
+  guest_sink = weir_spawn(guest_rule, nullptr, 0);
+  weir_actor* b = weir_spawn(guest_blocker, nullptr, 0);
+  const auto me = std::this_thread::get_id();
+  for (int i = 0; i < 100; i++) {
+    int ran = 0;
+    REQUIRE(weir_try_send_run(r, big(100 + i), &ran) == WEIR_SEND_OK);
+    CHECK(ran == 1);
+    std::lock_guard<std::mutex> l(g.mu);
+    REQUIRE(g.ran.size() == std::size_t(i + 1));   // handled before the send returned
+    CHECK(g.ran.back().second == me);               // on this thread
+  }
+  CHECK(g.self_ok == 100);   // weir_self() is the actor inside a guest turn
+  // What a guest turn wakes runs on a worker.
+  REQUIRE(weir_try_send_run(r, big(7), nullptr) == WEIR_SEND_OK);
+  REQUIRE(g.latch.wait(102));
+  CHECK(guest_thread_of(7) == me);
+  CHECK(guest_thread_of(70) != me);
+  CHECK(guest_thread_of(70) != std::thread::id{});
+  // A busy actor (its turn runs on the worker): the message waits for that worker.
+  REQUIRE(weir_send(b, big(1)) == WEIR_SEND_OK);
+  while (!g.in_gate) std::this_thread::sleep_for(1ms);
+  int ran = 1;
+  REQUIRE(weir_try_send_run(b, big(2), &ran) == WEIR_SEND_OK);   // returns at once: not run here
+  CHECK(ran == 0);
+  g.gate = 1;
+  REQUIRE(g.latch.wait(104));
+  CHECK(guest_thread_of(1) != me);
+  CHECK(guest_thread_of(2) != me);
+  // A crash in a guest turn ends that actor; this thread goes on.
+  REQUIRE(weir_try_send_run(r, big(13), nullptr) == WEIR_SEND_OK);
+  CHECK(weir_actor_is_dead(r));
+  CHECK(weir_try_send_run(r, big(14), nullptr) == WEIR_SEND_DEAD);
+  REQUIRE(weir_try_send_run(guest_sink, big(15), nullptr) == WEIR_SEND_OK);
+  CHECK(guest_thread_of(15) == me);
+  std::vector<weir_actor*> as{r, guest_sink, b};
+  CHECK(finish(as) == 0);
+  weir_sched_counters c;
+  weir_sched_get_counters(&c);
+  CHECK(c.crashes == 1);
+  CHECK(c.delivered >= 105);   // guest turns count like a worker's (not the crashed one)
+}

@@ -83,6 +83,11 @@ enum weir_send_result { WEIR_SEND_OK = 0, WEIR_SEND_FULL = 1, WEIR_SEND_DEAD = 2
  * space (or the actor dies). A dead target drops the message (WEIR_SEND_DEAD, counted). */
 int weir_send(weir_actor_borrowed to, weir_owned msg);
 int weir_try_send(weir_actor_borrowed to, weir_owned msg);   /* never blocks */
+/* weir_try_send from a thread that is not a worker (an I/O thread): when this send made `to`
+ * runnable (it was idle), its turn runs here and now, crash-isolated as on a worker, instead of
+ * waking a worker (runtime/sched/worker.c, "Guest turns"); *ran (if not NULL) says whether it
+ * did. The caller keeps the program alive. */
+int weir_try_send_run(weir_actor_borrowed to, weir_owned msg, int* ran);
 /* Stop a after the messages sent to it before this call (self: at the end of this turn). */
 void weir_actor_stop(weir_actor_borrowed a);
 

@@ -534,6 +534,52 @@ def case_backlog(env):
     check(stop_rule(rule) == 143, f"status {rule.proc.returncode} after SIGTERM")
 
 
+def case_io_thread(env):
+    """Short turns run on the I/O thread, long ones (1-3 ms of computing) go to the workers, and
+    every message of both comes out (weir_rule_io_thread_total against matched)."""
+    b = env.broker()
+    mport = free_port()
+    rule = env.rule(b, "--client-id", "io-rule", "--metrics-port", mport)
+    wait_ready(rule, mport)
+    nf, ns = 300, 60
+    cols = {}
+    for t, n in (("fast", nf), ("slow", ns)):
+        cols[t] = env.sub(b, "-t", f"done/{t}", "-q", 1, "-C", n, "--timeout", 60, name=f"{t} collector")
+        cols[t].wait_line("ready")
+    for t, n in (("slow", ns), ("fast", nf)):
+        r = env.run([TOOL, "pub", "-h", "127.0.0.1", "-p", b.port, *FAST, "-t", f"{t}/x", "-q", 1,
+                     "-n", n, "-m", "{n}", "--quiet"], timeout=60)
+        expect(r, 0, what=f"publisher {t}")
+    for t, n in (("fast", nf), ("slow", ns)):
+        check(cols[t].wait(60) == 0, f"{t} collector: status {cols[t].proc.returncode}: {cols[t].err}")
+        got = ids_of(cols[t].messages())
+        check(sorted(got) == list(range(n)), f"{t}: {len(got)} of {n} came out")
+    body = scrape(mport)[1]
+    fast = metric(body, "weir_rule_io_thread_total", "on fast/+")
+    slow = metric(body, "weir_rule_io_thread_total", "on slow/+")
+    # fast: every one but those that found the actor busy or came after a preempted run of turns
+    check(fast >= 0.8 * nf, f"fast rule: {fast:.0f} of {nf} on the I/O thread")
+    # slow: about a dozen turns move the average past 0.2 ms, then 1,000 go to the workers
+    check(1 <= slow <= ns / 2, f"slow rule: {slow:.0f} of {ns} on the I/O thread")
+    wait_for(lambda: metric(scrape(mport)[1], "weir_rule_passed_total", "on slow/+") == ns, 10,
+             "slow: every message passed")
+    # A turn on the I/O thread has a worker's stack-overflow handling: the overflow fails that
+    # message (the rule's first: on the I/O thread), the rule and the program go on.
+    col = env.sub(b, "-t", "done/deep", "-q", 1, "-C", 1, "--timeout", 60, name="deep collector")
+    col.wait_line("ready")
+    for n in (100000000, 7):
+        r = env.run([TOOL, "pub", "-h", "127.0.0.1", "-p", b.port, *FAST, "-t", f"deep/{n}", "-q", 1,
+                     "-m", "x", "--quiet"], timeout=60)
+        expect(r, 0, what=f"publisher deep/{n}")
+    check(col.wait(60) == 0, f"deep collector: status {col.proc.returncode}: {col.err}")
+    check(col.messages() == ["7"], f"deep: {col.messages()}")
+    body = scrape(mport)[1]
+    check(metric(body, "weir_rule_failed_total", "on deep/+") == 1, "deep: the overflow failed")
+    check(metric(body, "weir_rule_io_thread_total", "on deep/+") >= 1, "deep: on the I/O thread")
+    check(any("stack overflow" in l for l in rule.err), "the overflow is logged:\n" + "\n".join(rule.err))
+    check(stop_rule(rule) == 143, f"status {rule.proc.returncode} after SIGTERM")
+
+
 CASES = {name[5:]: fn for name, fn in globals().items() if name.startswith("case_")}
 
 
