@@ -168,3 +168,17 @@ TEST_CASE("a value chosen by a case is raw when every branch is", "[repr]") {
   CHECK(fn(p, "M.pick").paramReps == std::vector<Rep>{Rep::Boxed, Rep::Boxed});
   CHECK(fn(p, "M.pick").resultRep == Rep::Boxed);
 }
+
+TEST_CASE("an IO function taking the world: raw Int parameter and result, the world boxed", "[repr]") {
+  // after IO arity expansion (core/ioarity.hpp), `tick :: Int -> IO Int; tick n = do { putStrLn
+  // "t"; pure (n + 1) }` is tick(n, ~w) = let _ = putStrLn("t") in n + 1
+  Function tick{"M.tick", {0, 1},
+                mkLet(2, prim(PrimOp::PutStrLn, {mkString("t")}), prim(PrimOp::IntAdd, {v(0), mkInt(1)})), ""};
+  tick.world = Function::World::Last;
+  Program p = program({tick, mainFn()});
+  auto& f = fn(p, "M.tick");
+  CHECK(f.paramReps == std::vector<Rep>{Rep::Int, Rep::Boxed});
+  CHECK(f.resultRep == Rep::Int);
+  // both annotations: the world marker and the representations
+  CHECK(print(p).find("fun M.tick(v0: Int, ~v1): Int =") != std::string::npos);
+}
