@@ -23,6 +23,7 @@ foreach(triple ${WEIR_CROSS_TARGETS})
     CMAKE_ARGS -DCMAKE_TOOLCHAIN_FILE=${PROJECT_SOURCE_DIR}/cmake/${triple}.cmake
                -DCMAKE_BUILD_TYPE=Release
                -DWEIR_SIMDJSON_SOURCE=${WEIR_SIMDJSON_SOURCE}
+               -DWEIR_RULE_OPT=${WEIR_RULE_OPT}
                ${launchers}
     # Two jobs: the machines that build Weir (CI) have two cores.
     BUILD_COMMAND ${CMAKE_COMMAND} --build <BINARY_DIR> --parallel 2
