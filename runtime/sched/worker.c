@@ -403,11 +403,15 @@ void* weir_sched_handler_boundary(void) {
 }
 
 /* Handlers may recurse deeply (a non-tail `map` over a long list): a large stack, reserved and
- * committed only as used, as the program thread has. */
+ * committed only as used, as the program thread has (WEIR_WORKER_STACK_SIZE overrides it; at
+ * least 1 MiB). */
+size_t weir_rt_env_size(const char* name, size_t dflt);   /* io.c */
 int weir_turn_thread_create(pthread_t* thread, void* (*body)(void*), void* arg) {
+  size_t size = weir_rt_env_size("WEIR_WORKER_STACK_SIZE", WEIR_WORKER_STACK);
+  if (size < ((size_t)1 << 20)) size = (size_t)1 << 20;
   pthread_attr_t attr;
   pthread_attr_init(&attr);
-  pthread_attr_setstacksize(&attr, WEIR_WORKER_STACK);
+  pthread_attr_setstacksize(&attr, size);
   pthread_attr_setguardsize(&attr, 65536);
   int err = pthread_create(thread, &attr, body, arg);
   pthread_attr_destroy(&attr);

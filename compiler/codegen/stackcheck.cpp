@@ -1,0 +1,202 @@
+// Stack-overflow checks in generated code: see stackcheck.hpp.
+#include "codegen/stackcheck.hpp"
+
+#include <cstdlib>
+#include <algorithm>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <vector>
+#include <llvm/IR/Constants.h>
+#include <llvm/IR/Instructions.h>
+#include <llvm/IR/Intrinsics.h>
+#include <llvm/IR/MDBuilder.h>
+#include <llvm/IR/Metadata.h>
+#include <llvm/TargetParser/Triple.h>
+#include <llvm/Transforms/Utils/Local.h>
+
+using namespace llvm;
+
+namespace weir::codegen::stackcheck {
+
+namespace {
+const char* const kPanic = "weir_rt_stack_overflow";
+const char* const kLimit = "weir_stack_limit";
+const char* const kTag = "weir.stackcheck";
+}  // namespace
+
+bool enabled() {
+  const char* e = std::getenv("WEIR_STACK_CHECK");
+  return !(e && std::string(e) == "0");
+}
+
+Check begin(IRBuilder<>& b, Module& m) {
+  LLVMContext& ctx = m.getContext();
+  Type* i64 = Type::getInt64Ty(ctx);
+  PointerType* ptrT = PointerType::get(ctx, 0);
+  Check c;
+  c.panic = m.getOrInsertFunction(kPanic, FunctionType::get(Type::getVoidTy(ctx), {ptrT, ptrT}, false));
+  if (auto* f = dyn_cast<Function>(c.panic.getCallee())) {
+    f->addFnAttr(Attribute::NoReturn);
+    f->addFnAttr(Attribute::Cold);
+  }
+  auto* limit = cast<GlobalVariable>(m.getOrInsertGlobal(kLimit, i64));
+  limit->setThreadLocalMode(GlobalValue::InitialExecTLSModel);  // one per thread (io.c)
+  // The stack pointer itself: llvm.read_register reads it without forcing a frame pointer
+  // (llvm.frameaddress would); other targets fall back to the frame address.
+  Value* sp;
+  Triple t(m.getTargetTriple());
+  const char* reg = t.getArch() == Triple::x86_64 ? "rsp" : t.getArch() == Triple::aarch64 ? "sp" : nullptr;
+  if (reg) {
+    Function* rr = Intrinsic::getDeclaration(&m, Intrinsic::read_register, {i64});
+    sp = b.CreateCall(rr, {MetadataAsValue::get(ctx, MDNode::get(ctx, {MDString::get(ctx, reg)}))});
+  } else {
+    Function* fa = Intrinsic::getDeclaration(&m, Intrinsic::frameaddress, {ptrT});
+    sp = b.CreatePtrToInt(b.CreateCall(fa, {b.getInt32(0)}), i64);
+  }
+  Value* lim = b.CreateAlignedLoad(i64, limit, Align(8));
+  Function* fn = b.GetInsertBlock()->getParent();
+  auto* over = BasicBlock::Create(ctx, "stack_overflow", fn);
+  c.body = BasicBlock::Create(ctx, "body", fn);
+  BranchInst* br = b.CreateCondBr(b.CreateICmpULT(sp, lim), over, c.body,
+                                  MDBuilder(ctx).createBranchWeights(1, 1u << 20));
+  br->setMetadata(kTag, MDNode::get(ctx, {}));
+  b.SetInsertPoint(over);
+  return c;
+}
+
+void end(IRBuilder<>& b, const Check& c) {
+  b.CreateUnreachable();
+  b.SetInsertPoint(c.body);
+}
+
+namespace {
+
+// Whether `v` (a function) is used other than as a callee: stored in a closure, passed to the
+// runtime. Its entry in weir_function_table (every function's) does not count.
+bool addressTaken(const Value* v) {
+  for (const Use& u : v->uses()) {
+    const User* user = u.getUser();
+    if (auto* call = dyn_cast<CallBase>(user)) {
+      if (call->isCallee(&u)) continue;
+      return true;
+    }
+    if (auto* g = dyn_cast<GlobalVariable>(user)) {
+      if (g->getName() == "weir_function_table") continue;
+      return true;
+    }
+    if (isa<Constant>(user)) {
+      if (addressTaken(user)) return true;
+      continue;
+    }
+    return true;
+  }
+  return false;
+}
+
+// The check emitted by `begin` in `f`, if any.
+BranchInst* findCheck(Function& f) {
+  for (auto& bb : f)
+    if (auto* br = dyn_cast<BranchInst>(bb.getTerminator()))
+      if (br->getMetadata(kTag)) return br;
+  return nullptr;
+}
+
+}  // namespace
+
+void prune(Module& m) {
+  // Nodes: the defined functions, plus one node `any` standing for "some function whose address
+  // is taken": a call through a pointer, or a call into the runtime that may call back (not
+  // nounwind), reaches it, and it reaches every address-taken function.
+  std::vector<Function*> fns;
+  std::map<Function*, size_t> index;
+  for (Function& f : m)
+    if (!f.isDeclaration()) {
+      index[&f] = fns.size();
+      fns.push_back(&f);
+    }
+  const size_t any = fns.size();
+  std::vector<std::vector<size_t>> succ(fns.size() + 1);
+  for (size_t k = 0; k < fns.size(); k++) {
+    Function* f = fns[k];
+    if (addressTaken(f)) succ[any].push_back(k);
+    bool toAny = false;
+    for (auto& bb : *f)
+      for (auto& inst : bb) {
+        auto* call = dyn_cast<CallBase>(&inst);
+        if (!call) continue;
+        Function* callee = call->getCalledFunction();
+        if (!callee) {
+          if (!call->isInlineAsm()) toAny = true;
+          continue;
+        }
+        if (callee->isDeclaration()) {
+          if (callee->isIntrinsic() || callee->doesNotReturn() || callee->doesNotThrow()) continue;
+          toAny = true;
+          continue;
+        }
+        succ[k].push_back(index.at(callee));
+      }
+    if (toAny) succ[k].push_back(any);
+  }
+
+  // Tarjan: a node lies on a cycle when its component has several nodes or it calls itself.
+  size_t n = succ.size(), counter = 0;
+  std::vector<size_t> num(n, SIZE_MAX), low(n, 0), comp(n, SIZE_MAX), compSize;
+  std::vector<size_t> stack;
+  std::vector<bool> onStack(n, false);
+  std::function<void(size_t)> visit = [&](size_t v) {  // depth: the call graph's, small
+    num[v] = low[v] = counter++;
+    stack.push_back(v);
+    onStack[v] = true;
+    for (size_t w : succ[v]) {
+      if (num[w] == SIZE_MAX) {
+        visit(w);
+        low[v] = std::min(low[v], low[w]);
+      } else if (onStack[w]) {
+        low[v] = std::min(low[v], num[w]);
+      }
+    }
+    if (low[v] == num[v]) {
+      size_t id = compSize.size(), size = 0;
+      size_t w;
+      do {
+        w = stack.back();
+        stack.pop_back();
+        onStack[w] = false;
+        comp[w] = id;
+        size++;
+      } while (w != v);
+      compSize.push_back(size);
+    }
+  };
+  for (size_t v = 0; v < n; v++)
+    if (num[v] == SIZE_MAX) visit(v);
+
+  for (size_t k = 0; k < fns.size(); k++) {
+    bool self = std::find(succ[k].begin(), succ[k].end(), k) != succ[k].end();
+    if (compSize[comp[k]] > 1 || self) continue;
+    Function* f = fns[k];
+    BranchInst* br = findCheck(*f);
+    if (!br) continue;   // no check here (a wrapper, main, ...)
+    BasicBlock* body = br->getSuccessor(1);
+    Value* cond = br->getCondition();
+    BranchInst::Create(body, br);
+    br->eraseFromParent();
+    RecursivelyDeleteTriviallyDeadInstructions(cond);
+    removeUnreachableBlocks(*f);
+  }
+}
+
+std::string displayName(const std::string& coreName) {
+  std::string name = coreName;
+  for (const char* cut : {"$rec", "$s", "$trmc"}) {  // lifted, specialised, trmc workers
+    auto at = name.find(cut);
+    if (at != std::string::npos && at > 0) name = name.substr(0, at);
+  }
+  auto dot = name.rfind('.');
+  if (dot != std::string::npos && dot + 1 < name.size() && name[0] != '$') name = name.substr(dot + 1);
+  return name;
+}
+
+}  // namespace weir::codegen::stackcheck
