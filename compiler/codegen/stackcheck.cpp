@@ -12,6 +12,7 @@
 #include <llvm/IR/Intrinsics.h>
 #include <llvm/IR/MDBuilder.h>
 #include <llvm/IR/Metadata.h>
+#include <llvm/Support/raw_ostream.h>
 #include <llvm/TargetParser/Triple.h>
 #include <llvm/Transforms/Utils/Local.h>
 
@@ -54,7 +55,11 @@ Check begin(IRBuilder<>& b, Module& m) {
     Function* fa = Intrinsic::getDeclaration(&m, Intrinsic::frameaddress, {ptrT});
     sp = b.CreatePtrToInt(b.CreateCall(fa, {b.getInt32(0)}), i64);
   }
-  Value* lim = b.CreateAlignedLoad(i64, limit, Align(8));
+  LoadInst* lim = b.CreateAlignedLoad(i64, limit, Align(8));
+  // Set before the thread runs any Weir code and never changed while it does: invariant, so in
+  // a loop (self tail calls become one) it is loaded once, before the loop, and each iteration
+  // costs a compare and a branch.
+  lim->setMetadata(LLVMContext::MD_invariant_load, MDNode::get(ctx, {}));
   Function* fn = b.GetInsertBlock()->getParent();
   auto* over = BasicBlock::Create(ctx, "stack_overflow", fn);
   c.body = BasicBlock::Create(ctx, "body", fn);
@@ -79,6 +84,9 @@ bool addressTaken(const Value* v) {
     const User* user = u.getUser();
     if (auto* call = dyn_cast<CallBase>(user)) {
       if (call->isCallee(&u)) continue;
+      // `weir.main` given to weir_rt_main, which calls it once: the program's root, on no cycle.
+      Function* callee = call->getCalledFunction();
+      if (callee && callee->getName() == "weir_rt_main") continue;
       return true;
     }
     if (auto* g = dyn_cast<GlobalVariable>(user)) {
@@ -107,7 +115,13 @@ BranchInst* findCheck(Function& f) {
 void prune(Module& m) {
   // Nodes: the defined functions, plus one node `any` standing for "some function whose address
   // is taken": a call through a pointer, or a call into the runtime that may call back (not
-  // nounwind), reaches it, and it reaches every address-taken function.
+  // nounwind), reaches it, and it reaches every address-taken function. An edge `grows` unless
+  // it is a musttail call (the caller's frame is gone: a cycle of those is a loop) or the step
+  // from `any` to a function (the call into `any` carries the growth).
+  struct Edge {
+    size_t to;
+    bool grows;
+  };
   std::vector<Function*> fns;
   std::map<Function*, size_t> index;
   for (Function& f : m)
@@ -116,66 +130,80 @@ void prune(Module& m) {
       fns.push_back(&f);
     }
   const size_t any = fns.size();
-  std::vector<std::vector<size_t>> succ(fns.size() + 1);
+  std::vector<std::vector<Edge>> succ(fns.size() + 1);
   for (size_t k = 0; k < fns.size(); k++) {
     Function* f = fns[k];
-    if (addressTaken(f)) succ[any].push_back(k);
-    bool toAny = false;
+    if (addressTaken(f)) succ[any].push_back({k, false});
+    int toAny = 0;   // 0: no edge, 1: tail calls only, 2: a growing one
     for (auto& bb : *f)
       for (auto& inst : bb) {
         auto* call = dyn_cast<CallBase>(&inst);
         if (!call) continue;
+        auto* ci = dyn_cast<CallInst>(call);
+        bool tail = ci && ci->isMustTailCall();
         Function* callee = call->getCalledFunction();
         if (!callee) {
-          if (!call->isInlineAsm()) toAny = true;
+          if (!call->isInlineAsm()) toAny = std::max(toAny, tail ? 1 : 2);
           continue;
         }
         if (callee->isDeclaration()) {
           if (callee->isIntrinsic() || callee->doesNotReturn() || callee->doesNotThrow()) continue;
-          toAny = true;
+          toAny = 2;   // the runtime's frame stays below the callback
           continue;
         }
-        succ[k].push_back(index.at(callee));
+        succ[k].push_back({index.at(callee), !tail});
       }
-    if (toAny) succ[k].push_back(any);
+    if (toAny) succ[k].push_back({any, toAny == 2});
   }
 
-  // Tarjan: a node lies on a cycle when its component has several nodes or it calls itself.
+  // Tarjan's strongly connected components.
   size_t n = succ.size(), counter = 0;
-  std::vector<size_t> num(n, SIZE_MAX), low(n, 0), comp(n, SIZE_MAX), compSize;
+  std::vector<size_t> num(n, SIZE_MAX), low(n, 0), comp(n, SIZE_MAX);
+  size_t comps = 0;
   std::vector<size_t> stack;
   std::vector<bool> onStack(n, false);
   std::function<void(size_t)> visit = [&](size_t v) {  // depth: the call graph's, small
     num[v] = low[v] = counter++;
     stack.push_back(v);
     onStack[v] = true;
-    for (size_t w : succ[v]) {
-      if (num[w] == SIZE_MAX) {
-        visit(w);
-        low[v] = std::min(low[v], low[w]);
-      } else if (onStack[w]) {
-        low[v] = std::min(low[v], num[w]);
+    for (const Edge& e : succ[v]) {
+      if (num[e.to] == SIZE_MAX) {
+        visit(e.to);
+        low[v] = std::min(low[v], low[e.to]);
+      } else if (onStack[e.to]) {
+        low[v] = std::min(low[v], num[e.to]);
       }
     }
     if (low[v] == num[v]) {
-      size_t id = compSize.size(), size = 0;
       size_t w;
       do {
         w = stack.back();
         stack.pop_back();
         onStack[w] = false;
-        comp[w] = id;
-        size++;
+        comp[w] = comps;
       } while (w != v);
-      compSize.push_back(size);
+      comps++;
     }
   };
   for (size_t v = 0; v < n; v++)
     if (num[v] == SIZE_MAX) visit(v);
 
+  // A component in which some edge grows the stack holds a cycle through that edge: the stack
+  // can grow without bound there, and each of its functions keeps its check (any one on the
+  // cycle would do; which one is not worth computing). Elsewhere the stack is bounded by the
+  // cycles below: no check.
+  std::vector<bool> grows(comps, false);
+  for (size_t v = 0; v < n; v++)
+    for (const Edge& e : succ[v])
+      if (e.grows && comp[e.to] == comp[v]) grows[comp[v]] = true;
+  if (std::getenv("WEIR_STACK_CHECK_DEBUG"))
+    for (size_t v = 0; v < n; v++) {
+      errs() << (v < fns.size() ? fns[v]->getName() : "any") << " comp " << comp[v] << (grows[comp[v]] ? " grows" : "") << " ->";
+      for (const Edge& e : succ[v]) errs() << " " << (e.to < fns.size() ? fns[e.to]->getName() : "any") << (e.grows ? "+" : "");
+      errs() << "\n";
+    }
   for (size_t k = 0; k < fns.size(); k++) {
-    bool self = std::find(succ[k].begin(), succ[k].end(), k) != succ[k].end();
-    if (compSize[comp[k]] > 1 || self) continue;
+    if (grows[comp[k]]) continue;
     Function* f = fns[k];
     BranchInst* br = findCheck(*f);
     if (!br) continue;   // no check here (a wrapper, main, ...)

@@ -31,9 +31,10 @@ Check begin(llvm::IRBuilder<>& b, llvm::Module& m);
 // After that call: `unreachable`, and the builder goes on in `body`.
 void end(llvm::IRBuilder<>& b, const Check& c);
 
-// Removes the check of every function that lies on no cycle of the call graph, where a call
-// through a pointer (a closure's code) or into the runtime that may call back may reach every
-// function whose address is taken. Run on the module before optimisation.
+// Removes the check of every function that lies on no cycle of the call graph that grows the
+// stack (a cycle of musttail calls is a loop), where a call through a pointer (a closure's code)
+// or into the runtime that may call back may reach every function whose address is taken. Run
+// on the module before optimisation.
 void prune(llvm::Module& m);
 
 // The name a run-time error shows for a Core function (`Main.depth$rec1` -> `depth`).
