@@ -10,7 +10,8 @@
 // The code generator emits a check in every Weir function and lambda (`begin`, a call of the
 // returned callee through its own invoke machinery so that the function's owned parameters are
 // dropped, then `end`); `prune` then removes the checks of the functions that cannot recurse.
-// WEIR_STACK_CHECK=0 in the compiler's environment emits none (to measure what they cost).
+// WEIR_STACK_CHECK=0 in the compiler's environment emits none (to measure what they cost);
+// WEIR_STACK_CHECK_DEBUG=1 prints the call graph `prune` sees and which components grow.
 #pragma once
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/Module.h>

@@ -187,8 +187,9 @@ static _Thread_local size_t stack_size;
 __attribute__((tls_model("initial-exec"))) _Thread_local uintptr_t weir_stack_limit;
 #define STACK_MARGIN ((size_t)256 << 10)
 
-/* Set by the actor scheduler: a stack overflow inside a handler ends that actor (it does not
- * return then); anywhere else it returns and the process ends with the message. */
+/* Set by the actor scheduler: a stack overflow the backstop caught inside a handler ends that
+ * actor (it does not return then); anywhere else it returns and the process ends with the
+ * message. */
 void (*weir_rt_overflow_hook)(const char* message);
 
 static size_t parse_size(const char* s, size_t dflt) {

@@ -242,7 +242,7 @@ static void turn_crashed(weir_worker* w) {
   weir_stdout_flush();
   fprintf(stderr, "actor %u crashed: %s\n", a->id, w->crash_detail);
   weir_count_local(C_CRASH, 1);
-  if (!w->crash_unwound) weir_count_local(C_CRASH_LEAK, 1);   /* a stack overflow: frames' values stay */
+  if (!w->crash_unwound) weir_count_local(C_CRASH_LEAK, 1);   /* the overflow backstop: values stay */
   weir_actor_die(a, WEIR_DOWN_CRASH, w->crash_detail);
   linger_resolve(w);
 }
@@ -371,8 +371,9 @@ int weir_try_send_run(weir_actor* to, weir_obj* msg, int* ran) {
   return r;
 }
 
-/* A stack overflow inside a handler (io.c's signal handler, on the alternate stack): the actor
- * crashes like any run-time error. SIGSEGV is blocked while its handler runs: unblock it, since
+/* A stack overflow inside a handler that compiled code's stack check did not catch (io.c's
+ * signal handler, on the alternate stack: an overflow inside C code, or WEIR_STACK_CHECK=0): the
+ * actor crashes like any run-time error, but without unwinding (counted in C_CRASH_LEAK). SIGSEGV is blocked while its handler runs: unblock it, since
  * the turn's setjmp does not save the signal mask (that would cost a system call per turn). */
 static void on_overflow(const char* text) {
   weir_worker* w = self_worker;

@@ -51,7 +51,7 @@ typedef struct weir_sched_counters {
   uint64_t dead_letters;  /* messages sent to, or left in the mailbox of, a dead actor */
   uint64_t late_replies;  /* replies arriving after their call timed out */
   uint64_t crashes;       /* handlers ended by a run-time error */
-  uint64_t crash_leaked;  /* crashes not unwound (stack overflows): their frames' values stay (README) */
+  uint64_t crash_leaked;  /* crashes not unwound (an overflow the SIGSEGV backstop caught): values stay */
   uint64_t timers_fired;
   uint64_t steals;        /* actors taken from another worker's queue */
   uint64_t parks;         /* times a worker went to sleep */
