@@ -42,6 +42,7 @@
 #include "codegen/stackcheck.hpp"
 #include "core/lift.hpp"
 #include "core/rc.hpp"
+#include "core/repr.hpp"
 #include "core/trmc.hpp"
 
 namespace weir::codegen {
@@ -90,7 +91,7 @@ class Gen {
       if (f.params.empty()) bug("function " + f.name + " has no parameters");
       if (funcs.count(f.name)) bug("duplicate function " + f.name);
       funcs[f.name] = &f;
-      auto* fn = Function::Create(fnType(f.params.size()), Function::InternalLinkage, symbol(f.name), mod);
+      auto* fn = Function::Create(workerType(f), Function::InternalLinkage, symbol(f.name), mod);
       fn->setCallingConv(CallingConv::Tail);
       llfuncs[f.name] = fn;
       maxArity = std::max<size_t>(maxArity, f.params.size());
@@ -103,6 +104,7 @@ class Gen {
       globals[g.name] = gv;
     }
     scanArities();
+    callees = std::make_unique<core::Callees>(prog);
     for (auto& f : prog.functions) defineFunction(f);
     std::vector<Function*> inits;
     for (auto& g : prog.globals) inits.push_back(defineGlobalInit(g));
@@ -170,6 +172,10 @@ class Gen {
   // variables known to hold an immortal object (a comparison's Bool or Ordering, a literal):
   // their Dup/Drop are no-ops
   std::set<VarId> immortalVars;
+  // uses of each variable that need a boxed object (core::boxedUses): a let-bound raw value
+  // with two or more is boxed once at its binding instead of at each use
+  std::unordered_map<VarId, int> letUses;
+  std::unique_ptr<core::Callees> callees;  // the program's functions by name, for letUses
   // Perceus reuse: the cell of a unique scrutinee dropped at the start of a Case alternative,
   // kept (instead of freed) for the next constructor of the same size on the straight-line
   // path of that alternative. `cell` is null at run time when the scrutinee was shared.
@@ -195,6 +201,88 @@ class Gen {
 
   // ---------------------------------------------------------------- helpers
   FunctionType* fnType(size_t n) { return FunctionType::get(ptrT, std::vector<Type*>(n, ptrT), false); }
+
+  // ---- raw (unboxed) values, core/repr.hpp: i64 Int, double Float, i32 Char, i1 Bool ----
+  Type* repType(core::Rep r) {
+    switch (r) {
+      case core::Rep::Int: return i64;
+      case core::Rep::Float: return dbl;
+      case core::Rep::Char: return i32;
+      case core::Rep::Bool: return Type::getInt1Ty(ctx);
+      case core::Rep::Boxed: break;
+    }
+    return ptrT;
+  }
+  // A top-level function's direct-call signature (its worker): raw where repr inferred it.
+  FunctionType* workerType(const core::Function& f) {
+    std::vector<Type*> ps;
+    for (size_t k = 0; k < f.params.size(); k++) ps.push_back(repType(f.paramRep(k)));
+    return FunctionType::get(repType(f.resultRep), ps, false);
+  }
+  bool isRaw(Value* v) const { return v->getType() != ptrT; }
+  // A fresh owned object for v (v itself if it is one already): small Ints and ASCII Chars
+  // come from the runtime's static caches, Bools are the static True/False. Not tracked in
+  // `live` (box does that).
+  Value* boxValue(Value* v) {
+    if (!v || !isRaw(v)) return v;
+    if (auto* c = dyn_cast<ConstantInt>(v)) {  // a literal: its static immortal object
+      if (v->getType() == i64) return intLit(c->getSExtValue());
+      if (v->getType() == i32) return charLit(static_cast<int64_t>(c->getZExtValue()));
+      return boolObj(c->isOne());
+    }
+    if (auto* c = dyn_cast<ConstantFP>(v)) return floatLit(c->getValueAPF().convertToDouble());
+    if (v->getType() == i64) return boxInt(v);
+    if (v->getType() == dbl) return boxFloat(v);
+    if (v->getType() == i32) return boxChar(v);
+    if (v->getType()->isIntegerTy(1)) return b.CreateSelect(v, boolObj(true), boolObj(false));
+    bug("box of an unknown raw type");
+  }
+  // boxValue in the function being generated: the new box is the frame's (`live`) until it is
+  // given away, so a call failing before then drops it. (A Bool's box is static: not tracked.)
+  Value* box(Value* v) {
+    if (!v || !isRaw(v)) return v;
+    Value* o = boxValue(v);
+    if (!v->getType()->isIntegerTy(1)) own(o);
+    return o;
+  }
+  // The raw value of type t in the object o; owned: o is the caller's reference, given up here.
+  // Not tracked in `live` (unbox does that).
+  Value* unboxValue(Value* o, Type* t, bool owned) {
+    if (t->isIntegerTy(1)) return b.CreateICmpEQ(b.CreateLoad(i16, gep(o, OFF_TAG)), b.getInt16(1));  // static
+    Value* v = b.CreateAlignedLoad(t, gep(o, OFF_VALUE), Align(8));
+    if (owned && !isa<Constant>(o)) dropScalar(o);
+    return v;
+  }
+  // unboxValue in the function being generated: an owned o is consumed (dropped here).
+  Value* unbox(Value* o, Type* t, bool owned) {
+    Value* v = unboxValue(o, t, owned);
+    if (owned) consume(o);
+    return v;
+  }
+  // v converted to type t (a pointer or a raw type); owned as for unbox.
+  Value* convert(Value* v, Type* t, bool owned) {
+    if (v->getType() == t) return v;
+    if (t == ptrT) return box(v);
+    if (!isRaw(v)) return unbox(v, t, owned);
+    bug("conversion between two raw types");
+  }
+  // The argument for parameter k of a direct call of cf (borrowed: the caller keeps its
+  // reference). A raw value boxed for a borrowed boxed parameter is a temporary the caller
+  // drops after the call: it is added to `temps`.
+  // ownedAll: the caller gives up every argument (rc's view of an over-saturated call).
+  Value* directArg(const core::Function& cf, size_t k, const Expr& a, std::vector<Value*>& temps,
+                   bool ownedAll = false) {
+    Type* t = repType(cf.paramRep(k));
+    if (t == i64 && a.kind == Expr::LitInt) return b.getInt64(static_cast<uint64_t>(a.i));
+    Value* v = genV(a, false);
+    if (!v) return nullptr;
+    if (t == ptrT && isRaw(v)) {
+      v = box(v);
+      if (cf.isBorrowed(k) && !ownedAll) temps.push_back(v);
+      return v;
+    }
+    return convert(v, t, ownedAll || !cf.isBorrowed(k));
+  }
 
   static std::string symbol(const std::string& name) {
     return name.find('.') != std::string::npos ? name : "weir.u." + name;
@@ -510,25 +598,27 @@ class Gen {
     w->setCallingConv(CallingConv::Tail);
     auto ip = b.saveIP();
     b.SetInsertPoint(BasicBlock::Create(ctx, "entry", w));
-    std::vector<Value*> args;
-    for (size_t k = 1; k <= n; k++) args.push_back(w->getArg(static_cast<unsigned>(k)));
-    std::vector<Value*> lent;  // ours during the call: dropped after it, or if it fails
-    for (size_t k = 0; k < n; k++)
-      if (cf.isBorrowed(k)) lent.push_back(args[k]);
+    // The closure's code owns its (boxed) arguments: a raw parameter gets the value and the box
+    // is dropped at once; a borrowed boxed one is ours during the call: dropped after it, or by
+    // the landing pad if the call fails. (Built in the middle of another function: nothing here
+    // touches that function's `live`.)
+    std::vector<Value*> args, lent;
+    for (size_t k = 1; k <= n; k++) {
+      Value* a = w->getArg(static_cast<unsigned>(k));
+      Type* t = target->getFunctionType()->getParamType(static_cast<unsigned>(k - 1));
+      if (t != ptrT) a = unboxValue(a, t, true);
+      else if (cf.isBorrowed(k - 1)) lent.push_back(a);
+      args.push_back(a);
+    }
+    bool boxedResult = target->getReturnType() == ptrT;
     Value* r;
-    if (lent.empty()) r = tailCall(target, target->getFunctionType(), args, true);
+    if (lent.empty()) r = tailCall(target, target->getFunctionType(), args, boxedResult);
     else r = callOrInvoke(w, target->getFunctionType(), target, args, lent, nullptr, true, nullptr);
-    dropLent(cf, args);
-    b.CreateRet(r);
+    for (Value* a : lent) drop(a);
+    b.CreateRet(boxValue(r));
     b.restoreIP(ip);
     c = closureConst(symbol(name) + "$closure", w, n);
     return c;
-  }
-
-  // After a direct call of f: drop the arguments f only borrowed (the caller's references).
-  void dropLent(const core::Function& f, const std::vector<Value*>& args) {
-    for (size_t k = 0; k < f.params.size() && k < args.size(); k++)
-      if (f.isBorrowed(k)) drop(args[k]);
   }
 
   CallInst* tailCall(Value* callee, FunctionType* ft, const std::vector<Value*>& args, bool must) {
@@ -542,8 +632,9 @@ class Gen {
   // `live` bookkeeping: a reference the frame now owns / one it has given away or dropped.
   // Constants are immortal and never tracked; giving away what is not tracked (a borrowed or
   // immortal value) changes nothing.
+  // A raw value (core/repr.hpp: an i64, double, i32 or i1) is no object: never tracked.
   void own(Value* v) {
-    if (v && !isa<Constant>(v)) live.push_back(v);
+    if (v && !isa<Constant>(v) && !isRaw(v)) live.push_back(v);
   }
   void consume(Value* v) {
     for (size_t k = live.size(); k-- > 0;)
@@ -664,6 +755,7 @@ class Gen {
   void defineFunction(const core::Function& f) {
     Function* fn = llfuncs.at(f.name);
     beginFunction(fn, f.name);
+    letUses = core::boxedUses(*callees, f.params, f.paramReps, f.resultRep, *f.body);
     for (size_t k = 0; k < f.params.size(); k++) {
       fn->getArg(static_cast<unsigned>(k))->setName("v" + std::to_string(f.params[k]));
       vars[f.params[k]] = fn->getArg(static_cast<unsigned>(k));
@@ -680,6 +772,7 @@ class Gen {
     auto* fn = Function::Create(fnType(0), Function::InternalLinkage, symbol(g.name) + "$init", mod);
     fn->setCallingConv(CallingConv::Tail);
     beginFunction(fn, g.name);
+    letUses = core::boxedUses(*callees, {}, {}, core::Rep::Boxed, *g.body);
     finish(gen(*g.body, true));
     return fn;
   }
@@ -740,6 +833,17 @@ class Gen {
     Function* a = applyFn(args.size());
     std::vector<Value*> all{f};
     all.insert(all.end(), args.begin(), args.end());
+    if (tail) {
+      releaseReuse();
+      if (cur->getReturnType() == ptrT) {
+        b.CreateRet(tailCall(a, a->getFunctionType(), all, true));
+        return nullptr;
+      }
+      // a worker with a raw result: the call's boxed result is converted, then returned
+      Value* c = mayFail(a->getFunctionType(), a, all, all, true);
+      own(c);
+      return result(c, true);
+    }
     if (tail) {
       releaseReuse();
       b.CreateRet(tailCall(a, a->getFunctionType(), all, true));
@@ -951,6 +1055,7 @@ class Gen {
   // Emits a return if tail; returns the value otherwise (nullptr once the block is closed).
   Value* result(Value* v, bool tail) {
     if (tail && v) {
+      v = convert(v, cur->getReturnType(), true);
       releaseReuse();
       b.CreateRet(v);
       return nullptr;
@@ -958,29 +1063,44 @@ class Gen {
     return v;
   }
 
+  // e's value as an owned object (or, in tail position, returned; nullptr then).
   Value* gen(const Expr& e, bool tail) {
+    Value* v = genV(e, tail);
+    return tail ? v : box(v);
+  }
+
+  // e's value, raw (i64/double/i32/i1: no object, no count) where e computes it so (a scalar
+  // primitive, a raw variable, a call of a worker with a raw result), an owned object otherwise.
+  Value* genV(const Expr& e, bool tail) {
     switch (e.kind) {
       case Expr::Var: return result(var(e.var), tail);
       case Expr::Global: return result(global(e.name), tail);
-      case Expr::LitInt: return result(intLit(e.i), tail);
-      case Expr::LitFloat: return result(floatLit(e.f), tail);
-      case Expr::LitChar: return result(e.i < 128 && e.i >= 0 ? charLit(e.i) : charLit(e.i), tail);
+      // literals are raw constants; boxed, they are the static objects (box)
+      case Expr::LitInt: return result(b.getInt64(static_cast<uint64_t>(e.i)), tail);
+      case Expr::LitFloat: return result(ConstantFP::get(dbl, e.f), tail);
+      case Expr::LitChar: return result(b.getInt32(static_cast<uint32_t>(e.i)), tail);
       case Expr::LitString: return result(stringLit(e.s), tail);
       case Expr::App: return genApp(e, tail);
       case Expr::Lam: return result(genLam(e), tail);
       case Expr::Let: {
-        Value* v = gen(*e.args[0], false);
+        Value* v = genV(*e.args[0], false);
         if (!v) return nullptr;
-        v->setName("v" + std::to_string(e.var));
+        if (isRaw(v)) {
+          auto u = letUses.find(e.var);
+          if (u != letUses.end() && u->second >= 2) v = box(v);
+        }
+        if (!isa<Constant>(v)) v->setName("v" + std::to_string(e.var));
         vars[e.var] = v;
         if (immortalExpr(*e.args[0]) || immortalResult(*e.args[0]) || trmcWorkerCall(*e.args[0])) {
           immortalVars.insert(e.var);
           consume(v);  // never counted, never dropped
         }
-        return gen(*e.args[1], tail);
+        return genV(*e.args[1], tail);
       }
       case Expr::LetRec: bug("LetRec reached codegen (liftLetRec not run)");
       case Expr::Con: {
+        if (e.args.empty() && (e.name == "Prelude.True" || e.name == "Prelude.False"))
+          return result(b.getInt1(e.tag == 1), tail);  // a raw Bool constant
         if (e.args.empty()) return result(nullary(e.tag), tail);
         if (Constant* c = staticCon(e)) return result(c, tail);  // all fields static: no allocation
         if (e.args.size() > 255) bug("constructor with more than 255 fields");
@@ -1031,17 +1151,17 @@ class Gen {
         b.CreateUnreachable();
         return nullptr;
       case Expr::Dup:
-        if (!immortalVars.count(e.var)) {
+        if (!immortalVars.count(e.var) && !isRaw(var(e.var))) {
           dup(var(e.var));
           own(var(e.var));
         }
-        return gen(*e.args[0], tail);
+        return genV(*e.args[0], tail);
       case Expr::Drop:
-        if (immortalVars.count(e.var)) {}
+        if (immortalVars.count(e.var) || isRaw(var(e.var))) {}
         else if (scalarVars.count(e.var)) dropScalar(var(e.var));
         else drop(var(e.var));
         consume(var(e.var));
-        return gen(*e.args[0], tail);
+        return genV(*e.args[0], tail);
     }
     bug("unknown expression kind");
   }
@@ -1059,15 +1179,23 @@ class Gen {
     if (n == 0) bug("App without arguments");
     if (f.kind == Expr::Global && funcs.count(f.name)) {
       Function* fn = llfuncs.at(f.name);
-      size_t arity = funcs.at(f.name)->params.size();
-      std::vector<Value*> as;
-      if (!genArgs(e.args, 1, as)) return nullptr;
+      const core::Function& cf = *funcs.at(f.name);
+      size_t arity = cf.params.size();
+      std::vector<Value*> as, temps;
+      if (n >= arity) {  // the worker's convention for the first `arity` arguments
+        for (size_t k = 0; k < n; k++) {
+          Value* v = k < arity ? directArg(cf, k, *e.args[k + 1], temps, n > arity) : gen(*e.args[k + 1], false);
+          if (!v) return nullptr;
+          as.push_back(v);
+        }
+      } else if (!genArgs(e.args, 1, as)) {
+        return nullptr;
+      }
       if (!e.loc.empty()) {  // a call that may fail in the library: remember the caller (core/callsite.hpp)
         auto* site = cast<GlobalVariable>(mod.getOrInsertGlobal("weir_rt_call_site", ptrT));
         site->setThreadLocalMode(GlobalValue::InitialExecTLSModel);  // one per thread (io.c): actors
         b.CreateStore(cstring(e.loc), site);
       }
-      const core::Function& cf = *funcs.at(f.name);
       // What a direct call takes over: its arguments at owned positions (a borrowed one stays
       // the caller's during the call).
       auto taken = [&](const std::vector<Value*>& xs) {
@@ -1077,13 +1205,20 @@ class Gen {
         return t;
       };
       if (n == arity) {
-        if (tail) {
+        // a tail call stays one when the worker returns what this function returns and no
+        // temporary is left to drop after it
+        if (tail && temps.empty() && fn->getReturnType() == cur->getReturnType()) {
           releaseReuse();
           return result(tailCall(fn, fn->getFunctionType(), as, true), true);
         }
+        if (tail) releaseReuse();
         Value* c = mayFail(fn->getFunctionType(), fn, as, taken(as), true);
         if (!trmcWorkerCall(e)) own(c);  // a trmc worker returns unit
-        return c;
+        for (Value* t : temps) {  // raw values boxed for borrowed parameters
+          drop(t);
+          consume(t);
+        }
+        return result(c, tail);
       }
       if (n < arity) {
         Value* pap = b.CreateCall(rt["weir_pap_make"],
@@ -1096,10 +1231,13 @@ class Gen {
       std::vector<Value*> rest(as.begin() + static_cast<long>(arity), as.end());
       Value* r = mayFail(fn->getFunctionType(), fn, first, taken(first), true);
       own(r);
-      dropLent(cf, first);  // rc treats an over-saturated call as owning all
-      for (size_t k = 0; k < first.size(); k++)
-        if (cf.isBorrowed(k)) consume(first[k]);
-      return apply(r, rest, tail);
+      // rc treats an over-saturated call as owning all its arguments: drop the lent ones
+      for (size_t k = 0; k < arity; k++)
+        if (cf.isBorrowed(k) && !isRaw(first[k])) {
+          drop(first[k]);
+          consume(first[k]);
+        }
+      return apply(box(r), rest, tail);
     }
     Value* fv = gen(f, false);
     if (!fv) return nullptr;
@@ -1116,7 +1254,7 @@ class Gen {
     auto* fn = Function::Create(fnType(n + 1), Function::InternalLinkage, name, mod);
     fn->setCallingConv(CallingConv::Tail);
     std::vector<Value*> captured;
-    for (VarId v : fvs) captured.push_back(var(v));
+    for (VarId v : fvs) captured.push_back(box(var(v)));  // a raw value is captured boxed
     // generate the body in its own context
     auto ip = b.saveIP();
     Function* savedCur = cur;
@@ -1200,10 +1338,22 @@ class Gen {
     consume(v);
     j.ends.push_back(live);
   }
+  // The branches' values meet raw when they are all of one raw type; otherwise the raw ones are
+  // boxed at the end of their branch.
   Value* joinResult(Join& j) {
     if (j.tail || j.incoming.empty()) return nullptr;
+    Type* t = j.incoming[0].first->getType();
+    for (auto& [v, bb] : j.incoming)
+      if (v->getType() != t) t = ptrT;
+    if (t == ptrT) {
+      for (auto& [v, bb] : j.incoming) {
+        if (!isRaw(v)) continue;
+        b.SetInsertPoint(bb->getTerminator());
+        v = boxValue(v);  // given to the phi (live is recomputed below)
+      }
+    }
     b.SetInsertPoint(j.block);
-    PHINode* phi = b.CreatePHI(ptrT, static_cast<unsigned>(j.incoming.size()));
+    PHINode* phi = b.CreatePHI(t, static_cast<unsigned>(j.incoming.size()));
     for (auto& [v, bb] : j.incoming) phi->addIncoming(v, bb);
     live = common(j.before, j.ends);
     bool immortal = true;  // every branch gives a constant: so does the phi
@@ -1269,13 +1419,14 @@ class Gen {
         fields.push_back(fv);
       }
       const Expr* body = specialiseAlt(a, e.scrut, s, fields);
-      branchDone(j, gen(body ? *body : *a.body, tail));
+      branchDone(j, genV(body ? *body : *a.body, tail));
     };
     if (e.alts.size() == 1 && !e.deflt) {
       genAlt(e.alts[0]);
       return joinResult(j);
     }
-    Value* tag = b.CreateLoad(i16, gep(s, OFF_TAG));
+    // a raw Bool is its own tag (False 0, True 1)
+    Value* tag = isRaw(s) ? b.CreateZExt(s, i16) : b.CreateLoad(i16, gep(s, OFF_TAG));
     auto* dflt = BasicBlock::Create(ctx, e.deflt ? "default" : "nomatch", cur);
     SwitchInst* sw = b.CreateSwitch(tag, dflt, static_cast<unsigned>(e.alts.size()));
     for (auto& a : e.alts) {
@@ -1286,7 +1437,7 @@ class Gen {
     }
     b.SetInsertPoint(dflt);
     live = j.before;
-    if (e.deflt) branchDone(j, gen(*e.deflt, tail));
+    if (e.deflt) branchDone(j, genV(*e.deflt, tail));
     else b.CreateUnreachable();
     return joinResult(j);
   }
@@ -1307,14 +1458,14 @@ class Gen {
         b.CreateCondBr(b.CreateICmpEQ(c, b.getInt32(0)), yes, no);
         b.SetInsertPoint(yes);
         live = j.before;
-        branchDone(j, gen(*a.body, tail));
+        branchDone(j, genV(*a.body, tail));
         b.SetInsertPoint(no);
       }
       b.CreateBr(dflt);
     } else if (!e.litAlts.empty()) {
       bool chars = e.litAlts[0].kind == core::LitAlt::Char;
-      Value* v = chars ? static_cast<Value*>(b.CreateZExt(b.CreateLoad(i32, gep(s, OFF_VALUE)), i64))
-                       : loadI64(s, OFF_VALUE);
+      Value* v = isRaw(s) ? s : chars ? b.CreateLoad(i32, gep(s, OFF_VALUE)) : loadI64(s, OFF_VALUE);
+      if (v->getType() != i64) v = b.CreateZExt(v, i64);
       SwitchInst* sw = b.CreateSwitch(v, dflt, static_cast<unsigned>(e.litAlts.size()));
       std::set<int64_t> seen;
       for (auto& a : e.litAlts) {
@@ -1323,14 +1474,14 @@ class Gen {
         sw->addCase(b.getInt64(static_cast<uint64_t>(a.i)), bb);
         b.SetInsertPoint(bb);
         live = j.before;
-        branchDone(j, gen(*a.body, tail));
+        branchDone(j, genV(*a.body, tail));
       }
     } else {
       b.CreateBr(dflt);
     }
     b.SetInsertPoint(dflt);
     live = j.before;
-    branchDone(j, gen(*e.deflt, tail));
+    branchDone(j, genV(*e.deflt, tail));
     return joinResult(j);
   }
 
@@ -1419,9 +1570,14 @@ class Gen {
           raw.push_back(v);
           continue;
         }
-        Value* o = gen(*a, false);
+        Value* o = genV(*a, false);
         if (!o) return nullptr;
         Type* t = ty == 'f' ? dbl : ty == 'c' ? i32 : i64;
+        if (isRaw(o)) {
+          if (o->getType() != t) bug("raw operand of the wrong type for " + std::string(core::primName(op)));
+          raw.push_back(o);
+          continue;
+        }
         raw.push_back(b.CreateAlignedLoad(t, gep(o, OFF_VALUE), Align(8)));
         if (a->kind == Expr::Var) scalarVars.insert(a->var);
         if (a->kind != Expr::Var && !immortalExpr(*a)) {
@@ -1444,22 +1600,18 @@ class Gen {
     auto ints = [&] { return raw; };
     auto floats = [&] { return raw; };
     auto chars = [&] { return raw; };
-    auto boolean = [&](Value* c) { return result(b.CreateSelect(c, boolObj(true), boolObj(false)), tail); };
+    auto boolean = [&](Value* c) { return result(c, tail); };  // raw i1: boxed where needed
     auto ordering = [&](Value* lt, Value* eq) {
       Value* r = b.CreateSelect(lt, nullary(0), b.CreateSelect(eq, nullary(1), nullary(2)));
       return result(r, tail);
     };
     auto retInt = [&](Value* v) {
       if (rawOut) return *rawOut = v;
-      Value* o = boxInt(v);
-      own(o);
-      return result(o, tail);
+      return result(v, tail);  // raw: boxed (and owned) where an object is needed
     };
     auto retFloat = [&](Value* v) {
       if (rawOut) return *rawOut = v;
-      Value* o = boxFloat(v);
-      own(o);
-      return result(o, tail);
+      return result(v, tail);
     };
     auto f2i = [&](Value* d) { return intrinsic(Intrinsic::fptosi_sat, {d}, {i64, dbl}); };
 
@@ -1690,6 +1842,7 @@ bool buildModule(const core::Program& input, const Options& opts, LLVMContext& c
         }
       }
     }
+    core::inferReps(prog);  // raw Int/Float/Char/Bool parameters and results (core/repr.hpp)
     auto m = std::make_unique<Module>(opts.moduleName, ctx);
     m->setTargetTriple(tm->getTargetTriple().str());
     m->setDataLayout(tm->createDataLayout());

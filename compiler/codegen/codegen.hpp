@@ -1,13 +1,16 @@
 // LLVM code generation for Core, and linking with the runtime.
 //
 // Pipeline inside every emit* function (on a private copy of the program):
-//   core::liftLetRec -> core::insertRc (Perceus Dup/Drop) -> LLVM IR -> optimisation -> output.
+//   core::liftLetRec -> core::trmc -> core::insertRc (Perceus Dup/Drop) -> core::inferReps (raw
+//   Int/Float/Char/Bool parameters and results, core/repr.hpp) -> LLVM IR -> optimisation -> output.
 // So the driver passes the Program exactly as the desugarer produced it (no Dup/Drop). Set
 // Options::rcInserted when the program already went through core::insertRc.
 //
-// Representation (see runtime/include/weir/rt.h): every value is a `ptr` to a runtime object.
-// Every Core Function becomes an internal `tailcc ptr @name(ptr...)`; calls in tail position are
-// `musttail`. Closures are {header, code, arity, ncaptured, captured...} whose code is
+// Representation (see runtime/include/weir/rt.h): a value is a `ptr` to a runtime object, or a
+// raw i64/double/i32/i1 where core/repr.hpp inferred an Int/Float/Char/Bool (no object, no count;
+// boxed where an object is needed). Every Core Function becomes an internal `tailcc @name(...)`
+// with those parameter and result types; calls in tail position are `musttail` when the result
+// types agree. Closures are {header, code, arity, ncaptured, captured...} whose code is
 // `tailcc ptr (ptr self, ptr args...)`; unknown calls go through generated `weir.apply<N>`
 // helpers that handle exact, partial (PAP) and over-application. A C `main` initialises the
 // runtime, evaluates the CAF globals in order (then makes them immortal), applies the entry IO

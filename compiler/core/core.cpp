@@ -100,6 +100,17 @@ int primArity(PrimOp op) {
   }
 }
 
+const char* repName(Rep r) {
+  switch (r) {
+    case Rep::Boxed: return "Boxed";
+    case Rep::Int: return "Int";
+    case Rep::Float: return "Float";
+    case Rep::Char: return "Char";
+    case Rep::Bool: return "Bool";
+  }
+  return "?";
+}
+
 bool primBorrows(PrimOp op) {
   switch (op) {
     case PrimOp::StringAppend: case PrimOp::StringEq: case PrimOp::StringCompare: case PrimOp::StringLength:
@@ -267,11 +278,15 @@ std::string print(const Program& prog) {
   }
   for (auto& f : prog.functions) {
     p.out << "fun " << f.name << "(";
-    for (size_t k = 0; k < f.params.size(); k++)
+    for (size_t k = 0; k < f.params.size(); k++) {
       p.out << (k ? ", " : "") << (f.isBorrowed(k) ? "^" : "")
             << (f.trmcWorker && k + 1 == f.params.size() ? "!" : "")
             << (f.world != Function::World::None && k + 1 == f.params.size() ? "~" : "") << var(f.params[k]);
-    p.out << ") =";
+      if (f.paramRep(k) != Rep::Boxed) p.out << ": " << repName(f.paramRep(k));
+    }
+    p.out << ")";
+    if (f.resultRep != Rep::Boxed) p.out << ": " << repName(f.resultRep);
+    p.out << " =";
     p.nl(1);
     p.expr(*f.body, 1);
     p.out << "\n\n";

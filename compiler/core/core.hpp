@@ -123,6 +123,12 @@ struct Expr {
   PrimOp prim = PrimOp::IntAdd;
 };
 
+// How a value is passed and held in generated code (core/repr.hpp): Boxed is the uniform
+// pointer to a runtime object; the others are raw machine values (Int: i64, Float: double,
+// Char: i32, Bool: i1) with no object and no count, boxed only where a pointer is needed.
+enum class Rep : uint8_t { Boxed, Int, Float, Char, Bool };
+const char* repName(Rep r);   // "Boxed", "Int", ...
+
 // A top-level function: a known arity, called directly when saturated.
 struct Function {
   std::string name;            // unique, already mangled ("Main.main", "Prelude.map")
@@ -141,7 +147,13 @@ struct Function {
   // functions it expands. Pure and Bind are `primPureIO` (\x w -> x) and `primBindIO`
   // (\m k w -> k (m w) w), which ioArity replaces by straight-line code. Printed `~w`.
   enum class World : uint8_t { None, Last, Pure, Bind } world = World::None;
+  // Set by core/repr.hpp (inferReps): the representation of each parameter and of the result
+  // in the function's direct-call convention. Empty / Boxed (the default): every value boxed.
+  // Calls through the function's closure always use boxed values (codegen's wrapper converts).
+  std::vector<Rep> paramReps;
+  Rep resultRep = Rep::Boxed;
   bool isBorrowed(size_t k) const { return k < borrowed.size() && borrowed[k]; }
+  Rep paramRep(size_t k) const { return k < paramReps.size() ? paramReps[k] : Rep::Boxed; }
 };
 
 // A top-level value (a CAF): evaluated once at start-up, in the order given

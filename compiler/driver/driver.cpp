@@ -14,6 +14,7 @@
 #include "codegen/codegen.hpp"
 #include "core/lift.hpp"
 #include "core/rc.hpp"
+#include "core/repr.hpp"
 #include "core/trmc.hpp"
 #include "core/lower/lower.hpp"
 #include "driver/target.hpp"
@@ -194,6 +195,7 @@ static int compileToExe(const Options& opts, const std::string& exe) {
     core::liftLetRec(withRc);
     core::trmc(withRc);  // as codegen does
     core::insertRc(withRc);
+    core::inferReps(withRc);  // raw parameters and results, printed `v1: Int` / `): Bool`
     writeText(opts.output, core::print(withRc));
     return 0;
   }

@@ -51,6 +51,7 @@ static void place(weir_wheel* w, weir_wheel_entry* e, uint64_t base) {
 
 void weir_wheel_add(weir_wheel* w, weir_wheel_entry* e, uint64_t deadline) {
   e->deadline = deadline;
+  e->seq = w->seq++;
   place(w, e, w->now + 1);
   w->count++;
 }
@@ -90,6 +91,22 @@ static void cascade(weir_wheel* w, uint64_t t) {
   }
 }
 
+/* A slot's list is newest first (link_into), and cascades reverse runs of it: the entries of
+ * one tick are put back in arming order (two sendAfter of the same delay arrive in the order
+ * they were made). Insertion sort: a tick holds a handful of entries. */
+static weir_wheel_entry* by_seq(weir_wheel_entry* list) {
+  weir_wheel_entry* sorted = NULL;
+  while (list) {
+    weir_wheel_entry* e = list;
+    list = e->next;
+    weir_wheel_entry** p = &sorted;
+    while (*p && (*p)->seq < e->seq) p = &(*p)->next;
+    e->next = *p;
+    *p = e;
+  }
+  return sorted;
+}
+
 size_t weir_wheel_advance(weir_wheel* w, uint64_t now, weir_wheel_fire fire, void* ctx) {
   size_t fired = 0;
   while (w->now < now) {
@@ -109,7 +126,7 @@ size_t weir_wheel_advance(weir_wheel* w, uint64_t now, weir_wheel_fire fire, voi
       cascade(w, t);
     }
     w->now = t;
-    weir_wheel_entry* e = detach(w, 0, (unsigned)t & (WEIR_WHEEL_SLOTS - 1));
+    weir_wheel_entry* e = by_seq(detach(w, 0, (unsigned)t & (WEIR_WHEEL_SLOTS - 1)));
     while (e) {
       weir_wheel_entry* n = e->next;
       e->where = WEIR_WHEEL_NOWHERE;
@@ -180,12 +197,18 @@ void weir_timer_release(weir_timer* t) {
   if (atomic_fetch_sub_explicit(&t->rc, 1, memory_order_acq_rel) == 1) free(t);
 }
 
+/* What one advance fired, kept in firing order: when the thread wakes late (a loaded machine,
+ * a stopped process) several deadlines fire at once, and they must still arrive in deadline
+ * order. (Until 2026-12-06 this list was built newest first, so they arrived reversed.) */
+typedef struct fired_list { weir_timer* head; weir_timer** tail; } fired_list;
+
 static void collect(weir_wheel_entry* e, void* ctx) {
   weir_timer* t = (weir_timer*)e;
-  weir_timer** list = (weir_timer**)ctx;
+  fired_list* list = (fired_list*)ctx;
   t->status = T_FIRED;
-  t->fired_next = *list;
-  *list = t;
+  t->fired_next = NULL;
+  *list->tail = t;
+  list->tail = &t->fired_next;
 }
 
 static void deliver(weir_timer* t) {
@@ -213,8 +236,9 @@ static void* timer_main(void* arg) {
   weir_heap_attach();
   pthread_mutex_lock(&timer_mu);
   while (!timer_stop) {
-    weir_timer* fired = NULL;
-    weir_wheel_advance(&wheel, now_tick(), collect, &fired);
+    fired_list list = {NULL, &list.head};
+    weir_wheel_advance(&wheel, now_tick(), collect, &list);
+    weir_timer* fired = list.head;
     if (fired) {
       pthread_mutex_unlock(&timer_mu);
       while (fired) { weir_timer* n = fired->fired_next; deliver(fired); fired = n; }

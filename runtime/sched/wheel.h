@@ -17,12 +17,14 @@ typedef struct weir_wheel_entry {
   struct weir_wheel_entry* next;
   struct weir_wheel_entry** pprev;
   uint64_t deadline;   /* tick */
+  uint64_t seq;        /* arming order: ties of one tick fire in it */
   uint16_t where;      /* level * 64 + slot, WEIR_WHEEL_NOWHERE + 1 = far list, NOWHERE = not in */
 } weir_wheel_entry;
 
 typedef struct weir_wheel {
   uint64_t now;                                 /* the last tick fully processed */
   uint64_t count;                               /* entries in the wheel */
+  uint64_t seq;                                 /* entries ever added (weir_wheel_entry.seq) */
   uint64_t occupied[WEIR_WHEEL_LEVELS];         /* bit s: slots[l][s] non-empty */
   weir_wheel_entry* slots[WEIR_WHEEL_LEVELS][WEIR_WHEEL_SLOTS];
   weir_wheel_entry* far;                        /* deadlines beyond the top level */
@@ -35,8 +37,8 @@ void weir_wheel_init(weir_wheel* w, uint64_t now);
 void weir_wheel_add(weir_wheel* w, weir_wheel_entry* e, uint64_t deadline);
 void weir_wheel_remove(weir_wheel* w, weir_wheel_entry* e);   /* O(1); e must be in w */
 /* Process every tick up to `now`: fire (unlinked first; the callback may add or free it) each
- * entry whose deadline <= now, in deadline order per tick. Returns how many fired. Skips empty
- * stretches using the occupancy bitmaps. */
+ * entry whose deadline <= now, in deadline order, and entries of one tick in the order they were
+ * added. Returns how many fired. Skips empty stretches using the occupancy bitmaps. */
 size_t weir_wheel_advance(weir_wheel* w, uint64_t now, weir_wheel_fire fire, void* ctx);
 /* A tick at or before the earliest deadline (a safe wake-up time); UINT64_MAX when empty. */
 uint64_t weir_wheel_next(const weir_wheel* w);

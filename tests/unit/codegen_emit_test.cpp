@@ -34,7 +34,8 @@ TEST_CASE("textual LLVM IR uses tailcc and musttail", "[codegen]") {
   o.optLevel = 0;
   std::string ir, err;
   REQUIRE(cg::emitLLVM(loopProgram(), o, ir, err));
-  CHECK(ir.find("define internal tailcc ptr @Main.loop(ptr") != std::string::npos);
+  // i is an Int (an operand of IntEq and IntSub): the worker takes it raw (core/repr.hpp)
+  CHECK(ir.find("define internal tailcc ptr @Main.loop(i64") != std::string::npos);
   CHECK(ir.find("musttail call tailcc ptr @Main.loop(") != std::string::npos);
   CHECK(ir.find("define i32 @main(i32") != std::string::npos);
 }
@@ -83,4 +84,31 @@ TEST_CASE("malformed Core is reported as an internal compiler error", "[codegen]
   CHECK(err.find("Main.missing") != std::string::npos);
   o.triple = "no-such-target";
   CHECK_FALSE(cg::emitLLVM(loopProgram(), o, ir, err));
+}
+
+// absPlus n = let m = (if n < 0 then 0 - n else n) in m + 1;  main w = putStrLn (show (absPlus (-41)))
+TEST_CASE("raw values: an Int worker, a comparison branched on as i1, a case joined as i64", "[codegen]") {
+  Program p;
+  VarId n = p.nextVar++, m = p.nextVar++, c = p.nextVar++, w = p.nextVar++;
+  p.functions.push_back(Function{
+      "Main.absPlus", {n},
+      mkLet(m,
+            mkLet(c, mkPrim(PrimOp::IntLt, {mkVar(n), mkInt(0)}),
+                  mkCase(c, {Alt{1, {}, mkPrim(PrimOp::IntSub, {mkInt(0), mkVar(n)})}, Alt{0, {}, mkVar(n)}})),
+            mkPrim(PrimOp::IntAdd, {mkVar(m), mkInt(1)})),
+      ""});
+  p.functions.push_back(Function{
+      "Main.main", {w}, mkPrim(PrimOp::PutStrLn, {mkPrim(PrimOp::ShowInt, {mkApp(mkGlobal("Main.absPlus"), {mkInt(-41)})})}),
+      ""});
+  p.entry = "Main.main";
+  cg::Options o;
+  o.optLevel = 0;
+  std::string ir, err;
+  REQUIRE(cg::emitLLVM(p, o, ir, err));
+  INFO(ir);
+  CHECK(ir.find("define internal tailcc i64 @Main.absPlus(i64") != std::string::npos);
+  CHECK(ir.find("phi i64") != std::string::npos);
+  auto r = weir::test::compileAndRun(p, 2);
+  CHECK(r.status == 0);
+  CHECK(r.out == "42\n");
 }

@@ -100,3 +100,23 @@ TEST_CASE("wheel: next() never overshoots the earliest deadline", "[sched][timer
   CHECK(f.log.at(0).second == 1000);
   CHECK(wakeups <= 1000 / 64 + 2);   // sleeps a level-0 block at a time at worst
 }
+
+TEST_CASE("wheel: entries of one tick fire in the order they were added, cascaded or not",
+          "[sched][timer]") {
+  weir_wheel w;
+  weir_wheel_init(&w, 0);
+  std::vector<weir_wheel_entry> es(12);
+  std::vector<weir_wheel_entry*> order;
+  // Six for tick 5000 (level 2 at first: they cascade twice), then six for tick 7 (level 0);
+  // some of the later tick-5000 ones are added after time moved, from a lower level.
+  for (int i = 0; i < 4; i++) weir_wheel_add(&w, &es[i], 5000);
+  for (int i = 6; i < 12; i++) weir_wheel_add(&w, &es[i], 7);
+  struct Ctx { std::vector<weir_wheel_entry*>* order; } ctx{&order};
+  auto log = [](weir_wheel_entry* e, void* c) { static_cast<Ctx*>(c)->order->push_back(e); };
+  CHECK(weir_wheel_advance(&w, 4500, log, &ctx) == 6);
+  for (int i = 4; i < 6; i++) weir_wheel_add(&w, &es[i], 5000);
+  CHECK(weir_wheel_advance(&w, 6000, log, &ctx) == 6);
+  REQUIRE(order.size() == 12);
+  for (int i = 0; i < 6; i++) CHECK(order[i] == &es[6 + i]);
+  for (int i = 0; i < 6; i++) CHECK(order[6 + i] == &es[i]);
+}

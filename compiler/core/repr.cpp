@@ -1,0 +1,322 @@
+// Representation inference (repr.hpp).
+#include "core/repr.hpp"
+
+#include <cstdlib>
+#include <functional>
+#include <string>
+
+#include "core/lift.hpp"
+
+namespace weir::core {
+
+Rep operandRep(PrimOp op) {
+  switch (op) {
+    case PrimOp::FloatAdd: case PrimOp::FloatSub: case PrimOp::FloatMul: case PrimOp::FloatDiv:
+    case PrimOp::FloatNeg: case PrimOp::FloatEq: case PrimOp::FloatNe: case PrimOp::FloatLt:
+    case PrimOp::FloatLe: case PrimOp::FloatGt: case PrimOp::FloatGe: case PrimOp::FloatCompare:
+    case PrimOp::FloatRound: case PrimOp::FloatTruncate: case PrimOp::FloatFloor: case PrimOp::FloatCeiling:
+    case PrimOp::FloatSqrt: case PrimOp::FloatExp: case PrimOp::FloatLog: case PrimOp::FloatSin:
+    case PrimOp::FloatCos: case PrimOp::FloatPow:
+      return Rep::Float;
+    case PrimOp::CharOrd: case PrimOp::CharEq: case PrimOp::CharLt: case PrimOp::CharLe: case PrimOp::CharCompare:
+      return Rep::Char;
+    case PrimOp::TrmcHole: case PrimOp::TrmcField:
+      return Rep::Boxed;
+    default:
+      return primBorrows(op) ? Rep::Int : Rep::Boxed;
+  }
+}
+
+Rep primResultRep(PrimOp op) {
+  switch (op) {
+    case PrimOp::IntAdd: case PrimOp::IntSub: case PrimOp::IntMul: case PrimOp::IntNeg:
+    case PrimOp::IntQuot: case PrimOp::IntRem: case PrimOp::IntDiv: case PrimOp::IntMod:
+    case PrimOp::IntAnd: case PrimOp::IntOr: case PrimOp::IntXor: case PrimOp::IntShl:
+    case PrimOp::IntShr: case PrimOp::IntNot: case PrimOp::FloatRound: case PrimOp::FloatTruncate:
+    case PrimOp::FloatFloor: case PrimOp::FloatCeiling: case PrimOp::CharOrd:
+      return Rep::Int;
+    case PrimOp::FloatAdd: case PrimOp::FloatSub: case PrimOp::FloatMul: case PrimOp::FloatDiv:
+    case PrimOp::FloatNeg: case PrimOp::IntToFloat: case PrimOp::FloatSqrt: case PrimOp::FloatExp:
+    case PrimOp::FloatLog: case PrimOp::FloatSin: case PrimOp::FloatCos: case PrimOp::FloatPow:
+      return Rep::Float;
+    case PrimOp::IntEq: case PrimOp::IntNe: case PrimOp::IntLt: case PrimOp::IntLe: case PrimOp::IntGt:
+    case PrimOp::IntGe: case PrimOp::FloatEq: case PrimOp::FloatNe: case PrimOp::FloatLt: case PrimOp::FloatLe:
+    case PrimOp::FloatGt: case PrimOp::FloatGe: case PrimOp::CharEq: case PrimOp::CharLt: case PrimOp::CharLe:
+      return Rep::Bool;
+    default:
+      return Rep::Boxed;
+  }
+}
+
+Callees::Callees(const Program& p) {
+  for (auto& f : p.functions) byName[f.name] = &f;
+}
+
+const Function* Callees::direct(const Expr& e) const {
+  if (e.kind != Expr::App || e.args[0]->kind != Expr::Global) return nullptr;
+  auto it = byName.find(e.args[0]->name);
+  if (it == byName.end() || it->second->params.size() + 1 != e.args.size()) return nullptr;
+  return it->second;
+}
+
+namespace {
+
+// A result representation during the fixpoint: NONE (no value returned yet: every path seen so
+// far fails or loops) below every Rep; two different Reps join to Boxed.
+constexpr int NONE = -1;
+int join(int a, int b) {
+  if (a == NONE) return b;
+  if (b == NONE || a == b) return a;
+  return static_cast<int>(Rep::Boxed);
+}
+constexpr int BOXED = static_cast<int>(Rep::Boxed);
+bool raw(int r) { return r != NONE && r != BOXED; }
+
+using Env = std::unordered_map<VarId, int>;
+using CalleeResult = std::function<int(const Function&)>;
+
+using Table = Callees;
+
+int varRep(const Env& env, VarId v) {
+  auto it = env.find(v);
+  return it == env.end() ? BOXED : it->second;
+}
+
+bool isBoolCon(const Expr& e) {
+  return e.kind == Expr::Con && e.args.empty() && (e.name == "Prelude.True" || e.name == "Prelude.False");
+}
+
+// The representation codegen produces for e evaluated as a value (not in tail position): raw
+// for literals, True/False, scalar primitives, raw variables, calls returning raw and a case
+// whose branches all give one raw kind; boxed for the rest.
+int valueRep(const Table& t, const CalleeResult& res, Env& env, const Expr& e) {
+  switch (e.kind) {
+    case Expr::Var: return varRep(env, e.var);
+    case Expr::LitInt: return static_cast<int>(Rep::Int);
+    case Expr::LitFloat: return static_cast<int>(Rep::Float);
+    case Expr::LitChar: return static_cast<int>(Rep::Char);
+    case Expr::Con: return isBoolCon(e) ? static_cast<int>(Rep::Bool) : BOXED;
+    case Expr::Case: case Expr::LitCase: {
+      int r = NONE;
+      for (auto& a : e.alts) r = join(r, valueRep(t, res, env, *a.body));
+      for (auto& a : e.litAlts) r = join(r, valueRep(t, res, env, *a.body));
+      if (e.deflt) r = join(r, valueRep(t, res, env, *e.deflt));
+      return r;
+    }
+    case Expr::Prim: return e.prim == PrimOp::Error ? NONE : static_cast<int>(primResultRep(e.prim));
+    case Expr::App: {
+      const Function* g = t.direct(e);
+      return g ? res(*g) : BOXED;
+    }
+    case Expr::Let:
+      env[e.var] = valueRep(t, res, env, *e.args[0]);
+      return valueRep(t, res, env, *e.args[1]);
+    case Expr::Dup: case Expr::Drop: return valueRep(t, res, env, *e.args[0]);
+    case Expr::Error: return NONE;
+    default: return BOXED;
+  }
+}
+
+// The join of what e returns from its tail positions.
+int tailRep(const Table& t, const CalleeResult& res, Env& env, const Expr& e) {
+  switch (e.kind) {
+    case Expr::Var: return varRep(env, e.var);
+    case Expr::LitInt: return static_cast<int>(Rep::Int);
+    case Expr::LitFloat: return static_cast<int>(Rep::Float);
+    case Expr::LitChar: return static_cast<int>(Rep::Char);
+    case Expr::Con: return isBoolCon(e) ? static_cast<int>(Rep::Bool) : BOXED;
+    case Expr::Prim: case Expr::App: return valueRep(t, res, env, e);
+    case Expr::Let:
+      env[e.var] = valueRep(t, res, env, *e.args[0]);
+      return tailRep(t, res, env, *e.args[1]);
+    case Expr::Dup: case Expr::Drop: return tailRep(t, res, env, *e.args[0]);
+    case Expr::Case: case Expr::LitCase: {
+      int r = NONE;
+      for (auto& a : e.alts) r = join(r, tailRep(t, res, env, *a.body));
+      for (auto& a : e.litAlts) r = join(r, tailRep(t, res, env, *a.body));
+      if (e.deflt) r = join(r, tailRep(t, res, env, *e.deflt));
+      return r;
+    }
+    case Expr::Error: return NONE;
+    default: return BOXED;
+  }
+}
+
+Env paramEnv(const std::vector<VarId>& params, const std::vector<Rep>& reps) {
+  Env env;
+  for (size_t k = 0; k < params.size(); k++)
+    env[params[k]] = static_cast<int>(k < reps.size() ? reps[k] : Rep::Boxed);
+  return env;
+}
+
+struct Uses {
+  const Table& t;
+  const CalleeResult& res;
+  Env env;
+  std::unordered_map<VarId, int> counts;
+
+  void count(VarId v) { counts[v]++; }
+
+  // e evaluated where its value is consumed as an object (unless e is one of the raw-friendly
+  // shapes handled by the parent); tgt = the representation e's tail positions return.
+  void walk(const Expr& e, bool tail, int tgt) {
+    switch (e.kind) {
+      case Expr::Var:
+        if (!(tail && raw(varRep(env, e.var)) && varRep(env, e.var) == tgt)) count(e.var);
+        return;
+      case Expr::Prim:
+        if (operandRep(e.prim) != Rep::Boxed) {
+          for (auto& a : e.args)
+            if (a->kind != Expr::Var) walk(*a, false, BOXED);
+          return;
+        }
+        for (auto& a : e.args) walk(*a, false, BOXED);
+        return;
+      case Expr::App: {
+        const Function* g = t.direct(e);
+        for (size_t k = g ? 1 : 0; k < e.args.size(); k++) {
+          const Expr& a = *e.args[k];
+          if (g && a.kind == Expr::Var && g->paramRep(k - 1) != Rep::Boxed) continue;
+          walk(a, false, BOXED);
+        }
+        return;
+      }
+      case Expr::Let: {
+        // the right-hand side's value goes to the variable as codegen makes it: a raw variable
+        // or a case whose branches all give one raw kind is no boxed use
+        int r = valueRep(t, res, env, *e.args[0]);
+        walk(*e.args[0], true, r);
+        env[e.var] = r;
+        walk(*e.args[1], tail, tgt);
+        return;
+      }
+      case Expr::Lam:
+        for (VarId v : freeVars(e)) count(v);
+        walk(*e.args[0], true, BOXED);
+        return;
+      case Expr::Case: case Expr::LitCase:
+        for (auto& a : e.alts) walk(*a.body, tail, tgt);
+        for (auto& a : e.litAlts) walk(*a.body, tail, tgt);
+        if (e.deflt) walk(*e.deflt, tail, tgt);
+        return;
+      case Expr::Dup: case Expr::Drop:
+        walk(*e.args[0], tail, tgt);
+        return;
+      default:
+        forEachChild(const_cast<Expr&>(e), [&](ExprPtr& c) { walk(*c, false, BOXED); });
+        return;
+    }
+  }
+};
+
+std::unordered_map<VarId, int> countUses(const Table& t, const CalleeResult& res, const std::vector<VarId>& params,
+                                         const std::vector<Rep>& reps, Rep result, const Expr& body) {
+  Uses u{t, res, paramEnv(params, reps), {}};
+  u.walk(body, true, static_cast<int>(result));
+  return std::move(u.counts);
+}
+
+// Evidence: what each parameter's uses say it is (a least fixpoint through direct calls).
+void inferEvidence(Program& p, const Table& t, const std::string& entry) {
+  for (auto& f : p.functions) f.paramReps.assign(f.params.size(), Rep::Boxed);
+  std::unordered_map<const Function*, std::vector<bool>> conflict;
+  bool changed = true;
+  while (changed) {
+    changed = false;
+    for (auto& f : p.functions) {
+      if (f.name == entry) continue;
+      std::unordered_map<VarId, size_t> index;
+      for (size_t k = 0; k < f.params.size(); k++) index[f.params[k]] = k;
+      if (f.trmcWorker && !f.params.empty()) index.erase(f.params.back());
+      auto& bad = conflict[&f];
+      bad.resize(f.params.size());
+      auto note = [&](VarId v, Rep r) {
+        auto it = index.find(v);
+        if (it == index.end() || r == Rep::Boxed || bad[it->second]) return;
+        Rep& cur = f.paramReps[it->second];
+        if (cur == r) return;
+        if (cur == Rep::Boxed) cur = r;
+        else cur = Rep::Boxed, bad[it->second] = true;  // cannot happen in a typed program
+        changed = true;
+      };
+      std::function<void(const Expr&)> scan = [&](const Expr& e) {
+        if (e.kind == Expr::Prim && operandRep(e.prim) != Rep::Boxed) {
+          for (auto& a : e.args)
+            if (a->kind == Expr::Var) note(a->var, operandRep(e.prim));
+        } else if (e.kind == Expr::LitCase && !e.litAlts.empty()) {
+          auto k = e.litAlts[0].kind;
+          if (k != LitAlt::String) note(e.scrut, k == LitAlt::Int ? Rep::Int : Rep::Char);
+        } else if (const Function* g = t.direct(e)) {
+          for (size_t k = 1; k < e.args.size(); k++)
+            if (e.args[k]->kind == Expr::Var) note(e.args[k]->var, g->paramRep(k - 1));
+        }
+        forEachChild(const_cast<Expr&>(e), [&](ExprPtr& c) { scan(*c); });
+      };
+      scan(*f.body);
+    }
+  }
+}
+
+// Results: a least fixpoint from NONE given the current parameter reps.
+void inferResults(Program& p, const Table& t, const std::string& entry) {
+  std::unordered_map<const Function*, int> res;
+  CalleeResult lookup = [&](const Function& g) {
+    auto it = res.find(&g);
+    return it == res.end() ? NONE : it->second;
+  };
+  for (auto& f : p.functions) res[&f] = f.name == entry ? BOXED : NONE;
+  bool changed = true;
+  while (changed) {
+    changed = false;
+    for (auto& f : p.functions) {
+      if (f.name == entry) continue;
+      Env env = paramEnv(f.params, f.paramReps);
+      int r = join(res[&f], tailRep(t, lookup, env, *f.body));
+      if (r != res[&f]) res[&f] = r, changed = true;
+    }
+  }
+  for (auto& f : p.functions) f.resultRep = res[&f] == NONE ? Rep::Boxed : static_cast<Rep>(res[&f]);
+}
+
+}  // namespace
+
+std::unordered_map<VarId, int> boxedUses(const Callees& c, const std::vector<VarId>& params,
+                                         const std::vector<Rep>& paramReps, Rep result, const Expr& body) {
+  CalleeResult res = [](const Function& g) { return static_cast<int>(g.resultRep); };
+  return countUses(c, res, params, paramReps, result, body);
+}
+
+std::unordered_map<VarId, int> boxedUses(const Program& p, const std::vector<VarId>& params,
+                                         const std::vector<Rep>& paramReps, Rep result, const Expr& body) {
+  return boxedUses(Callees(p), params, paramReps, result, body);
+}
+
+void inferReps(Program& p) {
+  for (auto& f : p.functions) {
+    f.paramReps.assign(f.params.size(), Rep::Boxed);
+    f.resultRep = Rep::Boxed;
+  }
+  const char* env = std::getenv("WEIR_UNBOX");
+  if (env && std::string(env) == "0") return;
+  Table t(p);
+  inferEvidence(p, t, p.entry);
+  CalleeResult res = [](const Function& g) { return static_cast<int>(g.resultRep); };
+  for (;;) {
+    inferResults(p, t, p.entry);
+    bool demoted = false;
+    for (auto& f : p.functions) {
+      bool any = false;
+      for (Rep r : f.paramReps) any = any || r != Rep::Boxed;
+      if (!any) continue;
+      auto counts = countUses(t, res, f.params, f.paramReps, f.resultRep, *f.body);
+      for (size_t k = 0; k < f.params.size(); k++) {
+        if (f.paramReps[k] == Rep::Boxed) continue;
+        auto it = counts.find(f.params[k]);
+        if (it != counts.end() && it->second > 0) f.paramReps[k] = Rep::Boxed, demoted = true;
+      }
+    }
+    if (!demoted) break;
+  }
+}
+
+}  // namespace weir::core
