@@ -1,9 +1,9 @@
 // Stack-overflow checks in generated code: see stackcheck.hpp.
 #include "codegen/stackcheck.hpp"
 
-#include <cstdlib>
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <functional>
 #include <map>
 #include <vector>
