@@ -39,6 +39,7 @@
 #include <stdexcept>
 #include <unordered_map>
 
+#include "codegen/stackcheck.hpp"
 #include "core/lift.hpp"
 #include "core/rc.hpp"
 #include "core/repr.hpp"
@@ -128,13 +129,7 @@ class Gen {
       auto it = weir.find(&fn);
       if (it != weir.end()) {
         loc = it->second->loc;
-        name = it->second->name;
-        for (const char* cut : {"$rec", "$s", "$trmc"}) {  // lifted, specialised, trmc workers
-          auto at = name.find(cut);
-          if (at != std::string::npos && at > 0) name = name.substr(0, at);
-        }
-        auto dot = name.rfind('.');
-        if (dot != std::string::npos && dot + 1 < name.size() && name[0] != '$') name = name.substr(dot + 1);
+        name = stackcheck::displayName(it->second->name);
       }
       entries.push_back(ConstantStruct::get(entryT, {&fn, cstring(loc), cstring(name)}));
     }
@@ -743,6 +738,16 @@ class Gen {
     b.SetInsertPoint(BasicBlock::Create(ctx, "entry", f));
   }
 
+  // A stack-overflow check (stackcheck.hpp) once the frame owns its parameters: its run-time
+  // error drops them like any failing call's. `name`: the Core function (a lambda: its parent).
+  void stackCheck(const std::string& name) {
+    if (!stackcheck::enabled()) return;
+    stackcheck::Check c = stackcheck::begin(b, mod);
+    auto it = funcs.find(name);
+    mayFail(c.panic, {cstring(stackcheck::displayName(name)), cstring(it != funcs.end() ? it->second->loc : "")}, {});
+    stackcheck::end(b, c);
+  }
+
   void finish(Value* v) {
     if (v) b.CreateRet(v);
   }
@@ -759,6 +764,7 @@ class Gen {
       bool dest = f.trmcWorker && k + 1 == f.params.size();
       if (!f.isBorrowed(k) && !dest) own(fn->getArg(static_cast<unsigned>(k)));
     }
+    stackCheck(f.name);
     finish(gen(*f.body, true));
   }
 
@@ -1291,6 +1297,7 @@ class Gen {
       vars[e.params[k]] = fn->getArg(static_cast<unsigned>(k + 1));
       own(fn->getArg(static_cast<unsigned>(k + 1)));  // a lambda owns its parameters
     }
+    stackCheck(savedName);
     finish(gen(*e.args[0], true));
     vars = std::move(savedVars);
     scalarVars = std::move(savedScalars);
@@ -1841,6 +1848,7 @@ bool buildModule(const core::Program& input, const Options& opts, LLVMContext& c
     m->setDataLayout(tm->createDataLayout());
     Gen g(ctx, *m, prog);
     g.run();
+    stackcheck::prune(*m);
     std::string verr;
     raw_string_ostream os(verr);
     if (verifyModule(*m, &os)) {

@@ -3,9 +3,10 @@
  * error (error, division by zero, head [], a stack overflow). The rule engine runs every handler
  * so: a payload that makes a rule fail is counted and logged, and the rule keeps running.
  * What the failed action's frames held at the moment of the error is freed on the way out: the
- * compiled frames' landing pads drop it (unwind.c). A stack overflow is the exception: it jumps
- * straight back, and those frames' values stay (docs/architecture.md). Threading: a frame
- * belongs to the thread that set it. */
+ * compiled frames' landing pads drop it (unwind.c), also after a stack overflow that compiled
+ * code's stack check raised (weir_rt_stack_overflow, io.c). One that only the SIGSEGV backstop
+ * catches (inside C code) jumps straight back, and those frames' values stay
+ * (docs/architecture.md). Threading: a frame belongs to the thread that set it. */
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -40,7 +41,8 @@ void weir_catch_error(const char* message, const char* location) {
   weir_unwind_to(&f->jb, f->boundary);
 }
 
-/* A stack overflow (the whole text is prepared by io.c). */
+/* A stack overflow caught by the SIGSEGV backstop (the whole text is prepared by io.c): no
+ * unwinding, the fault may be anywhere. */
 void weir_catch_overflow(const char* text) {
   catch_frame* f = top;
   if (!f) return;

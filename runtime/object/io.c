@@ -178,8 +178,18 @@ void weir_rt_div_zero(const char* location) { weir_rt_panic("divide by zero", lo
 static _Thread_local char* stack_lo;
 static _Thread_local size_t stack_size;
 
-/* Set by the actor scheduler: a stack overflow inside a handler ends that actor (it does not
- * return then); anywhere else it returns and the process ends with the message. */
+/* Compiled code's stack check (compiler/codegen/stackcheck.hpp): a function that can recurse
+ * calls weir_rt_stack_overflow on entry when the stack pointer is below this. It lies
+ * STACK_MARGIN above the guard page, room for what runs below the last check (the runtime's C
+ * code, frames of functions that need no check) and for the error's own path (the unwinder).
+ * 0 (a thread not set up by weir_rt_thread_signals, or WEIR_STACK_CHECK=0 at run time): never;
+ * the SIGSEGV handler below is then the only guard. Initial-exec TLS: codegen declares it so. */
+__attribute__((tls_model("initial-exec"))) _Thread_local uintptr_t weir_stack_limit;
+#define STACK_MARGIN ((size_t)256 << 10)
+
+/* Set by the actor scheduler: a stack overflow the backstop caught inside a handler ends that
+ * actor (it does not return then); anywhere else it returns and the process ends with the
+ * message. */
 void (*weir_rt_overflow_hook)(const char* message);
 
 static size_t parse_size(const char* s, size_t dflt) {
@@ -194,6 +204,10 @@ static size_t parse_size(const char* s, size_t dflt) {
   }
   return v ? (size_t)v : dflt;
 }
+
+/* A stack size from the environment (<n>[K|M|G]), or dflt: WEIR_STACK_SIZE (this file) and
+ * WEIR_WORKER_STACK_SIZE (runtime/sched/worker.c, the threads that run turns). */
+size_t weir_rt_env_size(const char* name, size_t dflt) { return parse_size(getenv(name), dflt); }
 
 /* Emitted by the compiler for every program (compiler/codegen: defineFunctionTable); weak so
  * that the runtime's own tests link without one. */
@@ -238,6 +252,17 @@ static const weir_fn_loc* overflowing_function(void* uctx) {
   return NULL;
 }
 
+/* A compiled function found the stack pointer below weir_stack_limit: a run-time error like
+ * `error`, unwound through the landing pads to `weir_catch` or the actor's turn boundary, or
+ * the end of the program (same text as the backstop below). */
+void weir_rt_stack_overflow(const char* name, const char* location) {
+  char msg[256];
+  if (name && *name) snprintf(msg, sizeof msg, "stack overflow in `%s` (recursion too deep)", name);
+  else snprintf(msg, sizeof msg, "stack overflow (recursion too deep)");
+  weir_rt_panic(msg, location);
+}
+
+/* The backstop: a fault in the guard page (C code of the runtime, a thread without a limit). */
 static void fatal_signal(int sig, siginfo_t* info, void* uctx) {
   char* addr = (char*)info->si_addr;
   int overflow = sig == SIGSEGV && stack_lo && addr < stack_lo + 65536 && addr >= stack_lo - (1 << 20);
@@ -303,6 +328,9 @@ void weir_rt_thread_signals(void) {
     if (pthread_attr_getstack(&attr, &addr, &size) == 0) { stack_lo = (char*)addr; stack_size = size; }
     pthread_attr_destroy(&attr);
   }
+  const char* check = getenv("WEIR_STACK_CHECK");
+  if (stack_lo && !(check && strcmp(check, "0") == 0))
+    weir_stack_limit = (uintptr_t)stack_lo + (stack_size / 8 < STACK_MARGIN ? stack_size / 8 : STACK_MARGIN);
   static pthread_once_t once = PTHREAD_ONCE_INIT;
   pthread_once(&once, install_handlers_once);
   if (pthread_getspecific(altstack_key)) return;

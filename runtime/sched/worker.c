@@ -242,7 +242,7 @@ static void turn_crashed(weir_worker* w) {
   weir_stdout_flush();
   fprintf(stderr, "actor %u crashed: %s\n", a->id, w->crash_detail);
   weir_count_local(C_CRASH, 1);
-  if (!w->crash_unwound) weir_count_local(C_CRASH_LEAK, 1);   /* a stack overflow: frames' values stay */
+  if (!w->crash_unwound) weir_count_local(C_CRASH_LEAK, 1);   /* the overflow backstop: values stay */
   weir_actor_die(a, WEIR_DOWN_CRASH, w->crash_detail);
   linger_resolve(w);
 }
@@ -371,8 +371,9 @@ int weir_try_send_run(weir_actor* to, weir_obj* msg, int* ran) {
   return r;
 }
 
-/* A stack overflow inside a handler (io.c's signal handler, on the alternate stack): the actor
- * crashes like any run-time error. SIGSEGV is blocked while its handler runs: unblock it, since
+/* A stack overflow inside a handler that compiled code's stack check did not catch (io.c's
+ * signal handler, on the alternate stack: an overflow inside C code, or WEIR_STACK_CHECK=0): the
+ * actor crashes like any run-time error, but without unwinding (counted in C_CRASH_LEAK). SIGSEGV is blocked while its handler runs: unblock it, since
  * the turn's setjmp does not save the signal mask (that would cost a system call per turn). */
 static void on_overflow(const char* text) {
   weir_worker* w = self_worker;
@@ -403,11 +404,15 @@ void* weir_sched_handler_boundary(void) {
 }
 
 /* Handlers may recurse deeply (a non-tail `map` over a long list): a large stack, reserved and
- * committed only as used, as the program thread has. */
+ * committed only as used, as the program thread has (WEIR_WORKER_STACK_SIZE overrides it; at
+ * least 1 MiB). */
+size_t weir_rt_env_size(const char* name, size_t dflt);   /* io.c */
 int weir_turn_thread_create(pthread_t* thread, void* (*body)(void*), void* arg) {
+  size_t size = weir_rt_env_size("WEIR_WORKER_STACK_SIZE", WEIR_WORKER_STACK);
+  if (size < ((size_t)1 << 20)) size = (size_t)1 << 20;
   pthread_attr_t attr;
   pthread_attr_init(&attr);
-  pthread_attr_setstacksize(&attr, WEIR_WORKER_STACK);
+  pthread_attr_setstacksize(&attr, size);
   pthread_attr_setguardsize(&attr, 65536);
   int err = pthread_create(thread, &attr, body, arg);
   pthread_attr_destroy(&attr);

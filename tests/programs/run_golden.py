@@ -15,7 +15,8 @@ comment nor blank). See README.md beside this file for the format:
     -- args: a b c                       arguments for the compiled program
     -- opt: 0                            optimisation level for `weir build` (default 2)
     -- timeout: 20                       seconds the program may run (default 10)
-    -- stack: 8M                         WEIR_STACK_SIZE of the run (default: the runtime's 1 GiB),
+    -- stack: 8M                         WEIR_STACK_SIZE and WEIR_WORKER_STACK_SIZE of the run
+                                         (default: the runtime's 1 GiB and 256 MiB),
                                          to test that a loop runs in constant stack
     -- leak-check: skip <why>            no `leak/` test for this program
 
@@ -289,12 +290,15 @@ def check_run(weir, path, spec, workdir, valgrind):
                    "--error-exitcode=99", "--show-leak-kinds=definite"] + run_cmd
         timeout = spec.timeout * VALGRIND_SLOWDOWN
     env = dict(os.environ)
-    if spec.stack:
+    if spec.stack:  # the program thread's and those that run actors' turns (workers, I/O thread)
         env["WEIR_STACK_SIZE"] = spec.stack
+        env["WEIR_WORKER_STACK_SIZE"] = spec.stack
     if valgrind:
-        # The runtime reserves a 1 GiB stack for the program thread; memcheck pays for every
-        # reserved page, so a smaller stack keeps a run under valgrind around a second.
+        # The runtime reserves a 1 GiB stack for the program thread (256 MiB for a worker);
+        # memcheck pays for every reserved page, so a smaller stack keeps a run under valgrind
+        # around a second.
         env.setdefault("WEIR_STACK_SIZE", VALGRIND_STACK)
+        env.setdefault("WEIR_WORKER_STACK_SIZE", VALGRIND_STACK)
     elif not spec.no_leak_check:
         # Every run is also a leak check: the runtime counts the objects alive at exit (with the
         # real allocator, at no cost) and exits with 99 when one is neither freed nor immortal.

@@ -469,8 +469,40 @@ TEST_CASE("monitors: the watcher learns of a stop, a crash, and an already dead 
   weir_sched_counters c;
   weir_sched_get_counters(&c);
   CHECK(c.crashes == 1);
-  CHECK(c.crash_leaked == 0);   // counts the crashes not unwound (stack overflows) only
+  CHECK(c.crash_leaked == 0);   // counts the crashes not unwound (the stack-overflow backstop) only
   CHECK(c.dead_letters >= 1);
+}
+
+namespace {
+void overflower(weir_actor*, weir_obj* msg) {
+  // what compiled code's stack check calls (compiler/codegen/stackcheck.hpp)
+  if (unbig(msg) == 13) weir_rt_stack_overflow("depth", "deep.weir:7:1");
+  weir_drop(msg);
+}
+}  // namespace
+
+TEST_CASE("monitors: a stack overflow found by the stack check is a crash that is unwound", "[sched][actors][monitor]") {
+  REQUIRE(weir_sched_init(2) == 2);
+  Downs d;
+  downs = &d;
+  weir_actor* w = weir_spawn(watcher, nullptr, 0);
+  weir_actor* deep = weir_spawn(overflower, nullptr, 0);
+  weir_monitor(deep, w, make_down, WEIR_UNIT);
+  weir_send(deep, big(13));
+  REQUIRE(d.latch.wait(1));
+  CHECK(weir_actor_is_dead(deep));
+  {
+    std::lock_guard<std::mutex> l(d.mu);
+    REQUIRE(d.got.size() == 1);
+    CHECK(d.got[0].first == WEIR_DOWN_CRASH);
+    CHECK(d.got[0].second == "deep.weir:7:1: runtime error: stack overflow in `depth` (recursion too deep)");
+  }
+  std::vector<weir_actor*> as{w, deep};
+  CHECK(finish(as) == 0);
+  weir_sched_counters c;
+  weir_sched_get_counters(&c);
+  CHECK(c.crashes == 1);
+  CHECK(c.crash_leaked == 0);   // unwound like `error`: only the SIGSEGV backstop counts here
 }
 
 // ---- bounded mailboxes ----

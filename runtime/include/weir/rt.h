@@ -234,6 +234,10 @@ void weir_stdout_flush(void);
 WEIR_NORETURN void weir_rt_panic(const char* message, const char* location);
 WEIR_NORETURN void weir_rt_error(weir_obj* message /* String */, const char* location);
 WEIR_NORETURN void weir_rt_div_zero(const char* location);
+/* Compiled code's stack check (compiler/codegen/stackcheck.hpp): a function that can recurse
+ * calls weir_rt_stack_overflow (its name, its location) when the stack pointer is below this
+ * thread's `weir_stack_limit` (io.c, thread-local; 0 = no limit). */
+WEIR_NORETURN void weir_rt_stack_overflow(const char* name, const char* location);
 /* Called first by weir_rt_panic when set (the scheduler's crash isolation); it either does not
  * return (the current actor ends) or returns, and the process exits as before. */
 extern void (*weir_rt_panic_hook)(const char* message, const char* location);

@@ -51,7 +51,7 @@ typedef struct weir_sched_counters {
   uint64_t dead_letters;  /* messages sent to, or left in the mailbox of, a dead actor */
   uint64_t late_replies;  /* replies arriving after their call timed out */
   uint64_t crashes;       /* handlers ended by a run-time error */
-  uint64_t crash_leaked;  /* crashes not unwound (stack overflows): their frames' values stay (README) */
+  uint64_t crash_leaked;  /* crashes not unwound (an overflow the SIGSEGV backstop caught): values stay */
   uint64_t timers_fired;
   uint64_t steals;        /* actors taken from another worker's queue */
   uint64_t parks;         /* times a worker went to sleep */
@@ -90,8 +90,8 @@ int weir_try_send(weir_actor_borrowed to, weir_owned msg);   /* never blocks */
  * did. The caller keeps the program alive. */
 int weir_try_send_run(weir_actor_borrowed to, weir_owned msg, int* ran);
 /* Starts a thread that runs turns (a worker, a spare, the rule engine's I/O thread): a worker's
- * stack (WEIR_WORKER_STACK, reserved and committed as used, since handlers may recurse deeply)
- * and guard. The body calls weir_rt_thread_signals first. pthread_create's result. */
+ * stack (WEIR_WORKER_STACK, 256 MiB, or WEIR_WORKER_STACK_SIZE=<n>[K|M|G]; reserved and committed
+ * as used, since handlers may recurse deeply) and guard. The body calls weir_rt_thread_signals first. pthread_create's result. */
 int weir_turn_thread_create(pthread_t* thread, void* (*body)(void*), void* arg);
 /* Stop a after the messages sent to it before this call (self: at the end of this turn). */
 void weir_actor_stop(weir_actor_borrowed a);
