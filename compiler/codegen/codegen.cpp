@@ -1501,37 +1501,22 @@ class Gen {
     b.SetInsertPoint(ok);
   }
 
+  // The unboxed type a borrowing primitive reads its operands as ('i' Int, 'f' Float, 'c' Char):
+  // core::operandRep, which representation inference uses too.
   static char operandType(PrimOp op) {
-    switch (op) {
-      case PrimOp::FloatAdd: case PrimOp::FloatSub: case PrimOp::FloatMul: case PrimOp::FloatDiv:
-      case PrimOp::FloatNeg: case PrimOp::FloatEq: case PrimOp::FloatNe: case PrimOp::FloatLt:
-      case PrimOp::FloatLe: case PrimOp::FloatGt: case PrimOp::FloatGe: case PrimOp::FloatCompare:
-      case PrimOp::FloatRound: case PrimOp::FloatTruncate: case PrimOp::FloatFloor: case PrimOp::FloatCeiling:
-      case PrimOp::FloatSqrt: case PrimOp::FloatExp: case PrimOp::FloatLog: case PrimOp::FloatSin:
-      case PrimOp::FloatCos: case PrimOp::FloatPow:
-        return 'f';
-      case PrimOp::CharOrd: case PrimOp::CharEq: case PrimOp::CharLt: case PrimOp::CharLe: case PrimOp::CharCompare:
-        return 'c';
-      default:
-        return 'i';
+    switch (core::operandRep(op)) {
+      case core::Rep::Float: return 'f';
+      case core::Rep::Char: return 'c';
+      default: return 'i';
     }
   }
 
   // The unboxed type a scalar primitive computes before boxing it ('i' Int, 'f' Float), or 0.
   static char rawResultType(PrimOp op) {
-    switch (op) {
-      case PrimOp::IntAdd: case PrimOp::IntSub: case PrimOp::IntMul: case PrimOp::IntNeg:
-      case PrimOp::IntQuot: case PrimOp::IntRem: case PrimOp::IntDiv: case PrimOp::IntMod:
-      case PrimOp::IntAnd: case PrimOp::IntOr: case PrimOp::IntXor: case PrimOp::IntShl:
-      case PrimOp::IntShr: case PrimOp::IntNot: case PrimOp::FloatRound: case PrimOp::FloatTruncate:
-      case PrimOp::FloatFloor: case PrimOp::FloatCeiling: case PrimOp::CharOrd:
-        return 'i';
-      case PrimOp::FloatAdd: case PrimOp::FloatSub: case PrimOp::FloatMul: case PrimOp::FloatDiv:
-      case PrimOp::FloatNeg: case PrimOp::IntToFloat: case PrimOp::FloatSqrt: case PrimOp::FloatExp:
-      case PrimOp::FloatLog: case PrimOp::FloatSin: case PrimOp::FloatCos: case PrimOp::FloatPow:
-        return 'f';
-      default:
-        return 0;
+    switch (core::primResultRep(op)) {
+      case core::Rep::Int: return 'i';
+      case core::Rep::Float: return 'f';
+      default: return 0;
     }
   }
 

@@ -22,10 +22,7 @@ namespace {
 // main = case weir_catch (\_ _ -> deep (build 1000) 10^9) of Left s -> putStrLn s; Right _ -> ...
 P overflowProgram() {
   P p;
-  VarId n = p.fresh();
-  p.fn("Main.build", {n},
-       ifte(p, prim(PrimOp::IntEq, {mkVar(n), mkInt(0)}), mkCon(0, "[]", {}),
-            mkCon(1, ":", {mkVar(n), call("Main.build", {prim(PrimOp::IntSub, {mkVar(n), mkInt(1)})})})));
+  defineBuild(p);
   VarId m = p.fresh();
   p.fn("Main.loop", {m},
        ifte(p, prim(PrimOp::IntEq, {mkVar(m), mkInt(0)}), mkInt(0),
@@ -37,21 +34,8 @@ P overflowProgram() {
                   mkCon(1, ":", {mkVar(r), mkVar(xs)}))));
   VarId k2 = p.fresh();
   p.fn("Main.wrap", {k2}, call("Main.deep", {call("Main.build", {mkInt(3)}), mkVar(k2)}));
-  VarId u = p.fresh(), w = p.fresh(), e = p.fresh(), s = p.fresh(), v = p.fresh();
-  ExprPtr work = mkLam({u}, mkLam({w}, call("Main.deep", {call("Main.build", {mkInt(1000)}), mkInt(1000000000)})));
-  p.main(mkLet(e, mkCCall("weir_catch", {work}),
-               mkCase(e, {Alt{0, {s}, putLn(mkVar(s))},
-                          Alt{1, {v}, putLn(mkString("not caught"))}})));
+  catchingMain(p, call("Main.deep", {call("Main.build", {mkInt(1000)}), mkInt(1000000000)}));
   return p;
-}
-
-// The text of one function of the module.
-std::string functionText(const std::string& ir, const std::string& name) {
-  auto at = ir.find("@" + name + "(");
-  while (at != std::string::npos && ir.rfind("define", at) < ir.rfind('\n', at)) at = ir.find("@" + name + "(", at + 1);
-  if (at == std::string::npos) return "";
-  auto start = ir.rfind("define", at);
-  return ir.substr(start, ir.find("\n}\n", at) - start);
 }
 
 bool hasCheck(const std::string& fn) { return fn.find("@weir_stack_limit") != std::string::npos; }

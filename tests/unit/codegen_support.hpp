@@ -48,4 +48,30 @@ inline core::ExprPtr ifte(P& p, core::ExprPtr c, core::ExprPtr t, core::ExprPtr 
 // a; b   (sequencing IO effects inside one world-taking function)
 inline core::ExprPtr seq(P& p, core::ExprPtr a, core::ExprPtr b) { return core::mkLet(p.fresh(), std::move(a), std::move(b)); }
 
+// Main.build n = if n == 0 then [] else n : build (n - 1)   (a list of n Ints; a loop after trmc)
+inline void defineBuild(P& p) {
+  using namespace core;
+  VarId n = p.fresh();
+  p.fn("Main.build", {n},
+       ifte(p, prim(PrimOp::IntEq, {mkVar(n), mkInt(0)}), mkCon(0, "[]", {}),
+            mkCon(1, ":", {mkVar(n), call("Main.build", {prim(PrimOp::IntSub, {mkVar(n), mkInt(1)})})})));
+}
+
+// main = case weir_catch (\_ _ -> work) of Left s -> putStrLn s; Right _ -> putStrLn "not caught"
+inline void catchingMain(P& p, core::ExprPtr work) {
+  using namespace core;
+  VarId u = p.fresh(), w = p.fresh(), e = p.fresh(), s = p.fresh(), v = p.fresh();
+  p.main(mkLet(e, mkCCall("weir_catch", {mkLam({u}, mkLam({w}, std::move(work)))}),
+               mkCase(e, {Alt{0, {s}, putLn(mkVar(s))}, Alt{1, {v}, putLn(mkString("not caught"))}})));
+}
+
+// The text of one function `define ... @name(...) { ... }` of an LLVM module's text ("" if absent).
+inline std::string functionText(const std::string& ir, const std::string& name) {
+  auto at = ir.find("@" + name + "(");
+  while (at != std::string::npos && ir.rfind("define", at) < ir.rfind('\n', at)) at = ir.find("@" + name + "(", at + 1);
+  if (at == std::string::npos) return "";
+  auto start = ir.rfind("define", at);
+  return ir.substr(start, ir.find("\n}\n", at) - start);
+}
+
 }  // namespace weir::test

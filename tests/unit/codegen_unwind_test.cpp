@@ -19,10 +19,7 @@ namespace {
 // main = case weir_catch (\_ _ -> deep (build 1000) 300) of Left s -> putStrLn s; Right _ -> ...
 P unwindProgram() {
   P p;
-  VarId n = p.fresh();
-  p.fn("Main.build", {n},
-       ifte(p, prim(PrimOp::IntEq, {mkVar(n), mkInt(0)}), mkCon(0, "[]", {}),
-            mkCon(1, ":", {mkVar(n), call("Main.build", {prim(PrimOp::IntSub, {mkVar(n), mkInt(1)})})})));
+  defineBuild(p);
   VarId xs = p.fresh(), k = p.fresh(), r = p.fresh();
   p.fn("Main.deep", {xs, k},
        ifte(p, prim(PrimOp::IntEq, {mkVar(k), mkInt(0)}), mkError("boom", "t.weir:1:1"),
@@ -31,22 +28,10 @@ P unwindProgram() {
   VarId k2 = p.fresh(), r2 = p.fresh();
   p.fn("Main.wrap", {k2},
        mkLet(r2, call("Main.deep", {mkCon(0, "[]", {}), mkVar(k2)}), mkCon(1, ":", {mkVar(r2), mkCon(0, "[]", {})})));
-  VarId u = p.fresh(), w = p.fresh(), e = p.fresh(), s = p.fresh(), v = p.fresh();
-  ExprPtr work = mkLam({u}, mkLam({w}, call("Main.deep", {call("Main.build", {mkInt(1000)}), mkInt(300)})));
-  p.main(mkLet(e, mkCCall("weir_catch", {work}),
-               mkCase(e, {Alt{0, {s}, putLn(mkVar(s))},
-                          Alt{1, {v}, putLn(mkString("not caught"))}})));
+  catchingMain(p, call("Main.deep", {call("Main.build", {mkInt(1000)}), mkInt(300)}));
   return p;
 }
 
-// The text of one function of the module.
-std::string functionText(const std::string& ir, const std::string& name) {
-  auto at = ir.find("@" + name + "(");
-  while (at != std::string::npos && ir.rfind("define", at) < ir.rfind('\n', at)) at = ir.find("@" + name + "(", at + 1);
-  if (at == std::string::npos) return "";
-  auto start = ir.rfind("define", at);
-  return ir.substr(start, ir.find("\n}\n", at) - start);
-}
 }  // namespace
 
 TEST_CASE("a call that may fail while the frame owns a value is an invoke whose pad drops it", "[codegen][unwind]") {
