@@ -86,9 +86,10 @@ bool isBoolCon(const Expr& e) {
   return e.kind == Expr::Con && e.args.empty() && (e.name == "Prelude.True" || e.name == "Prelude.False");
 }
 
-// The representation codegen produces for e evaluated as a value (not in tail position): raw
-// for literals, True/False, scalar primitives, raw variables, calls returning raw and a case
-// whose branches all give one raw kind; boxed for the rest.
+// The representation codegen produces for e evaluated as a value: raw for literals, True/False,
+// scalar primitives, raw variables, calls returning raw and a case whose branches all give one
+// raw kind; boxed for the rest. Through lets and cases it is the join of e's tail positions, so
+// it is also what a function body returns.
 int valueRep(const Table& t, const CalleeResult& res, Env& env, const Expr& e) {
   switch (e.kind) {
     case Expr::Var: return varRep(env, e.var);
@@ -112,31 +113,6 @@ int valueRep(const Table& t, const CalleeResult& res, Env& env, const Expr& e) {
       env[e.var] = valueRep(t, res, env, *e.args[0]);
       return valueRep(t, res, env, *e.args[1]);
     case Expr::Dup: case Expr::Drop: return valueRep(t, res, env, *e.args[0]);
-    case Expr::Error: return NONE;
-    default: return BOXED;
-  }
-}
-
-// The join of what e returns from its tail positions.
-int tailRep(const Table& t, const CalleeResult& res, Env& env, const Expr& e) {
-  switch (e.kind) {
-    case Expr::Var: return varRep(env, e.var);
-    case Expr::LitInt: return static_cast<int>(Rep::Int);
-    case Expr::LitFloat: return static_cast<int>(Rep::Float);
-    case Expr::LitChar: return static_cast<int>(Rep::Char);
-    case Expr::Con: return isBoolCon(e) ? static_cast<int>(Rep::Bool) : BOXED;
-    case Expr::Prim: case Expr::App: return valueRep(t, res, env, e);
-    case Expr::Let:
-      env[e.var] = valueRep(t, res, env, *e.args[0]);
-      return tailRep(t, res, env, *e.args[1]);
-    case Expr::Dup: case Expr::Drop: return tailRep(t, res, env, *e.args[0]);
-    case Expr::Case: case Expr::LitCase: {
-      int r = NONE;
-      for (auto& a : e.alts) r = join(r, tailRep(t, res, env, *a.body));
-      for (auto& a : e.litAlts) r = join(r, tailRep(t, res, env, *a.body));
-      if (e.deflt) r = join(r, tailRep(t, res, env, *e.deflt));
-      return r;
-    }
     case Expr::Error: return NONE;
     default: return BOXED;
   }
@@ -271,7 +247,7 @@ void inferResults(Program& p, const Table& t, const std::string& entry) {
     for (auto& f : p.functions) {
       if (f.name == entry) continue;
       Env env = paramEnv(f.params, f.paramReps);
-      int r = join(res[&f], tailRep(t, lookup, env, *f.body));
+      int r = join(res[&f], valueRep(t, lookup, env, *f.body));   // the join of its tail positions
       if (r != res[&f]) res[&f] = r, changed = true;
     }
   }
