@@ -35,20 +35,9 @@ std::vector<Function> prims() {
 using Result = core_test::PassResult<IOArityStats>;
 
 Result run(std::vector<Function> fs, std::vector<Global> gs = {}) {
-  Result r;
-  r.p.functions = prims();
-  for (auto& f : fs) r.p.functions.push_back(std::move(f));
-  r.p.globals = std::move(gs);
-  r.p.entry = "M.main";
-  r.p.nextVar = 1000;
-  r.stats = ioArity(r.p);
-  r.text = print(r.p);
-  std::string err;
-  bool valid = core_test::passOutputValid(r.p, err);
-  INFO(r.text);
-  INFO(err);
-  CHECK(valid);
-  return r;
+  std::vector<Function> all = prims();
+  for (auto& f : fs) all.push_back(std::move(f));
+  return core_test::runPassChecked<IOArityStats>(std::move(all), std::move(gs), [](Program& p) { return ioArity(p); });
 }
 }  // namespace
 

@@ -30,19 +30,7 @@ using Result = core_test::PassResult<SimplifyStats>;
 
 // Simplifies the program whose entry is M.main, then checks that rc insertion still verifies.
 Result run(std::vector<Function> fs, std::vector<Global> gs = {}) {
-  Result r;
-  r.p.functions = std::move(fs);
-  r.p.globals = std::move(gs);
-  r.p.entry = "M.main";
-  r.p.nextVar = 1000;
-  r.stats = simplify(r.p);
-  r.text = print(r.p);
-  std::string err;
-  bool valid = core_test::passOutputValid(r.p, err);
-  INFO(r.text);
-  INFO(err);
-  CHECK(valid);
-  return r;
+  return core_test::runPassChecked<SimplifyStats>(std::move(fs), std::move(gs), [](Program& p) { return simplify(p); });
 }
 
 Result runExpr(ExprPtr body) { return run({Function{"M.main", {0}, std::move(body), ""}}); }

@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include <catch2/catch.hpp>
+
 #include "core/core.hpp"
 #include "core/rc.hpp"
 
@@ -68,4 +70,21 @@ struct PassResult {
     return f ? print(*f->body) : "<removed>";
   }
 };
+// Runs `pass` over a program of `fs` (entry M.main) and checks its output with passOutputValid.
+template <class Stats, class Pass>
+PassResult<Stats> runPassChecked(std::vector<Function> fs, std::vector<Global> gs, Pass pass) {
+  PassResult<Stats> r;
+  r.p.functions = std::move(fs);
+  r.p.globals = std::move(gs);
+  r.p.entry = "M.main";
+  r.p.nextVar = 1000;
+  r.stats = pass(r.p);
+  r.text = print(r.p);
+  std::string err;
+  bool valid = passOutputValid(r.p, err);
+  INFO(r.text);
+  INFO(err);
+  CHECK(valid);
+  return r;
+}
 }  // namespace core_test
