@@ -439,6 +439,9 @@ TypeP Checker::infer(ast::ExprPtr& ep) {
     }
     case Expr::Comprehension: {
       ep = desugarComprehension(e, 0);
+      // The lowering recognises the desugared comprehension by this mark on its root and
+      // compiles it to loops instead (core/lower/comprehension.cpp); generators are marked too.
+      ep->name = "$comprehension";
       return infer(ep);
     }
     case Expr::Record:
@@ -613,7 +616,11 @@ TypeP Checker::inferDo(Expr& e) {
   return result ? result : tapp(m, fresh());
 }
 
-// [e | quals] desugared (Haskell report 3.11) with concatMap.
+// [e | quals] desugared (Haskell report 3.11) with concatMap: the form the checker infers (a
+// generator's list before its guards, KNOWN_BUGS.md 50). The lowering does not call concatMap:
+// it walks this spine (the `$comprehension` applications, the guards' `if`, the `let`s and the
+// final `[e]`) and emits Wadler's translation, one local loop per generator
+// (core/lower/comprehension.cpp).
 ast::ExprPtr Checker::desugarComprehension(Expr& e, size_t from) {
   Span sp = e.span;
   if (from == e.stmts.size()) {

@@ -177,6 +177,7 @@ ExprPtr Lowerer::lowerApp(const Expr& headE, std::vector<ExprPtr> args, Span spa
 
 ExprPtr Lowerer::lowerExpr(const ast::ExprPtr& ep) {
   const Expr& e = *ep;
+  if (isComprehension(e)) return lowerComprehension(e, [] { return core::mkCon(0, "[]", {}); });
   switch (e.kind) {
     case Expr::Var:
     case Expr::Con:

@@ -104,6 +104,11 @@ class Lowerer {
   ExprPtr boolCase(ExprPtr cond, ExprPtr ifTrue, ExprPtr ifFalse);
   int trueTag() const;
 
+  // comprehension.cpp
+  static bool isComprehension(const ast::Expr& e);
+  ExprPtr lowerComprehension(const ast::Expr& e, const Fail& tail);
+  ExprPtr lowerGenerator(const ast::Expr& e, const Fail& tail);
+
   // records.cpp
   std::vector<std::vector<std::string>> shapes;          // shape id -> sorted labels
   std::map<std::vector<std::string>, int> shapeIds;
