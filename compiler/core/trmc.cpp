@@ -1,9 +1,11 @@
 // Tail recursion modulo constructor contexts (see trmc.hpp).
 #include "core/trmc.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -20,15 +22,21 @@ ExprPtr deepCopy(const ExprPtr& e) {
 
 struct Pass {
   Program& prog;
-  const Function& fn;
-  std::string worker;
+  // The functions that get a worker together (one strongly connected component of the
+  // tail-call graph, see trmc()): a saturated call to one of them in a hole or in a worker's
+  // tail position goes to its worker. Usually just the function itself.
+  const std::unordered_map<std::string, std::pair<size_t, std::string>>& group;  // name -> arity, worker
 
   VarId fresh() { return prog.nextVar++; }
 
-  bool selfCall(const Expr& e) const {
-    return e.kind == Expr::App && e.args[0]->kind == Expr::Global && e.args[0]->name == fn.name &&
-           e.args.size() == fn.params.size() + 1;
+  // The worker for call e, or null when e is not a saturated call to a member of the group.
+  const std::string* memberCall(const Expr& e) const {
+    if (e.kind != Expr::App || e.args[0]->kind != Expr::Global) return nullptr;
+    auto it = group.find(e.args[0]->name);
+    if (it == group.end() || e.args.size() != it->second.first + 1) return nullptr;
+    return &it->second.second;
   }
+  bool selfCall(const Expr& e) const { return memberCall(e) != nullptr; }
 
   // The argument indexes from constructor e down to the self-call that becomes the hole: the
   // last one in evaluation order after which only effect-free arguments are evaluated.
@@ -91,9 +99,9 @@ struct Pass {
         break;
       }
       case Expr::App:
-        if (dest && selfCall(*e)) {  // a plain self tail call keeps the destination
+        if (dest && selfCall(*e)) {  // a plain tail call in the group keeps the destination
           auto r = std::make_shared<Expr>(*e);
-          r->args[0] = mkGlobal(worker);
+          r->args[0] = mkGlobal(*memberCall(*e));
           r->args.push_back(mkVar(*dest));
           return r;
         }
@@ -123,7 +131,7 @@ struct Pass {
       at = at->args[static_cast<size_t>(k)];
     }
     auto call = std::make_shared<Expr>(*at);
-    call->args[0] = mkGlobal(worker);
+    call->args[0] = mkGlobal(*memberCall(*at));
     // innermost cell with the hole, its address, then each enclosing cell around the previous
     spine.back()->args[static_cast<size_t>(path.back())] = mkPrim(PrimOp::TrmcHole, {});
     VarId cell = fresh();
@@ -149,6 +157,85 @@ struct Pass {
   }
 };
 
+// The saturated calls to functions of p in the tail positions of e, and in the holes a
+// constructor context in tail position could have (its arguments up to the first effectful one,
+// from the last): the edges of the tail-call graph.
+void tailCalls(const Expr& e, const std::unordered_map<std::string, size_t>& index, const Program& p,
+               std::vector<size_t>& out) {
+  switch (e.kind) {
+    case Expr::Let: case Expr::LetRec: case Expr::Dup: case Expr::Drop:
+      tailCalls(*e.args.back(), index, p, out);
+      return;
+    case Expr::Case: case Expr::LitCase:
+      for (auto& a : e.alts) tailCalls(*a.body, index, p, out);
+      for (auto& a : e.litAlts) tailCalls(*a.body, index, p, out);
+      if (e.deflt) tailCalls(*e.deflt, index, p, out);
+      return;
+    case Expr::Con:
+      for (size_t j = e.args.size(); j-- > 0;) {
+        const Expr& a = *e.args[j];
+        if (a.kind == Expr::App || a.kind == Expr::Con) tailCalls(a, index, p, out);
+        if (!isPure(a)) return;
+      }
+      return;
+    case Expr::App: {
+      if (e.args[0]->kind != Expr::Global) return;
+      auto it = index.find(e.args[0]->name);
+      if (it != index.end() && e.args.size() == p.functions[it->second].params.size() + 1) out.push_back(it->second);
+      return;
+    }
+    default: return;
+  }
+}
+
+// Strongly connected components of the tail-call graph among the candidates (Tarjan).
+std::vector<std::vector<size_t>> components(const Program& p, const std::vector<size_t>& candidates) {
+  std::unordered_map<std::string, size_t> index;
+  for (size_t c : candidates) index[p.functions[c].name] = c;
+  size_t n = p.functions.size();
+  std::vector<std::vector<size_t>> edges(n);
+  for (size_t c : candidates) tailCalls(*p.functions[c].body, index, p, edges[c]);
+  std::vector<int> order(n, -1), low(n, 0);
+  std::vector<bool> onStack(n, false);
+  std::vector<size_t> stack;
+  std::vector<std::vector<size_t>> out;
+  int counter = 0;
+  // Iterative, so that a long chain of functions cannot overflow the compiler's stack.
+  for (size_t root : candidates) {
+    if (order[root] >= 0) continue;
+    std::vector<std::pair<size_t, size_t>> work{{root, 0}};
+    while (!work.empty()) {
+      auto& [v, k] = work.back();
+      if (k == 0) {
+        order[v] = low[v] = counter++;
+        stack.push_back(v);
+        onStack[v] = true;
+      }
+      if (k < edges[v].size()) {
+        size_t w = edges[v][k++];
+        if (order[w] < 0) work.push_back({w, 0});
+        else if (onStack[w]) low[v] = std::min(low[v], order[w]);
+        continue;
+      }
+      if (low[v] == order[v]) {
+        std::vector<size_t> comp;
+        size_t w;
+        do {
+          w = stack.back();
+          stack.pop_back();
+          onStack[w] = false;
+          comp.push_back(w);
+        } while (w != v);
+        out.push_back(std::move(comp));
+      }
+      size_t done = v;
+      work.pop_back();
+      if (!work.empty()) low[work.back().first] = std::min(low[work.back().first], low[done]);
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 int trmc(Program& p) {
@@ -156,22 +243,38 @@ int trmc(Program& p) {
   if (off && std::string(off) == "0") return 0;
   std::unordered_set<std::string> names;
   for (auto& f : p.functions) names.insert(f.name);
+  // Candidates: functions not transformed yet (a second run sees only the newly lifted ones).
+  std::vector<size_t> candidates;
+  for (size_t k = 0; k < p.functions.size(); k++) {
+    const Function& f = p.functions[k];
+    if (!f.trmcWorker && f.body && !names.count(f.name + "$trmc")) candidates.push_back(k);
+  }
+  // Functions that call each other in tail position get their workers together: the loops of
+  // a nested list comprehension (core/lower/comprehension.cpp) -- the inner loop's last step
+  // calls the outer one, which calls the inner one again -- then stay in constant stack, each
+  // worker tail-calling the other's with the destination.
   std::vector<Function> workers;
-  for (auto& f : p.functions) {
-    if (f.trmcWorker || !f.body) continue;
-    Pass pass{p, f, f.name + "$trmc"};
-    if (names.count(pass.worker) || !pass.qualifies(*f.body)) continue;
-    Function w;
-    w.name = pass.worker;
-    w.params = f.params;
-    VarId dest = p.nextVar++;
-    w.params.push_back(dest);
-    w.body = pass.rewrite(deepCopy(f.body), dest);
-    w.loc = f.loc;
-    w.trmcWorker = true;
-    f.body = pass.rewrite(f.body, std::nullopt);
-    names.insert(w.name);
-    workers.push_back(std::move(w));
+  for (auto& comp : components(p, candidates)) {
+    std::unordered_map<std::string, std::pair<size_t, std::string>> group;
+    for (size_t k : comp) group[p.functions[k].name] = {p.functions[k].params.size(), p.functions[k].name + "$trmc"};
+    Pass pass{p, group};
+    bool any = false;
+    for (size_t k : comp) any = any || pass.qualifies(*p.functions[k].body);
+    if (!any) continue;
+    for (size_t k : comp) {
+      Function& f = p.functions[k];
+      Function w;
+      w.name = f.name + "$trmc";
+      w.params = f.params;
+      VarId dest = p.nextVar++;
+      w.params.push_back(dest);
+      w.body = pass.rewrite(deepCopy(f.body), dest);
+      w.loc = f.loc;
+      w.trmcWorker = true;
+      f.body = pass.rewrite(f.body, std::nullopt);
+      names.insert(w.name);
+      workers.push_back(std::move(w));
+    }
   }
   int n = static_cast<int>(workers.size());
   for (auto& w : workers) p.functions.push_back(std::move(w));
