@@ -196,3 +196,37 @@ TEST_CASE("trmc: rc keeps a unique input's cells for reuse and counts nothing ex
   CHECK(wb.find("dup v1;\n    dup v2;\n    drop v0;") != std::string::npos);
   CHECK(count(wb, "drop ") == 4);  // xs in both branches, x, the fill's unit
 }
+
+// concat as a comprehension's loops are lowered (core/lower/comprehension.cpp): the inner loop
+// walks one list and at its end calls the outer loop, which calls the inner loop on the next list.
+//   outer ys = case ys of Nil -> Nil; Cons y t -> inner y t
+//   inner xs t = case xs of Nil -> outer t; Cons x r -> Cons x (inner r t)
+TEST_CASE("trmc: functions that tail-call each other get their workers together", "[core][trmc]") {
+  Function outer{"M.outer", {0}, mkCase(0, {Alt{0, {}, nil()}, Alt{1, {1, 2}, call("M.inner", {v(1), v(2)})}}), ""};
+  Function inner{"M.inner", {10, 11},
+                 mkCase(10, {Alt{0, {}, call("M.outer", {v(11)})},
+                             Alt{1, {12, 13}, cons(v(12), call("M.inner", {v(13), v(11)}))}}),
+                 ""};
+  // Calls the loop in tail position but is not called back: it keeps its frame, no worker.
+  Function user{"M.user", {20}, call("M.outer", {v(20)}), ""};
+  Program p = program({outer, inner, user});
+  CHECK(trmc(p) == 2);
+  REQUIRE(find(p, "M.outer$trmc"));
+  REQUIRE(find(p, "M.inner$trmc"));
+  CHECK(!find(p, "M.user$trmc"));
+  std::string text = print(p);
+  INFO(text);
+  // each worker passes its destination on to the other's in tail position: no frame per list
+  std::string ow = body(p, "M.outer$trmc");
+  CHECK(ow.find("(@M.inner$trmc)(v1, v2, v") != std::string::npos);
+  CHECK(ow.find("(@M.inner)(") == std::string::npos);
+  std::string iw = body(p, "M.inner$trmc");
+  CHECK(iw.find("(@M.outer$trmc)(v11, v") != std::string::npos);
+  CHECK(iw.find("(@M.outer)(") == std::string::npos);
+  CHECK(count(iw, "%TrmcHole()") == 1);
+  // outer itself has no context of its own: left as it is
+  CHECK(body(p, "M.outer").find("$trmc") == std::string::npos);
+  CHECK(body(p, "M.user") == print(*call("M.outer", {v(20)})));
+  rcChecked(p);
+  CHECK(trmc(p) == 0);  // again: nothing left to do
+}
