@@ -14,6 +14,11 @@
 // The cells under construction are reachable only from the function, so they are uniquely
 // owned: Perceus reuse still applies to them and the counts stay exact (rc sees the destination
 // as an ordinary variable consumed exactly once on every path).
+// Functions that call each other in tail position (one strongly connected component of the
+// tail-call graph, holes included) get their workers together when any of them qualifies: a
+// context's hole may be a call to any of them, and a worker's tail call to one of them goes to
+// that one's worker with the destination (the inner loop of a nested list comprehension ends by
+// calling the outer loop, core/lower/comprehension.cpp).
 // Evaluation order is kept: the arguments evaluated before the call are let-bound first; the
 // ones after it must be values without effects (variables, literals, globals, lambdas and
 // constructors of those), otherwise that call is not a candidate. When a context holds several
