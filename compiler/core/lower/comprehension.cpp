@@ -18,6 +18,8 @@
 //     let a' = a; b' = b; letrec h i = if i > b' || i < a' then L else (case i of p -> TE[R ++ h (i + 1)]; _ -> h (i + 1))
 //     in h a'
 // (`i < a'`: past maxBound, i + 1 wraps to minBound and the loop stops as the range does).
+// A generator over a one-element list `p <- [e]` (the idiom for binding with a pattern) is
+//     let x = e in case x of p -> TE[R ++ L]; _ -> L
 // A generator over another Foldable goes through its `toList`.
 #include "core/lower/lowerer.hpp"
 
@@ -105,9 +107,16 @@ ExprPtr Lowerer::lowerGenerator(const Expr& e, const Fail& tail) {
     return core::mkLetRec({core::Binding{f, core::mkLam({param}, std::move(body))}}, std::move(in));
   };
 
+  const Expr& g = *gen;
+  // `p <- [e]` (a binding with a pattern, `Just y <- [f x]`): no list and no loop.
+  if (g.kind == Expr::List && g.args.size() == 1 && !isComprehension(g)) {
+    VarId x = fresh();
+    ExprPtr value = lowerExpr(g.args[0]);
+    return core::mkLet(x, value, element(x, tail));
+  }
+
   types::TypeP elem = listElem(gen->type);
   // [a .. b] over Int: a counting loop.
-  const Expr& g = *gen;
   if (isIntType(elem) && g.kind == Expr::App && g.args.size() == 3 && g.args[0]->kind == Expr::Var &&
       g.args[0]->name == "Prelude.enumFromTo") {
     VarId lo = fresh(), hi = fresh(), i = fresh();
