@@ -319,6 +319,6 @@ TEST_CASE("constant constructors are static objects that are never reused or fre
   std::string ir, err;
   weir::codegen::Options o;
   o.optLevel = 0;
-  REQUIRE(weir::codegen::emitLLVM(p.prog, o, ir, err));
+  REQUIRE(weir::codegen::emitLLVM(weir::test::finished(p.prog), o, ir, err));
   CHECK(ir.find("@weir.static") != std::string::npos);
 }
