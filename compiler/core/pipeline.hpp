@@ -53,5 +53,7 @@ std::string passNames();
 // when an option names no pass (or a pass that cannot be switched off), or when verification
 // fails ("after pass trmc: ...").
 bool runPipeline(Program& p, const PipelineOptions& options, std::string& error);
+// The same over another list of passes (tests: a pass that breaks the program on purpose).
+bool runPasses(Program& p, const std::vector<Pass>& list, const PipelineOptions& options, std::string& error);
 
 }  // namespace weir::core

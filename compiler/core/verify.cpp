@@ -44,7 +44,9 @@ struct Verifier {
   bool constructor(const std::string& name, int tag, size_t arity, const char* what) {
     if (tag < 0) return fail(std::string(what) + " " + name + " has tag " + std::to_string(tag));
     if (name.empty()) return true;
-    auto [it, fresh] = conShape.emplace(name, std::make_pair(tag, arity));
+    // Anonymous records are all named "{record}", their tag is the record's shape.
+    std::string key = name[0] == '{' ? name + "#" + std::to_string(tag) : name;
+    auto [it, fresh] = conShape.emplace(key, std::make_pair(tag, arity));
     if (fresh || it->second == std::make_pair(tag, arity)) return true;
     return fail(std::string(what) + " " + name + " with tag " + std::to_string(tag) + " and " + std::to_string(arity) +
                 " fields, elsewhere tag " + std::to_string(it->second.first) + " and " +
