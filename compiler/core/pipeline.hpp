@@ -9,7 +9,7 @@
 // Each pass has a name (for --pass-off=NAME, --emit=core --after=NAME and the verifier's
 // messages), a one-line purpose and whether it may be switched off. Options::verify runs the
 // Core verifier (core/verify.hpp) after every pass and stops at the first pass whose output
-// breaks it. "Adding a Core pass": compiler/core/README.md.
+// breaks it. "Adding a Core pass": docs/architecture.md.
 #pragma once
 #include <set>
 #include <string>
