@@ -21,6 +21,12 @@ namespace {
 
 bool inLibrary(const std::string& dir, const std::string& loc) { return loc.rfind(dir + "/", 0) == 0; }
 
+const Pass* named(const std::vector<Pass>& list, const std::string& name) {
+  for (auto& p : list)
+    if (name == p.name) return &p;
+  return nullptr;
+}
+
 }  // namespace
 
 const std::vector<Pass>& passes() {
@@ -65,11 +71,7 @@ const std::vector<Pass>& passes() {
   return list;
 }
 
-const Pass* findPass(const std::string& name) {
-  for (auto& p : passes())
-    if (name == p.name) return &p;
-  return nullptr;
-}
+const Pass* findPass(const std::string& name) { return named(passes(), name); }
 
 std::string passNames() {
   std::string s;
@@ -87,26 +89,15 @@ PipelineOptions PipelineOptions::fromEnvironment() {
 }
 
 bool runPasses(Program& p, const std::vector<Pass>& list, const PipelineOptions& o, std::string& error) {
-  auto known = [&](const std::string& name) {
-    for (auto& q : list)
-      if (name == q.name) return true;
-    return false;
-  };
   for (auto* opt : {&o.from, &o.after})
-    if (!opt->empty() && !known(*opt)) {
+    if (!opt->empty() && !named(list, *opt)) {
       error = "there is no Core pass `" + *opt + "`";
       return false;
     }
   for (auto& name : o.off) {
-    const Pass* q = nullptr;
-    for (auto& c : list)
-      if (name == c.name) q = &c;
-    if (!q) {
-      error = "there is no Core pass `" + name + "`";
-      return false;
-    }
-    if (!q->switchable) {
-      error = "the Core pass `" + name + "` cannot be switched off";
+    const Pass* q = named(list, name);
+    if (!q || !q->switchable) {
+      error = q ? "the Core pass `" + name + "` cannot be switched off" : "there is no Core pass `" + name + "`";
       return false;
     }
   }
