@@ -88,6 +88,12 @@ PipelineOptions PipelineOptions::fromEnvironment() {
   return o;
 }
 
+// One run of the verifier, counted where the caller asked.
+static bool verified(const Program& p, const VerifyOptions& vo, const PipelineOptions& o, std::string& error) {
+  if (o.verified) ++*o.verified;
+  return verify(p, vo, error);
+}
+
 bool runPasses(Program& p, const std::vector<Pass>& list, const PipelineOptions& o, std::string& error) {
   for (auto* opt : {&o.from, &o.after})
     if (!opt->empty() && !named(list, *opt)) {
@@ -111,7 +117,7 @@ bool runPasses(Program& p, const std::vector<Pass>& list, const PipelineOptions&
   for (auto& pass : list) {
     if (!running && (o.from.empty() || o.from == pass.name)) {
       running = true;
-      if (o.verify && !verify(p, vo, error)) {
+      if (o.verify && !verified(p, vo, o, error)) {
         error = std::string("before pass ") + pass.name + ": " + error;
         return false;
       }
@@ -121,7 +127,7 @@ bool runPasses(Program& p, const std::vector<Pass>& list, const PipelineOptions&
       else if (pass.whenOff) pass.whenOff(p);
     }
     establish(pass, vo);
-    if (running && o.verify && !verify(p, vo, error)) {
+    if (running && o.verify && !verified(p, vo, o, error)) {
       error = std::string("after pass ") + pass.name + ": " + error;
       return false;
     }

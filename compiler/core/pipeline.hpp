@@ -25,6 +25,7 @@ struct PipelineOptions {
   std::string libraryDir;     // the standard library's folder, for the call-sites pass
   std::string from;           // first pass to run ("" = the first); tests on hand-built Core
   std::string after;          // last pass to run ("" = the last)
+  int* verified = nullptr;    // if set: counts the verifier's runs (`--verify-core` reports them)
   // Reads the environment switches: WEIR_SPECIALISE=0, WEIR_IO_ARITY=0, WEIR_SIMPLIFY=0,
   // WEIR_TRMC=0, WEIR_BORROW=0 and WEIR_UNBOX=0 switch those passes off (benchmarks measure
   // what each buys); WEIR_VERIFY_CORE=1 (or WEIR_VERIFY_RC=1) turns verification on.

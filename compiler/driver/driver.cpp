@@ -218,7 +218,11 @@ static int compileToExe(const Options& opts, const std::string& exe) {
   // optimisations (or after --after=PASS); --emit=core-rc shows what codegen receives:
   // borrowed parameters (^v), dup/drop, raw parameters and results (`v1: Int` / `): Bool`).
   core::PipelineOptions po = pipelineOptions(opts);
+  int verified = 0;
+  po.verified = &verified;
   if (!core::runPipeline(*core, po, err)) return internalError("the Core passes", err);
+  if (opts.verifyCore)  // say it ran: a flag that silently did nothing would look the same
+    std::fprintf(stderr, "weir: the Core verifier passed %d times (the lowered Core and after each pass)\n", verified);
   if (opts.emit == Emit::Core || opts.emit == Emit::CoreRc) {
     writeText(opts.output, core::print(*core));
     return 0;

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """The Core pass pipeline (compiler/core/pipeline.hpp) from the command line:
   - `weir build --list-passes` lists the passes in order;
+  - `--verify-core` says how often the verifier ran (1 + the passes run);
   - `--emit=core` is `--emit=core --after=order-globals`, `--emit=core-rc` is `--after=unbox`;
     `--after=specialise` shows the Core before pruning (more functions), `--after=borrow` borrowed
     parameters without dup/drop, `--after=rc` with them;
@@ -95,4 +96,12 @@ p = weir_build(hello, "-o", exe, env=dict(os.environ, WEIR_VERIFY_CORE="1"))
 r = subprocess.run([exe], capture_output=True, text=True, timeout=30) if p.returncode == 0 else None
 check("WEIR_VERIFY_CORE=1 weir build: verified, built and run", r is not None and r.stdout == "Hello, world!\n",
       p.stderr)
+# --verify-core says how often the verifier ran: the lowered Core and after each of the passes
+# (so a flag the driver forgot to pass on would show as a missing line, not as a silent pass).
+p = weir_build(hello, "--verify-core", "-o", exe)
+check("--verify-core reports the verifier's runs",
+      p.returncode == 0 and f"passed {len(NAMES) + 1} times" in p.stderr, p.stderr)
+p = weir_build(hello, "--verify-core", "--emit=core", "--after=simplify", "-o", os.devnull)
+check("--verify-core with --after=simplify: the verifier ran up to simplify only",
+      p.returncode == 0 and "passed 6 times" in p.stderr, p.stderr)
 check.finish()
