@@ -239,8 +239,6 @@ std::vector<std::vector<size_t>> components(const Program& p, const std::vector<
 }  // namespace
 
 int trmc(Program& p) {
-  const char* off = std::getenv("WEIR_TRMC");
-  if (off && std::string(off) == "0") return 0;
   std::unordered_set<std::string> names;
   for (auto& f : p.functions) names.insert(f.name);
   // Candidates: functions not transformed yet (a second run sees only the newly lifted ones).
