@@ -72,12 +72,15 @@ for i, prog in enumerate(programs):
     rel = os.path.relpath(prog, src)
     d = os.path.join(work, os.path.dirname(rel))
     os.makedirs(d, exist_ok=True)
-    # sibling modules (Lib.weir, folders) so imports resolve
+    # sibling modules (Lib.weir, folders) so imports resolve, and data files a program reads
+    # (a rule's --replay input, rules_windows.jsonl)
     for sib in os.listdir(os.path.dirname(prog)):
         p = os.path.join(os.path.dirname(prog), sib)
-        if os.path.isdir(p) and not os.path.exists(os.path.join(d, sib)) and not sib.startswith("."):
+        if os.path.exists(os.path.join(d, sib)) or sib.startswith("."):
+            continue
+        if os.path.isdir(p):
             shutil.copytree(p, os.path.join(d, sib))
-        elif sib.endswith(".weir") and not os.path.exists(os.path.join(d, sib)):
+        elif not sib.endswith((".out", ".err")):
             shutil.copy(p, os.path.join(d, sib))
     name = os.path.basename(prog)[:-5]
     a = os.path.join(work, "messy_a", rel)
