@@ -1,6 +1,7 @@
 // Core -> LLVM IR (LLVM 16, opaque pointers, new pass manager), object emission and linking.
 // The object layout constants below mirror runtime/include/weir/rt.h.
 #include "codegen/codegen.hpp"
+#include "codegen/context.hpp"
 
 #include <cstdlib>
 #include <functional>
@@ -47,1676 +48,1573 @@
 
 namespace weir::codegen {
 
-using namespace llvm;
-using core::Expr;
-using core::PrimOp;
-using core::VarId;
-
-namespace {
-
-// ---- object layout (rt.h) ----
-enum Kind : uint64_t { K_CON = 0, K_CLOSURE = 1, K_PAP = 2, K_INT = 3, K_FLOAT = 4, K_CHAR = 5, K_STRING = 6 };
-constexpr int OFF_RC = 0, OFF_KIND = 4, OFF_TAG = 6, OFF_VALUE = 8, OFF_FIELDS = 8;
-constexpr int OFF_CODE = 8, OFF_ARITY = 16, OFF_NCAPT = 20, OFF_CAPT = 24;
-constexpr int OFF_PAP_FN = 8, OFF_PAP_NARGS = 20, OFF_PAP_ARGS = 24;
-constexpr int64_t SMALL_INT_MIN = -256, SMALL_INT_COUNT = 1280;
-constexpr uint64_t MAX_SMALL = 256, NUM_CLASSES = MAX_SMALL / 8 + 1;
-
-uint64_t header(uint64_t rc, uint64_t kind, uint64_t nfields, uint64_t tag) {
-  return (rc & 0xffffffffu) | (kind << 32) | (nfields << 40) | (tag << 48);
+Gen::Gen(LLVMContext& c, Module& m, const core::Program& p) : ctx(c), mod(m), prog(p), b(c) {
+  ptrT = PointerType::get(ctx, 0);  // opaque pointer
+  i64 = Type::getInt64Ty(ctx);
+  i32 = Type::getInt32Ty(ctx);
+  i16 = Type::getInt16Ty(ctx);
+  i8 = Type::getInt8Ty(ctx);
+  dbl = Type::getDoubleTy(ctx);
+  voidT = Type::getVoidTy(ctx);
 }
 
-struct CompileError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-[[noreturn]] void bug(const std::string& m) { throw CompileError(m); }
-
-class Gen {
- public:
-  Gen(LLVMContext& c, Module& m, const core::Program& p) : ctx(c), mod(m), prog(p), b(c) {
-    ptrT = PointerType::get(ctx, 0);  // opaque pointer
-    i64 = Type::getInt64Ty(ctx);
-    i32 = Type::getInt32Ty(ctx);
-    i16 = Type::getInt16Ty(ctx);
-    i8 = Type::getInt8Ty(ctx);
-    dbl = Type::getDoubleTy(ctx);
-    voidT = Type::getVoidTy(ctx);
-  }
-
-  void run() {
-    // Reserve C `main` first so no internal symbol can take its name.
-    mainFn = Function::Create(FunctionType::get(i32, {i32, ptrT}, false), Function::ExternalLinkage, "main", mod);
-    declareRuntime();
-    for (auto& f : prog.functions) {
-      if (f.params.empty()) bug("function " + f.name + " has no parameters");
-      if (funcs.count(f.name)) bug("duplicate function " + f.name);
-      funcs[f.name] = &f;
-      auto* fn = Function::Create(workerType(f), Function::InternalLinkage, symbol(f.name), mod);
-      fn->setCallingConv(CallingConv::Tail);
-      llfuncs[f.name] = fn;
-      maxArity = std::max<size_t>(maxArity, f.params.size());
-    }
-    for (auto& g : prog.globals) {
-      if (funcs.count(g.name) || globals.count(g.name)) bug("duplicate global " + g.name);
-      auto* gv = new GlobalVariable(mod, ptrT, false, GlobalValue::InternalLinkage,
-                                    ConstantPointerNull::get(ptrT), symbol(g.name) + ".value");
-      gv->setAlignment(Align(8));
-      globals[g.name] = gv;
-    }
-    scanArities();
-    callees = std::make_unique<core::Callees>(prog);
-    for (auto& f : prog.functions) defineFunction(f);
-    std::vector<Function*> inits;
-    for (auto& g : prog.globals) inits.push_back(defineGlobalInit(g));
-    defineMain(inits);
-    defineCEntryPoints();
-    defineApplies();
-    defineFunctionTable();
-  }
-
- private:
-  // `weir_function_table`: every function of this module (start address, source location,
-  // name), ending with a null entry. The runtime's fatal-signal handler uses it to say
-  // which function a stack overflow happened in (runtime/object/io.c).
-  void defineFunctionTable() {
-    std::map<const Function*, const core::Function*> weir;
-    for (auto& [name, fn] : llfuncs) weir[fn] = funcs.at(name);
-    auto* entryT = StructType::get(ctx, {ptrT, ptrT, ptrT});
-    std::vector<Constant*> entries;
-    for (Function& fn : mod.functions()) {
-      if (fn.isDeclaration()) continue;
-      std::string loc, name;
-      auto it = weir.find(&fn);
-      if (it != weir.end()) {
-        loc = it->second->loc;
-        name = stackcheck::displayName(it->second->name);
-      }
-      entries.push_back(ConstantStruct::get(entryT, {&fn, cstring(loc), cstring(name)}));
-    }
-    entries.push_back(ConstantStruct::get(entryT, {ConstantPointerNull::get(ptrT), ConstantPointerNull::get(ptrT),
-                                                    ConstantPointerNull::get(ptrT)}));
-    auto* arrT = ArrayType::get(entryT, entries.size());
-    new GlobalVariable(mod, arrT, true, GlobalValue::ExternalLinkage, ConstantArray::get(arrT, entries),
-                       "weir_function_table");
-  }
-
-  LLVMContext& ctx;
-  Module& mod;
-  const core::Program& prog;
-  IRBuilder<> b;
-  PointerType* ptrT;
-  Type *i64, *i32, *i16, *i8, *dbl, *voidT;
-
-  std::map<std::string, const core::Function*> funcs;
-  std::map<std::string, Function*> llfuncs;
-  std::map<std::string, GlobalVariable*> globals;
-  std::map<std::string, Constant*> staticClosures;
-  std::map<int, Constant*> nullaryObjs;
-  std::map<int64_t, Constant*> intLits;
-  std::map<uint64_t, Constant*> floatLits;
-  std::map<int64_t, Constant*> charLits;
-  std::map<std::string, Constant*> stringLits, cstrings;
-  std::map<size_t, Function*> applies;
-  std::unordered_map<const Expr*, Constant*> staticCons;
-  size_t maxArity = 1;
-  Function* mainFn = nullptr;
-  Function *dupFn = nullptr, *dropFn = nullptr, *dropScalarFn = nullptr, *boxIntFn = nullptr;
-  Function *allocFn = nullptr, *freeCellFn = nullptr;
-  std::map<std::string, FunctionCallee> rt;
-
-  // per function
-  Function* cur = nullptr;
-  std::string curName;
-  std::unordered_map<VarId, Value*> vars;
-  std::set<VarId> scalarVars;  // variables known to hold boxed scalars (no children)
-  // variables known to hold an immortal object (a comparison's Bool or Ordering, a literal):
-  // their Dup/Drop are no-ops
-  std::set<VarId> immortalVars;
-  // uses of each variable that need a boxed object (core::boxedUses): a let-bound raw value
-  // with two or more is boxed once at its binding instead of at each use
-  std::unordered_map<VarId, int> letUses;
-  std::unique_ptr<core::Callees> callees;  // the program's functions by name, for letUses
-  // Perceus reuse: the cell of a unique scrutinee dropped at the start of a Case alternative,
-  // kept (instead of freed) for the next constructor of the same size on the straight-line
-  // path of that alternative. `cell` is null at run time when the scrutinee was shared.
-  struct Reuse {
-    Value* cell = nullptr;
-    uint64_t size = 0;
-  } reuse;
-  int lamCounter = 0;
-
-  // Unwinding (docs/architecture.md, "Run-time errors: unwinding"): `live` is the multiset of
-  // references the function being generated owns at the current point -- owned parameters,
-  // the results of calls, constructors and primitives not yet consumed, dup'ed variables --
-  // in the order they were taken. A call that may fail (a run-time error below it) becomes an
-  // `invoke` whose landing pad drops what is live at the call, minus what the call itself
-  // consumes, and frees a pending reuse cell; landing pads with the same drop list are shared.
-  std::vector<Value*> live;
-  std::map<std::pair<std::vector<Value*>, Value*>, BasicBlock*> pads;
-  Function* personalityFn = nullptr;
-  // WEIR_UNWIND=0: no landing pads (a caught error leaks what the frames held, as before they
-  // existed), to measure what they cost.
-  bool unwinding = !(std::getenv("WEIR_UNWIND") && std::string(std::getenv("WEIR_UNWIND")) == "0");
-  Function *unwindDropFn = nullptr, *unwindFreeCellFn = nullptr;
-
-  // ---------------------------------------------------------------- helpers
-  FunctionType* fnType(size_t n) { return FunctionType::get(ptrT, std::vector<Type*>(n, ptrT), false); }
-
-  // ---- raw (unboxed) values, core/repr.hpp: i64 Int, double Float, i32 Char, i1 Bool ----
-  Type* repType(core::Rep r) {
-    switch (r) {
-      case core::Rep::Int: return i64;
-      case core::Rep::Float: return dbl;
-      case core::Rep::Char: return i32;
-      case core::Rep::Bool: return Type::getInt1Ty(ctx);
-      case core::Rep::Boxed: break;
-    }
-    return ptrT;
-  }
-  // A top-level function's direct-call signature (its worker): raw where repr inferred it.
-  FunctionType* workerType(const core::Function& f) {
-    std::vector<Type*> ps;
-    for (size_t k = 0; k < f.params.size(); k++) ps.push_back(repType(f.paramRep(k)));
-    return FunctionType::get(repType(f.resultRep), ps, false);
-  }
-  bool isRaw(Value* v) const { return v->getType() != ptrT; }
-  // A fresh owned object for v (v itself if it is one already): small Ints and ASCII Chars
-  // come from the runtime's static caches, Bools are the static True/False. Not tracked in
-  // `live` (box does that).
-  Value* boxValue(Value* v) {
-    if (!v || !isRaw(v)) return v;
-    if (auto* c = dyn_cast<ConstantInt>(v)) {  // a literal: its static immortal object
-      if (v->getType() == i64) return intLit(c->getSExtValue());
-      if (v->getType() == i32) return charLit(static_cast<int64_t>(c->getZExtValue()));
-      return boolObj(c->isOne());
-    }
-    if (auto* c = dyn_cast<ConstantFP>(v)) return floatLit(c->getValueAPF().convertToDouble());
-    if (v->getType() == i64) return boxInt(v);
-    if (v->getType() == dbl) return boxFloat(v);
-    if (v->getType() == i32) return boxChar(v);
-    if (v->getType()->isIntegerTy(1)) return b.CreateSelect(v, boolObj(true), boolObj(false));
-    bug("box of an unknown raw type");
-  }
-  // boxValue in the function being generated: the new box is the frame's (`live`) until it is
-  // given away, so a call failing before then drops it. (A Bool's box is static: not tracked.)
-  Value* box(Value* v) {
-    if (!v || !isRaw(v)) return v;
-    Value* o = boxValue(v);
-    if (!v->getType()->isIntegerTy(1)) own(o);
-    return o;
-  }
-  // The raw value of type t in the object o; owned: o is the caller's reference, given up here.
-  // Not tracked in `live` (unbox does that).
-  Value* unboxValue(Value* o, Type* t, bool owned) {
-    if (t->isIntegerTy(1)) return b.CreateICmpEQ(b.CreateLoad(i16, gep(o, OFF_TAG)), b.getInt16(1));  // static
-    Value* v = b.CreateAlignedLoad(t, gep(o, OFF_VALUE), Align(8));
-    if (owned && !isa<Constant>(o)) dropScalar(o);
-    return v;
-  }
-  // unboxValue in the function being generated: an owned o is consumed (dropped here).
-  Value* unbox(Value* o, Type* t, bool owned) {
-    Value* v = unboxValue(o, t, owned);
-    if (owned) consume(o);
-    return v;
-  }
-  // v converted to type t (a pointer or a raw type); owned as for unbox.
-  Value* convert(Value* v, Type* t, bool owned) {
-    if (v->getType() == t) return v;
-    if (t == ptrT) return box(v);
-    if (!isRaw(v)) return unbox(v, t, owned);
-    bug("conversion between two raw types");
-  }
-  // The argument for parameter k of a direct call of cf (borrowed: the caller keeps its
-  // reference). A raw value boxed for a borrowed boxed parameter is a temporary the caller
-  // drops after the call: it is added to `temps`.
-  // ownedAll: the caller gives up every argument (rc's view of an over-saturated call).
-  Value* directArg(const core::Function& cf, size_t k, const Expr& a, std::vector<Value*>& temps,
-                   bool ownedAll = false) {
-    Type* t = repType(cf.paramRep(k));
-    if (t == i64 && a.kind == Expr::LitInt) return b.getInt64(static_cast<uint64_t>(a.i));
-    Value* v = genV(a, false);
-    if (!v) return nullptr;
-    if (t == ptrT && isRaw(v)) {
-      v = box(v);
-      if (cf.isBorrowed(k) && !ownedAll) temps.push_back(v);
-      return v;
-    }
-    return convert(v, t, ownedAll || !cf.isBorrowed(k));
-  }
-
-  static std::string symbol(const std::string& name) {
-    return name.find('.') != std::string::npos ? name : "weir.u." + name;
-  }
-
-  void declareRuntime() {
-    // Every runtime function is nounwind except the ones that raise a run-time error (noreturn
-    // ones and weir_chr): calls of those are invokes when the frame owns something.
-    auto decl = [&](const char* name, Type* ret, std::vector<Type*> ps, bool noreturn = false,
-                    bool mayFail = false) {
-      FunctionCallee c = mod.getOrInsertFunction(name, FunctionType::get(ret, ps, false));
-      auto* f = cast<Function>(c.getCallee());
-      if (!noreturn && !mayFail) f->addFnAttr(Attribute::NoUnwind);
-      if (noreturn) { f->addFnAttr(Attribute::NoReturn); f->addFnAttr(Attribute::Cold); }
-      rt[name] = c;
-    };
-    decl("weir_rt_init", voidT, {i32, ptrT});
-    decl("weir_rt_exit", voidT, {});
-    decl("weir_rt_main", i32, {i32, ptrT, ptrT});
-    decl("weir_alloc", ptrT, {i64});
-    cast<Function>(rt["weir_alloc"].getCallee())->addRetAttr(Attribute::NoAlias);
-    decl("weir_free_obj", voidT, {ptrT});
-    decl("weir_free_cell", voidT, {ptrT});
-    decl("weir_dup_shared", voidT, {ptrT});
-    decl("weir_drop_shared", voidT, {ptrT});
-    decl("weir_unpack", voidT, {ptrT});
-    decl("weir_mark_immortal", voidT, {ptrT});
-    decl("weir_pap_make", ptrT, {ptrT, i32, ptrT});
-    decl("weir_pap_extend", ptrT, {ptrT, i32, ptrT});
-    decl("weir_box_char", ptrT, {i32});
-    decl("weir_chr", ptrT, {i64, ptrT}, false, true);
-    decl("weir_string_append", ptrT, {ptrT, ptrT});
-    decl("weir_string_eq", ptrT, {ptrT, ptrT});
-    decl("weir_string_compare", ptrT, {ptrT, ptrT});
-    decl("weir_string_length", ptrT, {ptrT});
-    decl("weir_string_from_char", ptrT, {ptrT});
-    decl("weir_string_cmp_raw", i32, {ptrT, ptrT});
-    decl("weir_show_int", ptrT, {ptrT});
-    decl("weir_show_float", ptrT, {ptrT});
-    decl("weir_show_char", ptrT, {ptrT});
-    decl("weir_show_string", ptrT, {ptrT});
-    decl("weir_put_str", ptrT, {ptrT});
-    decl("weir_put_str_ln", ptrT, {ptrT});
-    decl("weir_rt_panic", voidT, {ptrT, ptrT}, true);
-    decl("weir_rt_error", voidT, {ptrT, ptrT}, true);
-    decl("weir_rt_div_zero", voidT, {ptrT}, true);
-    decl("weir_unwind_drop", voidT, {ptrT});
-    decl("weir_unwind_free_cell", voidT, {ptrT});
-    unwindDropFn = cast<Function>(rt["weir_unwind_drop"].getCallee());
-    unwindFreeCellFn = cast<Function>(rt["weir_unwind_free_cell"].getCallee());
-    unwindDropFn->addFnAttr(Attribute::Cold);
-    unwindFreeCellFn->addFnAttr(Attribute::Cold);
-    // Landing pads are cleanups only (nothing is caught in compiled code: the runtime stops the
-    // unwinding at the handler's boundary, runtime/object/unwind.c), so C's personality fits.
-    personalityFn = Function::Create(FunctionType::get(i32, true), Function::ExternalLinkage,
-                                     "__gcc_personality_v0", mod);
-    defineRcHelpers();
-  }
-
-  Value* gep(Value* p, int64_t off) {
-    if (off == 0) return p;
-    return b.CreateConstInBoundsGEP1_64(i8, p, static_cast<uint64_t>(off));
-  }
-  Value* loadPtr(Value* obj, int64_t off) { return b.CreateAlignedLoad(ptrT, gep(obj, off), Align(8)); }
-  Value* loadI64(Value* obj, int64_t off) { return b.CreateAlignedLoad(i64, gep(obj, off), Align(8)); }
-  void store(Value* v, Value* obj, int64_t off) { b.CreateAlignedStore(v, gep(obj, off), Align(8)); }
-
-  Value* alloc(uint64_t size, uint64_t kind, uint64_t nfields, uint64_t tag) {
-    Value* o = size <= MAX_SMALL ? b.CreateCall(allocFn, {ConstantInt::get(i64, size)})
-                                 : b.CreateCall(rt["weir_alloc"], {ConstantInt::get(i64, size)});
-    store(ConstantInt::get(i64, header(1, kind, nfields, tag)), o, 0);
-    return o;
-  }
-
-  // weir.dup / weir.drop / weir.box_int: small always-inline helpers (the fast paths of rt.h).
-  void defineRcHelpers() {
-    auto mk = [&](const char* name, FunctionType* ft) {
-      auto* f = Function::Create(ft, Function::InternalLinkage, name, mod);
-      f->addFnAttr(Attribute::AlwaysInline);
-      f->addFnAttr(Attribute::NoUnwind);
-      return f;
-    };
-    auto* vp = FunctionType::get(voidT, {ptrT}, false);
-    {
-      // Inline fast paths of the allocator (rt.h): pop / push the thread's free list.
-      auto* lists = new GlobalVariable(mod, ArrayType::get(ptrT, NUM_CLASSES), false, GlobalValue::ExternalLinkage,
-                                       nullptr, "weir_free_lists", nullptr, GlobalValue::InitialExecTLSModel);
-      lists->setAlignment(Align(8));
-      auto* sys = new GlobalVariable(mod, i32, false, GlobalValue::ExternalLinkage, nullptr, "weir_system_alloc");
-      allocFn = mk("weir.alloc", FunctionType::get(ptrT, {i64}, false));
-      allocFn->addRetAttr(Attribute::NoAlias);
-      {
-        Value* size = allocFn->getArg(0);
-        auto* entry = BasicBlock::Create(ctx, "entry", allocFn);
-        auto* fast = BasicBlock::Create(ctx, "fast", allocFn);
-        auto* slow = BasicBlock::Create(ctx, "slow", allocFn);
-        b.SetInsertPoint(entry);
-        Value* cls = b.CreateLShr(b.CreateAdd(size, b.getInt64(7)), 3);
-        Value* slot = b.CreateInBoundsGEP(ptrT, lists, {cls});
-        Value* head = b.CreateAlignedLoad(ptrT, slot, Align(8));
-        b.CreateCondBr(b.CreateIsNull(head), slow, fast);
-        b.SetInsertPoint(fast);
-        b.CreateAlignedStore(b.CreateAlignedLoad(ptrT, head, Align(8)), slot, Align(8));
-        b.CreateRet(head);
-        b.SetInsertPoint(slow);
-        b.CreateRet(b.CreateCall(rt["weir_alloc"], {size}));
-      }
-      freeCellFn = mk("weir.free_cell", FunctionType::get(voidT, {ptrT, i64}, false));
-      {
-        Value* o = freeCellFn->getArg(0);
-        Value* size = freeCellFn->getArg(1);
-        auto* entry = BasicBlock::Create(ctx, "entry", freeCellFn);
-        auto* fast = BasicBlock::Create(ctx, "fast", freeCellFn);
-        auto* slow = BasicBlock::Create(ctx, "slow", freeCellFn);
-        b.SetInsertPoint(entry);
-        Value* isSys = b.CreateICmpNE(b.CreateAlignedLoad(i32, sys, Align(4)), b.getInt32(0));
-        b.CreateCondBr(b.CreateOr(isSys, b.CreateICmpUGT(size, b.getInt64(MAX_SMALL))), slow, fast);
-        b.SetInsertPoint(fast);
-        Value* cls = b.CreateLShr(b.CreateAdd(size, b.getInt64(7)), 3);
-        Value* slot = b.CreateInBoundsGEP(ptrT, lists, {cls});
-        b.CreateAlignedStore(b.CreateAlignedLoad(ptrT, slot, Align(8)), o, Align(8));
-        b.CreateAlignedStore(o, slot, Align(8));
-        b.CreateRetVoid();
-        b.SetInsertPoint(slow);
-        b.CreateCall(rt["weir_free_cell"], {o});
-        b.CreateRetVoid();
-      }
-    }
-    {
-      dupFn = mk("weir.dup", vp);
-      Value* o = dupFn->getArg(0);
-      auto* entry = BasicBlock::Create(ctx, "entry", dupFn);
-      auto* inc = BasicBlock::Create(ctx, "inc", dupFn);
-      auto* other = BasicBlock::Create(ctx, "other", dupFn);
-      auto* shared = BasicBlock::Create(ctx, "shared", dupFn);
-      auto* done = BasicBlock::Create(ctx, "done", dupFn);
-      b.SetInsertPoint(entry);
-      Value* rc = b.CreateAlignedLoad(i32, o, Align(8));
-      b.CreateCondBr(b.CreateICmpSGT(rc, b.getInt32(0)), inc, other);
-      b.SetInsertPoint(inc);
-      b.CreateAlignedStore(b.CreateAdd(rc, b.getInt32(1)), o, Align(8));
-      b.CreateRetVoid();
-      b.SetInsertPoint(other);
-      b.CreateCondBr(b.CreateICmpSLT(rc, b.getInt32(0)), shared, done);
-      b.SetInsertPoint(shared);
-      b.CreateCall(rt["weir_dup_shared"], {o});
-      b.CreateRetVoid();
-      b.SetInsertPoint(done);
-      b.CreateRetVoid();
-    }
-    // weir.drop and weir.drop_scalar differ only in how the last reference frees the object.
-    auto emitDrop = [&](const char* name, const std::function<void(Value*)>& freeLast) {
-      Function* fn = mk(name, vp);
-      Value* o = fn->getArg(0);
-      auto* entry = BasicBlock::Create(ctx, "entry", fn);
-      auto* dec = BasicBlock::Create(ctx, "dec", fn);
-      auto* notdec = BasicBlock::Create(ctx, "notdec", fn);
-      auto* fr = BasicBlock::Create(ctx, "free", fn);
-      auto* other = BasicBlock::Create(ctx, "other", fn);
-      auto* shared = BasicBlock::Create(ctx, "shared", fn);
-      auto* done = BasicBlock::Create(ctx, "done", fn);
-      b.SetInsertPoint(entry);
-      Value* rc = b.CreateAlignedLoad(i32, o, Align(8));
-      b.CreateCondBr(b.CreateICmpSGT(rc, b.getInt32(1)), dec, notdec);
-      b.SetInsertPoint(dec);
-      b.CreateAlignedStore(b.CreateSub(rc, b.getInt32(1)), o, Align(8));
-      b.CreateRetVoid();
-      b.SetInsertPoint(notdec);
-      b.CreateCondBr(b.CreateICmpEQ(rc, b.getInt32(1)), fr, other);
-      b.SetInsertPoint(fr);
-      freeLast(o);
-      b.CreateRetVoid();
-      b.SetInsertPoint(other);
-      b.CreateCondBr(b.CreateICmpSLT(rc, b.getInt32(0)), shared, done);
-      b.SetInsertPoint(shared);
-      b.CreateCall(rt["weir_drop_shared"], {o});
-      b.CreateRetVoid();
-      b.SetInsertPoint(done);
-      b.CreateRetVoid();
-      return fn;
-    };
-    dropFn = emitDrop("weir.drop", [&](Value* o) { b.CreateCall(rt["weir_free_obj"], {o}); });
-    dropScalarFn = emitDrop("weir.drop_scalar", [&](Value* o) { b.CreateCall(freeCellFn, {o, b.getInt64(16)}); });
-    {
-      auto* sm = new GlobalVariable(mod, ArrayType::get(i8, 16 * SMALL_INT_COUNT), true,
-                                    GlobalValue::ExternalLinkage, nullptr, "weir_small_ints");
-      boxIntFn = mk("weir.box_int", FunctionType::get(ptrT, {i64}, false));
-      Value* v = boxIntFn->getArg(0);
-      auto* entry = BasicBlock::Create(ctx, "entry", boxIntFn);
-      auto* small = BasicBlock::Create(ctx, "small", boxIntFn);
-      auto* big = BasicBlock::Create(ctx, "big", boxIntFn);
-      b.SetInsertPoint(entry);
-      Value* idx = b.CreateSub(v, b.getInt64(static_cast<uint64_t>(SMALL_INT_MIN)));
-      b.CreateCondBr(b.CreateICmpULT(idx, b.getInt64(SMALL_INT_COUNT)), small, big);
-      b.SetInsertPoint(small);
-      b.CreateRet(b.CreateInBoundsGEP(i8, sm, {b.CreateShl(idx, 4)}));
-      b.SetInsertPoint(big);
-      Value* o = alloc(16, K_INT, 0, 0);
-      store(v, o, OFF_VALUE);
-      b.CreateRet(o);
-    }
-  }
-
-  void dup(Value* v) { b.CreateCall(dupFn, {v}); }
-  // Drop of an object known to be a boxed scalar (no children).
-  void dropScalar(Value* v) { b.CreateCall(dropScalarFn, {v}); }
-  void drop(Value* v) { b.CreateCall(dropFn, {v}); }
-  Value* boxInt(Value* v) { return b.CreateCall(boxIntFn, {v}); }
-  Value* boxFloat(Value* v) {
-    Value* o = alloc(16, K_FLOAT, 0, 0);
-    store(v, o, OFF_VALUE);
-    return o;
-  }
-  Value* boxChar(Value* v) { return b.CreateCall(rt["weir_box_char"], {v}); }
-
-  // ---------------------------------------------------------------- static objects
-  Constant* staticObj(const std::string& name, Constant* init) {
-    auto* g = new GlobalVariable(mod, init->getType(), true, GlobalValue::PrivateLinkage, init, name);
-    g->setAlignment(Align(8));
-    g->setUnnamedAddr(GlobalValue::UnnamedAddr::Global);
-    return g;
-  }
-  Constant* nullary(int tag) {
-    if (tag < 0 || tag > 65535) bug("constructor tag out of range");
-    auto& c = nullaryObjs[tag];
-    if (!c) c = staticObj("weir.con." + std::to_string(tag),
-                          ConstantStruct::getAnon(ctx, {ConstantInt::get(i64, header(0, K_CON, 0, tag))}));
-    return c;
-  }
-  Constant* boolObj(bool v) { return nullary(v ? 1 : 0); }
-  Constant* unitObj() { return nullary(0); }
-  Constant* intLit(int64_t v) {
-    auto& c = intLits[v];
-    if (!c) c = staticObj("weir.int", ConstantStruct::getAnon(ctx, {ConstantInt::get(i64, header(0, K_INT, 0, 0)),
-                                                                   ConstantInt::get(i64, static_cast<uint64_t>(v))}));
-    return c;
-  }
-  Constant* floatLit(double v) {
-    uint64_t bits;
-    std::memcpy(&bits, &v, 8);
-    auto& c = floatLits[bits];
-    if (!c) c = staticObj("weir.float", ConstantStruct::getAnon(ctx, {ConstantInt::get(i64, header(0, K_FLOAT, 0, 0)),
-                                                                     ConstantFP::get(dbl, v)}));
-    return c;
-  }
-  Constant* charLit(int64_t v) {
-    auto& c = charLits[v];
-    if (!c) c = staticObj("weir.char", ConstantStruct::getAnon(ctx, {ConstantInt::get(i64, header(0, K_CHAR, 0, 0)),
-                                                                    ConstantInt::get(i64, static_cast<uint64_t>(v))}));
-    return c;
-  }
-  Constant* stringLit(const std::string& s) {
-    auto& c = stringLits[s];
-    if (!c) c = staticObj("weir.str", ConstantStruct::getAnon(ctx, {ConstantInt::get(i64, header(0, K_STRING, 0, 0)),
-                                                                   ConstantInt::get(i64, s.size()),
-                                                                   ConstantDataArray::getString(ctx, s, true)}));
-    return c;
-  }
-  Constant* cstring(const std::string& s) {
-    auto& c = cstrings[s];
-    if (!c) {
-      auto* g = new GlobalVariable(mod, ArrayType::get(i8, s.size() + 1), true, GlobalValue::PrivateLinkage,
-                                   ConstantDataArray::getString(ctx, s, true), "weir.cstr");
-      g->setUnnamedAddr(GlobalValue::UnnamedAddr::Global);
-      c = g;
-    }
-    return c;
-  }
-  Constant* closureConst(const std::string& name, Function* code, size_t arity) {
-    return staticObj(name, ConstantStruct::getAnon(ctx, {ConstantInt::get(i64, header(0, K_CLOSURE, 0, 0)), code,
-                                                         ConstantInt::get(i64, arity)}));
-  }
-
-  // A constant, immortal object for an expression made only of literals, nullary and static
-  // constructors and top-level functions; nullptr if e is not static.
-  Constant* staticValue(const Expr& e) {
-    switch (e.kind) {
-      case Expr::LitInt: return intLit(e.i);
-      case Expr::LitFloat: return floatLit(e.f);
-      case Expr::LitChar: return charLit(e.i);
-      case Expr::LitString: return stringLit(e.s);
-      case Expr::Global: return funcs.count(e.name) ? staticClosure(e.name) : nullptr;
-      case Expr::Con: return e.args.empty() ? nullary(e.tag) : staticCon(e);
-      default: return nullptr;
-    }
-  }
-  Constant* staticCon(const Expr& e) {
-    auto memo = staticCons.find(&e);  // (memoised: long literal lists stay linear)
-    if (memo != staticCons.end()) return memo->second;
-    staticCons[&e] = nullptr;
-    if (e.args.size() > 255 || e.tag < 0 || e.tag > 65535) return nullptr;
-    std::vector<Constant*> fields{ConstantInt::get(i64, header(0, K_CON, e.args.size(), static_cast<uint64_t>(e.tag)))};
-    for (auto& a : e.args) {
-      Constant* c = staticValue(*a);
-      if (!c) return nullptr;
-      fields.push_back(c);
-    }
-    Constant* obj = staticObj("weir.static", ConstantStruct::getAnon(ctx, fields));
-    staticCons[&e] = obj;
-    return obj;
-  }
-
-  // Static immortal closure for a top-level function used as a value: its code is a wrapper
-  // taking (self, args...) that tail-calls the function. The closure's code owns its arguments:
-  // when the function borrows some (core/borrow.hpp), the wrapper calls it and drops those.
-  Constant* staticClosure(const std::string& name) {
-    auto& c = staticClosures[name];
-    if (c) return c;
-    Function* target = llfuncs.at(name);
-    const core::Function& cf = *funcs.at(name);
-    size_t n = cf.params.size();
-    auto* w = Function::Create(fnType(n + 1), Function::InternalLinkage, symbol(name) + "$clo", mod);
-    w->setCallingConv(CallingConv::Tail);
-    auto ip = b.saveIP();
-    b.SetInsertPoint(BasicBlock::Create(ctx, "entry", w));
-    // The closure's code owns its (boxed) arguments: a raw parameter gets the value and the box
-    // is dropped at once; a borrowed boxed one is ours during the call: dropped after it, or by
-    // the landing pad if the call fails. (Built in the middle of another function: nothing here
-    // touches that function's `live`.)
-    std::vector<Value*> args, lent;
-    for (size_t k = 1; k <= n; k++) {
-      Value* a = w->getArg(static_cast<unsigned>(k));
-      Type* t = target->getFunctionType()->getParamType(static_cast<unsigned>(k - 1));
-      if (t != ptrT) a = unboxValue(a, t, true);
-      else if (cf.isBorrowed(k - 1)) lent.push_back(a);
-      args.push_back(a);
-    }
-    bool boxedResult = target->getReturnType() == ptrT;
-    Value* r;
-    if (lent.empty()) r = tailCall(target, target->getFunctionType(), args, boxedResult);
-    else r = callOrInvoke(w, target->getFunctionType(), target, args, lent, nullptr, true, nullptr);
-    for (Value* a : lent) drop(a);
-    b.CreateRet(boxValue(r));
-    b.restoreIP(ip);
-    c = closureConst(symbol(name) + "$closure", w, n);
-    return c;
-  }
-
-  CallInst* tailCall(Value* callee, FunctionType* ft, const std::vector<Value*>& args, bool must) {
-    CallInst* call = b.CreateCall(ft, callee, args);
-    call->setCallingConv(CallingConv::Tail);
-    if (must) call->setTailCallKind(CallInst::TCK_MustTail);
-    return call;
-  }
-
-  // ---------------------------------------------------------------- unwinding
-  // `live` bookkeeping: a reference the frame now owns / one it has given away or dropped.
-  // Constants are immortal and never tracked; giving away what is not tracked (a borrowed or
-  // immortal value) changes nothing.
-  // A raw value (core/repr.hpp: an i64, double, i32 or i1) is no object: never tracked.
-  void own(Value* v) {
-    if (v && !isa<Constant>(v) && !isRaw(v)) live.push_back(v);
-  }
-  void consume(Value* v) {
-    for (size_t k = live.size(); k-- > 0;)
-      if (live[k] == v) {
-        live.erase(live.begin() + static_cast<long>(k));
-        return;
-      }
-  }
-  // What the frame owns at a join of branches: what it owned before them and still owns at the
-  // end of every branch that reaches the join (core/rc.hpp: all of them consume the same).
-  static std::vector<Value*> common(const std::vector<Value*>& before, const std::vector<std::vector<Value*>>& ends) {
-    std::vector<Value*> out;
-    std::map<Value*, size_t> taken;
-    for (Value* v : before) {
-      size_t need = ++taken[v];
-      bool all = true;
-      for (auto& e : ends)
-        if (static_cast<size_t>(std::count(e.begin(), e.end(), v)) < need) all = false;
-      if (all) out.push_back(v);
-    }
-    return out;
-  }
-
-  // A landing pad that drops `drops` and frees `cell` (a reuse cell, null at run time when the
-  // scrutinee was shared), then goes on unwinding. Shared by the calls of a function with the
-  // same drop list (each of its values dominates every such call, so it dominates the pad).
-  BasicBlock* landingPad(Function* fn, const std::vector<Value*>& drops, Value* cell,
-                         std::map<std::pair<std::vector<Value*>, Value*>, BasicBlock*>* cache) {
-    std::vector<Value*> key = drops;
-    std::sort(key.begin(), key.end());  // the key only: the pad drops in `drops` order
-    if (cache) {
-      auto it = cache->find({key, cell});
-      if (it != cache->end()) return it->second;
-    }
-    auto ip = b.saveIP();
-    auto* bb = BasicBlock::Create(ctx, "unwind", fn);
-    b.SetInsertPoint(bb);
-    LandingPadInst* lp = b.CreateLandingPad(StructType::get(ctx, {ptrT, i32}), 0);
-    lp->setCleanup(true);
-    for (size_t k = drops.size(); k-- > 0;) b.CreateCall(unwindDropFn, {drops[k]});  // the newest first
-    if (cell) b.CreateCall(unwindFreeCellFn, {cell});
-    b.CreateResume(lp);
-    b.restoreIP(ip);
-    if (!fn->hasPersonalityFn()) fn->setPersonalityFn(personalityFn);
-    if (cache) (*cache)[{key, cell}] = bb;
-    return bb;
-  }
-
-  // A call that may fail in `fn`: an invoke when something must be dropped if it does
-  // (`drops`, `cell`), a plain call otherwise. Continues in the call's normal successor.
-  CallBase* callOrInvoke(Function* fn, FunctionType* ft, Value* callee, const std::vector<Value*>& args,
-                         const std::vector<Value*>& drops, Value* cell, bool tailcc,
-                         std::map<std::pair<std::vector<Value*>, Value*>, BasicBlock*>* cache) {
-    CallBase* c;
-    if ((drops.empty() && !cell) || !unwinding) {
-      c = b.CreateCall(ft, callee, args);
-    } else {
-      BasicBlock* pad = landingPad(fn, drops, cell, cache);
-      auto* normal = BasicBlock::Create(ctx, "ok", fn);
-      c = b.CreateInvoke(ft, callee, normal, pad, args);
-      b.SetInsertPoint(normal);
-    }
-    if (tailcc) c->setCallingConv(CallingConv::Tail);
-    return c;
-  }
-
-  // A non-tail call that may fail, in the function being generated: the pad drops what is live
-  // except `consumed` (what the call takes over). Afterwards `consumed` is no longer live; the
-  // caller owns the result (`own` it unless it is immortal).
-  CallBase* mayFail(FunctionType* ft, Value* callee, const std::vector<Value*>& args,
-                    const std::vector<Value*>& consumed, bool tailcc) {
-    for (Value* v : consumed) consume(v);
-    return callOrInvoke(cur, ft, callee, args, live, reuse.cell, tailcc, &pads);
-  }
-  CallBase* mayFail(FunctionCallee f, const std::vector<Value*>& args, const std::vector<Value*>& consumed) {
-    return mayFail(f.getFunctionType(), f.getCallee(), args, consumed, false);
-  }
-
-  // ---------------------------------------------------------------- arities
-  void scanExpr(const Expr& e) {
-    if (e.kind == Expr::Lam) maxArity = std::max(maxArity, e.params.size());
-    for (auto& a : e.args) scanExpr(*a);
-    for (auto& a : e.alts) scanExpr(*a.body);
-    for (auto& a : e.litAlts) scanExpr(*a.body);
-    if (e.deflt) scanExpr(*e.deflt);
-  }
-  void scanArities() {
-    for (auto& f : prog.functions) scanExpr(*f.body);
-    for (auto& g : prog.globals) scanExpr(*g.body);
-  }
-
-  // ---------------------------------------------------------------- functions
-  void beginFunction(Function* f, const std::string& name) {
-    cur = f;
-    curName = name;
-    vars.clear();
-    scalarVars.clear();
-    immortalVars.clear();
-    live.clear();
-    pads.clear();
-    b.SetInsertPoint(BasicBlock::Create(ctx, "entry", f));
-  }
-
-  // A stack-overflow check (stackcheck.hpp) once the frame owns its parameters: its run-time
-  // error drops them like any failing call's. `name`: the Core function (a lambda: its parent).
-  void stackCheck(const std::string& name) {
-    if (!stackcheck::enabled()) return;
-    stackcheck::Check c = stackcheck::begin(b, mod);
-    auto it = funcs.find(name);
-    mayFail(c.panic, {cstring(stackcheck::displayName(name)), cstring(it != funcs.end() ? it->second->loc : "")}, {});
-    stackcheck::end(b, c);
-  }
-
-  void finish(Value* v) {
-    if (v) b.CreateRet(v);
-  }
-
-  void defineFunction(const core::Function& f) {
-    Function* fn = llfuncs.at(f.name);
-    beginFunction(fn, f.name);
-    letUses = core::boxedUses(*callees, f.params, f.paramReps, f.resultRep, *f.body);
-    for (size_t k = 0; k < f.params.size(); k++) {
-      fn->getArg(static_cast<unsigned>(k))->setName("v" + std::to_string(f.params[k]));
-      vars[f.params[k]] = fn->getArg(static_cast<unsigned>(k));
-      // Owned parameters are the frame's; a borrowed one is the caller's, and a trmc worker's
-      // destination is an address, not an object.
-      bool dest = f.trmcWorker && k + 1 == f.params.size();
-      if (!f.isBorrowed(k) && !dest) own(fn->getArg(static_cast<unsigned>(k)));
-    }
-    stackCheck(f.name);
-    finish(gen(*f.body, true));
-  }
-
-  Function* defineGlobalInit(const core::Global& g) {
-    auto* fn = Function::Create(fnType(0), Function::InternalLinkage, symbol(g.name) + "$init", mod);
+void Gen::run() {
+  // Reserve C `main` first so no internal symbol can take its name.
+  mainFn = Function::Create(FunctionType::get(i32, {i32, ptrT}, false), Function::ExternalLinkage, "main", mod);
+  declareRuntime();
+  for (auto& f : prog.functions) {
+    if (f.params.empty()) bug("function " + f.name + " has no parameters");
+    if (funcs.count(f.name)) bug("duplicate function " + f.name);
+    funcs[f.name] = &f;
+    auto* fn = Function::Create(workerType(f), Function::InternalLinkage, symbol(f.name), mod);
     fn->setCallingConv(CallingConv::Tail);
-    beginFunction(fn, g.name);
-    letUses = core::boxedUses(*callees, {}, {}, core::Rep::Boxed, *g.body);
-    finish(gen(*g.body, true));
-    return fn;
+    llfuncs[f.name] = fn;
+    maxArity = std::max<size_t>(maxArity, f.params.size());
   }
+  for (auto& g : prog.globals) {
+    if (funcs.count(g.name) || globals.count(g.name)) bug("duplicate global " + g.name);
+    auto* gv = new GlobalVariable(mod, ptrT, false, GlobalValue::InternalLinkage,
+                                  ConstantPointerNull::get(ptrT), symbol(g.name) + ".value");
+    gv->setAlignment(Align(8));
+    globals[g.name] = gv;
+  }
+  scanArities();
+  callees = std::make_unique<core::Callees>(prog);
+  for (auto& f : prog.functions) defineFunction(f);
+  std::vector<Function*> inits;
+  for (auto& g : prog.globals) inits.push_back(defineGlobalInit(g));
+  defineMain(inits);
+  defineCEntryPoints();
+  defineApplies();
+  defineFunctionTable();
+}
 
-  void defineMain(const std::vector<Function*>& inits) {
-    auto* bodyFn = Function::Create(FunctionType::get(voidT, {}, false), Function::InternalLinkage, "weir.main", mod);
-    beginFunction(mainFn, "main");
-    b.CreateRet(b.CreateCall(rt["weir_rt_main"], {mainFn->getArg(0), mainFn->getArg(1), bodyFn}));
-    beginFunction(bodyFn, "main");
-    for (size_t k = 0; k < inits.size(); k++) {
-      CallInst* v = b.CreateCall(inits[k]->getFunctionType(), inits[k], {});
-      v->setCallingConv(CallingConv::Tail);
-      b.CreateCall(rt["weir_mark_immortal"], {v});
-      b.CreateAlignedStore(v, globals.at(prog.globals[k].name), Align(8));
+// `weir_function_table`: every function of this module (start address, source location,
+// name), ending with a null entry. The runtime's fatal-signal handler uses it to say
+// which function a stack overflow happened in (runtime/object/io.c).
+void Gen::defineFunctionTable() {
+  std::map<const Function*, const core::Function*> weir;
+  for (auto& [name, fn] : llfuncs) weir[fn] = funcs.at(name);
+  auto* entryT = StructType::get(ctx, {ptrT, ptrT, ptrT});
+  std::vector<Constant*> entries;
+  for (Function& fn : mod.functions()) {
+    if (fn.isDeclaration()) continue;
+    std::string loc, name;
+    auto it = weir.find(&fn);
+    if (it != weir.end()) {
+      loc = it->second->loc;
+      name = stackcheck::displayName(it->second->name);
     }
-    Value* r = nullptr;
-    auto fit = funcs.find(prog.entry);
-    if (fit != funcs.end() && fit->second->params.size() == 1) {
-      Function* f = llfuncs.at(prog.entry);
-      CallInst* c = b.CreateCall(f->getFunctionType(), f, {unitObj()});
-      c->setCallingConv(CallingConv::Tail);
-      r = c;
-    } else {
-      Value* action;
-      if (fit != funcs.end()) action = staticClosure(prog.entry);
-      else if (globals.count(prog.entry)) action = b.CreateAlignedLoad(ptrT, globals.at(prog.entry), Align(8));
-      else bug("entry '" + prog.entry + "' is neither a function nor a global");
-      r = apply(action, {unitObj()}, false);
+    entries.push_back(ConstantStruct::get(entryT, {&fn, cstring(loc), cstring(name)}));
+  }
+  entries.push_back(ConstantStruct::get(entryT, {ConstantPointerNull::get(ptrT), ConstantPointerNull::get(ptrT),
+                                                  ConstantPointerNull::get(ptrT)}));
+  auto* arrT = ArrayType::get(entryT, entries.size());
+  new GlobalVariable(mod, arrT, true, GlobalValue::ExternalLinkage, ConstantArray::get(arrT, entries),
+                     "weir_function_table");
+}
+
+// ---- raw (unboxed) values, core/repr.hpp: i64 Int, double Float, i32 Char, i1 Bool ----
+Type* Gen::repType(core::Rep r) {
+  switch (r) {
+    case core::Rep::Int: return i64;
+    case core::Rep::Float: return dbl;
+    case core::Rep::Char: return i32;
+    case core::Rep::Bool: return Type::getInt1Ty(ctx);
+    case core::Rep::Boxed: break;
+  }
+  return ptrT;
+}
+
+// A top-level function's direct-call signature (its worker): raw where repr inferred it.
+FunctionType* Gen::workerType(const core::Function& f) {
+  std::vector<Type*> ps;
+  for (size_t k = 0; k < f.params.size(); k++) ps.push_back(repType(f.paramRep(k)));
+  return FunctionType::get(repType(f.resultRep), ps, false);
+}
+
+// A fresh owned object for v (v itself if it is one already): small Ints and ASCII Chars
+// come from the runtime's static caches, Bools are the static True/False. Not tracked in
+// `live` (box does that).
+Value* Gen::boxValue(Value* v) {
+  if (!v || !isRaw(v)) return v;
+  if (auto* c = dyn_cast<ConstantInt>(v)) {  // a literal: its static immortal object
+    if (v->getType() == i64) return intLit(c->getSExtValue());
+    if (v->getType() == i32) return charLit(static_cast<int64_t>(c->getZExtValue()));
+    return boolObj(c->isOne());
+  }
+  if (auto* c = dyn_cast<ConstantFP>(v)) return floatLit(c->getValueAPF().convertToDouble());
+  if (v->getType() == i64) return boxInt(v);
+  if (v->getType() == dbl) return boxFloat(v);
+  if (v->getType() == i32) return boxChar(v);
+  if (v->getType()->isIntegerTy(1)) return b.CreateSelect(v, boolObj(true), boolObj(false));
+  bug("box of an unknown raw type");
+}
+
+// boxValue in the function being generated: the new box is the frame's (`live`) until it is
+// given away, so a call failing before then drops it. (A Bool's box is static: not tracked.)
+Value* Gen::box(Value* v) {
+  if (!v || !isRaw(v)) return v;
+  Value* o = boxValue(v);
+  if (!v->getType()->isIntegerTy(1)) own(o);
+  return o;
+}
+
+// The raw value of type t in the object o; owned: o is the caller's reference, given up here.
+// Not tracked in `live` (unbox does that).
+Value* Gen::unboxValue(Value* o, Type* t, bool owned) {
+  if (t->isIntegerTy(1)) return b.CreateICmpEQ(b.CreateLoad(i16, gep(o, OFF_TAG)), b.getInt16(1));  // static
+  Value* v = b.CreateAlignedLoad(t, gep(o, OFF_VALUE), Align(8));
+  if (owned && !isa<Constant>(o)) dropScalar(o);
+  return v;
+}
+
+// unboxValue in the function being generated: an owned o is consumed (dropped here).
+Value* Gen::unbox(Value* o, Type* t, bool owned) {
+  Value* v = unboxValue(o, t, owned);
+  if (owned) consume(o);
+  return v;
+}
+
+// v converted to type t (a pointer or a raw type); owned as for unbox.
+Value* Gen::convert(Value* v, Type* t, bool owned) {
+  if (v->getType() == t) return v;
+  if (t == ptrT) return box(v);
+  if (!isRaw(v)) return unbox(v, t, owned);
+  bug("conversion between two raw types");
+}
+
+// The argument for parameter k of a direct call of cf (borrowed: the caller keeps its
+// reference). A raw value boxed for a borrowed boxed parameter is a temporary the caller
+// drops after the call: it is added to `temps`.
+// ownedAll: the caller gives up every argument (rc's view of an over-saturated call).
+Value* Gen::directArg(const core::Function& cf, size_t k, const Expr& a, std::vector<Value*>& temps,
+                 bool ownedAll) {
+  Type* t = repType(cf.paramRep(k));
+  if (t == i64 && a.kind == Expr::LitInt) return b.getInt64(static_cast<uint64_t>(a.i));
+  Value* v = genV(a, false);
+  if (!v) return nullptr;
+  if (t == ptrT && isRaw(v)) {
+    v = box(v);
+    if (cf.isBorrowed(k) && !ownedAll) temps.push_back(v);
+    return v;
+  }
+  return convert(v, t, ownedAll || !cf.isBorrowed(k));
+}
+
+void Gen::declareRuntime() {
+  // Every runtime function is nounwind except the ones that raise a run-time error (noreturn
+  // ones and weir_chr): calls of those are invokes when the frame owns something.
+  auto decl = [&](const char* name, Type* ret, std::vector<Type*> ps, bool noreturn = false,
+                  bool mayFail = false) {
+    FunctionCallee c = mod.getOrInsertFunction(name, FunctionType::get(ret, ps, false));
+    auto* f = cast<Function>(c.getCallee());
+    if (!noreturn && !mayFail) f->addFnAttr(Attribute::NoUnwind);
+    if (noreturn) { f->addFnAttr(Attribute::NoReturn); f->addFnAttr(Attribute::Cold); }
+    rt[name] = c;
+  };
+  decl("weir_rt_init", voidT, {i32, ptrT});
+  decl("weir_rt_exit", voidT, {});
+  decl("weir_rt_main", i32, {i32, ptrT, ptrT});
+  decl("weir_alloc", ptrT, {i64});
+  cast<Function>(rt["weir_alloc"].getCallee())->addRetAttr(Attribute::NoAlias);
+  decl("weir_free_obj", voidT, {ptrT});
+  decl("weir_free_cell", voidT, {ptrT});
+  decl("weir_dup_shared", voidT, {ptrT});
+  decl("weir_drop_shared", voidT, {ptrT});
+  decl("weir_unpack", voidT, {ptrT});
+  decl("weir_mark_immortal", voidT, {ptrT});
+  decl("weir_pap_make", ptrT, {ptrT, i32, ptrT});
+  decl("weir_pap_extend", ptrT, {ptrT, i32, ptrT});
+  decl("weir_box_char", ptrT, {i32});
+  decl("weir_chr", ptrT, {i64, ptrT}, false, true);
+  decl("weir_string_append", ptrT, {ptrT, ptrT});
+  decl("weir_string_eq", ptrT, {ptrT, ptrT});
+  decl("weir_string_compare", ptrT, {ptrT, ptrT});
+  decl("weir_string_length", ptrT, {ptrT});
+  decl("weir_string_from_char", ptrT, {ptrT});
+  decl("weir_string_cmp_raw", i32, {ptrT, ptrT});
+  decl("weir_show_int", ptrT, {ptrT});
+  decl("weir_show_float", ptrT, {ptrT});
+  decl("weir_show_char", ptrT, {ptrT});
+  decl("weir_show_string", ptrT, {ptrT});
+  decl("weir_put_str", ptrT, {ptrT});
+  decl("weir_put_str_ln", ptrT, {ptrT});
+  decl("weir_rt_panic", voidT, {ptrT, ptrT}, true);
+  decl("weir_rt_error", voidT, {ptrT, ptrT}, true);
+  decl("weir_rt_div_zero", voidT, {ptrT}, true);
+  decl("weir_unwind_drop", voidT, {ptrT});
+  decl("weir_unwind_free_cell", voidT, {ptrT});
+  unwindDropFn = cast<Function>(rt["weir_unwind_drop"].getCallee());
+  unwindFreeCellFn = cast<Function>(rt["weir_unwind_free_cell"].getCallee());
+  unwindDropFn->addFnAttr(Attribute::Cold);
+  unwindFreeCellFn->addFnAttr(Attribute::Cold);
+  // Landing pads are cleanups only (nothing is caught in compiled code: the runtime stops the
+  // unwinding at the handler's boundary, runtime/object/unwind.c), so C's personality fits.
+  personalityFn = Function::Create(FunctionType::get(i32, true), Function::ExternalLinkage,
+                                   "__gcc_personality_v0", mod);
+  defineRcHelpers();
+}
+
+Value* Gen::alloc(uint64_t size, uint64_t kind, uint64_t nfields, uint64_t tag) {
+  Value* o = size <= MAX_SMALL ? b.CreateCall(allocFn, {ConstantInt::get(i64, size)})
+                               : b.CreateCall(rt["weir_alloc"], {ConstantInt::get(i64, size)});
+  store(ConstantInt::get(i64, header(1, kind, nfields, tag)), o, 0);
+  return o;
+}
+
+// weir.dup / weir.drop / weir.box_int: small always-inline helpers (the fast paths of rt.h).
+void Gen::defineRcHelpers() {
+  auto mk = [&](const char* name, FunctionType* ft) {
+    auto* f = Function::Create(ft, Function::InternalLinkage, name, mod);
+    f->addFnAttr(Attribute::AlwaysInline);
+    f->addFnAttr(Attribute::NoUnwind);
+    return f;
+  };
+  auto* vp = FunctionType::get(voidT, {ptrT}, false);
+  {
+    // Inline fast paths of the allocator (rt.h): pop / push the thread's free list.
+    auto* lists = new GlobalVariable(mod, ArrayType::get(ptrT, NUM_CLASSES), false, GlobalValue::ExternalLinkage,
+                                     nullptr, "weir_free_lists", nullptr, GlobalValue::InitialExecTLSModel);
+    lists->setAlignment(Align(8));
+    auto* sys = new GlobalVariable(mod, i32, false, GlobalValue::ExternalLinkage, nullptr, "weir_system_alloc");
+    allocFn = mk("weir.alloc", FunctionType::get(ptrT, {i64}, false));
+    allocFn->addRetAttr(Attribute::NoAlias);
+    {
+      Value* size = allocFn->getArg(0);
+      auto* entry = BasicBlock::Create(ctx, "entry", allocFn);
+      auto* fast = BasicBlock::Create(ctx, "fast", allocFn);
+      auto* slow = BasicBlock::Create(ctx, "slow", allocFn);
+      b.SetInsertPoint(entry);
+      Value* cls = b.CreateLShr(b.CreateAdd(size, b.getInt64(7)), 3);
+      Value* slot = b.CreateInBoundsGEP(ptrT, lists, {cls});
+      Value* head = b.CreateAlignedLoad(ptrT, slot, Align(8));
+      b.CreateCondBr(b.CreateIsNull(head), slow, fast);
+      b.SetInsertPoint(fast);
+      b.CreateAlignedStore(b.CreateAlignedLoad(ptrT, head, Align(8)), slot, Align(8));
+      b.CreateRet(head);
+      b.SetInsertPoint(slow);
+      b.CreateRet(b.CreateCall(rt["weir_alloc"], {size}));
     }
-    drop(r);
+    freeCellFn = mk("weir.free_cell", FunctionType::get(voidT, {ptrT, i64}, false));
+    {
+      Value* o = freeCellFn->getArg(0);
+      Value* size = freeCellFn->getArg(1);
+      auto* entry = BasicBlock::Create(ctx, "entry", freeCellFn);
+      auto* fast = BasicBlock::Create(ctx, "fast", freeCellFn);
+      auto* slow = BasicBlock::Create(ctx, "slow", freeCellFn);
+      b.SetInsertPoint(entry);
+      Value* isSys = b.CreateICmpNE(b.CreateAlignedLoad(i32, sys, Align(4)), b.getInt32(0));
+      b.CreateCondBr(b.CreateOr(isSys, b.CreateICmpUGT(size, b.getInt64(MAX_SMALL))), slow, fast);
+      b.SetInsertPoint(fast);
+      Value* cls = b.CreateLShr(b.CreateAdd(size, b.getInt64(7)), 3);
+      Value* slot = b.CreateInBoundsGEP(ptrT, lists, {cls});
+      b.CreateAlignedStore(b.CreateAlignedLoad(ptrT, slot, Align(8)), o, Align(8));
+      b.CreateAlignedStore(o, slot, Align(8));
+      b.CreateRetVoid();
+      b.SetInsertPoint(slow);
+      b.CreateCall(rt["weir_free_cell"], {o});
+      b.CreateRetVoid();
+    }
+  }
+  {
+    dupFn = mk("weir.dup", vp);
+    Value* o = dupFn->getArg(0);
+    auto* entry = BasicBlock::Create(ctx, "entry", dupFn);
+    auto* inc = BasicBlock::Create(ctx, "inc", dupFn);
+    auto* other = BasicBlock::Create(ctx, "other", dupFn);
+    auto* shared = BasicBlock::Create(ctx, "shared", dupFn);
+    auto* done = BasicBlock::Create(ctx, "done", dupFn);
+    b.SetInsertPoint(entry);
+    Value* rc = b.CreateAlignedLoad(i32, o, Align(8));
+    b.CreateCondBr(b.CreateICmpSGT(rc, b.getInt32(0)), inc, other);
+    b.SetInsertPoint(inc);
+    b.CreateAlignedStore(b.CreateAdd(rc, b.getInt32(1)), o, Align(8));
+    b.CreateRetVoid();
+    b.SetInsertPoint(other);
+    b.CreateCondBr(b.CreateICmpSLT(rc, b.getInt32(0)), shared, done);
+    b.SetInsertPoint(shared);
+    b.CreateCall(rt["weir_dup_shared"], {o});
+    b.CreateRetVoid();
+    b.SetInsertPoint(done);
     b.CreateRetVoid();
   }
-
-  // weir_apply1 / 2 / 3: C-callable entry points into the closure calling convention, for the
-  // runtime (e.g. a scheduler invoking handler closures with the world). Declared in rt.h.
-  void defineCEntryPoints() {
-    for (size_t n : {1, 2, 3}) {
-      auto* f = Function::Create(fnType(n + 1), Function::ExternalLinkage, "weir_apply" + std::to_string(n), mod);
-      beginFunction(f, "weir_apply");
-      std::vector<Value*> args;
-      for (size_t k = 1; k <= n; k++) args.push_back(f->getArg(static_cast<unsigned>(k)));
-      b.CreateRet(apply(f->getArg(0), args, false));
-    }
+  // weir.drop and weir.drop_scalar differ only in how the last reference frees the object.
+  auto emitDrop = [&](const char* name, const std::function<void(Value*)>& freeLast) {
+    Function* fn = mk(name, vp);
+    Value* o = fn->getArg(0);
+    auto* entry = BasicBlock::Create(ctx, "entry", fn);
+    auto* dec = BasicBlock::Create(ctx, "dec", fn);
+    auto* notdec = BasicBlock::Create(ctx, "notdec", fn);
+    auto* fr = BasicBlock::Create(ctx, "free", fn);
+    auto* other = BasicBlock::Create(ctx, "other", fn);
+    auto* shared = BasicBlock::Create(ctx, "shared", fn);
+    auto* done = BasicBlock::Create(ctx, "done", fn);
+    b.SetInsertPoint(entry);
+    Value* rc = b.CreateAlignedLoad(i32, o, Align(8));
+    b.CreateCondBr(b.CreateICmpSGT(rc, b.getInt32(1)), dec, notdec);
+    b.SetInsertPoint(dec);
+    b.CreateAlignedStore(b.CreateSub(rc, b.getInt32(1)), o, Align(8));
+    b.CreateRetVoid();
+    b.SetInsertPoint(notdec);
+    b.CreateCondBr(b.CreateICmpEQ(rc, b.getInt32(1)), fr, other);
+    b.SetInsertPoint(fr);
+    freeLast(o);
+    b.CreateRetVoid();
+    b.SetInsertPoint(other);
+    b.CreateCondBr(b.CreateICmpSLT(rc, b.getInt32(0)), shared, done);
+    b.SetInsertPoint(shared);
+    b.CreateCall(rt["weir_drop_shared"], {o});
+    b.CreateRetVoid();
+    b.SetInsertPoint(done);
+    b.CreateRetVoid();
+    return fn;
+  };
+  dropFn = emitDrop("weir.drop", [&](Value* o) { b.CreateCall(rt["weir_free_obj"], {o}); });
+  dropScalarFn = emitDrop("weir.drop_scalar", [&](Value* o) { b.CreateCall(freeCellFn, {o, b.getInt64(16)}); });
+  {
+    auto* sm = new GlobalVariable(mod, ArrayType::get(i8, 16 * SMALL_INT_COUNT), true,
+                                  GlobalValue::ExternalLinkage, nullptr, "weir_small_ints");
+    boxIntFn = mk("weir.box_int", FunctionType::get(ptrT, {i64}, false));
+    Value* v = boxIntFn->getArg(0);
+    auto* entry = BasicBlock::Create(ctx, "entry", boxIntFn);
+    auto* small = BasicBlock::Create(ctx, "small", boxIntFn);
+    auto* big = BasicBlock::Create(ctx, "big", boxIntFn);
+    b.SetInsertPoint(entry);
+    Value* idx = b.CreateSub(v, b.getInt64(static_cast<uint64_t>(SMALL_INT_MIN)));
+    b.CreateCondBr(b.CreateICmpULT(idx, b.getInt64(SMALL_INT_COUNT)), small, big);
+    b.SetInsertPoint(small);
+    b.CreateRet(b.CreateInBoundsGEP(i8, sm, {b.CreateShl(idx, 4)}));
+    b.SetInsertPoint(big);
+    Value* o = alloc(16, K_INT, 0, 0);
+    store(v, o, OFF_VALUE);
+    b.CreateRet(o);
   }
+}
 
-  // ---------------------------------------------------------------- apply helpers
-  Function* applyFn(size_t n) {
-    auto& f = applies[n];
-    if (!f) {
-      f = Function::Create(fnType(n + 1), Function::InternalLinkage, "weir.apply" + std::to_string(n), mod);
-      f->setCallingConv(CallingConv::Tail);
-    }
-    return f;
+Value* Gen::boxFloat(Value* v) {
+  Value* o = alloc(16, K_FLOAT, 0, 0);
+  store(v, o, OFF_VALUE);
+  return o;
+}
+
+// ---------------------------------------------------------------- static objects
+Constant* Gen::staticObj(const std::string& name, Constant* init) {
+  auto* g = new GlobalVariable(mod, init->getType(), true, GlobalValue::PrivateLinkage, init, name);
+  g->setAlignment(Align(8));
+  g->setUnnamedAddr(GlobalValue::UnnamedAddr::Global);
+  return g;
+}
+
+Constant* Gen::nullary(int tag) {
+  if (tag < 0 || tag > 65535) bug("constructor tag out of range");
+  auto& c = nullaryObjs[tag];
+  if (!c) c = staticObj("weir.con." + std::to_string(tag),
+                        ConstantStruct::getAnon(ctx, {ConstantInt::get(i64, header(0, K_CON, 0, tag))}));
+  return c;
+}
+
+Constant* Gen::intLit(int64_t v) {
+  auto& c = intLits[v];
+  if (!c) c = staticObj("weir.int", ConstantStruct::getAnon(ctx, {ConstantInt::get(i64, header(0, K_INT, 0, 0)),
+                                                                 ConstantInt::get(i64, static_cast<uint64_t>(v))}));
+  return c;
+}
+
+Constant* Gen::floatLit(double v) {
+  uint64_t bits;
+  std::memcpy(&bits, &v, 8);
+  auto& c = floatLits[bits];
+  if (!c) c = staticObj("weir.float", ConstantStruct::getAnon(ctx, {ConstantInt::get(i64, header(0, K_FLOAT, 0, 0)),
+                                                                   ConstantFP::get(dbl, v)}));
+  return c;
+}
+
+Constant* Gen::charLit(int64_t v) {
+  auto& c = charLits[v];
+  if (!c) c = staticObj("weir.char", ConstantStruct::getAnon(ctx, {ConstantInt::get(i64, header(0, K_CHAR, 0, 0)),
+                                                                  ConstantInt::get(i64, static_cast<uint64_t>(v))}));
+  return c;
+}
+
+Constant* Gen::stringLit(const std::string& s) {
+  auto& c = stringLits[s];
+  if (!c) c = staticObj("weir.str", ConstantStruct::getAnon(ctx, {ConstantInt::get(i64, header(0, K_STRING, 0, 0)),
+                                                                 ConstantInt::get(i64, s.size()),
+                                                                 ConstantDataArray::getString(ctx, s, true)}));
+  return c;
+}
+
+Constant* Gen::cstring(const std::string& s) {
+  auto& c = cstrings[s];
+  if (!c) {
+    auto* g = new GlobalVariable(mod, ArrayType::get(i8, s.size() + 1), true, GlobalValue::PrivateLinkage,
+                                 ConstantDataArray::getString(ctx, s, true), "weir.cstr");
+    g->setUnnamedAddr(GlobalValue::UnnamedAddr::Global);
+    c = g;
   }
+  return c;
+}
 
-  // Calls an unknown function value `f` (owned) with owned args.
-  Value* apply(Value* f, const std::vector<Value*>& args, bool tail) {
-    Function* a = applyFn(args.size());
-    std::vector<Value*> all{f};
-    all.insert(all.end(), args.begin(), args.end());
-    if (tail) {
-      releaseReuse();
-      if (cur->getReturnType() == ptrT) {
-        b.CreateRet(tailCall(a, a->getFunctionType(), all, true));
-        return nullptr;
-      }
-      // a worker with a raw result: the call's boxed result is converted, then returned
-      Value* c = mayFail(a->getFunctionType(), a, all, all, true);
-      own(c);
-      return result(c, true);
+Constant* Gen::closureConst(const std::string& name, Function* code, size_t arity) {
+  return staticObj(name, ConstantStruct::getAnon(ctx, {ConstantInt::get(i64, header(0, K_CLOSURE, 0, 0)), code,
+                                                       ConstantInt::get(i64, arity)}));
+}
+
+// A constant, immortal object for an expression made only of literals, nullary and static
+// constructors and top-level functions; nullptr if e is not static.
+Constant* Gen::staticValue(const Expr& e) {
+  switch (e.kind) {
+    case Expr::LitInt: return intLit(e.i);
+    case Expr::LitFloat: return floatLit(e.f);
+    case Expr::LitChar: return charLit(e.i);
+    case Expr::LitString: return stringLit(e.s);
+    case Expr::Global: return funcs.count(e.name) ? staticClosure(e.name) : nullptr;
+    case Expr::Con: return e.args.empty() ? nullary(e.tag) : staticCon(e);
+    default: return nullptr;
+  }
+}
+
+Constant* Gen::staticCon(const Expr& e) {
+  auto memo = staticCons.find(&e);  // (memoised: long literal lists stay linear)
+  if (memo != staticCons.end()) return memo->second;
+  staticCons[&e] = nullptr;
+  if (e.args.size() > 255 || e.tag < 0 || e.tag > 65535) return nullptr;
+  std::vector<Constant*> fields{ConstantInt::get(i64, header(0, K_CON, e.args.size(), static_cast<uint64_t>(e.tag)))};
+  for (auto& a : e.args) {
+    Constant* c = staticValue(*a);
+    if (!c) return nullptr;
+    fields.push_back(c);
+  }
+  Constant* obj = staticObj("weir.static", ConstantStruct::getAnon(ctx, fields));
+  staticCons[&e] = obj;
+  return obj;
+}
+
+// Static immortal closure for a top-level function used as a value: its code is a wrapper
+// taking (self, args...) that tail-calls the function. The closure's code owns its arguments:
+// when the function borrows some (core/borrow.hpp), the wrapper calls it and drops those.
+Constant* Gen::staticClosure(const std::string& name) {
+  auto& c = staticClosures[name];
+  if (c) return c;
+  Function* target = llfuncs.at(name);
+  const core::Function& cf = *funcs.at(name);
+  size_t n = cf.params.size();
+  auto* w = Function::Create(fnType(n + 1), Function::InternalLinkage, symbol(name) + "$clo", mod);
+  w->setCallingConv(CallingConv::Tail);
+  auto ip = b.saveIP();
+  b.SetInsertPoint(BasicBlock::Create(ctx, "entry", w));
+  // The closure's code owns its (boxed) arguments: a raw parameter gets the value and the box
+  // is dropped at once; a borrowed boxed one is ours during the call: dropped after it, or by
+  // the landing pad if the call fails. (Built in the middle of another function: nothing here
+  // touches that function's `live`.)
+  std::vector<Value*> args, lent;
+  for (size_t k = 1; k <= n; k++) {
+    Value* a = w->getArg(static_cast<unsigned>(k));
+    Type* t = target->getFunctionType()->getParamType(static_cast<unsigned>(k - 1));
+    if (t != ptrT) a = unboxValue(a, t, true);
+    else if (cf.isBorrowed(k - 1)) lent.push_back(a);
+    args.push_back(a);
+  }
+  bool boxedResult = target->getReturnType() == ptrT;
+  Value* r;
+  if (lent.empty()) r = tailCall(target, target->getFunctionType(), args, boxedResult);
+  else r = callOrInvoke(w, target->getFunctionType(), target, args, lent, nullptr, true, nullptr);
+  for (Value* a : lent) drop(a);
+  b.CreateRet(boxValue(r));
+  b.restoreIP(ip);
+  c = closureConst(symbol(name) + "$closure", w, n);
+  return c;
+}
+
+CallInst* Gen::tailCall(Value* callee, FunctionType* ft, const std::vector<Value*>& args, bool must) {
+  CallInst* call = b.CreateCall(ft, callee, args);
+  call->setCallingConv(CallingConv::Tail);
+  if (must) call->setTailCallKind(CallInst::TCK_MustTail);
+  return call;
+}
+
+// ---------------------------------------------------------------- unwinding
+// `live` bookkeeping: a reference the frame now owns / one it has given away or dropped.
+// Constants are immortal and never tracked; giving away what is not tracked (a borrowed or
+// immortal value) changes nothing.
+// A raw value (core/repr.hpp: an i64, double, i32 or i1) is no object: never tracked.
+void Gen::own(Value* v) {
+  if (v && !isa<Constant>(v) && !isRaw(v)) live.push_back(v);
+}
+
+void Gen::consume(Value* v) {
+  for (size_t k = live.size(); k-- > 0;)
+    if (live[k] == v) {
+      live.erase(live.begin() + static_cast<long>(k));
+      return;
     }
-    if (tail) {
-      releaseReuse();
+}
+
+// What the frame owns at a join of branches: what it owned before them and still owns at the
+// end of every branch that reaches the join (core/rc.hpp: all of them consume the same).
+std::vector<Value*> Gen::common(const std::vector<Value*>& before, const std::vector<std::vector<Value*>>& ends) {
+  std::vector<Value*> out;
+  std::map<Value*, size_t> taken;
+  for (Value* v : before) {
+    size_t need = ++taken[v];
+    bool all = true;
+    for (auto& e : ends)
+      if (static_cast<size_t>(std::count(e.begin(), e.end(), v)) < need) all = false;
+    if (all) out.push_back(v);
+  }
+  return out;
+}
+
+// A landing pad that drops `drops` and frees `cell` (a reuse cell, null at run time when the
+// scrutinee was shared), then goes on unwinding. Shared by the calls of a function with the
+// same drop list (each of its values dominates every such call, so it dominates the pad).
+BasicBlock* Gen::landingPad(Function* fn, const std::vector<Value*>& drops, Value* cell,
+                       std::map<std::pair<std::vector<Value*>, Value*>, BasicBlock*>* cache) {
+  std::vector<Value*> key = drops;
+  std::sort(key.begin(), key.end());  // the key only: the pad drops in `drops` order
+  if (cache) {
+    auto it = cache->find({key, cell});
+    if (it != cache->end()) return it->second;
+  }
+  auto ip = b.saveIP();
+  auto* bb = BasicBlock::Create(ctx, "unwind", fn);
+  b.SetInsertPoint(bb);
+  LandingPadInst* lp = b.CreateLandingPad(StructType::get(ctx, {ptrT, i32}), 0);
+  lp->setCleanup(true);
+  for (size_t k = drops.size(); k-- > 0;) b.CreateCall(unwindDropFn, {drops[k]});  // the newest first
+  if (cell) b.CreateCall(unwindFreeCellFn, {cell});
+  b.CreateResume(lp);
+  b.restoreIP(ip);
+  if (!fn->hasPersonalityFn()) fn->setPersonalityFn(personalityFn);
+  if (cache) (*cache)[{key, cell}] = bb;
+  return bb;
+}
+
+// A call that may fail in `fn`: an invoke when something must be dropped if it does
+// (`drops`, `cell`), a plain call otherwise. Continues in the call's normal successor.
+CallBase* Gen::callOrInvoke(Function* fn, FunctionType* ft, Value* callee, const std::vector<Value*>& args,
+                       const std::vector<Value*>& drops, Value* cell, bool tailcc,
+                       std::map<std::pair<std::vector<Value*>, Value*>, BasicBlock*>* cache) {
+  CallBase* c;
+  if ((drops.empty() && !cell) || !unwinding) {
+    c = b.CreateCall(ft, callee, args);
+  } else {
+    BasicBlock* pad = landingPad(fn, drops, cell, cache);
+    auto* normal = BasicBlock::Create(ctx, "ok", fn);
+    c = b.CreateInvoke(ft, callee, normal, pad, args);
+    b.SetInsertPoint(normal);
+  }
+  if (tailcc) c->setCallingConv(CallingConv::Tail);
+  return c;
+}
+
+// A non-tail call that may fail, in the function being generated: the pad drops what is live
+// except `consumed` (what the call takes over). Afterwards `consumed` is no longer live; the
+// caller owns the result (`own` it unless it is immortal).
+CallBase* Gen::mayFail(FunctionType* ft, Value* callee, const std::vector<Value*>& args,
+                  const std::vector<Value*>& consumed, bool tailcc) {
+  for (Value* v : consumed) consume(v);
+  return callOrInvoke(cur, ft, callee, args, live, reuse.cell, tailcc, &pads);
+}
+
+CallBase* Gen::mayFail(FunctionCallee f, const std::vector<Value*>& args, const std::vector<Value*>& consumed) {
+  return mayFail(f.getFunctionType(), f.getCallee(), args, consumed, false);
+}
+
+// ---------------------------------------------------------------- arities
+void Gen::scanExpr(const Expr& e) {
+  if (e.kind == Expr::Lam) maxArity = std::max(maxArity, e.params.size());
+  for (auto& a : e.args) scanExpr(*a);
+  for (auto& a : e.alts) scanExpr(*a.body);
+  for (auto& a : e.litAlts) scanExpr(*a.body);
+  if (e.deflt) scanExpr(*e.deflt);
+}
+
+void Gen::scanArities() {
+  for (auto& f : prog.functions) scanExpr(*f.body);
+  for (auto& g : prog.globals) scanExpr(*g.body);
+}
+
+// ---------------------------------------------------------------- functions
+void Gen::beginFunction(Function* f, const std::string& name) {
+  cur = f;
+  curName = name;
+  vars.clear();
+  scalarVars.clear();
+  immortalVars.clear();
+  live.clear();
+  pads.clear();
+  b.SetInsertPoint(BasicBlock::Create(ctx, "entry", f));
+}
+
+// A stack-overflow check (stackcheck.hpp) once the frame owns its parameters: its run-time
+// error drops them like any failing call's. `name`: the Core function (a lambda: its parent).
+void Gen::stackCheck(const std::string& name) {
+  if (!stackcheck::enabled()) return;
+  stackcheck::Check c = stackcheck::begin(b, mod);
+  auto it = funcs.find(name);
+  mayFail(c.panic, {cstring(stackcheck::displayName(name)), cstring(it != funcs.end() ? it->second->loc : "")}, {});
+  stackcheck::end(b, c);
+}
+
+void Gen::defineFunction(const core::Function& f) {
+  Function* fn = llfuncs.at(f.name);
+  beginFunction(fn, f.name);
+  letUses = core::boxedUses(*callees, f.params, f.paramReps, f.resultRep, *f.body);
+  for (size_t k = 0; k < f.params.size(); k++) {
+    fn->getArg(static_cast<unsigned>(k))->setName("v" + std::to_string(f.params[k]));
+    vars[f.params[k]] = fn->getArg(static_cast<unsigned>(k));
+    // Owned parameters are the frame's; a borrowed one is the caller's, and a trmc worker's
+    // destination is an address, not an object.
+    bool dest = f.trmcWorker && k + 1 == f.params.size();
+    if (!f.isBorrowed(k) && !dest) own(fn->getArg(static_cast<unsigned>(k)));
+  }
+  stackCheck(f.name);
+  finish(gen(*f.body, true));
+}
+
+Function* Gen::defineGlobalInit(const core::Global& g) {
+  auto* fn = Function::Create(fnType(0), Function::InternalLinkage, symbol(g.name) + "$init", mod);
+  fn->setCallingConv(CallingConv::Tail);
+  beginFunction(fn, g.name);
+  letUses = core::boxedUses(*callees, {}, {}, core::Rep::Boxed, *g.body);
+  finish(gen(*g.body, true));
+  return fn;
+}
+
+void Gen::defineMain(const std::vector<Function*>& inits) {
+  auto* bodyFn = Function::Create(FunctionType::get(voidT, {}, false), Function::InternalLinkage, "weir.main", mod);
+  beginFunction(mainFn, "main");
+  b.CreateRet(b.CreateCall(rt["weir_rt_main"], {mainFn->getArg(0), mainFn->getArg(1), bodyFn}));
+  beginFunction(bodyFn, "main");
+  for (size_t k = 0; k < inits.size(); k++) {
+    CallInst* v = b.CreateCall(inits[k]->getFunctionType(), inits[k], {});
+    v->setCallingConv(CallingConv::Tail);
+    b.CreateCall(rt["weir_mark_immortal"], {v});
+    b.CreateAlignedStore(v, globals.at(prog.globals[k].name), Align(8));
+  }
+  Value* r = nullptr;
+  auto fit = funcs.find(prog.entry);
+  if (fit != funcs.end() && fit->second->params.size() == 1) {
+    Function* f = llfuncs.at(prog.entry);
+    CallInst* c = b.CreateCall(f->getFunctionType(), f, {unitObj()});
+    c->setCallingConv(CallingConv::Tail);
+    r = c;
+  } else {
+    Value* action;
+    if (fit != funcs.end()) action = staticClosure(prog.entry);
+    else if (globals.count(prog.entry)) action = b.CreateAlignedLoad(ptrT, globals.at(prog.entry), Align(8));
+    else bug("entry '" + prog.entry + "' is neither a function nor a global");
+    r = apply(action, {unitObj()}, false);
+  }
+  drop(r);
+  b.CreateRetVoid();
+}
+
+// weir_apply1 / 2 / 3: C-callable entry points into the closure calling convention, for the
+// runtime (e.g. a scheduler invoking handler closures with the world). Declared in rt.h.
+void Gen::defineCEntryPoints() {
+  for (size_t n : {1, 2, 3}) {
+    auto* f = Function::Create(fnType(n + 1), Function::ExternalLinkage, "weir_apply" + std::to_string(n), mod);
+    beginFunction(f, "weir_apply");
+    std::vector<Value*> args;
+    for (size_t k = 1; k <= n; k++) args.push_back(f->getArg(static_cast<unsigned>(k)));
+    b.CreateRet(apply(f->getArg(0), args, false));
+  }
+}
+
+// ---------------------------------------------------------------- apply helpers
+Function* Gen::applyFn(size_t n) {
+  auto& f = applies[n];
+  if (!f) {
+    f = Function::Create(fnType(n + 1), Function::InternalLinkage, "weir.apply" + std::to_string(n), mod);
+    f->setCallingConv(CallingConv::Tail);
+  }
+  return f;
+}
+
+// Calls an unknown function value `f` (owned) with owned args.
+Value* Gen::apply(Value* f, const std::vector<Value*>& args, bool tail) {
+  Function* a = applyFn(args.size());
+  std::vector<Value*> all{f};
+  all.insert(all.end(), args.begin(), args.end());
+  if (tail) {
+    releaseReuse();
+    if (cur->getReturnType() == ptrT) {
       b.CreateRet(tailCall(a, a->getFunctionType(), all, true));
       return nullptr;
     }
+    // a worker with a raw result: the call's boxed result is converted, then returned
     Value* c = mayFail(a->getFunctionType(), a, all, all, true);
     own(c);
-    return c;
+    return result(c, true);
   }
-
-  Value* argArray(const std::vector<Value*>& args) {
-    IRBuilder<> eb(&cur->getEntryBlock(), cur->getEntryBlock().begin());
-    Value* arr = eb.CreateAlloca(ArrayType::get(ptrT, args.size()));
-    for (size_t k = 0; k < args.size(); k++) store(args[k], arr, static_cast<int64_t>(8 * k));
-    return arr;
+  if (tail) {
+    releaseReuse();
+    b.CreateRet(tailCall(a, a->getFunctionType(), all, true));
+    return nullptr;
   }
+  Value* c = mayFail(a->getFunctionType(), a, all, all, true);
+  own(c);
+  return c;
+}
 
-  // weir.applyN(f, a1..aN): exact, partial and over-application of closures and PAPs.
-  void defineApply(size_t n, Function* fn) {
-    cur = fn;
-    auto arg = [&](size_t k) -> Value* { return fn->getArg(static_cast<unsigned>(k)); };  // 0 = f
-    auto* entry = BasicBlock::Create(ctx, "entry", fn);
-    b.SetInsertPoint(entry);
-    Value* f = arg(0);
-    Value* kind = b.CreateLoad(i8, gep(f, OFF_KIND));
-    auto* isClo = BasicBlock::Create(ctx, "closure", fn);
-    auto* isPap = BasicBlock::Create(ctx, "pap", fn);
-    b.CreateCondBr(b.CreateICmpEQ(kind, b.getInt8(K_CLOSURE)), isClo, isPap);
-    std::vector<Value*> as;
-    for (size_t k = 1; k <= n; k++) as.push_back(arg(k));
+Value* Gen::argArray(const std::vector<Value*>& args) {
+  IRBuilder<> eb(&cur->getEntryBlock(), cur->getEntryBlock().begin());
+  Value* arr = eb.CreateAlloca(ArrayType::get(ptrT, args.size()));
+  for (size_t k = 0; k < args.size(); k++) store(args[k], arr, static_cast<int64_t>(8 * k));
+  return arr;
+}
 
-    // closure
-    b.SetInsertPoint(isClo);
+// weir.applyN(f, a1..aN): exact, partial and over-application of closures and PAPs.
+void Gen::defineApply(size_t n, Function* fn) {
+  cur = fn;
+  auto arg = [&](size_t k) -> Value* { return fn->getArg(static_cast<unsigned>(k)); };  // 0 = f
+  auto* entry = BasicBlock::Create(ctx, "entry", fn);
+  b.SetInsertPoint(entry);
+  Value* f = arg(0);
+  Value* kind = b.CreateLoad(i8, gep(f, OFF_KIND));
+  auto* isClo = BasicBlock::Create(ctx, "closure", fn);
+  auto* isPap = BasicBlock::Create(ctx, "pap", fn);
+  b.CreateCondBr(b.CreateICmpEQ(kind, b.getInt8(K_CLOSURE)), isClo, isPap);
+  std::vector<Value*> as;
+  for (size_t k = 1; k <= n; k++) as.push_back(arg(k));
+
+  // closure
+  b.SetInsertPoint(isClo);
+  {
+    Value* arity = b.CreateLoad(i32, gep(f, OFF_ARITY));
+    Value* code = loadPtr(f, OFF_CODE);
+    auto* exact = BasicBlock::Create(ctx, "exact", fn);
+    auto* notExact = BasicBlock::Create(ctx, "notexact", fn);
+    auto* partial = BasicBlock::Create(ctx, "partial", fn);
+    auto* over = BasicBlock::Create(ctx, "over", fn);
+    b.CreateCondBr(b.CreateICmpEQ(arity, b.getInt32(static_cast<uint32_t>(n))), exact, notExact);
+    b.SetInsertPoint(exact);
     {
-      Value* arity = b.CreateLoad(i32, gep(f, OFF_ARITY));
-      Value* code = loadPtr(f, OFF_CODE);
-      auto* exact = BasicBlock::Create(ctx, "exact", fn);
-      auto* notExact = BasicBlock::Create(ctx, "notexact", fn);
-      auto* partial = BasicBlock::Create(ctx, "partial", fn);
-      auto* over = BasicBlock::Create(ctx, "over", fn);
-      b.CreateCondBr(b.CreateICmpEQ(arity, b.getInt32(static_cast<uint32_t>(n))), exact, notExact);
-      b.SetInsertPoint(exact);
-      {
-        std::vector<Value*> all{f};
-        all.insert(all.end(), as.begin(), as.end());
-        b.CreateRet(tailCall(code, fnType(n + 1), all, true));
+      std::vector<Value*> all{f};
+      all.insert(all.end(), as.begin(), as.end());
+      b.CreateRet(tailCall(code, fnType(n + 1), all, true));
+    }
+    b.SetInsertPoint(notExact);
+    b.CreateCondBr(b.CreateICmpUGT(arity, b.getInt32(static_cast<uint32_t>(n))), partial, over);
+    b.SetInsertPoint(partial);
+    b.CreateRet(b.CreateCall(rt["weir_pap_make"], {f, b.getInt32(static_cast<uint32_t>(n)), argArray(as)}));
+    b.SetInsertPoint(over);
+    auto* bad = BasicBlock::Create(ctx, "bad", fn);
+    SwitchInst* sw = b.CreateSwitch(arity, bad);
+    for (size_t k = 1; k < n; k++) {
+      auto* bb = BasicBlock::Create(ctx, "over" + std::to_string(k), fn);
+      sw->addCase(b.getInt32(static_cast<uint32_t>(k)), bb);
+      b.SetInsertPoint(bb);
+      std::vector<Value*> first{f}, rest;
+      for (size_t j = 0; j < n; j++) (j < k ? first : rest).push_back(as[j]);
+      Value* r = callOrInvoke(fn, fnType(k + 1), code, first, rest, nullptr, true, nullptr);  // rest: ours
+      Function* ap = applyFn(n - k);
+      rest.insert(rest.begin(), r);
+      b.CreateRet(tailCall(ap, ap->getFunctionType(), rest, true));
+    }
+    b.SetInsertPoint(bad);
+    b.CreateCall(rt["weir_rt_panic"], {cstring("internal error: bad closure arity"), cstring("")});
+    b.CreateUnreachable();
+  }
+
+  // PAP
+  b.SetInsertPoint(isPap);
+  {
+    Value* total = b.CreateLoad(i32, gep(f, OFF_ARITY));
+    Value* nargs = b.CreateLoad(i32, gep(f, OFF_PAP_NARGS));
+    Value* need = b.CreateSub(total, nargs);
+    auto* exact = BasicBlock::Create(ctx, "pexact", fn);
+    auto* notExact = BasicBlock::Create(ctx, "pnotexact", fn);
+    auto* partial = BasicBlock::Create(ctx, "ppartial", fn);
+    auto* over = BasicBlock::Create(ctx, "pover", fn);
+    auto* bad = BasicBlock::Create(ctx, "pbad", fn);
+    b.CreateCondBr(b.CreateICmpEQ(need, b.getInt32(static_cast<uint32_t>(n))), exact, notExact);
+    b.SetInsertPoint(exact);
+    SwitchInst* sw = b.CreateSwitch(total, bad);
+    for (size_t t = n + 1; t <= maxArity; t++) {
+      auto* bb = BasicBlock::Create(ctx, "total" + std::to_string(t), fn);
+      sw->addCase(b.getInt32(static_cast<uint32_t>(t)), bb);
+      b.SetInsertPoint(bb);
+      Value* clo = loadPtr(f, OFF_PAP_FN);
+      std::vector<Value*> all{clo};
+      for (size_t j = 0; j < t - n; j++) all.push_back(loadPtr(f, OFF_PAP_ARGS + 8 * static_cast<int64_t>(j)));
+      all.insert(all.end(), as.begin(), as.end());
+      b.CreateCall(rt["weir_unpack"], {f});
+      Value* code = loadPtr(clo, OFF_CODE);
+      b.CreateRet(tailCall(code, fnType(t + 1), all, true));
+    }
+    b.SetInsertPoint(notExact);
+    b.CreateCondBr(b.CreateICmpUGT(need, b.getInt32(static_cast<uint32_t>(n))), partial, over);
+    b.SetInsertPoint(partial);
+    b.CreateRet(b.CreateCall(rt["weir_pap_extend"], {f, b.getInt32(static_cast<uint32_t>(n)), argArray(as)}));
+    b.SetInsertPoint(over);
+    SwitchInst* sw2 = b.CreateSwitch(need, bad);
+    for (size_t k = 1; k < n; k++) {
+      auto* bb = BasicBlock::Create(ctx, "pover" + std::to_string(k), fn);
+      sw2->addCase(b.getInt32(static_cast<uint32_t>(k)), bb);
+      b.SetInsertPoint(bb);
+      std::vector<Value*> first{f}, rest;
+      for (size_t j = 0; j < n; j++) (j < k ? first : rest).push_back(as[j]);
+      Function* a1 = applyFn(k);
+      Value* r = callOrInvoke(fn, a1->getFunctionType(), a1, first, rest, nullptr, true, nullptr);
+      Function* a2 = applyFn(n - k);
+      rest.insert(rest.begin(), r);
+      b.CreateRet(tailCall(a2, a2->getFunctionType(), rest, true));
+    }
+    b.SetInsertPoint(bad);
+    b.CreateCall(rt["weir_rt_panic"], {cstring("internal error: bad partial application"), cstring("")});
+    b.CreateUnreachable();
+  }
+}
+
+void Gen::defineApplies() {
+  std::set<size_t> done;
+  for (;;) {
+    size_t next = 0;
+    for (auto& [n, f] : applies)
+      if (!done.count(n)) { next = n; break; }
+    if (!next) break;
+    done.insert(next);
+    defineApply(next, applies.at(next));
+  }
+}
+
+// ---------------------------------------------------------------- expressions
+Value* Gen::var(VarId v) {
+  auto it = vars.find(v);
+  if (it == vars.end()) bug("unbound variable v" + std::to_string(v) + " in " + curName);
+  return it->second;
+}
+
+// Operand known to be immortal (never needs a drop).
+bool Gen::immortalExpr(const Expr& e) {
+  switch (e.kind) {
+    case Expr::Global: case Expr::LitInt: case Expr::LitFloat: case Expr::LitChar: case Expr::LitString:
+      return true;
+    case Expr::Con: return e.args.empty();
+    default: return false;
+  }
+}
+
+// A primitive whose result is always a static object (Bool or Ordering constructor).
+bool Gen::immortalResult(const Expr& e) {
+  if (e.kind != Expr::Prim) return false;
+  switch (e.prim) {
+    case PrimOp::IntEq: case PrimOp::IntNe: case PrimOp::IntLt: case PrimOp::IntLe: case PrimOp::IntGt:
+    case PrimOp::IntGe: case PrimOp::IntCompare: case PrimOp::FloatEq: case PrimOp::FloatNe:
+    case PrimOp::FloatLt: case PrimOp::FloatLe: case PrimOp::FloatGt: case PrimOp::FloatGe:
+    case PrimOp::FloatCompare: case PrimOp::CharEq: case PrimOp::CharLt: case PrimOp::CharLe:
+    case PrimOp::CharCompare: case PrimOp::StringEq: case PrimOp::StringCompare: case PrimOp::TrmcFill:
+      return true;
+    default: return false;
+  }
+}
+
+// A call of a destination-passing worker (core/trmc.hpp): its result is unit.
+bool Gen::trmcWorkerCall(const Expr& e) const {
+  if (e.kind != Expr::App || e.args[0]->kind != Expr::Global) return false;
+  auto it = funcs.find(e.args[0]->name);
+  return it != funcs.end() && it->second->trmcWorker;
+}
+
+// Evaluates args in order; false if one of them does not return.
+bool Gen::genArgs(const std::vector<core::ExprPtr>& es, size_t from, std::vector<Value*>& out) {
+  for (size_t k = from; k < es.size(); k++) {
+    Value* v = gen(*es[k], false);
+    if (!v) return false;
+    out.push_back(v);
+  }
+  return true;
+}
+
+// Frees a pending reuse cell (before control leaves the straight-line path).
+void Gen::releaseReuse() {
+  if (!reuse.cell) return;
+  Value* cell = reuse.cell;
+  uint64_t size = reuse.size;
+  reuse = {};
+  auto* fr = BasicBlock::Create(ctx, "reuse.free", cur);
+  auto* cont = BasicBlock::Create(ctx, "reuse.done", cur);
+  b.CreateCondBr(b.CreateIsNull(cell), cont, fr);
+  b.SetInsertPoint(fr);
+  b.CreateCall(freeCellFn, {cell, b.getInt64(size)});
+  b.CreateBr(cont);
+  b.SetInsertPoint(cont);
+}
+
+// Is there a constructor with n fields on the straight-line path of e (before any branch)?
+bool Gen::reusable(const Expr& e, size_t n) {
+  switch (e.kind) {
+    case Expr::Con:
+      for (auto& a : e.args) if (reusable(*a, n)) return true;
+      return e.args.size() == n;
+    case Expr::Case: case Expr::LitCase: case Expr::Lam: case Expr::LetRec: return false;
+    default:
+      for (auto& a : e.args) if (reusable(*a, n)) return true;
+      return false;
+  }
+}
+
+// Emits a return if tail; returns the value otherwise (nullptr once the block is closed).
+Value* Gen::result(Value* v, bool tail) {
+  if (tail && v) {
+    v = convert(v, cur->getReturnType(), true);
+    releaseReuse();
+    b.CreateRet(v);
+    return nullptr;
+  }
+  return v;
+}
+
+// e's value as an owned object (or, in tail position, returned; nullptr then).
+Value* Gen::gen(const Expr& e, bool tail) {
+  Value* v = genV(e, tail);
+  return tail ? v : box(v);
+}
+
+// e's value, raw (i64/double/i32/i1: no object, no count) where e computes it so (a scalar
+// primitive, a raw variable, a call of a worker with a raw result), an owned object otherwise.
+Value* Gen::genV(const Expr& e, bool tail) {
+  switch (e.kind) {
+    case Expr::Var: return result(var(e.var), tail);
+    case Expr::Global: return result(global(e.name), tail);
+    // literals are raw constants; boxed, they are the static objects (box)
+    case Expr::LitInt: return result(b.getInt64(static_cast<uint64_t>(e.i)), tail);
+    case Expr::LitFloat: return result(ConstantFP::get(dbl, e.f), tail);
+    case Expr::LitChar: return result(b.getInt32(static_cast<uint32_t>(e.i)), tail);
+    case Expr::LitString: return result(stringLit(e.s), tail);
+    case Expr::App: return genApp(e, tail);
+    case Expr::Lam: return result(genLam(e), tail);
+    case Expr::Let: {
+      Value* v = genV(*e.args[0], false);
+      if (!v) return nullptr;
+      if (isRaw(v)) {
+        auto u = letUses.find(e.var);
+        if (u != letUses.end() && u->second >= 2) v = box(v);
       }
-      b.SetInsertPoint(notExact);
-      b.CreateCondBr(b.CreateICmpUGT(arity, b.getInt32(static_cast<uint32_t>(n))), partial, over);
-      b.SetInsertPoint(partial);
-      b.CreateRet(b.CreateCall(rt["weir_pap_make"], {f, b.getInt32(static_cast<uint32_t>(n)), argArray(as)}));
-      b.SetInsertPoint(over);
-      auto* bad = BasicBlock::Create(ctx, "bad", fn);
-      SwitchInst* sw = b.CreateSwitch(arity, bad);
-      for (size_t k = 1; k < n; k++) {
-        auto* bb = BasicBlock::Create(ctx, "over" + std::to_string(k), fn);
-        sw->addCase(b.getInt32(static_cast<uint32_t>(k)), bb);
-        b.SetInsertPoint(bb);
-        std::vector<Value*> first{f}, rest;
-        for (size_t j = 0; j < n; j++) (j < k ? first : rest).push_back(as[j]);
-        Value* r = callOrInvoke(fn, fnType(k + 1), code, first, rest, nullptr, true, nullptr);  // rest: ours
-        Function* ap = applyFn(n - k);
-        rest.insert(rest.begin(), r);
-        b.CreateRet(tailCall(ap, ap->getFunctionType(), rest, true));
+      if (!isa<Constant>(v)) v->setName("v" + std::to_string(e.var));
+      vars[e.var] = v;
+      if (immortalExpr(*e.args[0]) || immortalResult(*e.args[0]) || trmcWorkerCall(*e.args[0])) {
+        immortalVars.insert(e.var);
+        consume(v);  // never counted, never dropped
       }
-      b.SetInsertPoint(bad);
-      b.CreateCall(rt["weir_rt_panic"], {cstring("internal error: bad closure arity"), cstring("")});
+      return genV(*e.args[1], tail);
+    }
+    case Expr::LetRec: bug("LetRec reached codegen (liftLetRec not run)");
+    case Expr::Con: {
+      if (e.args.empty() && (e.name == "Prelude.True" || e.name == "Prelude.False"))
+        return result(b.getInt1(e.tag == 1), tail);  // a raw Bool constant
+      if (e.args.empty()) return result(nullary(e.tag), tail);
+      if (Constant* c = staticCon(e)) return result(c, tail);  // all fields static: no allocation
+      if (e.args.size() > 255) bug("constructor with more than 255 fields");
+      if (e.tag < 0 || e.tag > 65535) bug("constructor tag out of range");
+      std::vector<Value*> vs;
+      if (!genArgs(e.args, 0, vs)) return nullptr;
+      uint64_t size = 8 + 8 * vs.size();
+      Value* o;
+      if (reuse.cell && reuse.size == size) {  // in place of the dead scrutinee, if it was unique
+        Value* cell = reuse.cell;
+        reuse = {};
+        BasicBlock* here = b.GetInsertBlock();
+        auto* fresh = BasicBlock::Create(ctx, "reuse.alloc", cur);
+        auto* cont = BasicBlock::Create(ctx, "reuse.cont", cur);
+        b.CreateCondBr(b.CreateIsNull(cell), fresh, cont);
+        b.SetInsertPoint(fresh);
+        Value* a = b.CreateCall(allocFn, {ConstantInt::get(i64, size)});
+        b.CreateBr(cont);
+        b.SetInsertPoint(cont);
+        PHINode* phi = b.CreatePHI(ptrT, 2);
+        phi->addIncoming(cell, here);
+        phi->addIncoming(a, fresh);
+        o = phi;
+        store(ConstantInt::get(i64, header(1, K_CON, vs.size(), static_cast<uint64_t>(e.tag))), o, 0);
+      } else {
+        o = alloc(size, K_CON, vs.size(), static_cast<uint64_t>(e.tag));
+      }
+      for (size_t k = 0; k < vs.size(); k++) store(vs[k], o, OFF_FIELDS + 8 * static_cast<int64_t>(k));
+      for (Value* v : vs) consume(v);
+      own(o);
+      return result(o, tail);
+    }
+    case Expr::Proj: {
+      Value* o = gen(*e.args[0], false);
+      if (!o) return nullptr;
+      Value* fld = loadPtr(o, OFF_FIELDS + 8 * static_cast<int64_t>(e.index));
+      dup(fld);
+      if (!immortalExpr(*e.args[0])) drop(o);
+      consume(o);
+      own(fld);
+      return result(fld, tail);
+    }
+    case Expr::Case: return genCase(e, tail);
+    case Expr::LitCase: return genLitCase(e, tail);
+    case Expr::Prim: return genPrim(e, tail);
+    case Expr::Error:  // what the frame owns is dropped by the landing pad (rc.hpp rule 8)
+      mayFail(rt["weir_rt_panic"], {cstring(e.s), cstring(e.loc)}, {});
       b.CreateUnreachable();
-    }
-
-    // PAP
-    b.SetInsertPoint(isPap);
-    {
-      Value* total = b.CreateLoad(i32, gep(f, OFF_ARITY));
-      Value* nargs = b.CreateLoad(i32, gep(f, OFF_PAP_NARGS));
-      Value* need = b.CreateSub(total, nargs);
-      auto* exact = BasicBlock::Create(ctx, "pexact", fn);
-      auto* notExact = BasicBlock::Create(ctx, "pnotexact", fn);
-      auto* partial = BasicBlock::Create(ctx, "ppartial", fn);
-      auto* over = BasicBlock::Create(ctx, "pover", fn);
-      auto* bad = BasicBlock::Create(ctx, "pbad", fn);
-      b.CreateCondBr(b.CreateICmpEQ(need, b.getInt32(static_cast<uint32_t>(n))), exact, notExact);
-      b.SetInsertPoint(exact);
-      SwitchInst* sw = b.CreateSwitch(total, bad);
-      for (size_t t = n + 1; t <= maxArity; t++) {
-        auto* bb = BasicBlock::Create(ctx, "total" + std::to_string(t), fn);
-        sw->addCase(b.getInt32(static_cast<uint32_t>(t)), bb);
-        b.SetInsertPoint(bb);
-        Value* clo = loadPtr(f, OFF_PAP_FN);
-        std::vector<Value*> all{clo};
-        for (size_t j = 0; j < t - n; j++) all.push_back(loadPtr(f, OFF_PAP_ARGS + 8 * static_cast<int64_t>(j)));
-        all.insert(all.end(), as.begin(), as.end());
-        b.CreateCall(rt["weir_unpack"], {f});
-        Value* code = loadPtr(clo, OFF_CODE);
-        b.CreateRet(tailCall(code, fnType(t + 1), all, true));
+      return nullptr;
+    case Expr::Dup:
+      if (!immortalVars.count(e.var) && !isRaw(var(e.var))) {
+        dup(var(e.var));
+        own(var(e.var));
       }
-      b.SetInsertPoint(notExact);
-      b.CreateCondBr(b.CreateICmpUGT(need, b.getInt32(static_cast<uint32_t>(n))), partial, over);
-      b.SetInsertPoint(partial);
-      b.CreateRet(b.CreateCall(rt["weir_pap_extend"], {f, b.getInt32(static_cast<uint32_t>(n)), argArray(as)}));
-      b.SetInsertPoint(over);
-      SwitchInst* sw2 = b.CreateSwitch(need, bad);
-      for (size_t k = 1; k < n; k++) {
-        auto* bb = BasicBlock::Create(ctx, "pover" + std::to_string(k), fn);
-        sw2->addCase(b.getInt32(static_cast<uint32_t>(k)), bb);
-        b.SetInsertPoint(bb);
-        std::vector<Value*> first{f}, rest;
-        for (size_t j = 0; j < n; j++) (j < k ? first : rest).push_back(as[j]);
-        Function* a1 = applyFn(k);
-        Value* r = callOrInvoke(fn, a1->getFunctionType(), a1, first, rest, nullptr, true, nullptr);
-        Function* a2 = applyFn(n - k);
-        rest.insert(rest.begin(), r);
-        b.CreateRet(tailCall(a2, a2->getFunctionType(), rest, true));
+      return genV(*e.args[0], tail);
+    case Expr::Drop:
+      if (immortalVars.count(e.var) || isRaw(var(e.var))) {}
+      else if (scalarVars.count(e.var)) dropScalar(var(e.var));
+      else drop(var(e.var));
+      consume(var(e.var));
+      return genV(*e.args[0], tail);
+  }
+  bug("unknown expression kind");
+}
+
+Value* Gen::global(const std::string& name) {
+  if (funcs.count(name)) return staticClosure(name);
+  auto it = globals.find(name);
+  if (it == globals.end()) bug("unknown global '" + name + "'");
+  return b.CreateAlignedLoad(ptrT, it->second, Align(8));
+}
+
+Value* Gen::genApp(const Expr& e, bool tail) {
+  const Expr& f = *e.args[0];
+  size_t n = e.args.size() - 1;
+  if (n == 0) bug("App without arguments");
+  if (f.kind == Expr::Global && funcs.count(f.name)) {
+    Function* fn = llfuncs.at(f.name);
+    const core::Function& cf = *funcs.at(f.name);
+    size_t arity = cf.params.size();
+    std::vector<Value*> as, temps;
+    if (n >= arity) {  // the worker's convention for the first `arity` arguments
+      for (size_t k = 0; k < n; k++) {
+        Value* v = k < arity ? directArg(cf, k, *e.args[k + 1], temps, n > arity) : gen(*e.args[k + 1], false);
+        if (!v) return nullptr;
+        as.push_back(v);
       }
-      b.SetInsertPoint(bad);
-      b.CreateCall(rt["weir_rt_panic"], {cstring("internal error: bad partial application"), cstring("")});
-      b.CreateUnreachable();
-    }
-  }
-
-  void defineApplies() {
-    std::set<size_t> done;
-    for (;;) {
-      size_t next = 0;
-      for (auto& [n, f] : applies)
-        if (!done.count(n)) { next = n; break; }
-      if (!next) break;
-      done.insert(next);
-      defineApply(next, applies.at(next));
-    }
-  }
-
-  // ---------------------------------------------------------------- expressions
-  Value* var(VarId v) {
-    auto it = vars.find(v);
-    if (it == vars.end()) bug("unbound variable v" + std::to_string(v) + " in " + curName);
-    return it->second;
-  }
-
-  // Operand known to be immortal (never needs a drop).
-  static bool immortalExpr(const Expr& e) {
-    switch (e.kind) {
-      case Expr::Global: case Expr::LitInt: case Expr::LitFloat: case Expr::LitChar: case Expr::LitString:
-        return true;
-      case Expr::Con: return e.args.empty();
-      default: return false;
-    }
-  }
-
-  // A primitive whose result is always a static object (Bool or Ordering constructor).
-  static bool immortalResult(const Expr& e) {
-    if (e.kind != Expr::Prim) return false;
-    switch (e.prim) {
-      case PrimOp::IntEq: case PrimOp::IntNe: case PrimOp::IntLt: case PrimOp::IntLe: case PrimOp::IntGt:
-      case PrimOp::IntGe: case PrimOp::IntCompare: case PrimOp::FloatEq: case PrimOp::FloatNe:
-      case PrimOp::FloatLt: case PrimOp::FloatLe: case PrimOp::FloatGt: case PrimOp::FloatGe:
-      case PrimOp::FloatCompare: case PrimOp::CharEq: case PrimOp::CharLt: case PrimOp::CharLe:
-      case PrimOp::CharCompare: case PrimOp::StringEq: case PrimOp::StringCompare: case PrimOp::TrmcFill:
-        return true;
-      default: return false;
-    }
-  }
-
-  // A call of a destination-passing worker (core/trmc.hpp): its result is unit.
-  bool trmcWorkerCall(const Expr& e) const {
-    if (e.kind != Expr::App || e.args[0]->kind != Expr::Global) return false;
-    auto it = funcs.find(e.args[0]->name);
-    return it != funcs.end() && it->second->trmcWorker;
-  }
-
-  // Evaluates args in order; false if one of them does not return.
-  bool genArgs(const std::vector<core::ExprPtr>& es, size_t from, std::vector<Value*>& out) {
-    for (size_t k = from; k < es.size(); k++) {
-      Value* v = gen(*es[k], false);
-      if (!v) return false;
-      out.push_back(v);
-    }
-    return true;
-  }
-
-  // Frees a pending reuse cell (before control leaves the straight-line path).
-  void releaseReuse() {
-    if (!reuse.cell) return;
-    Value* cell = reuse.cell;
-    uint64_t size = reuse.size;
-    reuse = {};
-    auto* fr = BasicBlock::Create(ctx, "reuse.free", cur);
-    auto* cont = BasicBlock::Create(ctx, "reuse.done", cur);
-    b.CreateCondBr(b.CreateIsNull(cell), cont, fr);
-    b.SetInsertPoint(fr);
-    b.CreateCall(freeCellFn, {cell, b.getInt64(size)});
-    b.CreateBr(cont);
-    b.SetInsertPoint(cont);
-  }
-
-  // Is there a constructor with n fields on the straight-line path of e (before any branch)?
-  static bool reusable(const Expr& e, size_t n) {
-    switch (e.kind) {
-      case Expr::Con:
-        for (auto& a : e.args) if (reusable(*a, n)) return true;
-        return e.args.size() == n;
-      case Expr::Case: case Expr::LitCase: case Expr::Lam: case Expr::LetRec: return false;
-      default:
-        for (auto& a : e.args) if (reusable(*a, n)) return true;
-        return false;
-    }
-  }
-
-  // Emits a return if tail; returns the value otherwise (nullptr once the block is closed).
-  Value* result(Value* v, bool tail) {
-    if (tail && v) {
-      v = convert(v, cur->getReturnType(), true);
-      releaseReuse();
-      b.CreateRet(v);
+    } else if (!genArgs(e.args, 1, as)) {
       return nullptr;
     }
-    return v;
-  }
-
-  // e's value as an owned object (or, in tail position, returned; nullptr then).
-  Value* gen(const Expr& e, bool tail) {
-    Value* v = genV(e, tail);
-    return tail ? v : box(v);
-  }
-
-  // e's value, raw (i64/double/i32/i1: no object, no count) where e computes it so (a scalar
-  // primitive, a raw variable, a call of a worker with a raw result), an owned object otherwise.
-  Value* genV(const Expr& e, bool tail) {
-    switch (e.kind) {
-      case Expr::Var: return result(var(e.var), tail);
-      case Expr::Global: return result(global(e.name), tail);
-      // literals are raw constants; boxed, they are the static objects (box)
-      case Expr::LitInt: return result(b.getInt64(static_cast<uint64_t>(e.i)), tail);
-      case Expr::LitFloat: return result(ConstantFP::get(dbl, e.f), tail);
-      case Expr::LitChar: return result(b.getInt32(static_cast<uint32_t>(e.i)), tail);
-      case Expr::LitString: return result(stringLit(e.s), tail);
-      case Expr::App: return genApp(e, tail);
-      case Expr::Lam: return result(genLam(e), tail);
-      case Expr::Let: {
-        Value* v = genV(*e.args[0], false);
-        if (!v) return nullptr;
-        if (isRaw(v)) {
-          auto u = letUses.find(e.var);
-          if (u != letUses.end() && u->second >= 2) v = box(v);
-        }
-        if (!isa<Constant>(v)) v->setName("v" + std::to_string(e.var));
-        vars[e.var] = v;
-        if (immortalExpr(*e.args[0]) || immortalResult(*e.args[0]) || trmcWorkerCall(*e.args[0])) {
-          immortalVars.insert(e.var);
-          consume(v);  // never counted, never dropped
-        }
-        return genV(*e.args[1], tail);
-      }
-      case Expr::LetRec: bug("LetRec reached codegen (liftLetRec not run)");
-      case Expr::Con: {
-        if (e.args.empty() && (e.name == "Prelude.True" || e.name == "Prelude.False"))
-          return result(b.getInt1(e.tag == 1), tail);  // a raw Bool constant
-        if (e.args.empty()) return result(nullary(e.tag), tail);
-        if (Constant* c = staticCon(e)) return result(c, tail);  // all fields static: no allocation
-        if (e.args.size() > 255) bug("constructor with more than 255 fields");
-        if (e.tag < 0 || e.tag > 65535) bug("constructor tag out of range");
-        std::vector<Value*> vs;
-        if (!genArgs(e.args, 0, vs)) return nullptr;
-        uint64_t size = 8 + 8 * vs.size();
-        Value* o;
-        if (reuse.cell && reuse.size == size) {  // in place of the dead scrutinee, if it was unique
-          Value* cell = reuse.cell;
-          reuse = {};
-          BasicBlock* here = b.GetInsertBlock();
-          auto* fresh = BasicBlock::Create(ctx, "reuse.alloc", cur);
-          auto* cont = BasicBlock::Create(ctx, "reuse.cont", cur);
-          b.CreateCondBr(b.CreateIsNull(cell), fresh, cont);
-          b.SetInsertPoint(fresh);
-          Value* a = b.CreateCall(allocFn, {ConstantInt::get(i64, size)});
-          b.CreateBr(cont);
-          b.SetInsertPoint(cont);
-          PHINode* phi = b.CreatePHI(ptrT, 2);
-          phi->addIncoming(cell, here);
-          phi->addIncoming(a, fresh);
-          o = phi;
-          store(ConstantInt::get(i64, header(1, K_CON, vs.size(), static_cast<uint64_t>(e.tag))), o, 0);
-        } else {
-          o = alloc(size, K_CON, vs.size(), static_cast<uint64_t>(e.tag));
-        }
-        for (size_t k = 0; k < vs.size(); k++) store(vs[k], o, OFF_FIELDS + 8 * static_cast<int64_t>(k));
-        for (Value* v : vs) consume(v);
-        own(o);
-        return result(o, tail);
-      }
-      case Expr::Proj: {
-        Value* o = gen(*e.args[0], false);
-        if (!o) return nullptr;
-        Value* fld = loadPtr(o, OFF_FIELDS + 8 * static_cast<int64_t>(e.index));
-        dup(fld);
-        if (!immortalExpr(*e.args[0])) drop(o);
-        consume(o);
-        own(fld);
-        return result(fld, tail);
-      }
-      case Expr::Case: return genCase(e, tail);
-      case Expr::LitCase: return genLitCase(e, tail);
-      case Expr::Prim: return genPrim(e, tail);
-      case Expr::Error:  // what the frame owns is dropped by the landing pad (rc.hpp rule 8)
-        mayFail(rt["weir_rt_panic"], {cstring(e.s), cstring(e.loc)}, {});
-        b.CreateUnreachable();
-        return nullptr;
-      case Expr::Dup:
-        if (!immortalVars.count(e.var) && !isRaw(var(e.var))) {
-          dup(var(e.var));
-          own(var(e.var));
-        }
-        return genV(*e.args[0], tail);
-      case Expr::Drop:
-        if (immortalVars.count(e.var) || isRaw(var(e.var))) {}
-        else if (scalarVars.count(e.var)) dropScalar(var(e.var));
-        else drop(var(e.var));
-        consume(var(e.var));
-        return genV(*e.args[0], tail);
+    if (!e.loc.empty()) {  // a call that may fail in the library: remember the caller (core/callsite.hpp)
+      auto* site = cast<GlobalVariable>(mod.getOrInsertGlobal("weir_rt_call_site", ptrT));
+      site->setThreadLocalMode(GlobalValue::InitialExecTLSModel);  // one per thread (io.c): actors
+      b.CreateStore(cstring(e.loc), site);
     }
-    bug("unknown expression kind");
-  }
-
-  Value* global(const std::string& name) {
-    if (funcs.count(name)) return staticClosure(name);
-    auto it = globals.find(name);
-    if (it == globals.end()) bug("unknown global '" + name + "'");
-    return b.CreateAlignedLoad(ptrT, it->second, Align(8));
-  }
-
-  Value* genApp(const Expr& e, bool tail) {
-    const Expr& f = *e.args[0];
-    size_t n = e.args.size() - 1;
-    if (n == 0) bug("App without arguments");
-    if (f.kind == Expr::Global && funcs.count(f.name)) {
-      Function* fn = llfuncs.at(f.name);
-      const core::Function& cf = *funcs.at(f.name);
-      size_t arity = cf.params.size();
-      std::vector<Value*> as, temps;
-      if (n >= arity) {  // the worker's convention for the first `arity` arguments
-        for (size_t k = 0; k < n; k++) {
-          Value* v = k < arity ? directArg(cf, k, *e.args[k + 1], temps, n > arity) : gen(*e.args[k + 1], false);
-          if (!v) return nullptr;
-          as.push_back(v);
-        }
-      } else if (!genArgs(e.args, 1, as)) {
-        return nullptr;
+    // What a direct call takes over: its arguments at owned positions (a borrowed one stays
+    // the caller's during the call).
+    auto taken = [&](const std::vector<Value*>& xs) {
+      std::vector<Value*> t;
+      for (size_t k = 0; k < xs.size(); k++)
+        if (!cf.isBorrowed(k)) t.push_back(xs[k]);
+      return t;
+    };
+    if (n == arity) {
+      // a tail call stays one when the worker returns what this function returns and no
+      // temporary is left to drop after it
+      if (tail && temps.empty() && fn->getReturnType() == cur->getReturnType()) {
+        releaseReuse();
+        return result(tailCall(fn, fn->getFunctionType(), as, true), true);
       }
-      if (!e.loc.empty()) {  // a call that may fail in the library: remember the caller (core/callsite.hpp)
-        auto* site = cast<GlobalVariable>(mod.getOrInsertGlobal("weir_rt_call_site", ptrT));
-        site->setThreadLocalMode(GlobalValue::InitialExecTLSModel);  // one per thread (io.c): actors
-        b.CreateStore(cstring(e.loc), site);
+      if (tail) releaseReuse();
+      Value* c = mayFail(fn->getFunctionType(), fn, as, taken(as), true);
+      if (!trmcWorkerCall(e)) own(c);  // a trmc worker returns unit
+      for (Value* t : temps) {  // raw values boxed for borrowed parameters
+        drop(t);
+        consume(t);
       }
-      // What a direct call takes over: its arguments at owned positions (a borrowed one stays
-      // the caller's during the call).
-      auto taken = [&](const std::vector<Value*>& xs) {
-        std::vector<Value*> t;
-        for (size_t k = 0; k < xs.size(); k++)
-          if (!cf.isBorrowed(k)) t.push_back(xs[k]);
-        return t;
-      };
-      if (n == arity) {
-        // a tail call stays one when the worker returns what this function returns and no
-        // temporary is left to drop after it
-        if (tail && temps.empty() && fn->getReturnType() == cur->getReturnType()) {
-          releaseReuse();
-          return result(tailCall(fn, fn->getFunctionType(), as, true), true);
-        }
-        if (tail) releaseReuse();
-        Value* c = mayFail(fn->getFunctionType(), fn, as, taken(as), true);
-        if (!trmcWorkerCall(e)) own(c);  // a trmc worker returns unit
-        for (Value* t : temps) {  // raw values boxed for borrowed parameters
-          drop(t);
-          consume(t);
-        }
-        return result(c, tail);
-      }
-      if (n < arity) {
-        Value* pap = b.CreateCall(rt["weir_pap_make"],
-                                  {staticClosure(f.name), b.getInt32(static_cast<uint32_t>(n)), argArray(as)});
-        for (Value* a : as) consume(a);
-        own(pap);
-        return result(pap, tail);
-      }
-      std::vector<Value*> first(as.begin(), as.begin() + static_cast<long>(arity));
-      std::vector<Value*> rest(as.begin() + static_cast<long>(arity), as.end());
-      Value* r = mayFail(fn->getFunctionType(), fn, first, taken(first), true);
-      own(r);
-      // rc treats an over-saturated call as owning all its arguments: drop the lent ones
-      for (size_t k = 0; k < arity; k++)
-        if (cf.isBorrowed(k) && !isRaw(first[k])) {
-          drop(first[k]);
-          consume(first[k]);
-        }
-      return apply(box(r), rest, tail);
+      return result(c, tail);
     }
-    Value* fv = gen(f, false);
-    if (!fv) return nullptr;
-    std::vector<Value*> as;
-    if (!genArgs(e.args, 1, as)) return nullptr;
-    return apply(fv, as, tail);
+    if (n < arity) {
+      Value* pap = b.CreateCall(rt["weir_pap_make"],
+                                {staticClosure(f.name), b.getInt32(static_cast<uint32_t>(n)), argArray(as)});
+      for (Value* a : as) consume(a);
+      own(pap);
+      return result(pap, tail);
+    }
+    std::vector<Value*> first(as.begin(), as.begin() + static_cast<long>(arity));
+    std::vector<Value*> rest(as.begin() + static_cast<long>(arity), as.end());
+    Value* r = mayFail(fn->getFunctionType(), fn, first, taken(first), true);
+    own(r);
+    // rc treats an over-saturated call as owning all its arguments: drop the lent ones
+    for (size_t k = 0; k < arity; k++)
+      if (cf.isBorrowed(k) && !isRaw(first[k])) {
+        drop(first[k]);
+        consume(first[k]);
+      }
+    return apply(box(r), rest, tail);
   }
+  Value* fv = gen(f, false);
+  if (!fv) return nullptr;
+  std::vector<Value*> as;
+  if (!genArgs(e.args, 1, as)) return nullptr;
+  return apply(fv, as, tail);
+}
 
-  Value* genLam(const Expr& e) {
-    std::vector<VarId> fvs = core::freeVars(e);
-    size_t n = e.params.size();
-    if (n == 0) bug("Lam without parameters");
-    std::string name = symbol(curName) + "$lam" + std::to_string(lamCounter++);
-    auto* fn = Function::Create(fnType(n + 1), Function::InternalLinkage, name, mod);
-    fn->setCallingConv(CallingConv::Tail);
-    std::vector<Value*> captured;
-    for (VarId v : fvs) captured.push_back(box(var(v)));  // a raw value is captured boxed
-    // generate the body in its own context
-    auto ip = b.saveIP();
-    Function* savedCur = cur;
-    std::string savedName = curName;
-    auto savedVars = std::move(vars);
-    auto savedScalars = std::move(scalarVars);
-    auto savedImmortals = std::move(immortalVars);
-    auto savedLive = std::move(live);
-    auto savedPads = std::move(pads);
-    Reuse savedReuse = reuse;
-    reuse = {};
-    beginFunction(fn, savedName);
-    Value* self = fn->getArg(0);
-    self->setName("self");
-    for (size_t k = 0; k < fvs.size(); k++) {
-      Value* c = loadPtr(self, OFF_CAPT + 8 * static_cast<int64_t>(k));
-      c->setName("v" + std::to_string(fvs[k]));
-      vars[fvs[k]] = c;
-    }
-    if (!fvs.empty()) {
-      // unpack: a unique closure's cell is freed (its captures move to us); a shared one
-      // keeps them, so dup each and decrement the closure (which cannot die here).
-      auto* uniq = BasicBlock::Create(ctx, "unique", fn);
-      auto* shared = BasicBlock::Create(ctx, "shared", fn);
-      auto* body = BasicBlock::Create(ctx, "body", fn);
-      Value* rc = b.CreateAlignedLoad(i32, self, Align(8));
-      b.CreateCondBr(b.CreateICmpEQ(rc, b.getInt32(1)), uniq, shared);
-      b.SetInsertPoint(uniq);
-      b.CreateCall(freeCellFn, {self, b.getInt64(OFF_CAPT + 8 * fvs.size())});
-      b.CreateBr(body);
-      b.SetInsertPoint(shared);
-      for (VarId v : fvs) dup(vars[v]);
-      drop(self);
-      b.CreateBr(body);
-      b.SetInsertPoint(body);
-      for (VarId v : fvs) own(vars[v]);  // unpacked: the body owns its captures
-    }
-    for (size_t k = 0; k < n; k++) {
-      fn->getArg(static_cast<unsigned>(k + 1))->setName("v" + std::to_string(e.params[k]));
-      vars[e.params[k]] = fn->getArg(static_cast<unsigned>(k + 1));
-      own(fn->getArg(static_cast<unsigned>(k + 1)));  // a lambda owns its parameters
-    }
-    stackCheck(savedName);
-    finish(gen(*e.args[0], true));
-    vars = std::move(savedVars);
-    scalarVars = std::move(savedScalars);
-    immortalVars = std::move(savedImmortals);
-    live = std::move(savedLive);
-    pads = std::move(savedPads);
-    reuse = savedReuse;
-    cur = savedCur;
-    curName = savedName;
-    b.restoreIP(ip);
-    if (fvs.empty()) return closureConst(name + ".closure", fn, n);
-    Value* o = alloc(OFF_CAPT + 8 * fvs.size(), K_CLOSURE, 0, 0);
-    store(fn, o, OFF_CODE);
-    store(ConstantInt::get(i64, n | (static_cast<uint64_t>(fvs.size()) << 32)), o, OFF_ARITY);
-    for (size_t k = 0; k < captured.size(); k++) store(captured[k], o, OFF_CAPT + 8 * static_cast<int64_t>(k));
-    for (Value* c : captured) consume(c);  // the closure owns its environment
-    own(o);
-    return o;
+Value* Gen::genLam(const Expr& e) {
+  std::vector<VarId> fvs = core::freeVars(e);
+  size_t n = e.params.size();
+  if (n == 0) bug("Lam without parameters");
+  std::string name = symbol(curName) + "$lam" + std::to_string(lamCounter++);
+  auto* fn = Function::Create(fnType(n + 1), Function::InternalLinkage, name, mod);
+  fn->setCallingConv(CallingConv::Tail);
+  std::vector<Value*> captured;
+  for (VarId v : fvs) captured.push_back(box(var(v)));  // a raw value is captured boxed
+  // generate the body in its own context
+  auto ip = b.saveIP();
+  Function* savedCur = cur;
+  std::string savedName = curName;
+  auto savedVars = std::move(vars);
+  auto savedScalars = std::move(scalarVars);
+  auto savedImmortals = std::move(immortalVars);
+  auto savedLive = std::move(live);
+  auto savedPads = std::move(pads);
+  Reuse savedReuse = reuse;
+  reuse = {};
+  beginFunction(fn, savedName);
+  Value* self = fn->getArg(0);
+  self->setName("self");
+  for (size_t k = 0; k < fvs.size(); k++) {
+    Value* c = loadPtr(self, OFF_CAPT + 8 * static_cast<int64_t>(k));
+    c->setName("v" + std::to_string(fvs[k]));
+    vars[fvs[k]] = c;
   }
-
-  // Branch bodies: in tail position each returns itself; otherwise values meet in a phi.
-  // `before`/`ends`: what the frame owns before the branches and at the end of each branch that
-  // reaches the join (its result given to the phi), for `live` after the join.
-  struct Join {
-    bool tail;
-    BasicBlock* block = nullptr;
-    std::vector<std::pair<Value*, BasicBlock*>> incoming;
-    std::vector<Value*> before;
-    std::vector<std::vector<Value*>> ends;
-  };
-  void branchDone(Join& j, Value* v) {
-    if (!v) reuse = {};  // the branch ended (error): its pending cell, if any, is its own
-    if (j.tail || !v) return;
-    releaseReuse();
-    if (!j.block) j.block = BasicBlock::Create(ctx, "join", cur);
-    j.incoming.push_back({v, b.GetInsertBlock()});
-    b.CreateBr(j.block);
-    consume(v);
-    j.ends.push_back(live);
-  }
-  // The branches' values meet raw when they are all of one raw type; otherwise the raw ones are
-  // boxed at the end of their branch.
-  Value* joinResult(Join& j) {
-    if (j.tail || j.incoming.empty()) return nullptr;
-    Type* t = j.incoming[0].first->getType();
-    for (auto& [v, bb] : j.incoming)
-      if (v->getType() != t) t = ptrT;
-    if (t == ptrT) {
-      for (auto& [v, bb] : j.incoming) {
-        if (!isRaw(v)) continue;
-        b.SetInsertPoint(bb->getTerminator());
-        v = boxValue(v);  // given to the phi (live is recomputed below)
-      }
-    }
-    b.SetInsertPoint(j.block);
-    PHINode* phi = b.CreatePHI(t, static_cast<unsigned>(j.incoming.size()));
-    for (auto& [v, bb] : j.incoming) phi->addIncoming(v, bb);
-    live = common(j.before, j.ends);
-    bool immortal = true;  // every branch gives a constant: so does the phi
-    for (auto& [v, bb] : j.incoming) immortal = immortal && isa<Constant>(v);
-    if (!immortal) own(phi);
-    return phi;
-  }
-
-  // Drop specialisation (Perceus): an alternative starting with `dup f_i...; drop scrut; rest`
-  // becomes: if scrut is unique, free its cell and drop the fields the branch does not use
-  // (the used ones are moved out); otherwise dup the used fields and decrement scrut.
-  const Expr* specialiseAlt(const core::Alt& a, VarId scrut, Value* s, const std::vector<Value*>& fields) {
-    const Expr* e = a.body.get();
-    std::set<VarId> duped;
-    while (e->kind == Expr::Dup &&
-           std::find(a.fields.begin(), a.fields.end(), e->var) != a.fields.end() && !duped.count(e->var)) {
-      duped.insert(e->var);
-      e = e->args[0].get();
-    }
-    if (e->kind != Expr::Drop || e->var != scrut || a.fields.empty()) return nullptr;
-    uint64_t size = 8 + 8 * a.fields.size();
-    bool keep = reusable(*e->args[0], a.fields.size());
-    auto* uniq = BasicBlock::Create(ctx, "unique", cur);
-    auto* shared = BasicBlock::Create(ctx, "shared", cur);
-    auto* cont = BasicBlock::Create(ctx, "cont", cur);
-    Value* rc = b.CreateAlignedLoad(i32, s, Align(8));
+  if (!fvs.empty()) {
+    // unpack: a unique closure's cell is freed (its captures move to us); a shared one
+    // keeps them, so dup each and decrement the closure (which cannot die here).
+    auto* uniq = BasicBlock::Create(ctx, "unique", fn);
+    auto* shared = BasicBlock::Create(ctx, "shared", fn);
+    auto* body = BasicBlock::Create(ctx, "body", fn);
+    Value* rc = b.CreateAlignedLoad(i32, self, Align(8));
     b.CreateCondBr(b.CreateICmpEQ(rc, b.getInt32(1)), uniq, shared);
     b.SetInsertPoint(uniq);
-    for (size_t k = 0; k < a.fields.size(); k++)
-      if (!duped.count(a.fields[k])) drop(fields[k]);
-    if (!keep) b.CreateCall(freeCellFn, {s, b.getInt64(size)});
-    b.CreateBr(cont);
+    b.CreateCall(freeCellFn, {self, b.getInt64(OFF_CAPT + 8 * fvs.size())});
+    b.CreateBr(body);
     b.SetInsertPoint(shared);
-    for (size_t k = 0; k < a.fields.size(); k++)
-      if (duped.count(a.fields[k])) dup(fields[k]);
-    drop(s);  // count >= 2, immortal or shared: never frees here
-    b.CreateBr(cont);
-    b.SetInsertPoint(cont);
-    for (size_t k = 0; k < a.fields.size(); k++)
-      if (duped.count(a.fields[k])) own(fields[k]);
-    consume(s);
-    if (keep) {
-      PHINode* cell = b.CreatePHI(ptrT, 2, "reuse");
-      cell->addIncoming(s, uniq);
-      cell->addIncoming(ConstantPointerNull::get(ptrT), shared);
-      reuse = {cell, size};
-    }
-    return e->args[0].get();
+    for (VarId v : fvs) dup(vars[v]);
+    drop(self);
+    b.CreateBr(body);
+    b.SetInsertPoint(body);
+    for (VarId v : fvs) own(vars[v]);  // unpacked: the body owns its captures
   }
+  for (size_t k = 0; k < n; k++) {
+    fn->getArg(static_cast<unsigned>(k + 1))->setName("v" + std::to_string(e.params[k]));
+    vars[e.params[k]] = fn->getArg(static_cast<unsigned>(k + 1));
+    own(fn->getArg(static_cast<unsigned>(k + 1)));  // a lambda owns its parameters
+  }
+  stackCheck(savedName);
+  finish(gen(*e.args[0], true));
+  vars = std::move(savedVars);
+  scalarVars = std::move(savedScalars);
+  immortalVars = std::move(savedImmortals);
+  live = std::move(savedLive);
+  pads = std::move(savedPads);
+  reuse = savedReuse;
+  cur = savedCur;
+  curName = savedName;
+  b.restoreIP(ip);
+  if (fvs.empty()) return closureConst(name + ".closure", fn, n);
+  Value* o = alloc(OFF_CAPT + 8 * fvs.size(), K_CLOSURE, 0, 0);
+  store(fn, o, OFF_CODE);
+  store(ConstantInt::get(i64, n | (static_cast<uint64_t>(fvs.size()) << 32)), o, OFF_ARITY);
+  for (size_t k = 0; k < captured.size(); k++) store(captured[k], o, OFF_CAPT + 8 * static_cast<int64_t>(k));
+  for (Value* c : captured) consume(c);  // the closure owns its environment
+  own(o);
+  return o;
+}
 
-  Value* genCase(const Expr& e, bool tail) {
-    releaseReuse();
-    Value* s = var(e.scrut);
-    Join j{tail};
-    j.before = live;
-    auto genAlt = [&](const core::Alt& a) {
+void Gen::branchDone(Join& j, Value* v) {
+  if (!v) reuse = {};  // the branch ended (error): its pending cell, if any, is its own
+  if (j.tail || !v) return;
+  releaseReuse();
+  if (!j.block) j.block = BasicBlock::Create(ctx, "join", cur);
+  j.incoming.push_back({v, b.GetInsertBlock()});
+  b.CreateBr(j.block);
+  consume(v);
+  j.ends.push_back(live);
+}
+
+// The branches' values meet raw when they are all of one raw type; otherwise the raw ones are
+// boxed at the end of their branch.
+Value* Gen::joinResult(Join& j) {
+  if (j.tail || j.incoming.empty()) return nullptr;
+  Type* t = j.incoming[0].first->getType();
+  for (auto& [v, bb] : j.incoming)
+    if (v->getType() != t) t = ptrT;
+  if (t == ptrT) {
+    for (auto& [v, bb] : j.incoming) {
+      if (!isRaw(v)) continue;
+      b.SetInsertPoint(bb->getTerminator());
+      v = boxValue(v);  // given to the phi (live is recomputed below)
+    }
+  }
+  b.SetInsertPoint(j.block);
+  PHINode* phi = b.CreatePHI(t, static_cast<unsigned>(j.incoming.size()));
+  for (auto& [v, bb] : j.incoming) phi->addIncoming(v, bb);
+  live = common(j.before, j.ends);
+  bool immortal = true;  // every branch gives a constant: so does the phi
+  for (auto& [v, bb] : j.incoming) immortal = immortal && isa<Constant>(v);
+  if (!immortal) own(phi);
+  return phi;
+}
+
+// Drop specialisation (Perceus): an alternative starting with `dup f_i...; drop scrut; rest`
+// becomes: if scrut is unique, free its cell and drop the fields the branch does not use
+// (the used ones are moved out); otherwise dup the used fields and decrement scrut.
+const Expr* Gen::specialiseAlt(const core::Alt& a, VarId scrut, Value* s, const std::vector<Value*>& fields) {
+  const Expr* e = a.body.get();
+  std::set<VarId> duped;
+  while (e->kind == Expr::Dup &&
+         std::find(a.fields.begin(), a.fields.end(), e->var) != a.fields.end() && !duped.count(e->var)) {
+    duped.insert(e->var);
+    e = e->args[0].get();
+  }
+  if (e->kind != Expr::Drop || e->var != scrut || a.fields.empty()) return nullptr;
+  uint64_t size = 8 + 8 * a.fields.size();
+  bool keep = reusable(*e->args[0], a.fields.size());
+  auto* uniq = BasicBlock::Create(ctx, "unique", cur);
+  auto* shared = BasicBlock::Create(ctx, "shared", cur);
+  auto* cont = BasicBlock::Create(ctx, "cont", cur);
+  Value* rc = b.CreateAlignedLoad(i32, s, Align(8));
+  b.CreateCondBr(b.CreateICmpEQ(rc, b.getInt32(1)), uniq, shared);
+  b.SetInsertPoint(uniq);
+  for (size_t k = 0; k < a.fields.size(); k++)
+    if (!duped.count(a.fields[k])) drop(fields[k]);
+  if (!keep) b.CreateCall(freeCellFn, {s, b.getInt64(size)});
+  b.CreateBr(cont);
+  b.SetInsertPoint(shared);
+  for (size_t k = 0; k < a.fields.size(); k++)
+    if (duped.count(a.fields[k])) dup(fields[k]);
+  drop(s);  // count >= 2, immortal or shared: never frees here
+  b.CreateBr(cont);
+  b.SetInsertPoint(cont);
+  for (size_t k = 0; k < a.fields.size(); k++)
+    if (duped.count(a.fields[k])) own(fields[k]);
+  consume(s);
+  if (keep) {
+    PHINode* cell = b.CreatePHI(ptrT, 2, "reuse");
+    cell->addIncoming(s, uniq);
+    cell->addIncoming(ConstantPointerNull::get(ptrT), shared);
+    reuse = {cell, size};
+  }
+  return e->args[0].get();
+}
+
+Value* Gen::genCase(const Expr& e, bool tail) {
+  releaseReuse();
+  Value* s = var(e.scrut);
+  Join j{tail};
+  j.before = live;
+  auto genAlt = [&](const core::Alt& a) {
+    live = j.before;
+    std::vector<Value*> fields;
+    for (size_t k = 0; k < a.fields.size(); k++) {
+      Value* fv = loadPtr(s, OFF_FIELDS + 8 * static_cast<int64_t>(k));
+      fv->setName("v" + std::to_string(a.fields[k]));
+      vars[a.fields[k]] = fv;
+      fields.push_back(fv);
+    }
+    const Expr* body = specialiseAlt(a, e.scrut, s, fields);
+    branchDone(j, genV(body ? *body : *a.body, tail));
+  };
+  if (e.alts.size() == 1 && !e.deflt) {
+    genAlt(e.alts[0]);
+    return joinResult(j);
+  }
+  // a raw Bool is its own tag (False 0, True 1)
+  Value* tag = isRaw(s) ? b.CreateZExt(s, i16) : b.CreateLoad(i16, gep(s, OFF_TAG));
+  auto* dflt = BasicBlock::Create(ctx, e.deflt ? "default" : "nomatch", cur);
+  SwitchInst* sw = b.CreateSwitch(tag, dflt, static_cast<unsigned>(e.alts.size()));
+  for (auto& a : e.alts) {
+    auto* bb = BasicBlock::Create(ctx, "tag" + std::to_string(a.tag), cur);
+    sw->addCase(b.getInt16(static_cast<uint16_t>(a.tag)), bb);
+    b.SetInsertPoint(bb);
+    genAlt(a);
+  }
+  b.SetInsertPoint(dflt);
+  live = j.before;
+  if (e.deflt) branchDone(j, genV(*e.deflt, tail));
+  else b.CreateUnreachable();
+  return joinResult(j);
+}
+
+Value* Gen::genLitCase(const Expr& e, bool tail) {
+  releaseReuse();
+  Value* s = var(e.scrut);
+  Join j{tail};
+  j.before = live;
+  if (!e.deflt) bug("LitCase without default");
+  bool strings = !e.litAlts.empty() && e.litAlts[0].kind == core::LitAlt::String;
+  auto* dflt = BasicBlock::Create(ctx, "default", cur);
+  if (strings) {
+    for (auto& a : e.litAlts) {
+      auto* yes = BasicBlock::Create(ctx, "lit", cur);
+      auto* no = BasicBlock::Create(ctx, "next", cur);
+      Value* c = b.CreateCall(rt["weir_string_cmp_raw"], {s, stringLit(a.s)});
+      b.CreateCondBr(b.CreateICmpEQ(c, b.getInt32(0)), yes, no);
+      b.SetInsertPoint(yes);
       live = j.before;
-      std::vector<Value*> fields;
-      for (size_t k = 0; k < a.fields.size(); k++) {
-        Value* fv = loadPtr(s, OFF_FIELDS + 8 * static_cast<int64_t>(k));
-        fv->setName("v" + std::to_string(a.fields[k]));
-        vars[a.fields[k]] = fv;
-        fields.push_back(fv);
-      }
-      const Expr* body = specialiseAlt(a, e.scrut, s, fields);
-      branchDone(j, genV(body ? *body : *a.body, tail));
-    };
-    if (e.alts.size() == 1 && !e.deflt) {
-      genAlt(e.alts[0]);
-      return joinResult(j);
+      branchDone(j, genV(*a.body, tail));
+      b.SetInsertPoint(no);
     }
-    // a raw Bool is its own tag (False 0, True 1)
-    Value* tag = isRaw(s) ? b.CreateZExt(s, i16) : b.CreateLoad(i16, gep(s, OFF_TAG));
-    auto* dflt = BasicBlock::Create(ctx, e.deflt ? "default" : "nomatch", cur);
-    SwitchInst* sw = b.CreateSwitch(tag, dflt, static_cast<unsigned>(e.alts.size()));
-    for (auto& a : e.alts) {
-      auto* bb = BasicBlock::Create(ctx, "tag" + std::to_string(a.tag), cur);
-      sw->addCase(b.getInt16(static_cast<uint16_t>(a.tag)), bb);
+    b.CreateBr(dflt);
+  } else if (!e.litAlts.empty()) {
+    bool chars = e.litAlts[0].kind == core::LitAlt::Char;
+    Value* v = isRaw(s) ? s : chars ? b.CreateLoad(i32, gep(s, OFF_VALUE)) : loadI64(s, OFF_VALUE);
+    if (v->getType() != i64) v = b.CreateZExt(v, i64);
+    SwitchInst* sw = b.CreateSwitch(v, dflt, static_cast<unsigned>(e.litAlts.size()));
+    std::set<int64_t> seen;
+    for (auto& a : e.litAlts) {
+      if (!seen.insert(a.i).second) continue;  // first match wins
+      auto* bb = BasicBlock::Create(ctx, "lit", cur);
+      sw->addCase(b.getInt64(static_cast<uint64_t>(a.i)), bb);
       b.SetInsertPoint(bb);
-      genAlt(a);
+      live = j.before;
+      branchDone(j, genV(*a.body, tail));
     }
-    b.SetInsertPoint(dflt);
-    live = j.before;
-    if (e.deflt) branchDone(j, genV(*e.deflt, tail));
-    else b.CreateUnreachable();
-    return joinResult(j);
+  } else {
+    b.CreateBr(dflt);
   }
+  b.SetInsertPoint(dflt);
+  live = j.before;
+  branchDone(j, genV(*e.deflt, tail));
+  return joinResult(j);
+}
 
-  Value* genLitCase(const Expr& e, bool tail) {
-    releaseReuse();
-    Value* s = var(e.scrut);
-    Join j{tail};
-    j.before = live;
-    if (!e.deflt) bug("LitCase without default");
-    bool strings = !e.litAlts.empty() && e.litAlts[0].kind == core::LitAlt::String;
-    auto* dflt = BasicBlock::Create(ctx, "default", cur);
-    if (strings) {
-      for (auto& a : e.litAlts) {
-        auto* yes = BasicBlock::Create(ctx, "lit", cur);
-        auto* no = BasicBlock::Create(ctx, "next", cur);
-        Value* c = b.CreateCall(rt["weir_string_cmp_raw"], {s, stringLit(a.s)});
-        b.CreateCondBr(b.CreateICmpEQ(c, b.getInt32(0)), yes, no);
-        b.SetInsertPoint(yes);
-        live = j.before;
-        branchDone(j, genV(*a.body, tail));
-        b.SetInsertPoint(no);
+// ---------------------------------------------------------------- primitives
+Value* Gen::intrinsic(Intrinsic::ID id, std::vector<Value*> args, std::vector<Type*> tys) {
+  Function* f = Intrinsic::getDeclaration(&mod, id, tys);
+  return b.CreateCall(f, args);
+}
+
+void Gen::divCheck(Value* d, const std::string& loc) {
+  auto* bad = BasicBlock::Create(ctx, "divzero", cur);
+  auto* ok = BasicBlock::Create(ctx, "divok", cur);
+  b.CreateCondBr(b.CreateICmpEQ(d, b.getInt64(0)), bad, ok);
+  b.SetInsertPoint(bad);
+  mayFail(rt["weir_rt_div_zero"], {cstring(loc)}, {});
+  b.CreateUnreachable();
+  b.SetInsertPoint(ok);
+}
+
+// The unboxed type a borrowing primitive reads its operands as ('i' Int, 'f' Float, 'c' Char):
+// core::operandRep, which representation inference uses too.
+char Gen::operandType(PrimOp op) {
+  switch (core::operandRep(op)) {
+    case core::Rep::Float: return 'f';
+    case core::Rep::Char: return 'c';
+    default: return 'i';
+  }
+}
+
+// The unboxed type a scalar primitive computes before boxing it ('i' Int, 'f' Float), or 0.
+char Gen::rawResultType(PrimOp op) {
+  switch (core::primResultRep(op)) {
+    case core::Rep::Int: return 'i';
+    case core::Rep::Float: return 'f';
+    default: return 0;
+  }
+}
+
+// Destination-passing primitives of core/trmc.hpp: a hole is null until it is filled; a
+// destination is the address of a field of a cell under construction.
+Value* Gen::genTrmc(const Expr& e, bool tail) {
+  if (e.prim == PrimOp::TrmcHole) return result(ConstantPointerNull::get(ptrT), tail);
+  if (e.prim == PrimOp::TrmcField) {
+    if (e.args.size() != 1 || e.args[0]->kind != Expr::Var) bug("TrmcField of a non-variable");
+    return result(gep(var(e.args[0]->var), OFF_FIELDS + 8 * static_cast<int64_t>(e.index)), tail);
+  }
+  std::vector<Value*> vs;
+  if (!genArgs(e.args, 0, vs)) return nullptr;
+  b.CreateAlignedStore(vs[1], vs[0], Align(8));
+  consume(vs[1]);  // now in the cell under construction
+  return result(unitObj(), tail);
+}
+
+// With rawOut set, e must be a primitive with a rawResultType: its unboxed result is stored
+// there and never boxed (an operand of an enclosing scalar primitive: `x /= y + d` allocates
+// nothing and touches no count for `y + d`).
+Value* Gen::genPrim(const Expr& e, bool tail, Value** rawOut) {
+  PrimOp op = e.prim;
+  if (core::primArity(op) >= 0 && static_cast<int>(e.args.size()) != core::primArity(op))
+    bug(std::string("primitive ") + core::primName(op) + " with wrong number of operands");
+  if (op == PrimOp::TrmcHole || op == PrimOp::TrmcField || op == PrimOp::TrmcFill) return genTrmc(e, tail);
+  // Borrowing primitives (rc.hpp): each operand is read as soon as it is evaluated; Var
+  // operands are borrowed, other operands are temporaries dropped right after the read.
+  std::vector<Value*> vs, raw;
+  if (core::primBorrows(op)) {
+    char ty = operandType(op);
+    for (auto& a : e.args) {
+      if (a->kind == Expr::Prim && (ty == 'i' || ty == 'f') && rawResultType(a->prim) == ty) {
+        Value* v = nullptr;
+        if (!genPrim(*a, false, &v)) return nullptr;
+        raw.push_back(v);
+        continue;
       }
-      b.CreateBr(dflt);
-    } else if (!e.litAlts.empty()) {
-      bool chars = e.litAlts[0].kind == core::LitAlt::Char;
-      Value* v = isRaw(s) ? s : chars ? b.CreateLoad(i32, gep(s, OFF_VALUE)) : loadI64(s, OFF_VALUE);
-      if (v->getType() != i64) v = b.CreateZExt(v, i64);
-      SwitchInst* sw = b.CreateSwitch(v, dflt, static_cast<unsigned>(e.litAlts.size()));
-      std::set<int64_t> seen;
-      for (auto& a : e.litAlts) {
-        if (!seen.insert(a.i).second) continue;  // first match wins
-        auto* bb = BasicBlock::Create(ctx, "lit", cur);
-        sw->addCase(b.getInt64(static_cast<uint64_t>(a.i)), bb);
-        b.SetInsertPoint(bb);
-        live = j.before;
-        branchDone(j, genV(*a.body, tail));
+      Value* o = genV(*a, false);
+      if (!o) return nullptr;
+      Type* t = ty == 'f' ? dbl : ty == 'c' ? i32 : i64;
+      if (isRaw(o)) {
+        if (o->getType() != t) bug("raw operand of the wrong type for " + std::string(core::primName(op)));
+        raw.push_back(o);
+        continue;
       }
-    } else {
-      b.CreateBr(dflt);
-    }
-    b.SetInsertPoint(dflt);
-    live = j.before;
-    branchDone(j, genV(*e.deflt, tail));
-    return joinResult(j);
-  }
-
-  // ---------------------------------------------------------------- primitives
-  Value* intrinsic(Intrinsic::ID id, std::vector<Value*> args, std::vector<Type*> tys) {
-    Function* f = Intrinsic::getDeclaration(&mod, id, tys);
-    return b.CreateCall(f, args);
-  }
-
-  void divCheck(Value* d, const std::string& loc) {
-    auto* bad = BasicBlock::Create(ctx, "divzero", cur);
-    auto* ok = BasicBlock::Create(ctx, "divok", cur);
-    b.CreateCondBr(b.CreateICmpEQ(d, b.getInt64(0)), bad, ok);
-    b.SetInsertPoint(bad);
-    mayFail(rt["weir_rt_div_zero"], {cstring(loc)}, {});
-    b.CreateUnreachable();
-    b.SetInsertPoint(ok);
-  }
-
-  // The unboxed type a borrowing primitive reads its operands as ('i' Int, 'f' Float, 'c' Char):
-  // core::operandRep, which representation inference uses too.
-  static char operandType(PrimOp op) {
-    switch (core::operandRep(op)) {
-      case core::Rep::Float: return 'f';
-      case core::Rep::Char: return 'c';
-      default: return 'i';
-    }
-  }
-
-  // The unboxed type a scalar primitive computes before boxing it ('i' Int, 'f' Float), or 0.
-  static char rawResultType(PrimOp op) {
-    switch (core::primResultRep(op)) {
-      case core::Rep::Int: return 'i';
-      case core::Rep::Float: return 'f';
-      default: return 0;
-    }
-  }
-
-  // Destination-passing primitives of core/trmc.hpp: a hole is null until it is filled; a
-  // destination is the address of a field of a cell under construction.
-  Value* genTrmc(const Expr& e, bool tail) {
-    if (e.prim == PrimOp::TrmcHole) return result(ConstantPointerNull::get(ptrT), tail);
-    if (e.prim == PrimOp::TrmcField) {
-      if (e.args.size() != 1 || e.args[0]->kind != Expr::Var) bug("TrmcField of a non-variable");
-      return result(gep(var(e.args[0]->var), OFF_FIELDS + 8 * static_cast<int64_t>(e.index)), tail);
-    }
-    std::vector<Value*> vs;
-    if (!genArgs(e.args, 0, vs)) return nullptr;
-    b.CreateAlignedStore(vs[1], vs[0], Align(8));
-    consume(vs[1]);  // now in the cell under construction
-    return result(unitObj(), tail);
-  }
-
-  // With rawOut set, e must be a primitive with a rawResultType: its unboxed result is stored
-  // there and never boxed (an operand of an enclosing scalar primitive: `x /= y + d` allocates
-  // nothing and touches no count for `y + d`).
-  Value* genPrim(const Expr& e, bool tail, Value** rawOut = nullptr) {
-    PrimOp op = e.prim;
-    if (core::primArity(op) >= 0 && static_cast<int>(e.args.size()) != core::primArity(op))
-      bug(std::string("primitive ") + core::primName(op) + " with wrong number of operands");
-    if (op == PrimOp::TrmcHole || op == PrimOp::TrmcField || op == PrimOp::TrmcFill) return genTrmc(e, tail);
-    // Borrowing primitives (rc.hpp): each operand is read as soon as it is evaluated; Var
-    // operands are borrowed, other operands are temporaries dropped right after the read.
-    std::vector<Value*> vs, raw;
-    if (core::primBorrows(op)) {
-      char ty = operandType(op);
-      for (auto& a : e.args) {
-        if (a->kind == Expr::Prim && (ty == 'i' || ty == 'f') && rawResultType(a->prim) == ty) {
-          Value* v = nullptr;
-          if (!genPrim(*a, false, &v)) return nullptr;
-          raw.push_back(v);
-          continue;
-        }
-        Value* o = genV(*a, false);
-        if (!o) return nullptr;
-        Type* t = ty == 'f' ? dbl : ty == 'c' ? i32 : i64;
-        if (isRaw(o)) {
-          if (o->getType() != t) bug("raw operand of the wrong type for " + std::string(core::primName(op)));
-          raw.push_back(o);
-          continue;
-        }
-        raw.push_back(b.CreateAlignedLoad(t, gep(o, OFF_VALUE), Align(8)));
-        if (a->kind == Expr::Var) scalarVars.insert(a->var);
-        if (a->kind != Expr::Var && !immortalExpr(*a)) {
-          dropScalar(o);
-          consume(o);
-        }
+      raw.push_back(b.CreateAlignedLoad(t, gep(o, OFF_VALUE), Align(8)));
+      if (a->kind == Expr::Var) scalarVars.insert(a->var);
+      if (a->kind != Expr::Var && !immortalExpr(*a)) {
+        dropScalar(o);
+        consume(o);
       }
-    } else if (!genArgs(e.args, 0, vs)) {
-      return nullptr;
     }
-    // A runtime function that cannot fail: takes its operands, gives an owned result
-    // (`immortal`: a Bool, an Ordering or unit, not tracked).
-    auto rtCall = [&](const char* name, bool immortal = false) -> Value* {
-      std::vector<Value*> as(vs.begin(), vs.end());
-      Value* r = b.CreateCall(rt[name], as);
-      for (Value* v : vs) consume(v);
-      if (!immortal) own(r);
-      return result(r, tail);
-    };
-    auto ints = [&] { return raw; };
-    auto floats = [&] { return raw; };
-    auto chars = [&] { return raw; };
-    auto boolean = [&](Value* c) { return result(c, tail); };  // raw i1: boxed where needed
-    auto ordering = [&](Value* lt, Value* eq) {
-      Value* r = b.CreateSelect(lt, nullary(0), b.CreateSelect(eq, nullary(1), nullary(2)));
-      return result(r, tail);
-    };
-    auto retInt = [&](Value* v) {
-      if (rawOut) return *rawOut = v;
-      return result(v, tail);  // raw: boxed (and owned) where an object is needed
-    };
-    auto retFloat = [&](Value* v) {
-      if (rawOut) return *rawOut = v;
-      return result(v, tail);
-    };
-    auto f2i = [&](Value* d) { return intrinsic(Intrinsic::fptosi_sat, {d}, {i64, dbl}); };
+  } else if (!genArgs(e.args, 0, vs)) {
+    return nullptr;
+  }
+  // A runtime function that cannot fail: takes its operands, gives an owned result
+  // (`immortal`: a Bool, an Ordering or unit, not tracked).
+  auto rtCall = [&](const char* name, bool immortal = false) -> Value* {
+    std::vector<Value*> as(vs.begin(), vs.end());
+    Value* r = b.CreateCall(rt[name], as);
+    for (Value* v : vs) consume(v);
+    if (!immortal) own(r);
+    return result(r, tail);
+  };
+  auto ints = [&] { return raw; };
+  auto floats = [&] { return raw; };
+  auto chars = [&] { return raw; };
+  auto boolean = [&](Value* c) { return result(c, tail); };  // raw i1: boxed where needed
+  auto ordering = [&](Value* lt, Value* eq) {
+    Value* r = b.CreateSelect(lt, nullary(0), b.CreateSelect(eq, nullary(1), nullary(2)));
+    return result(r, tail);
+  };
+  auto retInt = [&](Value* v) {
+    if (rawOut) return *rawOut = v;
+    return result(v, tail);  // raw: boxed (and owned) where an object is needed
+  };
+  auto retFloat = [&](Value* v) {
+    if (rawOut) return *rawOut = v;
+    return result(v, tail);
+  };
+  auto f2i = [&](Value* d) { return intrinsic(Intrinsic::fptosi_sat, {d}, {i64, dbl}); };
 
-    if (op == PrimOp::CCall) {  // `foreign import ccall`: weir_obj* sym(weir_obj*, ...)
-      // It may fail (a run-time error in the library) or run Weir code that fails (weir_catch,
-      // the actor runtime's `call`): not nounwind.
-      FunctionCallee c = mod.getOrInsertFunction(e.name, FunctionType::get(ptrT, std::vector<Type*>(vs.size(), ptrT), false));
-      std::vector<Value*> as(vs.begin(), vs.end());
-      Value* r = mayFail(c, as, as);
+  if (op == PrimOp::CCall) {  // `foreign import ccall`: weir_obj* sym(weir_obj*, ...)
+    // It may fail (a run-time error in the library) or run Weir code that fails (weir_catch,
+    // the actor runtime's `call`): not nounwind.
+    FunctionCallee c = mod.getOrInsertFunction(e.name, FunctionType::get(ptrT, std::vector<Type*>(vs.size(), ptrT), false));
+    std::vector<Value*> as(vs.begin(), vs.end());
+    Value* r = mayFail(c, as, as);
+    own(r);
+    return result(r, tail);
+  }
+  switch (op) {
+    case PrimOp::IntAdd: { auto x = ints(); return retInt(b.CreateAdd(x[0], x[1])); }
+    case PrimOp::IntSub: { auto x = ints(); return retInt(b.CreateSub(x[0], x[1])); }
+    case PrimOp::IntMul: { auto x = ints(); return retInt(b.CreateMul(x[0], x[1])); }
+    case PrimOp::IntNeg: { auto x = ints(); return retInt(b.CreateSub(b.getInt64(0), x[0])); }
+    case PrimOp::IntQuot: case PrimOp::IntRem: case PrimOp::IntDiv: case PrimOp::IntMod: {
+      auto x = ints();
+      divCheck(x[1], e.loc);
+      // INT64_MIN / -1 would trap: with d == -1, quot = -n (wrapping) and rem = 0.
+      Value* m1 = b.CreateICmpEQ(x[1], b.getInt64(static_cast<uint64_t>(-1)));
+      Value* d = b.CreateSelect(m1, b.getInt64(1), x[1]);
+      Value* q = b.CreateSelect(m1, b.CreateSub(b.getInt64(0), x[0]), b.CreateSDiv(x[0], d));
+      Value* r = b.CreateSRem(x[0], d);
+      if (op == PrimOp::IntQuot) return retInt(q);
+      if (op == PrimOp::IntRem) return retInt(r);
+      // floor: adjust when the remainder is non-zero and its sign differs from the divisor's
+      Value* adj = b.CreateAnd(b.CreateICmpNE(r, b.getInt64(0)),
+                               b.CreateICmpSLT(b.CreateXor(r, x[1]), b.getInt64(0)));
+      if (op == PrimOp::IntDiv) return retInt(b.CreateSub(q, b.CreateZExt(adj, i64)));
+      return retInt(b.CreateSelect(adj, b.CreateAdd(r, x[1]), r));
+    }
+    case PrimOp::IntEq: { auto x = ints(); return boolean(b.CreateICmpEQ(x[0], x[1])); }
+    case PrimOp::IntNe: { auto x = ints(); return boolean(b.CreateICmpNE(x[0], x[1])); }
+    case PrimOp::IntLt: { auto x = ints(); return boolean(b.CreateICmpSLT(x[0], x[1])); }
+    case PrimOp::IntLe: { auto x = ints(); return boolean(b.CreateICmpSLE(x[0], x[1])); }
+    case PrimOp::IntGt: { auto x = ints(); return boolean(b.CreateICmpSGT(x[0], x[1])); }
+    case PrimOp::IntGe: { auto x = ints(); return boolean(b.CreateICmpSGE(x[0], x[1])); }
+    case PrimOp::IntCompare: {
+      auto x = ints();
+      return ordering(b.CreateICmpSLT(x[0], x[1]), b.CreateICmpEQ(x[0], x[1]));
+    }
+    case PrimOp::IntAnd: { auto x = ints(); return retInt(b.CreateAnd(x[0], x[1])); }
+    case PrimOp::IntOr: { auto x = ints(); return retInt(b.CreateOr(x[0], x[1])); }
+    case PrimOp::IntXor: { auto x = ints(); return retInt(b.CreateXor(x[0], x[1])); }
+    case PrimOp::IntShl: {
+      auto x = ints();
+      Value* big = b.CreateICmpUGE(x[1], b.getInt64(64));
+      Value* sh = b.CreateShl(x[0], b.CreateSelect(big, b.getInt64(0), x[1]));
+      return retInt(b.CreateSelect(big, b.getInt64(0), sh));
+    }
+    case PrimOp::IntShr: {
+      auto x = ints();
+      Value* big = b.CreateICmpUGE(x[1], b.getInt64(64));
+      return retInt(b.CreateAShr(x[0], b.CreateSelect(big, b.getInt64(63), x[1])));
+    }
+    case PrimOp::IntNot: { auto x = ints(); return retInt(b.CreateNot(x[0])); }
+    case PrimOp::FloatAdd: { auto x = floats(); return retFloat(b.CreateFAdd(x[0], x[1])); }
+    case PrimOp::FloatSub: { auto x = floats(); return retFloat(b.CreateFSub(x[0], x[1])); }
+    case PrimOp::FloatMul: { auto x = floats(); return retFloat(b.CreateFMul(x[0], x[1])); }
+    case PrimOp::FloatDiv: { auto x = floats(); return retFloat(b.CreateFDiv(x[0], x[1])); }
+    case PrimOp::FloatNeg: { auto x = floats(); return retFloat(b.CreateFNeg(x[0])); }
+    case PrimOp::FloatEq: { auto x = floats(); return boolean(b.CreateFCmpOEQ(x[0], x[1])); }
+    case PrimOp::FloatNe: { auto x = floats(); return boolean(b.CreateFCmpUNE(x[0], x[1])); }
+    case PrimOp::FloatLt: { auto x = floats(); return boolean(b.CreateFCmpOLT(x[0], x[1])); }
+    case PrimOp::FloatLe: { auto x = floats(); return boolean(b.CreateFCmpOLE(x[0], x[1])); }
+    case PrimOp::FloatGt: { auto x = floats(); return boolean(b.CreateFCmpOGT(x[0], x[1])); }
+    case PrimOp::FloatGe: { auto x = floats(); return boolean(b.CreateFCmpOGE(x[0], x[1])); }
+    case PrimOp::FloatCompare: {
+      auto x = floats();
+      return ordering(b.CreateFCmpOLT(x[0], x[1]), b.CreateFCmpOEQ(x[0], x[1]));
+    }
+    case PrimOp::IntToFloat: { auto x = ints(); return retFloat(b.CreateSIToFP(x[0], dbl)); }
+    case PrimOp::FloatRound: {  // Haskell rounds half to even: rint in the default rounding mode
+      auto x = floats();
+      return retInt(f2i(intrinsic(Intrinsic::rint, {x[0]}, {dbl})));
+    }
+    case PrimOp::FloatTruncate: { auto x = floats(); return retInt(f2i(x[0])); }
+    case PrimOp::FloatFloor: { auto x = floats(); return retInt(f2i(intrinsic(Intrinsic::floor, {x[0]}, {dbl}))); }
+    case PrimOp::FloatCeiling: { auto x = floats(); return retInt(f2i(intrinsic(Intrinsic::ceil, {x[0]}, {dbl}))); }
+    case PrimOp::FloatSqrt: { auto x = floats(); return retFloat(intrinsic(Intrinsic::sqrt, {x[0]}, {dbl})); }
+    case PrimOp::FloatExp: { auto x = floats(); return retFloat(intrinsic(Intrinsic::exp, {x[0]}, {dbl})); }
+    case PrimOp::FloatLog: { auto x = floats(); return retFloat(intrinsic(Intrinsic::log, {x[0]}, {dbl})); }
+    case PrimOp::FloatSin: { auto x = floats(); return retFloat(intrinsic(Intrinsic::sin, {x[0]}, {dbl})); }
+    case PrimOp::FloatCos: { auto x = floats(); return retFloat(intrinsic(Intrinsic::cos, {x[0]}, {dbl})); }
+    case PrimOp::FloatPow: { auto x = floats(); return retFloat(intrinsic(Intrinsic::pow, {x[0], x[1]}, {dbl})); }
+    case PrimOp::CharOrd: { auto x = chars(); return retInt(b.CreateZExt(x[0], i64)); }
+    case PrimOp::CharChr: {
+      auto x = ints();
+      Value* r = mayFail(rt["weir_chr"], {x[0], cstring(e.loc)}, {});
       own(r);
       return result(r, tail);
     }
-    switch (op) {
-      case PrimOp::IntAdd: { auto x = ints(); return retInt(b.CreateAdd(x[0], x[1])); }
-      case PrimOp::IntSub: { auto x = ints(); return retInt(b.CreateSub(x[0], x[1])); }
-      case PrimOp::IntMul: { auto x = ints(); return retInt(b.CreateMul(x[0], x[1])); }
-      case PrimOp::IntNeg: { auto x = ints(); return retInt(b.CreateSub(b.getInt64(0), x[0])); }
-      case PrimOp::IntQuot: case PrimOp::IntRem: case PrimOp::IntDiv: case PrimOp::IntMod: {
-        auto x = ints();
-        divCheck(x[1], e.loc);
-        // INT64_MIN / -1 would trap: with d == -1, quot = -n (wrapping) and rem = 0.
-        Value* m1 = b.CreateICmpEQ(x[1], b.getInt64(static_cast<uint64_t>(-1)));
-        Value* d = b.CreateSelect(m1, b.getInt64(1), x[1]);
-        Value* q = b.CreateSelect(m1, b.CreateSub(b.getInt64(0), x[0]), b.CreateSDiv(x[0], d));
-        Value* r = b.CreateSRem(x[0], d);
-        if (op == PrimOp::IntQuot) return retInt(q);
-        if (op == PrimOp::IntRem) return retInt(r);
-        // floor: adjust when the remainder is non-zero and its sign differs from the divisor's
-        Value* adj = b.CreateAnd(b.CreateICmpNE(r, b.getInt64(0)),
-                                 b.CreateICmpSLT(b.CreateXor(r, x[1]), b.getInt64(0)));
-        if (op == PrimOp::IntDiv) return retInt(b.CreateSub(q, b.CreateZExt(adj, i64)));
-        return retInt(b.CreateSelect(adj, b.CreateAdd(r, x[1]), r));
-      }
-      case PrimOp::IntEq: { auto x = ints(); return boolean(b.CreateICmpEQ(x[0], x[1])); }
-      case PrimOp::IntNe: { auto x = ints(); return boolean(b.CreateICmpNE(x[0], x[1])); }
-      case PrimOp::IntLt: { auto x = ints(); return boolean(b.CreateICmpSLT(x[0], x[1])); }
-      case PrimOp::IntLe: { auto x = ints(); return boolean(b.CreateICmpSLE(x[0], x[1])); }
-      case PrimOp::IntGt: { auto x = ints(); return boolean(b.CreateICmpSGT(x[0], x[1])); }
-      case PrimOp::IntGe: { auto x = ints(); return boolean(b.CreateICmpSGE(x[0], x[1])); }
-      case PrimOp::IntCompare: {
-        auto x = ints();
-        return ordering(b.CreateICmpSLT(x[0], x[1]), b.CreateICmpEQ(x[0], x[1]));
-      }
-      case PrimOp::IntAnd: { auto x = ints(); return retInt(b.CreateAnd(x[0], x[1])); }
-      case PrimOp::IntOr: { auto x = ints(); return retInt(b.CreateOr(x[0], x[1])); }
-      case PrimOp::IntXor: { auto x = ints(); return retInt(b.CreateXor(x[0], x[1])); }
-      case PrimOp::IntShl: {
-        auto x = ints();
-        Value* big = b.CreateICmpUGE(x[1], b.getInt64(64));
-        Value* sh = b.CreateShl(x[0], b.CreateSelect(big, b.getInt64(0), x[1]));
-        return retInt(b.CreateSelect(big, b.getInt64(0), sh));
-      }
-      case PrimOp::IntShr: {
-        auto x = ints();
-        Value* big = b.CreateICmpUGE(x[1], b.getInt64(64));
-        return retInt(b.CreateAShr(x[0], b.CreateSelect(big, b.getInt64(63), x[1])));
-      }
-      case PrimOp::IntNot: { auto x = ints(); return retInt(b.CreateNot(x[0])); }
-      case PrimOp::FloatAdd: { auto x = floats(); return retFloat(b.CreateFAdd(x[0], x[1])); }
-      case PrimOp::FloatSub: { auto x = floats(); return retFloat(b.CreateFSub(x[0], x[1])); }
-      case PrimOp::FloatMul: { auto x = floats(); return retFloat(b.CreateFMul(x[0], x[1])); }
-      case PrimOp::FloatDiv: { auto x = floats(); return retFloat(b.CreateFDiv(x[0], x[1])); }
-      case PrimOp::FloatNeg: { auto x = floats(); return retFloat(b.CreateFNeg(x[0])); }
-      case PrimOp::FloatEq: { auto x = floats(); return boolean(b.CreateFCmpOEQ(x[0], x[1])); }
-      case PrimOp::FloatNe: { auto x = floats(); return boolean(b.CreateFCmpUNE(x[0], x[1])); }
-      case PrimOp::FloatLt: { auto x = floats(); return boolean(b.CreateFCmpOLT(x[0], x[1])); }
-      case PrimOp::FloatLe: { auto x = floats(); return boolean(b.CreateFCmpOLE(x[0], x[1])); }
-      case PrimOp::FloatGt: { auto x = floats(); return boolean(b.CreateFCmpOGT(x[0], x[1])); }
-      case PrimOp::FloatGe: { auto x = floats(); return boolean(b.CreateFCmpOGE(x[0], x[1])); }
-      case PrimOp::FloatCompare: {
-        auto x = floats();
-        return ordering(b.CreateFCmpOLT(x[0], x[1]), b.CreateFCmpOEQ(x[0], x[1]));
-      }
-      case PrimOp::IntToFloat: { auto x = ints(); return retFloat(b.CreateSIToFP(x[0], dbl)); }
-      case PrimOp::FloatRound: {  // Haskell rounds half to even: rint in the default rounding mode
-        auto x = floats();
-        return retInt(f2i(intrinsic(Intrinsic::rint, {x[0]}, {dbl})));
-      }
-      case PrimOp::FloatTruncate: { auto x = floats(); return retInt(f2i(x[0])); }
-      case PrimOp::FloatFloor: { auto x = floats(); return retInt(f2i(intrinsic(Intrinsic::floor, {x[0]}, {dbl}))); }
-      case PrimOp::FloatCeiling: { auto x = floats(); return retInt(f2i(intrinsic(Intrinsic::ceil, {x[0]}, {dbl}))); }
-      case PrimOp::FloatSqrt: { auto x = floats(); return retFloat(intrinsic(Intrinsic::sqrt, {x[0]}, {dbl})); }
-      case PrimOp::FloatExp: { auto x = floats(); return retFloat(intrinsic(Intrinsic::exp, {x[0]}, {dbl})); }
-      case PrimOp::FloatLog: { auto x = floats(); return retFloat(intrinsic(Intrinsic::log, {x[0]}, {dbl})); }
-      case PrimOp::FloatSin: { auto x = floats(); return retFloat(intrinsic(Intrinsic::sin, {x[0]}, {dbl})); }
-      case PrimOp::FloatCos: { auto x = floats(); return retFloat(intrinsic(Intrinsic::cos, {x[0]}, {dbl})); }
-      case PrimOp::FloatPow: { auto x = floats(); return retFloat(intrinsic(Intrinsic::pow, {x[0], x[1]}, {dbl})); }
-      case PrimOp::CharOrd: { auto x = chars(); return retInt(b.CreateZExt(x[0], i64)); }
-      case PrimOp::CharChr: {
-        auto x = ints();
-        Value* r = mayFail(rt["weir_chr"], {x[0], cstring(e.loc)}, {});
-        own(r);
-        return result(r, tail);
-      }
-      case PrimOp::CharEq: { auto x = chars(); return boolean(b.CreateICmpEQ(x[0], x[1])); }
-      case PrimOp::CharLt: { auto x = chars(); return boolean(b.CreateICmpULT(x[0], x[1])); }
-      case PrimOp::CharLe: { auto x = chars(); return boolean(b.CreateICmpULE(x[0], x[1])); }
-      case PrimOp::CharCompare: {
-        auto x = chars();
-        return ordering(b.CreateICmpULT(x[0], x[1]), b.CreateICmpEQ(x[0], x[1]));
-      }
-      case PrimOp::StringAppend: return rtCall("weir_string_append");
-      case PrimOp::StringEq: return rtCall("weir_string_eq", true);
-      case PrimOp::StringCompare: return rtCall("weir_string_compare", true);
-      case PrimOp::StringLength: return rtCall("weir_string_length");
-      case PrimOp::ShowInt: return rtCall("weir_show_int");
-      case PrimOp::ShowFloat: return rtCall("weir_show_float");
-      case PrimOp::ShowChar: return rtCall("weir_show_char");
-      case PrimOp::ShowString: return rtCall("weir_show_string");
-      case PrimOp::StringFromChar: return rtCall("weir_string_from_char");
-      case PrimOp::PutStrLn: return rtCall("weir_put_str_ln", true);
-      case PrimOp::PutStr: return rtCall("weir_put_str", true);
-      case PrimOp::Error:
-        mayFail(rt["weir_rt_error"], {vs[0], cstring(e.loc)}, {vs[0]});
-        b.CreateUnreachable();
-        return nullptr;
+    case PrimOp::CharEq: { auto x = chars(); return boolean(b.CreateICmpEQ(x[0], x[1])); }
+    case PrimOp::CharLt: { auto x = chars(); return boolean(b.CreateICmpULT(x[0], x[1])); }
+    case PrimOp::CharLe: { auto x = chars(); return boolean(b.CreateICmpULE(x[0], x[1])); }
+    case PrimOp::CharCompare: {
+      auto x = chars();
+      return ordering(b.CreateICmpULT(x[0], x[1]), b.CreateICmpEQ(x[0], x[1]));
     }
-    bug("unknown primitive");
+    case PrimOp::StringAppend: return rtCall("weir_string_append");
+    case PrimOp::StringEq: return rtCall("weir_string_eq", true);
+    case PrimOp::StringCompare: return rtCall("weir_string_compare", true);
+    case PrimOp::StringLength: return rtCall("weir_string_length");
+    case PrimOp::ShowInt: return rtCall("weir_show_int");
+    case PrimOp::ShowFloat: return rtCall("weir_show_float");
+    case PrimOp::ShowChar: return rtCall("weir_show_char");
+    case PrimOp::ShowString: return rtCall("weir_show_string");
+    case PrimOp::StringFromChar: return rtCall("weir_string_from_char");
+    case PrimOp::PutStrLn: return rtCall("weir_put_str_ln", true);
+    case PrimOp::PutStr: return rtCall("weir_put_str", true);
+    case PrimOp::Error:
+      mayFail(rt["weir_rt_error"], {vs[0], cstring(e.loc)}, {vs[0]});
+      b.CreateUnreachable();
+      return nullptr;
   }
-};
+  bug("unknown primitive");
+}
+
+namespace {
 
 // ---------------------------------------------------------------- driver-facing plumbing
 
