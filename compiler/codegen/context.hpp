@@ -263,6 +263,24 @@ class Gen {
   static char rawResultType(PrimOp op);
   Value* genTrmc(const Expr& e, bool tail);
   Value* genPrim(const Expr& e, bool tail, Value** rawOut = nullptr);
+  // A primitive being lowered: its operands, as objects (vs) or read unboxed (raw, for the
+  // borrowing primitives), and where its result goes (genPrim's tail and rawOut).
+  struct PrimCall {
+    const Expr& e;
+    bool tail;
+    Value** rawOut;
+    std::vector<Value*> vs, raw;
+  };
+  bool primOperands(const Expr& e, std::vector<Value*>& raw);
+  Value* rawResult(PrimCall& c, Value* v);
+  Value* ordering(PrimCall& c, Value* lt, Value* eq);
+  Value* rtCall(PrimCall& c, const char* name, bool immortal = false);
+  Value* fptosi(Value* d);
+  Value* genIntPrim(PrimCall& c);
+  Value* intDivision(PrimCall& c);
+  Value* genFloatPrim(PrimCall& c);
+  Value* genCharPrim(PrimCall& c);
+  Value* genRuntimePrim(PrimCall& c);
 };
 
 }  // namespace weir::codegen
