@@ -8,6 +8,7 @@
 #pragma once
 #include <cstdint>
 #include <cstdlib>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -179,6 +180,11 @@ class Gen {
   // ---- objects.cpp: allocation and the reference-counting helpers
   Value* alloc(uint64_t size, uint64_t kind, uint64_t nfields, uint64_t tag);
   void defineRcHelpers();
+  Function* inlineHelper(const char* name, FunctionType* ft);
+  void defineAllocHelpers();
+  void defineDupHelper();
+  Function* defineDropHelper(const char* name, const std::function<void(Value*)>& freeLast);
+  void defineBoxIntHelper();
   Value* boxFloat(Value* v);
 
   // ---- statics.cpp: static immortal objects (literals, constructors, C strings)
