@@ -217,6 +217,8 @@ class Gen {
   Value* apply(Value* f, const std::vector<Value*>& args, bool tail);
   Value* argArray(const std::vector<Value*>& args);
   void defineApply(size_t n, Function* fn);
+  void applyClosure(size_t n, Function* fn, Value* f, const std::vector<Value*>& as);
+  void applyPap(size_t n, Function* fn, Value* f, const std::vector<Value*>& as);
   void defineApplies();
   void defineCEntryPoints();
 
