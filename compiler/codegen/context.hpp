@@ -241,12 +241,18 @@ class Gen {
   Value* result(Value* v, bool tail);
   Value* gen(const Expr& e, bool tail);
   Value* genV(const Expr& e, bool tail);
+  Value* genLet(const Expr& e, bool tail);
+  Value* genCon(const Expr& e, bool tail);
+  Value* genProj(const Expr& e, bool tail);
+  Value* genDup(const Expr& e, bool tail);
+  Value* genDrop(const Expr& e, bool tail);
   Value* global(const std::string& name);
 
   // ---- reuse.cpp: Perceus drop specialisation and reuse of a dead scrutinee's cell
   void releaseReuse();
   static bool reusable(const Expr& e, size_t n);
   const Expr* specialiseAlt(const core::Alt& a, VarId scrut, Value* s, const std::vector<Value*>& fields);
+  Value* reuseCell(uint64_t size);
 
   // ---- case.cpp: Case and LitCase, and the join of their branches
   // Branch bodies: in tail position each returns itself; otherwise values meet in a phi.

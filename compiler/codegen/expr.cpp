@@ -83,67 +83,10 @@ Value* Gen::genV(const Expr& e, bool tail) {
     case Expr::LitString: return result(stringLit(e.s), tail);
     case Expr::App: return genApp(e, tail);
     case Expr::Lam: return result(genLam(e), tail);
-    case Expr::Let: {
-      Value* v = genV(*e.args[0], false);
-      if (!v) return nullptr;
-      if (isRaw(v)) {
-        auto u = letUses.find(e.var);
-        if (u != letUses.end() && u->second >= 2) v = box(v);
-      }
-      if (!isa<Constant>(v)) v->setName("v" + std::to_string(e.var));
-      vars[e.var] = v;
-      if (immortalExpr(*e.args[0]) || immortalResult(*e.args[0]) || trmcWorkerCall(*e.args[0])) {
-        immortalVars.insert(e.var);
-        consume(v);  // never counted, never dropped
-      }
-      return genV(*e.args[1], tail);
-    }
+    case Expr::Let: return genLet(e, tail);
     case Expr::LetRec: bug("LetRec reached codegen (liftLetRec not run)");
-    case Expr::Con: {
-      if (e.args.empty() && (e.name == "Prelude.True" || e.name == "Prelude.False"))
-        return result(b.getInt1(e.tag == 1), tail);  // a raw Bool constant
-      if (e.args.empty()) return result(nullary(e.tag), tail);
-      if (Constant* c = staticCon(e)) return result(c, tail);  // all fields static: no allocation
-      if (e.args.size() > 255) bug("constructor with more than 255 fields");
-      if (e.tag < 0 || e.tag > 65535) bug("constructor tag out of range");
-      std::vector<Value*> vs;
-      if (!genArgs(e.args, 0, vs)) return nullptr;
-      uint64_t size = 8 + 8 * vs.size();
-      Value* o;
-      if (reuse.cell && reuse.size == size) {  // in place of the dead scrutinee, if it was unique
-        Value* cell = reuse.cell;
-        reuse = {};
-        BasicBlock* here = b.GetInsertBlock();
-        auto* fresh = BasicBlock::Create(ctx, "reuse.alloc", cur);
-        auto* cont = BasicBlock::Create(ctx, "reuse.cont", cur);
-        b.CreateCondBr(b.CreateIsNull(cell), fresh, cont);
-        b.SetInsertPoint(fresh);
-        Value* a = b.CreateCall(allocFn, {ConstantInt::get(i64, size)});
-        b.CreateBr(cont);
-        b.SetInsertPoint(cont);
-        PHINode* phi = b.CreatePHI(ptrT, 2);
-        phi->addIncoming(cell, here);
-        phi->addIncoming(a, fresh);
-        o = phi;
-        store(ConstantInt::get(i64, header(1, K_CON, vs.size(), static_cast<uint64_t>(e.tag))), o, 0);
-      } else {
-        o = alloc(size, K_CON, vs.size(), static_cast<uint64_t>(e.tag));
-      }
-      for (size_t k = 0; k < vs.size(); k++) store(vs[k], o, OFF_FIELDS + 8 * static_cast<int64_t>(k));
-      for (Value* v : vs) consume(v);
-      own(o);
-      return result(o, tail);
-    }
-    case Expr::Proj: {
-      Value* o = gen(*e.args[0], false);
-      if (!o) return nullptr;
-      Value* fld = loadPtr(o, OFF_FIELDS + 8 * static_cast<int64_t>(e.index));
-      dup(fld);
-      if (!immortalExpr(*e.args[0])) drop(o);
-      consume(o);
-      own(fld);
-      return result(fld, tail);
-    }
+    case Expr::Con: return genCon(e, tail);
+    case Expr::Proj: return genProj(e, tail);
     case Expr::Case: return genCase(e, tail);
     case Expr::LitCase: return genLitCase(e, tail);
     case Expr::Prim: return genPrim(e, tail);
@@ -151,20 +94,83 @@ Value* Gen::genV(const Expr& e, bool tail) {
       mayFail(rt["weir_rt_panic"], {cstring(e.s), cstring(e.loc)}, {});
       b.CreateUnreachable();
       return nullptr;
-    case Expr::Dup:
-      if (!immortalVars.count(e.var) && !isRaw(var(e.var))) {
-        dup(var(e.var));
-        own(var(e.var));
-      }
-      return genV(*e.args[0], tail);
-    case Expr::Drop:
-      if (immortalVars.count(e.var) || isRaw(var(e.var))) {}
-      else if (scalarVars.count(e.var)) dropScalar(var(e.var));
-      else drop(var(e.var));
-      consume(var(e.var));
-      return genV(*e.args[0], tail);
+    case Expr::Dup: return genDup(e, tail);
+    case Expr::Drop: return genDrop(e, tail);
   }
   bug("unknown expression kind");
+}
+
+// let x = e1 in e2: a raw value used boxed twice or more is boxed once here; a value known to
+// be immortal (a literal, a comparison's result, a trmc worker's unit) is never counted.
+Value* Gen::genLet(const Expr& e, bool tail) {
+  Value* v = genV(*e.args[0], false);
+  if (!v) return nullptr;
+  if (isRaw(v)) {
+    auto u = letUses.find(e.var);
+    if (u != letUses.end() && u->second >= 2) v = box(v);
+  }
+  if (!isa<Constant>(v)) v->setName("v" + std::to_string(e.var));
+  vars[e.var] = v;
+  if (immortalExpr(*e.args[0]) || immortalResult(*e.args[0]) || trmcWorkerCall(*e.args[0])) {
+    immortalVars.insert(e.var);
+    consume(v);  // never counted, never dropped
+  }
+  return genV(*e.args[1], tail);
+}
+
+// A constructor application: a raw Bool, a static object (nullary, or every field static), or
+// a new cell (the pending reuse cell when it has the size) that takes over its fields.
+Value* Gen::genCon(const Expr& e, bool tail) {
+  if (e.args.empty() && (e.name == "Prelude.True" || e.name == "Prelude.False"))
+    return result(b.getInt1(e.tag == 1), tail);  // a raw Bool constant
+  if (e.args.empty()) return result(nullary(e.tag), tail);
+  if (Constant* c = staticCon(e)) return result(c, tail);  // all fields static: no allocation
+  if (e.args.size() > 255) bug("constructor with more than 255 fields");
+  if (e.tag < 0 || e.tag > 65535) bug("constructor tag out of range");
+  std::vector<Value*> vs;
+  if (!genArgs(e.args, 0, vs)) return nullptr;
+  uint64_t size = 8 + 8 * vs.size();
+  Value* o;
+  if (reuse.cell && reuse.size == size) {  // in place of the dead scrutinee, if it was unique
+    o = reuseCell(size);
+    store(ConstantInt::get(i64, header(1, K_CON, vs.size(), static_cast<uint64_t>(e.tag))), o, 0);
+  } else {
+    o = alloc(size, K_CON, vs.size(), static_cast<uint64_t>(e.tag));
+  }
+  for (size_t k = 0; k < vs.size(); k++) store(vs[k], o, OFF_FIELDS + 8 * static_cast<int64_t>(k));
+  for (Value* v : vs) consume(v);
+  own(o);
+  return result(o, tail);
+}
+
+// Field e.index of a constructor: dup'ed out of it, then the constructor is dropped.
+Value* Gen::genProj(const Expr& e, bool tail) {
+  Value* o = gen(*e.args[0], false);
+  if (!o) return nullptr;
+  Value* fld = loadPtr(o, OFF_FIELDS + 8 * static_cast<int64_t>(e.index));
+  dup(fld);
+  if (!immortalExpr(*e.args[0])) drop(o);
+  consume(o);
+  own(fld);
+  return result(fld, tail);
+}
+
+// Dup x; e (core/rc.hpp): a no-op for an immortal or raw x.
+Value* Gen::genDup(const Expr& e, bool tail) {
+  if (!immortalVars.count(e.var) && !isRaw(var(e.var))) {
+    dup(var(e.var));
+    own(var(e.var));
+  }
+  return genV(*e.args[0], tail);
+}
+
+// Drop x; e (core/rc.hpp): a no-op for an immortal or raw x, the scalar drop for a boxed scalar.
+Value* Gen::genDrop(const Expr& e, bool tail) {
+  if (immortalVars.count(e.var) || isRaw(var(e.var))) {}
+  else if (scalarVars.count(e.var)) dropScalar(var(e.var));
+  else drop(var(e.var));
+  consume(var(e.var));
+  return genV(*e.args[0], tail);
 }
 
 Value* Gen::global(const std::string& name) {

@@ -75,4 +75,24 @@ const Expr* Gen::specialiseAlt(const core::Alt& a, VarId scrut, Value* s, const 
   return e->args[0].get();
 }
 
+// The pending reuse cell taken for a new constructor of its size (the caller checked): the
+// dead scrutinee's cell, or a fresh one where it was shared (null at run time). The caller
+// writes the header.
+Value* Gen::reuseCell(uint64_t size) {
+  Value* cell = reuse.cell;
+  reuse = {};
+  BasicBlock* here = b.GetInsertBlock();
+  auto* fresh = BasicBlock::Create(ctx, "reuse.alloc", cur);
+  auto* cont = BasicBlock::Create(ctx, "reuse.cont", cur);
+  b.CreateCondBr(b.CreateIsNull(cell), fresh, cont);
+  b.SetInsertPoint(fresh);
+  Value* a = b.CreateCall(allocFn, {ConstantInt::get(i64, size)});
+  b.CreateBr(cont);
+  b.SetInsertPoint(cont);
+  PHINode* phi = b.CreatePHI(ptrT, 2);
+  phi->addIncoming(cell, here);
+  phi->addIncoming(a, fresh);
+  return phi;
+}
+
 }  // namespace weir::codegen
