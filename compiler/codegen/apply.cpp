@@ -17,7 +17,7 @@ void Gen::defineCEntryPoints() {
   }
 }
 
-// ---------------------------------------------------------------- apply helpers
+// weir.applyN, declared on first use (defineApplies defines every one used).
 Function* Gen::applyFn(size_t n) {
   auto& f = applies[n];
   if (!f) {
@@ -48,6 +48,7 @@ Value* Gen::apply(Value* f, const std::vector<Value*>& args, bool tail) {
   return c;
 }
 
+// A stack array (an alloca in the entry block) holding args, for the runtime's PAP functions.
 Value* Gen::argArray(const std::vector<Value*>& args) {
   IRBuilder<> eb(&cur->getEntryBlock(), cur->getEntryBlock().begin());
   Value* arr = eb.CreateAlloca(ArrayType::get(ptrT, args.size()));
@@ -163,6 +164,7 @@ void Gen::applyPap(size_t n, Function* fn, Value* f, const std::vector<Value*>& 
   b.CreateUnreachable();
 }
 
+// Defines every weir.applyN used, including those the definitions themselves use.
 void Gen::defineApplies() {
   std::set<size_t> done;
   for (;;) {

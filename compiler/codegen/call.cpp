@@ -24,6 +24,7 @@ Value* Gen::directArg(const core::Function& cf, size_t k, const Expr& a, std::ve
   return convert(v, t, ownedAll || !cf.isBorrowed(k));
 }
 
+// A tailcc call, musttail when `must`.
 CallInst* Gen::tailCall(Value* callee, FunctionType* ft, const std::vector<Value*>& args, bool must) {
   CallInst* call = b.CreateCall(ft, callee, args);
   call->setCallingConv(CallingConv::Tail);
@@ -31,6 +32,8 @@ CallInst* Gen::tailCall(Value* callee, FunctionType* ft, const std::vector<Value
   return call;
 }
 
+// f a1..an: a known top-level function called directly (exact, PAP, or over-application
+// through apply), anything else through apply.
 Value* Gen::genApp(const Expr& e, bool tail) {
   const Expr& f = *e.args[0];
   size_t n = e.args.size() - 1;

@@ -7,6 +7,7 @@
 
 namespace weir::codegen {
 
+// The end of a branch with value v (nullptr: it does not return): into the join's phi.
 void Gen::branchDone(Join& j, Value* v) {
   if (!v) reuse = {};  // the branch ended (error): its pending cell, if any, is its own
   if (j.tail || !v) return;
@@ -42,6 +43,8 @@ Value* Gen::joinResult(Join& j) {
   return phi;
 }
 
+// case x of alternatives: a switch on the tag (a raw Bool is its own tag), each alternative
+// with the fields bound and drop-specialised (reuse.cpp).
 Value* Gen::genCase(const Expr& e, bool tail) {
   releaseReuse();
   Value* s = var(e.scrut);
@@ -80,6 +83,7 @@ Value* Gen::genCase(const Expr& e, bool tail) {
   return joinResult(j);
 }
 
+// A case on an Int, Char or String literal: a switch, or for strings a chain of comparisons.
 Value* Gen::genLitCase(const Expr& e, bool tail) {
   releaseReuse();
   Value* s = var(e.scrut);

@@ -42,6 +42,8 @@ Constant* Gen::staticClosure(const std::string& name) {
   return c;
 }
 
+// \x.. -> e: a new LLVM function for the body, generated in its own function state (saved and
+// restored around it), and the closure object capturing the free variables.
 Value* Gen::genLam(const Expr& e) {
   std::vector<VarId> fvs = core::freeVars(e);
   size_t n = e.params.size();

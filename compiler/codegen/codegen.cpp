@@ -76,6 +76,7 @@ bool buildModule(const core::Program& input, const Options& opts, LLVMContext& c
   }
 }
 
+// Builds the module and writes it as assembly or an object file.
 bool emitFile(const core::Program& p, const Options& opts, raw_pwrite_stream& os, CodeGenFileType kind,
               std::string& error) {
   LLVMContext ctx;
@@ -87,6 +88,7 @@ bool emitFile(const core::Program& p, const Options& opts, raw_pwrite_stream& os
 
 }  // namespace
 
+// The entry points of codegen.hpp.
 bool emitLLVM(const core::Program& p, const Options& opts, std::string& outText, std::string& error) {
   LLVMContext ctx;
   std::unique_ptr<Module> m;

@@ -5,7 +5,7 @@
 
 namespace weir::codegen {
 
-// ---------------------------------------------------------------- expressions
+// The value bound to a variable in the function being generated.
 Value* Gen::var(VarId v) {
   auto it = vars.find(v);
   if (it == vars.end()) bug("unbound variable v" + std::to_string(v) + " in " + curName);
@@ -173,6 +173,7 @@ Value* Gen::genDrop(const Expr& e, bool tail) {
   return genV(*e.args[0], tail);
 }
 
+// A top-level name as a value: a function's static closure, or a CAF global's value.
 Value* Gen::global(const std::string& name) {
   if (funcs.count(name)) return staticClosure(name);
   auto it = globals.find(name);

@@ -8,6 +8,7 @@
 
 namespace weir::codegen {
 
+// The LLVM types every file uses.
 Gen::Gen(LLVMContext& c, Module& m, const core::Program& p) : ctx(c), mod(m), prog(p), b(c) {
   ptrT = PointerType::get(ctx, 0);  // opaque pointer
   i64 = Type::getInt64Ty(ctx);
@@ -18,6 +19,7 @@ Gen::Gen(LLVMContext& c, Module& m, const core::Program& p) : ctx(c), mod(m), pr
   voidT = Type::getVoidTy(ctx);
 }
 
+// Lowers the whole program into the module, in this order.
 void Gen::run() {
   // Reserve C `main` first so no internal symbol can take its name.
   mainFn = Function::Create(FunctionType::get(i32, {i32, ptrT}, false), Function::ExternalLinkage, "main", mod);
@@ -74,6 +76,7 @@ void Gen::defineFunctionTable() {
                      "weir_function_table");
 }
 
+// The runtime's functions the generated code calls (rt.h), and the helpers of objects.cpp.
 void Gen::declareRuntime() {
   // Every runtime function is nounwind except the ones that raise a run-time error (noreturn
   // ones and weir_chr): calls of those are invokes when the frame owns something.
@@ -128,7 +131,7 @@ void Gen::declareRuntime() {
   defineRcHelpers();
 }
 
-// ---------------------------------------------------------------- arities
+// The largest lambda arity in e, for weir.applyN's PAP case (maxArity).
 void Gen::scanExpr(const Expr& e) {
   if (e.kind == Expr::Lam) maxArity = std::max(maxArity, e.params.size());
   for (auto& a : e.args) scanExpr(*a);
@@ -137,12 +140,13 @@ void Gen::scanExpr(const Expr& e) {
   if (e.deflt) scanExpr(*e.deflt);
 }
 
+// maxArity over the whole program.
 void Gen::scanArities() {
   for (auto& f : prog.functions) scanExpr(*f.body);
   for (auto& g : prog.globals) scanExpr(*g.body);
 }
 
-// ---------------------------------------------------------------- functions
+// Starts generating f: a fresh function state and its entry block.
 void Gen::beginFunction(Function* f, const std::string& name) {
   cur = f;
   curName = name;
@@ -164,6 +168,8 @@ void Gen::stackCheck(const std::string& name) {
   stackcheck::end(b, c);
 }
 
+// A Core function's worker: its parameters bound (owned ones are the frame's), a stack check,
+// its body in tail position.
 void Gen::defineFunction(const core::Function& f) {
   Function* fn = llfuncs.at(f.name);
   beginFunction(fn, f.name);
@@ -180,6 +186,7 @@ void Gen::defineFunction(const core::Function& f) {
   finish(gen(*f.body, true));
 }
 
+// The initialiser of a CAF global: its body, evaluated once by main.
 Function* Gen::defineGlobalInit(const core::Global& g) {
   auto* fn = Function::Create(fnType(0), Function::InternalLinkage, symbol(g.name) + "$init", mod);
   fn->setCallingConv(CallingConv::Tail);
@@ -189,6 +196,8 @@ Function* Gen::defineGlobalInit(const core::Global& g) {
   return fn;
 }
 
+// C `main` (through weir_rt_main) and weir.main: the globals initialised in order and made
+// immortal, then the entry IO action applied to unit.
 void Gen::defineMain(const std::vector<Function*>& inits) {
   auto* bodyFn = Function::Create(FunctionType::get(voidT, {}, false), Function::InternalLinkage, "weir.main", mod);
   beginFunction(mainFn, "main");

@@ -7,6 +7,8 @@
 
 namespace weir::codegen {
 
+// A new object of `size` bytes with its header (count 1): the inline free-list fast path for
+// small sizes.
 Value* Gen::alloc(uint64_t size, uint64_t kind, uint64_t nfields, uint64_t tag) {
   Value* o = size <= MAX_SMALL ? b.CreateCall(allocFn, {ConstantInt::get(i64, size)})
                                : b.CreateCall(rt["weir_alloc"], {ConstantInt::get(i64, size)});
@@ -157,6 +159,7 @@ void Gen::defineBoxIntHelper() {
   b.CreateRet(o);
 }
 
+// A Float as a new boxed object (no static cache for Floats).
 Value* Gen::boxFloat(Value* v) {
   Value* o = alloc(16, K_FLOAT, 0, 0);
   store(v, o, OFF_VALUE);

@@ -5,12 +5,13 @@
 
 namespace weir::codegen {
 
-// ---------------------------------------------------------------- primitives
+// A call of an LLVM intrinsic.
 Value* Gen::intrinsic(Intrinsic::ID id, std::vector<Value*> args, std::vector<Type*> tys) {
   Function* f = Intrinsic::getDeclaration(&mod, id, tys);
   return b.CreateCall(f, args);
 }
 
+// The run-time error of a division by zero (d == 0).
 void Gen::divCheck(Value* d, const std::string& loc) {
   auto* bad = BasicBlock::Create(ctx, "divzero", cur);
   auto* ok = BasicBlock::Create(ctx, "divok", cur);

@@ -5,7 +5,7 @@
 
 namespace weir::codegen {
 
-// ---- raw (unboxed) values, core/repr.hpp: i64 Int, double Float, i32 Char, i1 Bool ----
+// The LLVM type of a representation (core/repr.hpp): i64 Int, double Float, i32 Char, i1 Bool.
 Type* Gen::repType(core::Rep r) {
   switch (r) {
     case core::Rep::Int: return i64;

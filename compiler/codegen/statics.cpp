@@ -7,7 +7,7 @@
 
 namespace weir::codegen {
 
-// ---------------------------------------------------------------- static objects
+// A private constant global holding an object (8-byte aligned, address not significant).
 Constant* Gen::staticObj(const std::string& name, Constant* init) {
   auto* g = new GlobalVariable(mod, init->getType(), true, GlobalValue::PrivateLinkage, init, name);
   g->setAlignment(Align(8));
@@ -15,6 +15,7 @@ Constant* Gen::staticObj(const std::string& name, Constant* init) {
   return g;
 }
 
+// The static object of a nullary constructor (True, Nothing, unit, an Ordering...).
 Constant* Gen::nullary(int tag) {
   if (tag < 0 || tag > 65535) bug("constructor tag out of range");
   auto& c = nullaryObjs[tag];
@@ -23,6 +24,7 @@ Constant* Gen::nullary(int tag) {
   return c;
 }
 
+// The static objects of literals, one per distinct value.
 Constant* Gen::intLit(int64_t v) {
   auto& c = intLits[v];
   if (!c) c = staticObj("weir.int", ConstantStruct::getAnon(ctx, {ConstantInt::get(i64, header(0, K_INT, 0, 0)),
@@ -54,6 +56,7 @@ Constant* Gen::stringLit(const std::string& s) {
   return c;
 }
 
+// A NUL-terminated C string constant (source locations and messages for the runtime).
 Constant* Gen::cstring(const std::string& s) {
   auto& c = cstrings[s];
   if (!c) {
@@ -65,6 +68,7 @@ Constant* Gen::cstring(const std::string& s) {
   return c;
 }
 
+// A static closure (nothing captured) with the given code and arity.
 Constant* Gen::closureConst(const std::string& name, Function* code, size_t arity) {
   return staticObj(name, ConstantStruct::getAnon(ctx, {ConstantInt::get(i64, header(0, K_CLOSURE, 0, 0)), code,
                                                        ConstantInt::get(i64, arity)}));
@@ -84,6 +88,7 @@ Constant* Gen::staticValue(const Expr& e) {
   }
 }
 
+// A constructor whose fields are all static, as a static object; nullptr otherwise.
 Constant* Gen::staticCon(const Expr& e) {
   auto memo = staticCons.find(&e);  // (memoised: long literal lists stay linear)
   if (memo != staticCons.end()) return memo->second;

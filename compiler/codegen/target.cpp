@@ -21,6 +21,7 @@ using namespace llvm;
 
 namespace {
 
+// Every LLVM target, initialised once per process.
 void initTargets() {
   static std::once_flag once;
   std::call_once(once, [] {
@@ -34,6 +35,7 @@ void initTargets() {
 
 }  // namespace
 
+// (target.hpp)
 std::unique_ptr<TargetMachine> makeTarget(const Options& opts, std::string& error) {
   initTargets();
   std::string triple = opts.triple.empty() ? sys::getDefaultTargetTriple() : opts.triple;
@@ -65,6 +67,7 @@ std::unique_ptr<TargetMachine> makeTarget(const Options& opts, std::string& erro
   return tm;
 }
 
+// (target.hpp)
 void optimise(Module& m, TargetMachine* tm, int level) {
   // LLVM 16's tail-recursion elimination, on a function that calls itself and also makes a
   // musttail call to another function, can rewrite it into an accumulator loop that puts a
@@ -104,6 +107,7 @@ void optimise(Module& m, TargetMachine* tm, int level) {
   mpm.run(m, mam);
 }
 
+// (target.hpp)
 bool writeFile(Module& m, TargetMachine& tm, raw_pwrite_stream& os, CodeGenFileType kind, std::string& error) {
   legacy::PassManager pm;
   if (tm.addPassesToEmitFile(pm, os, nullptr, kind)) {
@@ -114,6 +118,7 @@ bool writeFile(Module& m, TargetMachine& tm, raw_pwrite_stream& os, CodeGenFileT
   return true;
 }
 
+// (codegen.hpp)
 bool checkCpu(const std::string& tripleIn, const std::string& cpu, std::string& error) {
   if (cpu.empty() || cpu == "native" || cpu == "generic") return true;
   initTargets();

@@ -7,7 +7,6 @@
 
 namespace weir::codegen {
 
-// ---------------------------------------------------------------- unwinding
 // `live` bookkeeping: a reference the frame now owns / one it has given away or dropped.
 // Constants are immortal and never tracked; giving away what is not tracked (a borrowed or
 // immortal value) changes nothing.
@@ -16,6 +15,7 @@ void Gen::own(Value* v) {
   if (v && !isa<Constant>(v) && !isRaw(v)) live.push_back(v);
 }
 
+// A reference given away or dropped: its newest entry leaves `live`.
 void Gen::consume(Value* v) {
   for (size_t k = live.size(); k-- > 0;)
     if (live[k] == v) {
@@ -91,6 +91,7 @@ CallBase* Gen::mayFail(FunctionType* ft, Value* callee, const std::vector<Value*
   return callOrInvoke(cur, ft, callee, args, live, reuse.cell, tailcc, &pads);
 }
 
+// mayFail of a runtime function (not a tailcc call).
 CallBase* Gen::mayFail(FunctionCallee f, const std::vector<Value*>& args, const std::vector<Value*>& consumed) {
   return mayFail(f.getFunctionType(), f.getCallee(), args, consumed, false);
 }
