@@ -1,6 +1,6 @@
-// Code generation's entry points (codegen.hpp): the Core passes codegen runs, Core -> LLVM IR
-// (Gen, context.hpp; one file per construct, README.md), the IR verified and optimised
-// (target.cpp), then printed or written as assembly or an object file. Linking: link.cpp.
+// Code generation's entry points (codegen.hpp): Core -> LLVM IR (Gen, context.hpp; one file per
+// construct, README.md), the IR verified and optimised (target.cpp), then printed or written as
+// assembly or an object file. Linking: link.cpp.
 #include "codegen/codegen.hpp"
 
 #include <cstdlib>
