@@ -42,8 +42,8 @@ Constant* Gen::staticClosure(const std::string& name) {
   return c;
 }
 
-// \x.. -> e: a new LLVM function for the body, generated in its own function state (saved and
-// restored around it), and the closure object capturing the free variables.
+// \x.. -> e: a new LLVM function for the body, generated in its own function state (the
+// enclosing function's is saved around it), and the closure object capturing the free variables.
 Value* Gen::genLam(const Expr& e) {
   std::vector<VarId> fvs = core::freeVars(e);
   size_t n = e.params.size();
@@ -53,18 +53,27 @@ Value* Gen::genLam(const Expr& e) {
   fn->setCallingConv(CallingConv::Tail);
   std::vector<Value*> captured;
   for (VarId v : fvs) captured.push_back(box(var(v)));  // a raw value is captured boxed
-  // generate the body in its own context
   auto ip = b.saveIP();
-  Function* savedCur = cur;
-  std::string savedName = curName;
-  auto savedVars = std::move(vars);
-  auto savedScalars = std::move(scalarVars);
-  auto savedImmortals = std::move(immortalVars);
-  auto savedLive = std::move(live);
-  auto savedPads = std::move(pads);
-  Reuse savedReuse = reuse;
-  reuse = {};
-  beginFunction(fn, savedName);
+  SavedFunction saved = saveFunction();
+  defineLambda(e, fn, fvs, saved.curName);
+  restoreFunction(std::move(saved));
+  b.restoreIP(ip);
+  if (fvs.empty()) return closureConst(name + ".closure", fn, n);
+  Value* o = alloc(OFF_CAPT + 8 * fvs.size(), K_CLOSURE, 0, 0);
+  store(fn, o, OFF_CODE);
+  store(ConstantInt::get(i64, n | (static_cast<uint64_t>(fvs.size()) << 32)), o, OFF_ARITY);
+  for (size_t k = 0; k < captured.size(); k++) store(captured[k], o, OFF_CAPT + 8 * static_cast<int64_t>(k));
+  for (Value* c : captured) consume(c);  // the closure owns its environment
+  own(o);
+  return o;
+}
+
+// The code of lambda e, fn(self, params...): its captures (fvs) loaded from the closure and
+// unpacked, its parameters bound, its body in tail position. `parent`: the Core function it
+// is in (the stack check names it).
+void Gen::defineLambda(const Expr& e, Function* fn, const std::vector<VarId>& fvs, const std::string& parent) {
+  size_t n = e.params.size();
+  beginFunction(fn, parent);
   Value* self = fn->getArg(0);
   self->setName("self");
   for (size_t k = 0; k < fvs.size(); k++) {
@@ -95,25 +104,29 @@ Value* Gen::genLam(const Expr& e) {
     vars[e.params[k]] = fn->getArg(static_cast<unsigned>(k + 1));
     own(fn->getArg(static_cast<unsigned>(k + 1)));  // a lambda owns its parameters
   }
-  stackCheck(savedName);
+  stackCheck(parent);
   finish(gen(*e.args[0], true));
-  vars = std::move(savedVars);
-  scalarVars = std::move(savedScalars);
-  immortalVars = std::move(savedImmortals);
-  live = std::move(savedLive);
-  pads = std::move(savedPads);
-  reuse = savedReuse;
-  cur = savedCur;
-  curName = savedName;
-  b.restoreIP(ip);
-  if (fvs.empty()) return closureConst(name + ".closure", fn, n);
-  Value* o = alloc(OFF_CAPT + 8 * fvs.size(), K_CLOSURE, 0, 0);
-  store(fn, o, OFF_CODE);
-  store(ConstantInt::get(i64, n | (static_cast<uint64_t>(fvs.size()) << 32)), o, OFF_ARITY);
-  for (size_t k = 0; k < captured.size(); k++) store(captured[k], o, OFF_CAPT + 8 * static_cast<int64_t>(k));
-  for (Value* c : captured) consume(c);  // the closure owns its environment
-  own(o);
-  return o;
+}
+
+// The state of the function being generated, moved out (a lambda's body is generated next,
+// with no pending reuse cell).
+Gen::SavedFunction Gen::saveFunction() {
+  SavedFunction s{cur, curName, std::move(vars), std::move(scalarVars), std::move(immortalVars),
+                  std::move(live), std::move(pads), reuse};
+  reuse = {};
+  return s;
+}
+
+// Back to the function saveFunction moved out.
+void Gen::restoreFunction(SavedFunction&& s) {
+  vars = std::move(s.vars);
+  scalarVars = std::move(s.scalarVars);
+  immortalVars = std::move(s.immortalVars);
+  live = std::move(s.live);
+  pads = std::move(s.pads);
+  reuse = s.reuse;
+  cur = s.cur;
+  curName = std::move(s.curName);
 }
 
 }  // namespace weir::codegen

@@ -225,6 +225,19 @@ class Gen {
   // ---- closure.cpp: lambdas and top-level functions as values
   Constant* staticClosure(const std::string& name);
   Value* genLam(const Expr& e);
+  void defineLambda(const Expr& e, Function* fn, const std::vector<VarId>& fvs, const std::string& parent);
+  // The per-function state above, moved out while a lambda's body is generated.
+  struct SavedFunction {
+    Function* cur;
+    std::string curName;
+    std::unordered_map<VarId, Value*> vars;
+    std::set<VarId> scalarVars, immortalVars;
+    std::vector<Value*> live;
+    std::map<std::pair<std::vector<Value*>, Value*>, BasicBlock*> pads;
+    Reuse reuse;
+  };
+  SavedFunction saveFunction();
+  void restoreFunction(SavedFunction&& s);
 
   // ---- call.cpp: applications (direct calls of top-level functions, the rest via apply)
   Value* directArg(const core::Function& cf, size_t k, const Expr& a, std::vector<Value*>& temps,
