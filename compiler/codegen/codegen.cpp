@@ -40,20 +40,14 @@ bool buildModule(const core::Program& input, const Options& opts, LLVMContext& c
     return false;
   }
   try {
-    core::Program prog = input;
-    if (!opts.rcInserted) {
-      core::liftLetRec(prog);
-      core::trmc(prog);  // again, for the local functions just lifted
-      core::insertRc(prog);
-      if (opts.verifyRc || std::getenv("WEIR_VERIFY_RC")) {  // the env var: check whole programs
-        std::string verr;
-        if (!core::verifyRc(prog, verr)) {
-          error = "internal compiler error: reference counting: " + verr;
-          return false;
-        }
-      }
+    // Finished Core only: the pass pipeline (core/pipeline.hpp) inserted Dup/Drop and chose
+    // the representations; code generation runs no pass.
+    if (!input.rcInserted) {
+      error = "internal compiler error: code generation received Core without reference counting "
+              "(the Core pass pipeline, core/pipeline.hpp, did not run to its end)";
+      return false;
     }
-    core::inferReps(prog);  // raw Int/Float/Char/Bool parameters and results (core/repr.hpp)
+    const core::Program& prog = input;
     auto m = std::make_unique<Module>(opts.moduleName, ctx);
     m->setTargetTriple(tm->getTargetTriple().str());
     m->setDataLayout(tm->createDataLayout());

@@ -1,10 +1,9 @@
 // LLVM code generation for Core, and linking with the runtime.
 //
-// Pipeline inside every emit* function (on a private copy of the program):
-//   core::liftLetRec -> core::trmc -> core::insertRc (Perceus Dup/Drop) -> core::inferReps (raw
-//   Int/Float/Char/Bool parameters and results, core/repr.hpp) -> LLVM IR -> optimisation -> output.
-// So the driver passes the Program exactly as the desugarer produced it (no Dup/Drop). Set
-// Options::rcInserted when the program already went through core::insertRc.
+// Every emit* function takes finished Core: the program after the whole pass pipeline
+// (core/pipeline.hpp: ... -> rc (Perceus Dup/Drop) -> unbox (raw Int/Float/Char/Bool parameters
+// and results, core/repr.hpp)), and runs no Core pass itself: LLVM IR -> optimisation -> output.
+// Core without Dup/Drop (Program::rcInserted unset) is refused as an internal compiler error.
 //
 // Representation (see runtime/include/weir/rt.h): a value is a `ptr` to a runtime object, or a
 // raw i64/double/i32/i1 where core/repr.hpp inferred an Int/Float/Char/Bool (no object, no count;
@@ -32,8 +31,6 @@ struct Options {
   // and every feature it has; any other value is an LLVM CPU name (x86-64-v3, cortex-a72).
   std::string cpu;
   std::string moduleName = "main";
-  bool rcInserted = false;     // the program already contains Dup/Drop
-  bool verifyRc = false;       // run core::verifyRc after insertion (tests; a failure is an ICE)
   // Linking (link.cpp): a fully static executable (glibc, OpenSSL, libstdc++ included), and
   // without symbols and debug information.
   bool staticLink = false;

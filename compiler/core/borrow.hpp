@@ -1,5 +1,5 @@
-// Borrowed-parameter inference (Lean 4 / Perceus style), run by insertRc before it inserts
-// Dup/Drop.
+// Borrowed-parameter inference (Lean 4 / Perceus style): the pipeline's pass "borrow", just
+// before "rc" inserts Dup/Drop (insertRc runs it itself when called alone, as tests do).
 //
 // A BORROWED parameter is not owned by the callee: a saturated direct call `(@f)(.., x, ..)`
 // passes x without giving up a reference (the caller keeps x alive across the call and drops

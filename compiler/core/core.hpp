@@ -9,8 +9,8 @@
 //    LitCase on literal values;
 //  - type classes are already elaborated to dictionary records (Con/Proj);
 //  - IO actions are ordinary closures taking one "world" argument (unit).
-// The desugarer (core/desugar.cpp) produces it, core/rc.cpp inserts Dup/Drop,
-// codegen/ turns it into LLVM IR.
+// The lowering (core/lower/) produces it, the passes of core/pipeline.hpp optimise it and
+// insert Dup/Drop (core/rc.cpp), codegen/ turns it into LLVM IR; core/verify.hpp checks it.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -168,6 +168,9 @@ struct Program {
   std::vector<Global> globals;
   std::string entry;           // name of the Global or Function holding `main :: IO ()`
   VarId nextVar = 0;           // fresh ids: anything >= nextVar is unused
+  // Set by insertRc (core/rc.hpp): the program contains its Dup/Drop, as codegen requires
+  // (tests that write Dup/Drop by hand set it themselves).
+  bool rcInserted = false;
 };
 
 // Calls f on every sub-expression slot of e (operands, LetRec lambdas, case branches,

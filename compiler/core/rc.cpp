@@ -418,13 +418,12 @@ FunctionTable functionTable(const Program& p) {
 
 }  // namespace
 
-void insertRc(Program& p) {
+void insertRc(Program& p, bool inferBorrow) {
   bool letrec = false;
   for (auto& f : p.functions) letrec = letrec || containsLetRec(*f.body);
   for (auto& g : p.globals) letrec = letrec || containsLetRec(*g.body);
   if (letrec) liftLetRec(p);
-  const char* env = std::getenv("WEIR_BORROW");  // WEIR_BORROW=0: every parameter owned (benchmarks)
-  if (!(env && std::string(env) == "0")) inferBorrowed(p);
+  if (inferBorrow) inferBorrowed(p);
   FunctionTable fns = functionTable(p);
   for (auto& f : p.functions) {
     Inserter ins(p.nextVar, fns);
@@ -438,6 +437,7 @@ void insertRc(Program& p) {
     Inserter ins(p.nextVar, fns);
     g.body = ins.go(g.body, {}, {});
   }
+  p.rcInserted = true;
 }
 
 bool verifyRc(const Program& p, std::string& error) {

@@ -49,8 +49,10 @@
 
 namespace weir::core {
 
-// Inserts Dup/Drop into every function and global of p (in place). p must contain no Dup/Drop.
-void insertRc(Program& p);
+// Inserts Dup/Drop into every function and global of p (in place) and sets p.rcInserted.
+// p must contain no Dup/Drop. First infers the borrowed parameters (core/borrow.hpp) unless
+// inferBorrow is false (the pipeline runs that as its own pass, "borrow").
+void insertRc(Program& p, bool inferBorrow = true);
 
 // Checks the ownership discipline above on a program that went through insertRc: every owned
 // variable is consumed exactly once on every path, no variable is used after it is consumed,

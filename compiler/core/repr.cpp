@@ -267,13 +267,12 @@ std::unordered_map<VarId, int> boxedUses(const Program& p, const std::vector<Var
   return boxedUses(Callees(p), params, paramReps, result, body);
 }
 
-void inferReps(Program& p) {
+void inferReps(Program& p, bool unbox) {
   for (auto& f : p.functions) {
     f.paramReps.assign(f.params.size(), Rep::Boxed);
     f.resultRep = Rep::Boxed;
   }
-  const char* env = std::getenv("WEIR_UNBOX");
-  if (env && std::string(env) == "0") return;
+  if (!unbox) return;
   Table t(p);
   inferEvidence(p, t, p.entry);
   CalleeResult res = [](const Function& g) { return static_cast<int>(g.resultRep); };

@@ -24,7 +24,8 @@
 // tail-calling functions always get the same result representation (each one's result joins
 // the others'), so a tail call between them stays a tail call.
 //
-// WEIR_UNBOX=0 in the environment turns the inference off (every value boxed), for measuring.
+// The pipeline's pass "unbox" (core/pipeline.hpp); switched off (--pass-off=unbox, WEIR_UNBOX=0)
+// it runs with unbox = false: every value boxed, for measuring.
 #pragma once
 #include <string>
 #include <unordered_map>
@@ -33,8 +34,9 @@
 
 namespace weir::core {
 
-// Sets paramReps and resultRep of every function of p (the entry function stays boxed).
-void inferReps(Program& p);
+// Sets paramReps and resultRep of every function of p (the entry function stays boxed);
+// with unbox = false, every one Boxed.
+void inferReps(Program& p, bool unbox = true);
 
 // The number of uses of each variable of `body` that need a boxed object, given the
 // representations in p (of the callees), the function's parameters and their reps, and the

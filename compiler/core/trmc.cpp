@@ -152,8 +152,6 @@ struct Pass {
 }  // namespace
 
 int trmc(Program& p) {
-  const char* off = std::getenv("WEIR_TRMC");
-  if (off && std::string(off) == "0") return 0;
   std::unordered_set<std::string> names;
   for (auto& f : p.functions) names.insert(f.name);
   std::vector<Function> workers;

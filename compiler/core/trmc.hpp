@@ -19,9 +19,10 @@
 // constructors of those), otherwise that call is not a candidate. When a context holds several
 // self-calls, the last candidate becomes the hole and the others stay ordinary calls.
 //
-// Runs after specialisation (core::trmc, --emit=core shows the workers) and again after
-// liftLetRec for the local functions lifted there; a transformed function no longer has the
-// shape, so running it twice changes nothing. WEIR_TRMC=0 turns it off (for measurements).
+// Runs after specialisation (pass "trmc", --emit=core shows the workers) and again after
+// liftLetRec for the local functions lifted there ("trmc-lifted"; core/pipeline.cpp); a
+// transformed function no longer has the shape, so running it twice changes nothing.
+// WEIR_TRMC=0 (or --pass-off for both) turns it off (for measurements).
 #pragma once
 #include "core/core.hpp"
 

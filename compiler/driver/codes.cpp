@@ -80,6 +80,21 @@ const CodeInfo kCodes[] = {
    "Fix: create the folder first, or write somewhere that exists.\n"
    "\n"
    "    mkdir -p dist && weir build rules.weir -o dist/rules\n"},
+  {"E0907", "unknown Core pass",
+   "`--pass-off=NAME` (build, run) switches one of the compiler's Core passes off, and\n"
+   "`--emit=core --after=NAME` prints the program's Core after that pass: NAME must be one of\n"
+   "the passes `weir build --list-passes` lists, in the order they run. A pass marked `always`\n"
+   "cannot be switched off (the passes after it need its result), and `--after` only goes with\n"
+   "`--emit=core` (or `--emit=core-rc`). These options are for looking at what the compiler\n"
+   "does; programs never need them.\n"
+   "\n"
+   "Example:\n"
+   "\n"
+   "    weir build rules.weir --emit=core --after=simplifier\n"
+   "\n"
+   "Fix: use a name from the list.\n"
+   "\n"
+   "    weir build rules.weir --emit=core --after=simplify\n"},
   {"E0903", "unknown CPU",
    "`--cpu` names the processor the executable is optimised for. Without it, weir builds\n"
    "for the baseline of the target architecture (x86-64: every 64-bit x86 CPU; aarch64:\n"

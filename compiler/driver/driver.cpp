@@ -12,10 +12,7 @@
 #include <unistd.h>
 
 #include "codegen/codegen.hpp"
-#include "core/lift.hpp"
-#include "core/rc.hpp"
-#include "core/repr.hpp"
-#include "core/trmc.hpp"
+#include "core/pipeline.hpp"
 #include "core/lower/lower.hpp"
 #include "driver/target.hpp"
 #include "names/names.hpp"
@@ -81,6 +78,37 @@ int plainError(const Options& opts, const char* code, const std::string& message
 namespace {
 
 int fileError(const Options& opts, const std::string& message) { return plainError(opts, "E0900", message); }
+
+// The pass pipeline's options: the environment's switches (WEIR_SIMPLIFY=0, ...), then the
+// command line's (--pass-off, --after, --verify-core).
+core::PipelineOptions pipelineOptions(const Options& opts) {
+  core::PipelineOptions po = core::PipelineOptions::fromEnvironment();
+  po.libraryDir = stdlibDir();
+  po.off.insert(opts.passesOff.begin(), opts.passesOff.end());
+  po.verify = po.verify || opts.verifyCore;
+  if (opts.emit == Emit::Core) po.after = opts.after.empty() ? core::kCoreEnd : opts.after;
+  if (opts.emit == Emit::CoreRc) po.after = opts.after;
+  return po;
+}
+
+// --pass-off and --after name Core passes: a name that is none is the user's mistake (E0907).
+int checkPassOptions(const Options& opts) {
+  auto bad = [&](const std::string& message) {
+    return plainError(opts, "E0907", message + "; the Core passes, in order: " + core::passNames() +
+                                         " (weir explain E0907)");
+  };
+  for (auto& name : opts.passesOff) {
+    const core::Pass* p = core::findPass(name);
+    if (!p) return bad("`--pass-off=" + name + "` names no Core pass");
+    if (!p->switchable) return bad("the Core pass `" + name + "` cannot be switched off: the passes after it need it");
+  }
+  if (!opts.after.empty()) {
+    if (!core::findPass(opts.after)) return bad("`--after=" + opts.after + "` names no Core pass");
+    if (opts.emit != Emit::Core && opts.emit != Emit::CoreRc)
+      return bad("`--after=" + opts.after + "` chooses where `--emit=core` stops: use it with `--emit=core`");
+  }
+  return 0;
+}
 
 // A `foreign import ccall` of a symbol nothing defines fails at link time; that is the
 // program's error, not the compiler's, so name the symbol and the import.
@@ -186,17 +214,17 @@ static int compileToExe(const Options& opts, const std::string& exe) {
   std::string err;
   auto core = lower::lower(*f.checked, f.sources, err, stdlibDir());
   if (!core) return internalError("lowering to Core", err);
-  if (opts.emit == Emit::Core) {
+  // The Core passes, in the one order core/pipeline.cpp gives. --emit=core stops after the
+  // optimisations (or after --after=PASS); --emit=core-rc shows what codegen receives:
+  // borrowed parameters (^v), dup/drop, raw parameters and results (`v1: Int` / `): Bool`).
+  core::PipelineOptions po = pipelineOptions(opts);
+  int verified = 0;
+  po.verified = &verified;
+  if (!core::runPipeline(*core, po, err)) return internalError("the Core passes", err);
+  if (opts.verifyCore)  // say it ran: a flag that silently did nothing would look the same
+    std::fprintf(stderr, "weir: the Core verifier passed %d times (the lowered Core and after each pass)\n", verified);
+  if (opts.emit == Emit::Core || opts.emit == Emit::CoreRc) {
     writeText(opts.output, core::print(*core));
-    return 0;
-  }
-  if (opts.emit == Emit::CoreRc) {  // what codegen receives: borrowed parameters (^v), dup/drop
-    core::Program withRc = *core;
-    core::liftLetRec(withRc);
-    core::trmc(withRc);  // as codegen does
-    core::insertRc(withRc);
-    core::inferReps(withRc);  // raw parameters and results, printed `v1: Int` / `): Bool`
-    writeText(opts.output, core::print(withRc));
     return 0;
   }
   if (core->entry.empty() && opts.emit == Emit::Exe) {
@@ -240,6 +268,7 @@ static int compileToExe(const Options& opts, const std::string& exe) {
 }
 
 int build(const Options& opts) {
+  if (int rc = checkPassOptions(opts); rc != 0) return rc;
   if (std::string err; !codegen::checkCpu(opts.target, opts.cpu, err)) return plainError(opts, "E0903", err);
   std::string exe = opts.output.empty() ? fs::path(opts.file).stem().string() : opts.output;
   // A folder for the output that is not there is the user's to create, not a compiler bug.
@@ -253,6 +282,7 @@ int build(const Options& opts) {
 }
 
 int run(const Options& opts) {
+  if (int rc = checkPassOptions(opts); rc != 0) return rc;
   if (std::string err; !codegen::checkCpu(opts.target, opts.cpu, err)) return plainError(opts, "E0903", err);
   char tmpl[] = "/tmp/weir-run-XXXXXX";
   char* dir = mkdtemp(tmpl);
@@ -287,6 +317,15 @@ int run(const Options& opts) {
     return 128 + WTERMSIG(status);
   }
   return 1;
+}
+
+int listPasses() {
+  for (auto& p : core::passes())
+    std::printf("%-14s %-7s %s\n", p.name, p.switchable ? "can-off" : "always", p.purpose);
+  std::printf("\n--emit=core prints the Core after %s, --emit=core --after=NAME after NAME,\n"
+              "--emit=core-rc after the last pass. --pass-off=NAME switches off a pass marked can-off.\n",
+              core::kCoreEnd);
+  return 0;
 }
 
 int explain(const std::string& code) {

@@ -1,5 +1,6 @@
 // The `weir` commands: build, run, check, explain. Each runs the pipeline
-//   read -> syntax -> names -> types -> core (lower) -> codegen -> link
+//   read -> syntax -> names -> types -> core (lower, then the passes of core/pipeline.hpp)
+//   -> codegen -> link
 // as far as the command needs, prints diagnostics, and returns the exit status:
 // 0 ok, 1 user error (diagnostics were printed), 2 internal compiler error.
 #pragma once
@@ -28,6 +29,11 @@ struct Options {
   std::vector<std::string> runArgs;  // weir run FILE -- ARGS
   bool quiet = false;
   std::vector<std::string> importPaths;  // more folders for imported modules (weir test)
+  // The Core passes (core/pipeline.hpp): passes switched off, where --emit=core stops, and the
+  // Core verifier after every pass.
+  std::vector<std::string> passesOff;    // --pass-off=NAME (repeatable)
+  std::string after;                     // --after=NAME, with --emit=core
+  bool verifyCore = false;               // --verify-core
 };
 
 // weir test [PATHS...] [--filter TEXT]... [--seed N] (test_runner.cpp)
@@ -45,6 +51,7 @@ int build(const Options& opts);
 int run(const Options& opts);
 int check(const Options& opts);
 int explain(const std::string& code);
+int listPasses();  // weir build --list-passes: name, whether it can be switched off, purpose
 int test(const TestOptions& opts);
 
 // Prints an error with no source position (files, setup, linking) in the chosen format; returns 1.

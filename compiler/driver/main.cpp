@@ -21,6 +21,15 @@ void addCommon(CLI::App* cmd, weir::driver::Options& o, std::string& errorFormat
   (void)o;
 }
 
+// The Core pass pipeline's switches (core/pipeline.hpp), for build and run.
+void addPassOptions(CLI::App* cmd, weir::driver::Options& o) {
+  cmd->add_option("--pass-off", o.passesOff,
+                  "Switch a Core pass off, to measure what it buys (repeatable; the names: weir build --list-passes)")
+      ->allow_extra_args(false);
+  cmd->add_flag("--verify-core", o.verifyCore,
+                "Check the Core after every pass (a failure names the pass; for compiler tests, slower)");
+}
+
 }  // namespace
 
 static int realMain(int argc, char** argv) {
@@ -62,6 +71,11 @@ static int realMain(int argc, char** argv) {
   build->add_flag("--no-tls", o.noTls,
                   "Link the runtime without TLS: no OpenSSL in the executable (a static rule program: about 2 MB "
                   "instead of 6); the program then refuses mqtts:// and --tls-* at start-up");
+  build->add_option("--after", o.after,
+                    "With --emit=core: print the Core after this pass instead (the names: weir build --list-passes)");
+  addPassOptions(build, o);
+  bool listPasses = false;
+  build->add_flag("--list-passes", listPasses, "List the Core passes in the order they run, and exit");
   addCommon(build, o, errorFormat, colour);
 
   auto* run = app.add_subcommand("run", "Compile a program and run it: weir run [FILE] [-- ARGS]");
@@ -69,6 +83,7 @@ static int realMain(int argc, char** argv) {
   run->add_option("args", o.runArgs, "Arguments for the program (after --)");
   run->add_option("-O", opt, "Optimisation level 0-3")->check(CLI::Range(0, 3));
   run->add_option("--cpu", o.cpu, "CPU to optimise for (see build --cpu)");
+  addPassOptions(run, o);
   addCommon(run, o, errorFormat, colour);
 
   auto* check = app.add_subcommand("check", "Type-check a program without building it");
@@ -119,8 +134,9 @@ static int realMain(int argc, char** argv) {
   for (auto& [n, e] : emits) if (emit == n) o.emit = e;
   try {
     if (*newCmd) return weir::driver::newProject(newPath, o);
-    if ((*build || *run || *check) && o.file.empty())
+    if ((*build || *run || *check) && o.file.empty() && !(*build && listPasses))
       if (int rc = weir::driver::useProject(o, build->parsed()); rc != 0) return rc;
+    if (*build && listPasses) return weir::driver::listPasses();
     if (*build) return weir::driver::build(o);
     if (*run) return weir::driver::run(o);
     if (*check) return weir::driver::check(o);

@@ -152,7 +152,8 @@ static inline __attribute__((always_inline)) size_t obj_size(const weir_obj* o) 
 }
 size_t weir_obj_size(const weir_obj* o) { return obj_size(o); }
 
-void weir_free_cell(weir_obj* o) {
+/* Inline in free_one (closures, partial applications, boxed scalars, strings). */
+static inline __attribute__((always_inline)) void free_cell(weir_obj* o) {
   size_t sz = (obj_size(o) + 7) & ~(size_t)7;
   if (__builtin_expect(sz <= WEIR_MAX_SMALL && !use_system_alloc, 1)) {
     free_node* n = (free_node*)o;
@@ -165,6 +166,7 @@ void weir_free_cell(weir_obj* o) {
     else free(o);
   }
 }
+void weir_free_cell(weir_obj* o) { free_cell(o); }
 
 /* A unique malloc-block object grown in place (string.c's append); the caller checked that
  * the old and new sizes are both past the small classes, or that every object is malloc'd. */
@@ -191,12 +193,14 @@ int64_t weir_live_objects(void) {
 static WEIR_TLS weir_obj** todo;
 static WEIR_TLS size_t todo_len, todo_cap;
 
-static void todo_push(weir_obj* o) {
-  if (todo_len == todo_cap) {
-    todo_cap = todo_cap ? todo_cap * 2 : 256;
-    todo = (weir_obj**)realloc(todo, todo_cap * sizeof(weir_obj*));
-    if (!todo) weir_rt_panic("out of memory", "");
-  }
+static __attribute__((noinline)) void todo_grow(void) {
+  todo_cap = todo_cap ? todo_cap * 2 : 256;
+  todo = (weir_obj**)realloc(todo, todo_cap * sizeof(weir_obj*));
+  if (!todo) weir_rt_panic("out of memory", "");
+}
+
+static inline __attribute__((always_inline)) void todo_push(weir_obj* o) {
+  if (__builtin_expect(todo_len == todo_cap, 0)) todo_grow();
   todo[todo_len++] = o;
 }
 
@@ -218,36 +222,76 @@ static inline void children(weir_obj* o, weir_obj*** begin, size_t* n) {
   }
 }
 
+/* Releases the children of o (any kind) and frees its cell; returns the last child that died
+ * (the caller frees it next) after pushing the others on the work stack. */
+static inline __attribute__((always_inline)) weir_obj* free_one(weir_obj* o, int holes) {
+  weir_obj* next = NULL;
+  weir_obj** fs;
+  size_t n;
+  children(o, &fs, &n);
+  for (size_t i = 0; i < n; i++) {
+    if (holes && !fs[i]) continue;
+    weir_obj* d = release_child(fs[i]);
+    if (d) { if (next) todo_push(next); next = d; }
+  }
+  if (o->kind == WEIR_PAP) {
+    weir_pap* p = (weir_pap*)o;
+    for (uint32_t i = 0; i < p->nargs; i++) {
+      weir_obj* d = release_child(p->args[i]);
+      if (d) { if (next) todo_push(next); next = d; }
+    }
+  }
+  if (o->kind == WEIR_EXTERNAL) ((weir_external*)o)->finalize(((weir_external*)o)->data);
+  free_cell(o);
+  return next;
+}
+
 /* holes: a field may be NULL (a cell under construction by a trmc loop, freed by a landing
  * pad); weir_free_obj never sees one. Inlined into both with the flag constant. */
 static inline __attribute__((always_inline)) void free_obj(weir_obj* o, int holes) {
   size_t base = todo_len;
   for (;;) {
-    weir_obj* next = NULL;
-    weir_obj** fs;
-    size_t n;
-    children(o, &fs, &n);
-    for (size_t i = 0; i < n; i++) {
-      if (holes && !fs[i]) continue;
-      weir_obj* d = release_child(fs[i]);
-      if (d) { if (next) todo_push(next); next = d; }
-    }
-    if (o->kind == WEIR_PAP) {
-      weir_pap* p = (weir_pap*)o;
-      for (uint32_t i = 0; i < p->nargs; i++) {
-        weir_obj* d = release_child(p->args[i]);
-        if (d) { if (next) todo_push(next); next = d; }
-      }
-    }
-    if (o->kind == WEIR_EXTERNAL) ((weir_external*)o)->finalize(((weir_external*)o)->data);
-    weir_free_cell(o);
+    weir_obj* next = free_one(o, holes);
     if (next) { o = next; continue; }
     if (todo_len == base) return;
     o = todo[--todo_len];
   }
 }
 
-void weir_free_obj(weir_obj* o) { free_obj(o, 0); }
+/* The hot path of every program that builds and drops data (binarytrees frees 600M cells
+ * here). A small constructor's size class is its field count + 1 (an 8-byte header, 8 bytes a
+ * field), so its cell goes straight onto that free list: no size switch, no call, no test of
+ * the system-allocator mode per cell (the mode is fixed before the first allocation; it takes
+ * free_obj). Other kinds, and constructors past the small classes, take free_one.
+ * (Tried and measured slower: keeping the list head and the work stack's length in locals,
+ * written back around calls; lazy freeing -- a dead cell's fields released only when the cell
+ * is allocated again -- through weir_alloc's slow path: a call per allocation costs more than
+ * the separate walk saves. 2026-12-06, docs/performance.md.) */
+#define WEIR_MAX_SMALL_FIELDS ((WEIR_MAX_SMALL - WEIR_HEADER_SIZE) / 8)
+void weir_free_obj(weir_obj* o) {
+  if (__builtin_expect(use_system_alloc, 0)) { free_obj(o, 0); return; }
+  size_t base = todo_len;
+  for (;;) {
+    weir_obj* next;
+    uint32_t n = o->nfields;
+    if (__builtin_expect(o->kind == WEIR_CON && n <= WEIR_MAX_SMALL_FIELDS, 1)) {
+      weir_obj** fs = ((weir_con*)o)->fields;
+      next = NULL;
+      for (uint32_t i = 0; i < n; i++) {
+        weir_obj* d = release_child(fs[i]);
+        if (d) { if (next) todo_push(next); next = d; }
+      }
+      free_node* f = (free_node*)o;
+      f->next = free_lists[n + 1];
+      free_lists[n + 1] = f;
+    } else {
+      next = free_one(o, 0);
+    }
+    if (next) { o = next; continue; }
+    if (todo_len == base) return;
+    o = todo[--todo_len];
+  }
+}
 
 /* Landing pads of compiled code (unwind.c): drop what a failed frame owned. */
 void weir_unwind_drop(weir_obj* o) {
@@ -278,7 +322,7 @@ void weir_heap_this_thread(weir_heap_view* v) {
 }
 
 void weir_unpack(weir_obj* o) {
-  if (o->rc == 1) { weir_free_cell(o); return; }
+  if (o->rc == 1) { free_cell(o); return; }
   weir_obj** fs;
   size_t n;
   children(o, &fs, &n);

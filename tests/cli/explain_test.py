@@ -32,6 +32,7 @@ NOT_CHECKED = {
     "E0904": "about the runtime library's installation",
     "E0905": "about `--target`",
     "E0906": "about `-o` (a folder that does not exist)",
+    "E0907": "about `--pass-off` and `--after` (Core pass names)",
     "E0910": "about a project's weir.toml (TOML, not Weir)",
     "E0911": "about a project's weir.toml (TOML, not Weir)",
     "E0912": "about a project's weir.toml (TOML, not Weir)",

@@ -114,7 +114,7 @@ TEST_CASE("closures, partial and over-application", "[codegen]") {
     p.fn("Main.mk", {a, b}, mkLam({c}, sub(sub(v(a), v(b)), v(c))));
   }
   VarId f1 = p.fresh(), f2 = p.fresh(), h = p.fresh(), a = p.fresh(), b = p.fresh(), pm = p.fresh(),
-        big = p.fresh(), y = p.fresh();
+        big = p.fresh(), y = p.fresh(), a2 = p.fresh();
   p.main(lines(p, {
       putLn(showI(call("Main.twice", {call("Main.adder", {mkInt(5)}), mkInt(10)}))),   // 20
       mkLet(f1, call("Main.add3", {mkInt(1)}),                                          // PAP of a known function
@@ -127,7 +127,7 @@ TEST_CASE("closures, partial and over-application", "[codegen]") {
       mkLet(pm, call("Main.mk", {mkInt(1)}),                                            // PAP over-application
             putLn(showI(app(v(pm), {mkInt(2), mkInt(3)})))),                            // -4
       mkLet(big, mkInt(1) /*unused*/, putLn(showI(app(mkGlobal("Main.add3"), {mkInt(7), mkInt(8), mkInt(9)})))),
-      mkLet(y, mkInt(1000000), putLn(showI(call("Main.twice", {mkLam({a}, mul(v(a), v(y))), mkInt(3)})))),
+      mkLet(y, mkInt(1000000), putLn(showI(call("Main.twice", {mkLam({a2}, mul(v(a2), v(y))), mkInt(3)})))),
   }));
   for (int opt : {0, 2}) {
     auto r = compileAndRun(p.prog, opt);

@@ -33,7 +33,7 @@ TEST_CASE("textual LLVM IR uses tailcc and musttail", "[codegen]") {
   cg::Options o;
   o.optLevel = 0;
   std::string ir, err;
-  REQUIRE(cg::emitLLVM(loopProgram(), o, ir, err));
+  REQUIRE(cg::emitLLVM(weir::test::finished(loopProgram()), o, ir, err));
   // i is an Int (an operand of IntEq and IntSub): the worker takes it raw (core/repr.hpp)
   CHECK(ir.find("define internal tailcc ptr @Main.loop(i64") != std::string::npos);
   CHECK(ir.find("musttail call tailcc ptr @Main.loop(") != std::string::npos);
@@ -43,15 +43,15 @@ TEST_CASE("textual LLVM IR uses tailcc and musttail", "[codegen]") {
 TEST_CASE("assembly and objects for the host and for aarch64", "[codegen]") {
   cg::Options o;
   std::string text, err;
-  REQUIRE(cg::emitAsm(loopProgram(), o, text, err));
+  REQUIRE(cg::emitAsm(weir::test::finished(loopProgram()), o, text, err));
   CHECK(text.find("main:") != std::string::npos);
   o.triple = "aarch64-linux-gnu";
   text.clear();
-  REQUIRE(cg::emitAsm(loopProgram(), o, text, err));
+  REQUIRE(cg::emitAsm(weir::test::finished(loopProgram()), o, text, err));
   CHECK(text.find("main:") != std::string::npos);
   CHECK(text.find("\tret") != std::string::npos);
   std::string obj = "/tmp/weir-codegen-emit-test.o";
-  REQUIRE(cg::emitObject(loopProgram(), o, obj, err));
+  REQUIRE(cg::emitObject(weir::test::finished(loopProgram()), o, obj, err));
   std::FILE* f = std::fopen(obj.c_str(), "rb");
   REQUIRE(f);
   unsigned char hdr[20] = {};
@@ -75,15 +75,19 @@ TEST_CASE("malformed Core is reported as an internal compiler error", "[codegen]
   std::string ir, err;
   Program p = loopProgram();
   p.functions[1].body = mkApp(mkGlobal("Main.nowhere"), {mkInt(1)});
-  CHECK_FALSE(cg::emitLLVM(p, o, ir, err));
+  CHECK_FALSE(cg::emitLLVM(weir::test::finished(p, false, /*verify=*/false), o, ir, err));
   CHECK(err.find("internal compiler error") != std::string::npos);
   CHECK(err.find("Main.nowhere") != std::string::npos);
   p = loopProgram();
   p.entry = "Main.missing";
-  CHECK_FALSE(cg::emitLLVM(p, o, ir, err));
+  CHECK_FALSE(cg::emitLLVM(weir::test::finished(p, false, /*verify=*/false), o, ir, err));
   CHECK(err.find("Main.missing") != std::string::npos);
-  o.triple = "no-such-target";
+  // Core that did not go through the pass pipeline (no Dup/Drop): codegen runs no pass itself.
   CHECK_FALSE(cg::emitLLVM(loopProgram(), o, ir, err));
+  CHECK(err.find("internal compiler error") != std::string::npos);
+  CHECK(err.find("without reference counting") != std::string::npos);
+  o.triple = "no-such-target";
+  CHECK_FALSE(cg::emitLLVM(weir::test::finished(loopProgram()), o, ir, err));
 }
 
 // absPlus n = let m = (if n < 0 then 0 - n else n) in m + 1;  main w = putStrLn (show (absPlus (-41)))
@@ -104,7 +108,7 @@ TEST_CASE("raw values: an Int worker, a comparison branched on as i1, a case joi
   cg::Options o;
   o.optLevel = 0;
   std::string ir, err;
-  REQUIRE(cg::emitLLVM(p, o, ir, err));
+  REQUIRE(cg::emitLLVM(weir::test::finished(p), o, ir, err));
   INFO(ir);
   CHECK(ir.find("define internal tailcc i64 @Main.absPlus(i64") != std::string::npos);
   CHECK(ir.find("phi i64") != std::string::npos);

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "codegen/codegen.hpp"
+#include "core/pipeline.hpp"
 #include "codegen_support.hpp"
 #include "weir/paths.hpp"
 
@@ -45,18 +46,28 @@ static std::string tempDir() {
   return dir.path;
 }
 
+core::Program finished(core::Program p, bool rcInserted, bool verify) {
+  core::PipelineOptions po;
+  po.from = rcInserted ? "unbox" : "lift-letrec";
+  po.verify = verify && !rcInserted;
+  p.rcInserted = p.rcInserted || rcInserted;
+  std::string error;
+  bool ok = core::runPipeline(p, po, error);
+  INFO(error);
+  REQUIRE(ok);
+  return p;
+}
+
 std::string compileProgram(const core::Program& p, int opt, std::string& error, bool rcInserted) {
   static int counter = 0;
   std::string exe = tempDir() + "/prog" + std::to_string(counter++);
   codegen::Options o;
   o.optLevel = opt;
-  o.verifyRc = true;
-  o.rcInserted = rcInserted;
   if (access(WEIR_BUILD_RUNTIME_LIB, R_OK) != 0) {
     error = std::string("the runtime library ") + WEIR_BUILD_RUNTIME_LIB + " is missing: build the weir_rt target first";
     return "";
   }
-  if (!codegen::buildExecutable(p, o, exe, WEIR_BUILD_RUNTIME_LIB, error)) return "";
+  if (!codegen::buildExecutable(finished(p, rcInserted), o, exe, WEIR_BUILD_RUNTIME_LIB, error)) return "";
   return exe;
 }
 

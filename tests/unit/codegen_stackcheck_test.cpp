@@ -45,7 +45,7 @@ TEST_CASE("only functions on a cycle that grows the stack check it", "[codegen][
   cg::Options o;
   o.optLevel = 0;
   std::string ir, err;
-  REQUIRE(cg::emitLLVM(overflowProgram().prog, o, ir, err));
+  REQUIRE(cg::emitLLVM(weir::test::finished(overflowProgram().prog), o, ir, err));
   std::string deep = functionText(ir, "Main.deep");
   INFO(deep);
   CHECK(hasCheck(deep));
@@ -64,7 +64,7 @@ TEST_CASE("WEIR_STACK_CHECK=0 in the compiler's environment emits no check", "[c
   o.optLevel = 0;
   std::string ir, err;
   setenv("WEIR_STACK_CHECK", "0", 1);
-  bool ok = cg::emitLLVM(overflowProgram().prog, o, ir, err);
+  bool ok = cg::emitLLVM(weir::test::finished(overflowProgram().prog), o, ir, err);
   unsetenv("WEIR_STACK_CHECK");
   REQUIRE(ok);
   CHECK(!hasCheck(ir));

@@ -13,7 +13,14 @@ struct RunResult {
   int status = -1;
 };
 
-// Compiles p at -O`opt`, links it with the runtime, runs it and captures its output.
+// What codegen takes: p after the back end's passes of the pipeline (core/pipeline.hpp, from
+// lift-letrec to the end: Dup/Drop, representations), with the Core verifier after each when
+// `verify`. rcInserted: p already has its Dup/Drop (written by hand): only the representations
+// are chosen, and p is not verified (tests of the leak checkers leak on purpose).
+core::Program finished(core::Program p, bool rcInserted = false, bool verify = true);
+
+// Compiles p at -O`opt` (after finished(p, rcInserted)), links it with the runtime, runs it and
+// captures its output.
 RunResult compileAndRun(const core::Program& p, int opt, const std::string& prefix = "", bool rcInserted = false);
 
 // A tiny builder for test programs.

@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "core/core.hpp"
+#include "core/pipeline.hpp"
 #include "core/repr.hpp"
 
 #include "core_support.hpp"
@@ -145,8 +146,16 @@ TEST_CASE("a raw let-bound value: its uses that need an object are counted", "[r
 TEST_CASE("WEIR_UNBOX=0 leaves every value boxed", "[repr]") {
   Function inc{"M.inc", {0}, prim(PrimOp::IntAdd, {v(0), mkInt(1)}), ""};
   setenv("WEIR_UNBOX", "0", 1);
-  Program p = program({inc, mainFn()});
+  PipelineOptions po = PipelineOptions::fromEnvironment();
   unsetenv("WEIR_UNBOX");
+  CHECK(po.off == std::set<std::string>{"unbox"});
+  Program p;
+  p.functions = {inc, mainFn()};
+  p.entry = "M.main";
+  p.nextVar = 100;
+  po.from = "unbox";
+  std::string err;
+  REQUIRE(runPipeline(p, po, err));
   CHECK(fn(p, "M.inc").paramReps == std::vector<Rep>{Rep::Boxed});
   CHECK(fn(p, "M.inc").resultRep == Rep::Boxed);
   Program q = program({inc, mainFn()});

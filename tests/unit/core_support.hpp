@@ -12,6 +12,7 @@
 
 #include "core/core.hpp"
 #include "core/rc.hpp"
+#include "core/verify.hpp"
 
 namespace core_test {
 using namespace weir::core;
@@ -41,9 +42,16 @@ inline bool eachVariableBoundOnce(const Function& f) {
   return !twice;
 }
 
-// What every Core pass must leave: each variable bound once in each function, and a program
-// that rc insertion accepts (its verifier's message in `err` otherwise).
-inline bool passOutputValid(const Program& p, std::string& err) {
+// What every Core pass must leave: a program the Core verifier accepts (core/verify.hpp: each
+// variable bound before use and once in each function, ...), and that rc insertion then
+// accepts (the verifiers' message in `err` otherwise).
+inline bool passOutputValid(const Program& input, std::string& err) {
+  Program p = input;
+  bool hasEntry = false;  // many inputs name M.main as the entry without defining it
+  for (auto& f : p.functions) hasEntry = hasEntry || f.name == p.entry;
+  for (auto& g : p.globals) hasEntry = hasEntry || g.name == p.entry;
+  if (!hasEntry) p.entry.clear();
+  if (!verify(p, {}, err)) return false;
   for (auto& f : p.functions)
     if (!eachVariableBoundOnce(f)) {
       err = f.name + " binds a variable twice";
@@ -51,7 +59,7 @@ inline bool passOutputValid(const Program& p, std::string& err) {
     }
   Program rc = p;
   insertRc(rc);
-  return verifyRc(rc, err);
+  return verify(rc, {true, true}, err);
 }
 
 // A pass's output program with its statistics: a function by name, its printed body

@@ -1,5 +1,5 @@
 // Lowering of the top level: bindings, foreign imports (primitives), instance
-// dictionaries, constructor wrappers, and the order of CAF initialisation.
+// dictionaries and constructor wrappers.
 #include <algorithm>
 #include "core/lower/lower.hpp"
 
@@ -7,11 +7,6 @@
 #include <fmt/format.h>
 
 #include "core/lower/lowerer.hpp"
-#include "core/callsite.hpp"
-#include "core/ioarity.hpp"
-#include "core/simplify.hpp"
-#include "core/specialise.hpp"
-#include "core/trmc.hpp"
 
 namespace weir::lower {
 
@@ -398,174 +393,13 @@ void Lowerer::lowerInstances() {
   }
 }
 
-namespace {
-
-// Globals referenced by an expression: all of them, and those in call position.
-void globalRefs(const core::Expr& e, std::set<std::string>& all, std::set<std::string>& called) {
-  if (e.kind == core::Expr::Global) all.insert(e.name);
-  if (e.kind == core::Expr::App && !e.args.empty()) {
-    for (auto& a : e.args)
-      if (a && a->kind == core::Expr::Global) called.insert(a->name);
-  }
-  for (auto& a : e.args) if (a) globalRefs(*a, all, called);
-  for (auto& b : e.binds) if (b.lam) globalRefs(*b.lam, all, called);
-  for (auto& alt : e.alts) if (alt.body) globalRefs(*alt.body, all, called);
-  for (auto& alt : e.litAlts) if (alt.body) globalRefs(*alt.body, all, called);
-  if (e.deflt) globalRefs(*e.deflt, all, called);
-}
-
-// Globals an expression reads while it is evaluated: not those only under a lambda
-// (a closure runs later), but a local function's (LetRec) in case it is called.
-void strictGlobalRefs(const core::Expr& e, std::set<std::string>& all, std::set<std::string>& called) {
-  if (e.kind == core::Expr::Lam) return;
-  if (e.kind == core::Expr::Global) all.insert(e.name);
-  if (e.kind == core::Expr::App && !e.args.empty()) {
-    for (auto& a : e.args)
-      if (a && a->kind == core::Expr::Global) called.insert(a->name);
-  }
-  for (auto& a : e.args) if (a) strictGlobalRefs(*a, all, called);
-  for (auto& b : e.binds) if (b.lam) globalRefs(*b.lam, all, called);
-  for (auto& alt : e.alts) if (alt.body) strictGlobalRefs(*alt.body, all, called);
-  for (auto& alt : e.litAlts) if (alt.body) strictGlobalRefs(*alt.body, all, called);
-  if (e.deflt) strictGlobalRefs(*e.deflt, all, called);
-}
-
-}  // namespace
-
-// CAFs are initialised in an order where each only uses CAFs before it. A CAF depends
-// on the CAFs it mentions, and on everything reachable from functions it calls or
-// passes as arguments (a function stored in a constructor is not run at start-up).
-void Lowerer::orderGlobals() {
-  std::map<std::string, const core::Function*> funs;
-  for (auto& f : prog.functions) funs[f.name] = &f;
-  std::map<std::string, size_t> globalIdx;
-  for (size_t i = 0; i < prog.globals.size(); ++i) globalIdx[prog.globals[i].name] = i;
-  // CAFs reachable from each function (memoised, cycles tolerated).
-  std::map<std::string, std::set<std::string>> funDeps;
-  std::function<const std::set<std::string>&(const std::string&)> depsOf = [&](const std::string& fn) -> const std::set<std::string>& {
-    auto it = funDeps.find(fn);
-    if (it != funDeps.end()) return it->second;
-    auto& out = funDeps[fn];
-    std::set<std::string> all, called;
-    globalRefs(*funs[fn]->body, all, called);
-    std::vector<std::string> fs;
-    for (auto& g : all) {
-      if (globalIdx.count(g)) out.insert(g);
-      else if (funs.count(g)) fs.push_back(g);
-    }
-    for (auto& g : fs) {
-      const auto& sub = depsOf(g);
-      funDeps[fn].insert(sub.begin(), sub.end());
-    }
-    return funDeps[fn];
-  };
-  std::vector<std::set<std::string>> deps(prog.globals.size());
-  for (size_t i = 0; i < prog.globals.size(); ++i) {
-    std::set<std::string> all, called;
-    globalRefs(*prog.globals[i].body, all, called);
-    for (auto& g : all) if (globalIdx.count(g)) deps[i].insert(g);
-    for (auto& g : called)
-      if (funs.count(g)) { const auto& s = depsOf(g); deps[i].insert(s.begin(), s.end()); }
-  }
-  // What each CAF reads while it is computed: references under a lambda are left out.
-  // A recursive group of values whose back-references are under lambdas (parser
-  // combinators, accepted by types/bindings.cpp) is ordered by these alone.
-  std::vector<std::set<std::string>> strictDeps(prog.globals.size());
-  for (size_t i = 0; i < prog.globals.size(); ++i) {
-    std::set<std::string> all, called;
-    strictGlobalRefs(*prog.globals[i].body, all, called);
-    for (auto& g : all) if (globalIdx.count(g)) strictDeps[i].insert(g);
-    for (auto& g : called)
-      if (funs.count(g)) { const auto& s = depsOf(g); strictDeps[i].insert(s.begin(), s.end()); }
-  }
-  // Strongly connected components of all references (Tarjan), dependencies first; within
-  // a component, strict references first.
-  size_t n = prog.globals.size(), counter = 0;
-  std::vector<size_t> idx(n, SIZE_MAX), low(n, 0), comp(n, SIZE_MAX);
-  std::vector<bool> onStack(n, false);
-  std::vector<size_t> stack;
-  std::vector<std::vector<size_t>> comps;
-  std::function<void(size_t)> scc = [&](size_t v) {
-    idx[v] = low[v] = counter++;
-    stack.push_back(v);
-    onStack[v] = true;
-    for (auto& g : deps[v]) {
-      size_t w = globalIdx[g];
-      if (idx[w] == SIZE_MAX) { scc(w); low[v] = std::min(low[v], low[w]); }
-      else if (onStack[w]) low[v] = std::min(low[v], idx[w]);
-    }
-    if (low[v] == idx[v]) {
-      std::vector<size_t> c;
-      size_t w;
-      do { w = stack.back(); stack.pop_back(); onStack[w] = false; comp[w] = comps.size(); c.push_back(w); } while (w != v);
-      std::sort(c.begin(), c.end());
-      comps.push_back(c);
-    }
-  };
-  for (size_t i = 0; i < n; ++i) if (idx[i] == SIZE_MAX) scc(i);
-  std::vector<core::Global> ordered;
-  std::vector<int> state(n, 0);
-  std::function<void(size_t)> visit = [&](size_t i) {
-    if (state[i] != 0) return;  // 1: a strict cycle through functions: leave the order as declared
-    state[i] = 1;
-    for (auto& g : strictDeps[i]) if (comp[globalIdx[g]] == comp[i]) visit(globalIdx[g]);
-    state[i] = 2;
-    ordered.push_back(prog.globals[i]);
-  };
-  for (auto& c : comps)
-    for (size_t i : c) visit(i);
-  prog.globals = std::move(ordered);
-}
-
-// Keeps only what the entry point can reach (the whole Prelude is lowered, a
-// program uses a little of it): smaller objects, faster builds.
-void Lowerer::pruneUnreachable() {
-  if (checked.entry.empty()) return;
-  std::map<std::string, const core::Expr*> bodies;
-  for (auto& f : prog.functions) bodies[f.name] = f.body.get();
-  for (auto& g : prog.globals) bodies[g.name] = g.body.get();
-  std::set<std::string> live;
-  std::vector<std::string> work{checked.entry};
-  while (!work.empty()) {
-    std::string n = work.back();
-    work.pop_back();
-    if (!live.insert(n).second) continue;
-    auto it = bodies.find(n);
-    if (it == bodies.end() || !it->second) continue;
-    std::set<std::string> all, called;
-    globalRefs(*it->second, all, called);
-    for (auto& r : all) if (!live.count(r)) work.push_back(r);
-  }
-  std::vector<core::Function> fs;
-  for (auto& f : prog.functions) if (live.count(f.name)) fs.push_back(std::move(f));
-  prog.functions = std::move(fs);
-  std::vector<core::Global> gs;
-  for (auto& g : prog.globals) if (live.count(g.name)) gs.push_back(std::move(g));
-  prog.globals = std::move(gs);
-}
-
+// Un-optimised Core: every function and global of the program and of the library it imports.
+// The pass pipeline (core/pipeline.hpp) specialises, prunes, optimises and orders it.
 std::optional<core::Program> Lowerer::run(std::string& error) {
   collectShapes();
   lowerTopLevel();
   lowerInstances();
-  // WEIR_SPECIALISE=0 turns specialisation off, to measure what it buys (bench/, docs/performance.md).
-  const char* spec = std::getenv("WEIR_SPECIALISE");
-  if (!spec || std::string(spec) != "0") core::specialise(prog);
-  pruneUnreachable();
-  if (!libraryDir.empty())
-    core::markLibraryCallSites(prog, [&](const std::string& l) { return l.rfind(libraryDir + "/", 0) == 0; });
   prog.entry = checked.entry;
-  // Functions returning IO actions take the world at once (core/ioarity.hpp); before the
-  // simplifier, which then inlines what the straight-line code calls. WEIR_IO_ARITY=0: off.
-  const char* ioArity = std::getenv("WEIR_IO_ARITY");
-  if (!ioArity || std::string(ioArity) != "0") core::ioArity(prog);
-  // WEIR_SIMPLIFY=0 turns inlining and case-of-known-constructor off (bench/, docs/performance.md).
-  // After the call sites are marked (inlining gives a library failure its caller's location),
-  // before trmc (which then sees the inlined code; the simplifier knows nothing of its primitives).
-  const char* simplify = std::getenv("WEIR_SIMPLIFY");
-  if (!simplify || std::string(simplify) != "0") core::simplify(prog);
-  core::trmc(prog);  // after specialisation and pruning, so the copies are what gets transformed
-  orderGlobals();
   if (!bug.empty()) {
     error = bug;
     return std::nullopt;

@@ -4,7 +4,9 @@
 //  - patterns (clauses, case, lambdas, let patterns, guards) are compiled to
 //    decision trees of Case/LitCase (match.cpp);
 //  - `do` goes through the Monad dictionary; IO actions are closures over a world token;
-//  - top-level values become CAF globals ordered so each only uses earlier ones.
+//  - top-level values become CAF globals.
+// The result is un-optimised Core: nothing specialised, pruned or ordered yet; the driver then
+// runs the pass pipeline (core/pipeline.hpp) on it.
 // Nothing here reports user errors: a failure is a compiler bug (returned as text).
 #pragma once
 #include <optional>

@@ -79,8 +79,6 @@ class Lowerer {
   void lowerForeign(const ast::Decl& d);
   void lowerTopPatBind(const ast::Decl& d);
   void lowerInstances();
-  void orderGlobals();
-  void pruneUnreachable();
   ExprPtr lowerDict(const types::DictP& d);
   ExprPtr methodRef(const std::string& method, const types::DictP& dict, std::vector<ExprPtr>& extraArgs);
   std::string conWrapper(const std::string& con);
