@@ -2,7 +2,7 @@
  *
  * Every Weir value is ONE pointer to a runtime object (uniform boxed representation).
  * Generated code relies on the exact layout below (offsets are listed next to each field);
- * compiler/codegen/codegen.cpp mirrors them. Little-endian 64-bit targets only.
+ * compiler/codegen/context.hpp mirrors them. Little-endian 64-bit targets only.
  *
  * Object header (8 bytes):
  *   offset 0  int32_t  rc       reference count:

@@ -1,0 +1,169 @@
+// Heap objects: allocation with the header word, and the always-inline helpers generated into
+// every module (weir.alloc, weir.free_cell, weir.dup, weir.drop, weir.drop_scalar, weir.box_int:
+// the fast paths of runtime/include/weir/rt.h), plus boxing a Float.
+#include <functional>
+
+#include "codegen/context.hpp"
+
+namespace weir::codegen {
+
+// A new object of `size` bytes with its header (count 1): the inline free-list fast path for
+// small sizes.
+Value* Gen::alloc(uint64_t size, uint64_t kind, uint64_t nfields, uint64_t tag) {
+  Value* o = size <= MAX_SMALL ? b.CreateCall(allocFn, {ConstantInt::get(i64, size)})
+                               : b.CreateCall(rt["weir_alloc"], {ConstantInt::get(i64, size)});
+  store(ConstantInt::get(i64, header(1, kind, nfields, tag)), o, 0);
+  return o;
+}
+
+// weir.alloc / weir.free_cell / weir.dup / weir.drop / weir.drop_scalar / weir.box_int: small
+// always-inline helpers (the fast paths of rt.h).
+void Gen::defineRcHelpers() {
+  defineAllocHelpers();
+  defineDupHelper();
+  // weir.drop and weir.drop_scalar differ only in how the last reference frees the object.
+  dropFn = defineDropHelper("weir.drop", [&](Value* o) { b.CreateCall(rt["weir_free_obj"], {o}); });
+  dropScalarFn = defineDropHelper("weir.drop_scalar", [&](Value* o) { b.CreateCall(freeCellFn, {o, b.getInt64(16)}); });
+  defineBoxIntHelper();
+}
+
+// An internal always-inline, nounwind helper function.
+Function* Gen::inlineHelper(const char* name, FunctionType* ft) {
+  auto* f = Function::Create(ft, Function::InternalLinkage, name, mod);
+  f->addFnAttr(Attribute::AlwaysInline);
+  f->addFnAttr(Attribute::NoUnwind);
+  return f;
+}
+
+// Inline fast paths of the allocator (rt.h): pop / push the thread's free list.
+void Gen::defineAllocHelpers() {
+  auto* lists = new GlobalVariable(mod, ArrayType::get(ptrT, NUM_CLASSES), false, GlobalValue::ExternalLinkage,
+                                   nullptr, "weir_free_lists", nullptr, GlobalValue::InitialExecTLSModel);
+  lists->setAlignment(Align(8));
+  auto* sys = new GlobalVariable(mod, i32, false, GlobalValue::ExternalLinkage, nullptr, "weir_system_alloc");
+  allocFn = inlineHelper("weir.alloc", FunctionType::get(ptrT, {i64}, false));
+  allocFn->addRetAttr(Attribute::NoAlias);
+  {
+    Value* size = allocFn->getArg(0);
+    auto* entry = BasicBlock::Create(ctx, "entry", allocFn);
+    auto* fast = BasicBlock::Create(ctx, "fast", allocFn);
+    auto* slow = BasicBlock::Create(ctx, "slow", allocFn);
+    b.SetInsertPoint(entry);
+    Value* cls = b.CreateLShr(b.CreateAdd(size, b.getInt64(7)), 3);
+    Value* slot = b.CreateInBoundsGEP(ptrT, lists, {cls});
+    Value* head = b.CreateAlignedLoad(ptrT, slot, Align(8));
+    b.CreateCondBr(b.CreateIsNull(head), slow, fast);
+    b.SetInsertPoint(fast);
+    b.CreateAlignedStore(b.CreateAlignedLoad(ptrT, head, Align(8)), slot, Align(8));
+    b.CreateRet(head);
+    b.SetInsertPoint(slow);
+    b.CreateRet(b.CreateCall(rt["weir_alloc"], {size}));
+  }
+  freeCellFn = inlineHelper("weir.free_cell", FunctionType::get(voidT, {ptrT, i64}, false));
+  {
+    Value* o = freeCellFn->getArg(0);
+    Value* size = freeCellFn->getArg(1);
+    auto* entry = BasicBlock::Create(ctx, "entry", freeCellFn);
+    auto* fast = BasicBlock::Create(ctx, "fast", freeCellFn);
+    auto* slow = BasicBlock::Create(ctx, "slow", freeCellFn);
+    b.SetInsertPoint(entry);
+    Value* isSys = b.CreateICmpNE(b.CreateAlignedLoad(i32, sys, Align(4)), b.getInt32(0));
+    b.CreateCondBr(b.CreateOr(isSys, b.CreateICmpUGT(size, b.getInt64(MAX_SMALL))), slow, fast);
+    b.SetInsertPoint(fast);
+    Value* cls = b.CreateLShr(b.CreateAdd(size, b.getInt64(7)), 3);
+    Value* slot = b.CreateInBoundsGEP(ptrT, lists, {cls});
+    b.CreateAlignedStore(b.CreateAlignedLoad(ptrT, slot, Align(8)), o, Align(8));
+    b.CreateAlignedStore(o, slot, Align(8));
+    b.CreateRetVoid();
+    b.SetInsertPoint(slow);
+    b.CreateCall(rt["weir_free_cell"], {o});
+    b.CreateRetVoid();
+  }
+}
+
+// weir.dup: increment a positive count; a shared object's (negative) count goes to the runtime;
+// an immortal one (0) is left alone.
+void Gen::defineDupHelper() {
+  dupFn = inlineHelper("weir.dup", FunctionType::get(voidT, {ptrT}, false));
+  Value* o = dupFn->getArg(0);
+  auto* entry = BasicBlock::Create(ctx, "entry", dupFn);
+  auto* inc = BasicBlock::Create(ctx, "inc", dupFn);
+  auto* other = BasicBlock::Create(ctx, "other", dupFn);
+  auto* shared = BasicBlock::Create(ctx, "shared", dupFn);
+  auto* done = BasicBlock::Create(ctx, "done", dupFn);
+  b.SetInsertPoint(entry);
+  Value* rc = b.CreateAlignedLoad(i32, o, Align(8));
+  b.CreateCondBr(b.CreateICmpSGT(rc, b.getInt32(0)), inc, other);
+  b.SetInsertPoint(inc);
+  b.CreateAlignedStore(b.CreateAdd(rc, b.getInt32(1)), o, Align(8));
+  b.CreateRetVoid();
+  b.SetInsertPoint(other);
+  b.CreateCondBr(b.CreateICmpSLT(rc, b.getInt32(0)), shared, done);
+  b.SetInsertPoint(shared);
+  b.CreateCall(rt["weir_dup_shared"], {o});
+  b.CreateRetVoid();
+  b.SetInsertPoint(done);
+  b.CreateRetVoid();
+}
+
+// A drop helper: decrement a count above 1, free the object at 1 (freeLast), hand a shared
+// object to the runtime, leave an immortal one alone.
+Function* Gen::defineDropHelper(const char* name, const std::function<void(Value*)>& freeLast) {
+  Function* fn = inlineHelper(name, FunctionType::get(voidT, {ptrT}, false));
+  Value* o = fn->getArg(0);
+  auto* entry = BasicBlock::Create(ctx, "entry", fn);
+  auto* dec = BasicBlock::Create(ctx, "dec", fn);
+  auto* notdec = BasicBlock::Create(ctx, "notdec", fn);
+  auto* fr = BasicBlock::Create(ctx, "free", fn);
+  auto* other = BasicBlock::Create(ctx, "other", fn);
+  auto* shared = BasicBlock::Create(ctx, "shared", fn);
+  auto* done = BasicBlock::Create(ctx, "done", fn);
+  b.SetInsertPoint(entry);
+  Value* rc = b.CreateAlignedLoad(i32, o, Align(8));
+  b.CreateCondBr(b.CreateICmpSGT(rc, b.getInt32(1)), dec, notdec);
+  b.SetInsertPoint(dec);
+  b.CreateAlignedStore(b.CreateSub(rc, b.getInt32(1)), o, Align(8));
+  b.CreateRetVoid();
+  b.SetInsertPoint(notdec);
+  b.CreateCondBr(b.CreateICmpEQ(rc, b.getInt32(1)), fr, other);
+  b.SetInsertPoint(fr);
+  freeLast(o);
+  b.CreateRetVoid();
+  b.SetInsertPoint(other);
+  b.CreateCondBr(b.CreateICmpSLT(rc, b.getInt32(0)), shared, done);
+  b.SetInsertPoint(shared);
+  b.CreateCall(rt["weir_drop_shared"], {o});
+  b.CreateRetVoid();
+  b.SetInsertPoint(done);
+  b.CreateRetVoid();
+  return fn;
+}
+
+// weir.box_int: a small Int is a pointer into the runtime's static table, a big one a new object.
+void Gen::defineBoxIntHelper() {
+  auto* sm = new GlobalVariable(mod, ArrayType::get(i8, 16 * SMALL_INT_COUNT), true, GlobalValue::ExternalLinkage,
+                                nullptr, "weir_small_ints");
+  boxIntFn = inlineHelper("weir.box_int", FunctionType::get(ptrT, {i64}, false));
+  Value* v = boxIntFn->getArg(0);
+  auto* entry = BasicBlock::Create(ctx, "entry", boxIntFn);
+  auto* small = BasicBlock::Create(ctx, "small", boxIntFn);
+  auto* big = BasicBlock::Create(ctx, "big", boxIntFn);
+  b.SetInsertPoint(entry);
+  Value* idx = b.CreateSub(v, b.getInt64(static_cast<uint64_t>(SMALL_INT_MIN)));
+  b.CreateCondBr(b.CreateICmpULT(idx, b.getInt64(SMALL_INT_COUNT)), small, big);
+  b.SetInsertPoint(small);
+  b.CreateRet(b.CreateInBoundsGEP(i8, sm, {b.CreateShl(idx, 4)}));
+  b.SetInsertPoint(big);
+  Value* o = alloc(16, K_INT, 0, 0);
+  store(v, o, OFF_VALUE);
+  b.CreateRet(o);
+}
+
+// A Float as a new boxed object (no static cache for Floats).
+Value* Gen::boxFloat(Value* v) {
+  Value* o = alloc(16, K_FLOAT, 0, 0);
+  store(v, o, OFF_VALUE);
+  return o;
+}
+
+}  // namespace weir::codegen
