@@ -18,10 +18,7 @@
 #include "codegen/context.hpp"
 #include "codegen/target.hpp"
 #include "codegen/stackcheck.hpp"
-#include "core/lift.hpp"
-#include "core/rc.hpp"
 #include "core/repr.hpp"
-#include "core/trmc.hpp"
 
 namespace weir::codegen {
 

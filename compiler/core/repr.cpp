@@ -254,6 +254,43 @@ void inferResults(Program& p, const Table& t, const std::string& entry) {
   for (auto& f : p.functions) f.resultRep = res[&f] == NONE ? Rep::Boxed : static_cast<Rep>(res[&f]);
 }
 
+// Which parameters every caller passes raw: argsRaw[f][k] holds when f is referenced only by
+// saturated direct calls and each of them gives parameter k a value that is raw where it is
+// made (a literal, arithmetic, a raw variable). A boxed parameter there means each call boxes
+// it (a loop counter boxed once per iteration); a raw one boxes at most at its one boxed use.
+std::unordered_map<const Function*, std::vector<bool>> argsRaw(const Program& p, const Table& t,
+                                                              const CalleeResult& res) {
+  std::unordered_map<const Function*, std::vector<bool>> out;
+  for (auto& f : p.functions) out[&f].assign(f.params.size(), true);
+  for (auto& f : p.functions) {
+    Env env = paramEnv(f.params, f.paramReps);
+    std::function<void(const Expr&, bool)> scan = [&](const Expr& e, bool head) {
+      if (e.kind == Expr::Global && !head) {
+        auto it = t.byName.find(e.name);
+        if (it != t.byName.end()) out[it->second].assign(it->second->params.size(), false);
+        return;
+      }
+      if (const Function* g = t.direct(e)) {
+        auto& ok = out[g];
+        for (size_t k = 1; k < e.args.size(); k++) {
+          Env scratch = env;
+          if (!raw(valueRep(t, res, scratch, *e.args[k]))) ok[k - 1] = false;
+        }
+        scan(*e.args[0], true);
+        for (size_t k = 1; k < e.args.size(); k++) scan(*e.args[k], false);
+        return;
+      }
+      if (e.kind == Expr::Let) {
+        Env scratch = env;
+        env[e.var] = valueRep(t, res, scratch, *e.args[0]);
+      }
+      forEachChild(const_cast<Expr&>(e), [&](ExprPtr& c) { scan(*c, false); });
+    };
+    scan(*f.body, false);
+  }
+  return out;
+}
+
 }  // namespace
 
 std::unordered_map<VarId, int> boxedUses(const Callees& c, const std::vector<VarId>& params,
@@ -278,16 +315,19 @@ void inferReps(Program& p, bool unbox) {
   CalleeResult res = [](const Function& g) { return static_cast<int>(g.resultRep); };
   for (;;) {
     inferResults(p, t, p.entry);
+    auto callersRaw = argsRaw(p, t, res);
     bool demoted = false;
     for (auto& f : p.functions) {
       bool any = false;
       for (Rep r : f.paramReps) any = any || r != Rep::Boxed;
       if (!any) continue;
       auto counts = countUses(t, res, f.params, f.paramReps, f.resultRep, *f.body);
+      auto& passedRaw = callersRaw[&f];
       for (size_t k = 0; k < f.params.size(); k++) {
         if (f.paramReps[k] == Rep::Boxed) continue;
         auto it = counts.find(f.params[k]);
-        if (it != counts.end() && it->second > 0) f.paramReps[k] = Rep::Boxed, demoted = true;
+        int n = it == counts.end() ? 0 : it->second;
+        if (n > 1 || (n == 1 && !passedRaw[k])) f.paramReps[k] = Rep::Boxed, demoted = true;
       }
     }
     if (!demoted) break;

@@ -13,11 +13,15 @@
 //    one: an arithmetic primitive, a literal, a raw variable, or a tail call of a function
 //    whose result is (a least fixpoint from "no value": a branch that fails returns nothing);
 //    Bool when each is a comparison, True/False, a raw Bool variable or such a call.
-// A parameter with evidence is kept raw only if NO use of it needs a boxed object (stored in a
+// A parameter with evidence is kept raw only if no use of it needs a boxed object (stored in a
 // constructor, captured by a lambda, passed to a boxed position, returned boxed, given to a
 // consuming primitive like show): otherwise each such use would allocate a fresh box where the
-// caller's box was shared before. Demoting a parameter can make a result boxed and that can
-// demote further parameters; the loop runs until nothing changes.
+// caller's box was shared before. One exception: a parameter with exactly one such use stays
+// raw when the function is only ever called directly and every call passes that argument raw
+// (a literal, arithmetic, a raw variable): boxed, each call would box it (a comprehension's
+// counting loop boxed its counter every iteration to store it in one result in a few). Demoting
+// a parameter can make a result boxed and that can demote further parameters; the loop runs
+// until nothing changes.
 //
 // Raw values have no reference count: Dup/Drop of a raw variable are no-ops, and each use that
 // needs an object boxes it afresh (small Ints come from the runtime's static cache). Mutually

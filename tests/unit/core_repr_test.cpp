@@ -76,10 +76,35 @@ TEST_CASE("a parameter stored in a constructor or captured stays boxed", "[repr]
                  ifte(11, prim(PrimOp::IntGt, {v(10), mkInt(0)}), mkLam({12}, prim(PrimOp::IntAdd, {v(12), v(10)})),
                       mkLam({13}, v(13))),
                  ""};
-  Program p = program({range, adder, mainFn()});
+  // use xs = case xs of (a : t) -> let _ = range a t in adder a   -- a caller passes a box
+  Function use{"M.use", {20},
+               mkCase(20, {Alt{0, {}, mkInt(0)},
+                           Alt{1, {21, 22}, mkLet(23, call("M.range", {v(21), v(22)}), call("M.adder", {v(21)}))}}),
+               ""};
+  Program p = program({range, adder, use, mainFn()});
   CHECK(fn(p, "M.range").paramReps == std::vector<Rep>{Rep::Boxed, Rep::Boxed});
   CHECK(fn(p, "M.adder").paramReps == std::vector<Rep>{Rep::Boxed});
   CHECK(fn(p, "M.adder").resultRep == Rep::Boxed);
+}
+
+TEST_CASE("a loop counter stored once stays raw when every caller passes it raw", "[repr]") {
+  // range n acc = if n < 1 then acc else range (n - 1) (n : acc), called as range 10 []: boxed,
+  // every iteration would box n - 1 for the call; raw, it boxes n once, for the cell
+  Function range{"M.range", {0, 1},
+                 ifte(2, prim(PrimOp::IntLt, {v(0), mkInt(1)}), v(1),
+                      call("M.range", {prim(PrimOp::IntSub, {v(0), mkInt(1)}), cons(v(0), v(1))})),
+                 ""};
+  Function start{"M.start", {10}, call("M.range", {mkInt(10), mkCon(0, "Prelude.[]", {})}), ""};
+  // twice n = if n > 0 then n : n : [] else []  -- two uses that need an object: one box
+  // shared beats two
+  Function twice{"M.twice", {20},
+                 ifte(21, prim(PrimOp::IntGt, {v(20), mkInt(0)}), cons(v(20), cons(v(20), mkCon(0, "Prelude.[]", {}))),
+                      mkCon(0, "Prelude.[]", {})),
+                 ""};
+  Function twiceCaller{"M.twiceCaller", {30}, call("M.twice", {prim(PrimOp::IntAdd, {v(30), mkInt(1)})}), ""};
+  Program p = program({range, start, twice, twiceCaller, mainFn()});
+  CHECK(fn(p, "M.range").paramReps == std::vector<Rep>{Rep::Int, Rep::Boxed});
+  CHECK(fn(p, "M.twice").paramReps == std::vector<Rep>{Rep::Boxed});
 }
 
 TEST_CASE("evidence flows through direct calls; Float and Char from their primitives and literals", "[repr]") {
@@ -171,7 +196,10 @@ TEST_CASE("a value chosen by a case is raw when every branch is", "[repr]") {
   // pick n xs = let ys = (case n < 1 of True -> xs; False -> Cons n Nil) in ys   -- a boxed join
   Function pick{"M.pick", {3, 4},
                 mkLet(5, ifte(6, prim(PrimOp::IntLt, {v(3), mkInt(1)}), v(4), cons(v(3), nil())), v(5)), ""};
-  Program p = program({absPlus, pick, mainFn()});
+  // usePick xs = case xs of (a : t) -> pick a t   -- n comes boxed, so it stays boxed
+  Function usePick{"M.usePick", {10},
+                   mkCase(10, {Alt{0, {}, nil()}, Alt{1, {11, 12}, call("M.pick", {v(11), v(12)})}}), ""};
+  Program p = program({absPlus, pick, usePick, mainFn()});
   CHECK(fn(p, "M.absPlus").paramReps == std::vector<Rep>{Rep::Int});
   CHECK(fn(p, "M.absPlus").resultRep == Rep::Int);
   CHECK(fn(p, "M.pick").paramReps == std::vector<Rep>{Rep::Boxed, Rep::Boxed});
