@@ -15,6 +15,7 @@
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/TargetParser/Triple.h>
 #include <llvm/Transforms/Utils/Local.h>
+#include "support/scc.hpp"
 
 using namespace llvm;
 
@@ -156,37 +157,16 @@ void prune(Module& m) {
     if (toAny) succ[k].push_back({any, toAny == 2});
   }
 
-  // Tarjan's strongly connected components.
-  size_t n = succ.size(), counter = 0;
-  std::vector<size_t> num(n, SIZE_MAX), low(n, 0), comp(n, SIZE_MAX);
-  size_t comps = 0;
-  std::vector<size_t> stack;
-  std::vector<bool> onStack(n, false);
-  std::function<void(size_t)> visit = [&](size_t v) {  // depth: the call graph's, small
-    num[v] = low[v] = counter++;
-    stack.push_back(v);
-    onStack[v] = true;
-    for (const Edge& e : succ[v]) {
-      if (num[e.to] == SIZE_MAX) {
-        visit(e.to);
-        low[v] = std::min(low[v], low[e.to]);
-      } else if (onStack[e.to]) {
-        low[v] = std::min(low[v], num[e.to]);
-      }
-    }
-    if (low[v] == num[v]) {
-      size_t w;
-      do {
-        w = stack.back();
-        stack.pop_back();
-        onStack[w] = false;
-        comp[w] = comps;
-      } while (w != v);
-      comps++;
-    }
-  };
+  // Strongly connected components of the call graph.
+  size_t n = succ.size();
+  std::vector<std::vector<size_t>> edges(n);
   for (size_t v = 0; v < n; v++)
-    if (num[v] == SIZE_MAX) visit(v);
+    for (const Edge& e : succ[v]) edges[v].push_back(e.to);
+  std::vector<std::vector<size_t>> members = support::stronglyConnected(edges);
+  size_t comps = members.size();
+  std::vector<size_t> comp(n, SIZE_MAX);
+  for (size_t c = 0; c < comps; c++)
+    for (size_t v : members[c]) comp[v] = c;
 
   // A component in which some edge grows the stack holds a cycle through that edge: the stack
   // can grow without bound there, and each of its functions keeps its check (any one on the

@@ -8,6 +8,8 @@
 #include <map>
 #include <set>
 
+#include "support/scc.hpp"
+
 namespace weir::core {
 
 namespace {
@@ -90,31 +92,18 @@ void orderGlobals(Program& prog) {
     for (auto& g : called)
       if (funs.count(g)) { const auto& s = depsOf(g); strictDeps[i].insert(s.begin(), s.end()); }
   }
-  // Strongly connected components of all references (Tarjan), dependencies first; within
-  // a component, strict references first.
-  size_t n = prog.globals.size(), counter = 0;
-  std::vector<size_t> idx(n, SIZE_MAX), low(n, 0), comp(n, SIZE_MAX);
-  std::vector<bool> onStack(n, false);
-  std::vector<size_t> stack;
-  std::vector<std::vector<size_t>> comps;
-  std::function<void(size_t)> scc = [&](size_t v) {
-    idx[v] = low[v] = counter++;
-    stack.push_back(v);
-    onStack[v] = true;
-    for (auto& g : deps[v]) {
-      size_t w = globalIdx[g];
-      if (idx[w] == SIZE_MAX) { scc(w); low[v] = std::min(low[v], low[w]); }
-      else if (onStack[w]) low[v] = std::min(low[v], idx[w]);
-    }
-    if (low[v] == idx[v]) {
-      std::vector<size_t> c;
-      size_t w;
-      do { w = stack.back(); stack.pop_back(); onStack[w] = false; comp[w] = comps.size(); c.push_back(w); } while (w != v);
-      std::sort(c.begin(), c.end());
-      comps.push_back(c);
-    }
-  };
-  for (size_t i = 0; i < n; ++i) if (idx[i] == SIZE_MAX) scc(i);
+  // Strongly connected components of all references, dependencies first; within a
+  // component, strict references first.
+  size_t n = prog.globals.size();
+  std::vector<std::vector<size_t>> edges(n);
+  for (size_t i = 0; i < n; ++i)
+    for (auto& g : deps[i]) edges[i].push_back(globalIdx[g]);
+  std::vector<std::vector<size_t>> comps = support::stronglyConnected(edges);
+  std::vector<size_t> comp(n, SIZE_MAX);
+  for (size_t c = 0; c < comps.size(); ++c) {
+    std::sort(comps[c].begin(), comps[c].end());
+    for (size_t i : comps[c]) comp[i] = c;
+  }
   std::vector<Global> ordered;
   std::vector<int> state(n, 0);
   std::function<void(size_t)> visit = [&](size_t i) {

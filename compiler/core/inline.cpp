@@ -7,6 +7,7 @@
 
 #include "core/callsite.hpp"
 #include "core/simplifier.hpp"
+#include "support/scc.hpp"
 
 namespace weir::core {
 
@@ -65,52 +66,20 @@ struct Inliner {
     if (entry != index.end()) info[entry->second].refs += 2;  // called from outside: never "once"
   }
 
-  // Tarjan's strongly connected components; components come out callees first.
+  // Strongly connected components of the call graph, callees first; a function calling itself
+  // or in a component of several is recursive.
   std::vector<size_t> order;
   void components() {
-    size_t n = p.functions.size(), counter = 0;
-    std::vector<size_t> num(n, 0), low(n, 0), stack;
-    std::vector<bool> on(n, false);
-    // Iterative, so a long call chain does not exhaust the stack.
-    struct Frame { size_t v, next; };
-    for (size_t root = 0; root < n; root++) {
-      if (num[root]) continue;
-      std::vector<Frame> frames{{root, 0}};
-      num[root] = low[root] = ++counter;
-      stack.push_back(root);
-      on[root] = true;
-      while (!frames.empty()) {
-        Frame& fr = frames.back();
-        auto& cs = info[fr.v].callees;
-        if (fr.next < cs.size()) {
-          size_t w = cs[fr.next++];
-          if (w == fr.v) info[w].recursive = true;
-          if (!num[w]) {
-            num[w] = low[w] = ++counter;
-            stack.push_back(w);
-            on[w] = true;
-            frames.push_back({w, 0});
-          } else if (on[w]) {
-            low[fr.v] = std::min(low[fr.v], num[w]);
-          }
-          continue;
-        }
-        size_t v = fr.v;
-        frames.pop_back();
-        if (!frames.empty()) low[frames.back().v] = std::min(low[frames.back().v], low[v]);
-        if (low[v] != num[v]) continue;
-        std::vector<size_t> comp;
-        size_t w;
-        do {
-          w = stack.back();
-          stack.pop_back();
-          on[w] = false;
-          comp.push_back(w);
-        } while (w != v);
-        if (comp.size() > 1)
-          for (size_t c : comp) info[c].recursive = true;
-        order.insert(order.end(), comp.begin(), comp.end());
-      }
+    std::vector<std::vector<size_t>> edges(p.functions.size());
+    for (size_t v = 0; v < edges.size(); v++) {
+      edges[v].assign(info[v].callees.begin(), info[v].callees.end());
+      for (size_t w : edges[v])
+        if (w == v) info[v].recursive = true;
+    }
+    for (auto& comp : support::stronglyConnected(edges)) {
+      if (comp.size() > 1)
+        for (size_t c : comp) info[c].recursive = true;
+      order.insert(order.end(), comp.begin(), comp.end());
     }
   }
 

@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "support/scc.hpp"
+
 namespace weir::core {
 
 namespace {
@@ -188,52 +190,13 @@ void tailCalls(const Expr& e, const std::unordered_map<std::string, size_t>& ind
   }
 }
 
-// Strongly connected components of the tail-call graph among the candidates (Tarjan).
+// Strongly connected components of the tail-call graph among the candidates.
 std::vector<std::vector<size_t>> components(const Program& p, const std::vector<size_t>& candidates) {
   std::unordered_map<std::string, size_t> index;
   for (size_t c : candidates) index[p.functions[c].name] = c;
-  size_t n = p.functions.size();
-  std::vector<std::vector<size_t>> edges(n);
+  std::vector<std::vector<size_t>> edges(p.functions.size());
   for (size_t c : candidates) tailCalls(*p.functions[c].body, index, p, edges[c]);
-  std::vector<int> order(n, -1), low(n, 0);
-  std::vector<bool> onStack(n, false);
-  std::vector<size_t> stack;
-  std::vector<std::vector<size_t>> out;
-  int counter = 0;
-  // Iterative, so that a long chain of functions cannot overflow the compiler's stack.
-  for (size_t root : candidates) {
-    if (order[root] >= 0) continue;
-    std::vector<std::pair<size_t, size_t>> work{{root, 0}};
-    while (!work.empty()) {
-      auto& [v, k] = work.back();
-      if (k == 0) {
-        order[v] = low[v] = counter++;
-        stack.push_back(v);
-        onStack[v] = true;
-      }
-      if (k < edges[v].size()) {
-        size_t w = edges[v][k++];
-        if (order[w] < 0) work.push_back({w, 0});
-        else if (onStack[w]) low[v] = std::min(low[v], order[w]);
-        continue;
-      }
-      if (low[v] == order[v]) {
-        std::vector<size_t> comp;
-        size_t w;
-        do {
-          w = stack.back();
-          stack.pop_back();
-          onStack[w] = false;
-          comp.push_back(w);
-        } while (w != v);
-        out.push_back(std::move(comp));
-      }
-      size_t done = v;
-      work.pop_back();
-      if (!work.empty()) low[work.back().first] = std::min(low[work.back().first], low[done]);
-    }
-  }
-  return out;
+  return support::stronglyConnected(edges, &candidates);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <functional>
 
+#include "support/scc.hpp"
 #include "types/checker.hpp"
 
 namespace weir::types {
@@ -112,30 +113,10 @@ struct Binding {
   bool isFunction = false;
 };
 
-// Tarjan's algorithm; components come out with dependencies first.
+// Binding groups: components with dependencies first, each in the order it was visited.
 std::vector<std::vector<size_t>> sccs(const std::vector<std::vector<size_t>>& edges) {
-  size_t n = edges.size(), index = 0;
-  std::vector<size_t> idx(n, SIZE_MAX), low(n, 0);
-  std::vector<bool> onStack(n, false);
-  std::vector<size_t> stack;
-  std::vector<std::vector<size_t>> out;
-  std::function<void(size_t)> visit = [&](size_t v) {
-    idx[v] = low[v] = index++;
-    stack.push_back(v);
-    onStack[v] = true;
-    for (size_t w : edges[v]) {
-      if (idx[w] == SIZE_MAX) { visit(w); low[v] = std::min(low[v], low[w]); }
-      else if (onStack[w]) low[v] = std::min(low[v], idx[w]);
-    }
-    if (low[v] == idx[v]) {
-      std::vector<size_t> comp;
-      size_t w;
-      do { w = stack.back(); stack.pop_back(); onStack[w] = false; comp.push_back(w); } while (w != v);
-      std::reverse(comp.begin(), comp.end());
-      out.push_back(comp);
-    }
-  };
-  for (size_t v = 0; v < n; ++v) if (idx[v] == SIZE_MAX) visit(v);
+  auto out = support::stronglyConnected(edges);
+  for (auto& comp : out) std::reverse(comp.begin(), comp.end());
   return out;
 }
 
