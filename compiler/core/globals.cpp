@@ -14,34 +14,21 @@ namespace weir::core {
 
 namespace {
 
-// Globals referenced by an expression: all of them, and those in call position.
-void globalRefs(const Expr& e, std::set<std::string>& all, std::set<std::string>& called) {
+// Globals referenced by an expression: all of them, and those in call position. `strict`:
+// only those read while it is evaluated -- not those only under a lambda (a closure runs
+// later), but a local function's (LetRec) in case it is called.
+void globalRefs(const Expr& e, bool strict, std::set<std::string>& all, std::set<std::string>& called) {
+  if (strict && e.kind == Expr::Lam) return;
   if (e.kind == Expr::Global) all.insert(e.name);
   if (e.kind == Expr::App && !e.args.empty()) {
     for (auto& a : e.args)
       if (a && a->kind == Expr::Global) called.insert(a->name);
   }
-  for (auto& a : e.args) if (a) globalRefs(*a, all, called);
-  for (auto& b : e.binds) if (b.lam) globalRefs(*b.lam, all, called);
-  for (auto& alt : e.alts) if (alt.body) globalRefs(*alt.body, all, called);
-  for (auto& alt : e.litAlts) if (alt.body) globalRefs(*alt.body, all, called);
-  if (e.deflt) globalRefs(*e.deflt, all, called);
-}
-
-// Globals an expression reads while it is evaluated: not those only under a lambda
-// (a closure runs later), but a local function's (LetRec) in case it is called.
-void strictGlobalRefs(const Expr& e, std::set<std::string>& all, std::set<std::string>& called) {
-  if (e.kind == Expr::Lam) return;
-  if (e.kind == Expr::Global) all.insert(e.name);
-  if (e.kind == Expr::App && !e.args.empty()) {
-    for (auto& a : e.args)
-      if (a && a->kind == Expr::Global) called.insert(a->name);
-  }
-  for (auto& a : e.args) if (a) strictGlobalRefs(*a, all, called);
-  for (auto& b : e.binds) if (b.lam) globalRefs(*b.lam, all, called);
-  for (auto& alt : e.alts) if (alt.body) strictGlobalRefs(*alt.body, all, called);
-  for (auto& alt : e.litAlts) if (alt.body) strictGlobalRefs(*alt.body, all, called);
-  if (e.deflt) strictGlobalRefs(*e.deflt, all, called);
+  for (auto& a : e.args) if (a) globalRefs(*a, strict, all, called);
+  for (auto& b : e.binds) if (b.lam) globalRefs(*b.lam, false, all, called);
+  for (auto& alt : e.alts) if (alt.body) globalRefs(*alt.body, strict, all, called);
+  for (auto& alt : e.litAlts) if (alt.body) globalRefs(*alt.body, strict, all, called);
+  if (e.deflt) globalRefs(*e.deflt, strict, all, called);
 }
 
 }  // namespace
@@ -61,7 +48,7 @@ void orderGlobals(Program& prog) {
     if (it != funDeps.end()) return it->second;
     auto& out = funDeps[fn];
     std::set<std::string> all, called;
-    globalRefs(*funs[fn]->body, all, called);
+    globalRefs(*funs[fn]->body, false, all, called);
     std::vector<std::string> fs;
     for (auto& g : all) {
       if (globalIdx.count(g)) out.insert(g);
@@ -76,7 +63,7 @@ void orderGlobals(Program& prog) {
   std::vector<std::set<std::string>> deps(prog.globals.size());
   for (size_t i = 0; i < prog.globals.size(); ++i) {
     std::set<std::string> all, called;
-    globalRefs(*prog.globals[i].body, all, called);
+    globalRefs(*prog.globals[i].body, false, all, called);
     for (auto& g : all) if (globalIdx.count(g)) deps[i].insert(g);
     for (auto& g : called)
       if (funs.count(g)) { const auto& s = depsOf(g); deps[i].insert(s.begin(), s.end()); }
@@ -87,7 +74,7 @@ void orderGlobals(Program& prog) {
   std::vector<std::set<std::string>> strictDeps(prog.globals.size());
   for (size_t i = 0; i < prog.globals.size(); ++i) {
     std::set<std::string> all, called;
-    strictGlobalRefs(*prog.globals[i].body, all, called);
+    globalRefs(*prog.globals[i].body, true, all, called);
     for (auto& g : all) if (globalIdx.count(g)) strictDeps[i].insert(g);
     for (auto& g : called)
       if (funs.count(g)) { const auto& s = depsOf(g); strictDeps[i].insert(s.begin(), s.end()); }
@@ -134,7 +121,7 @@ void pruneUnreachable(Program& prog) {
     auto it = bodies.find(n);
     if (it == bodies.end() || !it->second) continue;
     std::set<std::string> all, called;
-    globalRefs(*it->second, all, called);
+    globalRefs(*it->second, false, all, called);
     for (auto& r : all) if (!live.count(r)) work.push_back(r);
   }
   std::vector<Function> fs;
