@@ -33,7 +33,6 @@ Value* Gen::apply(Value* f, const std::vector<Value*>& args, bool tail) {
   std::vector<Value*> all{f};
   all.insert(all.end(), args.begin(), args.end());
   if (tail) {
-    releaseReuse();
     if (cur->getReturnType() == ptrT) {
       b.CreateRet(tailCall(a, a->getFunctionType(), all, true));
       return nullptr;
@@ -104,7 +103,7 @@ void Gen::applyClosure(size_t n, Function* fn, Value* f, const std::vector<Value
     b.SetInsertPoint(bb);
     std::vector<Value*> first{f}, rest;
     for (size_t j = 0; j < n; j++) (j < k ? first : rest).push_back(as[j]);
-    Value* r = callOrInvoke(fn, fnType(k + 1), code, first, rest, nullptr, true, nullptr);  // rest: ours
+    Value* r = callOrInvoke(fn, fnType(k + 1), code, first, rest, true, nullptr);  // rest: ours
     Function* ap = applyFn(n - k);
     rest.insert(rest.begin(), r);
     b.CreateRet(tailCall(ap, ap->getFunctionType(), rest, true));
@@ -154,7 +153,7 @@ void Gen::applyPap(size_t n, Function* fn, Value* f, const std::vector<Value*>& 
     std::vector<Value*> first{f}, rest;
     for (size_t j = 0; j < n; j++) (j < k ? first : rest).push_back(as[j]);
     Function* a1 = applyFn(k);
-    Value* r = callOrInvoke(fn, a1->getFunctionType(), a1, first, rest, nullptr, true, nullptr);
+    Value* r = callOrInvoke(fn, a1->getFunctionType(), a1, first, rest, true, nullptr);
     Function* a2 = applyFn(n - k);
     rest.insert(rest.begin(), r);
     b.CreateRet(tailCall(a2, a2->getFunctionType(), rest, true));

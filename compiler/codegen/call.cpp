@@ -69,10 +69,8 @@ Value* Gen::genApp(const Expr& e, bool tail) {
       // a tail call stays one when the worker returns what this function returns and no
       // temporary is left to drop after it
       if (tail && temps.empty() && fn->getReturnType() == cur->getReturnType()) {
-        releaseReuse();
         return result(tailCall(fn, fn->getFunctionType(), as, true), true);
       }
-      if (tail) releaseReuse();
       Value* c = mayFail(fn->getFunctionType(), fn, as, taken(as), true);
       if (!trmcWorkerCall(e)) own(c);  // a trmc worker returns unit
       for (Value* t : temps) {  // raw values boxed for borrowed parameters

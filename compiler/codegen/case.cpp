@@ -9,9 +9,7 @@ namespace weir::codegen {
 
 // The end of a branch with value v (nullptr: it does not return): into the join's phi.
 void Gen::branchDone(Join& j, Value* v) {
-  if (!v) reuse = {};  // the branch ended (error): its pending cell, if any, is its own
   if (j.tail || !v) return;
-  releaseReuse();
   if (!j.block) j.block = BasicBlock::Create(ctx, "join", cur);
   j.incoming.push_back({v, b.GetInsertBlock()});
   b.CreateBr(j.block);
@@ -46,7 +44,6 @@ Value* Gen::joinResult(Join& j) {
 // case x of alternatives: a switch on the tag (a raw Bool is its own tag), each alternative
 // with the fields bound and drop-specialised (reuse.cpp).
 Value* Gen::genCase(const Expr& e, bool tail) {
-  releaseReuse();
   Value* s = var(e.scrut);
   Join j{tail};
   j.before = live;
@@ -85,7 +82,6 @@ Value* Gen::genCase(const Expr& e, bool tail) {
 
 // A case on an Int, Char or String literal: a switch, or for strings a chain of comparisons.
 Value* Gen::genLitCase(const Expr& e, bool tail) {
-  releaseReuse();
   Value* s = var(e.scrut);
   Join j{tail};
   j.before = live;

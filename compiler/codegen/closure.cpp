@@ -34,7 +34,7 @@ Constant* Gen::staticClosure(const std::string& name) {
   bool boxedResult = target->getReturnType() == ptrT;
   Value* r;
   if (lent.empty()) r = tailCall(target, target->getFunctionType(), args, boxedResult);
-  else r = callOrInvoke(w, target->getFunctionType(), target, args, lent, nullptr, true, nullptr);
+  else r = callOrInvoke(w, target->getFunctionType(), target, args, lent, true, nullptr);
   for (Value* a : lent) drop(a);
   b.CreateRet(boxValue(r));
   b.restoreIP(ip);
@@ -108,12 +108,10 @@ void Gen::defineLambda(const Expr& e, Function* fn, const std::vector<VarId>& fv
   finish(gen(*e.args[0], true));
 }
 
-// The state of the function being generated, moved out (a lambda's body is generated next,
-// with no pending reuse cell).
+// The state of the function being generated, moved out (a lambda's body is generated next).
 Gen::SavedFunction Gen::saveFunction() {
   SavedFunction s{cur, curName, std::move(vars), std::move(scalarVars), std::move(immortalVars),
-                  std::move(live), std::move(pads), reuse};
-  reuse = {};
+                  std::move(live), std::move(pads)};
   return s;
 }
 
@@ -124,7 +122,6 @@ void Gen::restoreFunction(SavedFunction&& s) {
   immortalVars = std::move(s.immortalVars);
   live = std::move(s.live);
   pads = std::move(s.pads);
-  reuse = s.reuse;
   cur = s.cur;
   curName = std::move(s.curName);
 }

@@ -2,7 +2,7 @@
 // (README.md in this folder says what lives where). One Gen lowers one core::Program into one
 // llvm::Module: module-wide state (the module's functions, globals, static objects, runtime
 // declarations) and the state of the function being generated (variables, what the frame owns,
-// a pending reuse cell). Private to compiler/codegen/: the driver sees codegen.hpp only.
+// the reuse tokens held). Private to compiler/codegen/: the driver sees codegen.hpp only.
 //
 // The object layout constants below mirror runtime/include/weir/rt.h.
 #pragma once
@@ -101,13 +101,11 @@ class Gen {
   // with two or more is boxed once at its binding instead of at each use
   std::unordered_map<VarId, int> letUses;
   std::unique_ptr<core::Callees> callees;  // the program's functions by name, for letUses
-  // Perceus reuse: the cell of a unique scrutinee dropped at the start of a Case alternative,
-  // kept (instead of freed) for the next constructor of the same size on the straight-line
-  // path of that alternative. `cell` is null at run time when the scrutinee was shared.
-  struct Reuse {
-    Value* cell = nullptr;
-    uint64_t size = 0;
-  } reuse;
+  // Perceus reuse tokens (core/reuse.hpp): the cell a drop-reuse kept -- null at run time when
+  // the scrutinee was shared -- and its size, until a constructor or a free-reuse takes it.
+  // A token's cell is in `live` while it is held; a landing pad frees the ones in tokenCells.
+  std::unordered_map<VarId, std::pair<Value*, uint64_t>> tokens;
+  std::set<Value*> tokenCells;
   int lamCounter = 0;
 
   // Unwinding (docs/architecture.md, "Run-time errors: unwinding"): `live` is the multiset of
@@ -115,9 +113,9 @@ class Gen {
   // the results of calls, constructors and primitives not yet consumed, dup'ed variables --
   // in the order they were taken. A call that may fail (a run-time error below it) becomes an
   // `invoke` whose landing pad drops what is live at the call, minus what the call itself
-  // consumes, and frees a pending reuse cell; landing pads with the same drop list are shared.
+  // consumes (a held reuse token's cell is freed); landing pads with the same list are shared.
   std::vector<Value*> live;
-  std::map<std::pair<std::vector<Value*>, Value*>, BasicBlock*> pads;
+  std::map<std::vector<Value*>, BasicBlock*> pads;
   Function* personalityFn = nullptr;
   // WEIR_UNWIND=0: no landing pads (a caught error leaks what the frames held, as before they
   // existed), to measure what they cost.
@@ -203,11 +201,9 @@ class Gen {
   void own(Value* v);
   void consume(Value* v);
   static std::vector<Value*> common(const std::vector<Value*>& before, const std::vector<std::vector<Value*>>& ends);
-  BasicBlock* landingPad(Function* fn, const std::vector<Value*>& drops, Value* cell,
-                         std::map<std::pair<std::vector<Value*>, Value*>, BasicBlock*>* cache);
+  BasicBlock* landingPad(Function* fn, const std::vector<Value*>& drops, std::map<std::vector<Value*>, BasicBlock*>* cache);
   CallBase* callOrInvoke(Function* fn, FunctionType* ft, Value* callee, const std::vector<Value*>& args,
-                         const std::vector<Value*>& drops, Value* cell, bool tailcc,
-                         std::map<std::pair<std::vector<Value*>, Value*>, BasicBlock*>* cache);
+                         const std::vector<Value*>& drops, bool tailcc, std::map<std::vector<Value*>, BasicBlock*>* cache);
   CallBase* mayFail(FunctionType* ft, Value* callee, const std::vector<Value*>& args,
                     const std::vector<Value*>& consumed, bool tailcc);
   CallBase* mayFail(FunctionCallee f, const std::vector<Value*>& args, const std::vector<Value*>& consumed);
@@ -233,8 +229,7 @@ class Gen {
     std::unordered_map<VarId, Value*> vars;
     std::set<VarId> scalarVars, immortalVars;
     std::vector<Value*> live;
-    std::map<std::pair<std::vector<Value*>, Value*>, BasicBlock*> pads;
-    Reuse reuse;
+    std::map<std::vector<Value*>, BasicBlock*> pads;
   };
   SavedFunction saveFunction();
   void restoreFunction(SavedFunction&& s);
@@ -261,11 +256,10 @@ class Gen {
   Value* genDrop(const Expr& e, bool tail);
   Value* global(const std::string& name);
 
-  // ---- reuse.cpp: Perceus drop specialisation and reuse of a dead scrutinee's cell
-  void releaseReuse();
-  static bool reusable(const Expr& e, size_t n);
+  // ---- reuse.cpp: Perceus drop specialisation and reuse tokens (core/reuse.hpp)
   const Expr* specialiseAlt(const core::Alt& a, VarId scrut, Value* s, const std::vector<Value*>& fields);
-  Value* reuseCell(uint64_t size);
+  Value* reuseCell(VarId token, uint64_t size);
+  void freeReuse(VarId token);
 
   // ---- case.cpp: Case and LitCase, and the join of their branches
   // Branch bodies: in tail position each returns itself; otherwise values meet in a phi.

@@ -57,7 +57,8 @@ bool Gen::genArgs(const std::vector<core::ExprPtr>& es, size_t from, std::vector
 Value* Gen::result(Value* v, bool tail) {
   if (tail && v) {
     v = convert(v, cur->getReturnType(), true);
-    releaseReuse();
+    for (Value* h : live)  // core/reuse.hpp uses every token on every path
+      if (tokenCells.count(h)) bug("a reuse token still held at a return");
     b.CreateRet(v);
     return nullptr;
   }
@@ -96,6 +97,9 @@ Value* Gen::genV(const Expr& e, bool tail) {
       return nullptr;
     case Expr::Dup: return genDup(e, tail);
     case Expr::Drop: return genDrop(e, tail);
+    case Expr::FreeReuse:
+      freeReuse(e.var);
+      return genV(*e.args[0], tail);
   }
   bug("unknown expression kind");
 }
@@ -124,15 +128,18 @@ Value* Gen::genCon(const Expr& e, bool tail) {
   if (e.args.empty() && (e.name == "Prelude.True" || e.name == "Prelude.False"))
     return result(b.getInt1(e.tag == 1), tail);  // a raw Bool constant
   if (e.args.empty()) return result(nullary(e.tag), tail);
-  if (Constant* c = staticCon(e)) return result(c, tail);  // all fields static: no allocation
+  if (Constant* c = staticCon(e)) {  // all fields static: no allocation (core/reuse.hpp gives it no token)
+    if (e.token >= 0) freeReuse(e.token);
+    return result(c, tail);
+  }
   if (e.args.size() > 255) bug("constructor with more than 255 fields");
   if (e.tag < 0 || e.tag > 65535) bug("constructor tag out of range");
   std::vector<Value*> vs;
   if (!genArgs(e.args, 0, vs)) return nullptr;
   uint64_t size = 8 + 8 * vs.size();
   Value* o;
-  if (reuse.cell && reuse.size == size) {  // in place of the dead scrutinee, if it was unique
-    o = reuseCell(size);
+  if (e.token >= 0) {  // in the cell of a dead scrutinee, if it was unique (core/reuse.hpp)
+    o = reuseCell(e.token, size);
     store(ConstantInt::get(i64, header(1, K_CON, vs.size(), static_cast<uint64_t>(e.tag))), o, 0);
   } else {
     o = alloc(size, K_CON, vs.size(), static_cast<uint64_t>(e.tag));
@@ -166,6 +173,7 @@ Value* Gen::genDup(const Expr& e, bool tail) {
 
 // Drop x; e (core/rc.hpp): a no-op for an immortal or raw x, the scalar drop for a boxed scalar.
 Value* Gen::genDrop(const Expr& e, bool tail) {
+  if (e.token >= 0) bug("a drop-reuse that does not start its case alternative");  // specialiseAlt's
   if (immortalVars.count(e.var) || isRaw(var(e.var))) {}
   else if (scalarVars.count(e.var)) dropScalar(var(e.var));
   else drop(var(e.var));

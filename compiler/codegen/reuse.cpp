@@ -1,52 +1,21 @@
-// Perceus (core/rc.hpp): drop specialisation of a Case alternative that drops its scrutinee,
-// and reuse of the scrutinee's cell, when it was unique, for a constructor of the same size on
-// the alternative's straight-line path.
+// Perceus (core/rc.hpp, core/reuse.hpp): drop specialisation of a Case alternative that drops
+// its scrutinee, and the reuse tokens: the scrutinee's cell, when it was unique, kept for the
+// constructor core/reuse.hpp chose, or freed by a free-reuse on the paths that have none.
 #include "codegen/context.hpp"
 
 namespace weir::codegen {
 
-// Frees a pending reuse cell (before control leaves the straight-line path).
-void Gen::releaseReuse() {
-  if (!reuse.cell) return;
-  Value* cell = reuse.cell;
-  uint64_t size = reuse.size;
-  reuse = {};
-  auto* fr = BasicBlock::Create(ctx, "reuse.free", cur);
-  auto* cont = BasicBlock::Create(ctx, "reuse.done", cur);
-  b.CreateCondBr(b.CreateIsNull(cell), cont, fr);
-  b.SetInsertPoint(fr);
-  b.CreateCall(freeCellFn, {cell, b.getInt64(size)});
-  b.CreateBr(cont);
-  b.SetInsertPoint(cont);
-}
-
-// Is there a constructor with n fields on the straight-line path of e (before any branch)?
-bool Gen::reusable(const Expr& e, size_t n) {
-  switch (e.kind) {
-    case Expr::Con:
-      for (auto& a : e.args) if (reusable(*a, n)) return true;
-      return e.args.size() == n;
-    case Expr::Case: case Expr::LitCase: case Expr::Lam: case Expr::LetRec: return false;
-    default:
-      for (auto& a : e.args) if (reusable(*a, n)) return true;
-      return false;
-  }
-}
-
 // Drop specialisation (Perceus): an alternative starting with `dup f_i...; drop scrut; rest`
-// becomes: if scrut is unique, free its cell and drop the fields the branch does not use
-// (the used ones are moved out); otherwise dup the used fields and decrement scrut.
+// (core::scrutineeDrop) becomes: if scrut is unique, free its cell -- or keep it as the
+// drop-reuse's token -- and drop the fields the branch does not use (the used ones are moved
+// out); otherwise dup the used fields and decrement scrut (the token is null).
 const Expr* Gen::specialiseAlt(const core::Alt& a, VarId scrut, Value* s, const std::vector<Value*>& fields) {
-  const Expr* e = a.body.get();
+  const Expr* e = core::scrutineeDrop(a, scrut);
+  if (!e || a.fields.empty()) return nullptr;
   std::set<VarId> duped;
-  while (e->kind == Expr::Dup &&
-         std::find(a.fields.begin(), a.fields.end(), e->var) != a.fields.end() && !duped.count(e->var)) {
-    duped.insert(e->var);
-    e = e->args[0].get();
-  }
-  if (e->kind != Expr::Drop || e->var != scrut || a.fields.empty()) return nullptr;
+  for (const Expr* d = a.body.get(); d != e; d = d->args[0].get()) duped.insert(d->var);
   uint64_t size = 8 + 8 * a.fields.size();
-  bool keep = reusable(*e->args[0], a.fields.size());
+  bool keep = e->token >= 0;
   auto* uniq = BasicBlock::Create(ctx, "unique", cur);
   auto* shared = BasicBlock::Create(ctx, "shared", cur);
   auto* cont = BasicBlock::Create(ctx, "cont", cur);
@@ -70,17 +39,21 @@ const Expr* Gen::specialiseAlt(const core::Alt& a, VarId scrut, Value* s, const 
     PHINode* cell = b.CreatePHI(ptrT, 2, "reuse");
     cell->addIncoming(s, uniq);
     cell->addIncoming(ConstantPointerNull::get(ptrT), shared);
-    reuse = {cell, size};
+    tokens[e->token] = {cell, size};
+    tokenCells.insert(cell);
+    own(cell);  // held: a landing pad frees it
   }
   return e->args[0].get();
 }
 
-// The pending reuse cell taken for a new constructor of its size (the caller checked): the
-// dead scrutinee's cell, or a fresh one where it was shared (null at run time). The caller
-// writes the header.
-Value* Gen::reuseCell(uint64_t size) {
-  Value* cell = reuse.cell;
-  reuse = {};
+// The cell of reuse token t for a new constructor of `size` bytes: the dead scrutinee's cell,
+// or a fresh one where it was shared (null at run time). The caller writes the header.
+Value* Gen::reuseCell(VarId t, uint64_t size) {
+  auto it = tokens.find(t);
+  if (it == tokens.end()) bug("reuse token v" + std::to_string(t) + " taken before it is bound");
+  auto [cell, cellSize] = it->second;
+  if (cellSize != size) bug("a constructor of " + std::to_string(size) + " bytes in a reuse cell of " + std::to_string(cellSize));
+  consume(cell);
   BasicBlock* here = b.GetInsertBlock();
   auto* fresh = BasicBlock::Create(ctx, "reuse.alloc", cur);
   auto* cont = BasicBlock::Create(ctx, "reuse.cont", cur);
@@ -93,6 +66,21 @@ Value* Gen::reuseCell(uint64_t size) {
   phi->addIncoming(cell, here);
   phi->addIncoming(a, fresh);
   return phi;
+}
+
+// free-reuse t: the token's cell is not needed on this path; freed if there is one.
+void Gen::freeReuse(VarId t) {
+  auto it = tokens.find(t);
+  if (it == tokens.end()) bug("reuse token v" + std::to_string(t) + " freed before it is bound");
+  auto [cell, size] = it->second;
+  consume(cell);
+  auto* fr = BasicBlock::Create(ctx, "reuse.free", cur);
+  auto* cont = BasicBlock::Create(ctx, "reuse.done", cur);
+  b.CreateCondBr(b.CreateIsNull(cell), cont, fr);
+  b.SetInsertPoint(fr);
+  b.CreateCall(freeCellFn, {cell, b.getInt64(size)});
+  b.CreateBr(cont);
+  b.SetInsertPoint(cont);
 }
 
 }  // namespace weir::codegen

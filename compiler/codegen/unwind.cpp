@@ -39,15 +39,14 @@ std::vector<Value*> Gen::common(const std::vector<Value*>& before, const std::ve
   return out;
 }
 
-// A landing pad that drops `drops` and frees `cell` (a reuse cell, null at run time when the
-// scrutinee was shared), then goes on unwinding. Shared by the calls of a function with the
-// same drop list (each of its values dominates every such call, so it dominates the pad).
-BasicBlock* Gen::landingPad(Function* fn, const std::vector<Value*>& drops, Value* cell,
-                       std::map<std::pair<std::vector<Value*>, Value*>, BasicBlock*>* cache) {
+// A landing pad that drops `drops` -- freeing the held reuse cells among them (null at run time
+// when the scrutinee was shared) -- then goes on unwinding. Shared by the calls of a function
+// with the same drop list (each of its values dominates every such call, so it dominates the pad).
+BasicBlock* Gen::landingPad(Function* fn, const std::vector<Value*>& drops, std::map<std::vector<Value*>, BasicBlock*>* cache) {
   std::vector<Value*> key = drops;
   std::sort(key.begin(), key.end());  // the key only: the pad drops in `drops` order
   if (cache) {
-    auto it = cache->find({key, cell});
+    auto it = cache->find(key);
     if (it != cache->end()) return it->second;
   }
   auto ip = b.saveIP();
@@ -55,25 +54,24 @@ BasicBlock* Gen::landingPad(Function* fn, const std::vector<Value*>& drops, Valu
   b.SetInsertPoint(bb);
   LandingPadInst* lp = b.CreateLandingPad(StructType::get(ctx, {ptrT, i32}), 0);
   lp->setCleanup(true);
-  for (size_t k = drops.size(); k-- > 0;) b.CreateCall(unwindDropFn, {drops[k]});  // the newest first
-  if (cell) b.CreateCall(unwindFreeCellFn, {cell});
+  for (size_t k = drops.size(); k-- > 0;)  // the newest first
+    b.CreateCall(tokenCells.count(drops[k]) ? unwindFreeCellFn : unwindDropFn, {drops[k]});
   b.CreateResume(lp);
   b.restoreIP(ip);
   if (!fn->hasPersonalityFn()) fn->setPersonalityFn(personalityFn);
-  if (cache) (*cache)[{key, cell}] = bb;
+  if (cache) (*cache)[key] = bb;
   return bb;
 }
 
 // A call that may fail in `fn`: an invoke when something must be dropped if it does
-// (`drops`, `cell`), a plain call otherwise. Continues in the call's normal successor.
+// (`drops`), a plain call otherwise. Continues in the call's normal successor.
 CallBase* Gen::callOrInvoke(Function* fn, FunctionType* ft, Value* callee, const std::vector<Value*>& args,
-                       const std::vector<Value*>& drops, Value* cell, bool tailcc,
-                       std::map<std::pair<std::vector<Value*>, Value*>, BasicBlock*>* cache) {
+                       const std::vector<Value*>& drops, bool tailcc, std::map<std::vector<Value*>, BasicBlock*>* cache) {
   CallBase* c;
-  if ((drops.empty() && !cell) || !unwinding) {
+  if (drops.empty() || !unwinding) {
     c = b.CreateCall(ft, callee, args);
   } else {
-    BasicBlock* pad = landingPad(fn, drops, cell, cache);
+    BasicBlock* pad = landingPad(fn, drops, cache);
     auto* normal = BasicBlock::Create(ctx, "ok", fn);
     c = b.CreateInvoke(ft, callee, normal, pad, args);
     b.SetInsertPoint(normal);
@@ -88,7 +86,7 @@ CallBase* Gen::callOrInvoke(Function* fn, FunctionType* ft, Value* callee, const
 CallBase* Gen::mayFail(FunctionType* ft, Value* callee, const std::vector<Value*>& args,
                   const std::vector<Value*>& consumed, bool tailcc) {
   for (Value* v : consumed) consume(v);
-  return callOrInvoke(cur, ft, callee, args, live, reuse.cell, tailcc, &pads);
+  return callOrInvoke(cur, ft, callee, args, live, tailcc, &pads);
 }
 
 // mayFail of a runtime function (not a tailcc call).

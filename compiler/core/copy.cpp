@@ -22,8 +22,12 @@ struct Copier {
     }
     auto r = std::make_shared<Expr>(e);
     switch (e.kind) {
-      case Expr::Var: case Expr::Dup: case Expr::Drop:
+      case Expr::Var: case Expr::Dup: case Expr::Drop: case Expr::FreeReuse:
         r->var = use(e.var);
+        if (e.kind == Expr::Drop && e.token >= 0) r->token = bind(e.token);
+        break;
+      case Expr::Con:
+        if (e.token >= 0) r->token = use(e.token);
         break;
       case Expr::Lam:
         for (auto& q : r->params) q = bind(q);

@@ -1,6 +1,7 @@
 // Core builders and the printer used by `--emit=core`.
 #include "core/core.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <sstream>
 
@@ -59,6 +60,7 @@ ExprPtr mkLitCase(VarId scrut, std::vector<LitAlt> alts, ExprPtr deflt) {
 }
 ExprPtr mkDup(VarId v, ExprPtr body) { auto e = make(Expr::Dup); e->var = v; e->args = {std::move(body)}; return e; }
 ExprPtr mkDrop(VarId v, ExprPtr body) { auto e = make(Expr::Drop); e->var = v; e->args = {std::move(body)}; return e; }
+ExprPtr mkFreeReuse(VarId token, ExprPtr body) { auto e = make(Expr::FreeReuse); e->var = token; e->args = {std::move(body)}; return e; }
 
 const char* primName(PrimOp op) {
   switch (op) {
@@ -201,6 +203,7 @@ struct Printer {
         break;
       case Expr::Con:
         out << (e.name.empty() ? "Con" : e.name) << "#" << e.tag;
+        if (e.token >= 0) out << "@" << var(e.token);  // built in the cell of reuse token e.token
         if (!e.args.empty()) { out << "("; list(e.args, 0, ind); out << ")"; }
         break;
       case Expr::Proj:
@@ -252,7 +255,10 @@ struct Printer {
         break;
       case Expr::Dup:
       case Expr::Drop:
-        out << (e.kind == Expr::Dup ? "dup " : "drop ") << var(e.var) << ";";
+      case Expr::FreeReuse:
+        out << (e.kind == Expr::Dup ? "dup " : e.kind == Expr::Drop ? "drop " : "free-reuse ") << var(e.var);
+        if (e.kind == Expr::Drop && e.token >= 0) out << " reuse " << var(e.token);
+        out << ";";
         nl(ind);
         expr(*e.args[0], ind);
         break;
@@ -332,9 +338,20 @@ bool isPure(const Expr& e) {
       for (auto& a : e.alts) if (!isPure(*a.body)) return false;
       for (auto& a : e.litAlts) if (!isPure(*a.body)) return false;
       return !e.deflt || isPure(*e.deflt);
-    default:  // App (may loop or act), LetRec, Error, Dup, Drop
+    default:  // App (may loop or act), LetRec, Error, Dup, Drop, FreeReuse
       return false;
   }
+}
+
+Expr* scrutineeDrop(const Alt& a, VarId scrut) {
+  Expr* e = a.body.get();
+  std::vector<VarId> duped;
+  while (e->kind == Expr::Dup && std::find(a.fields.begin(), a.fields.end(), e->var) != a.fields.end() &&
+         std::find(duped.begin(), duped.end(), e->var) == duped.end()) {
+    duped.push_back(e->var);
+    e = e->args[0].get();
+  }
+  return e->kind == Expr::Drop && e->var == scrut ? e : nullptr;
 }
 
 }  // namespace weir::core

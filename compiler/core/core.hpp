@@ -102,7 +102,9 @@ struct Expr {
     Prim,     // primitive op                            (prim, args)
     Error,    // runtime error: message + source location (s = message, loc = "file:line:col")
     Dup,      // inserted by rc: increment var, then args[0]
-    Drop,     // inserted by rc: decrement var, then args[0]
+    Drop,     // inserted by rc: decrement var, then args[0]; with a token (core/reuse.hpp):
+              // drop-reuse, binding `token` to var's cell if var was unique, to none if not
+    FreeReuse,// inserted by reuse: free the cell of reuse token `var` (if any), then args[0]
   } kind = Var;
 
   VarId var = -1;
@@ -117,6 +119,7 @@ struct Expr {
   int tag = 0;                 // Con
   int index = 0;               // Proj
   VarId scrut = -1;            // Case / LitCase
+  VarId token = -1;            // Drop: the reuse token it binds; Con: the token whose cell it takes
   std::vector<Alt> alts;       // Case
   std::vector<LitAlt> litAlts; // LitCase
   ExprPtr deflt;               // Case / LitCase default branch
@@ -210,6 +213,7 @@ ExprPtr mkCase(VarId scrut, std::vector<Alt> alts, ExprPtr deflt = nullptr);
 ExprPtr mkLitCase(VarId scrut, std::vector<LitAlt> alts, ExprPtr deflt);
 ExprPtr mkDup(VarId v, ExprPtr body);
 ExprPtr mkDrop(VarId v, ExprPtr body);
+ExprPtr mkFreeReuse(VarId token, ExprPtr body);
 const char* primName(PrimOp op);   // "IntAdd", ...
 int primArity(PrimOp op);          // number of operands (-1: any, for CCall)
 // True for the primitives that only read the scalar inside their operands (Int/Float/Char
@@ -227,5 +231,9 @@ bool isAtom(const Expr& e);
 // Evaluating e has no effect and always terminates (no call, no failing or acting primitive):
 // it may be dropped unevaluated, or evaluated earlier than written.
 bool isPure(const Expr& e);
+// The drop of `scrut` that starts alternative a after dups of distinct fields of a -- the shape
+// rc gives an alternative that no longer needs its scrutinee, which codegen drop-specialises and
+// core/reuse.hpp may make a drop-reuse -- or null.
+Expr* scrutineeDrop(const Alt& a, VarId scrut);
 
 }  // namespace weir::core

@@ -10,6 +10,7 @@
 #include "core/lift.hpp"
 #include "core/rc.hpp"
 #include "core/repr.hpp"
+#include "core/reuse.hpp"
 #include "core/simplify.hpp"
 #include "core/specialise.hpp"
 #include "core/trmc.hpp"
@@ -64,9 +65,12 @@ const std::vector<Pass>& passes() {
        [](Program& p, const PipelineOptions&) { inferBorrowed(p); }, true, "WEIR_BORROW"},
       {"rc", "inserts dup and drop (Perceus reference counting)",
        [](Program& p, const PipelineOptions&) { insertRc(p, /*inferBorrow=*/false); }, false, nullptr},
-      {"unbox", "raw Int/Float/Char/Bool parameters and results where every use allows it",
+      {"unbox", "raw Int/Float/Char/Bool parameters and results where their uses allow it",
        [](Program& p, const PipelineOptions&) { inferReps(p); }, true, "WEIR_UNBOX",
        [](Program& p) { inferReps(p, /*unbox=*/false); }},
+      // After rc, whose scrutinee drops it turns into drop-reuses.
+      {"reuse", "a unique matched cell is rebuilt in place (Perceus reuse tokens)",
+       [](Program& p, const PipelineOptions&) { insertReuse(p); }, true, "WEIR_REUSE"},
   };
   return list;
 }

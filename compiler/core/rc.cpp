@@ -265,7 +265,7 @@ struct Inserter {
         return r;
       }
       case Expr::LetRec: throw std::logic_error("rc: LetRec must be lifted first");
-      case Expr::Dup: case Expr::Drop: throw std::logic_error("rc: input already has Dup/Drop");
+      case Expr::Dup: case Expr::Drop: case Expr::FreeReuse: throw std::logic_error("rc: input already has Dup/Drop");
     }
     return e;
   }
@@ -309,6 +309,13 @@ struct Verifier {
     return true;
   }
 
+  bool consumeToken(State& s, VarId t) {
+    auto it = s.count.find(t);
+    if (it == s.count.end() || it->second != 1) return fail("reuse token v" + std::to_string(t) + " used twice or out of scope");
+    it->second = 0;
+    return true;
+  }
+
   // Returns nullopt for a path that does not return (Error) or on failure (error set).
   std::optional<State> go(const Expr& e, State s) {
     if (!error.empty()) return std::nullopt;
@@ -333,6 +340,7 @@ struct Verifier {
           if (!r) return std::nullopt;
           s = *r;
         }
+        if (e.kind == Expr::Con && e.token >= 0 && !consumeToken(s, e.token)) return std::nullopt;
         for (size_t k = 1; e.kind == Expr::App && k < e.args.size(); k++)  // lent for the whole call
           if (lentArg(e, k, fns) && e.args[k]->kind == Expr::Var && !alive(s, e.args[k]->var)) {
             fail("v" + std::to_string(e.args[k]->var) + " lent to a call is consumed by the same call");
@@ -367,8 +375,17 @@ struct Verifier {
         s.count[e.var]++;
         return go(*e.args[0], s);
       }
-      case Expr::Drop:
+      case Expr::Drop: {
         if (!consume(s, e.var)) return std::nullopt;
+        if (e.token < 0) return go(*e.args[0], s);
+        s.count[e.token] = 1;  // a reuse token (core/reuse.hpp): used once on every path
+        auto r = go(*e.args[0], s);
+        if (r && r->count[e.token] != 0) { fail("reuse token v" + std::to_string(e.token) + " not used"); return std::nullopt; }
+        if (r) r->count.erase(e.token);
+        return r;
+      }
+      case Expr::FreeReuse:
+        if (!consumeToken(s, e.var)) return std::nullopt;
         return go(*e.args[0], s);
       case Expr::Case: case Expr::LitCase: {
         std::optional<State> merged;

@@ -20,6 +20,8 @@ struct Verifier {
   std::map<std::string, std::pair<int, size_t>> conShape;  // name -> (tag, arity), first seen
   std::string where;                                       // the function or global walked
   std::unordered_set<VarId> bound, inScope;
+  std::map<VarId, size_t> tokenFields;            // reuse tokens in scope: the size of their cell
+  std::unordered_set<const Expr*> reuseDrops;      // drops that may bind a token (scrutineeDrop)
   std::string error;
 
   Verifier(const Program& p, const VerifyOptions& o) : prog(p), opts(o) {}
@@ -101,6 +103,12 @@ struct Verifier {
       }
       case Expr::Con:
         if (!constructor(e.name, e.tag, e.args.size(), "constructor")) return false;
+        if (e.token >= 0) {
+          if (!use(e.token, "reuse token")) return false;
+          if (tokenFields[e.token] != e.args.size())
+            return fail("constructor " + e.name + " with " + std::to_string(e.args.size()) + " fields in the cell of reuse token " +
+                        var(e.token) + ", which has " + std::to_string(tokenFields[e.token]));
+        }
         return children(e);
       case Expr::Proj:
         if (!operands(e, 1, "a projection")) return false;
@@ -113,6 +121,10 @@ struct Verifier {
           if (!a.body) return fail("a case alternative with no body");
           if (!tags.insert(a.tag).second) return fail("two case alternatives for tag " + std::to_string(a.tag));
           if (!constructor(a.con, a.tag, a.fields.size(), "case alternative")) return false;
+          if (const Expr* d = scrutineeDrop(a, e.scrut); d && d->token >= 0) {
+            reuseDrops.insert(d);
+            tokenFields[d->token] = a.fields.size();
+          }
           if (!scoped(a.fields, [&] { return expr(*a.body); })) return false;
         }
         if (e.alts.empty() && !e.deflt) return fail("a case with no alternative");
@@ -136,8 +148,17 @@ struct Verifier {
         const char* what = e.kind == Expr::Dup ? "dup" : "drop";
         if (!opts.rcInserted) return fail(std::string("a ") + what + " before reference counting was inserted");
         if (!operands(e, 1, what)) return false;
-        return use(e.var, what) && expr(*e.args[0]);
+        if (!use(e.var, what)) return false;
+        if (e.kind == Expr::Drop && e.token >= 0) {
+          if (!reuseDrops.count(&e)) return fail("drop-reuse of " + var(e.var) + " that does not start a case alternative of it");
+          return scoped({e.token}, [&] { return expr(*e.args[0]); });
+        }
+        return expr(*e.args[0]);
       }
+      case Expr::FreeReuse:
+        if (!opts.rcInserted) return fail("a free-reuse before reference counting was inserted");
+        if (!operands(e, 1, "free-reuse")) return false;
+        return use(e.var, "reuse token") && expr(*e.args[0]);
     }
     return fail("an expression of unknown kind " + std::to_string(static_cast<int>(e.kind)));
   }

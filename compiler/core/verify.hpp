@@ -20,6 +20,10 @@
 //     the entry point (if any) exists.
 //  6. Stage: no LetRec once lift-letrec has run; no Dup/Drop before rc has run; after it,
 //     Program::rcInserted is set and core::verifyRc (rc.hpp's ownership rules) holds.
+//  7. Reuse tokens (core/reuse.hpp): a drop-reuse is the drop that starts a case alternative
+//     of its scrutinee (core::scrutineeDrop) and binds a fresh token, in scope for the rest of
+//     the alternative; a constructor built in a token's cell has as many fields as the matched
+//     one (verifyRc checks that each token is used once on every path).
 #pragma once
 #include <string>
 

@@ -2,10 +2,12 @@
 """The Core pass pipeline (compiler/core/pipeline.hpp) from the command line:
   - `weir build --list-passes` lists the passes in order;
   - `--verify-core` says how often the verifier ran (1 + the passes run);
-  - `--emit=core` is `--emit=core --after=order-globals`, `--emit=core-rc` is `--after=unbox`;
+  - `--emit=core` is `--emit=core --after=order-globals`, `--emit=core-rc` is `--after=reuse`;
     `--after=specialise` shows the Core before pruning (more functions), `--after=borrow` borrowed
     parameters without dup/drop, `--after=rc` with them;
   - `--pass-off=simplify` gives the Core `WEIR_SIMPLIFY=0` gives, and differs from the default;
+  - `--emit=core-rc` shows the reuse decisions (drop-reuse, a constructor in a token's cell,
+    free-reuse) of a tree insert, `--pass-off=reuse` and `--after=unbox` none;
   - a pass name that is no pass, a pass that cannot be switched off, `--after` without
     `--emit=core`: error E0907 listing the names, exit status 1;
   - the Core verifier after every pass (`--verify-core`) on 40 golden programs (every 8th of those
@@ -26,7 +28,7 @@ weir, root, work = sys.argv[1:4]
 os.makedirs(work, exist_ok=True)
 check = Checks("passes")
 NAMES = ["specialise", "prune", "call-sites", "io-arity", "simplify", "trmc", "order-globals",
-         "lift-letrec", "trmc-lifted", "borrow", "rc", "unbox"]
+         "lift-letrec", "trmc-lifted", "borrow", "rc", "unbox", "reuse"]
 
 
 def weir_build(*args, env=None):
@@ -46,7 +48,7 @@ check("--list-passes lists the passes in order", p.returncode == 0 and listed ==
 src = os.path.join(root, "tests", "programs", "simplify_maybe.weir")
 default, default_rc = core(src, "--emit=core"), core(src, "--emit=core-rc")
 check("--emit=core is --after=order-globals", default == core(src, "--emit=core", "--after=order-globals"))
-check("--emit=core-rc is --emit=core --after=unbox", default_rc == core(src, "--emit=core", "--after=unbox"))
+check("--emit=core-rc is --emit=core --after=reuse", default_rc == core(src, "--emit=core", "--after=reuse"))
 check("--emit=core-rc --after=order-globals is --emit=core",
       default == core(src, "--emit=core-rc", "--after=order-globals"))
 early = core(src, "--emit=core", "--after=specialise")
@@ -55,6 +57,18 @@ check("after specialise, before prune: more functions", early.count("\nfun ") > 
 borrow, rc = core(src, "--emit=core", "--after=borrow"), core(src, "--emit=core", "--after=rc")
 check("after borrow: borrowed parameters, no dup or drop", "^v" in borrow and "drop v" not in borrow, borrow[:2000])
 check("after rc: dup and drop", "drop v" in rc, rc[:2000])
+
+tree = os.path.join(root, "tests", "programs", "reuse_tokens.weir")
+reuse = core(tree, "--emit=core-rc")
+ins = reuse[reuse.find("fun Main.insert"):]
+ins = ins[:ins.find("\n\n")]
+check("--emit=core-rc: insert's matched node is a drop-reuse, rebuilt in its cell on the paths",
+      " reuse v" in ins and "Main.Node#1@v" in ins, ins)
+check("--emit=core-rc: trim frees the cell on the path that builds nothing", "free-reuse v" in reuse, reuse[:3000])
+for args, env, what in ((["--pass-off=reuse"], None, "--pass-off=reuse"), ([], dict(os.environ, WEIR_REUSE="0"), "WEIR_REUSE=0"),
+                        (["--after=unbox"], None, "--after=unbox")):
+    text = core(tree, "--emit=core-rc", *args, env=env)
+    check(f"{what}: no reuse tokens", " reuse v" not in text and "@v" not in text and "free-reuse" not in text)
 
 env_off = dict(os.environ, WEIR_SIMPLIFY="0")
 off = core(src, "--emit=core", "--pass-off=simplify")
