@@ -25,6 +25,20 @@ ExprPtr ifte(ExprPtr c, VarId cv, ExprPtr yes, ExprPtr no) {
   return mkLet(cv, std::move(c), mkCase(cv, {Alt{1, {}, std::move(yes), "True"}, Alt{0, {}, std::move(no), "False"}}));
 }
 
+// name x t = case t of Leaf -> Node Leaf x Leaf
+//                      Node l k r -> if x < k then Node (f x l) k r
+//                                    else if k < x then Node l k (f x r) else Node l x r
+// with f = callee: the function itself (an insert) or another one.
+Function treeUpdate(const char* name, const char* callee) {
+  return Function{name, {0, 1},
+                  mkCase(1, {Alt{0, {}, node(leaf(), v(0), leaf()), "Leaf"},
+                             Alt{1, {2, 3, 4},
+                                 ifte(lt(v(0), v(3)), 5, node(call(callee, {v(0), v(2)}), v(3), v(4)),
+                                      ifte(lt(v(3), v(0)), 6, node(v(2), v(3), call(callee, {v(0), v(4)})), node(v(2), v(0), v(4)))),
+                                 "Node"}}),
+                  ""};
+}
+
 struct Out {
   Program p;
   size_t tokens = 0;
@@ -73,18 +87,7 @@ TEST_CASE("reuse: map over a unique list rebuilds each cell in place", "[core]")
 }
 
 TEST_CASE("reuse: the token follows every branch of a guard to the node it rebuilds", "[core]") {
-  // set x t = case t of Leaf -> Node Leaf x Leaf
-  //                     Node l k r -> if x < k then Node (fix l) k r
-  //                                   else if k < x then Node l k (fix r) else Node l x r
-  auto o = reuse({Function{
-      "M.set", {0, 1},
-      mkCase(1, {Alt{0, {}, node(leaf(), v(0), leaf()), "Leaf"},
-                 Alt{1, {2, 3, 4},
-                     ifte(lt(v(0), v(3)), 5, node(call("M.fix", {v(2)}), v(3), v(4)),
-                          ifte(lt(v(3), v(0)), 6, node(v(2), v(3), call("M.fix", {v(4)})), node(v(2), v(0), v(4)))),
-                     "Node"}}),
-      ""},
-                  Function{"M.fix", {50}, v(50), ""}});
+  auto o = reuse({treeUpdate("M.set", "M.fix"), Function{"M.fix", {50, 51}, v(51), ""}});
   INFO(o.text);
   CHECK(o.tokens == 1);
   CHECK(count(o.text, "reuse " + o.toks[0] + ";") == 1);
@@ -94,17 +97,10 @@ TEST_CASE("reuse: the token follows every branch of a guard to the node it rebui
 }
 
 TEST_CASE("reuse: a token is not held across a call back into the recursion (frame-limited)", "[core]") {
-  // ins x t = as `set`, with `ins x l` and `ins x r` for `fix l` and `fix r`: each frame of the
-  // recursion would keep a cell aside while it waits, so those paths free it before the call
-  // (after trmc the recursive call comes after the node is built, and the cell is reused).
-  auto o = reuse({Function{
-      "M.ins", {0, 1},
-      mkCase(1, {Alt{0, {}, node(leaf(), v(0), leaf()), "Leaf"},
-                 Alt{1, {2, 3, 4},
-                     ifte(lt(v(0), v(3)), 5, node(call("M.ins", {v(0), v(2)}), v(3), v(4)),
-                          ifte(lt(v(3), v(0)), 6, node(v(2), v(3), call("M.ins", {v(0), v(4)})), node(v(2), v(0), v(4)))),
-                     "Node"}}),
-      ""}});
+  // ins: each frame of the recursion would keep a cell aside while it waits, so the paths that
+  // call ins free it before the call (after trmc the recursive call comes after the node is
+  // built, and the cell is reused).
+  auto o = reuse({treeUpdate("M.ins", "M.ins")});
   INFO(o.text);
   CHECK(o.tokens == 1);
   CHECK(count(o.text, "Node#1@" + o.toks[0] + "(") == 1);  // the path with no call
