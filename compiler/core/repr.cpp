@@ -112,7 +112,7 @@ int valueRep(const Table& t, const CalleeResult& res, Env& env, const Expr& e) {
     case Expr::Let:
       env[e.var] = valueRep(t, res, env, *e.args[0]);
       return valueRep(t, res, env, *e.args[1]);
-    case Expr::Dup: case Expr::Drop: return valueRep(t, res, env, *e.args[0]);
+    case Expr::Dup: case Expr::Drop: case Expr::FreeReuse: return valueRep(t, res, env, *e.args[0]);
     case Expr::Error: return NONE;
     default: return BOXED;
   }
@@ -175,7 +175,7 @@ struct Uses {
         for (auto& a : e.litAlts) walk(*a.body, tail, tgt);
         if (e.deflt) walk(*e.deflt, tail, tgt);
         return;
-      case Expr::Dup: case Expr::Drop:
+      case Expr::Dup: case Expr::Drop: case Expr::FreeReuse:
         walk(*e.args[0], tail, tgt);
         return;
       default:
