@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <functional>
 #include <map>
-#include <set>
 #include <string>
 
 #include "support/scc.hpp"
@@ -15,8 +14,7 @@ namespace {
 
 struct Reuse {
   Program& prog;
-  std::set<std::string> functions;  // top-level functions: a reference to one is a static closure
-  std::map<std::string, size_t> component;  // function -> its strongly connected component of calls
+  std::map<std::string, size_t> component;  // each function's strongly connected component of calls
   size_t current = static_cast<size_t>(-1);  // the component of the function being walked
   size_t made = 0;
 
@@ -40,7 +38,7 @@ struct Reuse {
   bool isStatic(const Expr& e) const {
     switch (e.kind) {
       case Expr::LitInt: case Expr::LitFloat: case Expr::LitChar: case Expr::LitString: return true;
-      case Expr::Global: return functions.count(e.name) > 0;
+      case Expr::Global: return component.count(e.name) > 0;  // a function: its static closure
       case Expr::Con:
         return std::all_of(e.args.begin(), e.args.end(), [&](const ExprPtr& a) { return isStatic(*a); });
       default: return false;
@@ -83,8 +81,15 @@ struct Reuse {
         for (auto& a : e->litAlts) branches.push_back(&a.body);
         if (e->deflt) branches.push_back(&e->deflt);
         std::vector<bool> used;
-        for (ExprPtr* b : branches) used.push_back(place(*b, t, n) == Took::Used);
-        if (std::none_of(used.begin(), used.end(), [](bool u) { return u; })) return Took::Unused;
+        bool stop = false;
+        for (ExprPtr* b : branches) {
+          Took r = place(*b, t, n);
+          used.push_back(r == Took::Used);
+          stop = stop || r == Took::Stop;
+        }
+        // None can use it: free it before the case if a branch calls back into the recursion
+        // (code after the case must not hold it across that call either).
+        if (std::none_of(used.begin(), used.end(), [](bool u) { return u; })) return stop ? Took::Stop : Took::Unused;
         for (size_t k = 0; k < branches.size(); k++) {
           if (used[k]) continue;
           // after the alternative's own drop of its scrutinee, which codegen wants first
@@ -127,7 +132,6 @@ struct Reuse {
 
 size_t insertReuse(Program& p) {
   Reuse r{p};
-  for (auto& f : p.functions) r.functions.insert(f.name);
   r.findRecursions();
   for (auto& f : p.functions) {
     r.current = r.component[f.name];

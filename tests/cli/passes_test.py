@@ -65,6 +65,12 @@ ins = ins[:ins.find("\n\n")]
 check("--emit=core-rc: insert's matched node is a drop-reuse, rebuilt in its cell on the paths",
       " reuse v" in ins and "Main.Node#1@v" in ins, ins)
 check("--emit=core-rc: trim frees the cell on the path that builds nothing", "free-reuse v" in reuse, reuse[:3000])
+scale = reuse[reuse.find("fun Main.scale("):]
+scale = scale[:scale.find("\n\n")]
+check("--emit=core-rc: scale (a recursive call before the rebuild) holds no cell (frame-limited)",
+      scale.startswith("fun Main.scale(") and " reuse v" not in scale, scale)
+check("--emit=core-rc: halve's node is built in a held cell around the division that fails",
+      any("Node#1@v" in line and "%IntDiv(" in line for line in reuse.splitlines()), reuse[:3000])
 for args, env, what in ((["--pass-off=reuse"], None, "--pass-off=reuse"), ([], dict(os.environ, WEIR_REUSE="0"), "WEIR_REUSE=0"),
                         (["--after=unbox"], None, "--after=unbox")):
     text = core(tree, "--emit=core-rc", *args, env=env)

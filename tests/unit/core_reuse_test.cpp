@@ -134,6 +134,18 @@ TEST_CASE("reuse: constructors evaluated first take the token; constants and lam
   CHECK(count(o.text, "@v") == 1);
 }
 
+TEST_CASE("reuse: a recursive call in a branch of an earlier case stops the token too", "[core]") {
+  // g xs = case xs of Cons h t -> let y = (if h < 0 then g t else t) in Cons h y: the cell would
+  // be held across the call to g on one path before the Cons takes it
+  auto o = reuse({Function{"M.g", {0},
+                           mkCase(0, {Alt{1, {1, 2}, mkLet(3, ifte(lt(v(1), mkInt(0)), 4, call("M.g", {v(2)}), v(2)), cons(v(1), v(3))), "Cons"},
+                                      Alt{0, {}, nil(), "Nil"}}),
+                           ""}});
+  INFO(o.text);
+  CHECK(o.tokens == 0);
+  CHECK(count(o.text, "@v") == 0);
+}
+
 TEST_CASE("reuse: a cell matched inside another alternative gets its own token", "[core]") {
   // h p = case p of Cons a t -> case t of Cons b u -> Cons b (Cons a u)     (a swap: two cells, two tokens)
   auto o = reuse({Function{
