@@ -51,7 +51,7 @@ Value* Gen::genCase(const Expr& e, bool tail) {
     live = j.before;
     std::vector<Value*> fields;
     for (size_t k = 0; k < a.fields.size(); k++) {
-      Value* fv = loadPtr(s, OFF_FIELDS + 8 * static_cast<int64_t>(k));
+      Value* fv = loadField(s, a.con, k);  // a raw field is a raw variable (fields.cpp)
       fv->setName("v" + std::to_string(a.fields[k]));
       vars[a.fields[k]] = fv;
       fields.push_back(fv);

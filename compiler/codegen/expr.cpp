@@ -135,17 +135,24 @@ Value* Gen::genCon(const Expr& e, bool tail) {
   if (e.args.size() > 255) bug("constructor with more than 255 fields");
   if (e.tag < 0 || e.tag > 65535) bug("constructor tag out of range");
   std::vector<Value*> vs;
-  if (!genArgs(e.args, 0, vs)) return nullptr;
+  for (size_t k = 0; k < e.args.size(); k++) {  // raw where the field is (fields.cpp)
+    Value* v = e.args[k]->kind == Expr::LitInt && fieldRep(e.name, k) == core::Rep::Int
+                   ? b.getInt64(static_cast<uint64_t>(e.args[k]->i))
+                   : genV(*e.args[k], false);
+    if (!v) return nullptr;
+    vs.push_back(convertField(v, e.name, k));
+  }
   uint64_t size = 8 + 8 * vs.size();
+  uint64_t head = conHeader(1, e.name, vs.size(), static_cast<uint64_t>(e.tag));
   Value* o;
   if (e.token >= 0) {  // in the cell of a dead scrutinee, if it was unique (core/reuse.hpp)
     o = reuseCell(e.token, size);
-    store(ConstantInt::get(i64, header(1, K_CON, vs.size(), static_cast<uint64_t>(e.tag))), o, 0);
+    store(ConstantInt::get(i64, head), o, 0);
   } else {
-    o = alloc(size, K_CON, vs.size(), static_cast<uint64_t>(e.tag));
+    o = alloc(size, head);
   }
-  for (size_t k = 0; k < vs.size(); k++) store(vs[k], o, OFF_FIELDS + 8 * static_cast<int64_t>(k));
-  for (Value* v : vs) consume(v);
+  for (size_t k = 0; k < vs.size(); k++) storeField(o, e.name, k, vs[k]);
+  for (Value* v : vs) if (!isRaw(v)) consume(v);
   own(o);
   return result(o, tail);
 }

@@ -7,13 +7,17 @@
 
 namespace weir::codegen {
 
-// A new object of `size` bytes with its header (count 1): the inline free-list fast path for
+// A new object of `size` bytes with its header word (count 1): the inline free-list fast path for
 // small sizes.
-Value* Gen::alloc(uint64_t size, uint64_t kind, uint64_t nfields, uint64_t tag) {
+Value* Gen::alloc(uint64_t size, uint64_t head) {
   Value* o = size <= MAX_SMALL ? b.CreateCall(allocFn, {ConstantInt::get(i64, size)})
                                : b.CreateCall(rt["weir_alloc"], {ConstantInt::get(i64, size)});
-  store(ConstantInt::get(i64, header(1, kind, nfields, tag)), o, 0);
+  store(ConstantInt::get(i64, head), o, 0);
   return o;
+}
+
+Value* Gen::alloc(uint64_t size, uint64_t kind, uint64_t nfields, uint64_t tag) {
+  return alloc(size, header(1, kind, nfields, tag));
 }
 
 // weir.alloc / weir.free_cell / weir.dup / weir.drop / weir.drop_scalar / weir.box_int: small

@@ -47,7 +47,7 @@ Value* Gen::genTrmc(const Expr& e, bool tail) {
   if (e.prim == PrimOp::TrmcHole) return result(ConstantPointerNull::get(ptrT), tail);
   if (e.prim == PrimOp::TrmcField) {
     if (e.args.size() != 1 || e.args[0]->kind != Expr::Var) bug("TrmcField of a non-variable");
-    return result(gep(var(e.args[0]->var), OFF_FIELDS + 8 * static_cast<int64_t>(e.index)), tail);
+    return result(gep(var(e.args[0]->var), fieldOffset(e.name, static_cast<size_t>(e.index))), tail);
   }
   std::vector<Value*> vs;
   if (!genArgs(e.args, 0, vs)) return nullptr;

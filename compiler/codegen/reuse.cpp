@@ -22,18 +22,18 @@ const Expr* Gen::specialiseAlt(const core::Alt& a, VarId scrut, Value* s, const 
   Value* rc = b.CreateAlignedLoad(i32, s, Align(8));
   b.CreateCondBr(b.CreateICmpEQ(rc, b.getInt32(1)), uniq, shared);
   b.SetInsertPoint(uniq);
-  for (size_t k = 0; k < a.fields.size(); k++)
-    if (!duped.count(a.fields[k])) drop(fields[k]);
+  for (size_t k = 0; k < a.fields.size(); k++)  // a raw field has no count
+    if (!duped.count(a.fields[k]) && !isRaw(fields[k])) drop(fields[k]);
   if (!keep) b.CreateCall(freeCellFn, {s, b.getInt64(size)});
   b.CreateBr(cont);
   b.SetInsertPoint(shared);
   for (size_t k = 0; k < a.fields.size(); k++)
-    if (duped.count(a.fields[k])) dup(fields[k]);
+    if (duped.count(a.fields[k]) && !isRaw(fields[k])) dup(fields[k]);
   drop(s);  // count >= 2, immortal or shared: never frees here
   b.CreateBr(cont);
   b.SetInsertPoint(cont);
   for (size_t k = 0; k < a.fields.size(); k++)
-    if (duped.count(a.fields[k])) own(fields[k]);
+    if (duped.count(a.fields[k]) && !isRaw(fields[k])) own(fields[k]);
   consume(s);
   if (keep) {
     PHINode* cell = b.CreatePHI(ptrT, 2, "reuse");

@@ -94,11 +94,12 @@ Constant* Gen::staticCon(const Expr& e) {
   if (memo != staticCons.end()) return memo->second;
   staticCons[&e] = nullptr;
   if (e.args.size() > 255 || e.tag < 0 || e.tag > 65535) return nullptr;
-  std::vector<Constant*> fields{ConstantInt::get(i64, header(0, K_CON, e.args.size(), static_cast<uint64_t>(e.tag)))};
-  for (auto& a : e.args) {
-    Constant* c = staticValue(*a);
+  std::vector<Constant*> fields(e.args.size() + 1);
+  fields[0] = ConstantInt::get(i64, conHeader(0, e.name, e.args.size(), static_cast<uint64_t>(e.tag)));
+  for (size_t k = 0; k < e.args.size(); k++) {  // each in its word (fields.cpp)
+    Constant* c = staticField(*e.args[k], e.name, k);
     if (!c) return nullptr;
-    fields.push_back(c);
+    fields[1 + static_cast<size_t>(fieldOffset(e.name, k) - OFF_FIELDS) / 8] = c;
   }
   Constant* obj = staticObj("weir.static", ConstantStruct::getAnon(ctx, fields));
   staticCons[&e] = obj;

@@ -113,6 +113,19 @@ const char* repName(Rep r) {
   return "?";
 }
 
+ConLayout ConLayout::of(std::vector<Rep> reps) {
+  ConLayout l;
+  for (Rep& r : reps) {
+    if (r == Rep::Boxed) l.boxed++;
+    else if (l.raw < MAX_RAW) l.raw++;
+    else r = Rep::Boxed, l.boxed++;
+  }
+  int nextBoxed = 0, nextRaw = l.boxed;
+  for (Rep r : reps) l.slots.push_back(r == Rep::Boxed ? nextBoxed++ : nextRaw++);
+  l.reps = std::move(reps);
+  return l;
+}
+
 bool primBorrows(PrimOp op) {
   switch (op) {
     case PrimOp::StringAppend: case PrimOp::StringEq: case PrimOp::StringCompare: case PrimOp::StringLength:
@@ -298,6 +311,11 @@ std::string print(const Program& prog) {
     p.out << "\n\n";
   }
   p.out << "entry " << prog.entry << "\n";
+  for (auto& [con, l] : prog.layouts) {
+    p.out << "layout " << con << "(";
+    for (size_t k = 0; k < l.reps.size(); k++) p.out << (k ? ", " : "") << repName(l.reps[k]);
+    p.out << ")\n";
+  }
   return p.out.str();
 }
 

@@ -13,6 +13,7 @@
 // insert Dup/Drop (core/rc.cpp), codegen/ turns it into LLVM IR; core/verify.hpp checks it.
 #pragma once
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -56,7 +57,7 @@ enum class PrimOp : uint16_t {
   CCall,
   // Tail recursion modulo constructors (core/trmc.hpp; never written by users):
   TrmcHole,   // (): the placeholder stored in a constructor field to be filled later (null)
-  TrmcField,  // (cell): the address of field Expr::index of `cell` (borrows it): a destination
+  TrmcField,  // (cell): the address of field Expr::index of `cell`, a constructor Expr::name (borrows it): a destination
   TrmcFill,   // (dest, v): stores v (consumed) at destination dest (consumed); result: unit
 };
 
@@ -132,6 +133,21 @@ struct Expr {
 enum class Rep : uint8_t { Boxed, Int, Float, Char, Bool };
 const char* repName(Rep r);   // "Boxed", "Int", ...
 
+// Where a constructor's fields lie in its cell when some are raw (item 1 of value
+// representation, docs/architecture.md): a field declared Int, Float, Char or Bool is one raw
+// 8-byte word -- no object, no count -- stored after the pointer fields, so the runtime, which
+// follows the header's `nfields` pointers, never reads it as one; the header's kind byte
+// counts the raw words in its high 4 bits (rt.h). The cell keeps its size (8 bytes a field).
+struct ConLayout {
+  std::vector<Rep> reps;   // each field's representation, in declaration order
+  std::vector<int> slots;  // each field's word in the cell (0 = the first after the header)
+  int boxed = 0;           // pointer fields first: the header's nfields
+  int raw = 0;             // raw words after them (at most MAX_RAW)
+  static constexpr int MAX_RAW = 15;
+  // The layout of fields with these representations; past MAX_RAW raw ones, the rest are Boxed.
+  static ConLayout of(std::vector<Rep> reps);
+};
+
 // A top-level function: a known arity, called directly when saturated.
 struct Function {
   std::string name;            // unique, already mangled ("Main.main", "Prelude.map")
@@ -174,6 +190,13 @@ struct Program {
   // Set by insertRc (core/rc.hpp): the program contains its Dup/Drop, as codegen requires
   // (tests that write Dup/Drop by hand set it themselves).
   bool rcInserted = false;
+  // The constructors with a raw field, by name (core::ConLayout; set by the lowering); every
+  // other constructor's fields are all pointers, in declaration order.
+  std::map<std::string, ConLayout> layouts;
+  const ConLayout* layout(const std::string& con) const {
+    auto it = layouts.find(con);
+    return it == layouts.end() ? nullptr : &it->second;
+  }
 };
 
 // Calls f on every sub-expression slot of e (operands, LetRec lambdas, case branches,

@@ -2,6 +2,7 @@
 #include "core/repr.hpp"
 
 #include <cstdlib>
+#include <map>
 #include <functional>
 #include <string>
 
@@ -48,8 +49,13 @@ Rep primResultRep(PrimOp op) {
   }
 }
 
-Callees::Callees(const Program& p) {
+Callees::Callees(const Program& p) : layouts(p.layouts) {
   for (auto& f : p.functions) byName[f.name] = &f;
+}
+
+Rep Callees::fieldRep(const std::string& con, size_t k) const {
+  auto it = layouts.find(con);
+  return it == layouts.end() || k >= it->second.reps.size() ? Rep::Boxed : it->second.reps[k];
 }
 
 const Function* Callees::direct(const Expr& e) const {
@@ -82,6 +88,16 @@ int varRep(const Env& env, VarId v) {
   return it == env.end() ? BOXED : it->second;
 }
 
+// The variables a case binds to raw fields are raw variables of the field's representation.
+void bindFields(const Table& t, Env& env, const Expr& e) {
+  if (e.kind != Expr::Case) return;
+  for (auto& a : e.alts)
+    for (size_t k = 0; k < a.fields.size(); k++) {
+      Rep r = t.fieldRep(a.con, k);
+      if (r != Rep::Boxed) env[a.fields[k]] = static_cast<int>(r);
+    }
+}
+
 bool isBoolCon(const Expr& e) {
   return e.kind == Expr::Con && e.args.empty() && (e.name == "Prelude.True" || e.name == "Prelude.False");
 }
@@ -99,6 +115,7 @@ int valueRep(const Table& t, const CalleeResult& res, Env& env, const Expr& e) {
     case Expr::Con: return isBoolCon(e) ? static_cast<int>(Rep::Bool) : BOXED;
     case Expr::Case: case Expr::LitCase: {
       int r = NONE;
+      bindFields(t, env, e);
       for (auto& a : e.alts) r = join(r, valueRep(t, res, env, *a.body));
       for (auto& a : e.litAlts) r = join(r, valueRep(t, res, env, *a.body));
       if (e.deflt) r = join(r, valueRep(t, res, env, *e.deflt));
@@ -170,7 +187,15 @@ struct Uses {
         for (VarId v : freeVars(e)) count(v);
         walk(*e.args[0], true, BOXED);
         return;
+      case Expr::Con:  // a variable stored in a raw field is read raw: no boxed use
+        for (size_t k = 0; k < e.args.size(); k++) {
+          const Expr& a = *e.args[k];
+          if (a.kind == Expr::Var && t.fieldRep(e.name, k) != Rep::Boxed) continue;
+          walk(a, false, BOXED);
+        }
+        return;
       case Expr::Case: case Expr::LitCase:
+        bindFields(t, env, e);
         for (auto& a : e.alts) walk(*a.body, tail, tgt);
         for (auto& a : e.litAlts) walk(*a.body, tail, tgt);
         if (e.deflt) walk(*e.deflt, tail, tgt);
@@ -225,6 +250,9 @@ void inferEvidence(Program& p, const Table& t, const std::string& entry) {
         } else if (const Function* g = t.direct(e)) {
           for (size_t k = 1; k < e.args.size(); k++)
             if (e.args[k]->kind == Expr::Var) note(e.args[k]->var, g->paramRep(k - 1));
+        } else if (e.kind == Expr::Con) {
+          for (size_t k = 0; k < e.args.size(); k++)
+            if (e.args[k]->kind == Expr::Var) note(e.args[k]->var, t.fieldRep(e.name, k));
         }
         forEachChild(const_cast<Expr&>(e), [&](ExprPtr& c) { scan(*c); });
       };
@@ -284,6 +312,7 @@ std::unordered_map<const Function*, std::vector<bool>> argsRaw(const Program& p,
         Env scratch = env;
         env[e.var] = valueRep(t, res, scratch, *e.args[0]);
       }
+      bindFields(t, env, e);
       forEachChild(const_cast<Expr&>(e), [&](ExprPtr& c) { scan(*c, false); });
     };
     scan(*f.body, false);

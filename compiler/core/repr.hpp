@@ -13,6 +13,8 @@
 //    one: an arithmetic primitive, a literal, a raw variable, or a tail call of a function
 //    whose result is (a least fixpoint from "no value": a branch that fails returns nothing);
 //    Bool when each is a comparison, True/False, a raw Bool variable or such a call.
+//  - a raw field of a constructor (core::ConLayout) is such evidence too: a variable bound to
+//    one is a raw variable, and a parameter stored in one is no boxed use but evidence.
 // A parameter with evidence is kept raw only if no use of it needs a boxed object (stored in a
 // constructor, captured by a lambda, passed to a boxed position, returned boxed, given to a
 // consuming primitive like show): otherwise each such use would allocate a fresh box where the
@@ -54,7 +56,10 @@ std::unordered_map<VarId, int> boxedUses(const Program& p, const std::vector<Var
 // variables against one of these (building it per function would be quadratic).
 struct Callees {
   std::unordered_map<std::string, const Function*> byName;
+  const std::map<std::string, ConLayout>& layouts;  // the program's constructors with raw fields
   explicit Callees(const Program& p);
+  // The representation of field k of constructor con (ConLayout): Boxed unless it is raw.
+  Rep fieldRep(const std::string& con, size_t k) const;
   // The function a saturated direct call `(@f)(args)` calls, or null.
   const Function* direct(const Expr& e) const;
 };

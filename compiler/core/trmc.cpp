@@ -141,6 +141,7 @@ struct Pass {
     VarId hole = fresh();
     auto field = mkPrim(PrimOp::TrmcField, {mkVar(cell)});
     field->index = path.back();
+    field->name = spine.back()->name;  // the constructor: codegen finds the field's word in its layout
     lets.emplace_back(hole, field);
     for (size_t lvl = spine.size() - 1; lvl-- > 0;) {
       spine[lvl]->args[static_cast<size_t>(path[lvl])] = mkVar(cell);

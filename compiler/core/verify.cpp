@@ -46,6 +46,9 @@ struct Verifier {
   bool constructor(const std::string& name, int tag, size_t arity, const char* what) {
     if (tag < 0) return fail(std::string(what) + " " + name + " has tag " + std::to_string(tag));
     if (name.empty()) return true;
+    if (const ConLayout* l = prog.layout(name); l && l->reps.size() != arity)  // codegen places fields by it
+      return fail(std::string(what) + " " + name + " with " + std::to_string(arity) + " fields, its layout has " +
+                  std::to_string(l->reps.size()));
     // Anonymous records are all named "{record}", their tag is the record's shape.
     std::string key = name[0] == '{' ? name + "#" + std::to_string(tag) : name;
     auto [it, fresh] = conShape.emplace(key, std::make_pair(tag, arity));

@@ -115,9 +115,9 @@ static void report_by_kind(void) {
     int best = shown;
     for (int i = shown + 1; i < ng; i++) if (g[i].count > g[best].count) best = i;
     struct group tmp = g[shown]; g[shown] = g[best]; g[best] = tmp;
-    if (g[shown].kind == 0)
+    if ((g[shown].kind & 15) == WEIR_CON)  /* the high bits count raw words (rt.h) */
       fprintf(stderr, "  %lld x constructor tag %u with %u fields (%zu bytes)\n", (long long)g[shown].count,
-              g[shown].tag, g[shown].nfields, g[shown].bytes);
+              g[shown].tag, g[shown].nfields + (g[shown].kind >> 4), g[shown].bytes);
     else
       fprintf(stderr, "  %lld x %s (%zu bytes)\n", (long long)g[shown].count, kind_name(g[shown].kind), g[shown].bytes);
   }

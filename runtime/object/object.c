@@ -162,8 +162,8 @@ void* weir_alloc(size_t size) {
 
 /* Inline in weir_free_cell: every freed cell asks (a call there cost ~3% of an actor message). */
 static inline __attribute__((always_inline)) size_t obj_size(const weir_obj* o) {
-  switch (o->kind) {
-    case WEIR_CON: return WEIR_HEADER_SIZE + 8u * o->nfields;
+  switch (WEIR_KIND(o)) {
+    case WEIR_CON: return WEIR_HEADER_SIZE + 8u * (o->nfields + WEIR_RAW_WORDS(o));
     case WEIR_CLOSURE: return WEIR_CLOSURE_HEADER_SIZE + 8u * ((const weir_closure*)o)->ncaptured;
     case WEIR_PAP: return WEIR_CLOSURE_HEADER_SIZE + 8u * ((const weir_pap*)o)->nargs;
     case WEIR_INT: case WEIR_FLOAT: case WEIR_CHAR: return 16;
@@ -236,7 +236,7 @@ static inline weir_obj* release_child(weir_obj* c) {
 }
 
 static inline void children(weir_obj* o, weir_obj*** begin, size_t* n) {
-  switch (o->kind) {
+  switch (WEIR_KIND(o)) {
     case WEIR_CON: *begin = ((weir_con*)o)->fields; *n = o->nfields; return;
     case WEIR_CLOSURE: *begin = ((weir_closure*)o)->captured; *n = ((weir_closure*)o)->ncaptured; return;
     case WEIR_PAP: *begin = &((weir_pap*)o)->fn; *n = 1; return; /* args handled separately */
@@ -281,8 +281,8 @@ static inline __attribute__((always_inline)) void free_obj(weir_obj* o, int hole
 }
 
 /* The hot path of every program that builds and drops data (binarytrees frees 600M cells
- * here). A small constructor's size class is its field count + 1 (an 8-byte header, 8 bytes a
- * field), so its cell goes straight onto that free list: no size switch, no call, no test of
+ * here). A small constructor's size class is its word count + 1 (an 8-byte header, 8 bytes a
+ * field, pointer or raw), so its cell goes straight onto that free list: no size switch, no call, no test of
  * the system-allocator mode per cell (the mode is fixed before the first allocation; it takes
  * free_obj). Other kinds, and constructors past the small classes, take free_one.
  * (Tried and measured slower: keeping the list head and the work stack's length in locals,
@@ -296,7 +296,8 @@ void weir_free_obj(weir_obj* o) {
   for (;;) {
     weir_obj* next;
     uint32_t n = o->nfields;
-    if (__builtin_expect(o->kind == WEIR_CON && n <= WEIR_MAX_SMALL_FIELDS, 1)) {
+    uint32_t words = n + WEIR_RAW_WORDS(o);   /* a constructor's kind is 0 in the low bits */
+    if (__builtin_expect(WEIR_KIND(o) == WEIR_CON && words <= WEIR_MAX_SMALL_FIELDS, 1)) {
       weir_obj** fs = ((weir_con*)o)->fields;
       next = NULL;
       for (uint32_t i = 0; i < n; i++) {
@@ -304,8 +305,8 @@ void weir_free_obj(weir_obj* o) {
         if (d) { if (next) todo_push(next); next = d; }
       }
       free_node* f = (free_node*)o;
-      f->next = free_lists[n + 1];
-      free_lists[n + 1] = f;
+      f->next = free_lists[words + 1];
+      free_lists[words + 1] = f;
     } else {
       next = free_one(o, 0);
     }

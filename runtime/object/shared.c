@@ -100,7 +100,7 @@ static void push(weir_obj* o) {
 /* The pointer children of o, as at most two runs (a PAP has fn, then its args). */
 static size_t runs(weir_obj* o, weir_obj*** a, size_t* na, weir_obj*** b) {
   *b = NULL;
-  switch (o->kind) {
+  switch (WEIR_KIND(o)) {
     case WEIR_CON: *a = ((weir_con*)o)->fields; *na = o->nfields; return 0;
     case WEIR_CLOSURE: *a = ((weir_closure*)o)->captured; *na = ((weir_closure*)o)->ncaptured; return 0;
     case WEIR_PAP: *a = &((weir_pap*)o)->fn; *na = 1; *b = ((weir_pap*)o)->args; return ((weir_pap*)o)->nargs;

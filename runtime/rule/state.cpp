@@ -38,10 +38,11 @@ std::uint64_t graph_bytes(const weir_obj* root) {
     if (rc == 0) continue;                                 // immortal: costs the state nothing
     // One reference (plain 1, or shared -1): reached only this once. More: maybe reached before.
     if (rc != 1 && rc != -1 && !seen.insert(o).second) continue;
-    switch (o->kind) {
+    switch (WEIR_KIND(o)) {
       case WEIR_CON: {
         const weir_con* c = (const weir_con*)o;
-        total += WEIR_HEADER_SIZE + 8u * (o->nfields ? o->nfields : 1);
+        unsigned words = o->nfields + WEIR_RAW_WORDS(o);
+        total += WEIR_HEADER_SIZE + 8u * (words ? words : 1);
         for (unsigned i = 0; i < o->nfields; i++) stack.push_back(c->fields[i]);
         break;
       }

@@ -88,7 +88,7 @@ void weir_share_for_send(weir_obj* root) {
       weir_obj** a = NULL;
       weir_obj** b = NULL;
       size_t na = 0, nb = 0;
-      switch (o->kind) {
+      switch (WEIR_KIND(o)) {
         case WEIR_CON: a = ((weir_con*)o)->fields; na = o->nfields; break;
         case WEIR_CLOSURE: a = ((weir_closure*)o)->captured; na = ((weir_closure*)o)->ncaptured; break;
         case WEIR_PAP: a = &((weir_pap*)o)->fn; na = 1; b = ((weir_pap*)o)->args; nb = ((weir_pap*)o)->nargs; break;

@@ -116,3 +116,34 @@ TEST_CASE("raw values: an Int worker, a comparison branched on as i1, a case joi
   CHECK(r.status == 0);
   CHECK(r.out == "42\n");
 }
+
+TEST_CASE("raw constructor fields: stored and read as raw words, counted in the header", "[codegen]") {
+  // data Pt = Pt Int String (layout: the String first, the Int raw after it)
+  // mk a = Pt a "s"; getX p = case p of Pt x _ -> x + 1; main = putStrLn (show (getX (mk 5000000000)))
+  Program p;
+  VarId a = p.nextVar++, q = p.nextVar++, x = p.nextVar++, s = p.nextVar++, w = p.nextVar++;
+  p.functions.push_back(Function{"Main.mk", {a}, mkCon(0, "Main.Pt", {mkVar(a), mkString("s")}), ""});
+  p.functions.push_back(Function{
+      "Main.getX", {q}, mkCase(q, {Alt{0, {x, s}, mkPrim(PrimOp::IntAdd, {mkVar(x), mkInt(1)}), "Main.Pt"}}), ""});
+  p.functions.push_back(Function{
+      "Main.main", {w},
+      mkPrim(PrimOp::PutStrLn, {mkPrim(PrimOp::ShowInt, {mkApp(mkGlobal("Main.getX"), {mkApp(mkGlobal("Main.mk"), {mkInt(5000000000)})})})}),
+      ""});
+  p.entry = "Main.main";
+  p.layouts["Main.Pt"] = ConLayout::of({Rep::Int, Rep::Boxed});
+  cg::Options o;
+  o.optLevel = 0;
+  std::string ir, err;
+  REQUIRE(cg::emitLLVM(weir::test::finished(p), o, ir, err));
+  INFO(ir);
+  std::string mk = weir::test::functionText(ir, "Main.mk"), getX = weir::test::functionText(ir, "Main.getX");
+  CHECK(mk.find("(i64") != std::string::npos);  // the Int arrives raw and is stored raw
+  CHECK(mk.find("weir.box_int") == std::string::npos);
+  // header: count 1, kind 0 with 1 raw word (0x10), 1 pointer field, tag 0
+  CHECK(mk.find(std::to_string((1ull) | (0x10ull << 32) | (1ull << 40))) != std::string::npos);
+  CHECK(getX.find("define internal tailcc i64 @Main.getX") != std::string::npos);  // read raw, no unboxing
+  auto r = weir::test::compileAndRun(p, 2, "", false);
+  CHECK(r.status == 0);
+  CHECK(r.out == "5000000001\n");
+  CHECK(r.err == "");
+}

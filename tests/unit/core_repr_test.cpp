@@ -219,3 +219,44 @@ TEST_CASE("an IO function taking the world: raw Int parameter and result, the wo
   // both annotations: the world marker and the representations
   CHECK(print(p).find("fun M.tick(v0: Int, ~v1): Int =") != std::string::npos);
 }
+
+TEST_CASE("raw constructor fields: a layout puts pointers first, raw words after, at most 15", "[repr]") {
+  ConLayout l = ConLayout::of({Rep::Int, Rep::Boxed, Rep::Bool, Rep::Boxed, Rep::Float});
+  CHECK(l.boxed == 2);
+  CHECK(l.raw == 3);
+  CHECK(l.slots == std::vector<int>{2, 0, 3, 1, 4});
+  ConLayout big = ConLayout::of(std::vector<Rep>(17, Rep::Char));
+  CHECK(big.raw == 15);
+  CHECK(big.boxed == 2);
+  CHECK(big.reps[14] == Rep::Char);
+  CHECK(big.reps[15] == Rep::Boxed);
+  CHECK(big.slots[0] == 2);
+  CHECK(big.slots[15] == 0);
+  CHECK(big.slots[16] == 1);
+}
+
+TEST_CASE("raw constructor fields: a field binds a raw variable, a parameter stored in one stays raw", "[repr]") {
+  // data Pt = Pt Int String; mk a s = Pt a s; getX p = case p of Pt x _ -> x
+  Function mk{"M.mk", {0, 1}, mkCon(0, "M.Pt", {v(0), v(1)}), ""};
+  Function getX{"M.getX", {10}, mkCase(10, {Alt{0, {11, 12}, v(11), "M.Pt"}}), ""};
+  // onward p = case p of Pt x _ -> mk x "s"   -- a raw field passed on to a raw parameter
+  Function onward{"M.onward", {20}, mkCase(20, {Alt{0, {21, 22}, call("M.mk", {v(21), mkString("s")}), "M.Pt"}}), ""};
+  Program p;
+  p.functions = {mk, getX, onward, mainFn()};
+  p.entry = "M.main";
+  p.nextVar = 100;
+  p.layouts["M.Pt"] = ConLayout::of({Rep::Int, Rep::Boxed});
+  Program without = p;
+  without.layouts.clear();
+  inferReps(p);
+  inferReps(without);
+  INFO(print(p));
+  CHECK(fn(p, "M.mk").paramReps == std::vector<Rep>{Rep::Int, Rep::Boxed});
+  CHECK(fn(p, "M.getX").resultRep == Rep::Int);
+  CHECK(print(p).find("layout M.Pt(Int, Boxed)") != std::string::npos);
+  auto uses = boxedUses(p, {20}, {Rep::Boxed}, Rep::Boxed, *onward.body);
+  CHECK(uses.count(21) == 0);  // passed raw: no box
+  // without the layout the field is a pointer: stored boxed, read boxed
+  CHECK(fn(without, "M.mk").paramReps == std::vector<Rep>{Rep::Boxed, Rep::Boxed});
+  CHECK(fn(without, "M.getX").resultRep == Rep::Boxed);
+}

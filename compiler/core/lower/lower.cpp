@@ -397,6 +397,7 @@ void Lowerer::lowerInstances() {
 // The pass pipeline (core/pipeline.hpp) specialises, prunes, optimises and orders it.
 std::optional<core::Program> Lowerer::run(std::string& error) {
   collectShapes();
+  collectLayouts();
   lowerTopLevel();
   lowerInstances();
   prog.entry = checked.entry;

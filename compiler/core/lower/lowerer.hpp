@@ -111,6 +111,7 @@ class Lowerer {
   std::vector<std::vector<std::string>> shapes;          // shape id -> sorted labels
   std::map<std::vector<std::string>, int> shapeIds;
   void collectShapes();
+  void collectLayouts();   // layouts.cpp: core::Program::layouts
   int shapeOf(std::vector<std::string> labels);
   bool closedLabels(types::TypeP t, std::vector<std::string>& labels);
   ExprPtr recordLiteral(const ast::Expr& e);

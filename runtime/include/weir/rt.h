@@ -12,7 +12,9 @@
  *                                          CAF globals after initialisation)
  *                                 rc  < 0  shared: -rc references, counted atomically (weir_mark_shared
  *                                          at send; weir_dup_shared/weir_drop_shared below)
- *   offset 4  uint8_t  kind     WEIR_CON, WEIR_CLOSURE, ... (below)
+ *   offset 4  uint8_t  kind     WEIR_CON, WEIR_CLOSURE, ... (below) in the low 4 bits; for a
+ *                               constructor, the high 4 bits count its raw words (WEIR_KIND,
+ *                               WEIR_RAW_WORDS)
  *   offset 5  uint8_t  nfields  constructors: number of pointer fields (<= 255); 0 otherwise
  *   offset 6  uint16_t tag      constructors: constructor tag; 0 otherwise
  *
@@ -53,9 +55,13 @@ enum weir_kind {
   WEIR_EXTERNAL = 8, /* foreign data: {finalize, data}; finalize(data) runs when the object is freed */
 };
 
-/* Constructor. fields at offset 8 + 8*i. Nullary constructors are never allocated: they are
- * static immortal objects (weir_nullary[tag] in the runtime; generated code emits its own copies). */
+/* Constructor. fields at offset 8 + 8*i: nfields pointers, then WEIR_RAW_WORDS(o) raw words
+ * (a user type's Int, Float, Char and Bool fields, unboxed: compiler/core/core.hpp ConLayout)
+ * that the runtime never follows. Nullary constructors are never allocated: they are static
+ * immortal objects (weir_nullary[tag] in the runtime; generated code emits its own copies). */
 typedef struct weir_con { weir_obj h; weir_obj* fields[]; } weir_con;
+#define WEIR_KIND(o) ((o)->kind & 15u)
+#define WEIR_RAW_WORDS(o) ((o)->kind >> 4)
 typedef struct weir_int { weir_obj h; int64_t value; } weir_int;            /* value at offset 8 */
 typedef struct weir_float { weir_obj h; double value; } weir_float;         /* value at offset 8 */
 typedef struct weir_char { weir_obj h; uint32_t value; uint32_t pad; } weir_char; /* value at offset 8 */
