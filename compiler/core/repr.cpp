@@ -98,6 +98,14 @@ void bindFields(const Table& t, Env& env, const Expr& e) {
     }
 }
 
+// A case on True/False (the lowering names them: `if`, guards, patterns): its scrutinee is a Bool.
+bool isBoolCase(const Expr& e) {
+  if (e.alts.empty()) return false;
+  for (auto& a : e.alts)
+    if (a.con != "Prelude.True" && a.con != "Prelude.False") return false;
+  return true;
+}
+
 bool isBoolCon(const Expr& e) {
   return e.kind == Expr::Con && e.args.empty() && (e.name == "Prelude.True" || e.name == "Prelude.False");
 }
@@ -244,6 +252,8 @@ void inferEvidence(Program& p, const Table& t, const std::string& entry) {
         if (e.kind == Expr::Prim && operandRep(e.prim) != Rep::Boxed) {
           for (auto& a : e.args)
             if (a->kind == Expr::Var) note(a->var, operandRep(e.prim));
+        } else if (e.kind == Expr::Case && isBoolCase(e)) {
+          note(e.scrut, Rep::Bool);
         } else if (e.kind == Expr::LitCase && !e.litAlts.empty()) {
           auto k = e.litAlts[0].kind;
           if (k != LitAlt::String) note(e.scrut, k == LitAlt::Int ? Rep::Int : Rep::Char);

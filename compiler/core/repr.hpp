@@ -8,7 +8,8 @@
 // Core is untyped, but the checked program is typed, so how a value is used says what it is:
 //  - a parameter is an Int (Float, Char) when it is an operand of an Int (Float, Char)
 //    primitive, the scrutinee of a literal case on Int (Char) literals, or passed to a
-//    parameter of a direct call that is one (a least fixpoint);
+//    parameter of a direct call that is one (a least fixpoint); a Bool when it is the
+//    scrutinee of a case whose alternatives name True and False;
 //  - a result is Int/Float/Char when every value the function returns (its tail positions) is
 //    one: an arithmetic primitive, a literal, a raw variable, or a tail call of a function
 //    whose result is (a least fixpoint from "no value": a branch that fails returns nothing);

@@ -260,3 +260,16 @@ TEST_CASE("raw constructor fields: a field binds a raw variable, a parameter sto
   CHECK(fn(without, "M.mk").paramReps == std::vector<Rep>{Rep::Boxed, Rep::Boxed});
   CHECK(fn(without, "M.getX").resultRep == Rep::Boxed);
 }
+
+TEST_CASE("a parameter scrutinised by a case on True and False is a raw Bool", "[repr]") {
+  // pick b x = if b then x + 1 else x           -- b: Bool, from the case naming True/False
+  Function pick{"M.pick", {0, 1},
+                mkCase(0, {Alt{1, {}, prim(PrimOp::IntAdd, {v(1), mkInt(1)}), "Prelude.True"},
+                           Alt{0, {}, v(1), "Prelude.False"}}),
+                ""};
+  // other o = case o of LT -> 1; _ -> 2      -- a case on another type says nothing
+  Function other{"M.other", {10}, mkCase(10, {Alt{0, {}, mkInt(1), "Prelude.LT"}}, mkInt(2)), ""};
+  Program p = program({pick, other, mainFn()});
+  CHECK(fn(p, "M.pick").paramReps == std::vector<Rep>{Rep::Bool, Rep::Int});
+  CHECK(fn(p, "M.other").paramReps == std::vector<Rep>{Rep::Boxed});
+}

@@ -240,8 +240,8 @@ ExprPtr lowerBinaryMatch(Lowerer& L, const std::vector<VarId>& occs, const std::
   c->kind = core::Expr::Case;
   c->scrut = ok;
   int t = L.trueTag();
-  c->alts.push_back(core::Alt{t, {}, matched});
-  c->alts.push_back(core::Alt{1 - t, {}, failed});
+  c->alts.push_back(core::Alt{t, {}, matched, "Prelude.True"});
+  c->alts.push_back(core::Alt{1 - t, {}, failed, "Prelude.False"});
   ExprPtr body = c;
   for (size_t i = lets.size(); i-- > 0;) body = core::mkLet(lets[i].first, lets[i].second, body);
   if (bindJoin) body = core::mkLet(join, core::mkLam({L.fresh()}, L.match(occs, rest, failK)), body);

@@ -26,8 +26,8 @@ ExprPtr Lowerer::boolCase(ExprPtr cond, ExprPtr ifTrue, ExprPtr ifFalse) {
   e->kind = core::Expr::Case;
   e->scrut = c;
   int t = trueTag();
-  e->alts.push_back(core::Alt{t, {}, ifTrue});
-  e->alts.push_back(core::Alt{1 - t, {}, ifFalse});
+  e->alts.push_back(core::Alt{t, {}, ifTrue, "Prelude.True"});  // named: evidence of a Bool (core/repr.hpp)
+  e->alts.push_back(core::Alt{1 - t, {}, ifFalse, "Prelude.False"});
   return core::mkLet(c, cond, e);
 }
 
