@@ -2,6 +2,8 @@
 // raw or borrowed arguments where the worker takes them so, a PAP when it has too few arguments,
 // and the rest applied through weir.applyN when it has too many; any other callee goes through
 // apply.cpp.
+#include <algorithm>
+
 #include "codegen/context.hpp"
 
 namespace weir::codegen {
@@ -22,6 +24,47 @@ Value* Gen::directArg(const core::Function& cf, size_t k, const Expr& a, std::ve
     return v;
   }
   return convert(v, t, ownedAll || !cf.isBorrowed(k));
+}
+
+// Whether e calls the function `name` with all its arguments somewhere.
+static bool callsItself(const Expr& e, const std::string& name, size_t arity) {
+  if (e.kind == Expr::App && e.args[0]->kind == Expr::Global && e.args[0]->name == name && e.args.size() == arity + 1)
+    return true;
+  bool found = false;
+  core::forEachChild(const_cast<Expr&>(e), [&](core::ExprPtr& c) { found = found || callsItself(*c, name, arity); });
+  return found;
+}
+
+// A function that calls itself: its body starts at a loop head whose phis stand for the
+// parameters (their names, and what the frame owns), so a self tail call is a branch back --
+// a loop with no call, no prologue and no stack check per turn (LLVM keeps a musttail self
+// call a call: nqueens' inner loop pushed and popped six registers per candidate).
+void Gen::beginSelfLoop(const core::Function& f) {
+  if (!callsItself(*f.body, f.name, f.params.size())) return;
+  BasicBlock* from = b.GetInsertBlock();
+  auto* head = BasicBlock::Create(ctx, "loop", cur);
+  b.CreateBr(head);
+  b.SetInsertPoint(head);
+  SelfLoop l{head, {}};
+  for (size_t k = 0; k < f.params.size(); k++) {
+    Argument* a = cur->getArg(static_cast<unsigned>(k));
+    PHINode* phi = b.CreatePHI(a->getType(), 2, "v" + std::to_string(f.params[k]));
+    phi->addIncoming(a, from);
+    l.params.push_back(phi);
+    vars[f.params[k]] = phi;
+    std::replace(live.begin(), live.end(), static_cast<Value*>(a), static_cast<Value*>(phi));
+  }
+  selfLoops[cur] = std::move(l);
+}
+
+// A self tail call: the arguments (in the worker's convention) to the loop head's phis.
+Value* Gen::loopBack(Function* fn, const std::vector<Value*>& args) {
+  SelfLoop& l = selfLoops.at(fn);
+  for (Value* h : live)  // core/reuse.hpp uses every token on every path
+    if (tokenCells.count(h)) bug("a reuse token still held at a self tail call");
+  for (size_t k = 0; k < args.size(); k++) l.params[k]->addIncoming(args[k], b.GetInsertBlock());
+  b.CreateBr(l.head);
+  return nullptr;
 }
 
 // A tailcc call, musttail when `must`.
@@ -69,6 +112,7 @@ Value* Gen::genApp(const Expr& e, bool tail) {
       // a tail call stays one when the worker returns what this function returns and no
       // temporary is left to drop after it
       if (tail && temps.empty() && fn->getReturnType() == cur->getReturnType()) {
+        if (fn == cur && selfLoops.count(fn)) return loopBack(fn, as);
         return result(tailCall(fn, fn->getFunctionType(), as, true), true);
       }
       Value* c = mayFail(fn->getFunctionType(), fn, as, taken(as), true);

@@ -163,6 +163,15 @@ class Gen {
   void beginFunction(Function* f, const std::string& name);
   void stackCheck(const std::string& name);
   void defineFunction(const core::Function& f);
+  // A function that tail-calls itself loops instead (call.cpp): the block after its stack check
+  // and a phi per parameter, which a self tail call feeds and branches back to.
+  struct SelfLoop {
+    BasicBlock* head;
+    std::vector<PHINode*> params;
+  };
+  std::unordered_map<Function*, SelfLoop> selfLoops;
+  void beginSelfLoop(const core::Function& f);
+  Value* loopBack(Function* fn, const std::vector<Value*>& args);
   Function* defineGlobalInit(const core::Global& g);
   void defineMain(const std::vector<Function*>& inits);
 

@@ -183,6 +183,7 @@ void Gen::defineFunction(const core::Function& f) {
     if (!f.isBorrowed(k) && !dest) own(fn->getArg(static_cast<unsigned>(k)));
   }
   stackCheck(f.name);
+  beginSelfLoop(f);
   finish(gen(*f.body, true));
 }
 

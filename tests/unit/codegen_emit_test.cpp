@@ -36,8 +36,29 @@ TEST_CASE("textual LLVM IR uses tailcc and musttail", "[codegen]") {
   REQUIRE(cg::emitLLVM(weir::test::finished(loopProgram()), o, ir, err));
   // i is an Int (an operand of IntEq and IntSub): the worker takes it raw (core/repr.hpp)
   CHECK(ir.find("define internal tailcc ptr @Main.loop(i64") != std::string::npos);
-  CHECK(ir.find("musttail call tailcc ptr @Main.loop(") != std::string::npos);
+  // a self tail call branches back to the loop head (call.cpp, beginSelfLoop): no call
+  std::string loop = weir::test::functionText(ir, "Main.loop");
+  CHECK(loop.find("br label %loop") != std::string::npos);
+  CHECK(loop.find("call tailcc ptr @Main.loop(") == std::string::npos);
   CHECK(ir.find("define i32 @main(i32") != std::string::npos);
+  // a tail call of another function stays a musttail call: ping i = if i == 0 then "done" else
+  // pong (i - 1); pong i = ping i
+  Program q;
+  VarId i = q.nextVar++, c = q.nextVar++, j = q.nextVar++, w = q.nextVar++;
+  q.functions.push_back(Function{
+      "Main.ping", {i},
+      mkLet(c, mkPrim(PrimOp::IntEq, {mkVar(i), mkInt(0)}),
+            mkCase(c, {Alt{1, {}, mkString("done")},
+                       Alt{0, {}, mkApp(mkGlobal("Main.pong"), {mkPrim(PrimOp::IntSub, {mkVar(i), mkInt(1)})})}})),
+      ""});
+  q.functions.push_back(Function{"Main.pong", {j}, mkApp(mkGlobal("Main.ping"), {mkVar(j)}), ""});
+  q.functions.push_back(
+      Function{"Main.main", {w}, mkPrim(PrimOp::PutStrLn, {mkApp(mkGlobal("Main.ping"), {mkInt(10)})}), ""});
+  q.entry = "Main.main";
+  std::string ir2;
+  REQUIRE(cg::emitLLVM(weir::test::finished(q), o, ir2, err));
+  CHECK(ir2.find("musttail call tailcc ptr @Main.pong(") != std::string::npos);
+  CHECK(ir2.find("musttail call tailcc ptr @Main.ping(") != std::string::npos);
 }
 
 TEST_CASE("assembly and objects for the host and for aarch64", "[codegen]") {
