@@ -136,9 +136,7 @@ Value* Gen::genCon(const Expr& e, bool tail) {
   if (e.tag < 0 || e.tag > 65535) bug("constructor tag out of range");
   std::vector<Value*> vs;
   for (size_t k = 0; k < e.args.size(); k++) {  // raw where the field is (fields.cpp)
-    Value* v = e.args[k]->kind == Expr::LitInt && fieldRep(e.name, k) == core::Rep::Int
-                   ? b.getInt64(static_cast<uint64_t>(e.args[k]->i))
-                   : genV(*e.args[k], false);
+    Value* v = genV(*e.args[k], false);
     if (!v) return nullptr;
     vs.push_back(convertField(v, e.name, k));
   }
