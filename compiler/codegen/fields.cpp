@@ -11,10 +11,7 @@ int64_t Gen::fieldOffset(const std::string& con, size_t k) const {
   return OFF_FIELDS + 8 * static_cast<int64_t>(slot);
 }
 
-core::Rep Gen::fieldRep(const std::string& con, size_t k) const {
-  const core::ConLayout* l = prog.layout(con);
-  return l && k < l->reps.size() ? l->reps[k] : core::Rep::Boxed;
-}
+core::Rep Gen::fieldRep(const std::string& con, size_t k) const { return prog.fieldRep(con, k); }
 
 // The header word of a new cell of `con` with n fields: kind K_CON with the raw word count in
 // its high 4 bits, nfields the pointer fields only (rt.h).

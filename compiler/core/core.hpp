@@ -197,6 +197,11 @@ struct Program {
     auto it = layouts.find(con);
     return it == layouts.end() ? nullptr : &it->second;
   }
+  // The representation of field k of constructor con: Boxed unless its layout makes it raw.
+  Rep fieldRep(const std::string& con, size_t k) const {
+    const ConLayout* l = layout(con);
+    return l && k < l->reps.size() ? l->reps[k] : Rep::Boxed;
+  }
 };
 
 // Calls f on every sub-expression slot of e (operands, LetRec lambdas, case branches,

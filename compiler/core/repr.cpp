@@ -49,13 +49,8 @@ Rep primResultRep(PrimOp op) {
   }
 }
 
-Callees::Callees(const Program& p) : layouts(p.layouts) {
+Callees::Callees(const Program& p) : prog(p) {
   for (auto& f : p.functions) byName[f.name] = &f;
-}
-
-Rep Callees::fieldRep(const std::string& con, size_t k) const {
-  auto it = layouts.find(con);
-  return it == layouts.end() || k >= it->second.reps.size() ? Rep::Boxed : it->second.reps[k];
 }
 
 const Function* Callees::direct(const Expr& e) const {

@@ -57,10 +57,9 @@ std::unordered_map<VarId, int> boxedUses(const Program& p, const std::vector<Var
 // variables against one of these (building it per function would be quadratic).
 struct Callees {
   std::unordered_map<std::string, const Function*> byName;
-  const std::map<std::string, ConLayout>& layouts;  // the program's constructors with raw fields
+  const Program& prog;  // for its constructor layouts (Program::fieldRep)
   explicit Callees(const Program& p);
-  // The representation of field k of constructor con (ConLayout): Boxed unless it is raw.
-  Rep fieldRep(const std::string& con, size_t k) const;
+  Rep fieldRep(const std::string& con, size_t k) const { return prog.fieldRep(con, k); }
   // The function a saturated direct call `(@f)(args)` calls, or null.
   const Function* direct(const Expr& e) const;
 };
