@@ -165,7 +165,7 @@ class Layout {
           break;
         default: break;
       }
-      out_.push_back(t);
+      out_.push_back(std::move(t));  // below only t's kind and line are read; lookahead reads kinds
       lastLine_ = t.line;
       switch (t.kind) {
         case Tok::LParen: case Tok::LBracket: stack_.push_back({Ctx::Bracket}); break;
