@@ -31,6 +31,7 @@ bool Gen::immortalResult(const Expr& e) {
     case PrimOp::FloatLt: case PrimOp::FloatLe: case PrimOp::FloatGt: case PrimOp::FloatGe:
     case PrimOp::FloatCompare: case PrimOp::CharEq: case PrimOp::CharLt: case PrimOp::CharLe:
     case PrimOp::CharCompare: case PrimOp::StringEq: case PrimOp::StringCompare: case PrimOp::TrmcFill:
+    case PrimOp::UniqueOrStatic:
       return true;
     default: return false;
   }

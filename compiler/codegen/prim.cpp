@@ -64,6 +64,14 @@ Value* Gen::genPrim(const Expr& e, bool tail, Value** rawOut) {
   if (core::primArity(op) >= 0 && static_cast<int>(e.args.size()) != core::primArity(op))
     bug(std::string("primitive ") + core::primName(op) + " with wrong number of operands");
   if (op == PrimOp::TrmcHole || op == PrimOp::TrmcField || op == PrimOp::TrmcFill) return genTrmc(e, tail);
+  if (op == PrimOp::UniqueOrStatic) {  // reads a variable's count (core/rc.hpp, consuming walks)
+    if (e.args[0]->kind != Expr::Var) bug("UniqueOrStatic of something other than a variable");
+    Value* o = genV(*e.args[0], false);
+    if (!o) return nullptr;
+    if (isRaw(o)) bug("UniqueOrStatic of a raw value");
+    Value* rc = b.CreateAlignedLoad(i32, o, Align(8));
+    return result(b.CreateICmpULE(rc, b.getInt32(1)), tail);  // 1: unique, 0: immortal; < 0: shared
+  }
   PrimCall c{e, tail, rawOut, {}, {}};
   if (core::primBorrows(op)) {
     if (!primOperands(e, c.raw)) return nullptr;
@@ -92,8 +100,8 @@ Value* Gen::genPrim(const Expr& e, bool tail, Value** rawOut) {
     case PrimOp::StringFromChar: case PrimOp::PutStrLn: case PrimOp::PutStr: case PrimOp::Error:
     case PrimOp::CCall:
       return genRuntimePrim(c);
-    case PrimOp::TrmcHole: case PrimOp::TrmcField: case PrimOp::TrmcFill:
-      break;  // genTrmc, above
+    case PrimOp::TrmcHole: case PrimOp::TrmcField: case PrimOp::TrmcFill: case PrimOp::UniqueOrStatic:
+      break;  // above
   }
   bug("unknown primitive");
 }

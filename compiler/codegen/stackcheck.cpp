@@ -198,7 +198,7 @@ void prune(Module& m) {
 
 std::string displayName(const std::string& coreName) {
   std::string name = coreName;
-  for (const char* cut : {"$rec", "$s", "$trmc"}) {  // lifted, specialised, trmc workers
+  for (const char* cut : {"$rec", "$s", "$trmc", "$own"}) {  // lifted, specialised, trmc workers, owning walks
     auto at = name.find(cut);
     if (at != std::string::npos && at > 0) name = name.substr(0, at);
   }

@@ -76,7 +76,7 @@ const char* primName(PrimOp op) {
     P(StringAppend) P(StringEq) P(StringCompare) P(StringLength)
     P(ShowInt) P(ShowFloat) P(ShowChar) P(ShowString) P(StringFromChar)
     P(PutStrLn) P(PutStr) P(Error) P(CCall)
-    P(TrmcHole) P(TrmcField) P(TrmcFill)
+    P(TrmcHole) P(TrmcField) P(TrmcFill) P(UniqueOrStatic)
 #undef P
   }
   return "?";
@@ -95,7 +95,7 @@ int primArity(PrimOp op) {
       return -1;
     case PrimOp::TrmcHole:
       return 0;
-    case PrimOp::TrmcField:
+    case PrimOp::TrmcField: case PrimOp::UniqueOrStatic:
       return 1;
     default:
       return 2;

@@ -3,12 +3,15 @@
 #include <algorithm>
 #include <map>
 #include <cstdlib>
+#include <deque>
+#include <functional>
 #include <optional>
 #include <set>
 #include <stdexcept>
 #include <unordered_map>
 
 #include "core/borrow.hpp"
+#include "core/copy.hpp"
 #include "core/lift.hpp"
 
 namespace weir::core {
@@ -58,13 +61,105 @@ bool lentArg(const Expr& e, size_t k, const FunctionTable& fns) {
   return g && k >= 1 && g->isBorrowed(k - 1);
 }
 
+// ---- consuming walks (rc.hpp, rule 8) ----
+
+// Does f walk its parameter k: a saturated call of f itself passes, in position k, a field
+// matched out of parameter k (at any depth)? `length`, `sum`, a tree's `check`.
+bool walksParam(const Function& f, size_t k) {
+  std::set<VarId> below = {f.params[k]};
+  bool found = false;
+  std::function<void(const ExprPtr&)> visit = [&](const ExprPtr& e) {
+    if (found) return;
+    if (e->kind == Expr::Case && below.count(e->scrut))
+      for (auto& a : e->alts) below.insert(a.fields.begin(), a.fields.end());
+    if (e->kind == Expr::App && e->args[0]->kind == Expr::Global && e->args[0]->name == f.name &&
+        e->args.size() == f.params.size() + 1 && e->args[k + 1]->kind == Expr::Var &&
+        e->args[k + 1]->var != f.params[k] && below.count(e->args[k + 1]->var)) {
+      found = true;
+      return;
+    }
+    forEachChild(*e, visit);
+  };
+  visit(f.body);
+  return found;
+}
+
+// The owning copies of walking functions, made when a call lends one its argument's last
+// reference (`check (make d)`): f$own takes parameter k owned, so a unique cell is freed as the
+// walk passes it, instead of a second walk freeing the structure after the call. A shared
+// argument would cost a count change on every cell, so f$own starts with a test:
+//   let u = %UniqueOrStatic(x) in case u of True -> <f's body, x owned>; False -> f(..x..) (then drop x)
+struct Walks {
+  VarId& nextVar;
+  FunctionTable& fns;
+  std::map<std::pair<std::string, size_t>, ExprPtr> candidates;  // (f, k) -> f's body before rc
+  std::map<std::pair<std::string, size_t>, std::string> made;     // (f, k) -> f$own
+  std::deque<Function> variants;
+  std::vector<Function*> todo;                                   // variants rc has not seen yet
+  std::set<const Expr*> fallbacks;                               // their calls of the original
+
+  Walks(VarId& next, FunctionTable& table, const Program& p, bool on) : nextVar(next), fns(table) {
+    if (!on) return;
+    for (auto& f : p.functions) {
+      if (f.name == p.entry || f.trmcWorker || f.world != Function::World::None) continue;
+      for (size_t k = 0; k < f.params.size(); k++)
+        if (f.isBorrowed(k) && walksParam(f, k)) candidates[{f.name, k}] = f.body;
+    }
+  }
+
+  std::string variant(const Function& f, size_t k) {
+    auto key = std::make_pair(f.name, k);
+    if (auto it = made.find(key); it != made.end()) return it->second;
+    auto c = candidates.find(key);
+    if (c == candidates.end()) return "";
+    Function v = f;
+    v.name = f.name + "$own" + (k ? std::to_string(k) : "");
+    v.borrowed[k] = false;
+    std::unordered_map<VarId, VarId> same;
+    for (VarId x : f.params) same[x] = x;
+    std::vector<ExprPtr> args;
+    for (VarId x : f.params) args.push_back(mkVar(x));
+    ExprPtr fallback = mkApp(mkGlobal(f.name), std::move(args));
+    fallbacks.insert(fallback.get());
+    VarId u = nextVar++;
+    std::vector<Alt> alts = {Alt{1, {}, copyFresh(*c->second, nextVar, same), "Prelude.True"},
+                             Alt{0, {}, fallback, "Prelude.False"}};
+    v.body = mkLet(u, mkPrim(PrimOp::UniqueOrStatic, {mkVar(f.params[k])}, f.loc), mkCase(u, std::move(alts), nullptr));
+    variants.push_back(std::move(v));
+    fns[variants.back().name] = &variants.back();
+    todo.push_back(&variants.back());
+    return made[key] = variants.back().name;
+  }
+
+  // e (a call) redirected to an owning copy of its callee, or null: when a variable lent to a
+  // walked parameter is owned here and this call is its last use (`owned`: what e consumes).
+  ExprPtr redirect(const Expr& e, const VarSet& owned) {
+    if (candidates.empty() || e.kind != Expr::App || e.args[0]->kind != Expr::Global || fallbacks.count(&e))
+      return nullptr;
+    auto it = fns.find(e.args[0]->name);
+    if (it == fns.end() || it->second->params.size() + 1 != e.args.size()) return nullptr;
+    const Function& g = *it->second;
+    for (size_t k = 0; k < g.params.size(); k++) {
+      const Expr& a = *e.args[k + 1];
+      if (!g.isBorrowed(k) || a.kind != Expr::Var || !has(owned, a.var)) continue;
+      std::string v = variant(g, k);
+      if (v.empty()) continue;
+      auto r = std::make_shared<Expr>(e);
+      r->args[0] = mkGlobal(v);
+      return r;
+    }
+    return nullptr;
+  }
+};
+
 struct Inserter {
   VarId& nextVar;
   const FunctionTable& fns;
   std::unordered_map<const Expr*, VarSet> cache;
   std::vector<ExprPtr> made;  // expressions this pass built and analysed
+  Walks* walks = nullptr;     // owning copies of walking functions, if made
 
-  Inserter(VarId& next, const FunctionTable& table) : nextVar(next), fns(table) {}
+  Inserter(VarId& next, const FunctionTable& table, Walks* w = nullptr) : nextVar(next), fns(table), walks(w) {}
 
   // Free variables, computed bottom-up from the children's cached sets (recomputing each
   // subtree from scratch was quadratic: 10,000 nested additions took seconds).
@@ -216,12 +311,18 @@ struct Inserter {
       case Expr::Global: case Expr::LitInt: case Expr::LitFloat: case Expr::LitChar:
       case Expr::LitString: case Expr::Error:
         return e;
-      case Expr::App:
-        if (ExprPtr bound = bindLentTemporaries(e)) {
-          made.push_back(bound);  // the fv cache is keyed by address: keep the node alive
+      case Expr::App: {
+        ExprPtr call = e;
+        if (ExprPtr own = walks ? walks->redirect(*e, owned) : nullptr) {
+          made.push_back(own);  // the fv cache is keyed by address: keep the node alive
+          call = own;
+        }
+        if (ExprPtr bound = bindLentTemporaries(call)) {
+          made.push_back(bound);
           return go(bound, borrowed, owned);
         }
-        return nary(e, borrowed, owned);
+        return nary(call, borrowed, owned);
+      }
       case Expr::Con: case Expr::Prim: case Expr::Proj:
         return nary(e, borrowed, owned);
       case Expr::Lam: {
@@ -442,18 +543,32 @@ void insertRc(Program& p, bool inferBorrow) {
   if (letrec) liftLetRec(p);
   if (inferBorrow) inferBorrowed(p);
   FunctionTable fns = functionTable(p);
-  for (auto& f : p.functions) {
-    Inserter ins(p.nextVar, fns);
+  static const bool ownedWalks = !std::getenv("WEIR_OWNED_WALKS") || std::string(std::getenv("WEIR_OWNED_WALKS")) != "0";
+  Walks walks(p.nextVar, fns, p, ownedWalks);
+  auto insert = [&](Function& f) {
+    Inserter ins(p.nextVar, fns, &walks);
     VarSet owned, lent;
     for (size_t k = 0; k < f.params.size(); k++) (f.isBorrowed(k) ? lent : owned).push_back(f.params[k]);
     std::sort(owned.begin(), owned.end());
     std::sort(lent.begin(), lent.end());
     f.body = ins.go(f.body, lent, owned);
+  };
+  for (auto& f : p.functions) insert(f);
+  while (!walks.todo.empty()) {  // a variant's own calls may ask for more variants
+    Function* v = walks.todo.back();
+    walks.todo.pop_back();
+    insert(*v);
   }
   for (auto& g : p.globals) {
-    Inserter ins(p.nextVar, fns);
+    Inserter ins(p.nextVar, fns, &walks);
     g.body = ins.go(g.body, {}, {});
   }
+  while (!walks.todo.empty()) {
+    Function* v = walks.todo.back();
+    walks.todo.pop_back();
+    insert(*v);
+  }
+  for (auto& v : walks.variants) p.functions.push_back(std::move(v));
   p.rcInserted = true;
 }
 

@@ -40,6 +40,17 @@
 //     argument of the same call that consumes it gets a dup); any other argument in a borrowed
 //     position is first let-bound, so that it is a variable dropped after the call. Literals,
 //     globals and nullary constructors may stand there as they are.
+// 10. Owning walks: when the variable lent to a borrowed parameter is owned and this call is
+//     its last use, and the callee WALKS that parameter (calls itself with a field matched out
+//     of it there: `length`, `sum`, a tree's size), the call goes to an owning copy `f$own`
+//     instead, made on demand from f's body before rc: parameter k owned, so the walk frees
+//     each unique cell as it passes it (rule 5 and codegen's in-place free) and hands the
+//     fields on owned, instead of a second walk freeing the structure after the call (a third
+//     of binarytrees). A shared value would cost two count changes per cell that way, so the
+//     copy starts with `let u = %UniqueOrStatic(x) in case u of True -> <f's body, x owned>;
+//     False -> f(.., x, ..)` then drops x: the borrowing walk, for a value someone else also
+//     holds. Not for the entry function, trmc workers or IO functions; WEIR_OWNED_WALKS=0
+//     switches it off.
 // The pass requires that LetRec has been lifted (core/lift.hpp); insertRc runs liftLetRec
 // first if it finds one.
 #pragma once

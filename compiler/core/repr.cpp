@@ -21,7 +21,7 @@ Rep operandRep(PrimOp op) {
       return Rep::Float;
     case PrimOp::CharOrd: case PrimOp::CharEq: case PrimOp::CharLt: case PrimOp::CharLe: case PrimOp::CharCompare:
       return Rep::Char;
-    case PrimOp::TrmcHole: case PrimOp::TrmcField:
+    case PrimOp::TrmcHole: case PrimOp::TrmcField: case PrimOp::UniqueOrStatic:
       return Rep::Boxed;
     default:
       return primBorrows(op) ? Rep::Int : Rep::Boxed;
@@ -43,6 +43,7 @@ Rep primResultRep(PrimOp op) {
     case PrimOp::IntEq: case PrimOp::IntNe: case PrimOp::IntLt: case PrimOp::IntLe: case PrimOp::IntGt:
     case PrimOp::IntGe: case PrimOp::FloatEq: case PrimOp::FloatNe: case PrimOp::FloatLt: case PrimOp::FloatLe:
     case PrimOp::FloatGt: case PrimOp::FloatGe: case PrimOp::CharEq: case PrimOp::CharLt: case PrimOp::CharLe:
+    case PrimOp::UniqueOrStatic:
       return Rep::Bool;
     default:
       return Rep::Boxed;

@@ -17,6 +17,11 @@ Function len() {
   return Function{"M.len", {0}, mkCase(0, {Alt{0, {}, mkInt(0)}, Alt{1, {1, 2}, mkPrim(PrimOp::IntAdd, {mkInt(1), call("M.len", {v(2)})})}}), ""};
 }
 
+// two xs = case xs of Nil -> 0; Cons _ t -> case t of Nil -> 1; Cons _ _ -> 2   (reads, no walk)
+Function two() {
+  return Function{"M.two", {0}, mkCase(0, {Alt{0, {}, mkInt(0)}, Alt{1, {1, 2}, mkCase(2, {Alt{0, {}, mkInt(1)}, Alt{1, {3, 4}, mkInt(2)}})}}), ""};
+}
+
 struct Rc {
   Program p;
   std::string text;
@@ -105,13 +110,47 @@ TEST_CASE("borrow: returned, stored, captured or applied parameters (or consumed
 }
 
 TEST_CASE("borrow: the caller lends a variable and drops it after its last use", "[core]") {
-  // k ys = let zs = Cons 1 ys in len zs + 1
-  Rc r = rc({len(), Function{"M.k", {0}, mkLet(1, cons(mkInt(1), v(0)), mkPrim(PrimOp::IntAdd, {call("M.len", {v(1)}), mkInt(1)})), ""},
+  // k ys = let zs = Cons 1 ys in two zs + 1
+  Rc r = rc({two(), Function{"M.k", {0}, mkLet(1, cons(mkInt(1), v(0)), mkPrim(PrimOp::IntAdd, {call("M.two", {v(1)}), mkInt(1)})), ""},
              Function{"M.main", {10}, call("M.k", {nil()}), ""}});
-  CHECK(r.fn("M.len").isBorrowed(0));
+  CHECK(r.fn("M.two").isBorrowed(0));
   std::string b = r.body("M.k");
   CHECK(count(b, "dup") == 0);
-  CHECK(b.find("(@M.len)(v1)") < b.find("drop v1;"));  // lent, dropped after the call
+  CHECK(b.find("(@M.two)(v1)") < b.find("drop v1;"));  // lent, dropped after the call
+}
+
+TEST_CASE("borrow: a walk given the last reference takes an owning copy that frees as it goes", "[core]") {
+  // k ys = let zs = Cons 1 ys in len zs + 1;  j ys = let zs = Cons 1 ys in len zs + len zs
+  Rc r = rc({len(), Function{"M.k", {0}, mkLet(1, cons(mkInt(1), v(0)), mkPrim(PrimOp::IntAdd, {call("M.len", {v(1)}), mkInt(1)})), ""},
+             Function{"M.j", {0}, mkLet(1, cons(mkInt(1), v(0)), mkPrim(PrimOp::IntAdd, {call("M.len", {v(1)}), call("M.len", {v(1)})})), ""},
+             Function{"M.main", {10}, mkPrim(PrimOp::IntAdd, {call("M.k", {nil()}), call("M.j", {nil()})}), ""}});
+  CHECK(r.fn("M.len").isBorrowed(0));
+  const Function& own = r.fn("M.len$own");
+  CHECK_FALSE(own.isBorrowed(0));
+  std::string b = r.body("M.k");
+  INFO(b);
+  CHECK(b.find("(@M.len$own)(v1)") != std::string::npos);  // consumed: no drop after the call
+  CHECK(count(b, "drop v1;") == 0);
+  std::string j = r.body("M.j");
+  INFO(j);
+  CHECK(j.find("(@M.len)(v1)") != std::string::npos);      // lent first: not its last use
+  CHECK(j.find("(@M.len$own)(v1)") != std::string::npos);  // the second call is
+  std::string o = r.body("M.len$own");
+  INFO(o);
+  // unique or static: the walk owns the cell (dup fields, drop it: codegen frees it in place)
+  // and goes on owning the tail; shared: the borrowing walk, then one drop
+  CHECK(o.find("%UniqueOrStatic(v0)") != std::string::npos);
+  CHECK(o.find("(@M.len$own)(v") != std::string::npos);
+  CHECK(o.find("(@M.len)(v0)") < o.find("drop v0;\n      v"));
+  CHECK(r.fn("M.len").body->kind == Expr::Case);  // the original is unchanged
+  CHECK(print(*r.fn("M.len").body).find("$own") == std::string::npos);
+}
+
+TEST_CASE("borrow: no owning copy for a function that does not walk its parameter", "[core]") {
+  // two reads two cells and stops; k gives it the last reference: lent, dropped after
+  Rc r = rc({two(), Function{"M.k", {0}, call("M.two", {cons(mkInt(1), v(0))}), ""},
+             Function{"M.main", {10}, mkPrim(PrimOp::IntAdd, {call("M.two", {cons(mkInt(1), nil())}), mkInt(0)}), ""}});
+  for (auto& f : r.p.functions) CHECK(f.name.find("$own") == std::string::npos);
 }
 
 TEST_CASE("borrow: a tail call that would have to drop afterwards makes the parameter owned", "[core]") {
@@ -122,14 +161,14 @@ TEST_CASE("borrow: a tail call that would have to drop afterwards makes the para
 }
 
 TEST_CASE("borrow: a temporary lent to a call is bound first and dropped after", "[core]") {
-  // k ys = len (Cons 1 ys) + 1
-  Rc r = rc({len(), Function{"M.k", {0}, mkPrim(PrimOp::IntAdd, {call("M.len", {cons(mkInt(1), v(0))}), mkInt(1)}), ""},
+  // k ys = two (Cons 1 ys) + 1
+  Rc r = rc({two(), Function{"M.k", {0}, mkPrim(PrimOp::IntAdd, {call("M.two", {cons(mkInt(1), v(0))}), mkInt(1)}), ""},
              Function{"M.main", {10}, call("M.k", {nil()}), ""}});
-  REQUIRE(r.fn("M.len").isBorrowed(0));
+  REQUIRE(r.fn("M.two").isBorrowed(0));
   std::string b = r.body("M.k");
   INFO(b);
   CHECK(b.find("let v100 = Cons#1(1, v0)") != std::string::npos);
-  CHECK(b.find("(@M.len)(v100)") < b.find("drop v100;"));
+  CHECK(b.find("(@M.two)(v100)") < b.find("drop v100;"));
 }
 
 TEST_CASE("borrow: a variable lent and consumed by the same call is dup'ed for the consumer", "[core]") {
