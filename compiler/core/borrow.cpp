@@ -27,8 +27,10 @@ bool buildsCon(const Expr& e, size_t n) {
 }
 
 struct Infer {
+  const Program& prog;
   std::unordered_map<std::string, Function*> byName;
   bool changed = false;
+  explicit Infer(const Program& p) : prog(p) {}
 
   // per function
   Function* cur = nullptr;
@@ -119,7 +121,10 @@ struct Infer {
         bool belowParam = param || fieldOf.count(e.scrut) > 0;
         for (auto& a : e.alts) {
           if (fromBorrowed) derived.insert(a.fields.begin(), a.fields.end());
-          if (belowParam) for (VarId f : a.fields) fieldOf[f] = e.scrut;
+          // a raw field (core::ConLayout) is a copied word: consuming it owns nothing
+          if (belowParam)
+            for (size_t k = 0; k < a.fields.size(); k++)
+              if (a.con.empty() || prog.fieldRep(a.con, k) == Rep::Boxed) fieldOf[a.fields[k]] = e.scrut;
           if (param && !a.fields.empty() && buildsCon(*a.body, a.fields.size())) ownVar(e.scrut);
           walk(*a.body, tail);
         }
@@ -153,7 +158,7 @@ struct Infer {
 }  // namespace
 
 void inferBorrowed(Program& p) {
-  Infer in;
+  Infer in(p);
   for (auto& f : p.functions) {
     in.byName[f.name] = &f;
     f.borrowed.assign(f.params.size(), f.name != p.entry);

@@ -204,3 +204,26 @@ TEST_CASE("borrow: the verifier rejects misuse of a borrowed parameter", "[core]
     CHECK_FALSE(verifyRc(p, err));
   }
 }
+
+TEST_CASE("borrow: returning a raw field leaves the parameter borrowed", "[core]") {
+  // data Pt = Pt Int String; getX p = case p of Pt x _ -> x;  getS p = case p of Pt _ s -> s
+  auto program = [](bool layout) {
+    Program p;
+    p.functions = {Function{"M.getX", {0}, mkCase(0, {Alt{0, {1, 2}, v(1), "M.Pt"}}), ""},
+                   Function{"M.getS", {0}, mkCase(0, {Alt{0, {1, 2}, v(2), "M.Pt"}}), ""},
+                   Function{"M.main", {10}, mkPrim(PrimOp::IntAdd, {call("M.getX", {mkCon(0, "M.Pt", {mkInt(1), mkString("s")})}), mkInt(0)}), ""}};
+    p.entry = "M.main";
+    p.nextVar = 100;
+    if (layout) p.layouts["M.Pt"] = ConLayout::of({Rep::Int, Rep::Boxed});
+    insertRc(p);
+    return p;
+  };
+  Program raw = program(true), boxed = program(false);
+  INFO(print(raw));
+  CHECK(raw.functions[0].isBorrowed(0));        // the Int is copied out of the cell: nothing owned
+  CHECK_FALSE(raw.functions[1].isBorrowed(0));  // a pointer field returned: moved out, owned
+  CHECK_FALSE(boxed.functions[0].isBorrowed(0));
+  std::string err;
+  CHECK(verifyRc(raw, err));
+  INFO(err);
+}
