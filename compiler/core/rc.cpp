@@ -61,7 +61,7 @@ bool lentArg(const Expr& e, size_t k, const FunctionTable& fns) {
   return g && k >= 1 && g->isBorrowed(k - 1);
 }
 
-// ---- consuming walks (rc.hpp, rule 8) ----
+// ---- owning walks (rc.hpp, rule 10) ----
 
 // Does f walk its parameter k: a saturated call of f itself passes, in position k, a field
 // matched out of parameter k (at any depth)? `length`, `sum`, a tree's `check`.
@@ -554,16 +554,11 @@ void insertRc(Program& p, bool inferBorrow) {
     f.body = ins.go(f.body, lent, owned);
   };
   for (auto& f : p.functions) insert(f);
-  while (!walks.todo.empty()) {  // a variant's own calls may ask for more variants
-    Function* v = walks.todo.back();
-    walks.todo.pop_back();
-    insert(*v);
-  }
   for (auto& g : p.globals) {
     Inserter ins(p.nextVar, fns, &walks);
     g.body = ins.go(g.body, {}, {});
   }
-  while (!walks.todo.empty()) {
+  while (!walks.todo.empty()) {  // the owning copies asked for, and those their own calls ask for
     Function* v = walks.todo.back();
     walks.todo.pop_back();
     insert(*v);
