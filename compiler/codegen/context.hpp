@@ -189,7 +189,6 @@ class Gen {
   Value* alloc(uint64_t size, uint64_t kind, uint64_t nfields, uint64_t tag);
   // fields.cpp: where a constructor's fields lie (core::ConLayout), raw words read and written
   int64_t fieldOffset(const std::string& con, size_t k) const;
-  core::Rep fieldRep(const std::string& con, size_t k) const;
   uint64_t conHeader(uint64_t rc, const std::string& con, size_t n, uint64_t tag) const;
   Value* loadField(Value* obj, const std::string& con, size_t k);
   void storeField(Value* obj, const std::string& con, size_t k, Value* v);

@@ -11,7 +11,6 @@ int64_t Gen::fieldOffset(const std::string& con, size_t k) const {
   return OFF_FIELDS + 8 * static_cast<int64_t>(slot);
 }
 
-core::Rep Gen::fieldRep(const std::string& con, size_t k) const { return prog.fieldRep(con, k); }
 
 // The header word of a new cell of `con` with n fields: kind K_CON with the raw word count in
 // its high 4 bits, nfields the pointer fields only (rt.h).
@@ -27,7 +26,7 @@ uint64_t Gen::conHeader(uint64_t rc, const std::string& con, size_t n, uint64_t 
 // word's low 32 bits, a Bool its low bit: little-endian, rt.h).
 Value* Gen::loadField(Value* obj, const std::string& con, size_t k) {
   int64_t off = fieldOffset(con, k);
-  switch (fieldRep(con, k)) {
+  switch (prog.fieldRep(con, k)) {
     case core::Rep::Boxed: return loadPtr(obj, off);
     case core::Rep::Int: return loadI64(obj, off);
     case core::Rep::Float: return b.CreateAlignedLoad(dbl, gep(obj, off), Align(8));
@@ -46,13 +45,13 @@ void Gen::storeField(Value* obj, const std::string& con, size_t k, Value* v) {
 // v, owned, made what field k of `con` holds: boxed for a pointer field, unboxed for a raw one
 // (an object given for a raw field is consumed here).
 Value* Gen::convertField(Value* v, const std::string& con, size_t k) {
-  return convert(v, repType(fieldRep(con, k)), true);
+  return convert(v, repType(prog.fieldRep(con, k)), true);
 }
 
 // A static field: the constant object, or the raw word of a literal for a raw field; nullptr
 // when a is not static.
 Constant* Gen::staticField(const Expr& a, const std::string& con, size_t k) {
-  core::Rep r = fieldRep(con, k);
+  core::Rep r = prog.fieldRep(con, k);
   if (r == core::Rep::Boxed) return staticValue(a);
   if (r == core::Rep::Int && a.kind == Expr::LitInt) return ConstantInt::get(i64, static_cast<uint64_t>(a.i));
   if (r == core::Rep::Char && a.kind == Expr::LitChar) return ConstantInt::get(i64, static_cast<uint64_t>(a.i));

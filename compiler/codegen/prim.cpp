@@ -64,7 +64,7 @@ Value* Gen::genPrim(const Expr& e, bool tail, Value** rawOut) {
   if (core::primArity(op) >= 0 && static_cast<int>(e.args.size()) != core::primArity(op))
     bug(std::string("primitive ") + core::primName(op) + " with wrong number of operands");
   if (op == PrimOp::TrmcHole || op == PrimOp::TrmcField || op == PrimOp::TrmcFill) return genTrmc(e, tail);
-  if (op == PrimOp::UniqueOrStatic) {  // reads a variable's count (core/rc.hpp, consuming walks)
+  if (op == PrimOp::UniqueOrStatic) {  // reads a variable's count (core/rc.hpp rule 10, owning walks)
     if (e.args[0]->kind != Expr::Var) bug("UniqueOrStatic of something other than a variable");
     Value* o = genV(*e.args[0], false);
     if (!o) return nullptr;

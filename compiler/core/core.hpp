@@ -59,7 +59,7 @@ enum class PrimOp : uint16_t {
   TrmcHole,   // (): the placeholder stored in a constructor field to be filled later (null)
   TrmcField,  // (cell): the address of field Expr::index of `cell`, a constructor Expr::name (borrows it): a destination
   TrmcFill,   // (dest, v): stores v (consumed) at destination dest (consumed); result: unit
-  // Inserted by rc (core/rc.hpp, consuming walks; never written by users):
+  // Inserted by rc (core/rc.hpp rule 10, owning walks; never written by users):
   UniqueOrStatic,  // (x): True if x's count is 1 or 0 (immortal): no other reference counts it (reads x)
 };
 

@@ -94,8 +94,7 @@ struct Walks {
   FunctionTable& fns;
   std::map<std::pair<std::string, size_t>, ExprPtr> candidates;  // (f, k) -> f's body before rc
   std::map<std::pair<std::string, size_t>, std::string> made;     // (f, k) -> f$own
-  std::deque<Function> variants;
-  std::vector<Function*> todo;                                   // variants rc has not seen yet
+  std::deque<Function> variants;                                  // made in order; rc sees each once
   std::set<const Expr*> fallbacks;                               // their calls of the original
 
   Walks(VarId& next, FunctionTable& table, const Program& p, bool on) : nextVar(next), fns(table) {
@@ -127,7 +126,6 @@ struct Walks {
     v.body = mkLet(u, mkPrim(PrimOp::UniqueOrStatic, {mkVar(f.params[k])}, f.loc), mkCase(u, std::move(alts), nullptr));
     variants.push_back(std::move(v));
     fns[variants.back().name] = &variants.back();
-    todo.push_back(&variants.back());
     return made[key] = variants.back().name;
   }
 
@@ -558,11 +556,9 @@ void insertRc(Program& p, bool inferBorrow) {
     Inserter ins(p.nextVar, fns, &walks);
     g.body = ins.go(g.body, {}, {});
   }
-  while (!walks.todo.empty()) {  // the owning copies asked for, and those their own calls ask for
-    Function* v = walks.todo.back();
-    walks.todo.pop_back();
-    insert(*v);
-  }
+  // the owning copies asked for, and those their own calls ask for (a deque: push_back keeps
+  // references to the earlier ones valid)
+  for (size_t i = 0; i < walks.variants.size(); i++) insert(walks.variants[i]);
   for (auto& v : walks.variants) p.functions.push_back(std::move(v));
   p.rcInserted = true;
 }
