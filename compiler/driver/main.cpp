@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "driver/driver.hpp"
+#include "driver/heap.hpp"
 #include "format/command.hpp"
 
 namespace {
@@ -175,6 +176,7 @@ void* mainThread(void* p) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  weir::driver::useLargePageHeap();
   MainArgs a{argc, argv, 2};
   pthread_attr_t attr;
   pthread_attr_init(&attr);
