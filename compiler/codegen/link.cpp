@@ -1,16 +1,13 @@
 // Linking a compiled program with the runtime: the clang-16 command line for the host, a cross
 // target (aarch64-linux-gnu, through Debian's gcc-cross files and multiarch libraries) and
 // static executables. See docs/deploy.md.
-#include <fstream>
-#include <llvm/ADT/SmallString.h>
 #include <llvm/Support/FileSystem.h>
 #include <llvm/Support/Path.h>
-#include <llvm/Support/Program.h>
 #include <llvm/TargetParser/Host.h>
 #include <llvm/TargetParser/Triple.h>
-#include <sstream>
 
 #include "codegen/codegen.hpp"
+#include "codegen/link_cache.hpp"
 
 namespace weir::codegen {
 
@@ -65,24 +62,10 @@ std::vector<std::string> linkCommand(const std::string& objPath, const std::stri
 
 bool linkExecutable(const std::string& objPath, const std::string& exePath, const std::string& runtimeLib,
                     const Options& opts, std::string& error) {
-  std::vector<std::string> args = linkCommand(objPath, exePath, runtimeLib, opts);
-  const std::string& clang = args[0];
-  SmallString<128> errFile;
-  sys::fs::createTemporaryFile("weir-link", "txt", errFile);
-  std::vector<StringRef> argv(args.begin(), args.end());
-  std::optional<StringRef> redirects[] = {std::nullopt, std::nullopt, StringRef(errFile)};
-  std::string msg;
-  int rc = sys::ExecuteAndWait(clang, argv, std::nullopt, redirects, 0, 0, &msg);
   std::string out;
-  {
-    std::ifstream in(errFile.c_str());
-    std::stringstream ss;
-    ss << in.rdbuf();
-    out = ss.str();
-  }
-  sys::fs::remove(errFile);
+  int rc = runLink(linkCommand(objPath, exePath, runtimeLib, opts), objPath, exePath, out);
   if (rc != 0) {
-    error = "linking failed (" + clang + "): " + (msg.empty() ? "" : msg + ": ") + out;
+    error = "linking failed (exit status " + std::to_string(rc) + "): " + out;
     return false;
   }
   return true;
