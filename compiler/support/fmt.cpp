@@ -1,6 +1,6 @@
 // fmt's compiled part, built into `weir` instead of linking Debian's libfmt.so: that library
 // needs the shared libstdc++, and `weir` links libstdc++ statically (compiler/CMakeLists.txt,
-// "the start"); two C++ runtimes in one process would each have their own exceptions and
+// "The start"); two C++ runtimes in one process would each have their own exceptions and
 // locales. format-inl.h holds the definitions; the two templates below are the ones fmt
 // declares `extern` and instantiates only in its library.
 #include <fmt/format-inl.h>
