@@ -33,9 +33,10 @@ set(CPACK_PACKAGE_CONTACT "Weir developers <weir@localhost>")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION devel)
-# The compiler's own shared libraries (LLVM 16, fmt, ...) come from dpkg-shlibdeps. What
-# `weir build` runs and links (compiler/codegen/codegen.cpp, linkExecutable): clang-16 as the
-# link driver (it brings libc6-dev and libstdc++-12-dev), ld.lld-16, and the libraries the
+# The compiler's own shared libraries come from dpkg-shlibdeps (LLVM, libstdc++ and fmt are
+# linked into `weir`: libc, libm, zlib, zstd, tinfo remain). What `weir build` runs and links
+# (compiler/codegen/link.cpp, link_cache.cpp): clang-16, which works out the link command (it
+# brings libc6-dev and libstdc++-12-dev), ld.lld-16, and the libraries the
 # runtime needs at link time: -lsimdjson (libsimdjson-dev has the .so), -lssl -lcrypto.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "clang-16, lld-16, libsimdjson-dev, libssl-dev")
