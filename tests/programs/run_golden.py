@@ -21,7 +21,7 @@ comment nor blank). See README.md beside this file for the format:
     -- leak-check: skip <why>            no `leak/` test for this program
 
 Usage:
-    run_golden.py --weir WEIR --workdir DIR [--valgrind] FILE.weir...
+    run_golden.py --weir WEIR --workdir DIR [--valgrind [--reuse-golden-build]] FILE.weir...
     run_golden.py ... --target aarch64-linux-gnu [--build-arg=--static] --runner qemu-aarch64 FILE.weir...
 (the second builds for another CPU and runs the programs under an emulator; tests/cross)
 Exit status 0 when every file passes, 1 otherwise.
@@ -45,6 +45,8 @@ BUILD_TIMEOUT = 120.0
 # Cross builds (--target, --build-arg, --runner): extra `weir build` arguments and the command
 # that runs the program (an emulator), with how much slower it runs.
 CROSS = {"build": [], "runner": [], "slowdown": 1.0}
+# --reuse-golden-build: a leak test runs the executable its golden test just built (below).
+REUSE = {"golden": False}
 VALGRIND_SLOWDOWN = 20.0  # the run timeout is multiplied by this under valgrind
 VALGRIND_STACK = "32M"    # WEIR_STACK_SIZE under valgrind
 
@@ -267,20 +269,37 @@ def check_errors(weir, path, spec, workdir):
     return failures
 
 
+def golden_build(weir, path, workdir):
+    """The executable the golden test of the same program left in `workdir`, if it is newer than
+    the compiler and than every program of the source folder (its local imports), else None."""
+    folder, name = os.path.split(os.path.abspath(path))
+    exe = os.path.join(os.path.abspath(workdir), os.path.splitext(name)[0])
+    try:
+        built = os.path.getmtime(exe)
+        inputs = [weir] + [os.path.join(folder, f) for f in os.listdir(folder) if f.endswith(".weir")]
+        return exe if all(os.path.getmtime(i) < built for i in inputs) else None
+    except OSError:
+        return None
+
+
 def check_run(weir, path, spec, workdir, valgrind):
     failures = []
     cwd, name = os.path.split(os.path.abspath(path))
     stem = os.path.splitext(name)[0]
     os.makedirs(workdir, exist_ok=True)
     exe = os.path.join(os.path.abspath(workdir), stem + (".vg" if valgrind else ""))
-    if os.path.exists(exe):
-        os.remove(exe)
-    cmd = [weir, "build", f"-O{spec.opt}", name, "-o", exe] + CROSS["build"]
-    status, out, err, secs, to = run(cmd, cwd, BUILD_TIMEOUT)
-    if to or status != 0 or not os.path.exists(exe):
-        failures.append(f"`{' '.join(cmd[1:])}` failed: {describe_status(status, to, BUILD_TIMEOUT)}")
-        failures.append("compiler output:\n" + indent(text(err) + text(out)))
-        return failures
+    reuse = valgrind and REUSE["golden"] and not CROSS["build"] and golden_build(weir, path, workdir)
+    if reuse:
+        exe = reuse  # the same `weir build` command, run by golden/NAME just before (a CTest fixture)
+    else:
+        if os.path.exists(exe):
+            os.remove(exe)
+        cmd = [weir, "build", f"-O{spec.opt}", name, "-o", exe] + CROSS["build"]
+        status, out, err, secs, to = run(cmd, cwd, BUILD_TIMEOUT)
+        if to or status != 0 or not os.path.exists(exe):
+            failures.append(f"`{' '.join(cmd[1:])}` failed: {describe_status(status, to, BUILD_TIMEOUT)}")
+            failures.append("compiler output:\n" + indent(text(err) + text(out)))
+            return failures
     run_cmd = CROSS["runner"] + [exe] + spec.args
     timeout = spec.timeout * CROSS["slowdown"]
     if valgrind:
@@ -368,8 +387,12 @@ def main():
     ap.add_argument("--target", help="build for this target triple (weir build --target)")
     ap.add_argument("--build-arg", action="append", default=[], help="one more `weir build` argument")
     ap.add_argument("--runner", help="run the programs through this command, e.g. qemu-aarch64 (split on spaces)")
+    ap.add_argument("--reuse-golden-build", action="store_true",
+                    help="with --valgrind: run the executable the plain run left in WORKDIR when it is newer than "
+                         "the compiler and the sources, instead of building the program again")
     ap.add_argument("files", nargs="+")
     a = ap.parse_args()
+    REUSE["golden"] = a.reuse_golden_build
     weir = os.path.abspath(a.weir)
     if a.target:
         CROSS["build"] += ["--target", a.target]
