@@ -68,8 +68,15 @@ std::string entryPath(const std::string& dir, const std::vector<std::string>& te
   return dir + "/" + hex + ".args";
 }
 
-std::vector<std::string> replaceAll(std::vector<std::string> args, const std::string& from, const std::string& to) {
-  std::replace(args.begin(), args.end(), from, to);
+// A command with the two paths as placeholders (what an entry holds), and back.
+std::vector<std::string> toTemplate(std::vector<std::string> args, const std::string& obj, const std::string& exe) {
+  std::replace(args.begin(), args.end(), obj, kObject);
+  std::replace(args.begin(), args.end(), exe, kExecutable);
+  return args;
+}
+std::vector<std::string> fromTemplate(std::vector<std::string> args, const std::string& obj, const std::string& exe) {
+  std::replace(args.begin(), args.end(), kObject, obj);
+  std::replace(args.begin(), args.end(), kExecutable, exe);
   return args;
 }
 
@@ -136,12 +143,11 @@ int runLink(const std::vector<std::string>& driverArgs, const std::string& objPa
             std::string& output) {
   const char* off = std::getenv("WEIR_LINK_CACHE");
   std::string dir = off && std::string(off) == "0" ? std::string() : cacheDir();
-  std::vector<std::string> templ = replaceAll(replaceAll(driverArgs, objPath, kObject), exePath, kExecutable);
-  std::string entry = dir.empty() ? std::string() : entryPath(dir, templ);
+  std::string entry = dir.empty() ? std::string() : entryPath(dir, toTemplate(driverArgs, objPath, exePath));
   if (entry.empty()) return execute(driverArgs, output);
 
   if (auto cached = readEntry(entry); !cached.empty()) {
-    int rc = execute(replaceAll(replaceAll(cached, kObject, objPath), kExecutable, exePath), output);
+    int rc = execute(fromTemplate(std::move(cached), objPath, exePath), output);
     if (rc == 0) return 0;
     sys::fs::remove(entry);  // stale, or the link itself fails: clang decides below
   }
@@ -154,7 +160,7 @@ int runLink(const std::vector<std::string>& driverArgs, const std::string& objPa
     auto count = [&](const std::string& s) { return std::count(cmd.begin(), cmd.end(), s); };
     if (!cmd.empty() && cmd[0][0] == '/' && count(objPath) == 1 && count(exePath) == 1) {
       int rc = execute(cmd, output);
-      if (rc == 0) writeEntry(entry, replaceAll(replaceAll(cmd, objPath, kObject), exePath, kExecutable));
+      if (rc == 0) writeEntry(entry, toTemplate(cmd, objPath, exePath));
       return rc;
     }
   }

@@ -1,4 +1,4 @@
-// Running a link without clang's driver each time. See docs/cli.md ("The linker command cache").
+// Running a link without clang's driver each time. See docs/cli.md ("Files and environment").
 #pragma once
 
 #include <string>
@@ -21,8 +21,8 @@ namespace weir::codegen {
 int runLink(const std::vector<std::string>& driverArgs, const std::string& objPath, const std::string& exePath,
             std::string& output);
 
-// For tests: the linker's argv in clang's `-###` output (the last command line printed), or
-// empty when there is not exactly one command or it cannot be read.
+// The linker's argv in clang's `-###` output, or empty when the output holds not exactly one
+// command line or one that cannot be read (then the link is not cached). Public for tests.
 std::vector<std::string> parseDriverCommand(const std::string& hashHashHashOutput);
 
 }  // namespace weir::codegen
