@@ -8,6 +8,7 @@
 #include "core/globals.hpp"
 #include "core/ioarity.hpp"
 #include "core/lift.hpp"
+#include "core/peel.hpp"
 #include "core/rc.hpp"
 #include "core/repr.hpp"
 #include "core/reuse.hpp"
@@ -61,6 +62,10 @@ const std::vector<Pass>& passes() {
        [](Program& p, const PipelineOptions&) { liftLetRec(p); }, false, nullptr},
       {"trmc-lifted", "trmc again, for the local functions just lifted",
        [](Program& p, const PipelineOptions&) { trmc(p); }, true, "WEIR_TRMC"},
+      // After lift-letrec, which makes local walks top-level functions whose self-calls it sees;
+      // before borrow and rc, which treat the peeled cases as any other Core.
+      {"peel", "non-tail recursive calls answer the callee's cheap cases at the call site",
+       [](Program& p, const PipelineOptions&) { peelBaseCases(p); }, true, "WEIR_PEEL"},
       {"borrow", "infers which parameters are borrowed (^v) rather than owned",
        [](Program& p, const PipelineOptions&) { inferBorrowed(p); }, true, "WEIR_BORROW"},
       {"rc", "inserts dup and drop (Perceus reference counting)",
