@@ -8,7 +8,10 @@ namespace weir::codegen {
 // Drop specialisation (Perceus): an alternative starting with `dup f_i...; drop scrut; rest`
 // (core::scrutineeDrop) becomes: if scrut is unique, free its cell -- or keep it as the
 // drop-reuse's token -- and drop the fields the branch does not use (the used ones are moved
-// out); otherwise dup the used fields and decrement scrut (the token is null).
+// out); if it is immortal (count 0), do nothing: everything an immortal object points to is
+// immortal (static constants, weir_mark_immortal), so the fields need no dup either -- a walk
+// over a tree whose leaves are one static `Node Nil Nil` passes each leaf with one compare;
+// otherwise dup the used fields and decrement scrut (the token is null).
 const Expr* Gen::specialiseAlt(const core::Alt& a, VarId scrut, Value* s, const std::vector<Value*>& fields) {
   const Expr* e = core::scrutineeDrop(a, scrut);
   if (!e || a.fields.empty()) return nullptr;
@@ -17,10 +20,16 @@ const Expr* Gen::specialiseAlt(const core::Alt& a, VarId scrut, Value* s, const 
   uint64_t size = 8 + 8 * a.fields.size();
   bool keep = e->token >= 0;
   auto* uniq = BasicBlock::Create(ctx, "unique", cur);
+  auto* notUniq = BasicBlock::Create(ctx, "not.unique", cur);
+  auto* immortal = BasicBlock::Create(ctx, "immortal", cur);
   auto* shared = BasicBlock::Create(ctx, "shared", cur);
   auto* cont = BasicBlock::Create(ctx, "cont", cur);
   Value* rc = b.CreateAlignedLoad(i32, s, Align(8));
-  b.CreateCondBr(b.CreateICmpEQ(rc, b.getInt32(1)), uniq, shared);
+  b.CreateCondBr(b.CreateICmpEQ(rc, b.getInt32(1)), uniq, notUniq);
+  b.SetInsertPoint(notUniq);
+  b.CreateCondBr(b.CreateICmpEQ(rc, b.getInt32(0)), immortal, shared);
+  b.SetInsertPoint(immortal);
+  b.CreateBr(cont);
   b.SetInsertPoint(uniq);
   for (size_t k = 0; k < a.fields.size(); k++)  // a raw field has no count
     if (!duped.count(a.fields[k]) && !isRaw(fields[k])) drop(fields[k]);
@@ -29,15 +38,16 @@ const Expr* Gen::specialiseAlt(const core::Alt& a, VarId scrut, Value* s, const 
   b.SetInsertPoint(shared);
   for (size_t k = 0; k < a.fields.size(); k++)
     if (duped.count(a.fields[k]) && !isRaw(fields[k])) dup(fields[k]);
-  drop(s);  // count >= 2, immortal or shared: never frees here
+  drop(s);  // count >= 2 or shared: never frees here
   b.CreateBr(cont);
   b.SetInsertPoint(cont);
   for (size_t k = 0; k < a.fields.size(); k++)
     if (duped.count(a.fields[k]) && !isRaw(fields[k])) own(fields[k]);
   consume(s);
   if (keep) {
-    PHINode* cell = b.CreatePHI(ptrT, 2, "reuse");
+    PHINode* cell = b.CreatePHI(ptrT, 3, "reuse");
     cell->addIncoming(s, uniq);
+    cell->addIncoming(ConstantPointerNull::get(ptrT), immortal);
     cell->addIncoming(ConstantPointerNull::get(ptrT), shared);
     tokens[e->token] = {cell, size};
     tokenCells.insert(cell);

@@ -168,3 +168,45 @@ TEST_CASE("raw constructor fields: stored and read as raw words, counted in the 
   CHECK(r.out == "5000000001\n");
   CHECK(r.err == "");
 }
+
+TEST_CASE("a matched immortal cell: no dups of its fields, no count touched", "[codegen]") {
+  // mirror t = case t of Leaf -> Leaf; Node l r -> Node (mirror r) (mirror l)
+  // size t = case t of Leaf -> 0; Node l r -> size l + size r + 1
+  // main = putStrLn (show (size (mirror (Node (Node Leaf Leaf) Leaf))))   -- a static tree
+  Program p;
+  VarId t = p.nextVar++, l = p.nextVar++, r = p.nextVar++, u = p.nextVar++, l2 = p.nextVar++, r2 = p.nextVar++,
+        w = p.nextVar++;
+  auto leaf = [] { return mkCon(0, "Main.Leaf", {}); };
+  auto call = [](const char* f, ExprPtr a) { return mkApp(mkGlobal(f), {std::move(a)}); };
+  p.functions.push_back(Function{
+      "Main.mirror", {t},
+      mkCase(t, {Alt{0, {}, leaf(), "Main.Leaf"},
+                 Alt{1, {l, r}, mkCon(1, "Main.Node", {call("Main.mirror", mkVar(r)), call("Main.mirror", mkVar(l))}),
+                     "Main.Node"}}),
+      ""});
+  p.functions.push_back(Function{
+      "Main.size", {u},
+      mkCase(u, {Alt{0, {}, mkInt(0), "Main.Leaf"},
+                 Alt{1, {l2, r2},
+                     mkPrim(PrimOp::IntAdd, {mkPrim(PrimOp::IntAdd, {call("Main.size", mkVar(l2)), call("Main.size", mkVar(r2))}),
+                                             mkInt(1)}),
+                     "Main.Node"}}),
+      ""});
+  ExprPtr tree = mkCon(1, "Main.Node", {mkCon(1, "Main.Node", {leaf(), leaf()}), leaf()});
+  p.functions.push_back(Function{
+      "Main.main", {w},
+      mkPrim(PrimOp::PutStrLn, {mkPrim(PrimOp::ShowInt, {call("Main.size", call("Main.mirror", tree))})}), ""});
+  p.entry = "Main.main";
+  cg::Options o;
+  o.optLevel = 0;
+  std::string ir, err;
+  REQUIRE(cg::emitLLVM(weir::test::finished(p), o, ir, err));
+  INFO(ir);
+  // mirror owns t and drops it in the Node alternative: unique -> reuse the cell, count 0 ->
+  // nothing, else dup l and r and decrement t
+  std::string mirror = weir::test::functionText(ir, "Main.mirror");
+  CHECK(mirror.find("immortal") != std::string::npos);
+  auto run = weir::test::compileAndRun(p, 2, "", false);
+  CHECK(run.status == 0);
+  CHECK(run.out == "2\n");
+}
