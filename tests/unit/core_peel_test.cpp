@@ -12,13 +12,6 @@ using namespace core_test;
 
 namespace {
 
-Program program(std::vector<Function> fs) {
-  Program p;
-  p.functions = std::move(fs);
-  p.entry = "M.main";
-  p.nextVar = 100;
-  return p;
-}
 
 ExprPtr add1(ExprPtr x) { return mkPrim(PrimOp::IntAdd, {std::move(x), mkInt(1)}); }
 ExprPtr sub1(ExprPtr x) { return mkPrim(PrimOp::IntSub, {std::move(x), mkInt(1)}); }
@@ -45,7 +38,7 @@ std::string peeled(Program& p, int expected) {
 }  // namespace
 
 TEST_CASE("peel: a tree walk answers the leaf case of its inner call at the call site", "[core][peel]") {
-  Program p = program({walk()});
+  Program p = programOf({walk()});
   std::string text = peeled(p, 1);
   INFO(text);
   // The argument acc + 1 is evaluated once, before the case; the leaf alternative returns it; the
@@ -78,7 +71,7 @@ TEST_CASE("peel: tail calls, other functions' calls and unpeelable callees stay 
                mkCase(20, {Alt{0, {}, mkPrim(PrimOp::IntAdd, {mkInt(0), mkInt(0)})},
                            Alt{1, {21, 22}, mkPrim(PrimOp::IntAdd, {v(21), call("M.sum", {v(22)})})}}),
                ""};
-  Program p = program({len, user, walk(), sum});
+  Program p = programOf({len, user, walk(), sum});
   std::string text = peeled(p, 1);  // only go's own inner call
   INFO(text);
   CHECK(count(text, "(@M.len)") == 1);
@@ -92,7 +85,7 @@ TEST_CASE("peel: a literal base case, both calls inside a constructor", "[core][
                 mkLitCase(0, {LitAlt{LitAlt::Int, 0, "", node(leaf(), leaf())}},
                           node(call("M.make", {sub1(v(0))}), call("M.make", {sub1(v(0))}))),
                 ""};
-  Program p = program({make});
+  Program p = programOf({make});
   std::string text = peeled(p, 2);
   INFO(text);
   CHECK(count(text, "M.Node#1(M.Leaf#0, M.Leaf#0)") == 3);  // the callee's and one per call site
@@ -105,7 +98,7 @@ TEST_CASE("peel: a cheap default is kept and the other alternatives call", "[cor
                 mkCase(0, {Alt{2, {1, 2}, mkCon(2, "M.Add", {call("M.fold", {v(1)}), call("M.fold", {v(2)})}), "M.Add"}},
                        v(0)),
                 ""};
-  Program p = program({fold});
+  Program p = programOf({fold});
   std::string text = peeled(p, 2);
   INFO(text);
   const Expr& con = *p.functions[0].body->alts[0].body;
@@ -129,7 +122,7 @@ TEST_CASE("peel: a field returned by a cheap alternative is bound afresh at each
                 mkCase(0, {Alt{0, {1}, v(1), "M.Val"},
                            Alt{1, {2, 3}, mkPrim(PrimOp::IntAdd, {call("M.eval", {v(2)}), call("M.eval", {v(3)})}), "M.Add"}}),
                 ""};
-  Program p = program({eval});
+  Program p = programOf({eval});
   std::string text = peeled(p, 2);
   INFO(text);
   CHECK(eachVariableBoundOnce(p.functions[0]));
@@ -145,7 +138,7 @@ TEST_CASE("peel: a trmc worker's calls of its function are peeled, arguments in 
                        mkPrim(PrimOp::TrmcFill, {v(12), node(call("M.f", {add1(v(10)), sub1(v(11))}), leaf())})),
              ""};
   w.trmcWorker = true;
-  Program p = program({f, w});
+  Program p = programOf({f, w});
   std::string text = peeled(p, 2);
   INFO(text);
   // In the worker: two let-bound arguments, in the order written, the case on the second.
@@ -166,12 +159,12 @@ TEST_CASE("peel: a function of many cheap clauses is not copied to its call site
   std::vector<LitAlt> alts;
   for (int i = 0; i < 10; i++) alts.push_back(LitAlt{LitAlt::Int, i, "", mkInt(10 + i)});
   Function table{"M.table", {0}, mkLitCase(0, std::move(alts), add1(call("M.table", {sub1(v(0))}))), ""};
-  Program p = program({table});
+  Program p = programOf({table});
   peeled(p, 0);
   // with eight alternatives in all (seven cheap ones and the call) it is
   std::vector<LitAlt> few;
   for (int i = 0; i < 7; i++) few.push_back(LitAlt{LitAlt::Int, i, "", mkInt(10 + i)});
   Function small{"M.small", {0}, mkLitCase(0, std::move(few), add1(call("M.small", {sub1(v(0))}))), ""};
-  Program q = program({small});
+  Program q = programOf({small});
   peeled(q, 1);
 }

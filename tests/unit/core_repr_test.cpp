@@ -15,10 +15,7 @@ using namespace core_test;
 namespace {
 
 Program program(std::vector<Function> fs) {
-  Program p;
-  p.functions = std::move(fs);
-  p.entry = "M.main";
-  p.nextVar = 100;
+  Program p = programOf(std::move(fs));
   inferReps(p);
   INFO(print(p));
   return p;

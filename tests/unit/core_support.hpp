@@ -21,6 +21,16 @@ inline ExprPtr call(const char* f, std::vector<ExprPtr> args) { return mkApp(mkG
 inline ExprPtr nil() { return mkCon(0, "Nil", {}); }
 inline ExprPtr cons(ExprPtr h, ExprPtr t) { return mkCon(1, "Cons", {std::move(h), std::move(t)}); }
 
+// A program of these functions, entry `M.main`, fresh variables from 100 (the inputs number
+// theirs below).
+inline Program programOf(std::vector<Function> fs) {
+  Program p;
+  p.functions = std::move(fs);
+  p.entry = "M.main";
+  p.nextVar = 100;
+  return p;
+}
+
 inline int count(const std::string& s, const std::string& needle) {
   int n = 0;
   for (size_t pos = s.find(needle); pos != std::string::npos; pos = s.find(needle, pos + 1)) n++;

@@ -20,13 +20,6 @@ Function mapFn() {
                   ""};
 }
 
-Program program(std::vector<Function> fs) {
-  Program p;
-  p.functions = std::move(fs);
-  p.entry = "M.main";
-  p.nextVar = 100;
-  return p;
-}
 
 const Function* find(const Program& p, const std::string& name) {
   for (auto& f : p.functions) if (f.name == name) return &f;
@@ -52,7 +45,7 @@ std::string rcChecked(const Program& p) {
 }  // namespace
 
 TEST_CASE("trmc: map becomes a wrapper and a destination-passing loop", "[core][trmc]") {
-  Program p = program({mapFn()});
+  Program p = programOf({mapFn()});
   CHECK(trmc(p) == 1);
   REQUIRE(p.functions.size() == 2);
   const Function* w = find(p, "M.map$trmc");
@@ -93,7 +86,7 @@ TEST_CASE("trmc: functions without the shape are left untouched", "[core][trmc]"
   Function rev{"M.rev", {0, 1}, mkCase(0, {Alt{0, {}, v(1)}, Alt{1, {2, 3}, call("M.rev", {v(3), cons(v(2), v(1))})}}), ""};
   // the recursive call is not saturated: a partial application inside the cell
   Function pap{"M.pap", {0, 1}, mkCase(0, {Alt{0, {}, nil()}, Alt{1, {2, 3}, cons(v(2), call("M.pap", {v(3)}))}}), ""};
-  Program p = program({len, rev, pap});
+  Program p = programOf({len, rev, pap});
   std::string before = print(p);
   CHECK(trmc(p) == 0);
   CHECK(print(p) == before);
@@ -106,12 +99,12 @@ TEST_CASE("trmc: an effect after the recursive call keeps the function as it is"
                mkCase(0, {Alt{0, {}, nil()},
                           Alt{1, {1, 2}, mkCon(0, "Pair", {call("M.bad", {v(2)}), mkPrim(PrimOp::Error, {mkString("boom")})})}}),
                ""};
-  Program p = program({bad});
+  Program p = programOf({bad});
   CHECK(trmc(p) == 0);
   // an effect-free value after the call is fine: it is evaluated before the loop goes on
   Function ok{"M.ok", {0},
               mkCase(0, {Alt{0, {}, nil()}, Alt{1, {1, 2}, mkCon(0, "Pair", {call("M.ok", {v(2)}), cons(v(1), nil())})}}), ""};
-  Program q = program({ok});
+  Program q = programOf({ok});
   CHECK(trmc(q) == 1);
   rcChecked(q);
 }
@@ -124,7 +117,7 @@ TEST_CASE("trmc: earlier arguments keep their order, the last recursive call is 
                                mkCon(1, "Node", {call("M.tmap", {v(1)}), mkPrim(PrimOp::IntAdd, {v(2), mkInt(1)}),
                                                  call("M.tmap", {v(3)})})}}),
                 ""};
-  Program p = program({tmap});
+  Program p = programOf({tmap});
   CHECK(trmc(p) == 1);
   std::string wb = body(p, "M.tmap$trmc");
   INFO(wb);
@@ -152,7 +145,7 @@ TEST_CASE("trmc: a context two constructors deep and branches that are not conte
                                           LitAlt{LitAlt::Int, 1, "", mkError("one", "t:1:1")}},
                                       mkCon(1, "Link", {v(1), mkCon(0, "Box", {call("M.f", {v(2)})})}))}}),
              ""};
-  Program p = program({f});
+  Program p = programOf({f});
   CHECK(trmc(p) == 1);
   std::string wb = body(p, "M.f$trmc");
   INFO(wb);
@@ -167,7 +160,7 @@ TEST_CASE("trmc: a context two constructors deep and branches that are not conte
 }
 
 TEST_CASE("trmc: running it again changes nothing", "[core][trmc]") {
-  Program p = program({mapFn()});
+  Program p = programOf({mapFn()});
   CHECK(trmc(p) == 1);
   std::string once = print(p);
   CHECK(trmc(p) == 0);
@@ -180,7 +173,7 @@ TEST_CASE("trmc: rc keeps a unique input's cells for reuse and counts nothing ex
                mkCase(0, {Alt{0, {}, nil()},
                           Alt{1, {1, 2}, cons(mkPrim(PrimOp::IntAdd, {v(1), mkInt(1)}), call("M.inc", {v(2)}))}}),
                ""};
-  Program p = program({inc});
+  Program p = programOf({inc});
   CHECK(trmc(p) == 1);
   Program q = p;
   insertRc(q);
@@ -209,7 +202,7 @@ TEST_CASE("trmc: functions that tail-call each other get their workers together"
                  ""};
   // Calls the loop in tail position but is not called back: it keeps its frame, no worker.
   Function user{"M.user", {20}, call("M.outer", {v(20)}), ""};
-  Program p = program({outer, inner, user});
+  Program p = programOf({outer, inner, user});
   CHECK(trmc(p) == 2);
   REQUIRE(find(p, "M.outer$trmc"));
   REQUIRE(find(p, "M.inner$trmc"));
