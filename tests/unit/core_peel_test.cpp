@@ -12,7 +12,6 @@ using namespace core_test;
 
 namespace {
 
-
 ExprPtr add1(ExprPtr x) { return mkPrim(PrimOp::IntAdd, {std::move(x), mkInt(1)}); }
 ExprPtr sub1(ExprPtr x) { return mkPrim(PrimOp::IntSub, {std::move(x), mkInt(1)}); }
 ExprPtr leaf() { return mkCon(0, "M.Leaf", {}); }
