@@ -86,10 +86,12 @@ struct Peeler {
     }
     std::unordered_map<VarId, VarId> params;
     for (size_t i = 0; i < fn.params.size(); i++) params[fn.params[i]] = argVars[i];
-    auto callAgain = [&] {
+    auto callAgain = [&] {  // keeps the call site's location (core/callsite.hpp)
       std::vector<ExprPtr> as;
       for (VarId a : argVars) as.push_back(mkVar(a));
-      return mkApp(mkGlobal(fn.name), std::move(as));
+      ExprPtr again = mkApp(mkGlobal(fn.name), std::move(as));
+      again->loc = call.loc;
+      return again;
     };
     // A cheap body with the parameters renamed (and a case alternative's fields, to fresh ones).
     auto copyCheap = [&](const Expr& body, const std::vector<VarId>& fields, std::vector<VarId>& freshFields) {
