@@ -39,12 +39,12 @@ Function* Gen::inlineHelper(const char* name, FunctionType* ft) {
   return f;
 }
 
-// Inline fast paths of the allocator (rt.h): pop / push the thread's free list.
+// Inline fast paths of the allocator (rt.h): pop / push the thread's free list. A head of 1
+// (WEIR_FREE_LIST_SYSTEM: every object a malloc block, for valgrind) sends both to the runtime.
 void Gen::defineAllocHelpers() {
   auto* lists = new GlobalVariable(mod, ArrayType::get(ptrT, NUM_CLASSES), false, GlobalValue::ExternalLinkage,
                                    nullptr, "weir_free_lists", nullptr, GlobalValue::InitialExecTLSModel);
   lists->setAlignment(Align(8));
-  auto* sys = new GlobalVariable(mod, i32, false, GlobalValue::ExternalLinkage, nullptr, "weir_system_alloc");
   allocFn = inlineHelper("weir.alloc", FunctionType::get(ptrT, {i64}, false));
   allocFn->addRetAttr(Attribute::NoAlias);
   {
@@ -56,7 +56,7 @@ void Gen::defineAllocHelpers() {
     Value* cls = b.CreateLShr(b.CreateAdd(size, b.getInt64(7)), 3);
     Value* slot = b.CreateInBoundsGEP(ptrT, lists, {cls});
     Value* head = b.CreateAlignedLoad(ptrT, slot, Align(8));
-    b.CreateCondBr(b.CreateIsNull(head), slow, fast);
+    b.CreateCondBr(b.CreateICmpULE(b.CreatePtrToInt(head, i64), b.getInt64(1)), slow, fast);
     b.SetInsertPoint(fast);
     b.CreateAlignedStore(b.CreateAlignedLoad(ptrT, head, Align(8)), slot, Align(8));
     b.CreateRet(head);
@@ -68,15 +68,18 @@ void Gen::defineAllocHelpers() {
     Value* o = freeCellFn->getArg(0);
     Value* size = freeCellFn->getArg(1);
     auto* entry = BasicBlock::Create(ctx, "entry", freeCellFn);
+    auto* small = BasicBlock::Create(ctx, "small", freeCellFn);
     auto* fast = BasicBlock::Create(ctx, "fast", freeCellFn);
     auto* slow = BasicBlock::Create(ctx, "slow", freeCellFn);
     b.SetInsertPoint(entry);
-    Value* isSys = b.CreateICmpNE(b.CreateAlignedLoad(i32, sys, Align(4)), b.getInt32(0));
-    b.CreateCondBr(b.CreateOr(isSys, b.CreateICmpUGT(size, b.getInt64(MAX_SMALL))), slow, fast);
-    b.SetInsertPoint(fast);
+    b.CreateCondBr(b.CreateICmpUGT(size, b.getInt64(MAX_SMALL)), slow, small);
+    b.SetInsertPoint(small);
     Value* cls = b.CreateLShr(b.CreateAdd(size, b.getInt64(7)), 3);
     Value* slot = b.CreateInBoundsGEP(ptrT, lists, {cls});
-    b.CreateAlignedStore(b.CreateAlignedLoad(ptrT, slot, Align(8)), o, Align(8));
+    Value* head = b.CreateAlignedLoad(ptrT, slot, Align(8));
+    b.CreateCondBr(b.CreateICmpEQ(b.CreatePtrToInt(head, i64), b.getInt64(1)), slow, fast);
+    b.SetInsertPoint(fast);
+    b.CreateAlignedStore(head, o, Align(8));
     b.CreateAlignedStore(o, slot, Align(8));
     b.CreateRetVoid();
     b.SetInsertPoint(slow);

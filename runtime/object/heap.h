@@ -16,6 +16,9 @@ typedef struct weir_heap_view {
 } weir_heap_view;
 
 void weir_heap_this_thread(weir_heap_view* v);   /* object.c: addresses of this thread's TLS */
+/* object.c: empty free lists -- every head NULL, or WEIR_FREE_LIST_SYSTEM in the system-allocator
+ * mode (rt.h), which is fixed before the first allocation. */
+void weir_heap_reset_lists(void** lists);
 void weir_heap_attach(void);   /* shared.c: register this thread's heap (idempotent, cheap) */
 void weir_heap_detach(void);   /* shared.c: thread end: fold its counts into the retired total,
                                   keep its chunks reachable, unregister */

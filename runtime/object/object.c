@@ -103,6 +103,7 @@ static pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER;
 static free_node* pool[WEIR_NUM_CLASSES];
 
 void weir_heap_donate(void) {
+  if (use_system_alloc) return;   /* the heads are WEIR_FREE_LIST_SYSTEM: nothing is listed */
   int any = 0;
   for (size_t c = 0; c < WEIR_NUM_CLASSES && !any; c++) any = free_lists[c] != NULL;
   if (!any) return;
@@ -203,8 +204,23 @@ int64_t weir_immortal_objects(void) { return immortal_objects; }
 int64_t weir_live_objects(void) {
   int64_t n = carved_objects + system_objects;
   for (size_t c = 0; c < WEIR_NUM_CLASSES; c++)
-    for (free_node* f = free_lists[c]; f; f = f->next) n--;
+    for (free_node* f = free_lists[c]; f && f != WEIR_FREE_LIST_SYSTEM; f = f->next) n--;
   return n;
+}
+
+void weir_heap_reset_lists(void** lists) {
+  for (size_t c = 0; c < WEIR_NUM_CLASSES; c++) {
+    /* In the system mode, cells compiled code pushed before this thread's heap was attached (its
+     * heads were still NULL) are malloc blocks: free them as weir_free_cell would have. */
+    for (free_node* f = (free_node*)lists[c]; use_system_alloc && f && f != WEIR_FREE_LIST_SYSTEM;) {
+      free_node* next = f->next;
+      system_objects--;
+      if (weir_leak_track) weir_track_free(f);
+      else free(f);
+      f = next;
+    }
+    lists[c] = use_system_alloc ? WEIR_FREE_LIST_SYSTEM : NULL;
+  }
 }
 
 /* ------------------------------------------------------------------------------------------
@@ -462,6 +478,7 @@ void weir_objects_init(void) {
   /* valgrind finds leaks by reachability: the tracking list would make every object reachable. */
   if (RUNNING_ON_VALGRIND) weir_leak_track = 0;
 #endif
+  weir_heap_reset_lists(weir_free_lists);   /* this thread's, before its first allocation */
   for (int t = 0; t < WEIR_NULLARY_COUNT; t++) {
     weir_nullary[t].h.rc = 0; weir_nullary[t].h.kind = WEIR_CON;
     weir_nullary[t].h.nfields = 0; weir_nullary[t].h.tag = (uint16_t)t;

@@ -36,6 +36,7 @@ void weir_heap_attach(void) {
   heap_entry* e = (heap_entry*)malloc(sizeof *e);
   if (!e) weir_rt_panic("out of memory", "");
   weir_heap_this_thread(&e->v);
+  if (weir_system_alloc) weir_heap_reset_lists(e->v.lists);   /* nothing listed yet: mark them */
   pthread_mutex_lock(&registry_mu);
   e->next = live_heaps;
   live_heaps = e;
@@ -47,7 +48,7 @@ void weir_heap_attach(void) {
 static int64_t heap_live(const weir_heap_view* v) {
   int64_t n = *v->carved + *v->system;
   for (size_t c = 0; c < WEIR_NUM_CLASSES; c++)
-    for (void** f = (void**)v->lists[c]; f; f = (void**)*f) n--;
+    for (void** f = (void**)v->lists[c]; f && f != WEIR_FREE_LIST_SYSTEM; f = (void**)*f) n--;
   return n;
 }
 
@@ -59,7 +60,7 @@ void weir_heap_detach(void) {
     if (*p == e) { *p = e->next; break; }
   if (!weir_heap_counts_final) retired_live += heap_live(&e->v);
   /* The free cells stay in the retired chunks, unused: a thread ends only at shutdown. */
-  for (size_t c = 0; c < WEIR_NUM_CLASSES; c++) e->v.lists[c] = NULL;
+  weir_heap_reset_lists(e->v.lists);
   *e->v.carved = 0;
   *e->v.system = 0;
   chunk_link* c = (chunk_link*)*e->v.chunks;
