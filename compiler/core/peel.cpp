@@ -93,10 +93,12 @@ struct Peeler {
       again->loc = call.loc;
       return again;
     };
-    // A cheap body with the parameters renamed (and a case alternative's fields, to fresh ones).
-    auto copyCheap = [&](const Expr& body, const std::vector<VarId>& fields, std::vector<VarId>& freshFields) {
+    // A cheap body with the parameters renamed (and a case alternative's fields, to fresh ones,
+    // which are appended to *freshFields).
+    auto copyCheap = [&](const Expr& body, const std::vector<VarId>& fields = {},
+                         std::vector<VarId>* freshFields = nullptr) {
       auto ren = params;
-      for (VarId f : fields) freshFields.push_back(ren[f] = p.nextVar++);
+      for (VarId f : fields) freshFields->push_back(ren[f] = p.nextVar++);
       return copyFresh(body, p.nextVar, ren);
     };
     const Expr& b = *fn.body;
@@ -108,27 +110,24 @@ struct Peeler {
         bool c = cheap(*a.body);
         if (!c && !cheapDefault) continue;  // left to the default: the call
         Alt n{a.tag, {}, nullptr, a.con};
-        if (c) n.body = copyCheap(*a.body, a.fields, n.fields);
+        if (c) n.body = copyCheap(*a.body, a.fields, &n.fields);
         else {
           for (size_t i = 0; i < a.fields.size(); i++) n.fields.push_back(p.nextVar++);
           n.body = callAgain();
         }
         alts.push_back(std::move(n));
       }
-      std::vector<VarId> none;
-      out = mkCase(argVars[g.k], std::move(alts), cheapDefault ? copyCheap(*b.deflt, {}, none) : callAgain());
+      out = mkCase(argVars[g.k], std::move(alts), cheapDefault ? copyCheap(*b.deflt) : callAgain());
     } else {
       std::vector<LitAlt> alts;
       for (auto& a : b.litAlts) {
         bool c = cheap(*a.body);
         if (!c && !cheapDefault) continue;
         LitAlt n = a;
-        std::vector<VarId> none;
-        n.body = c ? copyCheap(*a.body, {}, none) : callAgain();
+        n.body = c ? copyCheap(*a.body) : callAgain();
         alts.push_back(std::move(n));
       }
-      std::vector<VarId> none;
-      out = mkLitCase(argVars[g.k], std::move(alts), cheapDefault ? copyCheap(*b.deflt, {}, none) : callAgain());
+      out = mkLitCase(argVars[g.k], std::move(alts), cheapDefault ? copyCheap(*b.deflt) : callAgain());
     }
     for (size_t i = lets.size(); i-- > 0;) out = mkLet(lets[i].first, lets[i].second, out);
     peeled++;
