@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "core/copy.hpp"
+#include "core/trmc.hpp"
 
 namespace weir::core {
 
@@ -19,14 +20,6 @@ bool cheap(const Expr& e) {
   return true;
 }
 
-// A function and its trmc worker are one recursive function for this pass.
-std::string family(const std::string& name) {
-  static const std::string suffix = "$trmc";
-  if (name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
-    return name.substr(0, name.size() - suffix.size());
-  return name;
-}
-
 // What a peelable function looks like: its body is a case on parameter `k` with a cheap
 // alternative and one that is not.
 struct Peelable {
@@ -34,8 +27,8 @@ struct Peelable {
   size_t k = 0;
 };
 
-// At most this many alternatives in a peeled case: a function matching many literals (a
-// generated 5,000-clause table) is not copied to its call sites.
+// At most this many alternatives in a peeled case: a recursive function matching many literals
+// is not copied to each of its call sites.
 constexpr int MAX_PEELED_ALTERNATIVES = 8;
 
 bool peelable(const Function& f, size_t& k) {
@@ -60,7 +53,7 @@ bool peelable(const Function& f, size_t& k) {
 struct Peeler {
   Program& p;
   std::map<std::string, Peelable> peelables;
-  std::string caller;   // the family of the function being rewritten
+  std::string caller;   // the function being rewritten (its trmc worker counts as itself)
   int peeled = 0;
 
   explicit Peeler(Program& prog) : p(prog) {
@@ -164,7 +157,7 @@ struct Peeler {
     for (auto& a : e.args) visit(a, false);
     if (tail || e.kind != Expr::App || e.args[0]->kind != Expr::Global) return;
     auto it = peelables.find(e.args[0]->name);
-    if (it == peelables.end() || family(it->first) != caller) return;
+    if (it == peelables.end() || trmcFunctionName(it->first) != caller) return;
     if (e.args.size() - 1 != it->second.fn->params.size()) return;
     slot = peel(it->second, e);
   }
@@ -177,7 +170,7 @@ int peelBaseCases(Program& p) {
   if (peeler.peelables.empty()) return 0;
   for (auto& f : p.functions) {
     if (!f.body) continue;
-    peeler.caller = family(f.name);
+    peeler.caller = trmcFunctionName(f.name);
     peeler.visit(f.body, true);
   }
   return peeler.peeled;

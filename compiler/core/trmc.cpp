@@ -202,6 +202,18 @@ std::vector<std::vector<size_t>> components(const Program& p, const std::vector<
 
 }  // namespace
 
+namespace {
+const std::string kWorkerSuffix = "$trmc";
+}  // namespace
+
+std::string trmcWorkerName(const std::string& name) { return name + kWorkerSuffix; }
+
+std::string trmcFunctionName(const std::string& name) {
+  bool worker = name.size() > kWorkerSuffix.size() &&
+                name.compare(name.size() - kWorkerSuffix.size(), kWorkerSuffix.size(), kWorkerSuffix) == 0;
+  return worker ? name.substr(0, name.size() - kWorkerSuffix.size()) : name;
+}
+
 int trmc(Program& p) {
   std::unordered_set<std::string> names;
   for (auto& f : p.functions) names.insert(f.name);
@@ -209,7 +221,7 @@ int trmc(Program& p) {
   std::vector<size_t> candidates;
   for (size_t k = 0; k < p.functions.size(); k++) {
     const Function& f = p.functions[k];
-    if (!f.trmcWorker && f.body && !names.count(f.name + "$trmc")) candidates.push_back(k);
+    if (!f.trmcWorker && f.body && !names.count(trmcWorkerName(f.name))) candidates.push_back(k);
   }
   // Functions that call each other in tail position get their workers together: the loops of
   // a nested list comprehension (core/lower/comprehension.cpp) -- the inner loop's last step
@@ -218,7 +230,7 @@ int trmc(Program& p) {
   std::vector<Function> workers;
   for (auto& comp : components(p, candidates)) {
     std::unordered_map<std::string, std::pair<size_t, std::string>> group;
-    for (size_t k : comp) group[p.functions[k].name] = {p.functions[k].params.size(), p.functions[k].name + "$trmc"};
+    for (size_t k : comp) group[p.functions[k].name] = {p.functions[k].params.size(), trmcWorkerName(p.functions[k].name)};
     Pass pass{p, group};
     bool any = false;
     for (size_t k : comp) any = any || pass.qualifies(*p.functions[k].body);
@@ -226,7 +238,7 @@ int trmc(Program& p) {
     for (size_t k : comp) {
       Function& f = p.functions[k];
       Function w;
-      w.name = f.name + "$trmc";
+      w.name = trmcWorkerName(f.name);
       w.params = f.params;
       VarId dest = p.nextVar++;
       w.params.push_back(dest);

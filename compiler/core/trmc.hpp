@@ -29,9 +29,16 @@
 // transformed function no longer has the shape, so running it twice changes nothing.
 // WEIR_TRMC=0 (or --pass-off for both) turns it off (for measurements).
 #pragma once
+#include <string>
+
 #include "core/core.hpp"
 
 namespace weir::core {
+
+// The worker of function `name` is `name$trmc`; trmcFunctionName gives back the function a
+// worker's name belongs to (any other name unchanged). core/peel.hpp treats the two as one.
+std::string trmcWorkerName(const std::string& name);
+std::string trmcFunctionName(const std::string& name);
 
 // Adds the workers and rewrites the qualifying functions of p in place; returns how many
 // functions were transformed. Uses and updates Program::nextVar.

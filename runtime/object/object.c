@@ -175,6 +175,13 @@ static inline __attribute__((always_inline)) size_t obj_size(const weir_obj* o) 
 }
 size_t weir_obj_size(const weir_obj* o) { return obj_size(o); }
 
+/* A malloc block's way back (the system-allocator mode, or an object past the small classes). */
+static void free_system_block(void* cell) {
+  system_objects--;
+  if (weir_leak_track) weir_track_free(cell);
+  else free(cell);
+}
+
 /* Inline in free_one (closures, partial applications, boxed scalars, strings). */
 static inline __attribute__((always_inline)) void free_cell(weir_obj* o) {
   size_t sz = (obj_size(o) + 7) & ~(size_t)7;
@@ -184,9 +191,7 @@ static inline __attribute__((always_inline)) void free_cell(weir_obj* o) {
     n->next = free_lists[cls];
     free_lists[cls] = n;
   } else {
-    system_objects--;
-    if (weir_leak_track) weir_track_free(o);
-    else free(o);
+    free_system_block(o);
   }
 }
 void weir_free_cell(weir_obj* o) { free_cell(o); }
@@ -214,9 +219,7 @@ void weir_heap_reset_lists(void** lists) {
      * heads were still NULL) are malloc blocks: free them as weir_free_cell would have. */
     for (free_node* f = (free_node*)lists[c]; use_system_alloc && f && f != WEIR_FREE_LIST_SYSTEM;) {
       free_node* next = f->next;
-      system_objects--;
-      if (weir_leak_track) weir_track_free(f);
-      else free(f);
+      free_system_block(f);
       f = next;
     }
     lists[c] = use_system_alloc ? WEIR_FREE_LIST_SYSTEM : NULL;
@@ -478,7 +481,6 @@ void weir_objects_init(void) {
   /* valgrind finds leaks by reachability: the tracking list would make every object reachable. */
   if (RUNNING_ON_VALGRIND) weir_leak_track = 0;
 #endif
-  weir_heap_reset_lists(weir_free_lists);   /* this thread's, before its first allocation */
   for (int t = 0; t < WEIR_NULLARY_COUNT; t++) {
     weir_nullary[t].h.rc = 0; weir_nullary[t].h.kind = WEIR_CON;
     weir_nullary[t].h.nfields = 0; weir_nullary[t].h.tag = (uint16_t)t;
