@@ -30,10 +30,7 @@ Program loopProgram() {
 }  // namespace
 
 TEST_CASE("textual LLVM IR uses tailcc and musttail", "[codegen]") {
-  cg::Options o;
-  o.optLevel = 0;
-  std::string ir, err;
-  REQUIRE(cg::emitLLVM(weir::test::finished(loopProgram()), o, ir, err));
+  std::string ir = weir::test::irAtO0(loopProgram());
   // i is an Int (an operand of IntEq and IntSub): the worker takes it raw (core/repr.hpp)
   CHECK(ir.find("define internal tailcc ptr @Main.loop(i64") != std::string::npos);
   // a self tail call branches back to the loop head (call.cpp, beginSelfLoop): no call
@@ -55,8 +52,7 @@ TEST_CASE("textual LLVM IR uses tailcc and musttail", "[codegen]") {
   q.functions.push_back(
       Function{"Main.main", {w}, mkPrim(PrimOp::PutStrLn, {mkApp(mkGlobal("Main.ping"), {mkInt(10)})}), ""});
   q.entry = "Main.main";
-  std::string ir2;
-  REQUIRE(cg::emitLLVM(weir::test::finished(q), o, ir2, err));
+  std::string ir2 = weir::test::irAtO0(q);
   CHECK(ir2.find("musttail call tailcc ptr @Main.pong(") != std::string::npos);
   CHECK(ir2.find("musttail call tailcc ptr @Main.ping(") != std::string::npos);
 }
@@ -126,10 +122,7 @@ TEST_CASE("raw values: an Int worker, a comparison branched on as i1, a case joi
       "Main.main", {w}, mkPrim(PrimOp::PutStrLn, {mkPrim(PrimOp::ShowInt, {mkApp(mkGlobal("Main.absPlus"), {mkInt(-41)})})}),
       ""});
   p.entry = "Main.main";
-  cg::Options o;
-  o.optLevel = 0;
-  std::string ir, err;
-  REQUIRE(cg::emitLLVM(weir::test::finished(p), o, ir, err));
+  std::string ir = weir::test::irAtO0(p);
   INFO(ir);
   CHECK(ir.find("define internal tailcc i64 @Main.absPlus(i64") != std::string::npos);
   CHECK(ir.find("phi i64") != std::string::npos);
@@ -152,10 +145,7 @@ TEST_CASE("raw constructor fields: stored and read as raw words, counted in the 
       ""});
   p.entry = "Main.main";
   p.layouts["Main.Pt"] = ConLayout::of({Rep::Int, Rep::Boxed});
-  cg::Options o;
-  o.optLevel = 0;
-  std::string ir, err;
-  REQUIRE(cg::emitLLVM(weir::test::finished(p), o, ir, err));
+  std::string ir = weir::test::irAtO0(p);
   INFO(ir);
   std::string mk = weir::test::functionText(ir, "Main.mk"), getX = weir::test::functionText(ir, "Main.getX");
   CHECK(mk.find("(i64") != std::string::npos);  // the Int arrives raw and is stored raw
@@ -173,40 +163,27 @@ TEST_CASE("a matched immortal cell: no dups of its fields, no count touched", "[
   // mirror t = case t of Leaf -> Leaf; Node l r -> Node (mirror r) (mirror l)
   // size t = case t of Leaf -> 0; Node l r -> size l + size r + 1
   // main = putStrLn (show (size (mirror (Node (Node Leaf Leaf) Leaf))))   -- a static tree
-  Program p;
-  VarId t = p.nextVar++, l = p.nextVar++, r = p.nextVar++, u = p.nextVar++, l2 = p.nextVar++, r2 = p.nextVar++,
-        w = p.nextVar++;
+  using weir::test::call;
+  weir::test::P p;
+  VarId t = p.fresh(), l = p.fresh(), r = p.fresh(), u = p.fresh(), l2 = p.fresh(), r2 = p.fresh();
   auto leaf = [] { return mkCon(0, "Main.Leaf", {}); };
-  auto call = [](const char* f, ExprPtr a) { return mkApp(mkGlobal(f), {std::move(a)}); };
-  p.functions.push_back(Function{
-      "Main.mirror", {t},
-      mkCase(t, {Alt{0, {}, leaf(), "Main.Leaf"},
-                 Alt{1, {l, r}, mkCon(1, "Main.Node", {call("Main.mirror", mkVar(r)), call("Main.mirror", mkVar(l))}),
-                     "Main.Node"}}),
-      ""});
-  p.functions.push_back(Function{
-      "Main.size", {u},
-      mkCase(u, {Alt{0, {}, mkInt(0), "Main.Leaf"},
-                 Alt{1, {l2, r2},
-                     mkPrim(PrimOp::IntAdd, {mkPrim(PrimOp::IntAdd, {call("Main.size", mkVar(l2)), call("Main.size", mkVar(r2))}),
-                                             mkInt(1)}),
-                     "Main.Node"}}),
-      ""});
-  ExprPtr tree = mkCon(1, "Main.Node", {mkCon(1, "Main.Node", {leaf(), leaf()}), leaf()});
-  p.functions.push_back(Function{
-      "Main.main", {w},
-      mkPrim(PrimOp::PutStrLn, {mkPrim(PrimOp::ShowInt, {call("Main.size", call("Main.mirror", tree))})}), ""});
-  p.entry = "Main.main";
-  cg::Options o;
-  o.optLevel = 0;
-  std::string ir, err;
-  REQUIRE(cg::emitLLVM(weir::test::finished(p), o, ir, err));
+  auto node = [](ExprPtr a, ExprPtr b) { return mkCon(1, "Main.Node", {std::move(a), std::move(b)}); };
+  auto add = [](ExprPtr a, ExprPtr b) { return weir::test::prim(PrimOp::IntAdd, {std::move(a), std::move(b)}); };
+  p.fn("Main.mirror", {t},
+       mkCase(t, {Alt{0, {}, leaf(), "Main.Leaf"},
+                  Alt{1, {l, r}, node(call("Main.mirror", {mkVar(r)}), call("Main.mirror", {mkVar(l)})), "Main.Node"}}));
+  p.fn("Main.size", {u},
+       mkCase(u, {Alt{0, {}, mkInt(0), "Main.Leaf"},
+                  Alt{1, {l2, r2}, add(add(call("Main.size", {mkVar(l2)}), call("Main.size", {mkVar(r2)})), mkInt(1)),
+                      "Main.Node"}}));
+  p.main(weir::test::putLn(
+      weir::test::showI(call("Main.size", {call("Main.mirror", {node(node(leaf(), leaf()), leaf())})}))));
+  std::string ir = weir::test::irAtO0(p.prog);
   INFO(ir);
   // mirror owns t and drops it in the Node alternative: unique -> reuse the cell, count 0 ->
   // nothing, else dup l and r and decrement t
-  std::string mirror = weir::test::functionText(ir, "Main.mirror");
-  CHECK(mirror.find("immortal") != std::string::npos);
-  auto run = weir::test::compileAndRun(p, 2, "", false);
+  CHECK(weir::test::functionText(ir, "Main.mirror").find("immortal:") != std::string::npos);
+  auto run = weir::test::compileAndRun(p.prog, 2, "", false);
   CHECK(run.status == 0);
   CHECK(run.out == "2\n");
 }

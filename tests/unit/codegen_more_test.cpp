@@ -317,9 +317,6 @@ TEST_CASE("constant constructors are static objects that are never reused or fre
     CHECK(r.status == 0);
     CHECK(r.out == "15\nba\n");
   }
-  std::string ir, err;
-  weir::codegen::Options o;
-  o.optLevel = 0;
-  REQUIRE(weir::codegen::emitLLVM(weir::test::finished(p.prog), o, ir, err));
+  std::string ir = weir::test::irAtO0(p.prog);
   CHECK(ir.find("@weir.static") != std::string::npos);
 }

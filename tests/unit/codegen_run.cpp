@@ -18,6 +18,16 @@
 
 namespace weir::test {
 
+std::string irAtO0(const core::Program& p) {
+  codegen::Options o;
+  o.optLevel = 0;
+  std::string ir, err;
+  bool ok = codegen::emitLLVM(finished(p), o, ir, err);
+  INFO(err);
+  REQUIRE(ok);
+  return ir;
+}
+
 static std::string slurp(const std::string& path) {
   std::ifstream in(path);
   std::stringstream ss;

@@ -42,10 +42,7 @@ bool hasCheck(const std::string& fn) { return fn.find("@weir_stack_limit") != st
 }  // namespace
 
 TEST_CASE("only functions on a cycle that grows the stack check it", "[codegen][stackcheck]") {
-  cg::Options o;
-  o.optLevel = 0;
-  std::string ir, err;
-  REQUIRE(cg::emitLLVM(weir::test::finished(overflowProgram().prog), o, ir, err));
+  std::string ir = weir::test::irAtO0(overflowProgram().prog);
   std::string deep = functionText(ir, "Main.deep");
   INFO(deep);
   CHECK(hasCheck(deep));

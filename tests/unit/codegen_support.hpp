@@ -19,6 +19,9 @@ struct RunResult {
 // are chosen, and p is not verified (tests of the leak checkers leak on purpose).
 core::Program finished(core::Program p, bool rcInserted = false, bool verify = true);
 
+// The LLVM IR codegen emits at -O0 for finished(p) (the test fails when codegen refuses it).
+std::string irAtO0(const core::Program& p);
+
 // Compiles p at -O`opt` (after finished(p, rcInserted)), links it with the runtime, runs it and
 // captures its output.
 RunResult compileAndRun(const core::Program& p, int opt, const std::string& prefix = "", bool rcInserted = false);

@@ -35,10 +35,7 @@ P unwindProgram() {
 }  // namespace
 
 TEST_CASE("a call that may fail while the frame owns a value is an invoke whose pad drops it", "[codegen][unwind]") {
-  cg::Options o;
-  o.optLevel = 0;
-  std::string ir, err;
-  REQUIRE(cg::emitLLVM(weir::test::finished(unwindProgram().prog), o, ir, err));
+  std::string ir = weir::test::irAtO0(unwindProgram().prog);
   std::string deep = functionText(ir, "Main.deep");
   INFO(deep);
   CHECK(deep.find("personality ptr @__gcc_personality_v0") != std::string::npos);
