@@ -205,7 +205,10 @@ struct Specialiser {
 
   // A local function (LetRec) called everywhere with the same known argument in some
   // position — typically a dictionary of a let-polymorphic local function — gets that
-  // argument substituted and the parameter dropped, like a top-level copy.
+  // argument substituted and the parameter dropped, like a top-level copy. A call may be a
+  // partial application (`merge` in a `where`, given its dictionaries and passed on as a
+  // function): only the positions every call supplies are candidates, and a call left with no
+  // argument is the (specialised) function itself.
   bool specialiseLocal(Expr& letrec) {
     bool changed = false;
     for (auto& b : letrec.binds) {
@@ -215,15 +218,13 @@ struct Specialiser {
       for (auto& o : letrec.binds) usesOf(*o.lam, b.var, calls, escapes);
       usesOf(*letrec.args[0], b.var, calls, escapes);
       if (escapes || calls.empty()) continue;
-      size_t n = lam.params.size();
-      bool saturated = true;
-      for (auto* c : calls) saturated = saturated && c->args.size() - 1 == n;
-      if (!saturated) continue;
+      size_t n = lam.params.size(), supplied = n;
+      for (auto* c : calls) supplied = std::min(supplied, c->args.size() - 1);
       std::set<VarId> scr;
       scrutinised(*lam.args[0], scr);
       std::vector<bool> drop(n, false);
       std::map<VarId, ExprPtr> subst;
-      for (size_t i = 0; i < n; ++i) {
+      for (size_t i = 0; i < supplied; ++i) {
         const Expr& first = *calls[0]->args[i + 1];
         if (!known(first) || scr.count(lam.params[i])) continue;
         std::string k = keyOf(first);
@@ -240,9 +241,16 @@ struct Specialiser {
       lam.args[0] = copyFresh(*lam.args[0], p.nextVar, std::move(ren), &subst);
       lam.params = params;
       for (auto* call : calls) {
+        if (call->kind != Expr::App) continue;  // rewritten already (a node reached twice)
         std::vector<ExprPtr> as{call->args[0]};
-        for (size_t i = 0; i < n; ++i) if (!drop[i]) as.push_back(call->args[i + 1]);
-        call->args = as;
+        for (size_t i = 0; i + 1 < call->args.size(); ++i)
+          if (i >= n || !drop[i]) as.push_back(call->args[i + 1]);
+        if (as.size() == 1) {
+          Expr head = *as[0];
+          *call = std::move(head);
+        } else {
+          call->args = as;
+        }
       }
       changed = true;
     }
