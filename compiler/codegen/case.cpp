@@ -1,6 +1,7 @@
 // Case and LitCase: a switch on the constructor tag or the literal, each alternative lowered with
 // what the frame owns before the branches, and the join of their values (a phi, raw when every
 // branch gives the same raw type).
+#include <algorithm>
 #include <set>
 
 #include "codegen/context.hpp"
@@ -45,6 +46,11 @@ Value* Gen::joinResult(Join& j) {
 // with the fields bound and drop-specialised (reuse.cpp).
 Value* Gen::genCase(const Expr& e, bool tail) {
   Value* s = var(e.scrut);
+  // A raw scrutinee is a Bool (its own tag). Any other raw value, or a Bool matched with fields,
+  // is a record field read at another type than its shape holds, in code that never runs
+  // (convert, raw.cpp): boxed, so the IR stays valid.
+  bool fields = std::any_of(e.alts.begin(), e.alts.end(), [](const core::Alt& a) { return !a.fields.empty(); });
+  if (isRaw(s) && (!s->getType()->isIntegerTy(1) || fields)) s = box(s);
   Join j{tail};
   j.before = live;
   auto genAlt = [&](const core::Alt& a) {
@@ -83,6 +89,8 @@ Value* Gen::genCase(const Expr& e, bool tail) {
 // A case on an Int, Char or String literal: a switch, or for strings a chain of comparisons.
 Value* Gen::genLitCase(const Expr& e, bool tail) {
   Value* s = var(e.scrut);
+  bool stringAlts = !e.litAlts.empty() && e.litAlts[0].kind == core::LitAlt::String;
+  if (isRaw(s) && (stringAlts || s->getType() == dbl)) s = box(s);  // as in genCase: code that never runs
   Join j{tail};
   j.before = live;
   if (!e.deflt) bug("LitCase without default");

@@ -156,15 +156,17 @@ Value* Gen::genCon(const Expr& e, bool tail) {
   return result(o, tail);
 }
 
-// Field e.index of a constructor: dup'ed out of it, then the constructor is dropped.
+// Field e.index of a constructor (named e.name when the lowering knows it: a record's field may
+// be a raw word): dup'ed out of it, then the constructor is dropped.
 Value* Gen::genProj(const Expr& e, bool tail) {
   Value* o = gen(*e.args[0], false);
   if (!o) return nullptr;
-  Value* fld = loadPtr(o, OFF_FIELDS + 8 * static_cast<int64_t>(e.index));
-  dup(fld);
+  Value* fld = loadField(o, e.name, static_cast<size_t>(e.index));
+  bool raw = isRaw(fld);
+  if (!raw) dup(fld);
   if (!immortalExpr(*e.args[0])) drop(o);
   consume(o);
-  own(fld);
+  if (!raw) own(fld);
   return result(fld, tail);
 }
 

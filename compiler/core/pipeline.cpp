@@ -10,6 +10,7 @@
 #include "core/lift.hpp"
 #include "core/peel.hpp"
 #include "core/rc.hpp"
+#include "core/record_fields.hpp"
 #include "core/repr.hpp"
 #include "core/reuse.hpp"
 #include "core/simplify.hpp"
@@ -66,6 +67,11 @@ const std::vector<Pass>& passes() {
       // before borrow and rc, which treat the peeled cases as any other Core.
       {"peel", "non-tail recursive calls answer the callee's cheap cases at the call site",
        [](Program& p, const PipelineOptions&) { peelBaseCases(p); }, true, "WEIR_PEEL"},
+      // After specialisation, pruning and simplification, which leave only the copies of a
+      // generalised record-building function that are called; before borrow, rc and unbox, which
+      // read the layouts.
+      {"record-fields", "record fields raw where every record built stores a raw value in them",
+       [](Program& p, const PipelineOptions&) { rawRecordFields(p); }, true, "WEIR_RECORD_FIELDS"},
       {"borrow", "infers which parameters are borrowed (^v) rather than owned",
        [](Program& p, const PipelineOptions&) { inferBorrowed(p); }, true, "WEIR_BORROW"},
       {"rc", "inserts dup and drop (Perceus reference counting)",

@@ -4,7 +4,8 @@
 //
 //   lowering -> specialise -> prune -> call-sites -> io-arity -> simplify -> trmc -> order-globals
 //            [--emit=core shows this]
-//            -> lift-letrec -> trmc-lifted -> borrow -> rc -> unbox -> reuse   [--emit=core-rc; codegen]
+//            -> lift-letrec -> trmc-lifted -> peel -> record-fields -> borrow -> rc -> unbox -> reuse
+//            [--emit=core-rc; codegen]
 //
 // Each pass has a name (for --pass-off=NAME, --emit=core --after=NAME and the verifier's
 // messages), a one-line purpose and whether it may be switched off. Options::verify runs the
@@ -27,7 +28,8 @@ struct PipelineOptions {
   std::string after;          // last pass to run ("" = the last)
   int* verified = nullptr;    // if set: counts the verifier's runs (`--verify-core` reports them)
   // Reads the environment switches: WEIR_SPECIALISE=0, WEIR_IO_ARITY=0, WEIR_SIMPLIFY=0,
-  // WEIR_TRMC=0, WEIR_BORROW=0, WEIR_UNBOX=0 and WEIR_REUSE=0 switch those passes off (benchmarks measure
+  // WEIR_TRMC=0, WEIR_PEEL=0, WEIR_RECORD_FIELDS=0, WEIR_BORROW=0, WEIR_UNBOX=0 and
+  // WEIR_REUSE=0 switch those passes off (benchmarks measure
   // what each buys); WEIR_VERIFY_CORE=1 (or WEIR_VERIFY_RC=1) turns verification on.
   static PipelineOptions fromEnvironment();
 };

@@ -89,8 +89,8 @@ void bindFields(const Table& t, Env& env, const Expr& e) {
   if (e.kind != Expr::Case) return;
   for (auto& a : e.alts)
     for (size_t k = 0; k < a.fields.size(); k++) {
-      Rep r = t.fieldRep(a.con, k);
-      if (r != Rep::Boxed) env[a.fields[k]] = static_cast<int>(r);
+      int r = t.readRep(a.con, k);
+      if (r != BOXED) env[a.fields[k]] = r;
     }
 }
 
@@ -117,6 +117,7 @@ int valueRep(const Table& t, const CalleeResult& res, Env& env, const Expr& e) {
     case Expr::LitFloat: return static_cast<int>(Rep::Float);
     case Expr::LitChar: return static_cast<int>(Rep::Char);
     case Expr::Con: return isBoolCon(e) ? static_cast<int>(Rep::Bool) : BOXED;
+    case Expr::Proj: return t.readRep(e.name, static_cast<size_t>(e.index));
     case Expr::Case: case Expr::LitCase: {
       int r = NONE;
       bindFields(t, env, e);
@@ -326,7 +327,68 @@ std::unordered_map<const Function*, std::vector<bool>> argsRaw(const Program& p,
   return out;
 }
 
+// Joins, for every field of the constructors `wanted` selects, the representations of the
+// values stored in it (valueRep), reading those fields as `assumed` says.
+struct Stores {
+  const Table& t;
+  const CalleeResult& res;
+  const std::function<bool(const std::string&)>& wanted;
+  std::map<std::string, std::vector<int>> joined;
+  Env env;
+
+  void walk(const Expr& e) {
+    if (e.kind == Expr::Let) env[e.var] = valueRep(t, res, env, *e.args[0]);  // binds the rhs's own lets too: ids are unique
+    if (e.kind == Expr::Case) bindFields(t, env, e);
+    if (e.kind == Expr::Con && wanted(e.name)) {
+      auto& js = joined[e.name];
+      js.resize(e.args.size(), NONE);
+      for (size_t k = 0; k < e.args.size(); k++) js[k] = join(js[k], valueRep(t, res, env, *e.args[k]));
+    }
+    forEachChild(const_cast<Expr&>(e), [&](ExprPtr& c) { walk(*c); });
+  }
+};
+
 }  // namespace
+
+std::map<std::string, std::vector<Rep>> storedReps(const Program& p,
+                                                   const std::function<bool(const std::string&)>& wanted) {
+  Table t(p);
+  CalleeResult res = [](const Function& g) { return static_cast<int>(g.resultRep); };
+  // An optimistic fixpoint: the boxed fields of these constructors are first read as holding
+  // nothing (NONE), then as the join of what is stored in them, until that is stable -- so a
+  // field copied from itself (an update keeping it, `max old.peak new.peak`) holds what the
+  // other stores put there.
+  std::map<std::pair<std::string, size_t>, int> assumed;
+  t.assumed = &assumed;
+  auto round = [&] {
+    Stores s{t, res, wanted, {}, {}};
+    for (auto& f : p.functions) {
+      s.env = paramEnv(f.params, f.paramReps);
+      s.walk(*f.body);
+    }
+    for (auto& g : p.globals) {
+      s.env.clear();
+      s.walk(*g.body);
+    }
+    return std::move(s.joined);
+  };
+  for (auto& [con, js] : round())  // the fields to decide: those not raw already
+    for (size_t k = 0; k < js.size(); k++)
+      if (p.fieldRep(con, k) == Rep::Boxed) assumed[{con, k}] = NONE;
+  for (bool changed = true; changed;) {  // ascending: NONE, then one raw kind, then Boxed
+    changed = false;
+    for (auto& [con, js] : round())
+      for (size_t k = 0; k < js.size(); k++)
+        if (auto it = assumed.find({con, k}); it != assumed.end() && it->second != js[k]) it->second = js[k], changed = true;
+  }
+  std::map<std::string, std::vector<Rep>> out;
+  for (auto& [key, r] : assumed) {
+    auto& reps = out[key.first];
+    if (reps.size() <= key.second) reps.resize(key.second + 1, Rep::Boxed);
+    reps[key.second] = raw(r) ? static_cast<Rep>(r) : Rep::Boxed;
+  }
+  return out;
+}
 
 std::unordered_map<VarId, int> boxedUses(const Callees& c, const std::vector<VarId>& params,
                                          const std::vector<Rep>& paramReps, Rep result, const Expr& body) {

@@ -34,6 +34,8 @@
 // The pipeline's pass "unbox" (core/pipeline.hpp); switched off (--pass-off=unbox, WEIR_UNBOX=0)
 // it runs with unbox = false: every value boxed, for measuring.
 #pragma once
+#include <functional>
+#include <map>
 #include <string>
 #include <unordered_map>
 
@@ -60,11 +62,28 @@ struct Callees {
   const Program& prog;  // for its constructor layouts (Program::fieldRep)
   explicit Callees(const Program& p);
   Rep fieldRep(const std::string& con, size_t k) const { return prog.fieldRep(con, k); }
+  // storedReps' assumption about fields it is deciding: what a read of one gives (-1: nothing
+  // yet); null elsewhere.
+  const std::map<std::pair<std::string, size_t>, int>* assumed = nullptr;
+  // What a read of field k of con gives, as an int Rep (-1 under an assumption of nothing).
+  int readRep(const std::string& con, size_t k) const {
+    if (assumed)
+      if (auto it = assumed->find({con, k}); it != assumed->end()) return it->second;
+    return static_cast<int>(fieldRep(con, k));
+  }
   // The function a saturated direct call `(@f)(args)` calls, or null.
   const Function* direct(const Expr& e) const;
 };
 std::unordered_map<VarId, int> boxedUses(const Callees& c, const std::vector<VarId>& params,
                                          const std::vector<Rep>& paramReps, Rep result, const Expr& body);
+
+// For each constructor `wanted` selects that p builds, and each of its fields not raw already:
+// the representation every value stored in it has (given the paramReps/resultRep inferReps
+// set), where all agree on one raw kind; Boxed where one store is boxed or two disagree (and for
+// the fields raw already). A store of the same field read back (an update that keeps a field)
+// holds what the others stored.
+std::map<std::string, std::vector<Rep>> storedReps(const Program& p,
+                                                   const std::function<bool(const std::string&)>& wanted);
 
 // The raw representation a scalar primitive reads its operands as (Int for the Int ones and
 // the conversions from Int, Float, Char), or Boxed for the others.

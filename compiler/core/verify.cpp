@@ -49,9 +49,7 @@ struct Verifier {
     if (const ConLayout* l = prog.layout(name); l && l->reps.size() != arity)  // codegen places fields by it
       return fail(std::string(what) + " " + name + " with " + std::to_string(arity) + " fields, its layout has " +
                   std::to_string(l->reps.size()));
-    // Anonymous records are all named "{record}", their tag is the record's shape.
-    std::string key = name[0] == '{' ? name + "#" + std::to_string(tag) : name;
-    auto [it, fresh] = conShape.emplace(key, std::make_pair(tag, arity));
+    auto [it, fresh] = conShape.emplace(name, std::make_pair(tag, arity));
     if (fresh || it->second == std::make_pair(tag, arity)) return true;
     return fail(std::string(what) + " " + name + " with tag " + std::to_string(tag) + " and " + std::to_string(arity) +
                 " fields, elsewhere tag " + std::to_string(it->second.first) + " and " +

@@ -13,8 +13,8 @@
 //     a primitive has core::primArity operands; LitCase has a default; Case alternatives have
 //     distinct tags >= 0.
 //  4. Constructors: a constructor name is used with one tag and one arity everywhere (Con nodes
-//     and the Case alternatives that name it); tags are >= 0. Anonymous records are all named
-//     "{record}" with their shape as the tag: one arity per shape. A constructor with a
+//     and the Case alternatives that name it); tags are >= 0. A record's constructor is named by its shape
+//     (`{record}#3`, tag 3). A constructor with a
 //     layout (Program::layouts: raw fields) has the layout's arity.
 //  5. Top level: function and global names are unique; every Global reference names one of
 //     them; a function has at least one parameter and no more borrowed flags than parameters;

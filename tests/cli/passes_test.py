@@ -28,7 +28,7 @@ weir, root, work = sys.argv[1:4]
 os.makedirs(work, exist_ok=True)
 check = Checks("passes")
 NAMES = ["specialise", "prune", "call-sites", "io-arity", "simplify", "trmc", "order-globals",
-         "lift-letrec", "trmc-lifted", "peel", "borrow", "rc", "unbox", "reuse"]
+         "lift-letrec", "trmc-lifted", "peel", "record-fields", "borrow", "rc", "unbox", "reuse"]
 
 
 def weir_build(*args, env=None):

@@ -6,7 +6,10 @@ from the command line:
     Actor, Test, Time); none at all with WEIR_RAW_FIELDS=0 (so the checks can fail);
   - a key stored in a tree node is no boxed use: `insert`'s key parameter is raw;
   - allocations (valgrind's count): a list of big Ints in a constructor with a raw Int field
-    allocates one object per element, two (the cell and the Int's box) without raw fields.
+    allocates one object per element, two (the cell and the Int's box) without raw fields;
+  - records (tests/programs/records_raw_fields.weir): a shape's fields raw where every record
+    built holds one kind, the ones a generalised local function builds only with the pass
+    `record-fields` (WEIR_RECORD_FIELDS=0: not), a shape built at two types not at all.
 
 Usage: raw_fields_test.py WEIR SOURCE_DIR WORK_DIR
 """
@@ -101,4 +104,26 @@ else:
         per_off = (a[600, False] - a[300, False]) / 300
         check("with raw fields one object per element", per_on < 1.1, f"{per_on} per element")
         check("without them two (the cell and the Int's box)", per_off >= 1.9, f"{per_off} per element")
+
+
+def record_layouts(variable, on):
+    src = os.path.join(root, "tests", "programs", "records_raw_fields.weir")
+    out = os.path.join(work, f"records_{variable}{int(on)}.core")
+    p = subprocess.run([weir, "build", "--emit=core-rc", src, "-o", out], capture_output=True, text=True,
+                       env=switched_env(variable, on))
+    if not check(f"weir build --emit=core-rc records_raw_fields.weir ({variable}={int(on)})", p.returncode == 0, p.stderr):
+        return []
+    with open(out) as f:
+        return re.findall(r"^layout \{record\}#\d+\((.*)\)$", f.read(), re.M)
+
+
+rec_on = record_layouts("WEIR_RECORD_FIELDS", True)
+rec_off = record_layouts("WEIR_RECORD_FIELDS", False)
+check("a record of Int, Float, Char and Bool fields: all raw (Reading)", "Int, Bool, Char, Float" in rec_on, rec_on)
+check("18 Int fields: 15 raw words, the rest boxed (Wide)", ", ".join(["Int"] * 15 + ["Boxed"] * 3) in rec_on, rec_on)
+check("Stats, built by a generalised local function: every field raw with record-fields",
+      "Int, Int, Int" in rec_on and "Int, Boxed, Boxed" not in rec_on, rec_on)
+check("Stats without record-fields: only the field whose literals are all typed Int",
+      "Int, Boxed, Boxed" in rec_off and "Int, Int, Int" not in rec_off, rec_off)
+check("no record layout with WEIR_RAW_FIELDS=0", record_layouts("WEIR_RAW_FIELDS", False) == [])
 check.finish()

@@ -18,7 +18,10 @@ bool runtimeBuildsIts(const std::string& type) {
   return false;
 }
 
-core::Rep fieldRep(types::TypeP t) {
+}  // namespace
+
+core::Rep Lowerer::scalarRep(types::TypeP t) {
+  if (!t) return core::Rep::Boxed;
   t = types::prune(t);
   if (t->kind != types::Type::Con) return core::Rep::Boxed;
   if (t->name == types::kInt) return core::Rep::Int;
@@ -27,8 +30,6 @@ core::Rep fieldRep(types::TypeP t) {
   if (t->name == types::kBool) return core::Rep::Bool;
   return core::Rep::Boxed;
 }
-
-}  // namespace
 
 // WEIR_RAW_FIELDS=0: every field a pointer (for measuring what raw fields save).
 void Lowerer::collectLayouts() {
@@ -41,7 +42,7 @@ void Lowerer::collectLayouts() {
     types::TypeP t = ci.scheme.type, from, to;
     bool any = false;
     while (types::isFun(t, &from, &to) && reps.size() < static_cast<size_t>(ci.arity)) {
-      reps.push_back(fieldRep(from));
+      reps.push_back(scalarRep(from));
       any = any || reps.back() != core::Rep::Boxed;
       t = to;
     }

@@ -113,6 +113,7 @@ ExprPtr Lowerer::lowerDict(const types::DictP& dp) {
     case types::Dict::Super:
       return core::mkProj(lowerDict(d->from), d->index);
     case types::Dict::Record: {
+      if (names::displayName(d->pred.cls) == "FromJson") noteRecordType(d->pred.type);
       std::string fn = recordDictFunction(d->pred.cls, d->labels);
       if (d->args.empty()) return core::mkGlobal(fn);
       std::vector<ExprPtr> args;
@@ -400,6 +401,7 @@ std::optional<core::Program> Lowerer::run(std::string& error) {
   collectLayouts();
   lowerTopLevel();
   lowerInstances();
+  recordLayouts();
   prog.entry = checked.entry;
   if (!bug.empty()) {
     error = bug;

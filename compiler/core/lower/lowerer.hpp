@@ -110,6 +110,11 @@ class Lowerer {
   // records.cpp
   std::vector<std::vector<std::string>> shapes;          // shape id -> sorted labels
   std::map<std::vector<std::string>, int> shapeIds;
+  std::vector<std::vector<int>> shapeReps;  // shape id -> each field's core::Rep in every record built so far (-1: none yet)
+  std::string recordCon(int shape);         // the shape's constructor name
+  void noteRecordReps(int shape, const std::vector<core::Rep>& reps);
+  void noteRecordType(types::TypeP recordType);
+  void recordLayouts();                     // core::Program::layouts of the shapes, once all are built
   void collectShapes();
   void collectLayouts();   // layouts.cpp: core::Program::layouts
   int shapeOf(std::vector<std::string> labels);
@@ -119,6 +124,9 @@ class Lowerer {
   ExprPtr recordUpdate(const ast::Expr& e);
   ExprPtr switchShapes(VarId r, types::TypeP type, const std::vector<std::string>& need,
                        const std::function<ExprPtr(int, const std::vector<VarId>&)>& k);
+
+  // layouts.cpp: Int, Float, Char or Bool for a type that is one (a raw field), Boxed otherwise
+  static core::Rep scalarRep(types::TypeP t);
 
   // record_instances.cpp
   std::string recordDictFunction(const std::string& cls, const std::vector<std::string>& labels);

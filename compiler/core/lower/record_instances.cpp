@@ -55,7 +55,11 @@ std::string Lowerer::recordDictFunction(const std::string& clsName, const std::v
     if (n == 0) return core::mkGlobal(name);
     return core::mkApp(core::mkGlobal(name), dictsOf(ds));
   };
-  auto field = [&](VarId rec, size_t i) { return core::mkProj(core::mkVar(rec), static_cast<int>(i)); };
+  auto field = [&](VarId rec, size_t i) {
+    auto p = core::mkProj(core::mkVar(rec), static_cast<int>(i));
+    p->name = recordCon(shapeOf(labels));
+    return p;
+  };
   auto method = [&](VarId dict, int idx, std::vector<ExprPtr> args) {
     return core::mkApp(core::mkProj(core::mkVar(dict), idx), std::move(args));
   };
@@ -128,7 +132,7 @@ std::string Lowerer::recordDictFunction(const std::string& clsName, const std::v
       for (size_t i = 0; i < n; ++i) vs.push_back(fresh());
       std::vector<ExprPtr> fs;
       for (auto v : vs) fs.push_back(core::mkVar(v));
-      ExprPtr body = core::mkCon(1, "Prelude.Right", {core::mkCon(shape, "{record}", fs)});
+      ExprPtr body = core::mkCon(1, "Prelude.Right", {core::mkCon(shape, recordCon(shape), fs)});
       for (size_t i = n; i-- > 0;) {
         VarId r = fresh(), e = fresh();
         ExprPtr read = method(ds[i], readIdx,

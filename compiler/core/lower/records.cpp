@@ -5,7 +5,15 @@
 //  - where it is open (row-polymorphic code), a switch on the shape picks the index;
 //  - an update rebuilds the object with the same shape;
 //  - record patterns read the fields they mention and match them as new columns.
+// A shape's constructor is named `{record}#<shape>`. Its fields are raw words (core::ConLayout,
+// as a data constructor's Int fields) where every record of that shape the program builds has
+// that field at Int (Float, Char, Bool): the lowering notes the field types of each literal and
+// of each FromJson decoder it makes (the only places a record is built; an update keeps its
+// record's type) and lays the shapes out at the end (recordLayouts). One field's type variable
+// anywhere keeps that field a pointer in every record of the shape.
 #include <fmt/format.h>
+
+#include <cstdlib>
 
 #include "core/lower/lowerer.hpp"
 
@@ -61,9 +69,61 @@ int Lowerer::shapeOf(std::vector<std::string> labels) {
   auto it = shapeIds.find(labels);
   if (it != shapeIds.end()) return it->second;
   int id = static_cast<int>(shapes.size());
+  shapeReps.push_back(std::vector<int>(labels.size(), -1));
   shapes.push_back(labels);
   shapeIds[labels] = id;
   return id;
+}
+
+std::string Lowerer::recordCon(int shape) { return "{record}#" + std::to_string(shape); }
+
+// -1 (no record built yet) joins to the rep; two different reps join to Boxed.
+void Lowerer::noteRecordReps(int shape, const std::vector<core::Rep>& reps) {
+  auto& have = shapeReps[shape];
+  for (size_t i = 0; i < have.size() && i < reps.size(); ++i) {
+    int r = static_cast<int>(reps[i]);
+    if (have[i] == -1) have[i] = r;
+    else if (have[i] != r) have[i] = static_cast<int>(core::Rep::Boxed);
+  }
+}
+
+// A FromJson decoder builds records of the type it decodes: its fields' types are evidence as a
+// literal's are. A record type that is not closed gives every shape it may be no raw field
+// among its labels.
+void Lowerer::noteRecordType(types::TypeP t) {
+  t = types::prune(t);
+  if (!t || t->kind != types::Type::Record) return;
+  std::map<std::string, types::TypeP> fields;
+  types::TypeP row = types::prune(t->a);
+  while (row->kind == types::Type::RowExt) {
+    fields[row->name] = row->a;
+    row = types::prune(row->b);
+  }
+  std::vector<std::string> labels;
+  for (auto& [l, ft] : fields) labels.push_back(l);
+  if (row->kind == types::Type::RowEmpty) {
+    std::vector<core::Rep> reps;
+    for (auto& [l, ft] : fields) reps.push_back(scalarRep(ft));
+    noteRecordReps(shapeOf(labels), reps);
+    return;
+  }
+  for (size_t s = 0; s < shapes.size(); ++s)
+    for (size_t i = 0; i < shapes[s].size(); ++i)
+      if (fields.count(shapes[s][i])) shapeReps[s][i] = static_cast<int>(core::Rep::Boxed);
+}
+
+// The layouts of the shapes whose fields are raw in every record built (noteRecordReps).
+void Lowerer::recordLayouts() {
+  if (const char* e = std::getenv("WEIR_RAW_FIELDS"); e && std::string(e) == "0") return;
+  for (size_t s = 0; s < shapes.size(); ++s) {
+    std::vector<core::Rep> reps;
+    bool any = false;
+    for (int r : shapeReps[s]) {
+      reps.push_back(r == -1 ? core::Rep::Boxed : static_cast<core::Rep>(r));
+      any = any || reps.back() != core::Rep::Boxed;
+    }
+    if (any) prog.layouts[recordCon(static_cast<int>(s))] = core::ConLayout::of(std::move(reps));
+  }
 }
 
 bool Lowerer::closedLabels(types::TypeP t, std::vector<std::string>& labels) {
@@ -82,6 +142,7 @@ bool Lowerer::closedLabels(types::TypeP t, std::vector<std::string>& labels) {
 ExprPtr Lowerer::recordLiteral(const ast::Expr& e) {
   std::vector<std::string> labels;
   std::vector<std::pair<std::string, VarId>> vals;
+  std::map<std::string, core::Rep> reps;
   ExprPtr body;
   std::vector<std::pair<VarId, ExprPtr>> lets;
   for (auto& [l, fe] : e.fields) {
@@ -89,13 +150,20 @@ ExprPtr Lowerer::recordLiteral(const ast::Expr& e) {
     lets.push_back({v, lowerExpr(fe)});  // fields are evaluated in source order
     vals.push_back({l, v});
     labels.push_back(l);
+    reps[l] = scalarRep(fe->type);
   }
   int shape = shapeOf(labels);
   std::vector<ExprPtr> fields;
+  std::vector<core::Rep> fieldReps;
   for (auto& l : shapes[shape])
     for (auto& [vl, v] : vals)
-      if (vl == l) { fields.push_back(core::mkVar(v)); break; }
-  body = core::mkCon(shape, "{record}", fields);
+      if (vl == l) {
+        fields.push_back(core::mkVar(v));
+        fieldReps.push_back(reps[l]);
+        break;
+      }
+  noteRecordReps(shape, fieldReps);
+  body = core::mkCon(shape, recordCon(shape), fields);
   for (auto it = lets.rbegin(); it != lets.rend(); ++it) body = core::mkLet(it->first, it->second, body);
   return body;
 }
@@ -116,6 +184,7 @@ ExprPtr Lowerer::switchShapes(VarId r, types::TypeP type, const std::vector<std:
     if (!hasAll) continue;
     core::Alt alt;
     alt.tag = static_cast<int>(s);
+    alt.con = recordCon(alt.tag);
     for (size_t i = 0; i < shapes[s].size(); ++i) alt.fields.push_back(fresh());
     alt.body = k(static_cast<int>(s), alt.fields);
     e->alts.push_back(std::move(alt));
@@ -128,7 +197,11 @@ ExprPtr Lowerer::recordField(ExprPtr rec, types::TypeP type, const std::string& 
   std::vector<std::string> closed;
   if (closedLabels(type, closed)) {
     auto it = std::find(closed.begin(), closed.end(), label);
-    if (it != closed.end()) return core::mkProj(rec, static_cast<int>(it - closed.begin()));
+    if (it != closed.end()) {
+      auto p = core::mkProj(rec, static_cast<int>(it - closed.begin()));
+      p->name = recordCon(shapeOf(closed));
+      return p;
+    }
   }
   VarId r = fresh();
   return core::mkLet(r, rec, switchShapes(r, type, {label}, [&](int shape, const std::vector<VarId>& fields) {
@@ -157,7 +230,7 @@ ExprPtr Lowerer::recordUpdate(const ast::Expr& e) {
       auto it = vals.find(labels[i]);
       out.push_back(core::mkVar(it != vals.end() ? it->second : fields[i]));
     }
-    return core::mkCon(shape, "{record}", out);
+    return core::mkCon(shape, recordCon(shape), out);
   });
   body = core::mkLet(r, rec, body);
   for (auto it = lets.rbegin(); it != lets.rend(); ++it) body = core::mkLet(it->first, it->second, body);
