@@ -269,14 +269,27 @@ def check_errors(weir, path, spec, workdir):
     return failures
 
 
+def toolchain_files(weir):
+    """What every executable is built from besides its source: the compiler, the standard library
+    (the repository's stdlib/) and the runtime libraries of the compiler's build folder."""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    build = os.path.dirname(os.path.dirname(os.path.abspath(weir)))
+    files = [weir]
+    for top, pattern in ((os.path.join(root, "stdlib"), ".weir"), (os.path.join(build, "runtime"), ".a")):
+        for d, _, names in os.walk(top):
+            files += [os.path.join(d, f) for f in names if f.endswith(pattern)]
+    return files
+
+
 def golden_build(weir, path, workdir):
     """The executable the golden test of the same program left in `workdir`, if it is newer than
-    the compiler and than every program of the source folder (its local imports), else None."""
+    the compiler, the standard library, the runtime and every program of the source folder (its
+    local imports), else None."""
     folder, name = os.path.split(os.path.abspath(path))
     exe = os.path.join(os.path.abspath(workdir), os.path.splitext(name)[0])
     try:
         built = os.path.getmtime(exe)
-        inputs = [weir] + [os.path.join(folder, f) for f in os.listdir(folder) if f.endswith(".weir")]
+        inputs = toolchain_files(weir) + [os.path.join(folder, f) for f in os.listdir(folder) if f.endswith(".weir")]
         return exe if all(os.path.getmtime(i) < built for i in inputs) else None
     except OSError:
         return None
