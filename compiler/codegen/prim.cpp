@@ -68,7 +68,7 @@ Value* Gen::genPrim(const Expr& e, bool tail, Value** rawOut) {
     if (e.args[0]->kind != Expr::Var) bug("UniqueOrStatic of something other than a variable");
     Value* o = genV(*e.args[0], false);
     if (!o) return nullptr;
-    if (isRaw(o)) bug("UniqueOrStatic of a raw value");
+    if (isRaw(o)) o = box(o);  // a record field read at another type, in code that never runs (convert)
     Value* rc = b.CreateAlignedLoad(i32, o, Align(8));
     return result(b.CreateICmpULE(rc, b.getInt32(1)), tail);  // 1: unique, 0: immortal; < 0: shared
   }
@@ -124,8 +124,7 @@ bool Gen::primOperands(const Expr& e, std::vector<Value*>& raw) {
     if (!o) return false;
     Type* t = ty == 'f' ? dbl : ty == 'c' ? i32 : i64;
     if (isRaw(o)) {
-      if (o->getType() != t) bug("raw operand of the wrong type for " + std::string(core::primName(op)));
-      raw.push_back(o);
+      raw.push_back(convert(o, t, true));  // of another raw kind only in code that never runs (convert)
       continue;
     }
     raw.push_back(b.CreateAlignedLoad(t, gep(o, OFF_VALUE), Align(8)));
