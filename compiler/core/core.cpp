@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <sstream>
 
 namespace weir::core {
@@ -111,6 +112,11 @@ const char* repName(Rep r) {
     case Rep::Bool: return "Bool";
   }
   return "?";
+}
+
+bool ConLayout::switchedOff() {
+  const char* e = std::getenv("WEIR_RAW_FIELDS");
+  return e && std::string(e) == "0";
 }
 
 ConLayout ConLayout::of(std::vector<Rep> reps) {

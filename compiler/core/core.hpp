@@ -148,6 +148,8 @@ struct ConLayout {
   static constexpr int MAX_RAW = 15;
   // The layout of fields with these representations; past MAX_RAW raw ones, the rest are Boxed.
   static ConLayout of(std::vector<Rep> reps);
+  // WEIR_RAW_FIELDS=0: every field a pointer, records' too (for measuring what raw fields save).
+  static bool switchedOff();
 };
 
 // A top-level function: a known arity, called directly when saturated.

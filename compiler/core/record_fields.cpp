@@ -1,9 +1,6 @@
 // Record fields made raw after specialisation (record_fields.hpp).
 #include "core/record_fields.hpp"
 
-#include <cstdlib>
-#include <string>
-
 #include "core/repr.hpp"
 
 namespace weir::core {
@@ -16,7 +13,7 @@ bool isRecord(const std::string& con) { return con.rfind("{record}#", 0) == 0; }
 
 int rawRecordFields(Program& p) {
   int made = 0;
-  if (const char* e = std::getenv("WEIR_RAW_FIELDS"); e && std::string(e) == "0") return made;  // every field a pointer
+  if (ConLayout::switchedOff()) return made;
   for (bool changed = true; changed;) {
     changed = false;
     inferReps(p);

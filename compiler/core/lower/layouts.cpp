@@ -1,8 +1,6 @@
 // Constructor layouts (core::ConLayout): which fields of each constructor are raw words. A field
 // whose declared type is Int, Float, Char or Bool is raw in every value of its type, whatever
 // the type's parameters are instantiated to: the layout is the constructor's, not the use's.
-#include <cstdlib>
-
 #include "core/lower/lowerer.hpp"
 
 namespace weir::lower {
@@ -31,9 +29,8 @@ core::Rep Lowerer::scalarRep(types::TypeP t) {
   return core::Rep::Boxed;
 }
 
-// WEIR_RAW_FIELDS=0: every field a pointer (for measuring what raw fields save).
-void Lowerer::collectLayouts() {
-  if (const char* e = std::getenv("WEIR_RAW_FIELDS"); e && std::string(e) == "0") return;
+void Lowerer::collectLayouts() {  // none with WEIR_RAW_FIELDS=0 (ConLayout::switchedOff)
+  if (core::ConLayout::switchedOff()) return;
   for (auto& [name, ci] : checked.cons) {
     auto d = checked.datas.find(ci.type);
     if (ci.arity == 0 || d == checked.datas.end() || d->second.isNewtype || d->second.builtin) continue;

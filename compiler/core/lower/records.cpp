@@ -13,8 +13,6 @@
 // anywhere keeps that field a pointer in every record of the shape.
 #include <fmt/format.h>
 
-#include <cstdlib>
-
 #include "core/lower/lowerer.hpp"
 
 namespace weir::lower {
@@ -114,7 +112,7 @@ void Lowerer::noteRecordType(types::TypeP t) {
 
 // The layouts of the shapes whose fields are raw in every record built (noteRecordReps).
 void Lowerer::recordLayouts() {
-  if (const char* e = std::getenv("WEIR_RAW_FIELDS"); e && std::string(e) == "0") return;
+  if (core::ConLayout::switchedOff()) return;
   for (size_t s = 0; s < shapes.size(); ++s) {
     std::vector<core::Rep> reps;
     bool any = false;
