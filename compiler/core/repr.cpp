@@ -372,9 +372,15 @@ std::map<std::string, std::vector<Rep>> storedReps(const Program& p,
     }
     return std::move(s.joined);
   };
-  for (auto& [con, js] : round())  // the fields to decide: those not raw already
-    for (size_t k = 0; k < js.size(); k++)
-      if (p.fieldRep(con, k) == Rep::Boxed) assumed[{con, k}] = NONE;
+  // The fields to decide: those of the constructors built that are not raw already.
+  std::function<void(const Expr&)> fields = [&](const Expr& e) {
+    if (e.kind == Expr::Con && wanted(e.name))
+      for (size_t k = 0; k < e.args.size(); k++)
+        if (p.fieldRep(e.name, k) == Rep::Boxed) assumed.emplace(std::make_pair(e.name, k), NONE);
+    forEachChild(const_cast<Expr&>(e), [&](ExprPtr& c) { fields(*c); });
+  };
+  for (auto& f : p.functions) fields(*f.body);
+  for (auto& g : p.globals) fields(*g.body);
   for (bool changed = true; changed;) {  // ascending: NONE, then one raw kind, then Boxed
     changed = false;
     for (auto& [con, js] : round())

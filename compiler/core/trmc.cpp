@@ -200,10 +200,8 @@ std::vector<std::vector<size_t>> components(const Program& p, const std::vector<
   return support::stronglyConnected(edges, &candidates);
 }
 
-}  // namespace
-
-namespace {
 const std::string kWorkerSuffix = "$trmc";
+
 }  // namespace
 
 std::string trmcWorkerName(const std::string& name) { return name + kWorkerSuffix; }

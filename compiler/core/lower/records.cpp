@@ -85,29 +85,18 @@ void Lowerer::noteRecordReps(int shape, const std::vector<core::Rep>& reps) {
   }
 }
 
-// A FromJson decoder builds records of the type it decodes: its fields' types are evidence as a
-// literal's are. A record type that is not closed gives every shape it may be no raw field
-// among its labels.
+// A FromJson decoder builds records of the (closed) type it decodes: its fields' types are
+// evidence as a literal's are.
 void Lowerer::noteRecordType(types::TypeP t) {
   t = types::prune(t);
   if (!t || t->kind != types::Type::Record) return;
-  std::map<std::string, types::TypeP> fields;
-  types::TypeP row = types::prune(t->a);
-  while (row->kind == types::Type::RowExt) {
-    fields[row->name] = row->a;
-    row = types::prune(row->b);
-  }
+  std::map<std::string, core::Rep> fields;  // by label: the shape's order
+  for (types::TypeP row = types::prune(t->a); row->kind == types::Type::RowExt; row = types::prune(row->b))
+    fields[row->name] = scalarRep(row->a);
   std::vector<std::string> labels;
-  for (auto& [l, ft] : fields) labels.push_back(l);
-  if (row->kind == types::Type::RowEmpty) {
-    std::vector<core::Rep> reps;
-    for (auto& [l, ft] : fields) reps.push_back(scalarRep(ft));
-    noteRecordReps(shapeOf(labels), reps);
-    return;
-  }
-  for (size_t s = 0; s < shapes.size(); ++s)
-    for (size_t i = 0; i < shapes[s].size(); ++i)
-      if (fields.count(shapes[s][i])) shapeReps[s][i] = static_cast<int>(core::Rep::Boxed);
+  std::vector<core::Rep> reps;
+  for (auto& [l, r] : fields) labels.push_back(l), reps.push_back(r);
+  noteRecordReps(shapeOf(labels), reps);
 }
 
 // The layouts of the shapes whose fields are raw in every record built (noteRecordReps).
