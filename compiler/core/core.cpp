@@ -229,6 +229,8 @@ struct Printer {
         out << "(";
         expr(*e.args[0], ind);
         out << ")." << e.index;
+        // A closed record's read names its shape, whose layout says whether the field is raw.
+        if (!e.name.empty()) out << " of " << e.name;
         break;
       case Expr::Case:
         out << "case " << var(e.scrut) << " of";

@@ -114,7 +114,11 @@ def record_layouts(variable, on):
     if not check(f"weir build --emit=core-rc records_raw_fields.weir ({variable}={int(on)})", p.returncode == 0, p.stderr):
         return []
     with open(out) as f:
-        return re.findall(r"^layout \{record\}#\d+\((.*)\)$", f.read(), re.M)
+        text = f.read()
+    if variable == "WEIR_RECORD_FIELDS" and on:
+        check("--emit=core names the record shape a field read is of", re.search(r"\)\.\d+ of \{record\}#\d+", text),
+              "no `(r).N of {record}#M` in the Core")
+    return re.findall(r"^layout \{record\}#\d+\((.*)\)$", text, re.M)
 
 
 rec_on = record_layouts("WEIR_RECORD_FIELDS", True)
