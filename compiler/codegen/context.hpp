@@ -195,6 +195,10 @@ class Gen {
   Value* convertField(Value* v, const std::string& con, size_t k);
   Constant* staticField(const Expr& a, const std::string& con, size_t k);
   void defineRcHelpers();
+  Value* slowCall(const char* name, ArrayRef<Value*> args);
+  Value* bumpRegion();
+  Value* allocCell(uint64_t size);
+  StructType* bumpT = nullptr;
   Function* inlineHelper(const char* name, FunctionType* ft);
   void defineAllocHelpers();
   void defineDupHelper();

@@ -69,7 +69,7 @@ Value* Gen::reuseCell(VarId t, uint64_t size) {
   auto* cont = BasicBlock::Create(ctx, "reuse.cont", cur);
   b.CreateCondBr(b.CreateIsNull(cell), fresh, cont);
   b.SetInsertPoint(fresh);
-  Value* a = b.CreateCall(allocFn, {ConstantInt::get(i64, size)});
+  Value* a = allocCell(size);
   b.CreateBr(cont);
   b.SetInsertPoint(cont);
   PHINode* phi = b.CreatePHI(ptrT, 2);

@@ -46,9 +46,11 @@ typedef struct free_node { struct free_node* next; } free_node;
 
 WEIR_TLS void* weir_free_lists[WEIR_NUM_CLASSES];
 #define free_lists ((free_node**)weir_free_lists)
-static WEIR_TLS char* bump_ptr;
+/* The bump region: generated code carves from it inline (rt.h); limit = min(chunk end, paged in). */
+WEIR_TLS weir_bump_region weir_bump;
+#define bump_ptr weir_bump.ptr
+#define carved_objects weir_bump.carved   /* small objects ever carved from chunks */
 static WEIR_TLS char* bump_end;
-static WEIR_TLS int64_t carved_objects;   /* small objects ever carved from chunks */
 static WEIR_TLS int64_t system_objects;   /* live objects allocated with malloc */
 static int64_t immortal_objects;          /* heap objects made immortal (CAF values; program thread only) */
 int weir_system_alloc;
@@ -83,6 +85,7 @@ static void* refill(size_t sz) {
     madvise(populated, len, MADV_POPULATE_WRITE);
     populated += len;
   }
+  weir_bump.limit = bump_end < populated ? bump_end : populated;
   void* p = bump_ptr;
   bump_ptr += sz;
   carved_objects++;
@@ -100,7 +103,8 @@ static void* refill(size_t sz) {
  * Threading: the pool is guarded by pool_mu; the lists themselves belong to one thread at a time.
  * ------------------------------------------------------------------------------------------ */
 static pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER;
-static free_node* pool[WEIR_NUM_CLASSES];
+void* weir_heap_pool[WEIR_NUM_CLASSES];   /* generated code peeks at it (relaxed), as pool_take does */
+#define pool ((free_node**)weir_heap_pool)
 
 void weir_heap_donate(void) {
   if (use_system_alloc) return;   /* the heads are WEIR_FREE_LIST_SYSTEM: nothing is listed */

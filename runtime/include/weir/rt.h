@@ -140,6 +140,19 @@ int weir_rt_main(int argc, char** argv, void (*body)(void));
 #define WEIR_THREAD_LOCAL _Thread_local
 #endif
 extern WEIR_THREAD_LOCAL void* weir_free_lists[WEIR_NUM_CLASSES];
+/* When a class's list is empty, generated code also carves inline: ptr += size while the result
+ * stays within limit (the paged-in part of the thread's current chunk) and the pool of cells
+ * other threads gave back has none of that class (weir_heap_pool, read relaxed: a hint); it
+ * counts the cell in carved (the leak check's total). Anything else calls weir_alloc, which
+ * moves the region on. The slow call is then rare enough to go through a wrapper that saves
+ * every register (codegen's slowCall), keeping callers' frames small. */
+typedef struct weir_bump_region {
+  char* ptr;
+  char* limit;
+  int64_t carved;
+} weir_bump_region;
+extern WEIR_THREAD_LOCAL weir_bump_region weir_bump;
+extern void* weir_heap_pool[WEIR_NUM_CLASSES];
 extern int weir_system_alloc;
 #define WEIR_FREE_LIST_SYSTEM ((void*)1)
 void* weir_alloc(size_t size);                /* raw memory, size >= 16; caller writes the header */

@@ -1,0 +1,116 @@
+"""The runtime's slow paths and the frames of compiled code (codegen/objects.cpp, rt.h):
+  - generated code calls weir_alloc, weir_free_obj, weir_free_cell, weir_dup_shared and
+    weir_drop_shared only from `weir.pm.*` wrappers of LLVM's preserve_most convention, so a
+    caller keeps its values in registers across them instead of saving callee-saved registers
+    in every frame; WEIR_PRESERVE_MOST=0 calls them directly;
+  - the inline allocation carves from the thread's bump region (`weir_bump`), so the wrapped
+    weir_alloc is reached once per stretch of a chunk, not once per object of a growing heap;
+  - what that is for: a non-tail recursion 300,000 deep (the cfold shape: a case on the results
+    of two recursive calls, building after them) runs in a 17 MiB stack (48-byte frames) and
+    overflows it with direct calls (64-byte frames), and prints the same in both;
+  - a constructor of over 256 bytes rebuilt through a reuse token gets its memory from the
+    runtime, not from a free list past the 33 size classes (tests/programs/constructor_big_reuse).
+
+Usage: slow_calls_test.py WEIR SOURCE_DIR WORK_DIR
+"""
+import os
+import re
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from checks import Checks  # noqa: E402
+
+weir, root, work = sys.argv[1:4]
+os.makedirs(work, exist_ok=True)
+check = Checks("slow_calls")
+
+DEEP = """module Main where
+
+data Expr = Val Int | Add Expr Expr
+
+chain :: Int -> Expr -> Expr
+chain 0 acc = acc
+chain n acc = chain (n - 1) (Add (Val (n `mod` 3)) acc)
+
+fold :: Expr -> Expr
+fold (Add a b) = case (fold a, fold b) of
+  (Val x, Val y) -> Val (x + y)
+  (Val x, Add (Val y) e) -> Add (Val (x + y)) e
+  (l, r) -> Add l r
+fold e = e
+
+value :: Expr -> Int
+value (Val v) = v
+value (Add a b) = value a + value b
+
+main :: IO ()
+main = print (value (fold (chain 300000 (Val 1))))
+"""
+SLOW = ["weir_alloc", "weir_free_obj", "weir_free_cell", "weir_dup_shared", "weir_drop_shared"]
+
+src = os.path.join(work, "deep.weir")
+with open(src, "w") as f:
+    f.write(DEEP)
+
+
+def env_with(pm):
+    env = dict(os.environ)
+    env.pop("WEIR_PRESERVE_MOST", None)
+    if not pm:
+        env["WEIR_PRESERVE_MOST"] = "0"
+    return env
+
+
+def functions(ll):
+    """name -> body of every function defined in an LLVM IR text."""
+    out = {}
+    for m in re.finditer(r"^define [^@]*@\"?([^\"(]+)\"?\(.*?^}", ll, re.S | re.M):
+        out[m.group(1)] = m.group(0)
+    return out
+
+
+for pm in (True, False):
+    label = "with preserve_most" if pm else "with WEIR_PRESERVE_MOST=0"
+    ll_path = os.path.join(work, f"deep_{int(pm)}.ll")
+    p = subprocess.run([weir, "build", "-O2", src, "--emit=llvm", "-o", ll_path], capture_output=True,
+                       text=True, env=env_with(pm), timeout=300)
+    if not check(f"weir build --emit=llvm {label}", p.returncode == 0, p.stderr):
+        continue
+    ll = open(ll_path).read()
+    fns = functions(ll)
+    wrappers = {n for n in fns if n.startswith("weir.pm.")}
+    if pm:
+        check("the wrappers are preserve_most functions",
+              wrappers and all(re.search(r"^define internal preserve_mostcc", fns[w], re.M) for w in wrappers),
+              f"{sorted(wrappers)}")
+        for name in SLOW:
+            callers = sorted(n for n, body in fns.items() if re.search(r"call [^\n]*@" + name + r"\(", body))
+            check(f"{name} is called only from its wrapper", all(c == "weir.pm." + name for c in callers),
+                  f"called from {callers}")
+        calls = re.findall(r"call (\w+) void @weir\.pm\.", ll)
+        check("calls of the wrappers use preserve_mostcc", calls and set(calls) == {"preserve_mostcc"},
+              f"{set(calls)}")
+        check("allocation carves from the bump region inline", "@weir_bump" in fns.get("Main.fold", ""),
+              "Main.fold does not read @weir_bump")
+    else:
+        check("WEIR_PRESERVE_MOST=0: no wrappers", not wrappers, f"{sorted(wrappers)}")
+
+    exe = os.path.join(work, f"deep_{int(pm)}")
+    p = subprocess.run([weir, "build", "-O2", src, "-o", exe], capture_output=True, text=True,
+                       env=env_with(pm), timeout=300)
+    if not check(f"weir build {label}", p.returncode == 0, p.stderr):
+        continue
+    r = subprocess.run([exe], capture_output=True, text=True, timeout=60, env=dict(os.environ, WEIR_STACK_SIZE="64M",
+                                                                                  WEIR_LEAK_CHECK="1"))
+    check(f"{label}: the program prints its value (64 MiB stack, leak check)", r.returncode == 0
+          and r.stdout == "300001\n", f"exit {r.returncode}: {r.stdout[-200:]!r} {r.stderr[-500:]}")
+    r = subprocess.run([exe], capture_output=True, text=True, timeout=60, env=dict(os.environ, WEIR_STACK_SIZE="17M"))
+    if pm:
+        check("preserve_most: 300,000 frames fit a 17 MiB stack", r.returncode == 0 and r.stdout == "300001\n",
+              f"exit {r.returncode}: {r.stderr[-500:]}")
+    else:
+        check("direct calls: the same overflows a 17 MiB stack (the frames the wrappers save)",
+              r.returncode != 0 and "stack overflow" in r.stderr, f"exit {r.returncode}: {r.stdout!r}")
+
+check.finish()
