@@ -120,7 +120,6 @@ class Gen {
   // WEIR_UNWIND=0: no landing pads (a caught error leaks what the frames held, as before they
   // existed), to measure what they cost.
   bool unwinding = !(std::getenv("WEIR_UNWIND") && std::string(std::getenv("WEIR_UNWIND")) == "0");
-  Function *unwindDropFn = nullptr, *unwindFreeCellFn = nullptr;
 
   // ---- small helpers
   // The closure calling convention's type: n object pointers in, one out.

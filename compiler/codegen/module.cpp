@@ -120,10 +120,8 @@ void Gen::declareRuntime() {
   decl("weir_rt_div_zero", voidT, {ptrT}, true);
   decl("weir_unwind_drop", voidT, {ptrT});
   decl("weir_unwind_free_cell", voidT, {ptrT});
-  unwindDropFn = cast<Function>(rt["weir_unwind_drop"].getCallee());
-  unwindFreeCellFn = cast<Function>(rt["weir_unwind_free_cell"].getCallee());
-  unwindDropFn->addFnAttr(Attribute::Cold);
-  unwindFreeCellFn->addFnAttr(Attribute::Cold);
+  cast<Function>(rt["weir_unwind_drop"].getCallee())->addFnAttr(Attribute::Cold);
+  cast<Function>(rt["weir_unwind_free_cell"].getCallee())->addFnAttr(Attribute::Cold);
   // Landing pads are cleanups only (nothing is caught in compiled code: the runtime stops the
   // unwinding at the handler's boundary, runtime/object/unwind.c), so C's personality fits.
   personalityFn = Function::Create(FunctionType::get(i32, true), Function::ExternalLinkage,

@@ -54,8 +54,10 @@ BasicBlock* Gen::landingPad(Function* fn, const std::vector<Value*>& drops, std:
   b.SetInsertPoint(bb);
   LandingPadInst* lp = b.CreateLandingPad(StructType::get(ctx, {ptrT, i32}), 0);
   lp->setCleanup(true);
+  // Through preserve_most wrappers (objects.cpp, slowCall): the exception, live across these
+  // calls, would otherwise need a callee-saved register that every frame of the function saves.
   for (size_t k = drops.size(); k-- > 0;)  // the newest first
-    b.CreateCall(tokenCells.count(drops[k]) ? unwindFreeCellFn : unwindDropFn, {drops[k]});
+    slowCall(tokenCells.count(drops[k]) ? "weir_unwind_free_cell" : "weir_unwind_drop", {drops[k]});
   b.CreateResume(lp);
   b.restoreIP(ip);
   if (!fn->hasPersonalityFn()) fn->setPersonalityFn(personalityFn);

@@ -1,12 +1,13 @@
 """The runtime's slow paths and the frames of compiled code (codegen/objects.cpp, rt.h):
-  - generated code calls weir_alloc, weir_free_obj, weir_free_cell, weir_dup_shared and
-    weir_drop_shared only from `weir.pm.*` wrappers of LLVM's preserve_most convention, so a
+  - generated code calls weir_alloc, weir_free_obj, weir_free_cell, weir_dup_shared,
+    weir_drop_shared and (in landing pads) weir_unwind_drop and weir_unwind_free_cell only from
+    `weir.pm.*` wrappers of LLVM's preserve_most convention, so a
     caller keeps its values in registers across them instead of saving callee-saved registers
     in every frame; WEIR_PRESERVE_MOST=0 calls them directly;
   - the inline allocation carves from the thread's bump region (`weir_bump`), so the wrapped
     weir_alloc is reached once per stretch of a chunk, not once per object of a growing heap;
   - what that is for: a non-tail recursion 300,000 deep (the cfold shape: a case on the results
-    of two recursive calls, building after them) runs in a 17 MiB stack (48-byte frames) and
+    of two recursive calls, building after them) runs in a 12 MiB stack (32-byte frames) and
     overflows it with direct calls (64-byte frames), and prints the same in both;
   - a constructor of over 256 bytes rebuilt through a reuse token gets its memory from the
     runtime, not from a free list past the 33 size classes (tests/programs/constructor_big_reuse).
@@ -47,7 +48,8 @@ value (Add a b) = value a + value b
 main :: IO ()
 main = print (value (fold (chain 300000 (Val 1))))
 """
-SLOW = ["weir_alloc", "weir_free_obj", "weir_free_cell", "weir_dup_shared", "weir_drop_shared"]
+SLOW = ["weir_alloc", "weir_free_obj", "weir_free_cell", "weir_dup_shared", "weir_drop_shared", "weir_unwind_drop",
+        "weir_unwind_free_cell"]
 
 src = os.path.join(work, "deep.weir")
 with open(src, "w") as f:
@@ -105,12 +107,38 @@ for pm in (True, False):
                                                                                   WEIR_LEAK_CHECK="1"))
     check(f"{label}: the program prints its value (64 MiB stack, leak check)", r.returncode == 0
           and r.stdout == "300001\n", f"exit {r.returncode}: {r.stdout[-200:]!r} {r.stderr[-500:]}")
-    r = subprocess.run([exe], capture_output=True, text=True, timeout=60, env=dict(os.environ, WEIR_STACK_SIZE="17M"))
+    r = subprocess.run([exe], capture_output=True, text=True, timeout=60, env=dict(os.environ, WEIR_STACK_SIZE="12M"))
     if pm:
-        check("preserve_most: 300,000 frames fit a 17 MiB stack", r.returncode == 0 and r.stdout == "300001\n",
+        check("preserve_most: 300,000 frames fit a 12 MiB stack", r.returncode == 0 and r.stdout == "300001\n",
               f"exit {r.returncode}: {r.stderr[-500:]}")
     else:
-        check("direct calls: the same overflows a 17 MiB stack (the frames the wrappers save)",
+        check("direct calls: the same overflows a 12 MiB stack (the frames the wrappers save)",
               r.returncode != 0 and "stack overflow" in r.stderr, f"exit {r.returncode}: {r.stdout!r}")
+
+# Landing pads: a golden program that catches run-time errors (drops on the unwinding paths) and
+# prints what it prints without the wrappers.
+shapes = os.path.join(root, "tests", "programs", "catch_unwind_shapes.weir")
+ll_path = os.path.join(work, "shapes.ll")
+p = subprocess.run([weir, "build", "-O2", shapes, "--emit=llvm", "-o", ll_path], capture_output=True, text=True,
+                   env=env_with(True), timeout=300)
+if check("weir build --emit=llvm catch_unwind_shapes.weir", p.returncode == 0, p.stderr):
+    fns = functions(open(ll_path).read())
+    pads = [n for n, body in fns.items() if "landingpad" in body and n.startswith("Main.")]
+    check("catch_unwind_shapes has landing pads", pads, "none in Main")
+    for name in ("weir_unwind_drop", "weir_unwind_free_cell"):
+        callers = sorted(n for n, body in fns.items() if re.search(r"call [^\n]*@" + name + r"\(", body))
+        check(f"{name} is called only from its wrapper", all(c == "weir.pm." + name for c in callers),
+              f"called from {callers}")
+outs = []
+for pm in (True, False):
+    exe = os.path.join(work, f"shapes_{int(pm)}")
+    p = subprocess.run([weir, "build", "-O2", shapes, "-o", exe], capture_output=True, text=True, env=env_with(pm),
+                       timeout=300)
+    if check(f"weir build catch_unwind_shapes.weir (preserve_most {'on' if pm else 'off'})", p.returncode == 0, p.stderr):
+        r = subprocess.run([exe], capture_output=True, text=True, timeout=60, env=dict(os.environ, WEIR_LEAK_CHECK="1"))
+        check(f"catch_unwind_shapes runs with the leak check (preserve_most {'on' if pm else 'off'})",
+              r.returncode == 0, f"exit {r.returncode}: {r.stderr[-500:]}")
+        outs.append(r.stdout)
+check("catch_unwind_shapes prints the same with and without the wrappers", len(outs) == 2 and outs[0] == outs[1])
 
 check.finish()
