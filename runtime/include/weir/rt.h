@@ -125,8 +125,8 @@ int weir_rt_main(int argc, char** argv, void (*body)(void));
 /* ---- Allocation: a size-class free-list allocator for small objects ----
  * Objects of at most WEIR_MAX_SMALL bytes (rounded up to 8) live in per-thread free lists
  * indexed by size/8; a free object's first word links to the next. Generated code inlines
- * the fast paths: pop weir_free_lists[size/8] (falling back to weir_alloc when the head is
- * NULL or WEIR_FREE_LIST_SYSTEM) and push freed cells back (through weir_free_cell when the head
+ * the fast paths: pop weir_free_lists[size/8] (carving from weir_bump, below, when the head is
+ * NULL; weir_alloc when that cannot or the head is WEIR_FREE_LIST_SYSTEM) and push freed cells back (through weir_free_cell when the head
  * is WEIR_FREE_LIST_SYSTEM). weir_system_alloc (valgrind, or WEIR_SYSTEM_ALLOC=1) makes every
  * object a malloc block so memcheck sees each one: every head of a thread's lists is then
  * WEIR_FREE_LIST_SYSTEM from the moment its heap is attached (weir_heap_attach: the first
