@@ -195,9 +195,7 @@ class Gen {
   Constant* staticField(const Expr& a, const std::string& con, size_t k);
   void defineRcHelpers();
   Value* slowCall(const char* name, ArrayRef<Value*> args);
-  Value* bumpRegion();
   Value* allocCell(uint64_t size);
-  StructType* bumpT = nullptr;
   Function* inlineHelper(const char* name, FunctionType* ft);
   void defineAllocHelpers();
   void defineDupHelper();

@@ -97,18 +97,6 @@ Function* Gen::inlineHelper(const char* name, FunctionType* ft) {
   return f;
 }
 
-// The thread's bump region (rt.h's weir_bump_region: ptr, limit, carved).
-Value* Gen::bumpRegion() {
-  if (!bumpT) bumpT = StructType::get(ctx, {ptrT, ptrT, i64});
-  GlobalVariable* g = mod.getGlobalVariable("weir_bump");
-  if (!g) {
-    g = new GlobalVariable(mod, bumpT, false, GlobalValue::ExternalLinkage, nullptr, "weir_bump", nullptr,
-                           GlobalValue::InitialExecTLSModel);
-    g->setAlignment(Align(8));
-  }
-  return g;
-}
-
 // Inline fast paths of the allocator (rt.h): pop / push the thread's free list. A head of 1
 // (WEIR_FREE_LIST_SYSTEM: every object a malloc block, for valgrind) sends both to the runtime.
 void Gen::defineAllocHelpers() {
@@ -139,7 +127,10 @@ void Gen::defineAllocHelpers() {
     b.SetInsertPoint(empty);
     b.CreateCondBr(b.CreateICmpEQ(headBits, b.getInt64(0)), bump, slow);
     b.SetInsertPoint(bump);
-    Value* region = bumpRegion();
+    auto* bumpT = StructType::get(ctx, {ptrT, ptrT, i64});  // rt.h's weir_bump_region: ptr, limit, carved
+    auto* region = new GlobalVariable(mod, bumpT, false, GlobalValue::ExternalLinkage, nullptr, "weir_bump", nullptr,
+                                      GlobalValue::InitialExecTLSModel);
+    region->setAlignment(Align(8));
     Value* ptrSlot = b.CreateStructGEP(bumpT, region, 0);
     Value* p = b.CreateAlignedLoad(ptrT, ptrSlot, Align(8));
     Value* np = b.CreateGEP(i8, p, b.CreateShl(cls, 3));
